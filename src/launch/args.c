@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "config.h"
+#include "log.h"
+#include "settings.h"
+#include "util.h"
+
+static const char *const console_mode_table[_CONSOLE_MAX] = {
+        [CONSOLE_AUTO] = "auto",
+        [CONSOLE_INTERACTIVE] = "interactive",
+        [CONSOLE_READ_ONLY] = "read-only",
+        [CONSOLE_PASSIVE] = "passive",
+        [CONSOLE_PIPE] = "pipe",
+};
+
+const char *console_mode_to_string(enum console_mode m)
+{
+        if ((unsigned) m >= _CONSOLE_MAX)
+                return NULL;
+        return console_mode_table[m];
+}
+
+int console_mode_from_string(const char *s)
+{
+        for (int i = 0; i < _CONSOLE_MAX; i++)
+                if (s && streq(s, console_mode_table[i]))
+                        return i;
+        return -EINVAL;
+}
+
+static void help(void)
+{
+        printf("%s [OPTIONS...] -D TREE [--boot] [-- COMMAND|INIT-ARGS...]\n\n"
+               "Boot an OS tree, or run a command in it, as a fresh machine on a writable\n"
+               "overlay over the read-only tree.\n\n"
+               "  -h --help                 Show this help\n"
+               "     --version              Show the version\n"
+               "  -q --quiet                Say nothing but errors\n"
+               "  -D --directory=TREE       The base tree (never written)\n"
+               "  -M --name=NAME            Machine name (default: the tree's base name)\n"
+               "     --hostname=NAME        Hostname inside (default: the machine name)\n"
+               "  -b --boot                 Run the tree's init as PID 1 (args after --)\n"
+               "  -x --ephemeral            Writable layer on tmpfs, gone at exit\n"
+               "     --upper=DIR            Writable layer in DIR instead of the machine's own\n"
+               "     --bind=SRC[:DST]       Bind-mount a host path into the machine\n"
+               "     --bind-ro=SRC[:DST]    Same, read-only\n"
+               "     --tmpfs=DST            Mount an empty tmpfs on DST\n"
+               "  -E --setenv=NAME=VALUE    Set an environment variable for PID 1\n"
+               "     --uuid=UUID            Machine UUID (default: random)\n"
+               "     --console=MODE         interactive, read-only, passive or pipe\n"
+               "     --stop-timeout=SEC     How long a poweroff may take before the machine\n"
+               "                            is killed (default: %u)\n\n"
+               "Machines live in %s/machines/NAME; state in %s.\n"
+               "See berth(1).\n",
+               program_invocation_short_name, BERTH_STOP_TIMEOUT_SEC, BERTH_STATE_DIR, BERTH_RUNTIME_DIR);
+}
+
+static int absolute_path(const char *what, const char *path, bool must_exist, char **ret)
+{
+        char *p;
+
+        if (!path || !*path)
+                return log_error_errno(-EINVAL, "%s: empty path", what);
+        if (must_exist) {
+                p = realpath(path, NULL);
+                if (!p)
+                        return log_error_errno(-errno, "%s %s", what, path);
+        } else if (path[0] == '/') {
+                p = strdup(path);
+        } else {
+                _cleanup_free_ char *cwd = getcwd(NULL, 0);
+                if (!cwd)
+                        return log_error_errno(-errno, "getting the current directory");
+                p = strjoin(cwd, "/", path);
+        }
+        if (!p)
+                return log_error_errno(-ENOMEM, "%s", what);
+        free(*ret);
+        *ret = p;
+        return 0;
+}
+
+static int parse_bind(struct settings *s, const char *arg, bool read_only)
+{
+        _cleanup_free_ char *src = strdup(arg);
+        _cleanup_free_ char *abs = NULL;
+        const char *dst;
+        char *colon;
+        struct bind *n;
+
+        if (!src)
+                return -ENOMEM;
+        colon = strchr(src, ':');
+        if (colon) {
+                *colon = 0;
+                dst = colon + 1;
+        } else
+                dst = src;
+        if (!*src || !*dst)
+                return log_error_errno(-EINVAL, "--bind%s=%s: expected SRC[:DST]", read_only ? "-ro" : "", arg);
+        if (dst[0] != '/')
+                return log_error_errno(-EINVAL, "--bind%s=%s: the destination %s is not an absolute path",
+                                       read_only ? "-ro" : "", arg, dst);
+        if (absolute_path("bind source", src, true, &abs) < 0)
+                return -EINVAL;
+        n = realloc(s->binds, sizeof(*n) * (s->n_binds + 1));
+        if (!n)
+                return -ENOMEM;
+        s->binds = n;
+        n[s->n_binds] = (struct bind) {
+                .source = take_ptr(abs),
+                .target = strdup(dst),
+                .read_only = read_only,
+        };
+        if (!n[s->n_binds].target)
+                return -ENOMEM;
+        s->n_binds++;
+        return 0;
+}
+
+enum {
+        ARG_VERSION = 0x100,
+        ARG_HOSTNAME,
+        ARG_UPPER,
+        ARG_BIND,
+        ARG_BIND_RO,
+        ARG_TMPFS,
+        ARG_UUID,
+        ARG_CONSOLE,
+        ARG_STOP_TIMEOUT,
+};
+
+static const struct option options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, ARG_VERSION },
+        { "quiet", no_argument, NULL, 'q' },
+        { "directory", required_argument, NULL, 'D' },
+        { "name", required_argument, NULL, 'M' },
+        { "machine", required_argument, NULL, 'M' },
+        { "hostname", required_argument, NULL, ARG_HOSTNAME },
+        { "boot", no_argument, NULL, 'b' },
+        { "ephemeral", no_argument, NULL, 'x' },
+        { "upper", required_argument, NULL, ARG_UPPER },
+        { "bind", required_argument, NULL, ARG_BIND },
+        { "bind-ro", required_argument, NULL, ARG_BIND_RO },
+        { "tmpfs", required_argument, NULL, ARG_TMPFS },
+        { "setenv", required_argument, NULL, 'E' },
+        { "uuid", required_argument, NULL, ARG_UUID },
+        { "console", required_argument, NULL, ARG_CONSOLE },
+        { "stop-timeout", required_argument, NULL, ARG_STOP_TIMEOUT },
+        {}
+};
+
+static int parse_one(struct settings *s, int c, const char *arg)
+{
+        int r;
+
+        switch (c) {
+        case 'h':
+                help();
+                return 0;
+        case ARG_VERSION:
+                printf("berth %s\n", BERTH_VERSION);
+                return 0;
+        case 'q':
+                s->quiet = true;
+                log_set_level(LOG_LEVEL_WARNING);
+                return 1;
+        case 'D':
+                r = absolute_path("tree", arg, false, &s->directory);
+                return r < 0 ? r : 1;
+        case 'M': {
+                const char *why = machine_name_problem(arg);
+                if (why)
+                        return log_error_errno(-EINVAL, "invalid machine name '%s': %s", arg, why);
+                snprintf(s->name, sizeof(s->name), "%s", arg);
+                return 1;
+        }
+        case ARG_HOSTNAME:
+                if (!hostname_valid(arg))
+                        return log_error_errno(-EINVAL, "invalid hostname '%s'", arg);
+                free(s->hostname);
+                s->hostname = strdup(arg);
+                return s->hostname ? 1 : -ENOMEM;
+        case 'b':
+                s->boot = true;
+                return 1;
+        case 'x':
+                s->ephemeral = true;
+                return 1;
+        case ARG_UPPER:
+                r = absolute_path("--upper", arg, false, &s->upper);
+                return r < 0 ? r : 1;
+        case ARG_BIND:
+        case ARG_BIND_RO:
+                r = parse_bind(s, arg, c == ARG_BIND_RO);
+                return r < 0 ? r : 1;
+        case ARG_TMPFS:
+                if (arg[0] != '/')
+                        return log_error_errno(-EINVAL, "--tmpfs=%s: not an absolute path", arg);
+                r = strv_push(&s->tmpfs, arg);
+                return r < 0 ? r : 1;
+        case 'E':
+                if (!strchr(arg, '=') || arg[0] == '=')
+                        return log_error_errno(-EINVAL, "--setenv=%s: expected NAME=VALUE", arg);
+                r = strv_push(&s->setenv, arg);
+                return r < 0 ? r : 1;
+        case ARG_UUID:
+                if (uuid_parse(arg, s->uuid) < 0)
+                        return log_error_errno(-EINVAL, "--uuid=%s: not a UUID", arg);
+                s->uuid_set = true;
+                return 1;
+        case ARG_CONSOLE:
+                r = console_mode_from_string(arg);
+                if (r < 0 || r == CONSOLE_AUTO)
+                        return log_error_errno(-EINVAL,
+                                               "--console=%s: expected interactive, read-only, passive or pipe", arg);
+                s->console = r;
+                return 1;
+        case ARG_STOP_TIMEOUT:
+                if (parse_sec(arg, &s->stop_timeout_sec) < 0 || s->stop_timeout_sec == 0)
+                        return log_error_errno(-EINVAL, "--stop-timeout=%s: expected a number of seconds", arg);
+                return 1;
+        default:
+                return -EINVAL;
+        }
+}
+
+int settings_parse_argv(struct settings *s, int argc, char **argv)
+{
+        int c, r;
+
+        s->stop_timeout_sec = BERTH_STOP_TIMEOUT_SEC;
+        optind = 0;
+        /* "+": stop at the first non-option, which starts the command. */
+        while ((c = getopt_long(argc, argv, "+hqD:M:bxE:", options, NULL)) >= 0) {
+                if (c == '?')
+                        return -EINVAL;
+                r = parse_one(s, c, optarg);
+                if (r <= 0)
+                        return r;
+        }
+
+        if (!s->directory)
+                return log_error_errno(-EINVAL, "no tree given: use -D TREE (see --help)");
+        if (s->ephemeral && s->upper)
+                return log_error_errno(-EINVAL, "--ephemeral and --upper exclude each other");
+
+        s->argv = strv_copy(argv + optind);
+        if (!s->argv)
+                return -ENOMEM;
+        return 1;
+}
+
+void settings_done(struct settings *s)
+{
+        free(s->directory);
+        free(s->hostname);
+        free(s->upper);
+        for (size_t i = 0; i < s->n_binds; i++) {
+                free(s->binds[i].source);
+                free(s->binds[i].target);
+        }
+        free(s->binds);
+        strv_free(s->tmpfs);
+        strv_free(s->setenv);
+        strv_free(s->argv);
+        *s = (struct settings) {};
+}

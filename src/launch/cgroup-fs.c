@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The cgroup-filesystem backend: the machine's cgroup is a child of the
+ * launcher's own cgroup in the cgroup2 hierarchy. Only what berth made is
+ * ever written or removed. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "util.h"
+
+static bool populated(int dir_fd)
+{
+        _cleanup_free_ char *s = NULL;
+
+        if (read_file_at(dir_fd, "cgroup.events", &s, 4096) < 0)
+                return false;
+        return strstr(s, "populated 1") != NULL;
+}
+
+static int kill_all(int dir_fd)
+{
+        _cleanup_fclose_ FILE *f = NULL;
+        int fd, pid;
+
+        if (write_string_at(dir_fd, "cgroup.kill", "1") >= 0)
+                return 0;
+        /* Before 5.14 there is no cgroup.kill: signal each process listed. */
+        fd = openat(dir_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        f = fdopen(fd, "r");
+        if (!f) {
+                close(fd);
+                return -errno;
+        }
+        while (fscanf(f, "%d", &pid) == 1)
+                (void) kill(pid, SIGKILL);
+        return 0;
+}
+
+static int wait_empty(int dir_fd, int timeout_ms)
+{
+        _cleanup_close_ int ev = openat(dir_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+        struct timespec start, now;
+
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        while (populated(dir_fd)) {
+                struct pollfd p = { .fd = ev, .events = POLLPRI };
+                long elapsed;
+
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+                if (elapsed >= timeout_ms)
+                        return -ETIMEDOUT;
+                /* cgroup.events signals a change with POLLPRI. */
+                (void) poll(&p, ev >= 0 ? 1 : 0, ev >= 0 ? (int) (timeout_ms - elapsed) : 10);
+        }
+        return 0;
+}
+
+/* Depth first: a cgroup can be removed once its children are. */
+static int remove_tree(int parent_fd, const char *name)
+{
+        _cleanup_close_ int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        d = fdopendir(fd);
+        if (!d)
+                return -errno;
+        fd = -EBADF;    /* owned by d now */
+        while ((de = readdir(d)))
+                if (de->d_type == DT_DIR && !streq(de->d_name, ".") && !streq(de->d_name, ".."))
+                        (void) remove_tree(dirfd(d), de->d_name);
+        for (int tries = 0;; tries++) {
+                if (unlinkat(parent_fd, name, AT_REMOVEDIR) >= 0 || errno == ENOENT)
+                        return 0;
+                /* Processes that just died may still be counted for a moment. */
+                if (errno != EBUSY || tries >= 100)
+                        return -errno;
+                usleep(10000);
+        }
+}
+
+static int fs_destroy_at(const char *path)
+{
+        _cleanup_free_ char *parent = strdup(path);
+        _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
+        char *slash;
+        int r;
+
+        if (!parent)
+                return -ENOMEM;
+        slash = strrchr(parent, '/');
+        if (!slash)
+                return -EINVAL;
+        *slash = 0;
+        pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pfd < 0)
+                return -errno;
+        fd = openat(pfd, slash + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (populated(fd)) {
+                (void) kill_all(fd);
+                r = wait_empty(fd, 5000);
+                if (r < 0)
+                        return r;
+        }
+        return remove_tree(pfd, slash + 1);
+}
+
+static int fs_create(struct machine_cgroup *cg, const char *machine)
+{
+        _cleanup_free_ char *mp = NULL, *own = NULL, *path = NULL;
+        char leaf[128];
+        int r;
+
+        r = cgroup2_mount_point(&mp);
+        if (r < 0)
+                return r;
+        r = cgroup2_own_path(&own);
+        if (r < 0)
+                return r;
+        snprintf(leaf, sizeof(leaf), "/berth-%s", machine);
+        path = strjoin(mp, streq(own, "/") ? "" : own, leaf);
+        if (!path)
+                return -ENOMEM;
+        /* A launcher killed with SIGKILL leaves its (empty) cgroup behind. */
+        r = fs_destroy_at(path);
+        if (r < 0)
+                return r;
+        if (mkdir(path, 0755) < 0)
+                return -errno;
+        free(cg->path);
+        cg->path = take_ptr(path);
+        return 0;
+}
+
+static int fs_attach(struct machine_cgroup *cg, pid_t pid)
+{
+        _cleanup_close_ int fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        char buf[32];
+
+        if (fd < 0)
+                return -errno;
+        snprintf(buf, sizeof(buf), "%d", (int) pid);
+        return write_string_at(fd, "cgroup.procs", buf);
+}
+
+static int fs_destroy(struct machine_cgroup *cg)
+{
+        int r = fs_destroy_at(cg->path);
+
+        if (r >= 0)
+                cgroup_done(cg);
+        return r;
+}
+
+const struct cgroup_ops cgroup_fs_ops = {
+        .name = "cgroupfs",
+        .create = fs_create,
+        .attach = fs_attach,
+        .destroy = fs_destroy,
+};

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The machine's first process. It starts as PID 1 of new PID, mount, UTS,
+ * IPC and network namespaces, still on the host's root and in the host's
+ * cgroup namespace, with full privileges. It waits until the launcher has
+ * put it into the machine's cgroup, builds the root, pivots into it, drops
+ * capabilities, and execs the machine's init (or runs the stub). */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "apifs.h"
+#include "caps.h"
+#include "cleanup.h"
+#include "machine.h"
+#include "mnt.h"
+#include "net.h"
+#include "notify.h"
+#include "sync.h"
+#include "tree.h"
+#include "util.h"
+
+/* Report a failure to the launcher, which logs it, and end. */
+#define FAIL(sync_fd, r, ...)                                   \
+        do {                                                    \
+                sync_send_error((sync_fd), (r), __VA_ARGS__);   \
+                _exit(1);                                       \
+        } while (0)
+
+static void reset_signals(void)
+{
+        sigset_t all;
+
+        sigemptyset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) signal(sig, SIG_DFL);
+}
+
+static int wait_for_go(int sync_fd)
+{
+        struct sync_msg m;
+        int fds[SYNC_MAX_FDS];
+        size_t n;
+        int r = sync_recv(sync_fd, &m, fds, &n);
+
+        if (r <= 0)
+                return r < 0 ? r : -ECONNRESET;
+        return m.type == SYNC_GO ? 0 : -EPROTO;
+}
+
+/* overlayfs: the base tree read-only below, the machine's layer above. */
+static int mount_overlay(const struct machine *m, int sync_fd)
+{
+        static const char *const tmp_opts[] = { "mode=0755", NULL };
+        _cleanup_close_ int tree = -EBADF, tmp = -EBADF, ovl = -EBADF, staging = -EBADF;
+        char lower[64], upper[4200], work[4200];
+        struct mnt_error err;
+
+        tree = open(m->settings->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (tree < 0)
+                FAIL(sync_fd, -errno, "opening tree %s", m->settings->directory);
+        /* The layers are named through /proc/self/fd: no path string of the
+         * host has to survive overlayfs's option parsing (commas, colons). */
+        snprintf(lower, sizeof(lower), "lowerdir=/proc/self/fd/%d", tree);
+        if (m->upper) {
+                _cleanup_close_ int u = open(m->upper, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                _cleanup_close_ int w = open(m->work, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (u < 0 || w < 0)
+                        FAIL(sync_fd, -errno, "opening the writable layer %s", m->upper);
+                snprintf(upper, sizeof(upper), "upperdir=/proc/self/fd/%d", take_fd(&u));
+                snprintf(work, sizeof(work), "workdir=/proc/self/fd/%d", take_fd(&w));
+        } else {
+                tmp = mnt_new("tmpfs", tmp_opts, 0, NULL);
+                if (tmp < 0)
+                        FAIL(sync_fd, tmp, "mounting the tmpfs for --ephemeral");
+                if (mkdirat(tmp, "upper", 0755) < 0 || mkdirat(tmp, "work", 0700) < 0)
+                        FAIL(sync_fd, -errno, "preparing the tmpfs for --ephemeral");
+                snprintf(upper, sizeof(upper), "upperdir=/proc/self/fd/%d/upper", tmp);
+                snprintf(work, sizeof(work), "workdir=/proc/self/fd/%d/work", tmp);
+        }
+        const char *const opts[] = { lower, upper, work, NULL };
+        ovl = mnt_new("overlay", opts, 0, &err);
+        if (ovl < 0)
+                FAIL(sync_fd, ovl, "mounting the overlay of %s%s%s", m->settings->directory,
+                     err.text[0] ? " (overlayfs: " : "", err.text[0] ? err.text : "");
+        staging = open(m->staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (staging < 0)
+                FAIL(sync_fd, -errno, "opening %s", m->staging);
+        int r = mnt_attach(ovl, staging);
+        if (r < 0)
+                FAIL(sync_fd, r, "attaching the overlay on %s", m->staging);
+        int root = open(m->staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                FAIL(sync_fd, -errno, "opening the machine's root");
+        return root;
+}
+
+static void mount_user_binds(const struct machine *m, int root_fd, int sync_fd)
+{
+        const struct settings *s = m->settings;
+        static const char *const tmpfs_opts[] = { "mode=0755", NULL };
+
+        for (size_t i = 0; i < s->n_binds; i++) {
+                const struct bind *b = &s->binds[i];
+                _cleanup_close_ int src = -EBADF;
+                struct stat st;
+                int r;
+
+                src = mnt_clone(AT_FDCWD, b->source, true);
+                if (src < 0)
+                        FAIL(sync_fd, src, "binding %s", b->source);
+                if (b->read_only) {
+                        r = mnt_set_read_only(src, true);
+                        if (r < 0)
+                                FAIL(sync_fd, r, "making the bind of %s read-only", b->source);
+                }
+                if (fstat(src, &st) < 0)
+                        FAIL(sync_fd, -errno, "binding %s", b->source);
+                r = S_ISDIR(st.st_mode) ? mnt_attach_dir(src, root_fd, b->target)
+                                        : mnt_attach_file(src, root_fd, b->target);
+                if (r < 0)
+                        FAIL(sync_fd, r, "binding %s on %s", b->source, b->target);
+        }
+        for (char **t = s->tmpfs; t && *t; t++) {
+                _cleanup_close_ int fd = mnt_new("tmpfs", tmpfs_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, NULL);
+                if (fd < 0)
+                        FAIL(sync_fd, fd, "mounting a tmpfs on %s", *t);
+                int r = mnt_attach_dir(fd, root_fd, *t);
+                if (r < 0)
+                        FAIL(sync_fd, r, "mounting a tmpfs on %s", *t);
+        }
+}
+
+/* A PTY from the machine's own devpts: the slave becomes /dev/console and
+ * PID 1's stdio, the master goes to the launcher. */
+static int open_console(int root_fd, int sync_fd)
+{
+        _cleanup_close_ int master = -EBADF, slave = -EBADF, node = -EBADF, mnt = -EBADF;
+        char path[64];
+        int unlock = 0, n, r;
+
+        master = tree_open(root_fd, "dev/pts/ptmx", O_RDWR | O_NOCTTY);
+        if (master < 0)
+                return master;
+        if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0)
+                return -errno;
+        slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave < 0)
+                return -errno;
+        snprintf(path, sizeof(path), "dev/pts/%d", n);
+        node = tree_open(root_fd, path, O_PATH);
+        if (node < 0)
+                return node;
+        mnt = mnt_clone(node, "", false);
+        if (mnt < 0)
+                return mnt;
+        r = mnt_attach_file(mnt, root_fd, "dev/console");
+        if (r < 0)
+                return r;
+        int fds[2] = { master, slave };
+        r = sync_send(sync_fd, SYNC_CONSOLE_FDS, fds, 2);
+        if (r < 0)
+                return r;
+        return take_fd(&slave);
+}
+
+static int pivot_into(int root_fd)
+{
+        /* With "." as both new and old root the old root ends up stacked
+         * under the new one, and is detached right away. */
+        if (fchdir(root_fd) < 0)
+                return -errno;
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+                return -errno;
+        if (umount2(".", MNT_DETACH) < 0)
+                return -errno;
+        if (chdir("/") < 0)
+                return -errno;
+        return 0;
+}
+
+static char **init_argv(const struct machine *m)
+{
+        _cleanup_strv_ char **argv = calloc(1, sizeof(char *));
+
+        if (!argv)
+                return NULL;
+        if (m->init && strv_push(&argv, m->init) < 0)
+                return NULL;
+        for (char **a = m->argv; a && *a; a++)
+                if (strv_push(&argv, *a) < 0)
+                        return NULL;
+        return take_ptr(argv);
+}
+
+_Noreturn void child_run(const struct machine *m, int sync_fd)
+{
+        _cleanup_close_ int root = -EBADF, run_host = -EBADF, notify = -EBADF, console = -EBADF;
+        _cleanup_strv_ char **env = NULL, **argv = NULL;
+        int r;
+
+        reset_signals();
+        /* If the launcher dies, so does the machine: no orphans. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                FAIL(sync_fd, -errno, "setting the parent-death signal");
+        r = wait_for_go(sync_fd);
+        if (r < 0)
+                _exit(1);       /* the launcher is gone or gave up; it says why */
+
+        /* Now in the machine's cgroup: root the cgroup namespace here. */
+        if (m->cgroup && unshare(CLONE_NEWCGROUP) < 0)
+                FAIL(sync_fd, -errno, "creating the cgroup namespace");
+        /* Nothing mounted from here on may reach the host. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                FAIL(sync_fd, -errno, "making the mount namespace private");
+
+        root = mount_overlay(m, sync_fd);
+        if ((r = apifs_mount_proc(root)) < 0)
+                FAIL(sync_fd, r, "mounting /proc");
+        if ((r = apifs_mount_sys(root, m->cgroup)) < 0)
+                FAIL(sync_fd, r, "mounting /sys");
+        if ((r = apifs_mount_dev(root)) < 0)
+                FAIL(sync_fd, r, "populating /dev");
+        if ((r = apifs_mount_run_tmp(root)) < 0)
+                FAIL(sync_fd, r, "mounting /run and /tmp");
+        if ((r = identity_write_run_host(root, m)) < 0)
+                FAIL(sync_fd, r, "writing /run/host");
+        if ((r = identity_machine_id(root, m)) < 0)
+                FAIL(sync_fd, r, "setting up /etc/machine-id");
+        if (console_has_pty(m->console)) {
+                console = open_console(root, sync_fd);
+                if (console < 0)
+                        FAIL(sync_fd, console, "setting up the console");
+        }
+        mount_user_binds(m, root, sync_fd);
+
+        run_host = tree_open(root, "run/host", O_PATH | O_DIRECTORY);
+        if (run_host < 0)
+                FAIL(sync_fd, run_host, "opening /run/host");
+        notify = notify_bind(run_host);
+        if (notify < 0)
+                FAIL(sync_fd, notify, "binding %s", NOTIFY_SOCKET_PATH);
+        if ((r = sync_send(sync_fd, SYNC_NOTIFY_FD, &notify, 1)) < 0)
+                _exit(1);
+        notify = safe_close(notify);
+
+        if (sethostname(m->hostname, strlen(m->hostname)) < 0)
+                FAIL(sync_fd, -errno, "setting the hostname");
+        if ((r = net_loopback_up()) < 0)
+                FAIL(sync_fd, r, "bringing up lo");
+        if ((r = pivot_into(root)) < 0)
+                FAIL(sync_fd, r, "pivoting into the machine's root");
+        if ((r = caps_drop_bounding(caps_machine_keep())) < 0)
+                FAIL(sync_fd, r, "dropping capabilities");
+
+        env = identity_environment(m);
+        argv = init_argv(m);
+        if (!env || !argv)
+                FAIL(sync_fd, -ENOMEM, "preparing PID 1");
+
+        if (setsid() < 0)
+                FAIL(sync_fd, -errno, "creating a session");
+        if (console >= 0) {
+                if (dup2(console, STDIN_FILENO) < 0 || dup2(console, STDOUT_FILENO) < 0 ||
+                    dup2(console, STDERR_FILENO) < 0)
+                        FAIL(sync_fd, -errno, "connecting the console");
+                console = safe_close(console);
+        }
+
+        if (!m->init)
+                stub_run(argv, env, sync_fd, console_has_pty(m->console));
+
+        execve(m->init, argv, env);
+        r = -errno;
+        sync_send_error(sync_fd, r, "executing %s", m->init);
+        _exit(r == -ENOENT ? 127 : 126);
+}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "console.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "util.h"
+
+#define ESCAPE_CHAR 0x1d        /* ^] */
+
+enum console_mode console_pick_mode(enum console_mode requested, bool boot)
+{
+        if (requested != CONSOLE_AUTO)
+                return requested;
+        if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+                return CONSOLE_INTERACTIVE;
+        /* systemd wants a /dev/console; a command wants plain pipes. */
+        return boot ? CONSOLE_READ_ONLY : CONSOLE_PIPE;
+}
+
+bool console_has_pty(enum console_mode m)
+{
+        return m == CONSOLE_INTERACTIVE || m == CONSOLE_READ_ONLY || m == CONSOLE_PASSIVE;
+}
+
+void console_attach(struct console *c, int master, int slave)
+{
+        console_detach(c);
+        c->master = master;
+        c->slave = slave;
+        c->stdin_open = c->mode == CONSOLE_INTERACTIVE;
+        console_update_winsize(c);
+}
+
+void console_detach(struct console *c)
+{
+        c->master = safe_close(c->master);
+        c->slave = safe_close(c->slave);
+}
+
+int console_enter_raw(struct console *c)
+{
+        struct termios t;
+
+        if (c->mode != CONSOLE_INTERACTIVE || c->raw)
+                return 0;
+        if (tcgetattr(STDIN_FILENO, &c->saved) < 0)
+                return 0;       /* not a terminal after all: nothing to change */
+        t = c->saved;
+        cfmakeraw(&t);
+        /* Input raw; output keeps post-processing so that lines written by
+         * anything else on this terminal do not staircase. */
+        t.c_oflag = c->saved.c_oflag;
+        if (tcsetattr(STDIN_FILENO, TCSANOW, &t) < 0)
+                return -errno;
+        c->raw = true;
+        log_set_raw_terminal(true);
+        return 0;
+}
+
+void console_restore(struct console *c)
+{
+        if (!c->raw)
+                return;
+        (void) tcsetattr(STDIN_FILENO, TCSANOW, &c->saved);
+        c->raw = false;
+        log_set_raw_terminal(false);
+}
+
+void console_update_winsize(struct console *c)
+{
+        struct winsize ws;
+
+        if (c->master < 0)
+                return;
+        if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0)
+                return;
+        (void) ioctl(c->master, TIOCSWINSZ, &ws);
+}
+
+void console_forward_output(struct console *c)
+{
+        char buf[8192];
+        ssize_t n = read(c->master, buf, sizeof(buf));
+
+        if (n <= 0)
+                return;
+        if (c->mode == CONSOLE_PASSIVE)
+                return;
+        if (write_full(STDOUT_FILENO, buf, (size_t) n) < 0)
+                c->mode = CONSOLE_PASSIVE;      /* nobody listens: keep draining */
+}
+
+static bool escape_seen(struct console *c, const char *buf, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                struct timespec now;
+
+                if (buf[i] != ESCAPE_CHAR) {
+                        c->escapes = 0;
+                        continue;
+                }
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                if (c->escapes == 0 || (now.tv_sec - c->first_escape.tv_sec) * 1000000000L +
+                                                       (now.tv_nsec - c->first_escape.tv_nsec) > 1000000000L) {
+                        c->escapes = 0;
+                        c->first_escape = now;
+                }
+                if (++c->escapes >= 3)
+                        return true;
+        }
+        return false;
+}
+
+bool console_forward_input(struct console *c)
+{
+        char buf[4096];
+        ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+
+        if (n <= 0) {
+                if (n == 0 || (errno != EINTR && errno != EAGAIN))
+                        c->stdin_open = false;
+                return false;
+        }
+        if (escape_seen(c, buf, (size_t) n))
+                return true;
+        (void) write_full(c->master, buf, (size_t) n);
+        return false;
+}
+
+void console_drain(struct console *c)
+{
+        struct pollfd p = { .fd = c->master, .events = POLLIN };
+
+        if (c->master < 0)
+                return;
+        while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) {
+                char buf[8192];
+                ssize_t n = read(c->master, buf, sizeof(buf));
+                if (n <= 0)
+                        break;
+                if (c->mode != CONSOLE_PASSIVE)
+                        (void) write_full(STDOUT_FILENO, buf, (size_t) n);
+        }
+}

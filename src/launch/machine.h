@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "console.h"
+#include "settings.h"
+
+enum init_kind {
+        INIT_STUB,              /* berth's own PID 1 for a command */
+        INIT_SYSTEMD,
+        INIT_BUSYBOX,
+        INIT_OTHER,
+};
+
+/* What the launcher decided from the settings, shared by the launcher and
+ * the machine's first process (which gets it by fork, read-only). */
+struct machine {
+        const struct settings *settings;
+        const char *name;
+        const char *hostname;
+        enum console_mode console;
+        char uuid[37];          /* 8-4-4-4-12 */
+        char id128[33];         /* the same as 32 hex digits: a machine-id */
+        char *init;             /* path inside the tree; NULL: the stub */
+        char **argv;            /* the command, or init's arguments */
+        char **own_argv;        /* argv when berth chose it (the default shell) */
+        enum init_kind init_kind;
+        char *upper;            /* host paths of the writable layer; NULL: tmpfs */
+        char *work;
+        char *staging;          /* empty mount point the root is built on */
+        bool cgroup;            /* the machine has its own cgroup (and namespace) */
+};
+
+/* The machine's first process: builds the machine and becomes (or starts)
+ * its PID 1. Never returns. */
+_Noreturn void child_run(const struct machine *m, int sync_fd);
+
+/* The stub init: PID 1 for a plain command, which it runs as PID 2. */
+_Noreturn void stub_run(char **argv, char **envp, int sync_fd, bool controlling_tty);
+
+/* Identity of the machine, set up inside it (before pivot_root). */
+int identity_write_run_host(int root_fd, const struct machine *m);
+int identity_machine_id(int root_fd, const struct machine *m);
+/* PID 1's environment. */
+char **identity_environment(const struct machine *m);

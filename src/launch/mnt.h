@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Mounting with the file-descriptor mount API: a mount is made detached,
+ * configured, and attached to a directory reached by fd, never by a path
+ * string that a symlink in the tree could redirect. */
+
+/* Where a failing file system context explains itself (e.g. overlayfs's
+ * reason for refusing a layer), its message lands here. */
+struct mnt_error {
+        char text[512];
+};
+
+/* A new mount of fstype with "key=value" or "flag" options, detached;
+ * attrs are MOUNT_ATTR_* flags. Returns the mount fd or -errno. */
+int mnt_new(const char *fstype, const char *const *options, unsigned attrs, struct mnt_error *err);
+/* A detached copy of what is mounted at path below dir_fd (a bind). */
+int mnt_clone(int dir_fd, const char *path, bool recursive);
+int mnt_set_read_only(int mnt_fd, bool recursive);
+/* Attach a detached mount onto target_fd (an O_PATH fd of a dir or file). */
+int mnt_attach(int mnt_fd, int target_fd);
+/* Attach onto a directory inside the tree, making it when missing. */
+int mnt_attach_dir(int mnt_fd, int root_fd, const char *path);
+/* Attach onto a file inside the tree, making it when missing. */
+int mnt_attach_file(int mnt_fd, int root_fd, const char *path);

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#define NOTIFY_SOCKET_PATH "/run/host/notify"
+
+/* Inside the machine, before pivoting: bind the notify socket in the
+ * machine's run/host directory (dir_fd). Returns the socket fd. */
+int notify_bind(int run_host_fd);
+
+struct notify_state {
+        bool ready;
+        char status[256];
+};
+
+/* Read one datagram from the machine; true when it carried READY=1. */
+bool notify_receive(int fd, struct notify_state *st);
+
+/* Pass a message on to the service manager that started berth, when one did
+ * ($NOTIFY_SOCKET, the sd_notify protocol). */
+int notify_upstream(const char *message);

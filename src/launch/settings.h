@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "name.h"
+
+enum console_mode {
+        CONSOLE_AUTO,           /* interactive on a terminal, else pipe (read-only for --boot) */
+        CONSOLE_INTERACTIVE,
+        CONSOLE_READ_ONLY,
+        CONSOLE_PASSIVE,
+        CONSOLE_PIPE,
+        _CONSOLE_MAX,
+};
+
+const char *console_mode_to_string(enum console_mode m);
+int console_mode_from_string(const char *s);
+
+struct bind {
+        char *source;           /* absolute host path */
+        char *target;           /* absolute path inside the machine */
+        bool read_only;
+};
+
+/* Everything a user asked for, parsed and checked for form (not yet against
+ * the file system). Passed down to every concern; no globals. */
+struct settings {
+        char *directory;        /* the base tree, absolute */
+        char name[MACHINE_NAME_MAX + 1];
+        char *hostname;
+        bool boot;
+        bool ephemeral;
+        bool quiet;
+        char *upper;            /* --upper DIR, absolute; NULL: the machine's own */
+        struct bind *binds;
+        size_t n_binds;
+        char **tmpfs;           /* absolute paths inside the machine */
+        char **setenv;          /* NAME=VALUE */
+        char **argv;            /* command, or init arguments with --boot */
+        enum console_mode console;
+        uint8_t uuid[16];
+        bool uuid_set;
+        unsigned stop_timeout_sec;
+};
+
+/* Parse the command line. Returns 1 to go on, 0 when done (--help,
+ * --version), -errno after logging the problem. */
+int settings_parse_argv(struct settings *s, int argc, char **argv);
+void settings_done(struct settings *s);

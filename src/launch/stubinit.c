@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* PID 1 for a plain command: the command runs as PID 2, so that it is not
+ * burdened with init's duties. The stub reaps whatever is reparented to it,
+ * passes SIGTERM/SIGINT/SIGHUP on to the command, and exits with the
+ * command's status (128+N after a death by signal N); its exit ends the
+ * machine, since the kernel then kills the rest of the PID namespace. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "machine.h"
+#include "sync.h"
+
+extern char **environ;
+
+static int status_to_exit(int status)
+{
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        if (WIFSIGNALED(status))
+                return 128 + WTERMSIG(status);
+        return 1;
+}
+
+_Noreturn void stub_run(char **argv, char **envp, int sync_fd, bool controlling_tty)
+{
+        sigset_t mask;
+        pid_t pid;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+
+        pid = fork();
+        if (pid < 0) {
+                sync_send_error(sync_fd, -errno, "starting %s", argv[0]);
+                _exit(1);
+        }
+        if (pid == 0) {
+                sigprocmask(SIG_UNBLOCK, &mask, NULL);
+                (void) setsid();
+                if (controlling_tty)
+                        (void) ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+                environ = envp;
+                execvp(argv[0], argv);
+                int e = errno;
+                sync_send_error(sync_fd, -e, "executing %s", argv[0]);
+                _exit(e == ENOENT ? 127 : 126);
+        }
+
+        /* The command holds its own copy of the sync socket until it execs. */
+        close(sync_fd);
+        /* Nothing in the machine may ptrace or read the memory of a process
+         * that runs the launcher's code. */
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+        for (;;) {
+                siginfo_t si;
+                int sig = sigwaitinfo(&mask, &si);
+
+                if (sig < 0)
+                        continue;
+                if (sig != SIGCHLD) {
+                        (void) kill(pid, sig);
+                        continue;
+                }
+                for (;;) {
+                        int status;
+                        pid_t p = waitpid(-1, &status, WNOHANG);
+                        if (p <= 0)
+                                break;
+                        if (p == pid)
+                                _exit(status_to_exit(status));
+                }
+        }
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The launcher and the machine's first process talk over a SOCK_SEQPACKET
+ * pair. The machine's end is close-on-exec, so end-of-file tells the
+ * launcher that PID 1 (or, for a command, PID 2) has exec'd. */
+enum sync_type {
+        SYNC_GO,                /* launcher → child: cgroup (and ID maps) are set up */
+        SYNC_ERROR,             /* child → launcher: error + what failed; child exits */
+        SYNC_NOTIFY_FD,         /* child → launcher: the bound /run/host/notify socket */
+        SYNC_CONSOLE_FDS,       /* child → launcher: PTY master and a slave to hold open */
+};
+
+struct sync_msg {
+        uint32_t type;
+        int32_t error;          /* negative errno with SYNC_ERROR */
+        char text[496];
+};
+
+#define SYNC_MAX_FDS 2
+
+int sync_send(int sock, enum sync_type type, const int *fds, size_t n_fds);
+/* Report a failure: the text says what was being done, the errno why. */
+int sync_send_error(int sock, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* 1: a message (fds filled, *n_fds set), 0: end of file, -errno. */
+int sync_recv(int sock, struct sync_msg *ret, int fds[SYNC_MAX_FDS], size_t *n_fds);

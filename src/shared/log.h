@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+
+enum log_level {
+        LOG_LEVEL_ERROR,
+        LOG_LEVEL_WARNING,
+        LOG_LEVEL_INFO,
+        LOG_LEVEL_DEBUG,
+};
+
+void log_setup(const char *program);
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+/* While the terminal is in raw mode a line must end in \r\n. */
+void log_set_raw_terminal(bool raw);
+
+int log_full_errno(enum log_level level, int error, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+#define log_error(...) log_full_errno(LOG_LEVEL_ERROR, 0, __VA_ARGS__)
+#define log_warning(...) log_full_errno(LOG_LEVEL_WARNING, 0, __VA_ARGS__)
+#define log_info(...) log_full_errno(LOG_LEVEL_INFO, 0, __VA_ARGS__)
+#define log_debug(...) log_full_errno(LOG_LEVEL_DEBUG, 0, __VA_ARGS__)
+/* Append ": strerror(-error)" and return error (negative), so a caller can
+ * log and return in one statement. */
+#define log_error_errno(error, ...) log_full_errno(LOG_LEVEL_ERROR, (error), __VA_ARGS__)
+#define log_warning_errno(error, ...) log_full_errno(LOG_LEVEL_WARNING, (error), __VA_ARGS__)
+#define log_debug_errno(error, ...) log_full_errno(LOG_LEVEL_DEBUG, (error), __VA_ARGS__)
+
+#define log_oom() log_error_errno(-ENOMEM, "out of memory")

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <sys/types.h>
+
+/* Paths inside a machine tree are written by its guest: resolve them from the
+ * tree's root fd with the tree as "/", so that no symlink can lead out. */
+
+/* openat2(RESOLVE_IN_ROOT); returns an fd or -errno. */
+int tree_open(int root_fd, const char *path, int flags);
+/* Make every missing directory of path, inside the tree; returns an O_PATH fd
+ * of the last one or -errno. */
+int tree_mkdir_p(int root_fd, const char *path, mode_t mode);
+/* Make path a file (and its parents directories) when missing; returns an
+ * O_PATH fd of it or -errno. */
+int tree_create_file(int root_fd, const char *path, mode_t mode);

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+bool startswith(const char *s, const char *prefix)
+{
+        return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+char *strjoin(const char *a, const char *b, const char *c)
+{
+        size_t la = strlen(a), lb = b ? strlen(b) : 0, lc = c ? strlen(c) : 0;
+        char *r = malloc(la + lb + lc + 1);
+
+        if (!r)
+                return NULL;
+        memcpy(r, a, la);
+        if (b)
+                memcpy(r + la, b, lb);
+        if (c)
+                memcpy(r + la + lb, c, lc);
+        r[la + lb + lc] = 0;
+        return r;
+}
+
+size_t strv_length(char *const *l)
+{
+        size_t n = 0;
+
+        while (l && l[n])
+                n++;
+        return n;
+}
+
+int strv_push(char ***l, const char *value)
+{
+        size_t n = strv_length(*l);
+        char **nl;
+        char *v = strdup(value);
+
+        if (!v)
+                return -ENOMEM;
+        nl = realloc(*l, sizeof(char *) * (n + 2));
+        if (!nl) {
+                free(v);
+                return -ENOMEM;
+        }
+        nl[n] = v;
+        nl[n + 1] = NULL;
+        *l = nl;
+        return 0;
+}
+
+char **strv_copy(char *const *l)
+{
+        _cleanup_strv_ char **r = calloc(1, sizeof(char *));
+
+        if (!r)
+                return NULL;
+        for (size_t i = 0; l && l[i]; i++)
+                if (strv_push(&r, l[i]) < 0)
+                        return NULL;
+        return take_ptr(r);
+}
+
+ssize_t read_full(int fd, void *buf, size_t size)
+{
+        size_t done = 0;
+
+        while (done < size) {
+                ssize_t k = read(fd, (char *) buf + done, size - done);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                done += (size_t) k;
+        }
+        return (ssize_t) done;
+}
+
+int write_full(int fd, const void *buf, size_t size)
+{
+        const char *p = buf;
+
+        while (size > 0) {
+                ssize_t k = write(fd, p, size);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += k;
+                size -= (size_t) k;
+        }
+        return 0;
+}
+
+int read_file_at(int dir_fd, const char *path, char **ret, size_t max)
+{
+        _cleanup_close_ int fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        _cleanup_free_ char *buf = NULL;
+        ssize_t n;
+
+        if (fd < 0)
+                return -errno;
+        buf = malloc(max + 1);
+        if (!buf)
+                return -ENOMEM;
+        n = read_full(fd, buf, max);
+        if (n < 0)
+                return (int) n;
+        buf[n] = 0;
+        *ret = take_ptr(buf);
+        return (int) n;
+}
+
+int write_file_at(int dir_fd, const char *path, const char *contents, mode_t mode)
+{
+        _cleanup_close_ int fd = openat(dir_fd, path,
+                                        O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+                                        mode);
+
+        if (fd < 0)
+                return -errno;
+        return write_full(fd, contents, strlen(contents));
+}
+
+int write_string_at(int dir_fd, const char *path, const char *contents)
+{
+        _cleanup_close_ int fd = openat(dir_fd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        ssize_t k;
+
+        if (fd < 0)
+                return -errno;
+        /* Kernel knobs want the value in one write() and report errors there. */
+        k = write(fd, contents, strlen(contents));
+        if (k < 0)
+                return -errno;
+        return 0;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+        _cleanup_free_ char *p = strdup(path);
+
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p + 1; *s; s++) {
+                if (*s != '/')
+                        continue;
+                *s = 0;
+                if (mkdir(p, mode) < 0 && errno != EEXIST)
+                        return -errno;
+                *s = '/';
+        }
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+static int rm_rf_children(int fd, dev_t dev)
+{
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int r = 0;
+
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return -errno;
+        }
+        while ((de = readdir(d))) {
+                struct stat st;
+
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                        if (errno != ENOENT)
+                                r = -errno;
+                        continue;
+                }
+                if (S_ISDIR(st.st_mode)) {
+                        int cfd;
+
+                        if (st.st_dev != dev)   /* a mount point: leave it alone */
+                                continue;
+                        cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (cfd < 0) {
+                                r = -errno;
+                                continue;
+                        }
+                        int q = rm_rf_children(cfd, dev);
+                        if (q < 0)
+                                r = q;
+                        if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                                r = -errno;
+                } else if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+                        r = -errno;
+        }
+        return r;
+}
+
+int rm_rf_at(int dir_fd, const char *name)
+{
+        struct stat st;
+        int fd, r;
+
+        if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (!S_ISDIR(st.st_mode))
+                return unlinkat(dir_fd, name, 0) < 0 ? -errno : 0;
+        fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        r = rm_rf_children(fd, st.st_dev);
+        if (unlinkat(dir_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r >= 0)
+                r = -errno;
+        return r;
+}
+
+int parse_uint(const char *s, unsigned *ret)
+{
+        char *end;
+        unsigned long v;
+
+        if (!s || !*s || *s == '-' || *s == '+')
+                return -EINVAL;
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno)
+                return -errno;
+        if (*end || v > UINT_MAX)
+                return -ERANGE;
+        *ret = (unsigned) v;
+        return 0;
+}
+
+int parse_sec(const char *s, unsigned *ret)
+{
+        _cleanup_free_ char *n = strdup(s ? s : "");
+        size_t l;
+
+        if (!n)
+                return -ENOMEM;
+        l = strlen(n);
+        if (l > 1 && n[l - 1] == 's')
+                n[l - 1] = 0;
+        return parse_uint(n, ret);
+}
+
+int uuid_random(uint8_t ret[16])
+{
+        ssize_t k = getrandom(ret, 16, 0);
+
+        if (k < 0)
+                return -errno;
+        if (k != 16)
+                return -EIO;
+        ret[6] = (ret[6] & 0x0f) | 0x40;        /* version 4 */
+        ret[8] = (ret[8] & 0x3f) | 0x80;        /* RFC 4122 variant */
+        return 0;
+}
+
+static int unhex(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+int uuid_parse(const char *s, uint8_t ret[16])
+{
+        uint8_t id[16];
+        size_t i = 0, l = strlen(s);
+
+        if (l != 32 && l != 36)
+                return -EINVAL;
+        for (size_t b = 0; b < 16; b++) {
+                int hi, lo;
+
+                if (l == 36 && (i == 8 || i == 13 || i == 18 || i == 23)) {
+                        if (s[i] != '-')
+                                return -EINVAL;
+                        i++;
+                }
+                hi = unhex(s[i]);
+                lo = unhex(s[i + 1]);
+                if (hi < 0 || lo < 0)
+                        return -EINVAL;
+                id[b] = (uint8_t) (hi << 4 | lo);
+                i += 2;
+        }
+        memcpy(ret, id, 16);
+        return 0;
+}
+
+void uuid_to_id128(const uint8_t id[16], char ret[33])
+{
+        for (size_t i = 0; i < 16; i++)
+                snprintf(ret + 2 * i, 3, "%02x", id[i]);
+}
+
+void uuid_to_string(const uint8_t id[16], char ret[37])
+{
+        char h[33];
+
+        uuid_to_id128(id, h);
+        snprintf(ret, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
+}
+
+bool id128_valid(const char *s)
+{
+        size_t n = 0;
+        bool nonzero = false;
+
+        for (; s[n] && s[n] != '\n'; n++) {
+                if (unhex(s[n]) < 0 || (s[n] >= 'A' && s[n] <= 'F'))
+                        return false;
+                if (s[n] != '0')
+                        nonzero = true;
+        }
+        return n == 32 && nonzero;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define streq(a, b) (strcmp((a), (b)) == 0)
+
+bool startswith(const char *s, const char *prefix);
+char *strjoin(const char *a, const char *b, const char *c);
+
+/* NULL-terminated string vectors. */
+size_t strv_length(char *const *l);
+int strv_push(char ***l, const char *value);    /* copies value */
+char **strv_copy(char *const *l);
+
+/* Whole-file and whole-buffer I/O; retry on EINTR, short reads/writes. */
+ssize_t read_full(int fd, void *buf, size_t size);
+int write_full(int fd, const void *buf, size_t size);
+int read_file_at(int dir_fd, const char *path, char **ret, size_t max);
+int write_file_at(int dir_fd, const char *path, const char *contents, mode_t mode);
+/* Write into an existing file such as a cgroup or /proc knob. */
+int write_string_at(int dir_fd, const char *path, const char *contents);
+
+int mkdir_p(const char *path, mode_t mode);
+/* Remove a directory tree without crossing into other file systems. */
+int rm_rf_at(int dir_fd, const char *name);
+
+int parse_uint(const char *s, unsigned *ret);
+int parse_sec(const char *s, unsigned *ret);
+
+/* 16 random bytes as an RFC 4122 version 4 UUID, and their forms. */
+int uuid_random(uint8_t ret[16]);
+int uuid_parse(const char *s, uint8_t ret[16]);
+void uuid_to_id128(const uint8_t id[16], char ret[33]);   /* 32 hex digits */
+void uuid_to_string(const uint8_t id[16], char ret[37]); /* 8-4-4-4-12 */
+bool id128_valid(const char *s);
