@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "helpers.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct it_env it;
+
+const char *it_berth(void)
+{
+        const char *b = getenv("BERTH_BIN");
+        return b ? b : "berth";
+}
+
+static const char *tree_or_skip(const char *env, const char *fallback, const char *probe)
+{
+        const char *t = getenv(env);
+        char p[512];
+
+        if (!t)
+                t = fallback;
+        snprintf(p, sizeof(p), "%s/%s", t, probe);
+        if (access(p, F_OK) < 0)
+                cr_skip_test("test tree %s is missing (tools/test builds it; or set %s)", t, env);
+        return t;
+}
+
+const char *it_busybox_tree(void)
+{
+        return tree_or_skip("BERTH_TEST_BUSYBOX", "/var/cache/berth-test/busybox", "bin/busybox");
+}
+
+const char *it_debian_tree(void)
+{
+        return tree_or_skip("BERTH_TEST_DEBIAN", "/var/cache/berth-test/debian-bookworm",
+                            "usr/lib/systemd/systemd");
+}
+
+void it_require_root(void)
+{
+        if (geteuid() != 0)
+                cr_skip_test("integration tests run machines and need root");
+}
+
+void it_setup(void)
+{
+        it_require_root();
+        snprintf(it.dir, sizeof(it.dir), "/tmp/berth-it.XXXXXX");
+        cr_assert_not_null(mkdtemp(it.dir));
+        snprintf(it.state_dir, sizeof(it.state_dir), "%s/state", it.dir);
+        snprintf(it.runtime_dir, sizeof(it.runtime_dir), "%s/run", it.dir);
+        setenv("BERTH_STATE_DIR", it.state_dir, 1);
+        setenv("BERTH_RUNTIME_DIR", it.runtime_dir, 1);
+        unsetenv("NOTIFY_SOCKET");
+}
+
+void it_teardown(void)
+{
+        char cmd[400];
+
+        if (!it.dir[0])
+                return;
+        /* Only our own temporary directory, and never across a mount. */
+        snprintf(cmd, sizeof(cmd), "rm -rf --one-file-system '%s'", it.dir);
+        (void) !system(cmd);
+        it.dir[0] = 0;
+}
+
+static char *slurp_fd(int fd)
+{
+        size_t size = 0, cap = 4096;
+        char *buf = malloc(cap);
+        ssize_t n;
+
+        lseek(fd, 0, SEEK_SET);
+        while ((n = read(fd, buf + size, cap - size - 1)) > 0) {
+                size += (size_t) n;
+                if (cap - size < 2)
+                        buf = realloc(buf, cap *= 2);
+        }
+        buf[size] = 0;
+        return buf;
+}
+
+char *it_read_file(const char *path)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        char *s;
+
+        if (fd < 0)
+                return NULL;
+        s = slurp_fd(fd);
+        close(fd);
+        return s;
+}
+
+static int status_of(int st)
+{
+        if (WIFEXITED(st))
+                return WEXITSTATUS(st);
+        return 128 + WTERMSIG(st);
+}
+
+int it_wait(pid_t pid, int timeout_sec)
+{
+        struct timespec start, now;
+        int st;
+
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (;;) {
+                pid_t r = waitpid(pid, &st, WNOHANG);
+                if (r == pid)
+                        return status_of(st);
+                if (r < 0)
+                        return -1;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                if (now.tv_sec - start.tv_sec >= timeout_sec) {
+                        kill(pid, SIGKILL);
+                        waitpid(pid, &st, 0);
+                        return -1;
+                }
+                usleep(10000);
+        }
+}
+
+static pid_t spawn(char *const argv[], int out_fd, int err_fd)
+{
+        pid_t pid = fork();
+
+        cr_assert_geq(pid, 0);
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDONLY);
+                dup2(null, 0);
+                dup2(out_fd, 1);
+                dup2(err_fd, 2);
+                setpgid(0, 0);  /* away from the test runner's terminal signals */
+                execvp(argv[0], argv);
+                _exit(127);
+        }
+        return pid;
+}
+
+struct it_result it_run(int timeout_sec, char *const argv[])
+{
+        struct it_result r = {};
+        FILE *o = tmpfile(), *e = tmpfile();
+        pid_t pid;
+
+        cr_assert(o && e);
+        pid = spawn(argv, fileno(o), fileno(e));
+        r.status = it_wait(pid, timeout_sec);
+        r.out = slurp_fd(fileno(o));
+        r.err = slurp_fd(fileno(e));
+        fclose(o);
+        fclose(e);
+        return r;
+}
+
+#define MAX_ARGS 64
+
+static void collect_args(char **argv, const char *first, va_list ap)
+{
+        size_t n = 0;
+
+        argv[n++] = (char *) it_berth();
+        for (const char *a = first; a && n < MAX_ARGS - 1; a = va_arg(ap, const char *))
+                argv[n++] = (char *) a;
+        argv[n] = NULL;
+}
+
+struct it_result it_berth_run(int timeout_sec, ...)
+{
+        char *argv[MAX_ARGS];
+        va_list ap;
+
+        va_start(ap, timeout_sec);
+        collect_args(argv, va_arg(ap, const char *), ap);
+        va_end(ap);
+        return it_run(timeout_sec, argv);
+}
+
+pid_t it_berth_spawn(const char *log_name, ...)
+{
+        char *argv[MAX_ARGS], path[512];
+        va_list ap;
+        int out, err;
+        pid_t pid;
+
+        va_start(ap, log_name);
+        collect_args(argv, va_arg(ap, const char *), ap);
+        va_end(ap);
+        snprintf(path, sizeof(path), "%s/%s.out", it.dir, log_name);
+        out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        snprintf(path, sizeof(path), "%s/%s.err", it.dir, log_name);
+        err = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        cr_assert(out >= 0 && err >= 0);
+        pid = spawn(argv, out, err);
+        close(out);
+        close(err);
+        return pid;
+}
+
+void it_result_free(struct it_result *r)
+{
+        free(r->out);
+        free(r->err);
+        *r = (struct it_result) {};
+}
+
+char *it_state_get(const char *machine, const char *key)
+{
+        char path[512], *s, *p;
+        size_t kl = strlen(key);
+
+        snprintf(path, sizeof(path), "%s/machines/%s", it.runtime_dir, machine);
+        s = it_read_file(path);
+        if (!s)
+                return NULL;
+        for (p = s; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+                if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
+                        char *v = strndup(p + kl + 1, strcspn(p + kl + 1, "\n"));
+                        free(s);
+                        return v;
+                }
+        }
+        free(s);
+        return NULL;
+}
+
+bool it_wait_state(const char *machine, const char *state, int timeout_sec)
+{
+        for (int i = 0; i < timeout_sec * 50; i++) {
+                char *v = it_state_get(machine, "STATE");
+                bool ok = v && strcmp(v, state) == 0;
+                free(v);
+                if (ok)
+                        return true;
+                usleep(20000);
+        }
+        return false;
+}
+
+struct it_result it_exec_in(const char *machine, int timeout_sec, const char *shell_command)
+{
+        char *leader = it_state_get(machine, "LEADER");
+        struct it_result r;
+
+        cr_assert_not_null(leader, "machine %s has no state file", machine);
+        char *argv[] = { "nsenter", "-t", leader, "-a", "/bin/sh", "-c", (char *) shell_command, NULL };
+        r = it_run(timeout_sec, argv);
+        free(leader);
+        return r;
+}
+
+static bool cgroup_exists(const char *machine)
+{
+        static const char *const roots[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+        char leaf[128];
+        bool found = false;
+
+        snprintf(leaf, sizeof(leaf), "berth-%s", machine);
+        /* Any hierarchy, any depth up to the launcher's own cgroup's children. */
+        for (size_t i = 0; i < 2 && !found; i++) {
+                char cmd[512];
+                snprintf(cmd, sizeof(cmd), "find %s -maxdepth 4 -type d -name '%s' 2>/dev/null | grep -q .",
+                         roots[i], leaf);
+                found = system(cmd) == 0;
+        }
+        return found;
+}
+
+static char *process_with(const char *needle)
+{
+        DIR *d = opendir("/proc");
+        struct dirent *de;
+        char *found = NULL;
+
+        while (d && (de = readdir(d)) && !found) {
+                char path[300], *cmd;
+                size_t n;
+                int fd;
+
+                if (de->d_name[0] < '1' || de->d_name[0] > '9' || atoi(de->d_name) == getpid())
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                cmd = slurp_fd(fd);
+                close(fd);
+                n = 0;
+                /* cmdline is NUL-separated: look at every argument. */
+                for (char *a = cmd; *a || a == cmd; a += strlen(a) + 1) {
+                        if (strstr(a, needle))
+                                n++;
+                        if (!*a)
+                                break;
+                }
+                if (n && strstr(cmd, "berth"))
+                        asprintf(&found, "process %s still runs with '%s' in its command line", de->d_name,
+                                 needle);
+                free(cmd);
+        }
+        if (d)
+                closedir(d);
+        return found;
+}
+
+char *it_leftovers(const char *machine, const char *tree)
+{
+        char *mi = it_read_file("/proc/self/mountinfo"), *found = NULL, path[512];
+
+        for (char *l = strtok(mi, "\n"); l && !found; l = strtok(NULL, "\n"))
+                if ((tree && strstr(l, tree)) || strstr(l, it.dir) || strstr(l, "berth"))
+                        asprintf(&found, "mount left behind: %s", l);
+        free(mi);
+        if (found)
+                return found;
+        if (machine && cgroup_exists(machine)) {
+                asprintf(&found, "cgroup berth-%s left behind", machine);
+                return found;
+        }
+        if (machine) {
+                snprintf(path, sizeof(path), "%s/machines/%s", it.runtime_dir, machine);
+                if (access(path, F_OK) == 0)
+                        return strdup("state file left behind");
+                snprintf(path, sizeof(path), "%s/locks/%s", it.runtime_dir, machine);
+                if (access(path, F_OK) == 0)
+                        return strdup("lock file left behind");
+                return process_with(machine);
+        }
+        return NULL;
+}
+
+static FILE *manifest;
+static size_t manifest_skip;
+
+static unsigned long long hash_file(const char *path)
+{
+        unsigned long long h = 1469598103934665603ULL;
+        unsigned char buf[65536];
+        ssize_t n;
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+        if (fd < 0)
+                return 0;
+        while ((n = read(fd, buf, sizeof(buf))) > 0)
+                for (ssize_t i = 0; i < n; i++)
+                        h = (h ^ buf[i]) * 1099511628211ULL;
+        close(fd);
+        return h;
+}
+
+static int manifest_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+        char target[4096] = "";
+
+        if (S_ISLNK(st->st_mode)) {
+                ssize_t n = readlink(path, target, sizeof(target) - 1);
+                target[n > 0 ? n : 0] = 0;
+        }
+        fprintf(manifest, "%s %o %u:%u %lld %llx %s\n", path + manifest_skip, st->st_mode, st->st_uid,
+                st->st_gid, S_ISREG(st->st_mode) ? (long long) st->st_size : 0LL,
+                S_ISREG(st->st_mode) ? hash_file(path) : 0ULL, target);
+        return 0;
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+char *it_tree_manifest(const char *tree)
+{
+        char *buf = NULL, *out, **lines = NULL;
+        size_t size = 0, n = 0, cap = 0, total = 0;
+
+        manifest = open_memstream(&buf, &size);
+        manifest_skip = strlen(tree);
+        nftw(tree, manifest_entry, 64, FTW_PHYS | FTW_MOUNT);
+        fclose(manifest);
+        for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n")) {
+                if (n == cap)
+                        lines = realloc(lines, sizeof(char *) * (cap = cap ? cap * 2 : 1024));
+                lines[n++] = l;
+                total += strlen(l) + 1;
+        }
+        qsort(lines, n, sizeof(char *), cmp_lines);
+        out = malloc(total + 1);
+        out[0] = 0;
+        for (size_t i = 0, pos = 0; i < n; i++) {
+                size_t l = strlen(lines[i]);
+                memcpy(out + pos, lines[i], l);
+                out[pos + l] = '\n';
+                pos += l + 1;
+                out[pos] = 0;
+        }
+        free(lines);
+        free(buf);
+        return out;
+}
+
+char *it_copy_busybox(void)
+{
+        char *dest, cmd[1024];
+
+        asprintf(&dest, "%s/tree", it.dir);
+        snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", it_busybox_tree(), dest);
+        cr_assert_eq(system(cmd), 0);
+        return dest;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Each test runs berth with a private state and runtime directory (set in
+ * the environment by it_setup), so nothing touches the real /var/lib/berth
+ * or /run/berth, and leftovers can be looked for in one place. */
+
+struct it_env {
+        char dir[256];          /* a fresh temporary directory for this test */
+        char state_dir[300];    /* BERTH_STATE_DIR */
+        char runtime_dir[300];  /* BERTH_RUNTIME_DIR */
+};
+
+extern struct it_env it;
+
+/* The launcher under test (BERTH_BIN, set by meson). */
+const char *it_berth(void);
+/* The cached trees: skip the test (with the reason) when missing. */
+const char *it_busybox_tree(void);
+const char *it_debian_tree(void);
+void it_require_root(void);
+
+/* Criterion .init / .fini for every integration test. */
+void it_setup(void);
+void it_teardown(void);
+
+struct it_result {
+        int status;             /* exit status, or 128+N after death by signal N; -1: timed out */
+        char *out;              /* stdout, NUL-terminated */
+        char *err;              /* stderr */
+};
+
+/* Run argv (NULL-terminated) with stdin from /dev/null, capture both outputs;
+ * kill it after timeout_sec. */
+struct it_result it_run(int timeout_sec, char *const argv[]);
+/* The same with berth as argv[0]: it_berth_run(10, "-D", tree, "--", "true", NULL). */
+struct it_result it_berth_run(int timeout_sec, ...) __attribute__((sentinel));
+void it_result_free(struct it_result *r);
+
+/* Start berth in the background (stdout/stderr to files in it.dir);
+ * returns its PID. */
+pid_t it_berth_spawn(const char *log_name, ...) __attribute__((sentinel));
+/* Wait for a spawned berth; returns its status as it_run does. */
+int it_wait(pid_t pid, int timeout_sec);
+/* Wait until the machine's state file says STATE=state (e.g. "running"). */
+bool it_wait_state(const char *machine, const char *state, int timeout_sec);
+/* A value from the machine's state file, or NULL. */
+char *it_state_get(const char *machine, const char *key);
+/* Run a command inside a running machine (nsenter into its leader). */
+struct it_result it_exec_in(const char *machine, int timeout_sec, const char *shell_command);
+char *it_read_file(const char *path);   /* whole file, or NULL */
+
+/* "Nothing left behind": no mount mentioning the tree, the test directory
+ * or berth's runtime directory; no cgroup berth-NAME in any hierarchy; no
+ * state or lock file; no process of berth with that machine name. Returns a
+ * description of the first leftover found, or NULL. */
+char *it_leftovers(const char *machine, const char *tree);
+
+/* A manifest of a tree: path, type, mode, owner, size, content hash, link
+ * target of every entry, sorted. Compare two with strcmp. */
+char *it_tree_manifest(const char *tree);
+
+/* A writable copy-free tree for tests that need to change the base: a
+ * fresh directory holding a copy of the busybox tree. */
+char *it_copy_busybox(void);
