@@ -160,6 +160,13 @@ static int fs_attach(struct machine_cgroup *cg, pid_t pid)
         return write_string_at(fd, "cgroup.procs", buf);
 }
 
+static int fs_open_fd(struct machine_cgroup *cg)
+{
+        int fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        return fd < 0 ? -errno : fd;
+}
+
 static int fs_destroy(struct machine_cgroup *cg)
 {
         int r = fs_destroy_at(cg->path);
@@ -173,5 +180,6 @@ const struct cgroup_ops cgroup_fs_ops = {
         .name = "cgroupfs",
         .create = fs_create,
         .attach = fs_attach,
+        .open_fd = fs_open_fd,
         .destroy = fs_destroy,
 };

@@ -72,6 +72,11 @@ int cgroup_attach(struct machine_cgroup *cg, pid_t pid)
         return cg->ops && cg->path ? cg->ops->attach(cg, pid) : 0;
 }
 
+int cgroup_open_fd(struct machine_cgroup *cg)
+{
+        return cg->ops && cg->path ? cg->ops->open_fd(cg) : -EOPNOTSUPP;
+}
+
 int cgroup_destroy(struct machine_cgroup *cg)
 {
         return cg->ops && cg->path ? cg->ops->destroy(cg) : 0;

@@ -13,6 +13,9 @@ struct cgroup_ops {
         /* Make the machine's cgroup, first removing a stale one of that name. */
         int (*create)(struct machine_cgroup *cg, const char *machine);
         int (*attach)(struct machine_cgroup *cg, pid_t pid);
+        /* An fd of the cgroup2 directory for clone3(CLONE_INTO_CGROUP):
+         * born there, PID 1 needs no (slow) migration. */
+        int (*open_fd)(struct machine_cgroup *cg);
         /* Kill what is left in it, wait until it is empty, remove it. */
         int (*destroy)(struct machine_cgroup *cg);
 };
@@ -28,6 +31,7 @@ extern const struct cgroup_ops cgroup_fs_ops;
 int cgroup_init(struct machine_cgroup *cg);
 int cgroup_create(struct machine_cgroup *cg, const char *machine);
 int cgroup_attach(struct machine_cgroup *cg, pid_t pid);
+int cgroup_open_fd(struct machine_cgroup *cg);
 int cgroup_destroy(struct machine_cgroup *cg);
 void cgroup_done(struct machine_cgroup *cg);
 

@@ -438,23 +438,40 @@ static int supervise(struct launcher *l, siginfo_t *ret)
         }
 }
 
-static int start_child(struct launcher *l)
+static pid_t clone_machine(struct launcher *l, int cgroup_fd, int *ret_pidfd)
 {
-        int sp[2], pidfd = -1;
         struct clone_args ca = {
                 .flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_PIDFD,
-                .pidfd = (uint64_t) (uintptr_t) &pidfd,
+                .pidfd = (uint64_t) (uintptr_t) ret_pidfd,
                 .exit_signal = SIGCHLD,
         };
+
+        if (cgroup_fd >= 0) {
+                ca.flags |= CLONE_INTO_CGROUP;
+                ca.cgroup = (uint64_t) cgroup_fd;
+        }
+        /* clone3 without a stack: fork semantics, in new namespaces. The
+         * cgroup namespace comes later, from inside the machine's cgroup. */
+        return (pid_t) syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+static int start_child(struct launcher *l)
+{
+        _cleanup_close_ int cgroup_fd = cgroup_open_fd(&l->cg);
+        int sp[2], pidfd = -1;
+        bool born_in_cgroup = cgroup_fd >= 0;
         pid_t pid;
         int r;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
                 return log_error_errno(-errno, "machine %s: creating the sync socket", l->name);
         clock_gettime(CLOCK_MONOTONIC, &l->boot_start);
-        /* clone3 without a stack: fork semantics, in new namespaces. The
-         * cgroup namespace comes later, once the child is in its cgroup. */
-        pid = (pid_t) syscall(SYS_clone3, &ca, sizeof(ca));
+        pid = clone_machine(l, cgroup_fd, &pidfd);
+        if (pid < 0 && born_in_cgroup && (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP)) {
+                /* Before 5.7: no CLONE_INTO_CGROUP, move PID 1 afterwards. */
+                born_in_cgroup = false;
+                pid = clone_machine(l, -1, &pidfd);
+        }
         if (pid < 0) {
                 r = -errno;
                 close(sp[0]);
@@ -470,10 +487,12 @@ static int start_child(struct launcher *l)
         l->pidfd = pidfd;
         l->sync_fd = sp[0];
 
-        r = cgroup_attach(&l->cg, pid);
-        if (r < 0) {
-                send_signal(l, SIGKILL);
-                return log_error_errno(r, "machine %s: moving PID 1 into %s", l->name, l->cg.path);
+        if (!born_in_cgroup) {
+                r = cgroup_attach(&l->cg, pid);
+                if (r < 0) {
+                        send_signal(l, SIGKILL);
+                        return log_error_errno(r, "machine %s: moving PID 1 into %s", l->name, l->cg.path);
+                }
         }
         /* Here the user-namespace ID maps will be written, before GO. */
         r = sync_send(l->sync_fd, SYNC_GO, NULL, 0);
