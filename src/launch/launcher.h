@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "cgroup.h"
+#include "console.h"
+#include "machine.h"
+#include "notify.h"
+#include "sync.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* The launcher's state, shared by its three parts: prepare.c (checks and
+ * host-side preparation), launch.c (starting, ending and restarting the
+ * machine) and supervise.c (the event loop while it runs). */
+struct launcher {
+        const struct settings *s;
+        struct machine m;
+        char name[MACHINE_NAME_MAX + 1];
+        int lock_fd;
+        bool made_machine_dir;  /* this run created the writable layer's directory */
+        char *machine_dir;
+        struct machine_cgroup cg;
+        struct console console;
+        int signal_fd;
+        bool ever_started;
+
+        /* One boot of the machine. */
+        pid_t leader;
+        int pidfd;
+        int sync_fd;
+        int notify_fd;
+        int timer_fd;
+        bool exec_done;
+        unsigned stop_requests;
+        struct notify_state notify;
+        struct sync_msg error;
+        bool failed;
+        struct timespec boot_start;
+};
+
+
+/* prepare.c */
+int launcher_check_input(struct launcher *l);
+int launcher_lock_name(struct launcher *l);
+int launcher_prepare_host(struct launcher *l);
+
+/* supervise.c */
+void launcher_write_state(struct launcher *l, const char *state);
+void launcher_send_signal(struct launcher *l, int sig);
+void launcher_handle_sync(struct launcher *l);
+double seconds_since(const struct timespec *t);
+/* Supervise one boot until PID 1 is gone; fills its wait status. */
+int launcher_supervise(struct launcher *l, siginfo_t *ret);

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Before the machine: check everything the user asked for without changing
+ * anything on the host, then take the name's lock and prepare the writable
+ * layer and the cgroup. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "launcher.h"
+#include "log.h"
+#include "paths.h"
+#include "state.h"
+#include "tree.h"
+#include "util.h"
+
+static const char *const init_candidates[] = {
+        "/usr/lib/systemd/systemd",
+        "/lib/systemd/systemd",
+        "/sbin/init",
+};
+
+static int find_init(int tree_fd, char **ret_path, enum init_kind *ret_kind)
+{
+        for (size_t i = 0; i < ELEMENTSOF(init_candidates); i++) {
+                _cleanup_close_ int fd = tree_open(tree_fd, init_candidates[i], O_PATH);
+                char link[64], target[4096];
+                struct stat st;
+                ssize_t n;
+
+                if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+                        continue;
+                /* What the candidate resolves to inside the tree tells the kind. */
+                snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+                n = readlink(link, target, sizeof(target) - 1);
+                target[n > 0 ? n : 0] = 0;
+                const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+                *ret_kind = streq(base, "systemd") ? INIT_SYSTEMD : streq(base, "busybox") ? INIT_BUSYBOX : INIT_OTHER;
+                *ret_path = strdup(init_candidates[i]);
+                return *ret_path ? 0 : -ENOMEM;
+        }
+        return -ENOENT;
+}
+
+static int default_shell(int tree_fd, char ***ret)
+{
+        static const char *const shells[] = { "/bin/bash", "/bin/sh" };
+
+        for (size_t i = 0; i < ELEMENTSOF(shells); i++) {
+                _cleanup_close_ int fd = tree_open(tree_fd, shells[i], O_PATH);
+                if (fd < 0)
+                        continue;
+                *ret = calloc(1, sizeof(char *));
+                if (!*ret || strv_push(ret, shells[i]) < 0)
+                        return -ENOMEM;
+                return 0;
+        }
+        return -ENOENT;
+}
+
+/* Everything that can be checked without changing anything on the host. */
+int launcher_check_input(struct launcher *l)
+{
+        const struct settings *s = l->s;
+        _cleanup_close_ int tree = -EBADF;
+        uint8_t uuid[16];
+        int r;
+
+        tree = open(s->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (tree < 0) {
+                if (errno == ENOENT)
+                        return log_error_errno(-ENOENT, "tree %s does not exist", s->directory);
+                if (errno == ENOTDIR)
+                        return log_error_errno(-ENOTDIR, "tree %s is not a directory", s->directory);
+                return log_error_errno(-errno, "cannot open tree %s", s->directory);
+        }
+
+        if (s->name[0])
+                snprintf(l->name, sizeof(l->name), "%s", s->name);
+        else if (machine_name_from_path(s->directory, l->name, sizeof(l->name)) < 0)
+                return log_error_errno(-EINVAL, "cannot make a machine name of %s: give one with --name",
+                                       s->directory);
+        if (s->ephemeral && !s->name[0]) {
+                /* Several ephemeral machines of one tree may run at once. */
+                uint8_t rnd[16];
+                char hex[33];
+                r = uuid_random(rnd);
+                if (r < 0)
+                        return log_error_errno(r, "getting random bytes");
+                uuid_to_id128(rnd, hex);
+                l->name[MACHINE_NAME_MAX - 9] = 0;
+                snprintf(l->name + strlen(l->name), 10, "-%.8s", hex);
+        }
+        l->m.name = l->name;
+        l->m.hostname = s->hostname ? s->hostname : l->name;
+
+        if (s->uuid_set)
+                memcpy(uuid, s->uuid, 16);
+        else if ((r = uuid_random(uuid)) < 0)
+                return log_error_errno(r, "getting random bytes");
+        uuid_to_string(uuid, l->m.uuid);
+        uuid_to_id128(uuid, l->m.id128);
+
+        if (s->boot) {
+                r = find_init(tree, &l->m.init, &l->m.init_kind);
+                if (r == -ENOENT)
+                        return log_error_errno(-ENOENT,
+                                               "tree %s has no init to boot (looked for %s, %s, %s); "
+                                               "without --boot it runs a command",
+                                               s->directory, init_candidates[0], init_candidates[1],
+                                               init_candidates[2]);
+                if (r < 0)
+                        return log_error_errno(r, "looking for an init in %s", s->directory);
+                l->m.argv = s->argv;
+        } else if (strv_length(s->argv) > 0) {
+                l->m.init_kind = INIT_STUB;
+                l->m.argv = s->argv;
+        } else {
+                l->m.init_kind = INIT_STUB;
+                r = default_shell(tree, &l->m.own_argv);
+                if (r == -ENOENT)
+                        return log_error_errno(r, "tree %s has no /bin/sh: give a command after --", s->directory);
+                if (r < 0)
+                        return log_error_errno(r, "preparing the default shell");
+                l->m.argv = l->m.own_argv;
+        }
+        l->m.console = console_pick_mode(s->console, s->boot);
+        if (s->upper) {
+                struct stat st;
+                if (stat(s->upper, &st) >= 0 && !S_ISDIR(st.st_mode))
+                        return log_error_errno(-ENOTDIR, "--upper %s is not a directory", s->upper);
+        }
+        return 0;
+}
+
+int launcher_lock_name(struct launcher *l)
+{
+        int r = machine_lock(l->name, &l->lock_fd);
+
+        if (r == -EBUSY) {
+                _cleanup_free_ char *pid = NULL;
+                (void) machine_state_get(l->name, "SUPERVISOR", &pid);
+                return log_error_errno(-EBUSY, "machine %s is already running%s%s%s; give this one another --name",
+                                       l->name, pid ? " (launcher PID " : "", pid ? pid : "", pid ? ")" : "");
+        }
+        if (r < 0)
+                return log_error_errno(r, "locking machine %s in %s", l->name, berth_runtime_dir());
+        return 0;
+}
+
+/* The writable layer: the machine's own directory, or --upper DIR with a
+ * work directory next to it (overlayfs wants both on one file system). */
+static int prepare_layer(struct launcher *l)
+{
+        const struct settings *s = l->s;
+        struct stat st;
+        int r;
+
+        if (s->ephemeral)
+                return 0;
+        if (s->upper) {
+                _cleanup_free_ char *copy = strdup(s->upper), *copy2 = strdup(s->upper);
+                if (!copy || !copy2)
+                        return log_oom();
+                l->m.upper = strdup(s->upper);
+                if (asprintf(&l->m.work, "%s/.#%s.berth-work", dirname(copy), basename(copy2)) < 0)
+                        return log_oom();
+                l->made_machine_dir = stat(s->upper, &st) < 0;
+                l->machine_dir = strdup(s->upper);
+        } else {
+                if (asprintf(&l->machine_dir, "%s/machines/%s", berth_state_dir(), l->name) < 0)
+                        return log_oom();
+                l->made_machine_dir = stat(l->machine_dir, &st) < 0;
+                l->m.upper = strjoin(l->machine_dir, "/upper", NULL);
+                l->m.work = strjoin(l->machine_dir, "/work", NULL);
+        }
+        if (!l->m.upper || !l->m.work || !l->machine_dir)
+                return log_oom();
+        r = mkdir_p(l->m.upper, 0755);
+        if (r < 0)
+                return log_error_errno(r, "machine %s: creating its writable layer %s", l->name, l->m.upper);
+        r = mkdir_p(l->m.work, 0700);
+        if (r < 0)
+                return log_error_errno(r, "machine %s: creating %s", l->name, l->m.work);
+        return 0;
+}
+
+int launcher_prepare_host(struct launcher *l)
+{
+        int r;
+
+        if (asprintf(&l->m.staging, "%s/root", berth_runtime_dir()) < 0)
+                return log_oom();
+        r = mkdir_p(l->m.staging, 0755);
+        if (r < 0)
+                return log_error_errno(r, "creating %s", l->m.staging);
+        r = prepare_layer(l);
+        if (r < 0)
+                return r;
+        r = cgroup_init(&l->cg);
+        if (r == -EOPNOTSUPP)
+                log_warning("no cgroup2 hierarchy is mounted: machine %s gets no cgroup of its own, continuing",
+                            l->name);
+        else if (r < 0)
+                return log_error_errno(r, "machine %s: looking for the cgroup hierarchy", l->name);
+        else {
+                r = cgroup_create(&l->cg, l->name);
+                if (r < 0)
+                        return log_error_errno(r, "machine %s: creating its cgroup", l->name);
+                l->m.cgroup = true;
+        }
+        return 0;
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* While the machine runs: one poll loop over signals, PID 1's pidfd, the
+ * sync socket, the notify socket, the console and the stop timer. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "launcher.h"
+#include "log.h"
+#include "state.h"
+#include "util.h"
+
+void launcher_write_state(struct launcher *l, const char *state)
+{
+        struct machine_state st = {
+                .name = l->name,
+                .state = state,
+                .uuid = l->m.uuid,
+                .root = l->s->directory,
+                .upper = l->m.upper,
+                .cgroup = l->cg.path,
+                .init = l->m.init,
+                .leader = l->leader,
+                .supervisor = getpid(),
+                .ephemeral = l->s->ephemeral,
+        };
+        int r = machine_state_write(&st);
+
+        if (r < 0)
+                log_warning_errno(r, "machine %s: writing its state file, continuing", l->name);
+}
+
+double seconds_since(const struct timespec *t)
+{
+        struct timespec now;
+
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (double) (now.tv_sec - t->tv_sec) + (double) (now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+void launcher_send_signal(struct launcher *l, int sig)
+{
+        if (syscall(SYS_pidfd_send_signal, l->pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
+                log_warning_errno(-errno, "machine %s: sending signal %d to PID 1", l->name, sig);
+}
+
+static int poweroff_signal(const struct launcher *l, int received)
+{
+        switch (l->m.init_kind) {
+        case INIT_STUB:
+                return received;        /* the stub passes it on to the command */
+        case INIT_SYSTEMD:
+                return SIGRTMIN + 3;    /* halt: PID 1 exits, the machine ends */
+        case INIT_BUSYBOX:
+                return SIGUSR2;         /* busybox init: poweroff */
+        default:
+                return SIGTERM;
+        }
+}
+
+static void request_stop(struct launcher *l, int received)
+{
+        l->stop_requests++;
+        if (l->stop_requests > 1 || !l->exec_done) {
+                log_info("machine %s: killing it", l->name);
+                launcher_send_signal(l, SIGKILL);
+                return;
+        }
+        if (l->m.init_kind != INIT_STUB)
+                log_info("machine %s: asking PID 1 to power off (%us before it is killed)", l->name,
+                         l->s->stop_timeout_sec);
+        launcher_write_state(l, "closing");
+        launcher_send_signal(l, poweroff_signal(l, received));
+        struct itimerspec its = { .it_value.tv_sec = l->s->stop_timeout_sec };
+        (void) timerfd_settime(l->timer_fd, 0, &its, NULL);
+}
+
+static void handle_signal(struct launcher *l)
+{
+        struct signalfd_siginfo si;
+
+        if (read(l->signal_fd, &si, sizeof(si)) != sizeof(si))
+                return;
+        if (si.ssi_signo == SIGWINCH)
+                console_update_winsize(&l->console);
+        else
+                request_stop(l, (int) si.ssi_signo);
+}
+
+void launcher_handle_sync(struct launcher *l)
+{
+        struct sync_msg msg;
+        int fds[SYNC_MAX_FDS];
+        size_t n;
+        int r = sync_recv(l->sync_fd, &msg, fds, &n);
+
+        if (r <= 0) {
+                /* End of file: PID 1 (or the command) exec'd, or the child died. */
+                l->sync_fd = safe_close(l->sync_fd);
+                l->exec_done = !l->failed;
+                if (l->exec_done) {
+                        l->ever_started = true;
+                        log_debug("machine %s: started in %.1f ms", l->name, seconds_since(&l->boot_start) * 1e3);
+                        if (l->m.init_kind == INIT_STUB)
+                                launcher_write_state(l, "running");
+                }
+                return;
+        }
+        if (msg.type == SYNC_ERROR) {
+                l->error = msg;
+                l->failed = true;
+        } else if (msg.type == SYNC_NOTIFY_FD && n == 1)
+                l->notify_fd = fds[0];
+        else if (msg.type == SYNC_CONSOLE_FDS && n == 2)
+                console_attach(&l->console, fds[0], fds[1]);
+        else
+                for (size_t i = 0; i < n; i++)
+                        close(fds[i]);
+}
+
+static void handle_notify(struct launcher *l)
+{
+        if (!notify_receive(l->notify_fd, &l->notify))
+                return;
+        log_info("machine %s is up (READY=1 after %.2fs)", l->name, seconds_since(&l->boot_start));
+        launcher_write_state(l, "running");
+        (void) notify_upstream("READY=1\nSTATUS=machine is running");
+}
+
+enum {
+        POLL_SIGNAL,
+        POLL_PID,
+        POLL_SYNC,
+        POLL_NOTIFY,
+        POLL_MASTER,
+        POLL_STDIN,
+        POLL_TIMER,
+        _POLL_MAX,
+};
+
+int launcher_supervise(struct launcher *l, siginfo_t *ret)
+{
+        for (;;) {
+                struct pollfd p[_POLL_MAX] = {
+                        [POLL_SIGNAL] = { .fd = l->signal_fd, .events = POLLIN },
+                        [POLL_PID] = { .fd = l->pidfd, .events = POLLIN },
+                        [POLL_SYNC] = { .fd = l->sync_fd, .events = POLLIN },
+                        [POLL_NOTIFY] = { .fd = l->notify_fd, .events = POLLIN },
+                        [POLL_MASTER] = { .fd = l->console.master, .events = POLLIN },
+                        [POLL_STDIN] = { .fd = l->console.stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
+                        [POLL_TIMER] = { .fd = l->timer_fd, .events = POLLIN },
+                };
+
+                if (poll(p, _POLL_MAX, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (p[POLL_SYNC].revents)
+                        launcher_handle_sync(l);
+                if (p[POLL_SIGNAL].revents & POLLIN)
+                        handle_signal(l);
+                if (p[POLL_NOTIFY].revents & POLLIN)
+                        handle_notify(l);
+                if (p[POLL_MASTER].revents & POLLIN)
+                        console_forward_output(&l->console);
+                if (p[POLL_STDIN].revents & (POLLIN | POLLHUP) && console_forward_input(&l->console)) {
+                        log_info("machine %s: ^] pressed three times, killing it", l->name);
+                        launcher_send_signal(l, SIGKILL);
+                }
+                if (p[POLL_TIMER].revents & POLLIN) {
+                        uint64_t n;
+                        (void) !read(l->timer_fd, &n, sizeof(n));
+                        log_warning("machine %s did not power off within %us, killing it", l->name,
+                                    l->s->stop_timeout_sec);
+                        launcher_send_signal(l, SIGKILL);
+                }
+                if (p[POLL_PID].revents & POLLIN) {
+                        if (waitid(P_PIDFD, (id_t) l->pidfd, ret, WEXITED) < 0)
+                                return -errno;
+                        return 0;
+                }
+        }
+}
