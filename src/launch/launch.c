@@ -104,8 +104,9 @@ static void end_boot(struct launcher *l)
                 launcher_handle_sync(l);
         console_drain(&l->console);
         console_detach(&l->console);
-        if (l->pidfd >= 0 && waitid(P_PIDFD, (id_t) l->pidfd, &si, WEXITED | WNOHANG) < 0)
-                (void) 0;
+        /* Reap PID 1 if the loop ended before it did. */
+        if (l->pidfd >= 0)
+                (void) waitid(P_PIDFD, (id_t) l->pidfd, &si, WEXITED | WNOHANG);
         l->pidfd = safe_close(l->pidfd);
         l->notify_fd = safe_close(l->notify_fd);
         l->sync_fd = safe_close(l->sync_fd);
