@@ -10,6 +10,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "log.h"
+#include "paths.h"
 #include "settings.h"
 #include "util.h"
 
@@ -43,9 +44,10 @@ static void help(void)
                "overlay over the read-only tree.\n\n"
                "  -h --help                 Show this help\n"
                "     --version              Show the version\n"
-               "  -q --quiet                Say nothing but errors\n"
+               "  -q --quiet                Say nothing but warnings and errors\n"
                "  -D --directory=TREE       The base tree (never written)\n"
-               "  -M --name=NAME            Machine name (default: the tree's base name)\n"
+               "  -M --name=NAME            Machine name (default: the tree's base name;\n"
+               "     --machine=NAME         with --ephemeral, plus a random suffix)\n"
                "     --hostname=NAME        Hostname inside (default: the machine name)\n"
                "  -b --boot                 Run the tree's init as PID 1 (args after --)\n"
                "  -x --ephemeral            Writable layer on tmpfs, gone at exit\n"
@@ -60,7 +62,7 @@ static void help(void)
                "                            is killed (default: %u)\n\n"
                "Machines live in %s/machines/NAME; state in %s.\n"
                "See berth(1).\n",
-               program_invocation_short_name, BERTH_STOP_TIMEOUT_SEC, BERTH_STATE_DIR, BERTH_RUNTIME_DIR);
+               program_invocation_short_name, BERTH_STOP_TIMEOUT_SEC, berth_state_dir(), berth_runtime_dir());
 }
 
 static int absolute_path(const char *what, const char *path, bool must_exist, char **ret)

@@ -62,8 +62,7 @@ static int wait_for_go(int sync_fd)
 /* overlayfs: the base tree read-only below, the machine's layer above. */
 static int mount_overlay(const struct machine *m, int sync_fd)
 {
-        static const char *const tmp_opts[] = { "mode=0755", NULL };
-        _cleanup_close_ int tree = -EBADF, tmp = -EBADF, ovl = -EBADF, staging = -EBADF;
+        _cleanup_close_ int tree = -EBADF, ovl = -EBADF, staging = -EBADF;
         char lower[64], upper[4200], work[4200];
         struct mnt_error err;
 
@@ -81,13 +80,8 @@ static int mount_overlay(const struct machine *m, int sync_fd)
                 snprintf(upper, sizeof(upper), "upperdir=/proc/self/fd/%d", take_fd(&u));
                 snprintf(work, sizeof(work), "workdir=/proc/self/fd/%d", take_fd(&w));
         } else {
-                tmp = mnt_new("tmpfs", tmp_opts, 0, NULL);
-                if (tmp < 0)
-                        FAIL(sync_fd, tmp, "mounting the tmpfs for --ephemeral");
-                if (mkdirat(tmp, "upper", 0755) < 0 || mkdirat(tmp, "work", 0700) < 0)
-                        FAIL(sync_fd, -errno, "preparing the tmpfs for --ephemeral");
-                snprintf(upper, sizeof(upper), "upperdir=/proc/self/fd/%d/upper", tmp);
-                snprintf(work, sizeof(work), "workdir=/proc/self/fd/%d/work", tmp);
+                snprintf(upper, sizeof(upper), "upperdir=/proc/self/fd/%d/upper", m->ephemeral_fd);
+                snprintf(work, sizeof(work), "workdir=/proc/self/fd/%d/work", m->ephemeral_fd);
         }
         const char *const opts[] = { lower, upper, work, NULL };
         ovl = mnt_new("overlay", opts, 0, &err);
@@ -211,6 +205,8 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
         int r;
 
         reset_signals();
+        /* Modes below are meant as written (device nodes 0666, ...). */
+        umask(0);
         /* If the launcher dies, so does the machine: no orphans. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
                 FAIL(sync_fd, -errno, "setting the parent-death signal");
@@ -269,6 +265,7 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
         if (!env || !argv)
                 FAIL(sync_fd, -ENOMEM, "preparing PID 1");
 
+        umask(0022);
         if (setsid() < 0)
                 FAIL(sync_fd, -errno, "creating a session");
         if (console >= 0) {

@@ -199,6 +199,7 @@ static void teardown(struct launcher *l)
         /* A machine that never ran leaves no directory behind. */
         if (!l->ever_started && l->made_machine_dir && l->machine_dir)
                 (void) rm_rf_at(AT_FDCWD, l->machine_dir);
+        safe_close(l->m.ephemeral_fd);
         machine_unlock(l->name, l->lock_fd);
         safe_close(l->signal_fd);
         safe_close(l->timer_fd);
@@ -215,6 +216,7 @@ int launch_run(const struct settings *s)
         struct launcher l = {
                 .s = s,
                 .m.settings = s,
+                .m.ephemeral_fd = -1,
                 .lock_fd = -1,
                 .console = CONSOLE_INIT,
                 .signal_fd = -1,

@@ -27,6 +27,8 @@ struct machine {
         char **own_argv;        /* argv when berth chose it (the default shell) */
         enum init_kind init_kind;
         char *upper;            /* host paths of the writable layer; NULL: tmpfs */
+        int ephemeral_fd;       /* --ephemeral: a detached tmpfs the launcher holds, so
+                                 * that a reboot keeps the machine's writes */
         char *work;
         char *staging;          /* empty mount point the root is built on */
         bool cgroup;            /* the machine has its own cgroup (and namespace) */

@@ -21,6 +21,7 @@
 #include "cleanup.h"
 #include "launcher.h"
 #include "log.h"
+#include "mnt.h"
 #include "paths.h"
 #include "state.h"
 #include "tree.h"
@@ -160,6 +161,48 @@ int launcher_lock_name(struct launcher *l)
         return 0;
 }
 
+/* --ephemeral: the writable layer is a tmpfs that only the launcher holds
+ * (a detached mount: nothing in the host's mount table), kept across
+ * reboots of the machine, gone with the launcher. */
+static int prepare_ephemeral(struct launcher *l)
+{
+        static const char *const opts[] = { "mode=0755", NULL };
+        int fd = mnt_new("tmpfs", opts, 0, NULL);
+
+        if (fd < 0)
+                return log_error_errno(fd, "machine %s: mounting a tmpfs for --ephemeral", l->name);
+        if (mkdirat(fd, "upper", 0755) < 0 || mkdirat(fd, "work", 0700) < 0) {
+                int r = -errno;
+                close(fd);
+                return log_error_errno(r, "machine %s: preparing the tmpfs for --ephemeral", l->name);
+        }
+        l->m.ephemeral_fd = fd;
+        return 0;
+}
+
+/* A named machine keeps its UUID (and so its machine-id) across runs, in
+ * its own directory, unless --uuid says otherwise. */
+static int persist_uuid(struct launcher *l)
+{
+        _cleanup_close_ int dir = open(l->machine_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_free_ char *s = NULL;
+        uint8_t id[16];
+        char line[40];
+
+        if (dir < 0)
+                return -errno;
+        if (!l->s->uuid_set && read_file_at(dir, "uuid", &s, 64) > 0) {
+                s[strcspn(s, "\n")] = 0;
+                if (uuid_parse(s, id) >= 0) {
+                        uuid_to_string(id, l->m.uuid);
+                        uuid_to_id128(id, l->m.id128);
+                        return 0;
+                }
+        }
+        snprintf(line, sizeof(line), "%s\n", l->m.uuid);
+        return write_file_at(dir, "uuid", line, 0644);
+}
+
 /* The writable layer: the machine's own directory, or --upper DIR with a
  * work directory next to it (overlayfs wants both on one file system). */
 static int prepare_layer(struct launcher *l)
@@ -169,7 +212,7 @@ static int prepare_layer(struct launcher *l)
         int r;
 
         if (s->ephemeral)
-                return 0;
+                return prepare_ephemeral(l);
         if (s->upper) {
                 _cleanup_free_ char *copy = strdup(s->upper), *copy2 = strdup(s->upper);
                 if (!copy || !copy2)
@@ -194,6 +237,8 @@ static int prepare_layer(struct launcher *l)
         r = mkdir_p(l->m.work, 0700);
         if (r < 0)
                 return log_error_errno(r, "machine %s: creating %s", l->name, l->m.work);
+        if (!s->upper && (r = persist_uuid(l)) < 0)
+                return log_error_errno(r, "machine %s: keeping its UUID in %s", l->name, l->machine_dir);
         return 0;
 }
 

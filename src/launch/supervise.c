@@ -114,7 +114,9 @@ void launcher_handle_sync(struct launcher *l)
                 if (l->exec_done) {
                         l->ever_started = true;
                         log_debug("machine %s: started in %.1f ms", l->name, seconds_since(&l->boot_start) * 1e3);
-                        if (l->m.init_kind == INIT_STUB)
+                        /* Only systemd says READY=1; for anything else running
+                         * starts with exec. */
+                        if (l->m.init_kind != INIT_SYSTEMD)
                                 launcher_write_state(l, "running");
                 }
                 return;
