@@ -159,8 +159,12 @@ int mkdir_p(const char *path, mode_t mode)
 {
         _cleanup_free_ char *p = strdup(path);
 
+        struct stat st;
+
         if (!p)
                 return -ENOMEM;
+        if (!*p)
+                return -ENOENT;
         for (char *s = p + 1; *s; s++) {
                 if (*s != '/')
                         continue;
@@ -169,9 +173,13 @@ int mkdir_p(const char *path, mode_t mode)
                         return -errno;
                 *s = '/';
         }
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
+        if (mkdir(p, mode) >= 0)
+                return 0;
+        if (errno != EEXIST)
                 return -errno;
-        return 0;
+        if (stat(p, &st) < 0)
+                return -errno;
+        return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
 static int rm_rf_children(int fd, dev_t dev)
@@ -239,13 +247,15 @@ int parse_uint(const char *s, unsigned *ret)
         char *end;
         unsigned long v;
 
-        if (!s || !*s || *s == '-' || *s == '+')
+        if (!s || *s < '0' || *s > '9')
                 return -EINVAL;
         errno = 0;
         v = strtoul(s, &end, 10);
         if (errno)
                 return -errno;
-        if (*end || v > UINT_MAX)
+        if (*end)
+                return -EINVAL;
+        if (v > UINT_MAX)
                 return -ERANGE;
         *ret = (unsigned) v;
         return 0;
@@ -339,5 +349,8 @@ bool id128_valid(const char *s)
                 if (s[n] != '0')
                         nonzero = true;
         }
-        return n == 32 && nonzero;
+        /* 32 digits, then the end, or one newline and the end. */
+        if (n != 32 || (s[n] == '\n' && s[n + 1] != 0))
+                return false;
+        return nonzero;
 }
