@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Every error a user can cause: a non-zero exit, exactly one line on stderr
+ * that names the problem, and nothing left behind — no mount, no directory
+ * under the state or runtime directory, no cgroup, no process. */
+#include <criterion/criterion.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+TestSuite(badinput, .init = it_setup, .fini = it_teardown);
+
+static FILE *listing;
+static size_t listing_skip;
+
+static int listing_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+        fprintf(listing, "%s %o\n", path + listing_skip, st->st_mode);
+        return 0;
+}
+
+/* Everything under BERTH_STATE_DIR and BERTH_RUNTIME_DIR. */
+static char *berth_dirs(void)
+{
+        const char *const dirs[] = { it.state_dir, it.runtime_dir };
+        char *buf = NULL;
+        size_t size = 0;
+
+        listing = open_memstream(&buf, &size);
+        listing_skip = strlen(it.dir);
+        for (size_t i = 0; i < 2; i++)
+                if (nftw(dirs[i], listing_entry, 32, FTW_PHYS) < 0)
+                        fprintf(listing, "%s missing\n", dirs[i] + listing_skip);
+        fclose(listing);
+        return buf;
+}
+
+static size_t count_lines(const char *s)
+{
+        size_t n = 0;
+
+        for (; *s; s++)
+                n += *s == '\n';
+        return n;
+}
+
+/* Lines of a that are not in b, for a readable failure. */
+static char *lines_missing(const char *a, const char *b)
+{
+        char *out = NULL, *copy = strdup(a);
+        size_t size = 0;
+        FILE *f = open_memstream(&out, &size);
+
+        for (char *l = strtok(copy, "\n"); l; l = strtok(NULL, "\n")) {
+                char *needle = NULL;
+                cr_assert(asprintf(&needle, "%s\n", l) > 0);
+                if (!strstr(b, needle))
+                        fprintf(f, "  %s\n", l);
+                free(needle);
+        }
+        fclose(f);
+        free(copy);
+        return out;
+}
+
+struct refusal {
+        const char *name;       /* the machine name berth would use */
+        const char *tree;
+        const char *needle;     /* what the message must say */
+        const char *alt_needle; /* or this, when not NULL */
+        bool leftovers_later;   /* another machine of that name runs: check after it */
+};
+
+static void assert_refused(const struct refusal *x, char *const argv[])
+{
+        char *mounts = it_read_file("/proc/self/mountinfo"), *dirs = berth_dirs();
+        struct it_result r = it_run(30, argv);
+        char *mounts_after = it_read_file("/proc/self/mountinfo"), *dirs_after = berth_dirs();
+        char *left;
+
+        cr_assert_neq(r.status, -1, "berth hung\nstderr: %s", r.err);
+        cr_assert_neq(r.status, 0, "berth accepted it\nstdout: %s\nstderr: %s", r.out, r.err);
+        cr_assert_lt(r.status, 128, "berth died by signal %d\nstderr: %s", r.status - 128, r.err);
+        cr_assert_eq(count_lines(r.err), 1, "stderr is not one line:\n%s", r.err);
+        cr_assert_eq(r.err[strlen(r.err) - 1], '\n', "stderr: %s", r.err);
+        cr_assert(strstr(r.err, x->needle) || (x->alt_needle && strstr(r.err, x->alt_needle)),
+                  "the message does not say '%s': %s", x->needle, r.err);
+        cr_assert_str_eq(r.out, "", "stdout: %s", r.out);
+
+        if (strcmp(mounts, mounts_after) != 0) {
+                char *gone = lines_missing(mounts, mounts_after), *added = lines_missing(mounts_after, mounts);
+                cr_assert_fail("/proc/self/mountinfo changed\nnew:\n%sgone:\n%s", added, gone);
+        }
+        if (strcmp(dirs, dirs_after) != 0) {
+                char *gone = lines_missing(dirs, dirs_after), *added = lines_missing(dirs_after, dirs);
+                cr_assert_fail("berth's directories changed\nnew:\n%sgone:\n%s", added, gone);
+        }
+        if (!x->leftovers_later) {
+                left = it_leftovers(x->name, x->tree);
+                cr_assert_null(left, "%s", left);
+        }
+        it_result_free(&r);
+        free(mounts);
+        free(mounts_after);
+        free(dirs);
+        free(dirs_after);
+}
+
+#define REFUSED(x, ...)                                                          \
+        do {                                                                     \
+                char *argv_[] = { (char *) it_berth(), __VA_ARGS__, NULL };      \
+                assert_refused((x), argv_);                                      \
+        } while (0)
+
+/* The same for a command line that does not start with berth. */
+#define REFUSED_CMD(x, ...)                                                      \
+        do {                                                                     \
+                char *argv_[] = { __VA_ARGS__, NULL };                           \
+                assert_refused((x), argv_);                                      \
+        } while (0)
+
+static char *write_file_in(const char *name, const char *content)
+{
+        char *path = NULL;
+        FILE *f;
+
+        cr_assert(asprintf(&path, "%s/%s", it.dir, name) > 0);
+        f = fopen(path, "we");
+        cr_assert_not_null(f);
+        fputs(content, f);
+        cr_assert_eq(fclose(f), 0);
+        return path;
+}
+
+Test(badinput, missing_tree)
+{
+        struct refusal x = { .name = "bi-missing", .tree = "/nonexistent", .needle = "does not exist" };
+
+        REFUSED(&x, "-D", "/nonexistent", "--name", "bi-missing", "--", "true");
+        REFUSED(&x, "-D", "/nonexistent", "--name", "bi-missing", "--boot");
+        /* The message names the tree. */
+        x.needle = "/nonexistent/berth-tree";
+        REFUSED(&x, "-D", "/nonexistent/berth-tree", "--name", "bi-missing", "--", "true");
+}
+
+Test(badinput, tree_is_a_regular_file)
+{
+        char *file = write_file_in("not-a-tree", "just a file\n");
+        struct refusal x = { .name = "bi-file", .tree = file, .needle = "not a directory" };
+
+        REFUSED(&x, "-D", file, "--name", "bi-file", "--", "true");
+        REFUSED(&x, "-D", file, "--name", "bi-file", "--boot");
+        free(file);
+}
+
+Test(badinput, boot_without_an_init)
+{
+        char *tree = it_copy_busybox(), *init = NULL, *empty = NULL;
+        struct refusal x = { .name = "bi-noinit", .tree = tree, .needle = "no init" };
+
+        cr_assert(asprintf(&init, "%s/sbin/init", tree) > 0);
+        cr_assert_eq(unlink(init), 0);
+        REFUSED(&x, "-D", tree, "--name", "bi-noinit", "--boot");
+
+        cr_assert(asprintf(&empty, "%s/empty", it.dir) > 0);
+        cr_assert_eq(mkdir(empty, 0755), 0);
+        x.tree = empty;
+        REFUSED(&x, "-D", empty, "--name", "bi-noinit", "--boot");
+        free(empty);
+        free(init);
+        free(tree);
+}
+
+Test(badinput, boot_with_an_init_that_is_not_executable)
+{
+        char *tree = it_copy_busybox(), *init = NULL;
+        struct refusal x = { .name = "bi-noexec", .tree = tree, .needle = "no init" };
+
+        /* A dangling symlink and a plain file are no init either. */
+        cr_assert(asprintf(&init, "%s/sbin/init", tree) > 0);
+        cr_assert_eq(unlink(init), 0);
+        cr_assert_eq(symlink("../bin/no-such-init", init), 0);
+        REFUSED(&x, "-D", tree, "--name", "bi-noexec", "--boot");
+        cr_assert_eq(unlink(init), 0);
+        free(write_file_in("tree/sbin/init", "#!/bin/sh\n"));
+        cr_assert_eq(chmod(init, 0644), 0);
+        REFUSED(&x, "-D", tree, "--name", "bi-noexec", "--boot");
+        free(init);
+        free(tree);
+}
+
+Test(badinput, name_with_a_slash)
+{
+        char *tree = (char *) it_busybox_tree();
+        struct refusal x = { .name = "bi/slash", .tree = tree, .needle = "'/'" };
+
+        REFUSED(&x, "-D", tree, "--name", "bi/slash", "--", "true");
+        x.name = "/etc";
+        REFUSED(&x, "-D", tree, "--name", "/etc", "--", "true");
+        /* The message names the machine name it refuses. */
+        x.needle = "bi/slash";
+        x.name = "bi/slash";
+        REFUSED(&x, "-D", tree, "-M", "bi/slash", "--", "true");
+}
+
+Test(badinput, name_with_dot_dot)
+{
+        char *tree = (char *) it_busybox_tree();
+        struct refusal x = { .name = "..", .tree = tree, .needle = "'..'" };
+
+        REFUSED(&x, "-D", tree, "--name", "..", "--", "true");
+        x.name = "bi..dots";
+        REFUSED(&x, "-D", tree, "--name", "bi..dots", "--", "true");
+}
+
+Test(badinput, name_of_65_characters)
+{
+        char *tree = (char *) it_busybox_tree();
+        char name[66], *ok = NULL;
+        struct refusal x = { .name = name, .tree = tree, .needle = "64" };
+        struct it_result r;
+
+        memset(name, 'n', 65);
+        name[65] = 0;
+        REFUSED(&x, "-D", tree, "--name", name, "--", "true");
+
+        /* 64 is the limit, not one less. */
+        name[64] = 0;
+        r = it_berth_run(30, "-D", tree, "--ephemeral", "--name", name, "--", "hostname", NULL);
+        cr_assert_eq(r.status, 0, "a 64-character name was refused: %s", r.err);
+        cr_assert(asprintf(&ok, "%s\n", name) > 0);
+        cr_assert_str_eq(r.out, ok);
+        it_result_free(&r);
+        char *left = it_leftovers(name, tree);
+        cr_assert_null(left, "%s", left);
+        free(ok);
+}
+
+Test(badinput, empty_name)
+{
+        char *tree = (char *) it_busybox_tree();
+        struct refusal x = { .name = NULL, .tree = tree, .needle = "empty" };
+
+        REFUSED(&x, "-D", tree, "--name=", "--", "true");
+}
+
+Test(badinput, name_already_running)
+{
+        char *tree = (char *) it_busybox_tree();
+        struct refusal x = { .name = "bi-busy", .tree = tree, .needle = "already running",
+                             .leftovers_later = true };
+        char *supervisor, *supervisor_after, *left, *log = NULL, *log_text;
+        pid_t busy;
+        int status;
+
+        busy = it_berth_spawn("busy", "-D", tree, "--name", "bi-busy", "--", "sleep", "60", NULL);
+        cr_assert(it_wait_state("bi-busy", "running", 15), "the first machine bi-busy never ran");
+        supervisor = it_state_get("bi-busy", "SUPERVISOR");
+        cr_assert_not_null(supervisor);
+
+        REFUSED(&x, "-D", tree, "--name", "bi-busy", "--", "true");
+        REFUSED(&x, "-D", tree, "--ephemeral", "--name", "bi-busy", "--", "true");
+        REFUSED(&x, "-D", tree, "--name", "bi-busy", "--boot");
+        x.needle = "bi-busy";
+        REFUSED(&x, "-D", tree, "--name", "bi-busy", "--", "true");
+
+        /* The running one is untouched. */
+        cr_assert_eq(kill(busy, 0), 0, "the first machine died");
+        supervisor_after = it_state_get("bi-busy", "SUPERVISOR");
+        cr_assert_not_null(supervisor_after, "the first machine lost its state file");
+        cr_assert_str_eq(supervisor_after, supervisor);
+        char *st = it_state_get("bi-busy", "STATE");
+        cr_assert_str_eq(st, "running");
+        free(st);
+
+        cr_assert_eq(kill(busy, SIGTERM), 0);
+        status = it_wait(busy, 30);
+        cr_assert(asprintf(&log, "%s/busy.err", it.dir) > 0);
+        log_text = it_read_file(log);
+        cr_assert_eq(status, 128 + SIGTERM, "the first machine ended with %d: %s", status, log_text);
+        left = it_leftovers("bi-busy", tree);
+        cr_assert_null(left, "%s", left);
+        free(log_text);
+        free(log);
+        free(supervisor);
+        free(supervisor_after);
+}
+
+Test(badinput, not_root)
+{
+        char *tree = (char *) it_busybox_tree();
+        struct refusal x = { .name = "bi-user", .tree = tree, .needle = "root" };
+
+        if (access("/usr/bin/setpriv", X_OK) < 0 && access("/bin/setpriv", X_OK) < 0)
+                cr_skip_test("setpriv (util-linux) is missing");
+        REFUSED_CMD(&x, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", (char *) it_berth(), "-D",
+                tree, "--name", "bi-user", "--", "true");
+        REFUSED_CMD(&x, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", (char *) it_berth(), "-D",
+                tree, "--name", "bi-user", "--boot");
+}
+
+Test(badinput, ephemeral_and_upper)
+{
+        char *tree = (char *) it_busybox_tree();
+        char *upper = NULL, *machines_upper = NULL;
+        struct refusal x = { .name = "bi-both", .tree = tree, .needle = "--upper" };
+
+        cr_assert(asprintf(&upper, "--upper=%s/upper", it.dir) > 0);
+        REFUSED(&x, "-D", tree, "--name", "bi-both", "--ephemeral", upper, "--", "true");
+        x.needle = "--ephemeral";
+        REFUSED(&x, "-D", tree, "--name", "bi-both", upper, "--ephemeral", "--", "true");
+        /* The --upper directory was not made either. */
+        cr_assert(asprintf(&machines_upper, "%s/upper", it.dir) > 0);
+        cr_assert_eq(access(machines_upper, F_OK), -1, "%s was created", machines_upper);
+        free(machines_upper);
+        free(upper);
+}
+
+Test(badinput, upper_is_a_regular_file)
+{
+        char *tree = (char *) it_busybox_tree();
+        char *file = write_file_in("upper-file", "x\n"), *opt = NULL;
+        struct refusal x = { .name = "bi-upper", .tree = tree, .needle = "not a directory" };
+
+        cr_assert(asprintf(&opt, "--upper=%s", file) > 0);
+        REFUSED(&x, "-D", tree, "--name", "bi-upper", opt, "--", "true");
+        free(opt);
+        free(file);
+}
+
+Test(badinput, bind_source_missing)
+{
+        char *tree = (char *) it_busybox_tree();
+        char *src = NULL, *opt = NULL, *opt_ro = NULL, *opt_plain = NULL;
+        struct refusal x = { .name = "bi-bind", .tree = tree, .needle = "does not exist",
+                             .alt_needle = "No such file or directory" };
+
+        cr_assert(asprintf(&src, "%s/no-such-source", it.dir) > 0);
+        cr_assert(asprintf(&opt, "--bind=%s:/mnt", src) > 0);
+        cr_assert(asprintf(&opt_ro, "--bind-ro=%s:/mnt", src) > 0);
+        cr_assert(asprintf(&opt_plain, "--bind=%s", src) > 0);
+        REFUSED(&x, "-D", tree, "--name", "bi-bind", opt, "--", "true");
+        REFUSED(&x, "-D", tree, "--name", "bi-bind", "--ephemeral", opt_ro, "--", "true");
+        REFUSED(&x, "-D", tree, "--name", "bi-bind", opt_plain, "--", "true");
+        /* The message names the source. */
+        x.needle = src;
+        x.alt_needle = NULL;
+        REFUSED(&x, "-D", tree, "--name", "bi-bind", opt, "--", "true");
+        free(opt_plain);
+        free(opt_ro);
+        free(opt);
+        free(src);
+}
+
+/* Errors found only while the machine's root is being built, after the
+ * launcher has prepared the host: the same one line, and all of it undone. */
+Test(badinput, mount_destination_that_cannot_be_made)
+{
+        char *tree = (char *) it_busybox_tree();
+        char *src = write_file_in("bind-source", "x\n"), *bind_file = NULL, *bind_dir = NULL;
+        struct refusal x = { .name = "bi-late", .tree = tree, .needle = "/etc/motd" };
+        struct it_result r;
+
+        /* A machine that ran once: the state and runtime directories exist,
+         * so that anything new in them is this machine's leftover. */
+        r = it_berth_run(30, "-D", tree, "--name", "bi-ran", "--", "true", NULL);
+        cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+        it_result_free(&r);
+
+        cr_assert(asprintf(&bind_file, "--bind=%s:/etc/motd/below", src) > 0);
+        cr_assert(asprintf(&bind_dir, "--bind=%s:/etc/motd", it.dir) > 0);
+        REFUSED(&x, "-D", tree, "--name", "bi-late", bind_file, "--", "true");
+        REFUSED(&x, "-D", tree, "--name", "bi-late", bind_dir, "--", "true");
+        REFUSED(&x, "-D", tree, "--name", "bi-late", "--tmpfs=/etc/motd", "--", "true");
+        REFUSED(&x, "-D", tree, "--name", "bi-late", "--ephemeral", "--tmpfs=/etc/motd/below", "--", "true");
+        free(bind_dir);
+        free(bind_file);
+        free(src);
+}

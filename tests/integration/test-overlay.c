@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The machine's root is an overlay over the tree: whatever the machine
+ * does, the tree is never written; the writes land in the machine's own
+ * layer (kept across runs), a tmpfs (--ephemeral, gone at exit) or --upper
+ * DIR; and machines of one tree run side by side. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+TestSuite(overlay, .init = it_setup, .fini = it_teardown);
+
+#define MAX_ARGS 64
+
+/* What a machine does to its root: every kind of change overlayfs has to
+ * turn into a copy-up, a whiteout or an opaque directory. Then it shows
+ * that the changes took effect, so that a script that did nothing cannot
+ * pass for one that did. */
+static const char write_everything[] =
+        "set -e\n"
+        "echo new > /newfile\n"
+        "mkdir -p /etc/newdir/sub && echo deep > /etc/newdir/sub/file\n"
+        "echo overwritten > /etc/motd\n"
+        "echo appended >> /var/log/app.log\n"
+        "rm /etc/tobedeleted\n"
+        "rm /bin/ls\n"
+        "mv /etc/os-release /etc/os-release.moved\n"
+        "mv /srv/data /srv/data.moved\n"
+        "chmod 600 /etc/passwd\n"
+        "chown 1:2 /etc/group\n"
+        "chmod 700 /root && chown 5:5 /root\n"
+        "ln -s /etc/motd /etc/motd.link\n"
+        "ln /etc/passwd /etc/passwd.hardlink\n"
+        "touch -d '2001-01-01 00:00' /etc/passwd\n"
+        "mkdir /var/made && rmdir /var/made\n"
+        "rmdir /srv/empty\n"
+        "rm -rf /srv/tree\n"
+        "mkdir /srv/tree && echo replaced > /srv/tree/only\n"
+        "cat /newfile /etc/newdir/sub/file /etc/motd /var/log/app.log\n"
+        "ls /srv; ls /srv/tree\n"
+        "stat -c '%a %u:%g' /etc/passwd /etc/group /root\n"
+        "test ! -e /etc/tobedeleted && test ! -e /bin/ls && test ! -e /etc/os-release && echo gone\n";
+
+static const char write_everything_output[] =
+        "new\ndeep\noverwritten\nbase log\nappended\n"
+        "data.moved\ntree\nonly\n"
+        "600 0:0\n644 1:2\n700 5:5\n"
+        "gone\n";
+
+static struct it_result run_sh_v(const char *tree, const char *script, va_list ap)
+{
+        char *argv[MAX_ARGS];
+        size_t n = 0;
+
+        argv[n++] = (char *) it_berth();
+        argv[n++] = "-D";
+        argv[n++] = (char *) tree;
+        for (const char *a = va_arg(ap, const char *); a && n < MAX_ARGS - 6; a = va_arg(ap, const char *))
+                argv[n++] = (char *) a;
+        argv[n++] = "--";
+        argv[n++] = "/bin/sh";
+        argv[n++] = "-c";
+        argv[n++] = (char *) script;
+        argv[n] = NULL;
+        return it_run(30, argv);
+}
+
+/* berth -D TREE OPTIONS... -- /bin/sh -c SCRIPT */
+static struct it_result run_sh(const char *tree, const char *script, ...) __attribute__((sentinel));
+static struct it_result run_sh(const char *tree, const char *script, ...)
+{
+        struct it_result r;
+        va_list ap;
+
+        va_start(ap, script);
+        r = run_sh_v(tree, script, ap);
+        va_end(ap);
+        return r;
+}
+
+static void assert_no_leftovers(const char *name, const char *tree)
+{
+        char *left = it_leftovers(name, tree);
+
+        cr_assert_null(left, "%s", left);
+}
+
+static char *path_in(const char *dir, const char *rel)
+{
+        char *p = NULL;
+
+        cr_assert(asprintf(&p, "%s/%s", dir, rel) > 0);
+        return p;
+}
+
+static bool exists(const char *dir, const char *rel)
+{
+        char *p = path_in(dir, rel);
+        struct stat st;
+        bool r = lstat(p, &st) == 0;
+
+        free(p);
+        return r;
+}
+
+/* Entries of a directory other than . and .., or -1 when it is missing. */
+static int count_entries(const char *dir)
+{
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        int n = 0;
+
+        if (!d)
+                return -1;
+        while ((de = readdir(d)))
+                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+                        n++;
+        closedir(d);
+        return n;
+}
+
+/* The manifest compares content, types, modes and owners; this one adds
+ * what only a write changes: mtime and ctime (chmod, chown, link counts,
+ * xattrs all move the ctime), and the link count itself. */
+static FILE *times;
+static size_t times_skip;
+
+static int times_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+        fprintf(times, "%s %lld.%09ld %lld.%09ld %lu\n", path + times_skip, (long long) st->st_mtim.tv_sec,
+                st->st_mtim.tv_nsec, (long long) st->st_ctim.tv_sec, st->st_ctim.tv_nsec,
+                (unsigned long) st->st_nlink);
+        return 0;
+}
+
+static char *tree_times(const char *tree)
+{
+        char *buf = NULL;
+        size_t size = 0;
+
+        times = open_memstream(&buf, &size);
+        times_skip = strlen(tree);
+        nftw(tree, times_entry, 64, FTW_PHYS | FTW_MOUNT);
+        fclose(times);
+        return buf;
+}
+
+/* A copy of the busybox tree with more to change: a log to append to, a
+ * file to delete, a directory to rename, an empty one to remove, a tree to
+ * delete recursively and replace. */
+static char *prepare_tree(void)
+{
+        char *tree = it_copy_busybox(), *cmd = NULL;
+
+        cr_assert(asprintf(&cmd,
+                           "cd '%s' && mkdir -p var/log srv/data srv/empty srv/tree/a/b && "
+                           "echo 'base log' > var/log/app.log && echo doomed > etc/tobedeleted && "
+                           "echo data > srv/data/file && echo leaf > srv/tree/a/b/leaf",
+                           tree) > 0);
+        cr_assert_eq(system(cmd), 0);
+        free(cmd);
+        return tree;
+}
+
+/* Run write_everything with the options, and check the tree is as before. */
+static void base_survives(const char *name, const char *tree, const char *opt1, const char *opt2)
+{
+        char *manifest = it_tree_manifest(tree), *before_times = tree_times(tree), *after, *after_times;
+        struct it_result r = run_sh(tree, write_everything, "--name", name, opt1, opt2, NULL);
+
+        cr_assert_eq(r.status, 0, "status %d\nstdout: %s\nstderr: %s", r.status, r.out, r.err);
+        cr_assert_str_eq(r.out, write_everything_output);
+        after = it_tree_manifest(tree);
+        after_times = tree_times(tree);
+        cr_assert_str_eq(after, manifest, "the base tree %s was written", tree);
+        cr_assert_str_eq(after_times, before_times, "the base tree %s was touched (times or links)", tree);
+        assert_no_leftovers(name, tree);
+        it_result_free(&r);
+        free(manifest);
+        free(before_times);
+        free(after);
+        free(after_times);
+}
+
+Test(overlay, named_machine_never_writes_the_base)
+{
+        char *tree = prepare_tree(), *upper = NULL;
+
+        base_survives("ov-named", tree, NULL, NULL);
+        /* The writes are in the machine's own layer instead. */
+        cr_assert(asprintf(&upper, "%s/machines/ov-named/upper", it.state_dir) > 0);
+        cr_assert(exists(upper, "newfile"), "%s/newfile is missing", upper);
+        cr_assert(exists(upper, "etc/motd"), "%s/etc/motd is missing", upper);
+        free(upper);
+        free(tree);
+}
+
+Test(overlay, ephemeral_machine_never_writes_the_base)
+{
+        char *tree = prepare_tree();
+
+        base_survives("ov-named", tree, "--ephemeral", NULL);
+        free(tree);
+}
+
+Test(overlay, upper_machine_never_writes_the_base)
+{
+        char *tree = prepare_tree(), *upper = path_in(it.dir, "up"), *opt = NULL;
+
+        cr_assert(asprintf(&opt, "--upper=%s", upper) > 0);
+        base_survives("ov-named", tree, opt, NULL);
+        cr_assert(exists(upper, "newfile"), "%s/newfile is missing", upper);
+        free(opt);
+        free(upper);
+        free(tree);
+}
+
+Test(overlay, named_machine_keeps_its_writes)
+{
+        const char *tree = it_busybox_tree();
+        char *file = NULL, *content;
+        struct it_result r;
+
+        r = run_sh(tree, "echo kept > /etc/kept; rm /etc/motd", "--name", "ov-keep", NULL);
+        cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+        it_result_free(&r);
+        assert_no_leftovers("ov-keep", tree);
+
+        cr_assert(asprintf(&file, "%s/machines/ov-keep/upper/etc/kept", it.state_dir) > 0);
+        content = it_read_file(file);
+        cr_assert_not_null(content, "%s is missing", file);
+        cr_assert_str_eq(content, "kept\n");
+        free(content);
+
+        r = run_sh(tree, "cat /etc/kept; test -e /etc/motd && echo motd-back; echo done", "--name", "ov-keep", NULL);
+        cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+        cr_assert_str_eq(r.out, "kept\ndone\n");
+        it_result_free(&r);
+        assert_no_leftovers("ov-keep", tree);
+
+        /* Another machine of the same tree does not see them. */
+        r = run_sh(tree, "test -e /etc/kept && echo kept; cat /etc/motd", "--name", "ov-other", NULL);
+        cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+        cr_assert_str_eq(r.out, "hello from the base\n");
+        it_result_free(&r);
+        assert_no_leftovers("ov-other", tree);
+        free(file);
+}
+
+Test(overlay, ephemeral_machine_forgets_its_writes)
+{
+        const char *tree = it_busybox_tree();
+        char *machines = path_in(it.state_dir, "machines");
+        struct it_result r;
+
+        r = run_sh(tree, "echo gone > /etc/kept; rm /etc/motd; cat /etc/kept", "--ephemeral", "--name", "ov-eph", NULL);
+        cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+        cr_assert_str_eq(r.out, "gone\n");
+        it_result_free(&r);
+        assert_no_leftovers("ov-eph", tree);
+        cr_assert_leq(count_entries(machines), 0, "--ephemeral left something in %s", machines);
+
+        r = run_sh(tree, "test -e /etc/kept && echo kept; cat /etc/motd", "--ephemeral", "--name", "ov-eph", NULL);
+        cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+        cr_assert_str_eq(r.out, "hello from the base\n");
+        it_result_free(&r);
+        assert_no_leftovers("ov-eph", tree);
+        cr_assert_leq(count_entries(machines), 0, "--ephemeral left something in %s", machines);
+
+        /* Without a name, too. */
+        r = run_sh(tree, "echo gone > /etc/kept", "--ephemeral", NULL);
+        cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+        it_result_free(&r);
+        assert_no_leftovers(NULL, tree);
+        cr_assert_leq(count_entries(machines), 0, "--ephemeral left something in %s", machines);
+        free(machines);
+}
+
+static void assert_no_work_dir(const char *dir)
+{
+        DIR *d = opendir(dir);
+        struct dirent *de;
+
+        cr_assert_not_null(d);
+        while ((de = readdir(d)))
+                cr_assert(strncmp(de->d_name, ".#", 2) != 0, "%s/%s left behind", dir, de->d_name);
+        closedir(d);
+}
+
+Test(overlay, upper_dir_takes_the_writes)
+{
+        const char *tree = it_busybox_tree();
+        char *parent = path_in(it.dir, "layers"), *upper = path_in(parent, "mine"), *opt = NULL, *content;
+        char *file = path_in(upper, "etc/written");
+        char *machines = path_in(it.state_dir, "machines");
+        struct it_result r;
+
+        cr_assert_eq(mkdir(parent, 0755), 0);
+        cr_assert(asprintf(&opt, "--upper=%s", upper) > 0);
+
+        r = run_sh(tree, "echo in-upper > /etc/written", "--name", "ov-up", opt, NULL);
+        cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+        it_result_free(&r);
+        assert_no_leftovers("ov-up", tree);
+        content = it_read_file(file);
+        cr_assert_not_null(content, "%s is missing", file);
+        cr_assert_str_eq(content, "in-upper\n");
+        free(content);
+        assert_no_work_dir(parent);
+        cr_assert_leq(count_entries(machines), 0, "--upper made a directory in %s", machines);
+
+        /* The next run on the same layer sees it, whatever its name. */
+        r = run_sh(tree, "cat /etc/written", "--name", "ov-up2", opt, NULL);
+        cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+        cr_assert_str_eq(r.out, "in-upper\n");
+        it_result_free(&r);
+        assert_no_leftovers("ov-up2", tree);
+        assert_no_work_dir(parent);
+        cr_assert_leq(count_entries(machines), 0, "--upper made a directory in %s", machines);
+
+        free(machines);
+        free(file);
+        free(opt);
+        free(upper);
+        free(parent);
+}
+
+Test(overlay, two_machines_of_one_tree_at_once)
+{
+        char *tree = prepare_tree(), *manifest = it_tree_manifest(tree);
+        char *flags = path_in(it.dir, "flags"), *bind = NULL, *go = path_in(flags, "go");
+        char *ready = path_in(flags, "ready"), *log, *log_path = path_in(it.dir, "ov-first.out");
+        struct it_result r;
+        pid_t first;
+        int status;
+
+        cr_assert_eq(mkdir(flags, 0755), 0);
+        cr_assert(asprintf(&bind, "--bind=%s:/flags", flags) > 0);
+
+        /* The first writes, says it is ready, waits for the second to have
+         * run, and shows it still sees its own write. */
+        first = it_berth_spawn("ov-first", "-D", tree, "--name", "ov-first", bind, "--", "/bin/sh", "-c",
+                               "echo first > /etc/who; touch /flags/ready; "
+                               "for i in $(seq 300); do test -e /flags/go && break; sleep 0.1; done; "
+                               "test -e /flags/go || exit 9; cat /etc/who",
+                               NULL);
+        for (int i = 0; i < 300 && access(ready, F_OK) < 0; i++)
+                usleep(100000);
+        cr_assert_eq(access(ready, F_OK), 0, "the first machine never came up");
+
+        r = run_sh(tree, "cat /etc/who 2>/dev/null || echo nobody; echo second > /etc/who; cat /etc/who; hostname",
+                   "--ephemeral", "--name", "ov-second", NULL);
+        cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+        cr_assert_str_eq(r.out, "nobody\nsecond\nov-second\n");
+        it_result_free(&r);
+        assert_no_leftovers("ov-second", tree);
+
+        /* A third, named like neither, while the first still runs. */
+        r = run_sh(tree, "cat /etc/who 2>/dev/null || echo nobody", "--name", "ov-third", NULL);
+        cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+        cr_assert_str_eq(r.out, "nobody\n");
+        it_result_free(&r);
+
+        cr_assert_eq(mkdir(go, 0755), 0);
+        status = it_wait(first, 30);
+        log = it_read_file(log_path);
+        cr_assert_eq(status, 0, "the first machine ended with %d: %s", status, log);
+        cr_assert_str_eq(log, "first\n");
+        assert_no_leftovers("ov-first", tree);
+        assert_no_leftovers("ov-third", tree);
+
+        char *after = it_tree_manifest(tree);
+        cr_assert_str_eq(after, manifest, "the base tree %s was written", tree);
+        free(after);
+        free(log);
+        free(log_path);
+        free(ready);
+        free(go);
+        free(bind);
+        free(flags);
+        free(manifest);
+        free(tree);
+}
+
+/* Symlinks in the tree that point at host paths are resolved inside the
+ * machine, whatever berth mounts through them: the host paths stay as
+ * they were, whether berth then refuses to start or not. */
+Test(overlay, symlinks_in_the_tree_never_lead_out)
+{
+        char *tree = it_copy_busybox(), *host_dir = path_in(it.dir, "host-dir");
+        char *host_file = path_in(it.dir, "host-file"), *src = path_in(it.dir, "src");
+        char *link = NULL, *bind = NULL, *content, *manifest;
+        struct it_result r;
+        FILE *f;
+
+        cr_assert_eq(mkdir(host_dir, 0755), 0);
+        cr_assert_eq(mkdir(src, 0755), 0);
+        f = fopen(host_file, "we");
+        cr_assert_not_null(f);
+        fputs("host file\n", f);
+        fclose(f);
+        /* Absolute and relative links to the host's paths. */
+        link = path_in(tree, "etc/motd");
+        cr_assert_eq(unlink(link), 0);
+        cr_assert_eq(symlink(host_file, link), 0);
+        free(link);
+        link = path_in(tree, "var/esc");
+        cr_assert_eq(symlink(host_dir, link), 0);
+        free(link);
+        link = path_in(tree, "var/up");
+        cr_assert_eq(symlink("../../../../../../../../..", link), 0);
+        free(link);
+        manifest = it_tree_manifest(tree);
+
+        r = run_sh(tree, "echo machine > /etc/motd; mkdir -p /var/esc/made; echo machine > /var/up/escaped; true",
+                   "--ephemeral", "--name", "ov-links", NULL);
+        cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+        it_result_free(&r);
+        assert_no_leftovers("ov-links", tree);
+
+        cr_assert(asprintf(&bind, "--bind=%s:/var/esc/bound", src) > 0);
+        r = run_sh(tree, "true", "--ephemeral", "--name", "ov-links", bind, "--tmpfs=/var/esc/tmp",
+                   "--tmpfs=/var/up/tmp", NULL);
+        cr_assert(r.status == 0 || (r.status > 0 && r.status < 128 && strchr(r.err, '\n') == strrchr(r.err, '\n')),
+                  "status %d, stderr: %s", r.status, r.err);
+        it_result_free(&r);
+        assert_no_leftovers("ov-links", tree);
+
+        cr_assert_eq(count_entries(host_dir), 0, "berth or the machine wrote into %s", host_dir);
+        content = it_read_file(host_file);
+        cr_assert_str_eq(content, "host file\n");
+        cr_assert(!exists("/", "escaped"), "the machine wrote /escaped on the host");
+        char *after = it_tree_manifest(tree);
+        cr_assert_str_eq(after, manifest, "the base tree %s was written", tree);
+        free(after);
+        free(content);
+        free(manifest);
+        free(bind);
+        free(src);
+        free(host_file);
+        free(host_dir);
+        free(tree);
+}
