@@ -184,6 +184,30 @@ static int pivot_into(int root_fd)
         return 0;
 }
 
+/* PID 1 becomes berth-stub, which runs the command as PID 2. */
+_Noreturn static void exec_stub(int stub_fd, char **cmd, char **env, int sync_fd, bool tty)
+{
+        _cleanup_strv_ char **argv = calloc(1, sizeof(char *));
+        char arg[32];
+        int r;
+
+        snprintf(arg, sizeof(arg), "--sync-fd=%d", sync_fd);
+        if (!argv || strv_push(&argv, "berth-stub") < 0 || strv_push(&argv, arg) < 0 ||
+            (tty && strv_push(&argv, "--tty") < 0) || strv_push(&argv, "--") < 0)
+                FAIL(sync_fd, -ENOMEM, "preparing PID 1");
+        for (char **c = cmd; *c; c++)
+                if (strv_push(&argv, *c) < 0)
+                        FAIL(sync_fd, -ENOMEM, "preparing PID 1");
+        /* The sync socket stays open across this exec (the stub closes it
+         * once the command runs), every other fd closes. */
+        if (fcntl(sync_fd, F_SETFD, 0) < 0)
+                FAIL(sync_fd, -errno, "preparing PID 1");
+        execveat(stub_fd, "", argv, env, AT_EMPTY_PATH);
+        r = -errno;
+        (void) fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
+        FAIL(sync_fd, r, "executing berth-stub");
+}
+
 static char **init_argv(const struct machine *m)
 {
         _cleanup_strv_ char **argv = calloc(1, sizeof(char *));
@@ -200,7 +224,7 @@ static char **init_argv(const struct machine *m)
 
 _Noreturn void child_run(const struct machine *m, int sync_fd)
 {
-        _cleanup_close_ int root = -EBADF, run_host = -EBADF, notify = -EBADF, console = -EBADF;
+        _cleanup_close_ int root = -EBADF, run_host = -EBADF, notify = -EBADF, console = -EBADF, stub = -EBADF;
         _cleanup_strv_ char **env = NULL, **argv = NULL;
         int r;
 
@@ -255,6 +279,12 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
                 FAIL(sync_fd, -errno, "setting the hostname");
         if ((r = net_loopback_up()) < 0)
                 FAIL(sync_fd, r, "bringing up lo");
+        /* The stub is the host's: open it while the host is still visible. */
+        if (!m->init) {
+                stub = open(m->stub, O_PATH | O_CLOEXEC);
+                if (stub < 0)
+                        FAIL(sync_fd, -errno, "opening %s", m->stub);
+        }
         if ((r = pivot_into(root)) < 0)
                 FAIL(sync_fd, r, "pivoting into the machine's root");
         if ((r = caps_drop_bounding(caps_machine_keep())) < 0)
@@ -276,7 +306,7 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
         }
 
         if (!m->init)
-                stub_run(argv, env, sync_fd, console_has_pty(m->console));
+                exec_stub(stub, argv, env, sync_fd, console_has_pty(m->console));
 
         execve(m->init, argv, env);
         r = -errno;

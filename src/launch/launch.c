@@ -204,6 +204,7 @@ static void teardown(struct launcher *l)
         safe_close(l->signal_fd);
         safe_close(l->timer_fd);
         free(l->m.init);
+        free(l->m.stub);
         free(l->m.upper);
         free(l->m.work);
         free(l->m.staging);
@@ -233,6 +234,7 @@ int launch_run(const struct settings *s)
         }
         if (launcher_check_input(&l) < 0 || launcher_lock_name(&l) < 0) {
                 free(l.m.init);
+                free(l.m.stub);
                 strv_free(l.m.own_argv);
                 return 1;
         }

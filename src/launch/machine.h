@@ -23,6 +23,7 @@ struct machine {
         char uuid[37];          /* 8-4-4-4-12 */
         char id128[33];         /* the same as 32 hex digits: a machine-id */
         char *init;             /* path inside the tree; NULL: the stub */
+        char *stub;             /* host path of berth-stub, for a command */
         char **argv;            /* the command, or init's arguments */
         char **own_argv;        /* argv when berth chose it (the default shell) */
         enum init_kind init_kind;
@@ -38,7 +39,7 @@ struct machine {
  * its PID 1. Never returns. */
 _Noreturn void child_run(const struct machine *m, int sync_fd);
 
-/* The stub init: PID 1 for a plain command, which it runs as PID 2. */
+/* The stub init (berth-stub): PID 1 for a plain command, run as PID 2. */
 _Noreturn void stub_run(char **argv, char **envp, int sync_fd, bool controlling_tty);
 
 /* Identity of the machine, set up inside it (before pivot_root). */

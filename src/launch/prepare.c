@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "config.h"
 #include "launcher.h"
 #include "log.h"
 #include "mnt.h"
@@ -53,6 +54,33 @@ static int find_init(int tree_fd, char **ret_path, enum init_kind *ret_kind)
                 return *ret_path ? 0 : -ENOMEM;
         }
         return -ENOENT;
+}
+
+/* berth-stub sits next to the launcher in the build tree, and in
+ * LIBEXECDIR/berth once installed. */
+static int find_stub(char **ret)
+{
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+        if (n > 0) {
+                exe[n] = 0;
+                char *slash = strrchr(exe, '/');
+                if (slash) {
+                        _cleanup_free_ char *p = NULL;
+                        *slash = 0;
+                        if (asprintf(&p, "%s/berth-stub", exe) < 0)
+                                return -ENOMEM;
+                        if (access(p, X_OK) == 0) {
+                                *ret = take_ptr(p);
+                                return 0;
+                        }
+                }
+        }
+        if (access(BERTH_LIBEXECDIR "/berth-stub", X_OK) < 0)
+                return -errno;
+        *ret = strdup(BERTH_LIBEXECDIR "/berth-stub");
+        return *ret ? 0 : -ENOMEM;
 }
 
 static int default_shell(int tree_fd, char ***ret)
@@ -136,6 +164,12 @@ int launcher_check_input(struct launcher *l)
                 if (r < 0)
                         return log_error_errno(r, "preparing the default shell");
                 l->m.argv = l->m.own_argv;
+        }
+        if (!s->boot) {
+                r = find_stub(&l->m.stub);
+                if (r < 0)
+                        return log_error_errno(r, "berth-stub, the init for commands, is not next to berth "
+                                               "nor in %s: the installation is broken", BERTH_LIBEXECDIR);
         }
         l->m.console = console_pick_mode(s->console, s->boot);
         if (s->upper) {

@@ -32,6 +32,12 @@ _Noreturn void stub_run(char **argv, char **envp, int sync_fd, bool controlling_
         sigset_t mask;
         pid_t pid;
 
+        /* Nothing of the launcher's (locks, the ephemeral layer's mount)
+         * stays open in the machine's PID 1 but the sync socket. */
+        if (sync_fd > 3)
+                (void) close_range(3, (unsigned) sync_fd - 1, 0);
+        (void) close_range((unsigned) sync_fd + 1, ~0U, 0);
+
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
         sigaddset(&mask, SIGTERM);

@@ -126,7 +126,7 @@ Test(inside, command_is_pid2_and_pid1_is_the_stub)
 
         cr_assert_eq(sscanf(out, "%15s %63s %63s", pid, comm1, comm2), 3, "output: %s", out);
         cr_assert_str_eq(pid, "2", "the command is PID %s, output: %s", pid, out);
-        cr_assert_str_eq(comm1, "berth", "PID 1 is '%s', not the stub; output: %s", comm1, out);
+        cr_assert_str_eq(comm1, "berth-stub", "PID 1 is '%s', not the stub; output: %s", comm1, out);
         cr_assert_str_eq(comm2, "sh", "PID 2 is '%s', not the command; output: %s", comm2, out);
         /* The stub is a child of nothing inside: a PID namespace's init. */
         cr_assert(has_line(out, "PPid:\t0"), "output: %s", out);
