@@ -67,10 +67,24 @@ void it_setup(void)
         unsetenv("NOTIFY_SOCKET");
 }
 
+/* Each berth started by it_berth_spawn, so that a test failing before it
+ * waited for one does not leave its machine running. */
+static pid_t spawned[64];
+static size_t n_spawned;
+
 void it_teardown(void)
 {
         char cmd[400];
 
+        for (size_t i = 0; i < n_spawned; i++) {
+                int st;
+                /* Only a child of ours not reaped yet: never a reused PID. */
+                if (waitpid(spawned[i], &st, WNOHANG) == 0) {
+                        kill(spawned[i], SIGKILL);
+                        waitpid(spawned[i], &st, 0);
+                }
+        }
+        n_spawned = 0;
         if (!it.dir[0])
                 return;
         /* Only our own temporary directory, and never across a mount. */
@@ -208,6 +222,8 @@ pid_t it_berth_spawn(const char *log_name, ...)
         err = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         cr_assert(out >= 0 && err >= 0);
         pid = spawn(argv, out, err);
+        if (n_spawned < sizeof(spawned) / sizeof(spawned[0]))
+                spawned[n_spawned++] = pid;
         close(out);
         close(err);
         return pid;
@@ -421,4 +437,68 @@ char *it_copy_busybox(void)
         snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", it_busybox_tree(), dest);
         cr_assert_eq(system(cmd), 0);
         return dest;
+}
+
+double it_now(void)
+{
+        struct timespec t;
+
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
+}
+
+char *it_spawn_log(const char *log_name, const char *stream)
+{
+        char path[512];
+
+        snprintf(path, sizeof(path), "%s/%s.%s", it.dir, log_name, stream);
+        return it_read_file(path);
+}
+
+bool it_wait_log(const char *log_name, const char *stream, const char *needle, int timeout_sec)
+{
+        for (int i = 0; i < timeout_sec * 50; i++) {
+                char *s = it_spawn_log(log_name, stream);
+                bool ok = s && strstr(s, needle);
+                free(s);
+                if (ok)
+                        return true;
+                usleep(20000);
+        }
+        return false;
+}
+
+char *it_process_with_arg(const char *needle)
+{
+        DIR *d = opendir("/proc");
+        struct dirent *de;
+        char *found = NULL;
+
+        while (d && (de = readdir(d)) && !found) {
+                char path[300], *cmd;
+                ssize_t n;
+                int fd;
+
+                if (de->d_name[0] < '1' || de->d_name[0] > '9' || atoi(de->d_name) == getpid())
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                cmd = malloc(65536);
+                n = read(fd, cmd, 65535);
+                close(fd);
+                if (n < 0)
+                        n = 0;
+                cmd[n] = 0;
+                /* cmdline is NUL-separated: look at every argument. */
+                for (char *a = cmd; a < cmd + n && !found; a += strlen(a) + 1)
+                        if (strstr(a, needle))
+                                asprintf(&found, "process %s runs with '%s' in its command line", de->d_name,
+                                         needle);
+                free(cmd);
+        }
+        if (d)
+                closedir(d);
+        return found;
 }

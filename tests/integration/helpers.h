@@ -66,3 +66,13 @@ char *it_tree_manifest(const char *tree);
 /* A writable copy-free tree for tests that need to change the base: a
  * fresh directory holding a copy of the busybox tree. */
 char *it_copy_busybox(void);
+
+/* CLOCK_MONOTONIC in seconds, for measuring how long something took. */
+double it_now(void);
+/* The log of a berth started with it_berth_spawn: stream is "out" or "err". */
+char *it_spawn_log(const char *log_name, const char *stream);
+/* Wait until that log contains needle; false after timeout_sec. */
+bool it_wait_log(const char *log_name, const char *stream, const char *needle, int timeout_sec);
+/* A process (other than this one) with an argument containing needle:
+ * a description of the first found, or NULL. */
+char *it_process_with_arg(const char *needle);

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The Debian tree boots with systemd as PID 1 under berth: it comes up
+ * (READY=1, is-system-running), looks like its own machine from inside,
+ * powers off on SIGTERM, reboots on the same writable layer, and passes
+ * its readiness on to berth's own NOTIFY_SOCKET. */
+#include <criterion/criterion.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+TestSuite(boot, .init = it_setup, .fini = it_teardown);
+
+/* The output of a command inside, which must succeed. */
+static char *inside(const char *machine, const char *cmd)
+{
+        struct it_result r = it_exec_in(machine, 90, cmd);
+        char *out = r.out;
+
+        cr_assert_eq(r.status, 0, "in machine %s, '%s' exited with %d: %s%s", machine, cmd, r.status, r.out,
+                     r.err);
+        free(r.err);
+        return out;
+}
+
+static void assert_inside_eq(const char *machine, const char *cmd, const char *expected)
+{
+        char *out = inside(machine, cmd);
+
+        cr_assert_str_eq(out, expected, "in machine %s, '%s' printed '%s', expected '%s'", machine, cmd, out,
+                         expected);
+        free(out);
+}
+
+static void assert_log_has(const char *log_name, const char *stream, const char *needle)
+{
+        char *s = it_spawn_log(log_name, stream);
+
+        cr_assert(s && strstr(s, needle), "berth's std%s has no '%s':\n%s", stream, needle, s ? s : "(none)");
+        free(s);
+}
+
+static unsigned count_of(const char *haystack, const char *needle)
+{
+        unsigned n = 0;
+
+        for (const char *p = haystack; (p = strstr(p, needle)); p += strlen(needle))
+                n++;
+        return n;
+}
+
+/* systemd is PID 1 and has finished booting, with nothing failed. */
+static void assert_systemd_up(const char *machine)
+{
+        assert_inside_eq(machine, "cat /proc/1/comm", "systemd\n");
+        assert_inside_eq(machine, "timeout 60 systemctl is-system-running --wait", "running\n");
+        assert_inside_eq(machine, "systemctl --failed --no-legend", "");
+}
+
+static void wait_running(pid_t pid, const char *log_name, const char *machine)
+{
+        if (!it_wait_state(machine, "running", 60)) {
+                char *err = it_spawn_log(log_name, "err");
+                kill(pid, SIGKILL);
+                it_wait(pid, 10);
+                cr_assert_fail("machine %s did not reach STATE=running; berth said:\n%s", machine, err);
+        }
+}
+
+Test(boot, systemd_boots_and_powers_off_on_sigterm)
+{
+        const char *tree = it_debian_tree();
+        const char *name = "boot-deb";
+        char *before = it_tree_manifest(tree), *after, *cg, *out, *left, path[700];
+        struct stat st;
+        pid_t pid;
+        int status;
+
+        cr_assert(strstr(before, "\n/usr/lib/systemd/systemd "), "the manifest of %s lacks systemd", tree);
+        pid = it_berth_spawn("deb", "-D", tree, "--boot", "--ephemeral", "--name", name, NULL);
+        wait_running(pid, "deb", name);
+        assert_log_has("deb", "err", "machine boot-deb is up (READY=1 after ");
+
+        assert_systemd_up(name);
+        assert_inside_eq(name, "hostname", "boot-deb\n");
+        assert_inside_eq(name, ". /etc/os-release; echo $VERSION_CODENAME", "bookworm\n");
+        /* The machine's own cgroup2 tree, rooted at its delegated cgroup:
+         * systemd sits in init.scope and puts services in system.slice. */
+        assert_inside_eq(name, "cat /proc/1/cgroup | grep ^0::", "0::/init.scope\n");
+        out = inside(name, "systemd-run --wait --pipe --quiet cat /proc/self/cgroup | grep ^0::");
+        cr_assert(strncmp(out, "0::/system.slice/run-u", 22) == 0 && strstr(out, ".service\n"),
+                  "a service's process is in cgroup '%s'", out);
+        free(out);
+        assert_inside_eq(name, "test -d /sys/fs/cgroup/init.scope && test -d /sys/fs/cgroup/system.slice && echo ok",
+                         "ok\n");
+        assert_inside_eq(name, "stat -f -c %T /sys/fs/cgroup", "cgroup2fs\n");
+        /* ... and on the host that tree is the machine's cgroup. */
+        cg = it_state_get(name, "CGROUP");
+        cr_assert_not_null(cg);
+        snprintf(path, sizeof(path), "%s/init.scope", cg);
+        cr_assert(stat(path, &st) == 0 && S_ISDIR(st.st_mode), "no %s on the host", path);
+        free(cg);
+
+        /* The machine changes its root; the base tree must not see it. */
+        assert_inside_eq(name, "rm /etc/motd && echo changed > /etc/debian_version && "
+                               "mv /etc/issue /etc/issue.moved && mkdir /srv/new && echo ok",
+                         "ok\n");
+
+        cr_assert_eq(kill(pid, SIGTERM), 0);
+        status = it_wait(pid, 30);
+        cr_assert_eq(status, 0, "berth exited with %d after SIGTERM", status);
+
+        assert_log_has("deb", "out", "Welcome to");
+        assert_log_has("deb", "out", "Debian GNU/Linux 12 (bookworm)");
+        assert_log_has("deb", "out", "shutdown.target");
+        assert_log_has("deb", "out", "Halting system.");
+        assert_log_has("deb", "err", "machine boot-deb: asking PID 1 to power off");
+        assert_log_has("deb", "err", "machine boot-deb powered off");
+
+        left = it_leftovers(name, tree);
+        cr_assert_null(left, "%s", left);
+        /* --ephemeral: no writable layer on disk. */
+        snprintf(path, sizeof(path), "%s/machines/%s", it.state_dir, name);
+        cr_assert_neq(access(path, F_OK), 0, "%s exists after an --ephemeral machine", path);
+
+        after = it_tree_manifest(tree);
+        cr_assert(strcmp(before, after) == 0, "the base tree %s changed", tree);
+        free(before);
+        free(after);
+}
+
+/* Boot, write a marker, reboot from inside, find the marker again after
+ * the reboot, power off from inside. */
+static void reboot_cycle(const char *name, bool ephemeral)
+{
+        const char *tree = it_debian_tree();
+        char *leader, *leader2 = NULL, *out, *left, path[700];
+        struct it_result r;
+        pid_t pid;
+        int status;
+
+        if (ephemeral)
+                pid = it_berth_spawn("reboot", "-D", tree, "--boot", "--ephemeral", "--name", name, NULL);
+        else
+                pid = it_berth_spawn("reboot", "-D", tree, "--boot", "--name", name, NULL);
+        wait_running(pid, "reboot", name);
+        assert_systemd_up(name);
+        leader = it_state_get(name, "LEADER");
+        cr_assert_not_null(leader);
+
+        assert_inside_eq(name, "echo written-before-reboot > /var/tmp/berth-marker && sync && echo ok", "ok\n");
+        /* The command may be killed with the machine: its status says nothing. */
+        r = it_exec_in(name, 60, "systemctl reboot");
+        it_result_free(&r);
+
+        /* Back: a new PID 1, booted to READY=1 again. */
+        for (int i = 0; i < 60 * 50; i++) {
+                char *state = it_state_get(name, "STATE");
+                free(leader2);
+                leader2 = it_state_get(name, "LEADER");
+                bool back = state && leader2 && strcmp(state, "running") == 0 && strcmp(leader2, leader) != 0;
+                free(state);
+                if (back)
+                        break;
+                cr_assert(waitpid(pid, &status, WNOHANG) == 0, "berth exited instead of rebooting");
+                usleep(20000);
+        }
+        cr_assert(leader2 && strcmp(leader2, leader) != 0, "the machine did not come back after the reboot");
+        snprintf(path, sizeof(path), "machine %s is rebooting", name);
+        assert_log_has("reboot", "err", path);
+        assert_systemd_up(name);
+        assert_inside_eq(name, "cat /var/tmp/berth-marker", "written-before-reboot\n");
+
+        r = it_exec_in(name, 60, "systemctl poweroff");
+        it_result_free(&r);
+        status = it_wait(pid, 30);
+        cr_assert_eq(status, 0, "berth exited with %d after poweroff", status);
+
+        snprintf(path, sizeof(path), "machine %s powered off", name);
+        assert_log_has("reboot", "err", path);
+        out = it_spawn_log("reboot", "out");
+        cr_assert_eq(count_of(out, "Welcome to"), 2, "expected two boots on the console:\n%s", out);
+        cr_assert(strstr(out, "Rebooting.") && strstr(out, "Powering off."), "console:\n%s", out);
+        free(out);
+        out = it_spawn_log("reboot", "err");
+        snprintf(path, sizeof(path), "machine %s is up (READY=1", name);
+        cr_assert_eq(count_of(out, path), 2, "berth said:\n%s", out);
+        free(out);
+
+        if (ephemeral) {
+                /* Its layer was a tmpfs: nothing of it on disk. */
+                snprintf(path, sizeof(path), "%s/machines/%s", it.state_dir, name);
+                cr_assert_neq(access(path, F_OK), 0, "%s exists after an --ephemeral machine", path);
+        } else {
+                /* A named machine's layer stays on the host after it ends. */
+                snprintf(path, sizeof(path), "%s/machines/%s/upper/var/tmp/berth-marker", it.state_dir, name);
+                out = it_read_file(path);
+                cr_assert(out && strcmp(out, "written-before-reboot\n") == 0, "%s: %s", path,
+                          out ? out : "missing");
+                free(out);
+        }
+        left = it_leftovers(name, tree);
+        cr_assert_null(left, "%s", left);
+        free(leader);
+        free(leader2);
+}
+
+Test(boot, reboot_keeps_the_writable_layer)
+{
+        reboot_cycle("boot-reboot", false);
+}
+
+/* --ephemeral: the tmpfs layer is berth's, so it survives the reboot too. */
+Test(boot, reboot_keeps_the_ephemeral_layer)
+{
+        reboot_cycle("boot-reboot-x", true);
+}
+
+Test(boot, readiness_reaches_berths_notify_socket)
+{
+        const char *tree = it_debian_tree();
+        const char *name = "boot-notify";
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        char buf[4096] = "", sock[300], *state, *left;
+        int fd, status;
+        ssize_t n;
+        pid_t pid;
+
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        cr_assert_geq(fd, 0);
+        snprintf(sock, sizeof(sock), "%s/notify", it.dir);
+        cr_assert_lt(strlen(sock), sizeof(sa.sun_path));
+        memcpy(sa.sun_path, sock, strlen(sock) + 1);
+        cr_assert_eq(bind(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+        setenv("NOTIFY_SOCKET", sa.sun_path, 1);
+        pid = it_berth_spawn("notify", "-D", tree, "--boot", "--ephemeral", "--name", name, NULL);
+        unsetenv("NOTIFY_SOCKET");
+
+        /* Whatever berth sends, READY=1 must come, once the machine is up. */
+        for (double end = it_now() + 60; !strstr(buf, "READY=1") && it_now() < end;) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                if (poll(&p, 1, 1000) <= 0)
+                        continue;
+                n = recv(fd, buf, sizeof(buf) - 1, 0);
+                cr_assert_geq(n, 0);
+                buf[n] = 0;
+        }
+        cr_assert(strstr(buf, "READY=1"), "no READY=1 on berth's NOTIFY_SOCKET (last message: '%s')", buf);
+        state = it_state_get(name, "STATE");
+        cr_assert(state && strcmp(state, "running") == 0, "READY=1 came with STATE=%s", state ? state : "(none)");
+        free(state);
+        assert_log_has("notify", "err", "machine boot-notify is up (READY=1 after ");
+        assert_inside_eq(name, "cat /proc/1/comm", "systemd\n");
+        /* The machine's systemd talks to berth, not to berth's own manager. */
+        assert_inside_eq(name, "tr '\\0' '\\n' < /proc/1/environ | grep ^NOTIFY_SOCKET=",
+                         "NOTIFY_SOCKET=/run/host/notify\n");
+
+        cr_assert_eq(kill(pid, SIGTERM), 0);
+        status = it_wait(pid, 30);
+        cr_assert_eq(status, 0, "berth exited with %d after SIGTERM", status);
+        close(fd);
+        left = it_leftovers(name, tree);
+        cr_assert_null(left, "%s", left);
+}
