@@ -94,37 +94,37 @@ static int remove_tree(int parent_fd, const char *name)
         }
 }
 
-static int fs_destroy_at(const char *path)
+/* Open the cgroup at path and its parent; 0 with *ret_fd = -1 when absent. */
+static int open_with_parent(const char *path, int *ret_parent, int *ret_fd, const char **ret_leaf)
 {
-        _cleanup_free_ char *parent = strdup(path);
-        _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
-        char *slash;
-        int r;
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *parent = NULL;
+        _cleanup_close_ int pfd = -EBADF;
+        int fd;
 
+        if (!slash || slash == path)
+                return -EINVAL;
+        parent = strndup(path, (size_t) (slash - path));
         if (!parent)
                 return -ENOMEM;
-        slash = strrchr(parent, '/');
-        if (!slash)
-                return -EINVAL;
-        *slash = 0;
         pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (pfd < 0)
                 return -errno;
         fd = openat(pfd, slash + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return errno == ENOENT ? 0 : -errno;
-        if (populated(fd)) {
-                (void) kill_all(fd);
-                r = wait_empty(fd, 5000);
-                if (r < 0)
-                        return r;
-        }
-        return remove_tree(pfd, slash + 1);
+        if (fd < 0 && errno != ENOENT)
+                return -errno;
+        *ret_parent = take_fd(&pfd);
+        *ret_fd = fd;
+        *ret_leaf = slash + 1;
+        return 0;
 }
 
 static int fs_create(struct machine_cgroup *cg, const char *machine)
 {
         _cleanup_free_ char *mp = NULL, *own = NULL, *path = NULL;
+        _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
+        const char *leaf_name;
+        struct stat st;
         char leaf[128];
         int r;
 
@@ -138,14 +138,27 @@ static int fs_create(struct machine_cgroup *cg, const char *machine)
         path = strjoin(mp, streq(own, "/") ? "" : own, leaf);
         if (!path)
                 return -ENOMEM;
-        /* A launcher killed with SIGKILL leaves its (empty) cgroup behind. */
-        r = fs_destroy_at(path);
+        r = open_with_parent(path, &pfd, &fd, &leaf_name);
         if (r < 0)
                 return r;
-        if (mkdir(path, 0755) < 0)
+        if (fd >= 0) {
+                /* Left by a launcher killed with SIGKILL: its machine dies with
+                 * it, give that a moment. Still populated means another
+                 * launcher (another runtime directory) runs this name: leave
+                 * it alone. */
+                if (populated(fd) && wait_empty(fd, 1000) < 0)
+                        return -EBUSY;
+                r = remove_tree(pfd, leaf_name);
+                if (r < 0)
+                        return r;
+        }
+        if (mkdirat(pfd, leaf_name, 0755) < 0)
+                return -errno;
+        if (fstatat(pfd, leaf_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return -errno;
         free(cg->path);
         cg->path = take_ptr(path);
+        cg->id = st.st_ino;
         return 0;
 }
 
@@ -169,8 +182,26 @@ static int fs_open_fd(struct machine_cgroup *cg)
 
 static int fs_destroy(struct machine_cgroup *cg)
 {
-        int r = fs_destroy_at(cg->path);
+        _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
+        const char *leaf;
+        struct stat st;
+        int r;
 
+        r = open_with_parent(cg->path, &pfd, &fd, &leaf);
+        if (r < 0)
+                return r;
+        /* Gone, or no longer the cgroup this launcher made: not ours. */
+        if (fd < 0 || fstat(fd, &st) < 0 || st.st_ino != cg->id) {
+                cgroup_done(cg);
+                return 0;
+        }
+        if (populated(fd)) {
+                (void) kill_all(fd);
+                r = wait_empty(fd, 5000);
+                if (r < 0)
+                        return r;
+        }
+        r = remove_tree(pfd, leaf);
         if (r >= 0)
                 cgroup_done(cg);
         return r;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* A machine's cgroup, behind one interface so that a systemd-scope backend
@@ -23,6 +24,8 @@ struct cgroup_ops {
 struct machine_cgroup {
         const struct cgroup_ops *ops;
         char *path;             /* absolute path in the cgroup2 file system */
+        uint64_t id;            /* its inode (the cgroup ID): removal checks that
+                                 * the cgroup at path is still the one made */
 };
 
 extern const struct cgroup_ops cgroup_fs_ops;

@@ -296,6 +296,11 @@ int launcher_prepare_host(struct launcher *l)
                 return log_error_errno(r, "machine %s: looking for the cgroup hierarchy", l->name);
         else {
                 r = cgroup_create(&l->cg, l->name);
+                if (r == -EBUSY) {
+                        log_error("machine %s: its cgroup berth-%s is in use by running processes "
+                                  "(a machine of that name under another runtime directory?)", l->name, l->name);
+                        return r;
+                }
                 if (r < 0)
                         return log_error_errno(r, "machine %s: creating its cgroup", l->name);
                 l->m.cgroup = true;

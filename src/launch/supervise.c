@@ -116,8 +116,10 @@ void launcher_handle_sync(struct launcher *l)
                         log_debug("machine %s: started in %.1f ms", l->name, seconds_since(&l->boot_start) * 1e3);
                         /* Only systemd says READY=1; for anything else running
                          * starts with exec. */
-                        if (l->m.init_kind != INIT_SYSTEMD)
+                        if (l->m.init_kind != INIT_SYSTEMD) {
                                 launcher_write_state(l, "running");
+                                (void) notify_upstream("READY=1\nSTATUS=machine is running");
+                        }
                 }
                 return;
         }

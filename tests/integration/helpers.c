@@ -298,37 +298,59 @@ static bool cgroup_exists(const char *machine)
         return found;
 }
 
-static char *process_with(const char *needle)
+/* A process of the machine: in its cgroup (any hierarchy), or a launcher
+ * (berth, berth-stub) whose arguments name it. Matching argv[0] exactly
+ * keeps the test runner itself (whose path may well contain "berth" and
+ * the machine's name) out. */
+static bool is_machine_process(const char *pid, const char *machine)
+{
+        char path[300], leaf[128], *cg, *cmd, *base;
+        bool hit = false;
+
+        snprintf(path, sizeof(path), "/proc/%s/cgroup", pid);
+        snprintf(leaf, sizeof(leaf), "/berth-%s", machine);
+        cg = it_read_file(path);
+        for (char *p = cg ? strstr(cg, leaf) : NULL; p && !hit; p = strstr(p + 1, leaf)) {
+                char next = p[strlen(leaf)];
+                hit = next == '\n' || next == '/' || next == 0;
+        }
+        free(cg);
+        if (hit)
+                return true;
+        snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+        cmd = it_read_file(path);
+        if (!cmd || !*cmd) {
+                free(cmd);
+                return false;
+        }
+        base = strrchr(cmd, '/') ? strrchr(cmd, '/') + 1 : cmd;
+        if (strcmp(base, "berth") == 0 || strcmp(base, "berth-stub") == 0) {
+                char opt1[128], opt2[128];
+                snprintf(opt1, sizeof(opt1), "--name=%s", machine);
+                snprintf(opt2, sizeof(opt2), "--machine=%s", machine);
+                /* it_read_file stops at nothing: walk the NUL-separated args
+                 * up to the file's end, which slurp marked with a final NUL. */
+                for (char *a = cmd + strlen(cmd) + 1; *a; a += strlen(a) + 1)
+                        if (strcmp(a, machine) == 0 || strcmp(a, opt1) == 0 || strcmp(a, opt2) == 0)
+                                hit = true;
+        }
+        free(cmd);
+        return hit;
+}
+
+static char *machine_process(const char *machine)
 {
         DIR *d = opendir("/proc");
         struct dirent *de;
         char *found = NULL;
 
         while (d && (de = readdir(d)) && !found) {
-                char path[300], *cmd;
-                size_t n;
-                int fd;
+                int pid = atoi(de->d_name);
 
-                if (de->d_name[0] < '1' || de->d_name[0] > '9' || atoi(de->d_name) == getpid())
+                if (pid <= 0 || pid == getpid() || pid == getppid())
                         continue;
-                snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
-                fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0)
-                        continue;
-                cmd = slurp_fd(fd);
-                close(fd);
-                n = 0;
-                /* cmdline is NUL-separated: look at every argument. */
-                for (char *a = cmd; *a || a == cmd; a += strlen(a) + 1) {
-                        if (strstr(a, needle))
-                                n++;
-                        if (!*a)
-                                break;
-                }
-                if (n && strstr(cmd, "berth"))
-                        asprintf(&found, "process %s still runs with '%s' in its command line", de->d_name,
-                                 needle);
-                free(cmd);
+                if (is_machine_process(de->d_name, machine))
+                        asprintf(&found, "process %d of machine %s still runs", pid, machine);
         }
         if (d)
                 closedir(d);
@@ -356,7 +378,7 @@ char *it_leftovers(const char *machine, const char *tree)
                 snprintf(path, sizeof(path), "%s/locks/%s", it.runtime_dir, machine);
                 if (access(path, F_OK) == 0)
                         return strdup("lock file left behind");
-                return process_with(machine);
+                return machine_process(machine);
         }
         return NULL;
 }
