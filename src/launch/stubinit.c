@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,8 +36,8 @@ _Noreturn void stub_run(char **argv, char **envp, int sync_fd, bool controlling_
         /* Nothing of the launcher's (locks, the ephemeral layer's mount)
          * stays open in the machine's PID 1 but the sync socket. */
         if (sync_fd > 3)
-                (void) close_range(3, (unsigned) sync_fd - 1, 0);
-        (void) close_range((unsigned) sync_fd + 1, ~0U, 0);
+                (void) syscall(SYS_close_range, 3, (unsigned) sync_fd - 1, 0);
+        (void) syscall(SYS_close_range, (unsigned) sync_fd + 1, ~0U, 0);
 
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
