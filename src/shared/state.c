@@ -33,23 +33,7 @@ int machine_lock(const char *name, int *ret_fd)
         r = mkdir_p(dir, 0755);
         if (r < 0)
                 return r;
-        for (;;) {
-                _cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-                struct stat a, b;
-
-                if (fd < 0)
-                        return -errno;
-                if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-                        return errno == EWOULDBLOCK ? -EBUSY : -errno;
-                /* The previous holder may have unlinked the file between our
-                 * open and flock: then the lock is on a dead inode, retry. */
-                if (fstat(fd, &a) < 0)
-                        return -errno;
-                if (stat(path, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
-                        continue;
-                *ret_fd = take_fd(&fd);
-                return 0;
-        }
+        return lock_file_take(path, ret_fd);
 }
 
 void machine_unlock(const char *name, int fd)

@@ -99,27 +99,16 @@ int uid_range_claim(uid_t base, uint32_t size, const char *machine, struct uid_r
         r = lock_path(base, path, sizeof(path), true);
         if (r < 0)
                 return r;
-        for (;;) {
-                _cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-                struct stat a, b;
-
-                if (fd < 0)
-                        return -errno;
-                if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-                        return errno == EWOULDBLOCK ? -EBUSY : -errno;
-                /* A releasing launcher unlinks before it closes: if the file
-                 * we locked is no longer the one at path, try again. */
-                if (fstat(fd, &a) < 0)
-                        return -errno;
-                if (stat(path, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
-                        continue;
-                char text[128];
-                snprintf(text, sizeof(text), "%s %u\n", machine, (unsigned) size);
-                if (ftruncate(fd, 0) < 0 || write_full(fd, text, strlen(text)) < 0)
-                        return -errno;
-                *ret = (struct uid_range) { .base = base, .size = size, .lock_fd = take_fd(&fd) };
-                return 0;
-        }
+        _cleanup_close_ int fd = -EBADF;
+        r = lock_file_take(path, &fd);
+        if (r < 0)
+                return r;
+        char text[128];
+        snprintf(text, sizeof(text), "%s %u\n", machine, (unsigned) size);
+        if (ftruncate(fd, 0) < 0 || write_full(fd, text, strlen(text)) < 0)
+                return -errno;
+        *ret = (struct uid_range) { .base = base, .size = size, .lock_fd = take_fd(&fd) };
+        return 0;
 }
 
 uid_t uid_range_hash_base(const char *machine)

@@ -25,6 +25,11 @@ int write_file_at(int dir_fd, const char *path, const char *contents, mode_t mod
 int write_string_at(int dir_fd, const char *path, const char *contents);
 
 int mkdir_p(const char *path, mode_t mode);
+/* Create path if needed and flock() it exclusively without waiting:
+ * -EBUSY while another process holds it. Whoever releases such a lock
+ * unlinks the file before closing it; a lock taken on an inode that was
+ * unlinked meanwhile is retried on the new file. */
+int lock_file_take(const char *path, int *ret_fd);
 /* Remove a directory tree without crossing into other file systems. */
 int rm_rf_at(int dir_fd, const char *name);
 
