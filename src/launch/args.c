@@ -22,6 +22,59 @@ static const char *const console_mode_table[_CONSOLE_MAX] = {
         [CONSOLE_PIPE] = "pipe",
 };
 
+static const char *const ownership_table[_OWNERSHIP_MAX] = {
+        [OWNERSHIP_MAP] = "map",
+        [OWNERSHIP_CHOWN] = "chown",
+};
+
+const char *ownership_to_string(enum users_ownership o)
+{
+        if ((unsigned) o >= _OWNERSHIP_MAX)
+                return NULL;
+        return ownership_table[o];
+}
+
+int ownership_from_string(const char *s)
+{
+        for (int i = 0; i < _OWNERSHIP_MAX; i++)
+                if (s && streq(s, ownership_table[i]))
+                        return i;
+        if (s && streq(s, "auto"))
+                return OWNERSHIP_MAP;
+        return -EINVAL;
+}
+
+/* no | pick | yes | UID[:COUNT] */
+static int parse_private_users(struct settings *s, const char *arg)
+{
+        _cleanup_free_ char *copy = strdup(arg);
+        unsigned base, count = 65536;
+        char *colon;
+
+        if (!copy)
+                return -ENOMEM;
+        if (streq(arg, "no") || streq(arg, "false")) {
+                s->private_users = PRIVATE_USERS_NO;
+                return 0;
+        }
+        if (streq(arg, "pick") || streq(arg, "yes") || streq(arg, "true")) {
+                s->private_users = PRIVATE_USERS_PICK;
+                return 0;
+        }
+        colon = strchr(copy, ':');
+        if (colon)
+                *colon = 0;
+        if (parse_uint(copy, &base) < 0 || (colon && parse_uint(colon + 1, &count) < 0) || base == 0 ||
+            count == 0 || count > 65536 || (uint64_t) base + count > UINT32_MAX)
+                return log_error_errno(-EINVAL,
+                                       "--private-users=%s: expected no, pick, or UID[:COUNT] with a UID above 0 "
+                                       "and a COUNT of 1 to 65536", arg);
+        s->private_users = PRIVATE_USERS_FIXED;
+        s->users_base = base;
+        s->users_size = count;
+        return 0;
+}
+
 const char *console_mode_to_string(enum console_mode m)
 {
         if ((unsigned) m >= _CONSOLE_MAX)
@@ -52,12 +105,20 @@ static void help(void)
                "  -b --boot                 Run the tree's init as PID 1 (args after --)\n"
                "  -x --ephemeral            Writable layer on tmpfs, gone at exit\n"
                "     --upper=DIR            Writable layer in DIR instead of the machine's own\n"
-               "     --bind=SRC[:DST]       Bind-mount a host path into the machine\n"
-               "     --bind-ro=SRC[:DST]    Same, read-only\n"
+               "     --bind=SRC[:DST[:idmap]]\n"
+               "                            Bind-mount a host path into the machine; idmap:\n"
+               "                            the host's IDs 0... show as the machine's 0...\n"
+               "     --bind-ro=SRC[:DST[:idmap]]  Same, read-only\n"
                "     --tmpfs=DST            Mount an empty tmpfs on DST\n"
                "  -E --setenv=NAME=VALUE    Set an environment variable for PID 1\n"
                "     --uuid=UUID            Machine UUID (default: random)\n"
                "     --console=MODE         interactive, read-only, passive or pipe\n"
+               "  -U --private-users=pick|no|UID[:COUNT]\n"
+               "                            The machine's own user namespace and ID range\n"
+               "                            (default: pick a free 65536-ID range)\n"
+               "     --private-users-ownership=map|chown\n"
+               "                            map: idmapped mount of the tree (default);\n"
+               "                            chown: a shifted copy of the tree (slow)\n"
                "     --stop-timeout=SEC     How long a poweroff may take before the machine\n"
                "                            is killed (default: %u)\n\n"
                "Machines live in %s/machines/NAME; state in %s.\n"
@@ -94,7 +155,8 @@ static int parse_bind(struct settings *s, const char *arg, bool read_only)
 {
         _cleanup_free_ char *src = strdup(arg);
         _cleanup_free_ char *abs = NULL;
-        const char *dst;
+        const char *dst, *opts = NULL;
+        bool idmap = false;
         char *colon;
         struct bind *n;
 
@@ -104,10 +166,28 @@ static int parse_bind(struct settings *s, const char *arg, bool read_only)
         if (colon) {
                 *colon = 0;
                 dst = colon + 1;
+                colon = strchr(colon + 1, ':');
+                if (colon) {
+                        *colon = 0;
+                        opts = colon + 1;
+                }
         } else
                 dst = src;
-        if (!*src || !*dst)
-                return log_error_errno(-EINVAL, "--bind%s=%s: expected SRC[:DST]", read_only ? "-ro" : "", arg);
+        if (!*dst)
+                dst = src;      /* SRC::OPTIONS */
+        if (!*src)
+                return log_error_errno(-EINVAL, "--bind%s=%s: expected SRC[:DST[:OPTIONS]]",
+                                       read_only ? "-ro" : "", arg);
+        if (opts) {
+                if (streq(opts, "idmap"))
+                        idmap = true;
+                else if (!streq(opts, "noidmap") && *opts)
+                        return log_error_errno(-EINVAL, "--bind%s=%s: unknown option '%s' (idmap or noidmap)",
+                                               read_only ? "-ro" : "", arg, opts);
+        }
+        if (s->n_binds >= BINDS_MAX)
+                return log_error_errno(-E2BIG, "--bind%s=%s: no more than %d binds", read_only ? "-ro" : "", arg,
+                                       BINDS_MAX);
         if (dst[0] != '/')
                 return log_error_errno(-EINVAL, "--bind%s=%s: the destination %s is not an absolute path",
                                        read_only ? "-ro" : "", arg, dst);
@@ -121,6 +201,7 @@ static int parse_bind(struct settings *s, const char *arg, bool read_only)
                 .source = take_ptr(abs),
                 .target = strdup(dst),
                 .read_only = read_only,
+                .idmap = idmap,
         };
         if (!n[s->n_binds].target)
                 return -ENOMEM;
@@ -138,6 +219,8 @@ enum {
         ARG_UUID,
         ARG_CONSOLE,
         ARG_STOP_TIMEOUT,
+        ARG_PRIVATE_USERS,
+        ARG_OWNERSHIP,
 };
 
 static const struct option options[] = {
@@ -158,6 +241,8 @@ static const struct option options[] = {
         { "uuid", required_argument, NULL, ARG_UUID },
         { "console", required_argument, NULL, ARG_CONSOLE },
         { "stop-timeout", required_argument, NULL, ARG_STOP_TIMEOUT },
+        { "private-users", required_argument, NULL, ARG_PRIVATE_USERS },
+        { "private-users-ownership", required_argument, NULL, ARG_OWNERSHIP },
         {}
 };
 
@@ -198,6 +283,9 @@ static int parse_one(struct settings *s, int c, const char *arg)
         case 'x':
                 s->ephemeral = true;
                 return 1;
+        case 'U':
+                s->private_users = PRIVATE_USERS_PICK;
+                return 1;
         case ARG_UPPER:
                 r = absolute_path("--upper", arg, false, &s->upper);
                 return r < 0 ? r : 1;
@@ -231,6 +319,15 @@ static int parse_one(struct settings *s, int c, const char *arg)
                 if (parse_sec(arg, &s->stop_timeout_sec) < 0 || s->stop_timeout_sec == 0)
                         return log_error_errno(-EINVAL, "--stop-timeout=%s: expected a number of seconds", arg);
                 return 1;
+        case ARG_PRIVATE_USERS:
+                r = parse_private_users(s, arg);
+                return r < 0 ? r : 1;
+        case ARG_OWNERSHIP:
+                r = ownership_from_string(arg);
+                if (r < 0)
+                        return log_error_errno(-EINVAL, "--private-users-ownership=%s: expected map or chown", arg);
+                s->ownership = r;
+                return 1;
         default:
                 return -EINVAL;
         }
@@ -243,7 +340,7 @@ int settings_parse_argv(struct settings *s, int argc, char **argv)
         s->stop_timeout_sec = BERTH_STOP_TIMEOUT_SEC;
         optind = 0;
         /* "+": stop at the first non-option, which starts the command. */
-        while ((c = getopt_long(argc, argv, "+hqD:M:bxE:", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "+hqD:M:bxE:U", options, NULL)) >= 0) {
                 if (c == '?')
                         return -EINVAL;
                 r = parse_one(s, c, optarg);

@@ -119,6 +119,26 @@ static int open_with_parent(const char *path, int *ret_parent, int *ret_fd, cons
         return 0;
 }
 
+/* What systemd's Delegate=yes hands over: the directory, and the files
+ * through which its owner manages processes and children. */
+static int delegate_to(int parent_fd, const char *leaf, uid_t owner)
+{
+        static const char *const files[] = {
+                "cgroup.procs", "cgroup.threads", "cgroup.subtree_control",
+                "memory.oom.group", "memory.reclaim", "cgroup.kill",
+        };
+        _cleanup_close_ int fd = openat(parent_fd, leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+        if (fd < 0)
+                return -errno;
+        if (fchown(fd, owner, owner) < 0)
+                return -errno;
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                if (fchownat(fd, files[i], owner, owner, AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT)
+                        return -errno;
+        return 0;
+}
+
 static int fs_create(struct machine_cgroup *cg, const char *machine)
 {
         _cleanup_free_ char *mp = NULL, *own = NULL, *path = NULL;
@@ -154,6 +174,13 @@ static int fs_create(struct machine_cgroup *cg, const char *machine)
         }
         if (mkdirat(pfd, leaf_name, 0755) < 0)
                 return -errno;
+        if (cg->owner != 0) {
+                r = delegate_to(pfd, leaf_name, cg->owner);
+                if (r < 0) {
+                        (void) unlinkat(pfd, leaf_name, AT_REMOVEDIR);
+                        return r;
+                }
+        }
         if (fstatat(pfd, leaf_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return -errno;
         free(cg->path);

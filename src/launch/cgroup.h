@@ -26,6 +26,9 @@ struct machine_cgroup {
         char *path;             /* absolute path in the cgroup2 file system */
         uint64_t id;            /* its inode (the cgroup ID): removal checks that
                                  * the cgroup at path is still the one made */
+        uid_t owner;            /* when not 0: the machine's root, who gets the
+                                 * cgroup delegated (its directory and the files
+                                 * that manage its children) */
 };
 
 extern const struct cgroup_ops cgroup_fs_ops;

@@ -27,6 +27,7 @@
 #include "notify.h"
 #include "sync.h"
 #include "tree.h"
+#include "userns.h"
 #include "util.h"
 
 /* Report a failure to the launcher, which logs it, and end. */
@@ -47,78 +48,136 @@ static void reset_signals(void)
                         (void) signal(sig, SIG_DFL);
 }
 
-static int wait_for_go(int sync_fd)
-{
-        struct sync_msg m;
+/* What the launcher hands over with GO, in this order: the tree as an
+ * idmapped mount (when the child does not open it itself), the --ephemeral
+ * tmpfs, then one mount per --bind. */
+struct handed {
         int fds[SYNC_MAX_FDS];
         size_t n;
-        int r = sync_recv(sync_fd, &m, fds, &n);
+        size_t next;
+};
+
+static int wait_for_go(int sync_fd, struct handed *h)
+{
+        struct sync_msg m;
+        int r = sync_recv(sync_fd, &m, h->fds, &h->n);
 
         if (r <= 0)
                 return r < 0 ? r : -ECONNRESET;
         return m.type == SYNC_GO ? 0 : -EPROTO;
 }
 
-/* overlayfs: the base tree read-only below, the machine's layer above. */
-static int mount_overlay(const struct machine *m, int sync_fd)
+static int handed_take(struct handed *h)
 {
-        _cleanup_close_ int tree = -EBADF, ovl = -EBADF, staging = -EBADF;
-        char lower[64], upper[4200], work[4200];
-        struct mnt_error err;
-
-        tree = open(m->settings->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (tree < 0)
-                FAIL(sync_fd, -errno, "opening tree %s", m->settings->directory);
-        /* The layers are named through /proc/self/fd: no path string of the
-         * host has to survive overlayfs's option parsing (commas, colons). */
-        snprintf(lower, sizeof(lower), "lowerdir=/proc/self/fd/%d", tree);
-        if (m->upper) {
-                _cleanup_close_ int u = open(m->upper, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                _cleanup_close_ int w = open(m->work, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (u < 0 || w < 0)
-                        FAIL(sync_fd, -errno, "opening the writable layer %s", m->upper);
-                snprintf(upper, sizeof(upper), "upperdir=/proc/self/fd/%d", take_fd(&u));
-                snprintf(work, sizeof(work), "workdir=/proc/self/fd/%d", take_fd(&w));
-        } else {
-                snprintf(upper, sizeof(upper), "upperdir=/proc/self/fd/%d/upper", m->ephemeral_fd);
-                snprintf(work, sizeof(work), "workdir=/proc/self/fd/%d/work", m->ephemeral_fd);
-        }
-        const char *const opts[] = { lower, upper, work, NULL };
-        ovl = mnt_new("overlay", opts, 0, &err);
-        if (ovl < 0)
-                FAIL(sync_fd, ovl, "mounting the overlay of %s%s%s", m->settings->directory,
-                     err.text[0] ? " (overlayfs: " : "", err.text[0] ? err.text : "");
-        staging = open(m->staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (staging < 0)
-                FAIL(sync_fd, -errno, "opening %s", m->staging);
-        int r = mnt_attach(ovl, staging);
-        if (r < 0)
-                FAIL(sync_fd, r, "attaching the overlay on %s", m->staging);
-        int root = open(m->staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root < 0)
-                FAIL(sync_fd, -errno, "opening the machine's root");
-        return root;
+        return h->next < h->n ? h->fds[h->next++] : -EBADF;
 }
 
-static void mount_user_binds(const struct machine *m, int root_fd, int sync_fd)
+/* overlayfs: the base tree read-only below, the machine's layer above. */
+/* Attach a mount the launcher made onto the staging directory, so that it
+ * belongs to the machine's mount namespace: overlayfs takes only layers
+ * from a namespace whose owner the mounter has CAP_SYS_ADMIN over. The
+ * stack on staging is never seen: the overlay goes on top, and pivot_root
+ * leaves the rest behind. */
+static void attach_on_staging(int mnt_fd, int staging_fd, int sync_fd, const char *what)
+{
+        /* The mount fd stays valid: it is the root of the now attached mount. */
+        int r = mnt_attach(mnt_fd, staging_fd);
+
+        if (r < 0)
+                FAIL(sync_fd, r, "attaching %s", what);
+}
+
+/* The host paths the child needs, opened while it is still the host's
+ * root by UID (before it becomes the machine's root, it can walk into a
+ * 0700 directory of root's), and in its own mount namespace (overlayfs and
+ * move_mount want that). */
+struct host_fds {
+        int staging;
+        int tree;               /* -1: handed over idmapped */
+        int upper;              /* -1: --ephemeral, handed over */
+        int work;
+        int stub;               /* -1: --boot */
+};
+
+static void open_host_paths(const struct machine *m, struct host_fds *f, int sync_fd)
+{
+        *f = (struct host_fds) { -1, -1, -1, -1, -1 };
+        f->staging = open(m->staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (f->staging < 0)
+                FAIL(sync_fd, -errno, "opening %s", m->staging);
+        if (m->lower) {
+                f->tree = open(m->lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (f->tree < 0)
+                        FAIL(sync_fd, -errno, "opening tree %s", m->lower);
+        }
+        if (m->upper) {
+                f->upper = open(m->upper, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                f->work = open(m->work, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (f->upper < 0 || f->work < 0)
+                        FAIL(sync_fd, -errno, "opening the writable layer %s", m->upper);
+        }
+        /* The stub is the host's: open it while the host is still visible. */
+        if (!m->init) {
+                f->stub = open(m->stub, O_PATH | O_CLOEXEC);
+                if (f->stub < 0)
+                        FAIL(sync_fd, -errno, "opening %s", m->stub);
+        }
+}
+
+static int mount_overlay(const struct machine *m, struct host_fds *f, struct handed *h, int sync_fd)
+{
+        _cleanup_close_ int eph = -EBADF, ovl = -EBADF;
+        char lower[64], upper[64], work[64];
+        struct mnt_error err;
+        int r;
+
+        if (f->tree < 0) {
+                f->tree = handed_take(h);
+                if (f->tree < 0)
+                        FAIL(sync_fd, -EBADF, "getting the idmapped tree %s", m->settings->directory);
+                attach_on_staging(f->tree, f->staging, sync_fd, "the idmapped tree");
+        }
+        /* The layers are named through /proc/self/fd: no path string of the
+         * host has to survive overlayfs's option parsing (commas, colons). */
+        snprintf(lower, sizeof(lower), "lowerdir=/proc/self/fd/%d", f->tree);
+        if (f->upper >= 0) {
+                snprintf(upper, sizeof(upper), "upperdir=/proc/self/fd/%d", f->upper);
+                snprintf(work, sizeof(work), "workdir=/proc/self/fd/%d", f->work);
+        } else {
+                eph = handed_take(h);
+                if (eph < 0)
+                        FAIL(sync_fd, -EBADF, "getting the tmpfs for --ephemeral");
+                attach_on_staging(eph, f->staging, sync_fd, "the tmpfs for --ephemeral");
+                snprintf(upper, sizeof(upper), "upperdir=/proc/self/fd/%d/upper", eph);
+                snprintf(work, sizeof(work), "workdir=/proc/self/fd/%d/work", eph);
+        }
+        /* In a user namespace overlayfs may not use trusted.* xattrs. */
+        const char *const opts[] = { lower, upper, work, m->userns ? "userxattr" : NULL, NULL };
+        ovl = mnt_new("overlay", opts, 0, &err);
+        if (ovl < 0)
+                FAIL(sync_fd, ovl, "mounting the overlay of %s%s%s%s", m->settings->directory,
+                     err.text[0] ? " (overlayfs: " : "", err.text, err.text[0] ? ")" : "");
+        r = mnt_attach(ovl, f->staging);
+        if (r < 0)
+                FAIL(sync_fd, r, "attaching the overlay on %s", m->staging);
+        return take_fd(&ovl);   /* the root of the machine */
+}
+
+/* The binds come made by the launcher (read-only, idmapped as asked): only
+ * the host may clone its own mounts. */
+static void mount_user_binds(const struct machine *m, struct handed *h, int root_fd, int sync_fd)
 {
         const struct settings *s = m->settings;
         static const char *const tmpfs_opts[] = { "mode=0755", NULL };
 
         for (size_t i = 0; i < s->n_binds; i++) {
                 const struct bind *b = &s->binds[i];
-                _cleanup_close_ int src = -EBADF;
+                _cleanup_close_ int src = handed_take(h);
                 struct stat st;
                 int r;
 
-                src = mnt_clone(AT_FDCWD, b->source, true);
                 if (src < 0)
-                        FAIL(sync_fd, src, "binding %s", b->source);
-                if (b->read_only) {
-                        r = mnt_set_read_only(src, true);
-                        if (r < 0)
-                                FAIL(sync_fd, r, "making the bind of %s read-only", b->source);
-                }
+                        FAIL(sync_fd, -EBADF, "binding %s", b->source);
                 if (fstat(src, &st) < 0)
                         FAIL(sync_fd, -errno, "binding %s", b->source);
                 r = S_ISDIR(st.st_mode) ? mnt_attach_dir(src, root_fd, b->target)
@@ -224,8 +283,10 @@ static char **init_argv(const struct machine *m)
 
 _Noreturn void child_run(const struct machine *m, int sync_fd)
 {
-        _cleanup_close_ int root = -EBADF, run_host = -EBADF, notify = -EBADF, console = -EBADF, stub = -EBADF;
+        _cleanup_close_ int root = -EBADF, run_host = -EBADF, notify = -EBADF, console = -EBADF;
         _cleanup_strv_ char **env = NULL, **argv = NULL;
+        struct handed handed = {};
+        struct host_fds host;
         int r;
 
         reset_signals();
@@ -234,9 +295,19 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
         /* If the launcher dies, so does the machine: no orphans. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
                 FAIL(sync_fd, -errno, "setting the parent-death signal");
-        r = wait_for_go(sync_fd);
+        r = wait_for_go(sync_fd, &handed);
         if (r < 0)
                 _exit(1);       /* the launcher is gone or gave up; it says why */
+        open_host_paths(m, &host, sync_fd);
+        if (m->userns) {
+                /* The maps are written: become the machine's root. That is a
+                 * change of credentials, which clears the parent-death
+                 * signal: set it again. */
+                if ((r = userns_become_root()) < 0)
+                        FAIL(sync_fd, r, "becoming root of the user namespace");
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                        FAIL(sync_fd, -errno, "setting the parent-death signal");
+        }
 
         /* Now in the machine's cgroup: root the cgroup namespace here. */
         if (m->cgroup && unshare(CLONE_NEWCGROUP) < 0)
@@ -245,7 +316,7 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
                 FAIL(sync_fd, -errno, "making the mount namespace private");
 
-        root = mount_overlay(m, sync_fd);
+        root = mount_overlay(m, &host, &handed, sync_fd);
         if ((r = apifs_mount_proc(root)) < 0)
                 FAIL(sync_fd, r, "mounting /proc");
         if ((r = apifs_mount_sys(root, m->cgroup)) < 0)
@@ -263,7 +334,7 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
                 if (console < 0)
                         FAIL(sync_fd, console, "setting up the console");
         }
-        mount_user_binds(m, root, sync_fd);
+        mount_user_binds(m, &handed, root, sync_fd);
 
         run_host = tree_open(root, "run/host", O_PATH | O_DIRECTORY);
         if (run_host < 0)
@@ -279,12 +350,6 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
                 FAIL(sync_fd, -errno, "setting the hostname");
         if ((r = net_loopback_up()) < 0)
                 FAIL(sync_fd, r, "bringing up lo");
-        /* The stub is the host's: open it while the host is still visible. */
-        if (!m->init) {
-                stub = open(m->stub, O_PATH | O_CLOEXEC);
-                if (stub < 0)
-                        FAIL(sync_fd, -errno, "opening %s", m->stub);
-        }
         if ((r = pivot_into(root)) < 0)
                 FAIL(sync_fd, r, "pivoting into the machine's root");
         if ((r = caps_drop_bounding(caps_machine_keep())) < 0)
@@ -306,7 +371,7 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
         }
 
         if (!m->init)
-                exec_stub(stub, argv, env, sync_fd, console_has_pty(m->console));
+                exec_stub(host.stub, argv, env, sync_fd, console_has_pty(m->console));
 
         execve(m->init, argv, env);
         r = -errno;

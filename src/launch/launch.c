@@ -25,14 +25,17 @@
 #include "cleanup.h"
 #include "launcher.h"
 #include "log.h"
+#include "mnt.h"
 #include "paths.h"
 #include "state.h"
+#include "userns.h"
 #include "util.h"
 
 static pid_t clone_machine(struct launcher *l, int cgroup_fd, int *ret_pidfd)
 {
         struct clone_args ca = {
-                .flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_PIDFD,
+                .flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_PIDFD |
+                         (l->m.userns ? CLONE_NEWUSER : 0),
                 .pidfd = (uint64_t) (uintptr_t) ret_pidfd,
                 .exit_signal = SIGCHLD,
         };
@@ -44,6 +47,60 @@ static pid_t clone_machine(struct launcher *l, int cgroup_fd, int *ret_pidfd)
         /* clone3 without a stack: fork semantics, in new namespaces. The
          * cgroup namespace comes later, from inside the machine's cgroup. */
         return (pid_t) syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+/* The mounts only the host can make, for the child to attach: the tree
+ * idmapped into the machine's user namespace (when the child does not open
+ * it itself), then each bind, made read-only and idmapped as asked. */
+static int make_handed_mounts(struct launcher *l, int fds[SYNC_MAX_FDS], size_t *ret_n)
+{
+        _cleanup_close_ int userns_fd = -EBADF;
+        size_t n = 0;
+        int r;
+
+        if (l->m.userns) {
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) l->leader);
+                userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (userns_fd < 0)
+                        return log_error_errno(-errno, "machine %s: opening its user namespace", l->name);
+        }
+        if (!l->m.lower) {
+                r = userns_clone_mount(l->s->directory, userns_fd, false);
+                if (r == -EINVAL || r == -EPERM || r == -EOPNOTSUPP)
+                        return log_error_errno(r, "machine %s: the file system of %s cannot be idmapped into the "
+                                               "machine's user namespace; --private-users-ownership=chown works on "
+                                               "a shifted copy instead, --private-users=no without a user namespace",
+                                               l->name, l->s->directory);
+                if (r < 0)
+                        return log_error_errno(r, "machine %s: idmapping %s", l->name, l->s->directory);
+                fds[n++] = r;
+        }
+        if (l->m.ephemeral_fd >= 0) {
+                /* A clone per boot: the launcher keeps the original, so the
+                 * layer outlives a reboot. */
+                r = mnt_clone(l->m.ephemeral_fd, "", false);
+                if (r < 0) {
+                        for (size_t k = 0; k < n; k++)
+                                close(fds[k]);
+                        return log_error_errno(r, "machine %s: cloning its tmpfs layer", l->name);
+                }
+                fds[n++] = r;
+        }
+        for (size_t i = 0; i < l->s->n_binds; i++) {
+                const struct bind *b = &l->s->binds[i];
+
+                r = userns_clone_mount(b->source, b->idmap ? userns_fd : -EBADF, b->read_only);
+                if (r < 0) {
+                        for (size_t k = 0; k < n; k++)
+                                close(fds[k]);
+                        return log_error_errno(r, "machine %s: binding %s%s", l->name, b->source,
+                                               b->idmap && userns_fd >= 0 ? " (idmapped)" : "");
+                }
+                fds[n++] = r;
+        }
+        *ret_n = n;
+        return 0;
 }
 
 static int start_child(struct launcher *l)
@@ -85,8 +142,25 @@ static int start_child(struct launcher *l)
                         return log_error_errno(r, "machine %s: moving PID 1 into %s", l->name, l->cg.path);
                 }
         }
-        /* Here the user-namespace ID maps will be written, before GO. */
-        r = sync_send(l->sync_fd, SYNC_GO, NULL, 0);
+        if (l->m.userns) {
+                /* Before GO: the child does nothing that depends on them
+                 * until it gets there. */
+                r = userns_write_maps(pid, l->m.uid_base, l->m.uid_size);
+                if (r < 0) {
+                        launcher_send_signal(l, SIGKILL);
+                        return log_error_errno(r, "machine %s: writing its UID/GID maps", l->name);
+                }
+        }
+        int fds[SYNC_MAX_FDS];
+        size_t n_fds = 0;
+        r = make_handed_mounts(l, fds, &n_fds);
+        if (r < 0) {
+                launcher_send_signal(l, SIGKILL);
+                return r;
+        }
+        r = sync_send(l->sync_fd, SYNC_GO, fds, n_fds);
+        for (size_t i = 0; i < n_fds; i++)
+                close(fds[i]);
         if (r < 0) {
                 launcher_send_signal(l, SIGKILL);
                 return log_error_errno(r, "machine %s: starting its first process", l->name);
@@ -200,11 +274,14 @@ static void teardown(struct launcher *l)
         if (!l->ever_started && l->made_machine_dir && l->machine_dir)
                 (void) rm_rf_at(AT_FDCWD, l->machine_dir);
         safe_close(l->m.ephemeral_fd);
+        shift_cleanup(l);
+        uid_range_release(&l->range);
         machine_unlock(l->name, l->lock_fd);
         safe_close(l->signal_fd);
         safe_close(l->timer_fd);
         free(l->m.init);
         free(l->m.stub);
+        free(l->m.lower);
         free(l->m.upper);
         free(l->m.work);
         free(l->m.staging);
@@ -218,6 +295,7 @@ int launch_run(const struct settings *s)
                 .s = s,
                 .m.settings = s,
                 .m.ephemeral_fd = -1,
+                .range = UID_RANGE_INIT,
                 .lock_fd = -1,
                 .console = CONSOLE_INIT,
                 .signal_fd = -1,

@@ -11,6 +11,7 @@
 #include "machine.h"
 #include "notify.h"
 #include "sync.h"
+#include "uidrange.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -27,6 +28,7 @@ struct launcher {
         bool made_machine_dir;  /* this run created the writable layer's directory */
         char *machine_dir;
         struct machine_cgroup cg;
+        struct uid_range range;
         struct console console;
         int signal_fd;
         bool ever_started;
@@ -50,6 +52,10 @@ struct launcher {
 int launcher_check_input(struct launcher *l);
 int launcher_lock_name(struct launcher *l);
 int launcher_prepare_host(struct launcher *l);
+
+/* shift.c: --private-users-ownership=chown */
+int shift_prepare(struct launcher *l);
+void shift_cleanup(struct launcher *l);
 
 /* supervise.c */
 void launcher_write_state(struct launcher *l, const char *state);

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "console.h"
 #include "settings.h"
@@ -33,6 +35,11 @@ struct machine {
         char *work;
         char *staging;          /* empty mount point the root is built on */
         bool cgroup;            /* the machine has its own cgroup (and namespace) */
+        bool userns;            /* the machine has its own user namespace ... */
+        uid_t uid_base;         /* ... mapping 0..uid_size-1 inside to uid_base.. */
+        uint32_t uid_size;
+        char *lower;            /* the tree as the child opens it; NULL: the
+                                 * launcher hands it over idmapped, with GO */
 };
 
 /* The machine's first process: builds the machine and becomes (or starts)

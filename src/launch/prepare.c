@@ -26,6 +26,8 @@
 #include "paths.h"
 #include "state.h"
 #include "tree.h"
+#include "uidrange.h"
+#include "userns.h"
 #include "util.h"
 
 static const char *const init_candidates[] = {
@@ -276,6 +278,104 @@ static int prepare_layer(struct launcher *l)
         return 0;
 }
 
+/* The range the machine's layer was written under, if it looks like one:
+ * "pick" prefers it, so that the machine keeps seeing its files as its own. */
+static uid_t previous_range(const struct launcher *l)
+{
+        struct stat st;
+
+        if (!l->m.upper || stat(l->m.upper, &st) < 0)
+                return 0;
+        if (st.st_uid == 0 || st.st_uid % UID_RANGE_SIZE != 0 || st.st_uid != st.st_gid)
+                return 0;
+        return st.st_uid;
+}
+
+static int claim_range(struct launcher *l)
+{
+        const struct settings *s = l->s;
+        uint32_t size = s->private_users == PRIVATE_USERS_FIXED ? s->users_size : UID_RANGE_SIZE;
+        uid_t base = s->users_base;
+        int r;
+
+        if (s->private_users == PRIVATE_USERS_FIXED)
+                r = uid_range_claim(base, size, l->name, &l->range);
+        else {
+                base = previous_range(l);
+                r = uid_range_pick(l->name, base, &l->range);
+        }
+        if (r == -EBUSY) {
+                log_error("machine %s: UID range %u-%u is in use by another machine", l->name, (unsigned) base,
+                          (unsigned) (base + size - 1));
+                return r;
+        }
+        if (r == -EEXIST) {
+                log_error("machine %s: UID range %u-%u holds users or groups of the host (/etc/passwd, /etc/group)",
+                          l->name, (unsigned) base, (unsigned) (base + size - 1));
+                return r;
+        }
+        if (r == -EUSERS) {
+                log_error("machine %s: no free UID range of %u IDs is left between %u and %u", l->name,
+                          (unsigned) UID_RANGE_SIZE, (unsigned) UID_PICK_MIN,
+                          (unsigned) (UID_PICK_MAX + UID_RANGE_SIZE - 1));
+                return r;
+        }
+        if (r < 0)
+                return log_error_errno(r, "machine %s: claiming a UID range", l->name);
+        return 0;
+}
+
+/* The writable layer's top directories belong to the machine's root. */
+static int hand_layer_over(struct launcher *l)
+{
+        uid_t base = l->range.base;
+        uid_t before = previous_range(l);
+        int r;
+
+        if (l->m.ephemeral_fd >= 0) {
+                if (fchownat(l->m.ephemeral_fd, "upper", base, base, AT_SYMLINK_NOFOLLOW) < 0 ||
+                    fchownat(l->m.ephemeral_fd, "work", base, base, AT_SYMLINK_NOFOLLOW) < 0)
+                        return log_error_errno(-errno, "machine %s: handing its tmpfs layer to UID %u", l->name,
+                                               (unsigned) base);
+                return 0;
+        }
+        if (before != 0 && before != base)
+                log_warning("machine %s: its layer %s was written under UID range %u, it runs under %u now: "
+                            "those files show as nobody, continuing", l->name, l->m.upper, (unsigned) before,
+                            (unsigned) base);
+        r = userns_chown_dir(l->m.upper, base);
+        if (r >= 0)
+                r = userns_chown_dir(l->m.work, base);
+        if (r < 0)
+                return log_error_errno(r, "machine %s: handing %s to UID %u", l->name, l->m.upper, (unsigned) base);
+        return 0;
+}
+
+static int prepare_users(struct launcher *l)
+{
+        const struct settings *s = l->s;
+        int r;
+
+        if (s->private_users == PRIVATE_USERS_NO) {
+                l->m.lower = strdup(s->directory);
+                return l->m.lower ? 0 : log_oom();
+        }
+        r = claim_range(l);
+        if (r < 0)
+                return r;
+        l->m.userns = true;
+        l->m.uid_base = l->range.base;
+        l->m.uid_size = l->range.size;
+        l->cg.owner = l->range.base;
+        r = hand_layer_over(l);
+        if (r < 0)
+                return r;
+        /* With "map" the launcher hands the tree over idmapped (at GO). */
+        if (s->ownership == OWNERSHIP_CHOWN)
+                return shift_prepare(l);
+        return 0;
+}
+
 int launcher_prepare_host(struct launcher *l)
 {
         int r;
@@ -286,6 +386,9 @@ int launcher_prepare_host(struct launcher *l)
         if (r < 0)
                 return log_error_errno(r, "creating %s", l->m.staging);
         r = prepare_layer(l);
+        if (r < 0)
+                return r;
+        r = prepare_users(l);
         if (r < 0)
                 return r;
         r = cgroup_init(&l->cg);

@@ -19,11 +19,30 @@ enum console_mode {
 const char *console_mode_to_string(enum console_mode m);
 int console_mode_from_string(const char *s);
 
+#define BINDS_MAX 30            /* each is one fd in the launcher's GO message */
+
 struct bind {
         char *source;           /* absolute host path */
         char *target;           /* absolute path inside the machine */
         bool read_only;
+        bool idmap;             /* host IDs 0.. appear as the machine's 0.. */
 };
+
+enum private_users {
+        PRIVATE_USERS_PICK,     /* a free 65536-ID range, by default */
+        PRIVATE_USERS_NO,       /* root inside is the host's root */
+        PRIVATE_USERS_FIXED,    /* UID[:COUNT] as given */
+        _PRIVATE_USERS_MAX,
+};
+
+enum users_ownership {
+        OWNERSHIP_MAP,          /* an idmapped mount of the tree: nothing is chowned */
+        OWNERSHIP_CHOWN,        /* a copy of the tree owned by the range (slow) */
+        _OWNERSHIP_MAX,
+};
+
+const char *ownership_to_string(enum users_ownership o);
+int ownership_from_string(const char *s);
 
 /* Everything a user asked for, parsed and checked for form (not yet against
  * the file system). Passed down to every concern; no globals. */
@@ -44,6 +63,10 @@ struct settings {
         uint8_t uuid[16];
         bool uuid_set;
         unsigned stop_timeout_sec;
+        enum private_users private_users;
+        uint32_t users_base;    /* with PRIVATE_USERS_FIXED */
+        uint32_t users_size;
+        enum users_ownership ownership;
 };
 
 /* Parse the command line. Returns 1 to go on, 0 when done (--help,

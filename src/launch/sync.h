@@ -8,7 +8,8 @@
  * pair. The machine's end is close-on-exec, so end-of-file tells the
  * launcher that PID 1 (or, for a command, PID 2) has exec'd. */
 enum sync_type {
-        SYNC_GO,                /* launcher → child: cgroup (and ID maps) are set up */
+        SYNC_GO,                /* launcher → child: cgroup and ID maps are set up;
+                                 * carries the tree (idmapped) and the binds as mounts */
         SYNC_ERROR,             /* child → launcher: error + what failed; child exits */
         SYNC_NOTIFY_FD,         /* child → launcher: the bound /run/host/notify socket */
         SYNC_CONSOLE_FDS,       /* child → launcher: PTY master and a slave to hold open */
@@ -20,7 +21,7 @@ struct sync_msg {
         char text[496];
 };
 
-#define SYNC_MAX_FDS 2
+#define SYNC_MAX_FDS 32          /* GO: the idmapped tree and one per bind */
 
 int sync_send(int sock, enum sync_type type, const int *fds, size_t n_fds);
 /* Report a failure: the text says what was being done, the errno why. */

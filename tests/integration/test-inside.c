@@ -496,7 +496,8 @@ Test(inside, bind_directory_shows_host_content_and_writes_through)
         cr_assert_eq(mkdir(src, 0755), 0);
         snprintf(path, sizeof(path), "%s/from-host", src);
         write_file(path, "host content\n");
-        snprintf(arg, sizeof(arg), "--bind=%s:/mnt/shared", src);
+        /* idmap: the machine's root is the host's root on this bind. */
+        snprintf(arg, sizeof(arg), "--bind=%s:/mnt/shared:idmap", src);
 
         out = inside("cat /mnt/shared/from-host; echo machine content > /mnt/shared/from-machine", arg);
         cr_assert_str_eq(out, "host content\n");
@@ -529,13 +530,34 @@ Test(inside, bind_file_shows_host_content_and_writes_through)
 
         snprintf(src, sizeof(src), "%s/config", it.dir);
         write_file(src, "from the host\n");
-        snprintf(arg, sizeof(arg), "--bind=%s:/etc/berth-config", src);
+        snprintf(arg, sizeof(arg), "--bind=%s:/etc/berth-config:idmap", src);
 
         out = inside("cat /etc/berth-config; echo from the machine >> /etc/berth-config", arg);
         cr_assert_str_eq(out, "from the host\n");
         written = it_read_file(src);
         cr_assert_str_eq(written, "from the host\nfrom the machine\n");
         free(written);
+        free(out);
+}
+
+Test(inside, bind_without_idmap_shows_host_ids_as_nobody)
+{
+        char src[512], arg[1100], path[600], *out;
+
+        snprintf(src, sizeof(src), "%s/plain", it.dir);
+        cr_assert_eq(mkdir(src, 0755), 0);
+        snprintf(path, sizeof(path), "%s/owned-by-1000", src);
+        write_file(path, "x\n");
+        cr_assert_eq(chown(path, 1000, 1000), 0);
+        snprintf(arg, sizeof(arg), "--bind=%s:/mnt/plain", src);
+
+        /* Host IDs outside the machine's range (root and 1000 alike) are
+         * nobody inside, and the machine's root cannot write there. */
+        out = inside("stat -c '%u %g' /mnt/plain /mnt/plain/owned-by-1000; "
+                     "touch /mnt/plain/new 2>/dev/null && echo wrote || echo refused", arg);
+        cr_assert_str_eq(out, "65534 65534\n65534 65534\nrefused\n");
+        snprintf(path, sizeof(path), "%s/new", src);
+        cr_assert_eq(access(path, F_OK), -1);
         free(out);
 }
 

@@ -342,7 +342,7 @@ Test(overlay, two_machines_of_one_tree_at_once)
         int status;
 
         cr_assert_eq(mkdir(flags, 0755), 0);
-        cr_assert(asprintf(&bind, "--bind=%s:/flags", flags) > 0);
+        cr_assert(asprintf(&bind, "--bind=%s:/flags:idmap", flags) > 0);
 
         /* The first writes, says it is ready, waits for the second to have
          * run, and shows it still sees its own write. */
