@@ -36,6 +36,8 @@ void launcher_write_state(struct launcher *l, const char *state)
                 .leader = l->leader,
                 .supervisor = getpid(),
                 .ephemeral = l->s->ephemeral,
+                .uid_shift = l->m.userns ? (unsigned) l->m.uid_base : 0,
+                .uid_range = l->m.userns ? l->m.uid_size : 0,
         };
         int r = machine_state_write(&st);
 

@@ -23,6 +23,8 @@ struct machine_state {
         pid_t leader;           /* PID 1 of the machine, as the host sees it */
         pid_t supervisor;       /* the launcher */
         bool ephemeral;
+        unsigned uid_shift;     /* first host UID of the machine's range; 0: none */
+        unsigned uid_range;
 };
 
 int machine_state_write(const struct machine_state *st);
