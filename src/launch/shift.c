@@ -61,6 +61,17 @@ static int copy_data(int src, int dst)
 
 static int copy_tree(struct shift *sh, int src_dir, int dst_dir);
 
+static int set_owner_mode_times(const struct shift *sh, int fd, const struct stat *st)
+{
+        const struct timespec times[2] = { st->st_atim, st->st_mtim };
+
+        /* chown before chmod: chown clears setuid bits. */
+        if (fchown(fd, shifted(sh, st->st_uid), shifted(sh, st->st_gid)) < 0 || fchmod(fd, st->st_mode & 07777) < 0 ||
+            futimens(fd, times) < 0)
+                return -errno;
+        return 0;
+}
+
 static int copy_entry(struct shift *sh, int src_dir, int dst_dir, const char *name, const struct stat *st)
 {
         const struct timespec times[2] = { st->st_atim, st->st_mtim };
@@ -79,10 +90,7 @@ static int copy_entry(struct shift *sh, int src_dir, int dst_dir, const char *na
                 r = copy_tree(sh, s, d);
                 if (r < 0)
                         return r;
-                if (fchown(d, shifted(sh, st->st_uid), shifted(sh, st->st_gid)) < 0 || fchmod(d, mode) < 0 ||
-                    futimens(d, times) < 0)
-                        return -errno;
-                return 0;
+                return set_owner_mode_times(sh, d, st);
         }
         if (S_ISREG(st->st_mode)) {
                 _cleanup_close_ int s = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
@@ -93,11 +101,7 @@ static int copy_entry(struct shift *sh, int src_dir, int dst_dir, const char *na
                 r = copy_data(s, d);
                 if (r < 0)
                         return r;
-                /* chown before chmod: chown clears setuid bits. */
-                if (fchown(d, shifted(sh, st->st_uid), shifted(sh, st->st_gid)) < 0 || fchmod(d, mode) < 0 ||
-                    futimens(d, times) < 0)
-                        return -errno;
-                return 0;
+                return set_owner_mode_times(sh, d, st);
         }
         if (S_ISLNK(st->st_mode)) {
                 char target[4096];
@@ -185,6 +189,12 @@ int shift_prepare(struct launcher *l)
         src = open(l->s->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (src < 0 || fstat(src, &st) < 0)
                 return log_error_errno(-errno, "machine %s: opening %s", l->name, l->s->directory);
+        _cleanup_free_ char *parent = strndup(lower, (size_t) (strrchr(lower, '/') - lower));
+        if (!parent)
+                return log_oom();
+        r = mkdir_p(parent, 0755);
+        if (r < 0)
+                return log_error_errno(r, "machine %s: creating %s", l->name, parent);
         if (mkdir(lower, 0700) < 0)
                 return log_error_errno(-errno, "machine %s: creating %s", l->name, lower);
         dst = open(lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
