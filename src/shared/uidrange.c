@@ -17,42 +17,55 @@
 
 #define N_SLOTS ((UID_PICK_MAX - UID_PICK_MIN) / UID_RANGE_SIZE + 1)
 
-/* Third field of each line of a passwd/group file: the ID. */
-static int file_has_id_in(const char *path, uid_t lo, uint64_t hi)
+static bool field_id_in(char *line, int field, uid_t lo, uint64_t hi)
+{
+        char *p = line;
+        unsigned id;
+        size_t n;
+
+        for (int i = 0; i < field && p; i++) {
+                p = strchr(p, ':');
+                if (p)
+                        p++;
+        }
+        if (!p)
+                return false;
+        n = strcspn(p, ":\n");
+        char saved = p[n];
+        p[n] = 0;
+        bool in = parse_uint(p, &id) >= 0 && id >= lo && (uint64_t) id < hi;
+        p[n] = saved;
+        return in;
+}
+
+/* The IDs of a passwd (UID, GID) or group (GID) file: the third and, in
+ * passwd, fourth field of each line. */
+static int file_has_id_in(const char *path, int n_fields, uid_t lo, uint64_t hi)
 {
         _cleanup_fclose_ FILE *f = fopen(path, "re");
-        char line[4096];
+        char *line = NULL;
+        size_t cap = 0;
+        int r = 0;
 
         if (!f)
                 return errno == ENOENT ? 0 : -errno;
-        while (fgets(line, sizeof(line), f)) {
-                char *p = line;
-                unsigned id;
-
-                for (int field = 0; field < 2 && p; field++) {
-                        p = strchr(p, ':');
-                        if (p)
-                                p++;
+        while (getline(&line, &cap, f) > 0)
+                if (field_id_in(line, 2, lo, hi) || (n_fields > 1 && field_id_in(line, 3, lo, hi))) {
+                        r = 1;
+                        break;
                 }
-                if (!p)
-                        continue;
-                p[strcspn(p, ":\n")] = 0;
-                if (parse_uint(p, &id) < 0)
-                        continue;
-                if (id >= lo && (uint64_t) id < hi)
-                        return 1;
-        }
-        return 0;
+        free(line);
+        return r;
 }
 
 int uid_range_used_by_host(uid_t base, uint32_t size, const char *passwd, const char *group)
 {
         uint64_t end = (uint64_t) base + size;
-        int r = file_has_id_in(passwd, base, end);
+        int r = file_has_id_in(passwd, 2, base, end);
 
         if (r != 0)
                 return r;
-        return file_has_id_in(group, base, end);
+        return file_has_id_in(group, 1, base, end);
 }
 
 bool uid_range_mapped(uid_t base, uint32_t size, const char *uid_map)
@@ -84,9 +97,67 @@ static int lock_path(uid_t base, char *buf, size_t size, bool make_dir)
         return 0;
 }
 
+static int claimed_size(int fd)
+{
+        char buf[256];
+        ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+        const char *sp;
+        unsigned size;
+
+        if (n <= 0)
+                return (int) UID_RANGE_SIZE;
+        buf[n] = 0;
+        buf[strcspn(buf, "\n")] = 0;
+        sp = strrchr(buf, ' ');
+        if (!sp || parse_uint(sp + 1, &size) < 0 || size == 0)
+                return (int) UID_RANGE_SIZE;
+        return (int) size;
+}
+
+/* Under the directory's lock: remove the claims of launchers that died
+ * without releasing them, and see whether a live one overlaps. */
+static int scan_claims(int dir_fd, uid_t base, uint32_t size)
+{
+        int dfd = dup(dir_fd);
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+
+        if (dfd < 0)
+                return -errno;
+        d = fdopendir(dfd);
+        if (!d) {
+                close(dfd);
+                return -errno;
+        }
+        while ((de = readdir(d))) {
+                _cleanup_close_ int fd = -EBADF;
+                struct stat a, b;
+                unsigned other;
+
+                if (parse_uint(de->d_name, &other) < 0)
+                        continue;
+                fd = openat(dir_fd, de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd < 0)
+                        continue;
+                if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                        uint64_t end = (uint64_t) other + (unsigned) claimed_size(fd);
+                        if (other < (uint64_t) base + size && base < end)
+                                return -EBUSY;
+                        continue;
+                }
+                /* Unlocked: its launcher is gone. Unlink only the file we
+                 * locked, not a newer one of the same name. */
+                if (fstat(fd, &a) >= 0 && fstatat(dir_fd, de->d_name, &b, AT_SYMLINK_NOFOLLOW) >= 0 &&
+                    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+                        (void) unlinkat(dir_fd, de->d_name, 0);
+        }
+        return 0;
+}
+
 int uid_range_claim(uid_t base, uint32_t size, const char *machine, struct uid_range *ret)
 {
-        char path[4096];
+        _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
+        char path[4096], text[128];
         int r;
 
         if (size == 0 || (uint64_t) base + size > UINT32_MAX)
@@ -99,11 +170,23 @@ int uid_range_claim(uid_t base, uint32_t size, const char *machine, struct uid_r
         r = lock_path(base, path, sizeof(path), true);
         if (r < 0)
                 return r;
-        _cleanup_close_ int fd = -EBADF;
+        *strrchr(path, '/') = 0;
+        dir_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0)
+                return -errno;
+        /* Checking for overlaps and claiming is one step for all launchers:
+         * ranges of different bases may overlap. The lock (on the directory
+         * itself) is held for a directory scan, never while anything slow
+         * happens. */
+        if (flock(dir_fd, LOCK_EX) < 0)
+                return -errno;
+        r = scan_claims(dir_fd, base, size);
+        if (r < 0)
+                return r;
+        snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%u", (unsigned) base);
         r = lock_file_take(path, &fd);
         if (r < 0)
                 return r;
-        char text[128];
         snprintf(text, sizeof(text), "%s %u\n", machine, (unsigned) size);
         if (ftruncate(fd, 0) < 0 || write_full(fd, text, strlen(text)) < 0)
                 return -errno;
@@ -127,35 +210,10 @@ static bool pickable(uid_t base)
                uid_range_mapped(base, UID_RANGE_SIZE, "/proc/self/gid_map");
 }
 
-/* Remove the claims of launchers that died without releasing them. */
-static void sweep_stale(void)
-{
-        char dir[4096];
-        _cleanup_(closedirp) DIR *d = NULL;
-        struct dirent *de;
-
-        snprintf(dir, sizeof(dir), "%s/uids", berth_runtime_dir());
-        d = opendir(dir);
-        while (d && (de = readdir(d))) {
-                int fd;
-
-                if (de->d_name[0] < '0' || de->d_name[0] > '9')
-                        continue;
-                fd = openat(dirfd(d), de->d_name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-                if (fd < 0)
-                        continue;
-                if (flock(fd, LOCK_EX | LOCK_NB) >= 0)
-                        (void) unlinkat(dirfd(d), de->d_name, 0);
-                close(fd);
-        }
-}
-
 int uid_range_pick(const char *machine, uid_t preferred, struct uid_range *ret)
 {
         uid_t start = uid_range_hash_base(machine);
         int r;
-
-        sweep_stale();
 
         if (preferred != 0 && pickable(preferred)) {
                 r = uid_range_claim(preferred, UID_RANGE_SIZE, machine, ret);

@@ -20,7 +20,7 @@
 struct uid_range {
         uid_t base;
         uint32_t size;
-        int lock_fd;            /* -1 when not claimed */
+        int lock_fd;            /* negative when not claimed */
 };
 
 #define UID_RANGE_INIT { .lock_fd = -1 }
