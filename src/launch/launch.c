@@ -67,11 +67,12 @@ static int make_handed_mounts(struct launcher *l, int fds[SYNC_MAX_FDS], size_t 
         }
         if (!l->m.lower) {
                 r = userns_clone_mount(l->s->directory, userns_fd, false);
-                if (r == -EINVAL || r == -EPERM || r == -EOPNOTSUPP)
-                        return log_error_errno(r, "machine %s: the file system of %s cannot be idmapped into the "
-                                               "machine's user namespace; --private-users-ownership=chown works on "
-                                               "a shifted copy instead, --private-users=no without a user namespace",
-                                               l->name, l->s->directory);
+                if (r == -EINVAL || r == -EPERM || r == -EOPNOTSUPP) {
+                        log_error("machine %s: %s is on a file system that cannot be idmapped into the machine's "
+                                  "user namespace: use --private-users-ownership=chown (a shifted copy of the tree) "
+                                  "or --private-users=no", l->name, l->s->directory);
+                        return r;
+                }
                 if (r < 0)
                         return log_error_errno(r, "machine %s: idmapping %s", l->name, l->s->directory);
                 fds[n++] = r;
@@ -227,6 +228,9 @@ static int boot_once(struct launcher *l)
 
         r = start_child(l);
         if (r < 0) {
+                /* The child was killed before GO: its end of the sync socket
+                 * closes, and that is no exec. */
+                l->failed = true;
                 if (l->pidfd >= 0)
                         (void) waitid(P_PIDFD, (id_t) l->pidfd, &si, WEXITED);
                 end_boot(l);
