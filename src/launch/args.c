@@ -119,6 +119,12 @@ static void help(void)
                "     --private-users-ownership=map|chown\n"
                "                            map: idmapped mount of the tree (default);\n"
                "                            chown: a shifted copy of the tree (slow)\n"
+               "     --cgroup=auto|systemd|cgroupfs\n"
+               "                            How the machine gets its cgroup (default: auto)\n"
+               "     --memory-max=BYTES     Memory limit (K, M, G, T suffixes)\n"
+               "     --cpu-quota=PERCENT    CPU time limit, in percent of one CPU\n"
+               "     --tasks-max=N          Limit on processes and threads\n"
+               "     --cpu-weight=WEIGHT    CPU weight, 1-10000 (default 100)\n"
                "     --stop-timeout=SEC     How long a poweroff may take before the machine\n"
                "                            is killed (default: %u)\n\n"
                "Machines live in %s/machines/NAME; state in %s.\n"
@@ -221,6 +227,11 @@ enum {
         ARG_STOP_TIMEOUT,
         ARG_PRIVATE_USERS,
         ARG_OWNERSHIP,
+        ARG_CGROUP,
+        ARG_MEMORY_MAX,
+        ARG_CPU_QUOTA,
+        ARG_TASKS_MAX,
+        ARG_CPU_WEIGHT,
 };
 
 static const struct option options[] = {
@@ -243,6 +254,11 @@ static const struct option options[] = {
         { "stop-timeout", required_argument, NULL, ARG_STOP_TIMEOUT },
         { "private-users", required_argument, NULL, ARG_PRIVATE_USERS },
         { "private-users-ownership", required_argument, NULL, ARG_OWNERSHIP },
+        { "cgroup", required_argument, NULL, ARG_CGROUP },
+        { "memory-max", required_argument, NULL, ARG_MEMORY_MAX },
+        { "cpu-quota", required_argument, NULL, ARG_CPU_QUOTA },
+        { "tasks-max", required_argument, NULL, ARG_TASKS_MAX },
+        { "cpu-weight", required_argument, NULL, ARG_CPU_WEIGHT },
         {}
 };
 
@@ -328,6 +344,48 @@ static int parse_one(struct settings *s, int c, const char *arg)
                         return log_error_errno(-EINVAL, "--private-users-ownership=%s: expected map or chown", arg);
                 s->ownership = r;
                 return 1;
+        case ARG_CGROUP:
+                r = cgroup_mode_from_string(arg);
+                if (r < 0)
+                        return log_error_errno(-EINVAL, "--cgroup=%s: expected auto, systemd or cgroupfs", arg);
+                s->cgroup = r;
+                return 1;
+        case ARG_MEMORY_MAX:
+                if (parse_size(arg, &s->limits.memory_max) < 0)
+                        return log_error_errno(-EINVAL, "--memory-max=%s: expected bytes with K, M, G or T, "
+                                               "or infinity", arg);
+                return 1;
+        case ARG_CPU_QUOTA: {
+                _cleanup_free_ char *n = strdup(arg);
+                unsigned v;
+                if (!n)
+                        return -ENOMEM;
+                if (*n && n[strlen(n) - 1] == '%')
+                        n[strlen(n) - 1] = 0;
+                if (parse_uint(n, &v) < 0 || v == 0 || v > 100000)
+                        return log_error_errno(-EINVAL, "--cpu-quota=%s: expected a percentage of one CPU, "
+                                               "1%% to 100000%%", arg);
+                s->limits.cpu_quota = v;
+                return 1;
+        }
+        case ARG_TASKS_MAX: {
+                unsigned v;
+                if (streq(arg, "infinity"))
+                        s->limits.tasks_max = 0;
+                else if (parse_uint(arg, &v) < 0 || v == 0)
+                        return log_error_errno(-EINVAL, "--tasks-max=%s: expected a positive number or infinity",
+                                               arg);
+                else
+                        s->limits.tasks_max = v;
+                return 1;
+        }
+        case ARG_CPU_WEIGHT: {
+                unsigned v;
+                if (parse_uint(arg, &v) < 0 || v < 1 || v > 10000)
+                        return log_error_errno(-EINVAL, "--cpu-weight=%s: expected 1 to 10000", arg);
+                s->limits.cpu_weight = v;
+                return 1;
+        }
         default:
                 return -EINVAL;
         }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The cgroup-filesystem backend: the machine's cgroup is a child of the
- * launcher's own cgroup in the cgroup2 hierarchy. Only what berth made is
- * ever written or removed. */
+/* The cgroup-filesystem backend, where no systemd manages cgroups: the
+ * machine's cgroup is a child of the launcher's own cgroup in the cgroup2
+ * hierarchy, and, for the v1 controllers its limits need on a hybrid or
+ * legacy host, in those hierarchies too. Only what berth made is ever
+ * written or removed. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -139,7 +141,30 @@ static int delegate_to(int parent_fd, const char *leaf, uid_t owner)
         return 0;
 }
 
-static int fs_create(struct machine_cgroup *cg, const char *machine)
+static int mkdir_sub(int dir_fd, const char *name)
+{
+        if (mkdirat(dir_fd, name, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+/* Hand every controller the machine's cgroup has on to its children, so
+ * that the machine's own manager can use them in payload/. */
+static void delegate_controllers(int fd)
+{
+        _cleanup_free_ char *s = NULL;
+
+        if (read_file_at(fd, "cgroup.controllers", &s, 4096) < 0)
+                return;
+        s[strcspn(s, "\n")] = 0;
+        for (char *w = strtok(s, " "); w; w = strtok(NULL, " ")) {
+                char add[64];
+                snprintf(add, sizeof(add), "+%s", w);
+                (void) write_string_at(fd, "cgroup.subtree_control", add);
+        }
+}
+
+static int v2_create(struct machine_cgroup *cg, const char *machine)
 {
         _cleanup_free_ char *mp = NULL, *own = NULL, *path = NULL;
         _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
@@ -171,40 +196,105 @@ static int fs_create(struct machine_cgroup *cg, const char *machine)
                 r = remove_tree(pfd, leaf_name);
                 if (r < 0)
                         return r;
+                fd = safe_close(fd);
         }
         if (mkdirat(pfd, leaf_name, 0755) < 0)
                 return -errno;
-        if (cg->owner != 0) {
-                r = delegate_to(pfd, leaf_name, cg->owner);
-                if (r < 0) {
-                        (void) unlinkat(pfd, leaf_name, AT_REMOVEDIR);
-                        return r;
-                }
-        }
         if (fstatat(pfd, leaf_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return -errno;
         free(cg->path);
         cg->path = take_ptr(path);
         cg->id = st.st_ino;
+        fd = openat(pfd, leaf_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        delegate_controllers(fd);
+        if ((r = mkdir_sub(fd, "supervisor")) < 0 || (r = mkdir_sub(fd, "payload")) < 0)
+                return r;
+        /* The machine's cgroup namespace is rooted at payload/: under a user
+         * namespace its root gets it, as systemd's Delegate=yes does. */
+        if (cg->owner != 0)
+                return delegate_to(fd, "payload", cg->owner);
         return 0;
 }
 
-static int fs_attach(struct machine_cgroup *cg, pid_t pid)
+/* v1 has no cgroup.events: a cgroup is empty when its and its children's
+ * cgroup.procs are. */
+static bool v1_populated(int fd)
 {
-        _cleanup_close_ int fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        char buf[32];
+        _cleanup_free_ char *a = NULL, *b = NULL;
+        _cleanup_close_ int sub = openat(fd, "payload", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 
-        if (fd < 0)
-                return -errno;
-        snprintf(buf, sizeof(buf), "%d", (int) pid);
-        return write_string_at(fd, "cgroup.procs", buf);
+        if (read_file_at(fd, "cgroup.procs", &a, 4096) > 0)
+                return true;
+        return sub >= 0 && read_file_at(sub, "cgroup.procs", &b, 4096) > 0;
 }
 
-static int fs_open_fd(struct machine_cgroup *cg)
+static int v1_remove(int pfd, const char *leaf, int fd, bool stale)
 {
-        int fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int sub = openat(fd, "payload", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 
-        return fd < 0 ? -errno : fd;
+        for (int i = 0; v1_populated(fd); i++) {
+                /* A stale one still in use belongs to another launcher. */
+                if (stale && i >= 100)
+                        return -EBUSY;
+                if (!stale) {
+                        if (sub >= 0)
+                                (void) kill_all(sub);
+                        (void) kill_all(fd);
+                }
+                if (i >= 500)
+                        return -ETIMEDOUT;
+                usleep(10000);
+        }
+        return remove_tree(pfd, leaf);
+}
+
+/* The machine's cgroup in a v1 hierarchy: berth-NAME/payload below the
+ * launcher's own cgroup there. */
+static int v1_join(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine)
+{
+        _cleanup_free_ char *mp = NULL, *own = NULL, *path = NULL;
+        _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
+        const char *leaf_name;
+        char leaf[128];
+        int r;
+
+        r = cgroup_v1_mount_point(c, &mp);
+        if (r < 0)
+                return r;
+        r = cgroup_v1_own_path(c, &own);
+        if (r < 0)
+                return r;
+        snprintf(leaf, sizeof(leaf), "/berth-%s", machine);
+        path = strjoin(mp, streq(own, "/") ? "" : own, leaf);
+        if (!path)
+                return -ENOMEM;
+        r = open_with_parent(path, &pfd, &fd, &leaf_name);
+        if (r < 0)
+                return r;
+        if (fd >= 0) {
+                r = v1_remove(pfd, leaf_name, fd, true);
+                if (r < 0)
+                        return r;
+                fd = safe_close(fd);
+        }
+        if (mkdirat(pfd, leaf_name, 0755) < 0)
+                return -errno;
+        cg->v1[c] = take_ptr(path);
+        fd = openat(pfd, leaf_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        return mkdir_sub(fd, "payload");
+}
+
+static int fs_create(struct machine_cgroup *cg, const char *machine)
+{
+        int r = v2_create(cg, machine);
+
+        if (r < 0)
+                return r;
+        return cgroup_limits_apply(cg, machine, v1_join, cg->what, sizeof(cg->what));
 }
 
 static int fs_destroy(struct machine_cgroup *cg)
@@ -229,15 +319,24 @@ static int fs_destroy(struct machine_cgroup *cg)
                         return r;
         }
         r = remove_tree(pfd, leaf);
-        if (r >= 0)
-                cgroup_done(cg);
-        return r;
+        if (r < 0)
+                return r;
+        for (int i = 0; i < _CG_V1_MAX; i++) {
+                _cleanup_close_ int vp = -EBADF, vfd = -EBADF;
+                const char *vleaf;
+
+                if (!cg->v1[i] || open_with_parent(cg->v1[i], &vp, &vfd, &vleaf) < 0 || vfd < 0)
+                        continue;
+                r = v1_remove(vp, vleaf, vfd, false);
+                if (r < 0)
+                        return r;
+        }
+        cgroup_done(cg);
+        return 0;
 }
 
 const struct cgroup_ops cgroup_fs_ops = {
         .name = "cgroupfs",
         .create = fs_create,
-        .attach = fs_attach,
-        .open_fd = fs_open_fd,
         .destroy = fs_destroy,
 };

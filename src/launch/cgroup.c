@@ -6,27 +6,75 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "util.h"
 
-int cgroup2_mount_point(char **ret)
+static const char *const mode_table[_CGROUP_MODE_MAX] = {
+        [CGROUP_AUTO] = "auto",
+        [CGROUP_SYSTEMD] = "systemd",
+        [CGROUP_CGROUPFS] = "cgroupfs",
+};
+
+const char *cgroup_mode_to_string(enum cgroup_mode m)
+{
+        return (unsigned) m < _CGROUP_MODE_MAX ? mode_table[m] : NULL;
+}
+
+int cgroup_mode_from_string(const char *s)
+{
+        for (int i = 0; i < _CGROUP_MODE_MAX; i++)
+                if (s && streq(s, mode_table[i]))
+                        return i;
+        return -EINVAL;
+}
+
+static const char *const v1_names[_CG_V1_MAX] = {
+        [CG_V1_MEMORY] = "memory",
+        [CG_V1_CPU] = "cpu",
+        [CG_V1_CPUACCT] = "cpuacct",
+        [CG_V1_PIDS] = "pids",
+};
+
+const char *cgroup_v1_name(enum cgroup_v1 c)
+{
+        return (unsigned) c < _CG_V1_MAX ? v1_names[c] : NULL;
+}
+
+static bool list_has(const char *list, const char *word)
+{
+        size_t n = strlen(word);
+
+        for (const char *p = list; p && *p;) {
+                size_t k = strcspn(p, ",");
+                if (k == n && strncmp(p, word, n) == 0)
+                        return true;
+                p += k;
+                if (*p == ',')
+                        p++;
+        }
+        return false;
+}
+
+/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS":
+ * the first mount of fstype with root "/" (and, for v1, the controller). */
+static int find_mount(const char *fstype, const char *controller, char **ret)
 {
         _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
         char line[4096];
 
         if (!f)
                 return -errno;
-        /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS" */
         while (fgets(line, sizeof(line), f)) {
-                char root[1024], mp[1024];
+                char root[1024], mp[1024], type[64], super[1024];
                 const char *sep = strstr(line, " - ");
 
-                if (!sep || !startswith(sep + 3, "cgroup2 "))
+                if (!sep || sscanf(sep + 3, "%63s %*s %1023s", type, super) != 2 || !streq(type, fstype))
                         continue;
-                if (sscanf(line, "%*s %*s %*s %1023s %1023s", root, mp) != 2)
+                if (controller && !list_has(super, controller))
                         continue;
-                if (!streq(root, "/"))
+                if (sscanf(line, "%*s %*s %*s %1023s %1023s", root, mp) != 2 || !streq(root, "/"))
                         continue;
                 *ret = strdup(mp);
                 return *ret ? 0 : -ENOMEM;
@@ -34,7 +82,19 @@ int cgroup2_mount_point(char **ret)
         return -EOPNOTSUPP;
 }
 
-int cgroup2_own_path(char **ret)
+int cgroup2_mount_point(char **ret)
+{
+        return find_mount("cgroup2", NULL, ret);
+}
+
+int cgroup_v1_mount_point(enum cgroup_v1 c, char **ret)
+{
+        return find_mount("cgroup", cgroup_v1_name(c), ret);
+}
+
+/* The launcher's own cgroup in a hierarchy: "0::" for cgroup2, the line
+ * naming the controller for v1. */
+static int own_path(const char *controller, char **ret)
 {
         _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
         char line[4096];
@@ -42,22 +102,55 @@ int cgroup2_own_path(char **ret)
         if (!f)
                 return -errno;
         while (fgets(line, sizeof(line), f)) {
-                if (!startswith(line, "0::"))
+                char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+
+                if (!b)
                         continue;
-                line[strcspn(line, "\n")] = 0;
-                *ret = strdup(line + 3);
+                *b = 0;
+                if (controller ? !list_has(a + 1, controller) : !(a[1] == 0 && strncmp(line, "0", 1) == 0))
+                        continue;
+                b[1 + strcspn(b + 1, "\n")] = 0;
+                *ret = strdup(b + 1);
                 return *ret ? 0 : -ENOMEM;
         }
         return -EOPNOTSUPP;
 }
 
-int cgroup_init(struct machine_cgroup *cg)
+int cgroup2_own_path(char **ret)
+{
+        return own_path(NULL, ret);
+}
+
+int cgroup_v1_own_path(enum cgroup_v1 c, char **ret)
+{
+        return own_path(cgroup_v1_name(c), ret);
+}
+
+bool cgroup2_has_controller(const char *path, const char *controller)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_free_ char *s = NULL;
+
+        if (fd < 0 || read_file_at(fd, "cgroup.controllers", &s, 4096) < 0)
+                return false;
+        s[strcspn(s, "\n")] = 0;
+        for (char *w = strtok(s, " "); w; w = strtok(NULL, " "))
+                if (streq(w, controller))
+                        return true;
+        return false;
+}
+
+extern const struct cgroup_ops cgroup_scope_ops;
+
+int cgroup_init(struct machine_cgroup *cg, enum cgroup_mode mode)
 {
         _cleanup_free_ char *mp = NULL;
         int r = cgroup2_mount_point(&mp);
 
         if (r < 0)
                 return r;
+        if (mode == CGROUP_SYSTEMD)
+                return -ENOMEDIUM;      /* no systemd backend in this build */
         cg->ops = &cgroup_fs_ops;
         return 0;
 }
@@ -67,23 +160,106 @@ int cgroup_create(struct machine_cgroup *cg, const char *machine)
         return cg->ops ? cg->ops->create(cg, machine) : 0;
 }
 
-int cgroup_attach(struct machine_cgroup *cg, pid_t pid)
-{
-        return cg->ops && cg->path ? cg->ops->attach(cg, pid) : 0;
-}
-
-int cgroup_open_fd(struct machine_cgroup *cg)
-{
-        return cg->ops && cg->path ? cg->ops->open_fd(cg) : -EOPNOTSUPP;
-}
-
 int cgroup_destroy(struct machine_cgroup *cg)
 {
-        return cg->ops && cg->path ? cg->ops->destroy(cg) : 0;
+        int r;
+
+        if (!cg->ops || !cg->path)
+                return 0;
+        r = cgroup_leave_supervisor(cg);
+        if (r < 0)
+                return r;
+        return cg->ops->destroy(cg);
 }
 
 void cgroup_done(struct machine_cgroup *cg)
 {
         free(cg->path);
         cg->path = NULL;
+        free(cg->home);
+        cg->home = NULL;
+        free(cg->unit);
+        cg->unit = NULL;
+        for (int i = 0; i < _CG_V1_MAX; i++) {
+                free(cg->v1[i]);
+                cg->v1[i] = NULL;
+        }
+}
+
+static int write_pid(const char *dir, const char *sub, pid_t pid)
+{
+        char path[4200], buf[32];
+        _cleanup_close_ int fd = -EBADF;
+
+        snprintf(path, sizeof(path), "%s%s%s", dir, sub ? "/" : "", sub ? sub : "");
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        snprintf(buf, sizeof(buf), "%d", (int) pid);
+        return write_string_at(fd, "cgroup.procs", buf);
+}
+
+int cgroup_payload_fd(struct machine_cgroup *cg)
+{
+        char path[4200];
+        int fd;
+
+        if (!cg->ops || !cg->path)
+                return -EOPNOTSUPP;
+        snprintf(path, sizeof(path), "%s/payload", cg->path);
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+int cgroup_attach_payload(struct machine_cgroup *cg, pid_t pid, bool born_in_v2)
+{
+        int r;
+
+        if (!cg->ops || !cg->path)
+                return 0;
+        if (!born_in_v2) {
+                r = write_pid(cg->path, "payload", pid);
+                if (r < 0)
+                        return r;
+        }
+        for (int i = 0; i < _CG_V1_MAX; i++)
+                if (cg->v1[i] && (r = write_pid(cg->v1[i], "payload", pid)) < 0)
+                        return r;
+        return 0;
+}
+
+int cgroup_enter_supervisor(struct machine_cgroup *cg)
+{
+        _cleanup_free_ char *mp = NULL, *own = NULL;
+        int r;
+
+        if (!cg->ops || !cg->path || cg->in_supervisor)
+                return 0;
+        r = cgroup2_mount_point(&mp);
+        if (r >= 0)
+                r = cgroup2_own_path(&own);
+        if (r < 0)
+                return r;
+        free(cg->home);
+        cg->home = strjoin(mp, streq(own, "/") ? "" : own, NULL);
+        if (!cg->home)
+                return -ENOMEM;
+        r = write_pid(cg->path, "supervisor", 0);
+        if (r < 0)
+                return r;
+        cg->in_supervisor = true;
+        return 0;
+}
+
+int cgroup_leave_supervisor(struct machine_cgroup *cg)
+{
+        int r;
+
+        if (!cg->in_supervisor)
+                return 0;
+        r = write_pid(cg->home, NULL, 0);
+        if (r < 0)
+                return r;
+        cg->in_supervisor = false;
+        return 0;
 }

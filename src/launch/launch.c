@@ -106,7 +106,7 @@ static int make_handed_mounts(struct launcher *l, int fds[SYNC_MAX_FDS], size_t 
 
 static int start_child(struct launcher *l)
 {
-        _cleanup_close_ int cgroup_fd = cgroup_open_fd(&l->cg);
+        _cleanup_close_ int cgroup_fd = cgroup_payload_fd(&l->cg);
         int sp[2], pidfd = -1;
         bool born_in_cgroup = cgroup_fd >= 0;
         pid_t pid;
@@ -136,12 +136,11 @@ static int start_child(struct launcher *l)
         l->pidfd = pidfd;
         l->sync_fd = sp[0];
 
-        if (!born_in_cgroup) {
-                r = cgroup_attach(&l->cg, pid);
-                if (r < 0) {
-                        launcher_send_signal(l, SIGKILL);
-                        return log_error_errno(r, "machine %s: moving PID 1 into %s", l->name, l->cg.path);
-                }
+        /* v1 hierarchies (and cgroup2 before 5.7) need a migration. */
+        r = cgroup_attach_payload(&l->cg, pid, born_in_cgroup);
+        if (r < 0) {
+                launcher_send_signal(l, SIGKILL);
+                return log_error_errno(r, "machine %s: moving PID 1 into its cgroup", l->name);
         }
         if (l->m.userns) {
                 /* Before GO: the child does nothing that depends on them
@@ -190,6 +189,7 @@ static void end_boot(struct launcher *l)
         l->stop_requests = 0;
         struct itimerspec off = {};
         (void) timerfd_settime(l->timer_fd, 0, &off, NULL);
+        (void) timerfd_settime(l->settle_fd, 0, &off, NULL);
 }
 
 #define EXIT_REBOOT (-1)
@@ -221,6 +221,21 @@ static int boot_result(struct launcher *l, const siginfo_t *si)
         return 128 + si->si_status;
 }
 
+/* What the machine's cgroup counted, said once the machine is gone. */
+static void report_usage(struct launcher *l)
+{
+        struct cgroup_usage u;
+
+        if (!l->m.cgroup || cgroup_usage(&l->cg, &u) < 0)
+                return;
+        if (u.oom_kills > 0)
+                log_warning("machine %s: the OOM killer killed %lld process%s at its memory limit of %llu bytes",
+                            l->name, (long long) u.oom_kills, u.oom_kills == 1 ? "" : "es",
+                            (unsigned long long) l->s->limits.memory_max);
+        log_debug("machine %s: CPU %.3fs, memory peak %lld bytes", l->name,
+                  u.cpu_usec < 0 ? -1.0 : (double) u.cpu_usec / 1e6, (long long) u.memory_peak);
+}
+
 static int boot_once(struct launcher *l)
 {
         siginfo_t si = {};
@@ -238,6 +253,7 @@ static int boot_once(struct launcher *l)
         }
         r = launcher_supervise(l, &si);
         end_boot(l);
+        report_usage(l);
         if (r < 0)
                 return log_error_errno(r, "machine %s: waiting for PID 1", l->name), 1;
         return boot_result(l, &si);
@@ -259,7 +275,10 @@ static int setup_signals(struct launcher *l)
         if (l->signal_fd < 0)
                 return -errno;
         l->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-        return l->timer_fd < 0 ? -errno : 0;
+        if (l->timer_fd < 0)
+                return -errno;
+        l->settle_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+        return l->settle_fd < 0 ? -errno : 0;
 }
 
 static void teardown(struct launcher *l)
@@ -283,6 +302,7 @@ static void teardown(struct launcher *l)
         machine_unlock(l->name, l->lock_fd);
         safe_close(l->signal_fd);
         safe_close(l->timer_fd);
+        safe_close(l->settle_fd);
         free(l->m.init);
         free(l->m.stub);
         free(l->m.lower);
@@ -304,6 +324,7 @@ int launch_run(const struct settings *s)
                 .console = CONSOLE_INIT,
                 .signal_fd = -1,
                 .timer_fd = -1,
+                .settle_fd = -1,
                 .pidfd = -1,
                 .sync_fd = -1,
                 .notify_fd = -1,

@@ -38,7 +38,8 @@ struct launcher {
         int pidfd;
         int sync_fd;
         int notify_fd;
-        int timer_fd;
+        int timer_fd;           /* the stop timeout */
+        int settle_fd;          /* when the launcher joins supervisor/ */
         bool exec_done;
         unsigned stop_requests;
         struct notify_state notify;

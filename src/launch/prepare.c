@@ -376,6 +376,52 @@ static int prepare_users(struct launcher *l)
         return 0;
 }
 
+static bool limits_set(const struct cgroup_limits *lim)
+{
+        return lim->memory_max || lim->cpu_quota || lim->tasks_max || lim->cpu_weight;
+}
+
+static int prepare_cgroup(struct launcher *l)
+{
+        int r;
+
+        l->cg.limits = &l->s->limits;
+        r = cgroup_init(&l->cg, l->s->cgroup);
+        if (r == -ENOMEDIUM) {
+                log_error("machine %s: --cgroup=systemd, but systemd is not running as PID 1 here "
+                          "(or its bus does not answer); --cgroup=cgroupfs works without it", l->name);
+                return r;
+        }
+        if (r == -EOPNOTSUPP && !limits_set(l->cg.limits)) {
+                log_warning("no cgroup2 hierarchy is mounted: machine %s gets no cgroup of its own, continuing",
+                            l->name);
+                return 0;
+        }
+        if (r == -EOPNOTSUPP) {
+                log_error("machine %s: no cgroup2 hierarchy is mounted, so its limits cannot be set", l->name);
+                return r;
+        }
+        if (r < 0)
+                return log_error_errno(r, "machine %s: looking for the cgroup hierarchy", l->name);
+        r = cgroup_create(&l->cg, l->name);
+        if (r == -EBUSY) {
+                log_error("machine %s: its cgroup berth-%s is in use by running processes "
+                          "(a machine of that name under another runtime directory?)", l->name, l->name);
+                return r;
+        }
+        if (r == -EOPNOTSUPP && l->cg.what[0]) {
+                log_error("machine %s: %s: none is delegated to its cgroup in cgroup2 nor mounted as v1, "
+                          "so that limit cannot be set", l->name, l->cg.what);
+                return r;
+        }
+        if (r < 0 && l->cg.what[0])
+                return log_error_errno(r, "machine %s: the kernel refused a limit (%s)", l->name, l->cg.what);
+        if (r < 0)
+                return log_error_errno(r, "machine %s: creating its cgroup", l->name);
+        l->m.cgroup = true;
+        return 0;
+}
+
 int launcher_prepare_host(struct launcher *l)
 {
         int r;
@@ -391,22 +437,8 @@ int launcher_prepare_host(struct launcher *l)
         r = prepare_users(l);
         if (r < 0)
                 return r;
-        r = cgroup_init(&l->cg);
-        if (r == -EOPNOTSUPP)
-                log_warning("no cgroup2 hierarchy is mounted: machine %s gets no cgroup of its own, continuing",
-                            l->name);
-        else if (r < 0)
-                return log_error_errno(r, "machine %s: looking for the cgroup hierarchy", l->name);
-        else {
-                r = cgroup_create(&l->cg, l->name);
-                if (r == -EBUSY) {
-                        log_error("machine %s: its cgroup berth-%s is in use by running processes "
-                                  "(a machine of that name under another runtime directory?)", l->name, l->name);
-                        return r;
-                }
-                if (r < 0)
-                        return log_error_errno(r, "machine %s: creating its cgroup", l->name);
-                l->m.cgroup = true;
-        }
+        r = prepare_cgroup(l);
+        if (r < 0)
+                return r;
         return 0;
 }

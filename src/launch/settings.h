@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgroup.h"
 #include "name.h"
 
 enum console_mode {
@@ -67,6 +68,8 @@ struct settings {
         uint32_t users_base;    /* with PRIVATE_USERS_FIXED */
         uint32_t users_size;
         enum users_ownership ownership;
+        enum cgroup_mode cgroup;
+        struct cgroup_limits limits;
 };
 
 /* Parse the command line. Returns 1 to go on, 0 when done (--help,

@@ -23,6 +23,30 @@
 #include "state.h"
 #include "util.h"
 
+/* The machine is up: in a while, the launcher joins supervisor/ of the
+ * machine's cgroup. Not at once: a process's first migration between
+ * cgroups waits for an RCU grace period (~10 ms here), and a machine that
+ * ends sooner than that (a quick command) would wait for it too. */
+static void machine_is_up(struct launcher *l)
+{
+        struct itimerspec its = { .it_value.tv_nsec = 100 * 1000 * 1000 };
+
+        launcher_write_state(l, "running");
+        (void) timerfd_settime(l->settle_fd, 0, &its, NULL);
+}
+
+static void join_supervisor(struct launcher *l)
+{
+        uint64_t n;
+        int r;
+
+        (void) !read(l->settle_fd, &n, sizeof(n));
+        r = cgroup_enter_supervisor(&l->cg);
+        if (r < 0)
+                log_warning_errno(r, "machine %s: moving the launcher into %s/supervisor, continuing", l->name,
+                                  l->cg.path);
+}
+
 void launcher_write_state(struct launcher *l, const char *state)
 {
         struct machine_state st = {
@@ -119,7 +143,7 @@ void launcher_handle_sync(struct launcher *l)
                         /* Only systemd says READY=1; for anything else running
                          * starts with exec. */
                         if (l->m.init_kind != INIT_SYSTEMD) {
-                                launcher_write_state(l, "running");
+                                machine_is_up(l);
                                 (void) notify_upstream("READY=1\nSTATUS=machine is running");
                         }
                 }
@@ -142,7 +166,7 @@ static void handle_notify(struct launcher *l)
         if (!notify_receive(l->notify_fd, &l->notify))
                 return;
         log_info("machine %s is up (READY=1 after %.2fs)", l->name, seconds_since(&l->boot_start));
-        launcher_write_state(l, "running");
+        machine_is_up(l);
         (void) notify_upstream("READY=1\nSTATUS=machine is running");
 }
 
@@ -154,6 +178,7 @@ enum {
         POLL_MASTER,
         POLL_STDIN,
         POLL_TIMER,
+        POLL_SETTLE,
         _POLL_MAX,
 };
 
@@ -168,6 +193,7 @@ int launcher_supervise(struct launcher *l, siginfo_t *ret)
                         [POLL_MASTER] = { .fd = l->console.master, .events = POLLIN },
                         [POLL_STDIN] = { .fd = l->console.stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
                         [POLL_TIMER] = { .fd = l->timer_fd, .events = POLLIN },
+                        [POLL_SETTLE] = { .fd = l->settle_fd, .events = POLLIN },
                 };
 
                 if (poll(p, _POLL_MAX, -1) < 0) {
@@ -194,6 +220,8 @@ int launcher_supervise(struct launcher *l, siginfo_t *ret)
                                     l->s->stop_timeout_sec);
                         launcher_send_signal(l, SIGKILL);
                 }
+                if (p[POLL_SETTLE].revents & POLLIN)
+                        join_supervisor(l);
                 if (p[POLL_PID].revents & POLLIN) {
                         if (waitid(P_PIDFD, (id_t) l->pidfd, ret, WEXITED) < 0)
                                 return -errno;

@@ -302,10 +302,28 @@ static bool cgroup_exists(const char *machine)
  * (berth, berth-stub) whose arguments name it. Matching argv[0] exactly
  * keeps the test runner itself (whose path may well contain "berth" and
  * the machine's name) out. */
+static bool is_zombie(const char *pid)
+{
+        char path[300], *st;
+        bool z;
+
+        snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+        st = it_read_file(path);
+        /* "PID (comm) STATE ...": comm may hold spaces, so look after ')'. */
+        z = st && strrchr(st, ')') && strrchr(st, ')')[1] == ' ' && strrchr(st, ')')[2] == 'Z';
+        free(st);
+        return z;
+}
+
 static bool is_machine_process(const char *pid, const char *machine)
 {
         char path[300], leaf[128], *cg, *cmd, *base;
         bool hit = false;
+
+        /* A zombie runs nothing and holds nothing but its PID; on these
+         * hosts PID 1 does not reap what a killed launcher left it. */
+        if (is_zombie(pid))
+                return false;
 
         snprintf(path, sizeof(path), "/proc/%s/cgroup", pid);
         snprintf(leaf, sizeof(leaf), "/berth-%s", machine);

@@ -103,10 +103,10 @@ Test(boot, systemd_boots_and_powers_off_on_sigterm)
         assert_inside_eq(name, "test -d /sys/fs/cgroup/init.scope && test -d /sys/fs/cgroup/system.slice && echo ok",
                          "ok\n");
         assert_inside_eq(name, "stat -f -c %T /sys/fs/cgroup", "cgroup2fs\n");
-        /* ... and on the host that tree is the machine's cgroup. */
+        /* ... and on the host that tree is the machine's cgroup's payload/. */
         cg = it_state_get(name, "CGROUP");
         cr_assert_not_null(cg);
-        snprintf(path, sizeof(path), "%s/init.scope", cg);
+        snprintf(path, sizeof(path), "%s/payload/init.scope", cg);
         cr_assert(stat(path, &st) == 0 && S_ISDIR(st.st_mode), "no %s on the host", path);
         free(cg);
 

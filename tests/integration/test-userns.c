@@ -1087,11 +1087,14 @@ Test(userns, debian_boots_under_its_own_range)
         free(st_path);
         free(p);
 
-        /* On the host the machine's cgroup belongs to the machine's root. */
+        /* On the host the machine's cgroup namespace root, payload/, belongs
+         * to the machine's root. */
         cg = it_state_get(name, "CGROUP");
         cr_assert_not_null(cg);
-        assert_host_owner(cg, base, base);
-        p = path_of("%s/init.scope", cg);
+        p = path_of("%s/payload", cg);
+        assert_host_owner(p, base, base);
+        free(p);
+        p = path_of("%s/payload/init.scope", cg);
         assert_host_owner(p, base, base);
         free(p);
         free(cg);

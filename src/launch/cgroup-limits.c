@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Limits and accounting in the cgroup file system: cgroup2 where the
+ * controller is delegated to the machine's cgroup, else the v1 controller
+ * (hybrid and legacy hosts). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "util.h"
+
+int parse_size(const char *s, uint64_t *ret)
+{
+        char *end;
+        unsigned long long v;
+        uint64_t mult = 1;
+
+        if (!s || !*s)
+                return -EINVAL;
+        if (streq(s, "infinity")) {
+                *ret = 0;
+                return 0;
+        }
+        if (*s < '0' || *s > '9')
+                return -EINVAL;
+        errno = 0;
+        v = strtoull(s, &end, 10);
+        if (errno)
+                return -errno;
+        switch (*end) {
+        case 0:
+                break;
+        case 'K': case 'k':
+                mult = UINT64_C(1) << 10;
+                break;
+        case 'M': case 'm':
+                mult = UINT64_C(1) << 20;
+                break;
+        case 'G': case 'g':
+                mult = UINT64_C(1) << 30;
+                break;
+        case 'T': case 't':
+                mult = UINT64_C(1) << 40;
+                break;
+        default:
+                return -EINVAL;
+        }
+        if (*end && end[1] && !(end[1] == 'B' && !end[2]) && !(end[1] == 'i' && end[2] == 'B' && !end[3]))
+                return -EINVAL;
+        if (v > UINT64_MAX / mult)
+                return -ERANGE;
+        *ret = v * mult;
+        return 0;
+}
+
+static int write_knob(const char *dir, const char *file, const char *value, char *what, size_t what_size)
+{
+        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int r;
+
+        snprintf(what, what_size, "writing %s to %s/%s", value, dir, file);
+        if (fd < 0)
+                return -errno;
+        r = write_string_at(fd, file, value);
+        return r;
+}
+
+/* Where a controller's knob goes: cgroup2 if delegated there, else v1. */
+static int knob_dir(struct machine_cgroup *cg, const char *v2_controller, enum cgroup_v1 v1, const char *machine,
+                    int (*join_v1)(struct machine_cgroup *, enum cgroup_v1, const char *), bool *ret_v2,
+                    const char **ret_dir)
+{
+        int r;
+
+        if (cg->path && cgroup2_has_controller(cg->path, v2_controller)) {
+                *ret_v2 = true;
+                *ret_dir = cg->path;
+                return 0;
+        }
+        if (!cg->v1[v1]) {
+                if (!join_v1)
+                        return -EOPNOTSUPP;
+                r = join_v1(cg, v1, machine);
+                if (r < 0)
+                        return r;
+        }
+        *ret_v2 = false;
+        *ret_dir = cg->v1[v1];
+        return 0;
+}
+
+int cgroup_limits_apply(struct machine_cgroup *cg, const char *machine,
+                        int (*join_v1)(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine),
+                        char *what, size_t what_size)
+{
+        const struct cgroup_limits *lim = cg->limits;
+        const char *dir;
+        char v[64];
+        bool v2;
+        int r;
+
+        if (!lim)
+                return 0;
+        if (lim->memory_max) {
+                snprintf(what, what_size, "finding a memory controller");
+                r = knob_dir(cg, "memory", CG_V1_MEMORY, machine, join_v1, &v2, &dir);
+                if (r < 0)
+                        return r;
+                snprintf(v, sizeof(v), "%" PRIu64, lim->memory_max);
+                r = write_knob(dir, v2 ? "memory.max" : "memory.limit_in_bytes", v, what, what_size);
+                if (r < 0)
+                        return r;
+        }
+        if (lim->cpu_quota || lim->cpu_weight) {
+                snprintf(what, what_size, "finding a cpu controller");
+                r = knob_dir(cg, "cpu", CG_V1_CPU, machine, join_v1, &v2, &dir);
+                if (r < 0)
+                        return r;
+                if (lim->cpu_quota) {
+                        /* Percent of one CPU, per 100 ms period. */
+                        if (v2)
+                                snprintf(v, sizeof(v), "%u 100000", lim->cpu_quota * 1000);
+                        else {
+                                r = write_knob(dir, "cpu.cfs_period_us", "100000", what, what_size);
+                                if (r < 0)
+                                        return r;
+                                snprintf(v, sizeof(v), "%u", lim->cpu_quota * 1000);
+                        }
+                        r = write_knob(dir, v2 ? "cpu.max" : "cpu.cfs_quota_us", v, what, what_size);
+                        if (r < 0)
+                                return r;
+                }
+                if (lim->cpu_weight) {
+                        /* v1 shares: 1024 is weight 100. */
+                        snprintf(v, sizeof(v), "%u", v2 ? lim->cpu_weight : lim->cpu_weight * 1024 / 100);
+                        r = write_knob(dir, v2 ? "cpu.weight" : "cpu.shares", v, what, what_size);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        if (lim->tasks_max) {
+                snprintf(what, what_size, "finding a pids controller");
+                r = knob_dir(cg, "pids", CG_V1_PIDS, machine, join_v1, &v2, &dir);
+                if (r < 0)
+                        return r;
+                snprintf(v, sizeof(v), "%" PRIu64, lim->tasks_max);
+                r = write_knob(dir, "pids.max", v, what, what_size);
+                if (r < 0)
+                        return r;
+        }
+        what[0] = 0;
+        return 0;
+}
+
+/* One number from a file, or from a "key value" line of it. */
+static int64_t read_number(const char *dir, const char *file, const char *key)
+{
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *s = NULL;
+        size_t kl = key ? strlen(key) : 0;
+
+        if (!dir)
+                return -1;
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || read_file_at(fd, file, &s, 65536) < 0)
+                return -1;
+        if (!key)
+                return strtoll(s, NULL, 10);
+        for (char *l = s; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                if (strncmp(l, key, kl) == 0 && l[kl] == ' ')
+                        return strtoll(l + kl + 1, NULL, 10);
+        return -1;
+}
+
+/* Tasks when no pids controller counts them: the threads of every cgroup
+ * below dir_fd. */
+static int64_t count_threads(int dir_fd)
+{
+        _cleanup_free_ char *s = NULL;
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int64_t n = 0;
+        int fd;
+
+        if (read_file_at(dir_fd, "cgroup.threads", &s, 1 << 20) >= 0)
+                for (char *p = s; *p; p++)
+                        n += *p == '\n';
+        fd = dup(dir_fd);
+        if (fd < 0 || !(d = fdopendir(fd))) {
+                safe_close(fd);
+                return n;
+        }
+        while ((de = readdir(d))) {
+                _cleanup_close_ int sub = -EBADF;
+
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                sub = openat(dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (sub >= 0)
+                        n += count_threads(sub);
+        }
+        return n;
+}
+
+int cgroup_usage(const struct machine_cgroup *cg, struct cgroup_usage *u)
+{
+        bool v2mem = cg->path && cgroup2_has_controller(cg->path, "memory");
+        bool v2pids = cg->path && cgroup2_has_controller(cg->path, "pids");
+        int64_t usec;
+
+        *u = (struct cgroup_usage) { -1, -1, -1, -1, -1 };
+        if (v2mem) {
+                u->memory = read_number(cg->path, "memory.current", NULL);
+                u->memory_peak = read_number(cg->path, "memory.peak", NULL);
+                u->oom_kills = read_number(cg->path, "memory.events", "oom_kill");
+        } else if (cg->v1[CG_V1_MEMORY]) {
+                u->memory = read_number(cg->v1[CG_V1_MEMORY], "memory.usage_in_bytes", NULL);
+                u->memory_peak = read_number(cg->v1[CG_V1_MEMORY], "memory.max_usage_in_bytes", NULL);
+                /* v1 counts OOM kills where they happened: in payload/. */
+                char payload[4200];
+                snprintf(payload, sizeof(payload), "%s/payload", cg->v1[CG_V1_MEMORY]);
+                u->oom_kills = read_number(payload, "memory.oom_control", "oom_kill");
+        }
+        /* cgroup2 keeps CPU time for every cgroup, controller or not. */
+        usec = read_number(cg->path, "cpu.stat", "usage_usec");
+        if (usec < 0 && cg->v1[CG_V1_CPUACCT]) {
+                int64_t ns = read_number(cg->v1[CG_V1_CPUACCT], "cpuacct.usage", NULL);
+                usec = ns < 0 ? -1 : ns / 1000;
+        }
+        u->cpu_usec = usec;
+        if (v2pids)
+                u->tasks = read_number(cg->path, "pids.current", NULL);
+        else if (cg->v1[CG_V1_PIDS])
+                u->tasks = read_number(cg->v1[CG_V1_PIDS], "pids.current", NULL);
+        else if (cg->path) {
+                _cleanup_close_ int fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                u->tasks = fd < 0 ? -1 : count_threads(fd);
+        }
+        return 0;
+}
