@@ -121,6 +121,10 @@ static void help(void)
                "                            chown: a shifted copy of the tree (slow)\n"
                "     --cgroup=auto|systemd|cgroupfs\n"
                "                            How the machine gets its cgroup (default: auto)\n"
+               "     --slice=SLICE          systemd: the slice of the machine's scope\n"
+               "                            (default: machine.slice)\n"
+               "     --keep-unit            systemd: the unit berth runs in is the machine's\n"
+               "                            (a Type=notify service with Delegate=yes)\n"
                "     --memory-max=BYTES     Memory limit (K, M, G, T suffixes)\n"
                "     --cpu-quota=PERCENT    CPU time limit, in percent of one CPU\n"
                "     --tasks-max=N          Limit on processes and threads\n"
@@ -232,6 +236,8 @@ enum {
         ARG_CPU_QUOTA,
         ARG_TASKS_MAX,
         ARG_CPU_WEIGHT,
+        ARG_SLICE,
+        ARG_KEEP_UNIT,
 };
 
 static const struct option options[] = {
@@ -259,6 +265,8 @@ static const struct option options[] = {
         { "cpu-quota", required_argument, NULL, ARG_CPU_QUOTA },
         { "tasks-max", required_argument, NULL, ARG_TASKS_MAX },
         { "cpu-weight", required_argument, NULL, ARG_CPU_WEIGHT },
+        { "slice", required_argument, NULL, ARG_SLICE },
+        { "keep-unit", no_argument, NULL, ARG_KEEP_UNIT },
         {}
 };
 
@@ -350,6 +358,17 @@ static int parse_one(struct settings *s, int c, const char *arg)
                         return log_error_errno(-EINVAL, "--cgroup=%s: expected auto, systemd or cgroupfs", arg);
                 s->cgroup = r;
                 return 1;
+        case ARG_SLICE: {
+                size_t n = strlen(arg);
+                if (n < 7 || !streq(arg + n - 6, ".slice") || strchr(arg, '/'))
+                        return log_error_errno(-EINVAL, "--slice=%s: expected a slice unit name (NAME.slice)", arg);
+                free(s->slice);
+                s->slice = strdup(arg);
+                return s->slice ? 1 : -ENOMEM;
+        }
+        case ARG_KEEP_UNIT:
+                s->keep_unit = true;
+                return 1;
         case ARG_MEMORY_MAX:
                 if (parse_size(arg, &s->limits.memory_max) < 0)
                         return log_error_errno(-EINVAL, "--memory-max=%s: expected bytes with K, M, G or T, "
@@ -410,6 +429,15 @@ int settings_parse_argv(struct settings *s, int argc, char **argv)
                 return log_error_errno(-EINVAL, "no tree given: use -D TREE (see --help)");
         if (s->ephemeral && s->upper)
                 return log_error_errno(-EINVAL, "--ephemeral and --upper exclude each other");
+        if (s->keep_unit && s->cgroup == CGROUP_CGROUPFS)
+                return log_error_errno(-EINVAL, "--keep-unit needs systemd: it cannot go with --cgroup=cgroupfs");
+        if (s->keep_unit && (s->slice || s->limits.memory_max || s->limits.cpu_quota || s->limits.tasks_max ||
+                             s->limits.cpu_weight))
+                return log_error_errno(-EINVAL, "with --keep-unit the unit's own settings (Slice=, MemoryMax=, "
+                                       "CPUQuota=, TasksMax=, CPUWeight=) apply: --slice and the limits cannot "
+                                       "be given");
+        if (s->keep_unit)
+                s->cgroup = CGROUP_SYSTEMD;
 
         s->argv = strv_copy(argv + optind);
         if (!s->argv)
@@ -422,6 +450,7 @@ void settings_done(struct settings *s)
         free(s->directory);
         free(s->hostname);
         free(s->upper);
+        free(s->slice);
         for (size_t i = 0; i < s->n_binds; i++) {
                 free(s->binds[i].source);
                 free(s->binds[i].target);

@@ -208,14 +208,48 @@ static int v2_create(struct machine_cgroup *cg, const char *machine)
         fd = openat(pfd, leaf_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return -errno;
+        r = mkdir_sub(fd, "supervisor");
+        if (r < 0)
+                return r;
+        return cgroup_fs_delegate_payload(cg);
+}
+
+int cgroup_fs_delegate_payload(struct machine_cgroup *cg)
+{
+        _cleanup_close_ int fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int r;
+
+        if (fd < 0)
+                return -errno;
         delegate_controllers(fd);
-        if ((r = mkdir_sub(fd, "supervisor")) < 0 || (r = mkdir_sub(fd, "payload")) < 0)
+        r = mkdir_sub(fd, "payload");
+        if (r < 0)
                 return r;
         /* The machine's cgroup namespace is rooted at payload/: under a user
          * namespace its root gets it, as systemd's Delegate=yes does. */
         if (cg->owner != 0)
                 return delegate_to(fd, "payload", cg->owner);
         return 0;
+}
+
+int cgroup_fs_remove_payload(struct machine_cgroup *cg)
+{
+        _cleanup_close_ int fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int sub = -EBADF;
+        int r;
+
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        sub = openat(fd, "payload", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (sub < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (populated(sub)) {
+                (void) kill_all(sub);
+                r = wait_empty(sub, 5000);
+                if (r < 0)
+                        return r;
+        }
+        return remove_tree(fd, "payload");
 }
 
 /* v1 has no cgroup.events: a cgroup is empty when its and its children's

@@ -140,8 +140,6 @@ bool cgroup2_has_controller(const char *path, const char *controller)
         return false;
 }
 
-extern const struct cgroup_ops cgroup_scope_ops;
-
 int cgroup_init(struct machine_cgroup *cg, enum cgroup_mode mode)
 {
         _cleanup_free_ char *mp = NULL;
@@ -149,9 +147,13 @@ int cgroup_init(struct machine_cgroup *cg, enum cgroup_mode mode)
 
         if (r < 0)
                 return r;
-        if (mode == CGROUP_SYSTEMD)
-                return -ENOMEDIUM;      /* no systemd backend in this build */
-        cg->ops = &cgroup_fs_ops;
+        if (mode == CGROUP_CGROUPFS || (mode == CGROUP_AUTO && !cgroup_systemd_running())) {
+                cg->ops = &cgroup_fs_ops;
+                return 0;
+        }
+        if (!cgroup_systemd_running())
+                return -ENOMEDIUM;
+        cg->ops = &cgroup_scope_ops;
         return 0;
 }
 
@@ -172,6 +174,20 @@ int cgroup_destroy(struct machine_cgroup *cg)
         return cg->ops->destroy(cg);
 }
 
+int cgroup_renew(struct machine_cgroup *cg, const char *machine)
+{
+        int r;
+
+        if (!cg->ops)
+                return 0;
+        if (cg->ops->renew)
+                return cg->ops->renew(cg, machine);
+        r = cgroup_destroy(cg);
+        if (r < 0)
+                return r;
+        return cgroup_create(cg, machine);
+}
+
 void cgroup_done(struct machine_cgroup *cg)
 {
         free(cg->path);
@@ -180,6 +196,8 @@ void cgroup_done(struct machine_cgroup *cg)
         cg->home = NULL;
         free(cg->unit);
         cg->unit = NULL;
+        free(cg->bus_helper);
+        cg->bus_helper = NULL;
         for (int i = 0; i < _CG_V1_MAX; i++) {
                 free(cg->v1[i]);
                 cg->v1[i] = NULL;
@@ -255,7 +273,8 @@ int cgroup_leave_supervisor(struct machine_cgroup *cg)
 {
         int r;
 
-        if (!cg->in_supervisor)
+        /* No home: the launcher stays (systemd's scope goes with it). */
+        if (!cg->in_supervisor || !cg->home)
                 return 0;
         r = write_pid(cg->home, NULL, 0);
         if (r < 0)

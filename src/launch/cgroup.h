@@ -46,6 +46,8 @@ struct cgroup_ops {
         int (*create)(struct machine_cgroup *cg, const char *machine);
         /* Kill what is left, wait until it is empty, remove it. */
         int (*destroy)(struct machine_cgroup *cg);
+        /* For a reboot: a fresh payload/ (NULL: destroy, then create). */
+        int (*renew)(struct machine_cgroup *cg, const char *machine);
 };
 
 struct machine_cgroup {
@@ -58,16 +60,23 @@ struct machine_cgroup {
         bool in_supervisor;     /* the launcher moved into supervisor/ */
         char *v1[_CG_V1_MAX];   /* v1 hierarchies joined: the machine's cgroup there */
         char *unit;             /* systemd: the scope's name */
+        const char *slice;      /* systemd: --slice */
+        bool keep_unit;         /* systemd: --keep-unit */
+        char *bus_helper;       /* systemd: the path of berth-bus */
         char what[512];         /* what create was doing when it failed */
 };
 
 extern const struct cgroup_ops cgroup_fs_ops;
+extern const struct cgroup_ops cgroup_scope_ops;
+
+bool cgroup_systemd_running(void);
 
 /* Pick the backend for mode; -EOPNOTSUPP when no cgroup2 hierarchy is
  * mounted, -ENOMEDIUM when systemd was asked for and is not there. */
 int cgroup_init(struct machine_cgroup *cg, enum cgroup_mode mode);
 int cgroup_create(struct machine_cgroup *cg, const char *machine);
 int cgroup_destroy(struct machine_cgroup *cg);
+int cgroup_renew(struct machine_cgroup *cg, const char *machine);
 void cgroup_done(struct machine_cgroup *cg);
 
 /* An fd of payload/ for clone3(CLONE_INTO_CGROUP): born there, PID 1 needs
@@ -102,5 +111,8 @@ bool cgroup2_has_controller(const char *path, const char *controller);
 int cgroup_limits_apply(struct machine_cgroup *cg, const char *machine,
                         int (*join_v1)(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine),
                         char *ret_what, size_t what_size);
+/* payload/ of cg->path: made and handed to cg->owner, or killed and removed. */
+int cgroup_fs_delegate_payload(struct machine_cgroup *cg);
+int cgroup_fs_remove_payload(struct machine_cgroup *cg);
 /* Parse "64M", "1G", "infinity" (0) and plain bytes. */
 int parse_size(const char *s, uint64_t *ret);

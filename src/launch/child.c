@@ -152,7 +152,7 @@ static int mount_overlay(const struct machine *m, struct host_fds *f, struct han
                 snprintf(work, sizeof(work), "workdir=/proc/self/fd/%d/work", eph);
         }
         /* In a user namespace overlayfs may not use trusted.* xattrs. */
-        const char *const opts[] = { lower, upper, work, m->userns ? "userxattr" : NULL, NULL };
+        const char *const opts[] = { lower, upper, work, m->userxattr ? "userxattr" : NULL, NULL };
         ovl = mnt_new("overlay", opts, 0, &err);
         if (ovl < 0)
                 FAIL(sync_fd, ovl, "mounting the overlay of %s%s%s%s", m->settings->directory,

@@ -355,9 +355,7 @@ int launch_run(const struct settings *s)
                 if (status != EXIT_REBOOT)
                         break;
                 log_info("machine %s is rebooting", l.name);
-                int r = cgroup_destroy(&l.cg);
-                if (r >= 0 && l.m.cgroup)
-                        r = cgroup_create(&l.cg, l.name);
+                int r = l.m.cgroup ? cgroup_renew(&l.cg, l.name) : 0;
                 if (r < 0) {
                         log_error_errno(r, "machine %s: renewing its cgroup for the reboot", l.name);
                         status = 1;

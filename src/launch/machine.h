@@ -38,6 +38,8 @@ struct machine {
         bool userns;            /* the machine has its own user namespace ... */
         uid_t uid_base;         /* ... mapping 0..uid_size-1 inside to uid_base.. */
         uint32_t uid_size;
+        bool userxattr;         /* overlayfs is mounted in a user namespace other
+                                 * than the initial one: it must use user.* xattrs */
         char *lower;            /* the tree as the child opens it; NULL: the
                                  * launcher hands it over idmapped, with GO */
 };

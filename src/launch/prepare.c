@@ -58,10 +58,11 @@ static int find_init(int tree_fd, char **ret_path, enum init_kind *ret_kind)
         return -ENOENT;
 }
 
-/* berth-stub sits next to the launcher in the build tree, and in
- * LIBEXECDIR/berth once installed. */
-static int find_stub(char **ret)
+/* berth's helper programs (berth-stub, berth-bus) sit next to the
+ * launcher in the build tree, and in LIBEXECDIR/berth once installed. */
+int launcher_find_helper(const char *name, char **ret)
 {
+        _cleanup_free_ char *installed = NULL;
         char exe[4096];
         ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
@@ -71,7 +72,7 @@ static int find_stub(char **ret)
                 if (slash) {
                         _cleanup_free_ char *p = NULL;
                         *slash = 0;
-                        if (asprintf(&p, "%s/berth-stub", exe) < 0)
+                        if (asprintf(&p, "%s/%s", exe, name) < 0)
                                 return -ENOMEM;
                         if (access(p, X_OK) == 0) {
                                 *ret = take_ptr(p);
@@ -79,10 +80,12 @@ static int find_stub(char **ret)
                         }
                 }
         }
-        if (access(BERTH_LIBEXECDIR "/berth-stub", X_OK) < 0)
+        if (asprintf(&installed, "%s/%s", BERTH_LIBEXECDIR, name) < 0)
+                return -ENOMEM;
+        if (access(installed, X_OK) < 0)
                 return -errno;
-        *ret = strdup(BERTH_LIBEXECDIR "/berth-stub");
-        return *ret ? 0 : -ENOMEM;
+        *ret = take_ptr(installed);
+        return 0;
 }
 
 static int default_shell(int tree_fd, char ***ret)
@@ -168,7 +171,7 @@ int launcher_check_input(struct launcher *l)
                 l->m.argv = l->m.own_argv;
         }
         if (!s->boot) {
-                r = find_stub(&l->m.stub);
+                r = launcher_find_helper("berth-stub", &l->m.stub);
                 if (r < 0)
                         return log_error_errno(r, "berth-stub, the init for commands, is not next to berth "
                                                "nor in %s: the installation is broken", BERTH_LIBEXECDIR);
@@ -351,11 +354,24 @@ static int hand_layer_over(struct launcher *l)
         return 0;
 }
 
+/* Is berth itself in the initial user namespace? Not when it runs inside
+ * another machine. */
+static bool initial_userns(void)
+{
+        _cleanup_free_ char *map = NULL;
+        unsigned a, b, c;
+
+        if (read_file_at(AT_FDCWD, "/proc/self/uid_map", &map, 4096) < 0)
+                return true;
+        return sscanf(map, "%u %u %u", &a, &b, &c) == 3 && a == 0 && b == 0 && c == UINT32_MAX;
+}
+
 static int prepare_users(struct launcher *l)
 {
         const struct settings *s = l->s;
         int r;
 
+        l->m.userxattr = s->private_users != PRIVATE_USERS_NO || !initial_userns();
         if (s->private_users == PRIVATE_USERS_NO) {
                 l->m.lower = strdup(s->directory);
                 return l->m.lower ? 0 : log_oom();
@@ -386,7 +402,16 @@ static int prepare_cgroup(struct launcher *l)
         int r;
 
         l->cg.limits = &l->s->limits;
+        l->cg.slice = l->s->slice;
+        l->cg.keep_unit = l->s->keep_unit;
         r = cgroup_init(&l->cg, l->s->cgroup);
+        if (r >= 0 && l->cg.ops == &cgroup_scope_ops && !l->cg.keep_unit) {
+                r = launcher_find_helper("berth-bus", &l->cg.bus_helper);
+                if (r < 0)
+                        return log_error_errno(r, "machine %s: berth-bus, which asks systemd for the machine's "
+                                               "scope, is not next to berth nor in %s: the installation is broken",
+                                               l->name, BERTH_LIBEXECDIR);
+        }
         if (r == -ENOMEDIUM) {
                 log_error("machine %s: --cgroup=systemd, but systemd is not running as PID 1 here "
                           "(or its bus does not answer); --cgroup=cgroupfs works without it", l->name);
@@ -404,6 +429,18 @@ static int prepare_cgroup(struct launcher *l)
         if (r < 0)
                 return log_error_errno(r, "machine %s: looking for the cgroup hierarchy", l->name);
         r = cgroup_create(&l->cg, l->name);
+        if (r == -ENOMEDIUM && l->s->cgroup == CGROUP_AUTO) {
+                /* systemd is PID 1 but its bus does not answer: do without. */
+                log_info("machine %s: %s; using the cgroup file system", l->name, l->cg.what);
+                cgroup_done(&l->cg);
+                l->cg.ops = &cgroup_fs_ops;
+                l->cg.what[0] = 0;
+                r = cgroup_create(&l->cg, l->name);
+        }
+        if (l->cg.ops == &cgroup_scope_ops && r < 0 && l->cg.what[0]) {
+                log_error("machine %s: asking systemd for machine-%s.scope: %s", l->name, l->name, l->cg.what);
+                return r;
+        }
         if (r == -EBUSY) {
                 log_error("machine %s: its cgroup berth-%s is in use by running processes "
                           "(a machine of that name under another runtime directory?)", l->name, l->name);

@@ -69,6 +69,8 @@ struct settings {
         uint32_t users_size;
         enum users_ownership ownership;
         enum cgroup_mode cgroup;
+        char *slice;            /* systemd: the scope's slice */
+        bool keep_unit;         /* systemd: the unit berth runs in is the machine's */
         struct cgroup_limits limits;
 };
 

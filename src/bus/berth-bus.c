@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berth-bus: the launcher's hand on the system bus. The launcher is static
+ * and loads no library when a machine starts; where it needs D-Bus (a
+ * systemd scope for the machine) it runs this small program, linked with
+ * sd-bus, once.
+ *
+ *   berth-bus scope-start --unit=machine-NAME.scope --pid=PID [--slice=SLICE]
+ *             [--description=TEXT] [--memory-max=BYTES] [--cpu-quota=PERCENT]
+ *             [--tasks-max=N] [--cpu-weight=W]
+ *
+ * asks systemd for a transient scope with Delegate=yes holding PID, waits
+ * for the job, and prints the scope's control group. Exit status: 0 done,
+ * 1 systemd refused or the job failed (one line on stderr says why), 2 no
+ * systemd answers on the bus. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+
+#define SD_DEST "org.freedesktop.systemd1"
+#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_MANAGER "org.freedesktop.systemd1.Manager"
+
+struct scope_args {
+        const char *unit;
+        const char *slice;
+        const char *description;
+        uint32_t pid;
+        uint64_t memory_max, tasks_max, cpu_weight;
+        unsigned cpu_quota;
+};
+
+struct job_wait {
+        const char *path;
+        char result[64];
+        bool done;
+};
+
+static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        struct job_wait *w = userdata;
+        const char *path, *unit, *result;
+        uint32_t id;
+
+        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+                return 0;
+        if (w->path && strcmp(path, w->path) == 0) {
+                snprintf(w->result, sizeof(w->result), "%s", result);
+                w->done = true;
+        }
+        return 0;
+}
+
+static int append_properties(sd_bus_message *m, const struct scope_args *a)
+{
+        int r = sd_bus_message_open_container(m, 'a', "(sv)");
+
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)", "Description", "s", a->description, "Delegate", "b",
+                                          1, "PIDs", "au", 1, a->pid, "CollectMode", "s", "inactive-or-failed");
+        if (r >= 0 && a->slice)
+                r = sd_bus_message_append(m, "(sv)", "Slice", "s", a->slice);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)(sv)(sv)", "MemoryAccounting", "b", 1, "TasksAccounting", "b", 1,
+                                          "CPUAccounting", "b", 1);
+        if (r >= 0 && a->memory_max)
+                r = sd_bus_message_append(m, "(sv)", "MemoryMax", "t", a->memory_max);
+        if (r >= 0 && a->cpu_quota)
+                /* CPUQuota=N% is N/100 s of CPU time per second. */
+                r = sd_bus_message_append(m, "(sv)", "CPUQuotaPerSecUSec", "t", (uint64_t) a->cpu_quota * 10000);
+        if (r >= 0 && a->tasks_max)
+                r = sd_bus_message_append(m, "(sv)", "TasksMax", "t", a->tasks_max);
+        if (r >= 0 && a->cpu_weight)
+                r = sd_bus_message_append(m, "(sv)", "CPUWeight", "t", a->cpu_weight);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
+static int control_group(sd_bus *bus, const char *unit, char **ret)
+{
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        const char *path;
+        int r;
+
+        r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "GetUnit", &error, &reply, "s", unit);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                r = sd_bus_get_property_string(bus, SD_DEST, path, "org.freedesktop.systemd1.Scope", "ControlGroup",
+                                               &error, ret);
+        if (r < 0)
+                fprintf(stderr, "reading the control group of %s: %s\n", unit,
+                        error.message ? error.message : strerror(-r));
+        sd_bus_message_unref(reply);
+        sd_bus_error_free(&error);
+        return r;
+}
+
+static int scope_start(const struct scope_args *a)
+{
+        sd_bus *bus = NULL;
+        sd_bus_message *m = NULL, *reply = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        struct job_wait w = {};
+        char *cgroup = NULL;
+        const char *job;
+        int r, status = 1;
+
+        r = sd_bus_default_system(&bus);
+        if (r < 0) {
+                fprintf(stderr, "no system bus answers: %s\n", strerror(-r));
+                return 2;
+        }
+        /* Subscribe before the call, or the job may end unseen. */
+        r = sd_bus_match_signal(bus, NULL, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed, &w);
+        if (r >= 0)
+                r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ss", a->unit, "fail");
+        if (r >= 0)
+                r = append_properties(m, a);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a(sa(sv))", 0);
+        if (r < 0) {
+                fprintf(stderr, "building the request: %s\n", strerror(-r));
+                goto out;
+        }
+        r = sd_bus_call(bus, m, 0, &error, &reply);
+        if (r < 0) {
+                bool absent = sd_bus_error_has_name(&error, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+                              sd_bus_error_has_name(&error, SD_BUS_ERROR_NAME_HAS_NO_OWNER);
+                fprintf(stderr, "systemd %s %s: %s\n", absent ? "does not answer for" : "refused", a->unit,
+                        error.message ? error.message : strerror(-r));
+                status = absent ? 2 : 1;
+                goto out;
+        }
+        r = sd_bus_message_read(reply, "o", &job);
+        if (r < 0)
+                goto out;
+        w.path = job;
+        while (!w.done) {
+                r = sd_bus_process(bus, NULL);
+                if (r < 0) {
+                        fprintf(stderr, "waiting for the job of %s: %s\n", a->unit, strerror(-r));
+                        goto out;
+                }
+                if (r == 0 && (r = sd_bus_wait(bus, UINT64_MAX)) < 0) {
+                        fprintf(stderr, "waiting for the job of %s: %s\n", a->unit, strerror(-r));
+                        goto out;
+                }
+        }
+        if (strcmp(w.result, "done") != 0) {
+                fprintf(stderr, "the job starting %s ended with '%s' (see journalctl -u %s)\n", a->unit, w.result,
+                        a->unit);
+                goto out;
+        }
+        if (control_group(bus, a->unit, &cgroup) < 0)
+                goto out;
+        printf("%s\n", cgroup);
+        status = 0;
+out:
+        free(cgroup);
+        sd_bus_message_unref(reply);
+        sd_bus_message_unref(m);
+        sd_bus_error_free(&error);
+        sd_bus_flush_close_unref(bus);
+        return status;
+}
+
+static int parse_u64(const char *s, uint64_t *ret)
+{
+        char *end;
+
+        errno = 0;
+        *ret = strtoull(s, &end, 10);
+        return errno || *end || !*s ? -EINVAL : 0;
+}
+
+int main(int argc, char **argv)
+{
+        static const struct option options[] = {
+                { "unit", required_argument, NULL, 'u' },
+                { "pid", required_argument, NULL, 'p' },
+                { "slice", required_argument, NULL, 's' },
+                { "description", required_argument, NULL, 'd' },
+                { "memory-max", required_argument, NULL, 'm' },
+                { "cpu-quota", required_argument, NULL, 'c' },
+                { "tasks-max", required_argument, NULL, 't' },
+                { "cpu-weight", required_argument, NULL, 'w' },
+                {}
+        };
+        struct scope_args a = { .description = "berth machine" };
+        uint64_t v;
+        int c;
+
+        if (argc < 2 || strcmp(argv[1], "scope-start") != 0) {
+                fprintf(stderr, "usage: berth-bus scope-start --unit=UNIT --pid=PID [...]\n");
+                return 1;
+        }
+        optind = 2;
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
+                if (c == '?')
+                        return 1;
+                if (c == 'u')
+                        a.unit = optarg;
+                else if (c == 's')
+                        a.slice = optarg;
+                else if (c == 'd')
+                        a.description = optarg;
+                else if (parse_u64(optarg, &v) < 0) {
+                        fprintf(stderr, "berth-bus: bad number '%s'\n", optarg);
+                        return 1;
+                } else if (c == 'p')
+                        a.pid = (uint32_t) v;
+                else if (c == 'm')
+                        a.memory_max = v;
+                else if (c == 'c')
+                        a.cpu_quota = (unsigned) v;
+                else if (c == 't')
+                        a.tasks_max = v;
+                else if (c == 'w')
+                        a.cpu_weight = v;
+        }
+        if (!a.unit || !a.pid) {
+                fprintf(stderr, "berth-bus: --unit and --pid are required\n");
+                return 1;
+        }
+        return scope_start(&a);
+}

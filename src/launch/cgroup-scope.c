@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The systemd backend, where systemd is PID 1: systemd makes the machine a
+ * transient scope, machine-NAME.scope in machine.slice (or --slice), with
+ * Delegate=yes and the limits as its properties, and moves the launcher
+ * into it; berth-bus asks for it (the launcher itself links no D-Bus
+ * library). With --keep-unit the unit berth already runs in (a Type=notify
+ * service with Delegate=yes) is the machine's instead. Either way the
+ * launcher then moves on into supervisor/ and the machine gets payload/.
+ * When the launcher exits, the scope is empty and systemd removes it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "util.h"
+
+bool cgroup_systemd_running(void)
+{
+        /* As sd_booted(): systemd as PID 1 keeps this directory. */
+        struct stat st;
+
+        return lstat("/run/systemd/system/", &st) >= 0 && S_ISDIR(st.st_mode);
+}
+
+/* Run berth-bus scope-start; its one line of output is the scope's control
+ * group, its one line of error (into cg->what) says why not. */
+static int ask_systemd(struct machine_cgroup *cg, const char *machine, char **ret_cgroup)
+{
+        const struct cgroup_limits *lim = cg->limits;
+        char unit[128], pid[32], mem[48], quota[48], tasks[48], weight[48], desc[128], slice[256];
+        char *argv[16];
+        int out[2], err[2], n = 0, status;
+        pid_t child;
+
+        snprintf(unit, sizeof(unit), "--unit=machine-%s.scope", machine);
+        snprintf(pid, sizeof(pid), "--pid=%d", (int) getpid());
+        snprintf(desc, sizeof(desc), "--description=berth machine %s", machine);
+        argv[n++] = (char *) "berth-bus";
+        argv[n++] = (char *) "scope-start";
+        argv[n++] = unit;
+        argv[n++] = pid;
+        argv[n++] = desc;
+        snprintf(slice, sizeof(slice), "--slice=%s", cg->slice ? cg->slice : "machine.slice");
+        argv[n++] = slice;
+        if (lim && lim->memory_max) {
+                snprintf(mem, sizeof(mem), "--memory-max=%llu", (unsigned long long) lim->memory_max);
+                argv[n++] = mem;
+        }
+        if (lim && lim->cpu_quota) {
+                snprintf(quota, sizeof(quota), "--cpu-quota=%u", lim->cpu_quota);
+                argv[n++] = quota;
+        }
+        if (lim && lim->tasks_max) {
+                snprintf(tasks, sizeof(tasks), "--tasks-max=%llu", (unsigned long long) lim->tasks_max);
+                argv[n++] = tasks;
+        }
+        if (lim && lim->cpu_weight) {
+                snprintf(weight, sizeof(weight), "--cpu-weight=%u", lim->cpu_weight);
+                argv[n++] = weight;
+        }
+        argv[n] = NULL;
+
+        if (pipe2(out, O_CLOEXEC) < 0)
+                return -errno;
+        if (pipe2(err, O_CLOEXEC) < 0) {
+                close(out[0]);
+                close(out[1]);
+                return -errno;
+        }
+        child = fork();
+        if (child < 0) {
+                int r = -errno;
+                close(out[0]), close(out[1]), close(err[0]), close(err[1]);
+                return r;
+        }
+        if (child == 0) {
+                dup2(out[1], STDOUT_FILENO);
+                dup2(err[1], STDERR_FILENO);
+                execv(cg->bus_helper, argv);
+                fprintf(stderr, "executing %s: %s\n", cg->bus_helper, strerror(errno));
+                _exit(1);
+        }
+        close(out[1]);
+        close(err[1]);
+        char obuf[4096] = "", ebuf[512] = "";
+        ssize_t k = read_full(out[0], obuf, sizeof(obuf) - 1);
+        obuf[k > 0 ? k : 0] = 0;
+        k = read_full(err[0], ebuf, sizeof(ebuf) - 1);
+        ebuf[k > 0 ? k : 0] = 0;
+        close(out[0]);
+        close(err[0]);
+        while (waitpid(child, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        ebuf[strcspn(ebuf, "\n")] = 0;
+        obuf[strcspn(obuf, "\n")] = 0;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                snprintf(cg->what, sizeof(cg->what), "%s", ebuf[0] ? ebuf : "berth-bus failed");
+                return WIFEXITED(status) && WEXITSTATUS(status) == 2 ? -ENOMEDIUM : -EPROTO;
+        }
+        *ret_cgroup = strdup(obuf);
+        return *ret_cgroup ? 0 : -ENOMEM;
+}
+
+static int write_self(const char *dir)
+{
+        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return -errno;
+        return write_string_at(fd, "cgroup.procs", "0");
+}
+
+static int scope_create(struct machine_cgroup *cg, const char *machine)
+{
+        _cleanup_free_ char *mp = NULL, *rel = NULL;
+        char sub[4200];
+        int r;
+
+        if (!cg->path) {
+                r = cgroup2_mount_point(&mp);
+                if (r < 0)
+                        return r;
+                if (cg->keep_unit)
+                        r = cgroup2_own_path(&rel);
+                else
+                        r = ask_systemd(cg, machine, &rel);
+                if (r < 0)
+                        return r;
+                cg->path = strjoin(mp, streq(rel, "/") ? "" : rel, NULL);
+                if (!cg->path)
+                        return -ENOMEM;
+                cg->unit = strdup(strrchr(cg->path, '/') + 1);
+                /* Out of the scope's (or unit's) own cgroup: a cgroup that
+                 * hands controllers to children may hold no process. systemd
+                 * just moved the launcher, so this move is cheap. */
+                snprintf(sub, sizeof(sub), "%s/supervisor", cg->path);
+                if (mkdir(sub, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                r = write_self(sub);
+                if (r < 0)
+                        return r;
+                cg->in_supervisor = true;       /* for good: no home to go back to */
+        }
+        r = cgroup_fs_delegate_payload(cg);
+        if (r < 0)
+                return r;
+        /* With --keep-unit the limits are the unit's business. */
+        return 0;
+}
+
+static int scope_destroy(struct machine_cgroup *cg)
+{
+        /* The launcher stays in supervisor/: the scope goes when it exits.
+         * What remains to do is the machine's part. */
+        int r = cgroup_fs_remove_payload(cg);
+
+        if (r >= 0)
+                cgroup_done(cg);
+        return r;
+}
+
+static int scope_renew(struct machine_cgroup *cg, const char *machine)
+{
+        int r = cgroup_fs_remove_payload(cg);
+
+        if (r < 0)
+                return r;
+        return cgroup_fs_delegate_payload(cg);
+}
+
+const struct cgroup_ops cgroup_scope_ops = {
+        .name = "systemd",
+        .create = scope_create,
+        .destroy = scope_destroy,
+        .renew = scope_renew,
+};
