@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The systemd cgroup backend, for real: the Debian tree boots as a machine
+ * with its own systemd and D-Bus, and inside it berth runs a small machine
+ * of its own; that systemd makes the scope. No mock of systemd anywhere. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+TestSuite(systemd, .init = it_setup, .fini = it_teardown);
+
+/* The outer machine: Debian, with berth's build directory and the busybox
+ * tree bound in (idmapped, so root's files are root's inside). */
+static pid_t boot_outer(const char *name)
+{
+        char bin[512], berth_dir[600], tree[600];
+        pid_t pid;
+
+        snprintf(bin, sizeof(bin), "%s", it_berth());
+        snprintf(berth_dir, sizeof(berth_dir), "--bind-ro=%s:/opt/berth:idmap", dirname(bin));
+        snprintf(tree, sizeof(tree), "--bind-ro=%s:/srv/tree:idmap", it_busybox_tree());
+        pid = it_berth_spawn(name, "-D", it_debian_tree(), "--ephemeral", "--boot", "--name", name, berth_dir, tree,
+                             NULL);
+        cr_assert(it_wait_state(name, "running", 60), "machine %s did not come up: %s", name,
+                  it_spawn_log(name, "err"));
+        return pid;
+}
+
+static void power_off(pid_t pid, const char *name)
+{
+        cr_assert_eq(kill(pid, SIGTERM), 0);
+        cr_assert_eq(it_wait(pid, 60), 0, "machine %s did not power off cleanly", name);
+        char *left = it_leftovers(name, it_debian_tree());
+        cr_assert_null(left, "%s", left);
+}
+
+/* Run a command in the outer machine through its systemd (so that it lives
+ * in the outer machine's cgroup tree), in the background, output to a file. */
+static pid_t spawn_in(const char *machine, const char *command, const char *log)
+{
+        char *leader = it_state_get(machine, "LEADER"), path[600];
+        pid_t pid;
+
+        cr_assert_not_null(leader);
+        snprintf(path, sizeof(path), "%s/%s", it.dir, log);
+        pid = fork();
+        cr_assert_geq(pid, 0);
+        if (pid == 0) {
+                int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644), null = open("/dev/null", O_RDONLY);
+                dup2(null, 0);
+                dup2(fd, 1);
+                dup2(fd, 2);
+                execlp("nsenter", "nsenter", "-t", leader, "-a", "systemd-run", "--wait", "--pipe", "-q", "/bin/sh",
+                       "-c", command, (char *) NULL);
+                _exit(127);
+        }
+        free(leader);
+        return pid;
+}
+
+static char *inside(const char *machine, const char *command)
+{
+        struct it_result r = it_exec_in(machine, 30, command);
+        char *out = r.out;
+
+        cr_assert_eq(r.status, 0, "'%s' in %s: %s%s", command, machine, r.out, r.err);
+        free(r.err);
+        return out;
+}
+
+static bool wait_inside(const char *machine, const char *command, const char *want, int timeout_sec)
+{
+        for (double end = it_now() + timeout_sec; it_now() < end; usleep(100000)) {
+                struct it_result r = it_exec_in(machine, 10, command);
+                bool ok = r.status == 0 && strcmp(r.out, want) == 0;
+                it_result_free(&r);
+                if (ok)
+                        return true;
+        }
+        return false;
+}
+
+Test(systemd, the_machines_systemd_makes_the_scope)
+{
+        const char *outer = "sd-outer";
+        pid_t pid = boot_outer(outer), inner;
+        char *out, *log, path[600];
+
+        cr_assert(wait_inside(outer, "systemctl is-system-running --wait", "running\n", 60));
+        inner = spawn_in(outer,
+                         "/opt/berth/berth -D /srv/tree -x --private-users=no --cgroup=systemd --name inner "
+                         "--memory-max=100M --tasks-max=77 --cpu-quota=50% -- "
+                         "/bin/sh -c 'grep ^0:: /proc/self/cgroup; echo started; sleep 4; echo done'",
+                         "inner.log");
+        cr_assert(wait_inside(outer, "systemctl show -p ActiveState --value machine-inner.scope", "active\n", 30),
+                  "no active machine-inner.scope; berth said: %s", it_read_file((snprintf(path, sizeof(path),
+                                                                               "%s/inner.log", it.dir), path)));
+        out = inside(outer, "systemctl show -p Delegate -p MemoryMax -p TasksMax -p CPUQuotaPerSecUSec -p Slice "
+                            "-p ControlGroup machine-inner.scope");
+        cr_expect(strstr(out, "Delegate=yes\n"), "%s", out);
+        cr_expect(strstr(out, "MemoryMax=104857600\n"), "%s", out);
+        cr_expect(strstr(out, "TasksMax=77\n"), "%s", out);
+        cr_expect(strstr(out, "CPUQuotaPerSecUSec=500ms\n"), "%s", out);
+        cr_expect(strstr(out, "Slice=machine.slice\n"), "%s", out);
+        cr_expect(strstr(out, "ControlGroup=/machine.slice/machine-inner.scope\n"), "%s", out);
+        free(out);
+        /* The launcher in supervisor/, the machine in payload/ of the scope. */
+        out = inside(outer, "cd /sys/fs/cgroup/machine.slice/machine-inner.scope && "
+                            "wc -l < supervisor/cgroup.procs && wc -l < payload/cgroup.procs && wc -l < cgroup.procs");
+        int sup = -1, pay = -1, top = -1;
+        cr_assert_eq(sscanf(out, "%d %d %d", &sup, &pay, &top), 3, "%s", out);
+        cr_expect(sup == 1 && pay >= 2 && top == 0,
+                  "the launcher in supervisor/, stub and command in payload/, none at the top: %d %d %d", sup, pay,
+                  top);
+        free(out);
+
+        cr_assert_eq(it_wait(inner, 30), 0);
+        snprintf(path, sizeof(path), "%s/inner.log", it.dir);
+        log = it_read_file(path);
+        cr_expect(strstr(log, "0::/\nstarted\n"), "the machine's cgroup namespace: %s", log);
+        cr_expect(strstr(log, "done\n"), "%s", log);
+        free(log);
+        /* Gone after exit, in systemd and in the cgroup tree. */
+        cr_assert(wait_inside(outer, "systemctl show -p LoadState --value machine-inner.scope", "not-found\n", 10));
+        out = inside(outer, "test -e /sys/fs/cgroup/machine.slice/machine-inner.scope && echo left || echo gone");
+        cr_expect_str_eq(out, "gone\n");
+        free(out);
+        power_off(pid, outer);
+}
+
+Test(systemd, a_refused_scope_is_one_line_and_nothing_starts)
+{
+        const char *outer = "sd-refuse";
+        pid_t pid = boot_outer(outer);
+        struct it_result r;
+
+        cr_assert(wait_inside(outer, "systemctl is-system-running --wait", "running\n", 60));
+        /* systemd refuses a slice name with a dash at its end. */
+        r = it_exec_in(outer, 30, "/opt/berth/berth -D /srv/tree -x --private-users=no --cgroup=systemd "
+                                  "--name inner --slice=bad-.slice -- /bin/true; echo status=$?; "
+                                  "systemctl show -p LoadState --value machine-inner.scope; "
+                                  "ls /run/berth/machines /run/berth/locks 2>/dev/null | grep -c inner");
+        cr_expect(strstr(r.out, "status=1\nnot-found\n0\n"), "out: %s err: %s", r.out, r.err);
+        cr_expect(strstr(r.err, "machine-inner.scope"), "err: %s", r.err);
+        cr_expect(strchr(r.err, '\n') && strchr(r.err, '\n')[1] == 0, "not one line: %s", r.err);
+        it_result_free(&r);
+        power_off(pid, outer);
+}
+
+Test(systemd, systemd_asked_for_where_it_does_not_run)
+{
+        /* This host has no systemd as PID 1. */
+        if (access("/run/systemd/system", F_OK) == 0)
+                cr_skip_test("systemd runs as PID 1 here: nothing to refuse");
+        struct it_result r = it_berth_run(30, "-D", it_busybox_tree(), "--name", "sd-none", "--cgroup=systemd", "--",
+                                          "/bin/true", NULL);
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "systemd is not running as PID 1"), "%s", r.err);
+        cr_expect(strchr(r.err, '\n') && strchr(r.err, '\n')[1] == 0, "not one line: %s", r.err);
+        char *left = it_leftovers("sd-none", it_busybox_tree());
+        cr_expect_null(left, "%s", left);
+        it_result_free(&r);
+}
