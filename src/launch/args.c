@@ -141,7 +141,7 @@ static int absolute_path(const char *what, const char *path, bool must_exist, ch
         char *p;
 
         if (!path || !*path)
-                return log_error_errno(-EINVAL, "%s: empty path", what);
+                return log_invalid("%s: empty path", what);
         if (must_exist) {
                 p = realpath(path, NULL);
                 if (!p)
@@ -186,20 +186,20 @@ static int parse_bind(struct settings *s, const char *arg, bool read_only)
         if (!*dst)
                 dst = src;      /* SRC::OPTIONS */
         if (!*src)
-                return log_error_errno(-EINVAL, "--bind%s=%s: expected SRC[:DST[:OPTIONS]]",
+                return log_invalid("--bind%s=%s: expected SRC[:DST[:OPTIONS]]",
                                        read_only ? "-ro" : "", arg);
         if (opts) {
                 if (streq(opts, "idmap"))
                         idmap = true;
                 else if (!streq(opts, "noidmap") && *opts)
-                        return log_error_errno(-EINVAL, "--bind%s=%s: unknown option '%s' (idmap or noidmap)",
+                        return log_invalid("--bind%s=%s: unknown option '%s' (idmap or noidmap)",
                                                read_only ? "-ro" : "", arg, opts);
         }
         if (s->n_binds >= BINDS_MAX)
                 return log_error_errno(-E2BIG, "--bind%s=%s: no more than %d binds", read_only ? "-ro" : "", arg,
                                        BINDS_MAX);
         if (dst[0] != '/')
-                return log_error_errno(-EINVAL, "--bind%s=%s: the destination %s is not an absolute path",
+                return log_invalid("--bind%s=%s: the destination %s is not an absolute path",
                                        read_only ? "-ro" : "", arg, dst);
         if (absolute_path("bind source", src, true, &abs) < 0)
                 return -EINVAL;
@@ -291,13 +291,13 @@ static int parse_one(struct settings *s, int c, const char *arg)
         case 'M': {
                 const char *why = machine_name_problem(arg);
                 if (why)
-                        return log_error_errno(-EINVAL, "invalid machine name '%s': %s", arg, why);
+                        return log_invalid("invalid machine name '%s': %s", arg, why);
                 snprintf(s->name, sizeof(s->name), "%s", arg);
                 return 1;
         }
         case ARG_HOSTNAME:
                 if (!hostname_valid(arg))
-                        return log_error_errno(-EINVAL, "invalid hostname '%s'", arg);
+                        return log_invalid("invalid hostname '%s'", arg);
                 free(s->hostname);
                 s->hostname = strdup(arg);
                 return s->hostname ? 1 : -ENOMEM;
@@ -319,17 +319,17 @@ static int parse_one(struct settings *s, int c, const char *arg)
                 return r < 0 ? r : 1;
         case ARG_TMPFS:
                 if (arg[0] != '/')
-                        return log_error_errno(-EINVAL, "--tmpfs=%s: not an absolute path", arg);
+                        return log_invalid("--tmpfs=%s: not an absolute path", arg);
                 r = strv_push(&s->tmpfs, arg);
                 return r < 0 ? r : 1;
         case 'E':
                 if (!strchr(arg, '=') || arg[0] == '=')
-                        return log_error_errno(-EINVAL, "--setenv=%s: expected NAME=VALUE", arg);
+                        return log_invalid("--setenv=%s: expected NAME=VALUE", arg);
                 r = strv_push(&s->setenv, arg);
                 return r < 0 ? r : 1;
         case ARG_UUID:
                 if (uuid_parse(arg, s->uuid) < 0)
-                        return log_error_errno(-EINVAL, "--uuid=%s: not a UUID", arg);
+                        return log_invalid("--uuid=%s: not a UUID", arg);
                 s->uuid_set = true;
                 return 1;
         case ARG_CONSOLE:
@@ -341,7 +341,7 @@ static int parse_one(struct settings *s, int c, const char *arg)
                 return 1;
         case ARG_STOP_TIMEOUT:
                 if (parse_sec(arg, &s->stop_timeout_sec) < 0 || s->stop_timeout_sec == 0)
-                        return log_error_errno(-EINVAL, "--stop-timeout=%s: expected a number of seconds", arg);
+                        return log_invalid("--stop-timeout=%s: expected a number of seconds", arg);
                 return 1;
         case ARG_PRIVATE_USERS:
                 r = parse_private_users(s, arg);
@@ -349,19 +349,19 @@ static int parse_one(struct settings *s, int c, const char *arg)
         case ARG_OWNERSHIP:
                 r = ownership_from_string(arg);
                 if (r < 0)
-                        return log_error_errno(-EINVAL, "--private-users-ownership=%s: expected map or chown", arg);
+                        return log_invalid("--private-users-ownership=%s: expected map or chown", arg);
                 s->ownership = r;
                 return 1;
         case ARG_CGROUP:
                 r = cgroup_mode_from_string(arg);
                 if (r < 0)
-                        return log_error_errno(-EINVAL, "--cgroup=%s: expected auto, systemd or cgroupfs", arg);
+                        return log_invalid("--cgroup=%s: expected auto, systemd or cgroupfs", arg);
                 s->cgroup = r;
                 return 1;
         case ARG_SLICE: {
                 size_t n = strlen(arg);
                 if (n < 7 || !streq(arg + n - 6, ".slice") || strchr(arg, '/'))
-                        return log_error_errno(-EINVAL, "--slice=%s: expected a slice unit name (NAME.slice)", arg);
+                        return log_invalid("--slice=%s: expected a slice unit name (NAME.slice)", arg);
                 free(s->slice);
                 s->slice = strdup(arg);
                 return s->slice ? 1 : -ENOMEM;
@@ -371,7 +371,7 @@ static int parse_one(struct settings *s, int c, const char *arg)
                 return 1;
         case ARG_MEMORY_MAX:
                 if (parse_size(arg, &s->limits.memory_max) < 0)
-                        return log_error_errno(-EINVAL, "--memory-max=%s: expected bytes with K, M, G or T, "
+                        return log_invalid("--memory-max=%s: expected bytes with K, M, G or T, "
                                                "or infinity", arg);
                 return 1;
         case ARG_CPU_QUOTA: {
@@ -382,7 +382,7 @@ static int parse_one(struct settings *s, int c, const char *arg)
                 if (*n && n[strlen(n) - 1] == '%')
                         n[strlen(n) - 1] = 0;
                 if (parse_uint(n, &v) < 0 || v == 0 || v > 100000)
-                        return log_error_errno(-EINVAL, "--cpu-quota=%s: expected a percentage of one CPU, "
+                        return log_invalid("--cpu-quota=%s: expected a percentage of one CPU, "
                                                "1%% to 100000%%", arg);
                 s->limits.cpu_quota = v;
                 return 1;
@@ -392,7 +392,7 @@ static int parse_one(struct settings *s, int c, const char *arg)
                 if (streq(arg, "infinity"))
                         s->limits.tasks_max = 0;
                 else if (parse_uint(arg, &v) < 0 || v == 0)
-                        return log_error_errno(-EINVAL, "--tasks-max=%s: expected a positive number or infinity",
+                        return log_invalid("--tasks-max=%s: expected a positive number or infinity",
                                                arg);
                 else
                         s->limits.tasks_max = v;
@@ -401,7 +401,7 @@ static int parse_one(struct settings *s, int c, const char *arg)
         case ARG_CPU_WEIGHT: {
                 unsigned v;
                 if (parse_uint(arg, &v) < 0 || v < 1 || v > 10000)
-                        return log_error_errno(-EINVAL, "--cpu-weight=%s: expected 1 to 10000", arg);
+                        return log_invalid("--cpu-weight=%s: expected 1 to 10000", arg);
                 s->limits.cpu_weight = v;
                 return 1;
         }
@@ -426,14 +426,14 @@ int settings_parse_argv(struct settings *s, int argc, char **argv)
         }
 
         if (!s->directory)
-                return log_error_errno(-EINVAL, "no tree given: use -D TREE (see --help)");
+                return log_invalid("no tree given: use -D TREE (see --help)");
         if (s->ephemeral && s->upper)
-                return log_error_errno(-EINVAL, "--ephemeral and --upper exclude each other");
+                return log_invalid("--ephemeral and --upper exclude each other");
         if (s->keep_unit && s->cgroup == CGROUP_CGROUPFS)
-                return log_error_errno(-EINVAL, "--keep-unit needs systemd: it cannot go with --cgroup=cgroupfs");
+                return log_invalid("--keep-unit needs systemd: it cannot go with --cgroup=cgroupfs");
         if (s->keep_unit && (s->slice || s->limits.memory_max || s->limits.cpu_quota || s->limits.tasks_max ||
                              s->limits.cpu_weight))
-                return log_error_errno(-EINVAL, "with --keep-unit the unit's own settings (Slice=, MemoryMax=, "
+                return log_invalid("with --keep-unit the unit's own settings (Slice=, MemoryMax=, "
                                        "CPUQuota=, TasksMax=, CPUWeight=) apply: --slice and the limits cannot "
                                        "be given");
         if (s->keep_unit)

@@ -31,4 +31,6 @@ int log_full_errno(enum log_level level, int error, const char *fmt, ...)
 #define log_warning_errno(error, ...) log_full_errno(LOG_LEVEL_WARNING, (error), __VA_ARGS__)
 #define log_debug_errno(error, ...) log_full_errno(LOG_LEVEL_DEBUG, (error), __VA_ARGS__)
 
+/* A usage error: the message says it all, no errno text after it. */
+#define log_invalid(...) (log_error(__VA_ARGS__), -EINVAL)
 #define log_oom() log_error_errno(-ENOMEM, "out of memory")
