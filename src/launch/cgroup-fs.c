@@ -205,12 +205,7 @@ static int v2_create(struct machine_cgroup *cg, const char *machine)
         free(cg->path);
         cg->path = take_ptr(path);
         cg->id = st.st_ino;
-        fd = openat(pfd, leaf_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return -errno;
-        r = mkdir_sub(fd, "supervisor");
-        if (r < 0)
-                return r;
+        /* supervisor/ comes when the launcher moves there. */
         return cgroup_fs_delegate_payload(cg);
 }
 

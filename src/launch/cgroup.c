@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -262,6 +263,10 @@ int cgroup_enter_supervisor(struct machine_cgroup *cg)
         cg->home = strjoin(mp, streq(own, "/") ? "" : own, NULL);
         if (!cg->home)
                 return -ENOMEM;
+        char sup[4200];
+        snprintf(sup, sizeof(sup), "%s/supervisor", cg->path);
+        if (mkdir(sup, 0755) < 0 && errno != EEXIST)
+                return -errno;
         r = write_pid(cg->path, "supervisor", 0);
         if (r < 0)
                 return r;
