@@ -170,3 +170,39 @@ Test(systemd, systemd_asked_for_where_it_does_not_run)
         cr_expect_null(left, "%s", left);
         it_result_free(&r);
 }
+
+Test(systemd, keep_unit_uses_the_service_berth_runs_in)
+{
+        const char *outer = "sd-keep";
+        pid_t pid = boot_outer(outer), inner;
+        char *out, *log, path[600];
+
+        cr_assert(wait_inside(outer, "systemctl is-system-running --wait", "running\n", 60));
+        /* As berth@.service runs it: a Type=notify service with Delegate=yes. */
+        inner = spawn_in(outer,
+                         "exec systemd-run --wait --pipe -q --unit=keeper -p Type=notify -p Delegate=yes "
+                         "/opt/berth/berth -D /srv/tree -x --private-users=no --keep-unit --name kept -- "
+                         "/bin/sh -c 'grep ^0:: /proc/self/cgroup; echo started; sleep 4; echo done'",
+                         "keeper.log");
+        /* Type=notify: the service is active only once berth passed READY=1 on. */
+        cr_assert(wait_inside(outer, "systemctl show -p ActiveState --value keeper.service", "active\n", 30),
+                  "keeper.service never became active: %s",
+                  it_read_file((snprintf(path, sizeof(path), "%s/keeper.log", it.dir), path)));
+        out = inside(outer, "cd /sys/fs/cgroup/system.slice/keeper.service && "
+                            "wc -l < supervisor/cgroup.procs && wc -l < payload/cgroup.procs && wc -l < cgroup.procs; "
+                            "systemctl show -p LoadState --value machine-kept.scope");
+        int sup = -1, pay = -1, top = -1;
+        char state[64] = "";
+        cr_assert_eq(sscanf(out, "%d %d %d %63s", &sup, &pay, &top, state), 4, "%s", out);
+        cr_expect(sup == 1 && pay >= 2 && top == 0, "supervisor %d, payload %d, top %d", sup, pay, top);
+        cr_expect_str_eq(state, "not-found", "a scope was made although --keep-unit was given");
+        free(out);
+
+        cr_assert_eq(it_wait(inner, 30), 0);
+        snprintf(path, sizeof(path), "%s/keeper.log", it.dir);
+        log = it_read_file(path);
+        cr_expect(strstr(log, "0::/\nstarted\n"), "%s", log);
+        cr_expect(strstr(log, "done\n"), "%s", log);
+        free(log);
+        power_off(pid, outer);
+}
