@@ -317,10 +317,37 @@ static int v1_join(struct machine_cgroup *cg, enum cgroup_v1 c, const char *mach
         return mkdir_sub(fd, "payload");
 }
 
+/* A launcher killed with SIGKILL may have left berth-NAME in any v1
+ * hierarchy its limits used: remove those the limits of this start will
+ * not join (v1_join removes the others). */
+static int v1_sweep(const char *machine)
+{
+        char *paths[_CG_V1_MAX];
+        int r = cgroup_v1_paths(machine, paths);
+
+        if (r < 0)
+                return r;
+        for (int c = 0; c < _CG_V1_MAX; c++) {
+                _cleanup_free_ char *path = paths[c];
+                _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
+                const char *leaf_name;
+
+                if (r < 0 || !path || access(path, F_OK) < 0)
+                        continue;
+                if (open_with_parent(path, &pfd, &fd, &leaf_name) < 0 || fd < 0)
+                        continue;
+                r = v1_remove(pfd, leaf_name, fd, true);
+        }
+        return r;
+}
+
 static int fs_create(struct machine_cgroup *cg, const char *machine)
 {
         int r = v2_create(cg, machine);
 
+        if (r < 0)
+                return r;
+        r = v1_sweep(machine);
         if (r < 0)
                 return r;
         return cgroup_limits_apply(cg, machine, v1_join, cg->what, sizeof(cg->what));

@@ -87,6 +87,8 @@ static int knob_dir(struct machine_cgroup *cg, const char *v2_controller, enum c
                 if (!join_v1)
                         return -EOPNOTSUPP;
                 r = join_v1(cg, v1, machine);
+                if (r == -EBUSY)
+                        cg->what[0] = 0;        /* not the limit's fault: the cgroup is in use */
                 if (r < 0)
                         return r;
         }

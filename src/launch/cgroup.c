@@ -117,6 +117,50 @@ static int own_path(const char *controller, char **ret)
         return -EOPNOTSUPP;
 }
 
+int cgroup_v1_paths(const char *machine, char *ret[_CG_V1_MAX])
+{
+        _cleanup_fclose_ FILE *mi = fopen("/proc/self/mountinfo", "re");
+        _cleanup_fclose_ FILE *cg = fopen("/proc/self/cgroup", "re");
+        char *mps[_CG_V1_MAX] = {}, *owns[_CG_V1_MAX] = {};
+        char line[4096];
+
+        if (!mi || !cg)
+                return -errno;
+        /* One pass over each file for all controllers: this runs at every start. */
+        while (fgets(line, sizeof(line), mi)) {
+                char root[1024], mp[1024], type[64], super[1024];
+                const char *sep = strstr(line, " - ");
+
+                if (!sep || sscanf(sep + 3, "%63s %*s %1023s", type, super) != 2 || !streq(type, "cgroup"))
+                        continue;
+                if (sscanf(line, "%*s %*s %*s %1023s %1023s", root, mp) != 2 || !streq(root, "/"))
+                        continue;
+                for (int c = 0; c < _CG_V1_MAX; c++)
+                        if (!mps[c] && list_has(super, v1_names[c]))
+                                mps[c] = strdup(mp);
+        }
+        while (fgets(line, sizeof(line), cg)) {
+                char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+
+                if (!b)
+                        continue;
+                *b = 0;
+                b[1 + strcspn(b + 1, "\n")] = 0;
+                for (int c = 0; c < _CG_V1_MAX; c++)
+                        if (!owns[c] && list_has(a + 1, v1_names[c]))
+                                owns[c] = strdup(b + 1);
+        }
+        for (int c = 0; c < _CG_V1_MAX; c++) {
+                ret[c] = NULL;
+                if (mps[c] && owns[c])
+                        (void) asprintf(&ret[c], "%s%s/berth-%s", mps[c], streq(owns[c], "/") ? "" : owns[c],
+                                        machine);
+                free(mps[c]);
+                free(owns[c]);
+        }
+        return 0;
+}
+
 int cgroup2_own_path(char **ret)
 {
         return own_path(NULL, ret);

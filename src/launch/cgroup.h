@@ -104,6 +104,8 @@ int cgroup2_own_path(char **ret);
 int cgroup_v1_mount_point(enum cgroup_v1 c, char **ret);
 int cgroup_v1_own_path(enum cgroup_v1 c, char **ret);
 const char *cgroup_v1_name(enum cgroup_v1 c);
+/* Where berth-NAME is (or would be) in each mounted v1 hierarchy. */
+int cgroup_v1_paths(const char *machine, char *ret[_CG_V1_MAX]);
 bool cgroup2_has_controller(const char *path, const char *controller);
 /* Apply the limits: in cgroup2 where its controller is delegated, else
  * through the v1 controller (joining that hierarchy with join_v1). A value

@@ -441,11 +441,8 @@ static int prepare_cgroup(struct launcher *l)
                 log_error("machine %s: asking systemd for machine-%s.scope: %s", l->name, l->name, l->cg.what);
                 return r;
         }
-        if (r == -EBUSY) {
-                log_error("machine %s: its cgroup berth-%s is in use by running processes "
-                          "(a machine of that name under another runtime directory?)", l->name, l->name);
-                return r;
-        }
+        /* What the limits were doing, when they failed, says more than the
+         * errno (EBUSY from memory.limit_in_bytes is a limit below usage). */
         if (r == -EOPNOTSUPP && l->cg.what[0]) {
                 log_error("machine %s: %s: none is delegated to its cgroup in cgroup2 nor mounted as v1, "
                           "so that limit cannot be set", l->name, l->cg.what);
@@ -453,6 +450,11 @@ static int prepare_cgroup(struct launcher *l)
         }
         if (r < 0 && l->cg.what[0])
                 return log_error_errno(r, "machine %s: the kernel refused a limit (%s)", l->name, l->cg.what);
+        if (r == -EBUSY) {
+                log_error("machine %s: its cgroup berth-%s is in use by running processes "
+                          "(a machine of that name under another runtime directory?)", l->name, l->name);
+                return r;
+        }
         if (r < 0)
                 return log_error_errno(r, "machine %s: creating its cgroup", l->name);
         l->m.cgroup = true;
