@@ -226,7 +226,11 @@ static void report_usage(struct launcher *l)
 {
         struct cgroup_usage u;
 
-        if (!l->m.cgroup || cgroup_usage(&l->cg, &u) < 0)
+        /* Only when there is something to say: reading the counters costs
+         * more than a short command's whole teardown. */
+        if (!l->m.cgroup || (!l->s->limits.memory_max && log_get_level() < LOG_LEVEL_DEBUG))
+                return;
+        if (cgroup_usage(&l->cg, &u) < 0)
                 return;
         if (u.oom_kills > 0)
                 log_warning("machine %s: the OOM killer killed %lld process%s at its memory limit of %llu bytes",
