@@ -129,6 +129,7 @@ static void help(void)
                "     --cpu-quota=PERCENT    CPU time limit, in percent of one CPU\n"
                "     --tasks-max=N          Limit on processes and threads\n"
                "     --cpu-weight=WEIGHT    CPU weight, 1-10000 (default 100)\n"
+               "     --register=auto|yes|no berthd lists the machine (yes: berthd must run)\n"
                "     --stop-timeout=SEC     How long a poweroff may take before the machine\n"
                "                            is killed (default: %u)\n\n"
                "Machines live in %s/machines/NAME; state in %s.\n"
@@ -238,6 +239,7 @@ enum {
         ARG_CPU_WEIGHT,
         ARG_SLICE,
         ARG_KEEP_UNIT,
+        ARG_REGISTER,
 };
 
 static const struct option options[] = {
@@ -267,6 +269,7 @@ static const struct option options[] = {
         { "cpu-weight", required_argument, NULL, ARG_CPU_WEIGHT },
         { "slice", required_argument, NULL, ARG_SLICE },
         { "keep-unit", no_argument, NULL, ARG_KEEP_UNIT },
+        { "register", required_argument, NULL, ARG_REGISTER },
         {}
 };
 
@@ -368,6 +371,16 @@ static int parse_one(struct settings *s, int c, const char *arg)
         }
         case ARG_KEEP_UNIT:
                 s->keep_unit = true;
+                return 1;
+        case ARG_REGISTER:
+                if (streq(arg, "auto"))
+                        s->register_mode = REGISTER_AUTO;
+                else if (streq(arg, "yes"))
+                        s->register_mode = REGISTER_YES;
+                else if (streq(arg, "no"))
+                        s->register_mode = REGISTER_NO;
+                else
+                        return log_invalid("--register=%s: expected auto, yes or no", arg);
                 return 1;
         case ARG_MEMORY_MAX:
                 if (parse_size(arg, &s->limits.memory_max) < 0)

@@ -199,6 +199,10 @@ static int boot_result(struct launcher *l, const siginfo_t *si)
 {
         bool booted = l->m.init_kind != INIT_STUB;
 
+        if (l->reboot_requested && !l->failed) {
+                l->reboot_requested = false;
+                return EXIT_REBOOT;
+        }
         if (l->failed) {
                 log_error("machine %s: %s: %s", l->name, l->error.text, strerror(-l->error.error));
                 return si->si_code == CLD_EXITED && si->si_status != 0 ? si->si_status : 1;
@@ -272,6 +276,8 @@ static int setup_signals(struct launcher *l)
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
         sigaddset(&mask, SIGWINCH);
+        sigaddset(&mask, SIGUSR1);      /* reboot, as berthd asks */
+        sigaddset(&mask, SIGUSR2);      /* poweroff, as berthd asks */
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return -errno;
         (void) signal(SIGPIPE, SIG_IGN);

@@ -42,6 +42,7 @@ struct launcher {
         int settle_fd;          /* when the launcher joins supervisor/ */
         bool exec_done;
         unsigned stop_requests;
+        bool reboot_requested;  /* SIGUSR1: whatever way PID 1 ends, boot again */
         struct notify_state notify;
         struct sync_msg error;
         bool failed;

@@ -187,6 +187,11 @@ int launcher_check_input(struct launcher *l)
 
 int launcher_lock_name(struct launcher *l)
 {
+        if (l->s->register_mode == REGISTER_YES && berthd_running() <= 0) {
+                log_error("machine %s: --register=yes, but berthd is not running (start it, or use "
+                          "--register=auto, which registers whenever berthd runs)", l->name);
+                return -ESRCH;
+        }
         int r = machine_lock(l->name, &l->lock_fd);
 
         if (r == -EBUSY) {

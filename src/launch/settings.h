@@ -71,6 +71,11 @@ struct settings {
         enum cgroup_mode cgroup;
         char *slice;            /* systemd: the scope's slice */
         bool keep_unit;         /* systemd: the unit berth runs in is the machine's */
+        enum register_mode {
+                REGISTER_AUTO,  /* berthd lists the machine when it runs, or later */
+                REGISTER_YES,   /* ... and berthd must run now */
+                REGISTER_NO,
+        } register_mode;
         struct cgroup_limits limits;
 };
 

@@ -47,6 +47,17 @@ static void join_supervisor(struct launcher *l)
                                   l->cg.path);
 }
 
+static const char *init_kind_to_string(enum init_kind k)
+{
+        static const char *const names[] = {
+                [INIT_STUB] = "stub",
+                [INIT_SYSTEMD] = "systemd",
+                [INIT_BUSYBOX] = "busybox",
+                [INIT_OTHER] = "other",
+        };
+        return (unsigned) k < ELEMENTSOF(names) ? names[k] : "other";
+}
+
 void launcher_write_state(struct launcher *l, const char *state)
 {
         struct machine_state st = {
@@ -62,6 +73,8 @@ void launcher_write_state(struct launcher *l, const char *state)
                 .ephemeral = l->s->ephemeral,
                 .uid_shift = l->m.userns ? (unsigned) l->m.uid_base : 0,
                 .uid_range = l->m.userns ? l->m.uid_size : 0,
+                .init_kind = init_kind_to_string(l->m.init_kind),
+                .registered = l->s->register_mode != REGISTER_NO,
         };
         int r = machine_state_write(&st);
 
@@ -83,24 +96,45 @@ void launcher_send_signal(struct launcher *l, int sig)
                 log_warning_errno(-errno, "machine %s: sending signal %d to PID 1", l->name, sig);
 }
 
-static int poweroff_signal(const struct launcher *l, int received)
+/* What PID 1 is sent to end the machine: for SIGTERM/SIGINT/SIGHUP to
+ * berth (halt), for SIGUSR2 (poweroff, as berthd asks) and SIGUSR1 (reboot).
+ * 0: no signal of its own; the launcher kills PID 1 and boots again. */
+static int stop_signal(const struct launcher *l, int received)
 {
+        bool reboot = received == SIGUSR1, poweroff = received == SIGUSR2;
+
         switch (l->m.init_kind) {
         case INIT_STUB:
-                return received;        /* the stub passes it on to the command */
+                /* The stub passes a signal on to the command; a reboot of a
+                 * command's machine is a fresh start of it. */
+                return reboot ? 0 : poweroff ? SIGTERM : received;
         case INIT_SYSTEMD:
-                return SIGRTMIN + 3;    /* halt: PID 1 exits, the machine ends */
+                /* ctrl-alt-del (reboot), poweroff, or halt: PID 1 exits. */
+                return reboot ? SIGINT : poweroff ? SIGRTMIN + 4 : SIGRTMIN + 3;
         case INIT_BUSYBOX:
-                return SIGUSR2;         /* busybox init: poweroff */
+                return reboot ? SIGTERM : SIGUSR2;
         default:
-                return SIGTERM;
+                return reboot ? 0 : SIGTERM;
         }
 }
 
 static void request_stop(struct launcher *l, int received)
 {
+        int sig = stop_signal(l, received);
+
         l->stop_requests++;
-        if (l->stop_requests > 1 || !l->exec_done) {
+        if (received == SIGUSR1 && l->stop_requests == 1 && l->exec_done) {
+                l->reboot_requested = true;
+                log_info("machine %s: asking PID 1 to reboot", l->name);
+                if (sig == 0) {
+                        launcher_send_signal(l, SIGKILL);
+                        return;
+                }
+                launcher_send_signal(l, sig);
+                l->stop_requests = 0;   /* a reboot is not a stop: SIGTERM still asks politely */
+                return;
+        }
+        if (l->stop_requests > 1 || !l->exec_done || sig == 0) {
                 log_info("machine %s: killing it", l->name);
                 launcher_send_signal(l, SIGKILL);
                 return;
@@ -109,7 +143,7 @@ static void request_stop(struct launcher *l, int received)
                 log_info("machine %s: asking PID 1 to power off (%us before it is killed)", l->name,
                          l->s->stop_timeout_sec);
         launcher_write_state(l, "closing");
-        launcher_send_signal(l, poweroff_signal(l, received));
+        launcher_send_signal(l, sig);
         struct itimerspec its = { .it_value.tv_sec = l->s->stop_timeout_sec };
         (void) timerfd_settime(l->timer_fd, 0, &its, NULL);
 }

@@ -73,11 +73,12 @@ int machine_state_write(const struct machine_state *st)
         }
         fprintf(f,
                 "NAME=%s\nSTATE=%s\nUUID=%s\nROOT=%s\nUPPER=%s\nCGROUP=%s\nINIT=%s\n"
-                "LEADER=%d\nSUPERVISOR=%d\nEPHEMERAL=%s\nUID_SHIFT=%u\nUID_RANGE=%u\n",
+                "LEADER=%d\nSUPERVISOR=%d\nEPHEMERAL=%s\nUID_SHIFT=%u\nUID_RANGE=%u\nINIT_KIND=%s\n"
+                "REGISTER=%s\n",
                 st->name, st->state, st->uuid ? st->uuid : "", st->root ? st->root : "",
                 st->upper ? st->upper : "", st->cgroup ? st->cgroup : "", st->init ? st->init : "",
                 (int) st->leader, (int) st->supervisor, st->ephemeral ? "yes" : "no", st->uid_shift,
-                st->uid_range);
+                st->uid_range, st->init_kind ? st->init_kind : "", st->registered ? "yes" : "no");
         if (fflush(f) != 0 || ferror(f)) {
                 (void) unlink(tmp);
                 return -EIO;
@@ -122,4 +123,30 @@ int machine_state_get(const char *name, const char *key, char **ret)
                 return *ret ? 0 : -ENOMEM;
         }
         return -ENOENT;
+}
+
+int berthd_lock(int *ret_fd)
+{
+        char path[4096];
+        int r = mkdir_p(berth_runtime_dir(), 0755);
+
+        if (r < 0)
+                return r;
+        snprintf(path, sizeof(path), "%s/berthd.lock", berth_runtime_dir());
+        return lock_file_take(path, ret_fd);
+}
+
+int berthd_running(void)
+{
+        char path[4096];
+        _cleanup_close_ int fd = -EBADF;
+
+        snprintf(path, sizeof(path), "%s/berthd.lock", berth_runtime_dir());
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        /* A shared lock fails while berthd holds its exclusive one. */
+        if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+                return errno == EWOULDBLOCK ? 1 : -errno;
+        return 0;
 }

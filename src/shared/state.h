@@ -25,7 +25,14 @@ struct machine_state {
         bool ephemeral;
         unsigned uid_shift;     /* first host UID of the machine's range; 0: none */
         unsigned uid_range;
+        const char *init_kind;  /* systemd, busybox, other, stub */
+        bool registered;        /* berthd lists it (--register=auto|yes) */
 };
+
+/* berthd holds RUNTIMEDIR/berthd.lock while it runs. */
+int berthd_lock(int *ret_fd);
+/* 1: berthd runs, 0: it does not, -errno. */
+int berthd_running(void);
 
 int machine_state_write(const struct machine_state *st);
 int machine_state_remove(const char *name);

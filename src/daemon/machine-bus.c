@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The bus face of a machine: org.berth.machine1.Machine at
+ * /org/berth/machine1/machine/NAME. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "manager.h"
+#include "util.h"
+
+#define MACHINE_PREFIX "/org/berth/machine1/machine"
+#define MACHINE_IFACE "org.berth.machine1.Machine"
+
+int bus_require_root(sd_bus_message *msg, sd_bus_error *error);
+
+int machine_bus_path(const char *name, char **ret)
+{
+        return sd_bus_path_encode(MACHINE_PREFIX, name, ret);
+}
+
+static int find_machine(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                        sd_bus_error *error)
+{
+        struct manager *m = userdata;
+        _cleanup_free_ char *name = NULL;
+        struct machine *mach;
+
+        if (sd_bus_path_decode(path, MACHINE_PREFIX, &name) <= 0)
+                return 0;
+        mach = manager_find(m, name);
+        if (!mach)
+                return 0;
+        *found = mach;
+        return 1;
+}
+
+static int enumerate_machines(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error)
+{
+        struct manager *m = userdata;
+        char **l = calloc(m->n_machines + 1, sizeof(char *));
+
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_machines; i++)
+                if (!(l[i] = strdup(m->machines[i]->path))) {
+                        strv_free(l);
+                        return -ENOMEM;
+                }
+        *nodes = l;
+        return 1;
+}
+
+/* The mechanism behind Poweroff/Reboot/Terminate/Kill, by object or by name. */
+int machine_bus_act(sd_bus_message *msg, struct machine *mach, const char *what, sd_bus_error *error)
+{
+        int r;
+
+        if (streq(what, "kill")) {
+                const char *who;
+                int32_t sig;
+                int whom;
+
+                r = sd_bus_message_read(msg, "si", &who, &sig);
+                if (r < 0)
+                        return r;
+                whom = kill_whom_from_string(who);
+                if (whom < 0 || sig <= 0 || sig >= _NSIG)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "bad kill target '%s' (leader or all) or signal %d", who, sig);
+                r = bus_require_root(msg, error);
+                if (r < 0)
+                        return r;
+                r = machine_kill(mach, whom, sig);
+        } else {
+                r = bus_require_root(msg, error);
+                if (r < 0)
+                        return r;
+                r = streq(what, "poweroff") ? machine_poweroff(mach)
+                  : streq(what, "reboot")   ? machine_reboot(mach)
+                                            : machine_terminate(mach);
+        }
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "cannot %s machine %s: %m", what, mach->name);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_poweroff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return machine_bus_act(msg, userdata, "poweroff", error);
+}
+
+static int method_reboot(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return machine_bus_act(msg, userdata, "reboot", error);
+}
+
+static int method_terminate(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return machine_bus_act(msg, userdata, "terminate", error);
+}
+
+static int method_kill(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return machine_bus_act(msg, userdata, "kill", error);
+}
+
+static int property_string(sd_bus *bus, const char *path, const char *interface, const char *property,
+                           sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+        struct machine *m = userdata;
+        const char *v = streq(property, "Name") ? m->name
+                      : streq(property, "Class") ? "container"
+                      : streq(property, "Service") ? "berth"
+                      : streq(property, "State") ? m->state
+                      : streq(property, "RootDirectory") ? m->root
+                      : streq(property, "Image") ? m->root
+                      : streq(property, "Init") ? m->init
+                      : streq(property, "ControlGroup") ? m->cgroup
+                                                        : "";
+
+        return sd_bus_message_append(reply, "s", v);
+}
+
+static int property_u32(sd_bus *bus, const char *path, const char *interface, const char *property,
+                        sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+        struct machine *m = userdata;
+        uint32_t v = streq(property, "Leader") ? (uint32_t) m->leader
+                   : streq(property, "Supervisor") ? (uint32_t) m->supervisor
+                                                   : m->uid_shift;
+
+        return sd_bus_message_append(reply, "u", v);
+}
+
+static int property_id(sd_bus *bus, const char *path, const char *interface, const char *property,
+                       sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+        struct machine *m = userdata;
+        uint8_t id[16] = {};
+        size_t n = 0;
+
+        if (uuid_parse(m->uuid, id) >= 0)
+                n = 16;
+        return sd_bus_message_append_array(reply, 'y', id, n);
+}
+
+static int property_timestamp(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+        struct machine *m = userdata;
+
+        return sd_bus_message_append(reply, "t", m->timestamp);
+}
+
+static int property_ifaces(sd_bus *bus, const char *path, const char *interface, const char *property,
+                           sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+        /* Machines have only lo so far: no host-side interfaces. */
+        return sd_bus_message_append_array(reply, 'i', NULL, 0);
+}
+
+static const sd_bus_vtable machine_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD("Poweroff", NULL, NULL, method_poweroff, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Reboot", NULL, NULL, method_reboot, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Terminate", NULL, NULL, method_terminate, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("s", who, "i", signal), SD_BUS_NO_RESULT, method_kill,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_PROPERTY("Name", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Id", "ay", property_id, 0, 0),
+        SD_BUS_PROPERTY("Class", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Service", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Leader", "u", property_u32, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Supervisor", "u", property_u32, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("State", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("RootDirectory", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Image", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Init", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ControlGroup", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Timestamp", "t", property_timestamp, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("UIDShift", "u", property_u32, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("NetworkInterfaces", "ai", property_ifaces, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_VTABLE_END
+};
+
+int machine_bus_setup(struct manager *m)
+{
+        int r = sd_bus_add_fallback_vtable(m->bus, NULL, MACHINE_PREFIX, MACHINE_IFACE, machine_vtable,
+                                           find_machine, m);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_node_enumerator(m->bus, NULL, MACHINE_PREFIX, enumerate_machines, m);
+        if (r < 0)
+                return r;
+        return sd_bus_add_object_manager(m->bus, NULL, "/org/berth/machine1");
+}
+
+void machine_bus_send_new(struct manager *m, struct machine *mach)
+{
+        (void) sd_bus_emit_signal(m->bus, "/org/berth/machine1", "org.berth.machine1.Manager", "MachineNew", "so",
+                                  mach->name, mach->path);
+}
+
+void machine_bus_send_removed(struct manager *m, struct machine *mach)
+{
+        (void) sd_bus_emit_signal(m->bus, "/org/berth/machine1", "org.berth.machine1.Manager", "MachineRemoved",
+                                  "so", mach->name, mach->path);
+}
+
+void machine_bus_state_changed(struct manager *m, struct machine *mach)
+{
+        (void) sd_bus_emit_properties_changed(m->bus, mach->path, MACHINE_IFACE, "State", "Leader",
+                                              "ControlGroup", NULL);
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+struct manager;
+
+/* A running machine as berthd knows it: what its launcher wrote to
+ * RUNTIMEDIR/machines/NAME, and a pidfd of the launcher to notice its end. */
+struct machine {
+        struct manager *manager;
+        char *name;
+        char *path;             /* D-Bus object path */
+        char *state;            /* opening, running, closing */
+        char *uuid;
+        char *root;
+        char *upper;
+        char *cgroup;
+        char *init;
+        char *init_kind;
+        pid_t leader;
+        pid_t supervisor;
+        unsigned uid_shift;
+        uint64_t timestamp;     /* µs since the epoch: when berthd first saw it start */
+        int supervisor_fd;      /* pidfd */
+        sd_event_source *exit_source;
+};
+
+/* Read a state file into a new machine (not yet registered); -ESTALE when
+ * its launcher is gone, -ENOENT when it is not to be listed (--register=no). */
+int machine_load(struct manager *mgr, const char *name, struct machine **ret);
+/* Refresh from the state file; true when State changed. */
+bool machine_update(struct machine *m, const struct machine *fresh);
+struct machine *machine_free(struct machine *m);
+
+enum kill_whom {
+        KILL_LEADER,
+        KILL_ALL,
+};
+
+int kill_whom_from_string(const char *s);
+int machine_kill(struct machine *m, enum kill_whom who, int sig);
+/* Ask the launcher: it knows the machine's init and escalates in time. */
+int machine_poweroff(struct machine *m);
+int machine_reboot(struct machine *m);
+int machine_terminate(struct machine *m);

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berthd: org.berth.machine1 on the system bus. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "config.h"
+#include "log.h"
+#include "manager.h"
+#include "paths.h"
+#include "state.h"
+#include "util.h"
+
+/* The launcher sits next to berthd once installed, in the build tree in
+ * ../launch; BERTH_LAUNCHER overrides. */
+static char *find_launcher(void)
+{
+        const char *e = getenv("BERTH_LAUNCHER");
+        char exe[4096], *p = NULL;
+        ssize_t n;
+
+        if (e && e[0] == '/')
+                return strdup(e);
+        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        if (n > 0) {
+                exe[n] = 0;
+                *strrchr(exe, '/') = 0;
+                const char *tries[] = { "/berth", "/../launch/berth", "/../bin/berth" };
+                for (size_t i = 0; i < ELEMENTSOF(tries); i++) {
+                        free(p);
+                        p = strjoin(exe, tries[i], NULL);
+                        if (p && access(p, X_OK) == 0)
+                                return p;
+                }
+        }
+        free(p);
+        return strdup(BERTH_BINDIR "/berth");
+}
+
+static int run(void)
+{
+        sd_event *event = NULL;
+        sd_bus *bus = NULL;
+        struct manager *m = NULL;
+        sigset_t mask;
+        int r;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        (void) signal(SIGPIPE, SIG_IGN);
+
+        r = sd_event_default(&event);
+        if (r < 0)
+                return log_error_errno(r, "creating the event loop");
+        (void) sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
+        (void) sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
+        r = sd_bus_open_system(&bus);
+        if (r < 0) {
+                log_error_errno(r, "connecting to the system bus");
+                goto out;
+        }
+        r = manager_new(event, bus, &m);
+        if (r < 0)
+                goto out;
+        m->launcher = find_launcher();
+        r = berthd_lock(&m->lock_fd);
+        if (r == -EBUSY) {
+                log_error("another berthd runs already (it holds %s/berthd.lock)", berth_runtime_dir());
+                goto out;
+        }
+        if (r < 0) {
+                log_error_errno(r, "locking %s/berthd.lock", berth_runtime_dir());
+                goto out;
+        }
+        r = manager_bus_setup(m);
+        if (r < 0) {
+                log_error_errno(r, "publishing the objects");
+                goto out;
+        }
+        r = manager_load(m);
+        if (r < 0) {
+                log_error_errno(r, "reading %s/machines", berth_runtime_dir());
+                goto out;
+        }
+        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = sd_bus_request_name(bus, "org.berth.machine1", 0);
+        if (r < 0) {
+                log_error_errno(r, "taking the name org.berth.machine1");
+                goto out;
+        }
+        log_info("berthd ready: %zu machine%s running", m->n_machines, m->n_machines == 1 ? "" : "s");
+        r = sd_event_loop(event);
+out:
+        manager_free(m);
+        sd_bus_flush_close_unref(bus);
+        sd_event_unref(event);
+        return r < 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+        if (argc > 1 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
+                printf("berthd [--help] [--version]\n\nThe berth machine manager: org.berth.machine1 on the system "
+                       "bus.\nMachines are read from %s/machines. See berthd(8).\n", berth_runtime_dir());
+                return 0;
+        }
+        if (argc > 1 && streq(argv[1], "--version")) {
+                printf("berthd %s\n", BERTH_VERSION);
+                return 0;
+        }
+        if (argc > 1) {
+                fprintf(stderr, "berthd: unknown argument %s (see --help)\n", argv[1]);
+                return 2;
+        }
+        log_setup("berthd");
+        return run();
+}

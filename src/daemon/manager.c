@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berthd's registry: the machines whose launchers run, as their state files
+ * in RUNTIMEDIR/machines say. Launchers do not talk to berthd: they write
+ * their state file (and hold their lock) whether berthd runs or not, and
+ * berthd watches the directory. So a launcher never fails for want of
+ * berthd, and a berthd restarted after a crash finds every machine again. */
+#include "manager.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#include "log.h"
+#include "name.h"
+#include "paths.h"
+#include "state.h"
+#include "util.h"
+
+struct pending_start {
+        struct pending_start *next;
+        struct manager *manager;
+        char *name;
+        sd_bus_message *reply_to;
+        pid_t pid;
+        int err_fd;             /* the launcher's stderr */
+        char err[512];
+        sd_event_source *child_source;
+};
+
+int manager_new(sd_event *event, sd_bus *bus, struct manager **ret)
+{
+        struct manager *m = calloc(1, sizeof(*m));
+
+        if (!m)
+                return -ENOMEM;
+        m->event = sd_event_ref(event);
+        m->bus = sd_bus_ref(bus);
+        m->inotify_fd = -1;
+        m->lock_fd = -1;
+        *ret = m;
+        return 0;
+}
+
+static void pending_free(struct pending_start *p)
+{
+        sd_event_source_disable_unref(p->child_source);
+        sd_bus_message_unref(p->reply_to);
+        safe_close(p->err_fd);
+        free(p->name);
+        free(p);
+}
+
+struct manager *manager_free(struct manager *m)
+{
+        if (!m)
+                return NULL;
+        for (size_t i = 0; i < m->n_machines; i++)
+                machine_free(m->machines[i]);
+        free(m->machines);
+        while (m->starts) {
+                struct pending_start *p = m->starts;
+                m->starts = p->next;
+                pending_free(p);
+        }
+        sd_event_source_disable_unref(m->inotify_source);
+        safe_close(m->inotify_fd);
+        safe_close(m->lock_fd);
+        sd_bus_unref(m->bus);
+        sd_event_unref(m->event);
+        free(m->launcher);
+        free(m);
+        return NULL;
+}
+
+struct machine *manager_find(struct manager *m, const char *name)
+{
+        for (size_t i = 0; i < m->n_machines; i++)
+                if (streq(m->machines[i]->name, name))
+                        return m->machines[i];
+        return NULL;
+}
+
+struct machine *manager_find_by_pid(struct manager *m, pid_t pid)
+{
+        char path[64], line[4096];
+        _cleanup_fclose_ FILE *f = NULL;
+
+        for (size_t i = 0; i < m->n_machines; i++)
+                if (m->machines[i]->leader == pid || m->machines[i]->supervisor == pid)
+                        return m->machines[i];
+        /* Any process of a machine: its cgroup is below the machine's. Our
+         * "0::" path is relative to the cgroup2 mount, the machine's cgroup
+         * absolute: match a tail of the latter at a '/' boundary. */
+        snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
+        f = fopen(path, "re");
+        while (f && fgets(line, sizeof(line), f)) {
+                const char *rel;
+
+                if (!startswith(line, "0::"))
+                        continue;
+                line[strcspn(line, "\n")] = 0;
+                rel = line + 3;
+                for (size_t i = 0; i < m->n_machines; i++)
+                        for (const char *t = strchr(m->machines[i]->cgroup, '/'); t; t = strchr(t + 1, '/')) {
+                                size_t n = strlen(t);
+                                if (strncmp(rel, t, n) == 0 && (rel[n] == 0 || rel[n] == '/'))
+                                        return m->machines[i];
+                        }
+        }
+        return NULL;
+}
+
+static int on_supervisor_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+
+static void remove_machine(struct manager *m, struct machine *mach)
+{
+        for (size_t i = 0; i < m->n_machines; i++)
+                if (m->machines[i] == mach) {
+                        m->machines[i] = m->machines[--m->n_machines];
+                        break;
+                }
+        log_info("machine %s is gone", mach->name);
+        machine_bus_send_removed(m, mach);
+        machine_free(mach);
+}
+
+static void finish_start(struct manager *m, const char *name, struct machine *mach);
+
+static int add_machine(struct manager *m, struct machine *mach)
+{
+        struct machine **n;
+        int r;
+
+        mach->supervisor_fd = (int) syscall(SYS_pidfd_open, mach->supervisor, 0);
+        if (mach->supervisor_fd < 0)
+                return -errno;
+        r = sd_event_add_io(m->event, &mach->exit_source, mach->supervisor_fd, EPOLLIN, on_supervisor_exit, mach);
+        if (r < 0)
+                return r;
+        r = machine_bus_path(mach->name, &mach->path);
+        if (r < 0)
+                return r;
+        n = realloc(m->machines, sizeof(*n) * (m->n_machines + 1));
+        if (!n)
+                return -ENOMEM;
+        m->machines = n;
+        m->machines[m->n_machines++] = mach;
+        mach->timestamp = (uint64_t) time(NULL) * 1000000;
+        log_info("machine %s registered (launcher PID %d)", mach->name, (int) mach->supervisor);
+        machine_bus_send_new(m, mach);
+        finish_start(m, mach->name, mach);
+        return 0;
+}
+
+static int on_supervisor_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct machine *mach = userdata;
+        siginfo_t si;
+
+        /* Reap it if it is ours (berthd started it). */
+        (void) waitid(P_PIDFD, (id_t) fd, &si, WEXITED | WNOHANG);
+
+        remove_machine(mach->manager, mach);
+        return 0;
+}
+
+/* A state file appeared, changed or went away. */
+static void refresh(struct manager *m, const char *name)
+{
+        struct machine *known = manager_find(m, name), *fresh = NULL;
+        int r;
+
+        if (!machine_name_valid(name))
+                return;
+        r = machine_load(m, name, &fresh);
+        if (r < 0) {
+                /* Gone or stale: the launcher's pidfd says when it ends. */
+                return;
+        }
+        if (!known) {
+                r = add_machine(m, fresh);
+                if (r < 0) {
+                        log_warning_errno(r, "machine %s: registering it, continuing", name);
+                        machine_free(fresh);
+                }
+                return;
+        }
+        /* A reboot rewrites the file with a new leader, same launcher. */
+        if (fresh->supervisor == known->supervisor && machine_update(known, fresh))
+                machine_bus_state_changed(m, known);
+        machine_free(fresh);
+}
+
+static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct manager *m = userdata;
+        char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+        ssize_t n = read(fd, buf, sizeof(buf));
+
+        for (char *p = buf; n > 0 && p < buf + n;) {
+                struct inotify_event *ev = (struct inotify_event *) p;
+                if (ev->len > 0 && ev->name[0] != '.')
+                        refresh(m, ev->name);
+                p += sizeof(*ev) + ev->len;
+        }
+        return 0;
+}
+
+int manager_load(struct manager *m)
+{
+        char dir[4096];
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int r;
+
+        snprintf(dir, sizeof(dir), "%s/machines", berth_runtime_dir());
+        r = mkdir_p(dir, 0755);
+        if (r < 0)
+                return r;
+        m->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        if (m->inotify_fd < 0)
+                return -errno;
+        /* Launchers write a temporary file and rename it into place. */
+        if (inotify_add_watch(m->inotify_fd, dir, IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE) < 0)
+                return -errno;
+        r = sd_event_add_io(m->event, &m->inotify_source, m->inotify_fd, EPOLLIN, on_inotify, m);
+        if (r < 0)
+                return r;
+        d = opendir(dir);
+        while (d && (de = readdir(d)))
+                if (de->d_name[0] != '.')
+                        refresh(m, de->d_name);
+        return 0;
+}
+
+/* StartMachine ------------------------------------------------------- */
+
+static void finish_start(struct manager *m, const char *name, struct machine *mach)
+{
+        for (struct pending_start **pp = &m->starts; *pp;) {
+                struct pending_start *p = *pp;
+                if (!streq(p->name, name)) {
+                        pp = &p->next;
+                        continue;
+                }
+                *pp = p->next;
+                if (mach)
+                        (void) sd_bus_reply_method_return(p->reply_to, "o", mach->path);
+                else
+                        (void) sd_bus_reply_method_errorf(p->reply_to, BERTH_ERROR_START_FAILED,
+                                                          "machine %s did not start: %s", name,
+                                                          p->err[0] ? p->err : "the launcher failed");
+                pending_free(p);
+        }
+}
+
+static int on_launcher_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
+{
+        struct pending_start *p = userdata;
+        ssize_t k;
+
+        /* Still waiting for registration: the launcher failed. Its first
+         * line on stderr says why. */
+        k = read(p->err_fd, p->err, sizeof(p->err) - 1);
+        p->err[k > 0 ? k : 0] = 0;
+        p->err[strcspn(p->err, "\n")] = 0;
+        finish_start(p->manager, p->name, NULL);
+        return 0;
+}
+
+static int image_path(const char *name, char **ret)
+{
+        struct stat st;
+
+        if (asprintf(ret, "%s/images/%s", berth_state_dir(), name) < 0)
+                return -ENOMEM;
+        if (stat(*ret, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                free(*ret);
+                *ret = NULL;
+                return -ENOENT;
+        }
+        return 0;
+}
+
+int manager_start_machine(struct manager *m, const char *name, sd_bus_message *msg, sd_bus_error *error)
+{
+        _cleanup_free_ char *image = NULL;
+        struct pending_start *p;
+        int errpipe[2];
+        pid_t pid;
+
+        if (manager_find(m, name))
+                return sd_bus_error_setf(error, BERTH_ERROR_MACHINE_EXISTS, "machine %s is already running", name);
+        if (image_path(name, &image) < 0)
+                return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_IMAGE, "no image %s in %s/images", name,
+                                         berth_state_dir());
+        if (pipe2(errpipe, O_CLOEXEC) < 0)
+                return sd_bus_error_set_errnof(error, errno, "starting machine %s: %m", name);
+        pid = fork();
+        if (pid < 0) {
+                close(errpipe[0]);
+                close(errpipe[1]);
+                return sd_bus_error_set_errnof(error, errno, "starting machine %s: %m", name);
+        }
+        if (pid == 0) {
+                /* The launcher: a session of its own, no terminal, stderr to
+                 * berthd only for the failure of its start; the machine's
+                 * console stays passive. */
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                (void) setsid();
+                dup2(null, STDIN_FILENO);
+                dup2(null, STDOUT_FILENO);
+                dup2(errpipe[1], STDERR_FILENO);
+                (void) syscall(SYS_close_range, 3, ~0U, 0);
+                sigset_t all;
+                sigemptyset(&all);
+                sigprocmask(SIG_SETMASK, &all, NULL);
+                execl(m->launcher, "berth", "-D", image, "--boot", "--name", name, "--console=passive",
+                      "--register=yes", "-q", (char *) NULL);
+                _exit(127);
+        }
+        close(errpipe[1]);
+        p = calloc(1, sizeof(*p));
+        if (!p || !(p->name = strdup(name))) {
+                free(p);
+                close(errpipe[0]);
+                return -ENOMEM;
+        }
+        p->manager = m;
+        p->pid = pid;
+        p->err_fd = errpipe[0];
+        p->reply_to = sd_bus_message_ref(msg);
+        if (sd_event_add_child(m->event, &p->child_source, pid, WEXITED, on_launcher_exit, p) < 0) {
+                pending_free(p);
+                return sd_bus_error_set_errnof(error, EIO, "watching the launcher of %s", name);
+        }
+        (void) sd_event_source_set_child_process_own(p->child_source, false);
+        p->next = m->starts;
+        m->starts = p;
+        return 1;       /* the reply comes later */
+}
