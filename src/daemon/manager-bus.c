@@ -9,6 +9,9 @@
 #include "cleanup.h"
 #include "manager.h"
 #include "name.h"
+#include "shell.h"
+#include "util.h"
+#include <unistd.h>
 
 /* The policy file already keeps non-root callers from changing anything;
  * the daemon does not rely on it alone. */
@@ -144,6 +147,189 @@ static int method_kill(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         return method_by_name(msg, userdata, error, "kill");
 }
 
+/* Login and shell ------------------------------------------------------ */
+
+static int read_strv(sd_bus_message *msg, char ***ret)
+{
+        _cleanup_strv_ char **l = calloc(1, sizeof(char *));
+        const char *s;
+        int r;
+
+        if (!l)
+                return -ENOMEM;
+        r = sd_bus_message_enter_container(msg, 'a', "s");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(msg, "s", &s)) > 0)
+                if (strv_push(&l, s) < 0)
+                        return -ENOMEM;
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(msg);
+        if (r < 0)
+                return r;
+        *ret = take_ptr(l);
+        return 0;
+}
+
+/* name, user, path, args, env: as systemd-machined takes them. An empty
+ * path is the user's shell, empty args are just the path. */
+static int read_process(sd_bus_message *msg, struct manager *m, sd_bus_error *error, struct machine **ret_m,
+                        struct machine_process *p, char ***argv_store, char ***env_store)
+{
+        const char *name, *user, *path;
+        int r = sd_bus_message_read(msg, "sss", &name, &user, &path);
+
+        if (r < 0)
+                return r;
+        r = read_strv(msg, argv_store);
+        if (r >= 0)
+                r = read_strv(msg, env_store);
+        if (r < 0)
+                return r;
+        r = bus_find_machine(m, name, error, ret_m);
+        if (r < 0)
+                return r;
+        if (!*path)
+                path = "/bin/sh";
+        if (path[0] != '/')
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "'%s' is not an absolute path", path);
+        if (!(*argv_store)[0]) {
+                if (strv_push(argv_store, path) < 0)
+                        return -ENOMEM;
+        } else {
+                /* argv[0] is the path to execute, whatever args[0] says. */
+                char *copy = strdup(path);
+                if (!copy)
+                        return -ENOMEM;
+                free((*argv_store)[0]);
+                (*argv_store)[0] = copy;
+        }
+        for (char **e = *env_store; *e; e++)
+                if (!strchr(*e, '=') || **e == '=')
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "bad environment entry '%s'", *e);
+        *p = (struct machine_process) { .user = user, .argv = *argv_store, .env = *env_store,
+                                        .stdio = { -1, -1, -1 } };
+        return 1;
+}
+
+static int spawn_error(sd_bus_error *error, struct machine *mach, int r, const char *text)
+{
+        if (r == -ESRCH)
+                return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_USER, "machine %s: %s", mach->name, text);
+        return sd_bus_error_set_errnof(error, r, "machine %s: %s: %m", mach->name, text);
+}
+
+static int method_open_login(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct machine *mach;
+        struct machine_process p = { .login = true, .stdio = { -1, -1, -1 } };
+        _cleanup_free_ char *pty = NULL;
+        _cleanup_close_ int master = -EBADF, exit_fd = -EBADF;
+        const char *name;
+        char text[256];
+        int r = sd_bus_message_read(msg, "s", &name);
+
+        if (r < 0)
+                return r;
+        r = bus_find_machine(userdata, name, error, &mach);
+        if (r < 0)
+                return r;
+        r = bus_require_root(msg, error);
+        if (r < 0)
+                return r;
+        r = machine_spawn(mach, &p, &master, &pty, &exit_fd, text, sizeof(text));
+        if (r < 0)
+                return spawn_error(error, mach, r, text);
+        return sd_bus_reply_method_return(msg, "hs", master, pty);
+}
+
+static int method_open_shell(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        _cleanup_strv_ char **argv = NULL, **env = NULL;
+        _cleanup_free_ char *pty = NULL;
+        _cleanup_close_ int master = -EBADF, exit_fd = -EBADF;
+        struct machine_process p;
+        struct machine *mach;
+        char text[256];
+        int r = read_process(msg, userdata, error, &mach, &p, &argv, &env);
+
+        if (r <= 0)
+                return r;
+        r = bus_require_root(msg, error);
+        if (r < 0)
+                return r;
+        r = machine_spawn(mach, &p, &master, &pty, &exit_fd, text, sizeof(text));
+        if (r < 0)
+                return spawn_error(error, mach, r, text);
+        return sd_bus_reply_method_return(msg, "hsh", master, pty, exit_fd);
+}
+
+struct running_command {
+        sd_bus_message *reply_to;
+        sd_event_source *source;
+        int exit_fd;
+};
+
+static int on_command_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct running_command *c = userdata;
+        char buf[32] = "";
+        unsigned status = 1;
+        ssize_t k = read(fd, buf, sizeof(buf) - 1);
+
+        buf[k > 0 ? k : 0] = 0;
+        buf[strcspn(buf, "\n")] = 0;
+        if (k <= 0 || parse_uint(buf, &status) < 0)
+                status = 255;   /* the helper died without saying: it was killed */
+        (void) sd_bus_reply_method_return(c->reply_to, "i", (int32_t) status);
+        sd_bus_message_unref(c->reply_to);
+        sd_event_source_disable_unref(c->source);
+        close(c->exit_fd);
+        free(c);
+        return 0;
+}
+
+static int method_run_command(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct manager *m = userdata;
+        _cleanup_strv_ char **argv = NULL, **env = NULL;
+        struct running_command *c;
+        struct machine_process p;
+        struct machine *mach;
+        int in, out, err, exit_fd = -1, r;
+        char text[256];
+
+        r = read_process(msg, userdata, error, &mach, &p, &argv, &env);
+        if (r <= 0)
+                return r;
+        r = sd_bus_message_read(msg, "hhh", &in, &out, &err);
+        if (r < 0)
+                return r;
+        r = bus_require_root(msg, error);
+        if (r < 0)
+                return r;
+        p.stdio[0] = in, p.stdio[1] = out, p.stdio[2] = err;
+        r = machine_spawn(mach, &p, NULL, NULL, &exit_fd, text, sizeof(text));
+        if (r < 0)
+                return spawn_error(error, mach, r, text);
+        c = calloc(1, sizeof(*c));
+        if (!c) {
+                close(exit_fd);
+                return -ENOMEM;
+        }
+        c->exit_fd = exit_fd;
+        c->reply_to = sd_bus_message_ref(msg);
+        r = sd_event_add_io(m->event, &c->source, exit_fd, EPOLLIN, on_command_exit, c);
+        if (r < 0) {
+                sd_bus_message_unref(c->reply_to);
+                close(exit_fd);
+                free(c);
+                return r;
+        }
+        return 1;       /* the reply comes when the command ends */
+}
+
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_ARGS("ListMachines", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssso)", machines), method_list,
@@ -162,6 +348,16 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("KillMachine", SD_BUS_ARGS("s", name, "s", who, "i", signal), SD_BUS_NO_RESULT,
                                 method_kill, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("OpenMachineLogin", SD_BUS_ARGS("s", name), SD_BUS_RESULT("h", pty, "s", pty_path),
+                                method_open_login, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("OpenMachineShell",
+                                SD_BUS_ARGS("s", name, "s", user, "s", path, "as", args, "as", environment),
+                                SD_BUS_RESULT("h", pty, "s", pty_path, "h", status), method_open_shell,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RunMachineCommand",
+                                SD_BUS_ARGS("s", name, "s", user, "s", path, "as", args, "as", environment, "h",
+                                            stdin, "h", stdout, "h", stderr),
+                                SD_BUS_RESULT("i", status), method_run_command, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("MachineNew", SD_BUS_ARGS("s", machine, "o", path), 0),
         SD_BUS_SIGNAL_WITH_ARGS("MachineRemoved", SD_BUS_ARGS("s", machine, "o", path), 0),
         SD_BUS_VTABLE_END

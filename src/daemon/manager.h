@@ -43,3 +43,4 @@ void machine_bus_state_changed(struct manager *m, struct machine *mach);
 #define BERTH_ERROR_MACHINE_EXISTS "org.berth.machine1.MachineExists"
 #define BERTH_ERROR_NO_SUCH_IMAGE "org.berth.machine1.NoSuchImage"
 #define BERTH_ERROR_START_FAILED "org.berth.machine1.StartFailed"
+#define BERTH_ERROR_NO_SUCH_USER "org.berth.machine1.NoSuchUser"

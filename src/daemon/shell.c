@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Into a running machine: berthd forks a helper that joins the machine's
+ * cgroup and namespaces (user first, mount last, as nsenter does), forks
+ * again to be inside its PID namespace, opens a PTY on the machine's own
+ * devpts, and starts the program as the user the machine's /etc/passwd
+ * names, in a session of its own. The helper stays as its parent inside,
+ * and writes its exit status to a pipe berthd hands to the client. */
+#include "shell.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "util.h"
+
+struct report {
+        int error;              /* negative errno, 0: started */
+        char text[256];
+        char pty[64];
+};
+
+static const struct {
+        const char *name;
+        int flag;
+} namespaces[] = {
+        { "user", CLONE_NEWUSER }, { "cgroup", CLONE_NEWCGROUP }, { "ipc", CLONE_NEWIPC },
+        { "uts", CLONE_NEWUTS },   { "net", CLONE_NEWNET },       { "pid", CLONE_NEWPID },
+        { "mnt", CLONE_NEWNS },
+};
+
+/* What the machine's /etc/passwd says of user: parsed by hand, not through
+ * NSS (that would load the machine's libraries into berthd's helper). */
+struct user_entry {
+        uid_t uid;
+        gid_t gid;
+        char home[512];
+        char shell[256];
+};
+
+static int find_user(const char *user, struct user_entry *ret)
+{
+        _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+        char line[2048];
+
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof(line), f)) {
+                char *fields[7] = {}, *p = line;
+                unsigned uid, gid;
+                int n = 0;
+
+                line[strcspn(line, "\n")] = 0;
+                while (n < 7 && p) {
+                        fields[n++] = p;
+                        p = strchr(p, ':');
+                        if (p)
+                                *p++ = 0;
+                }
+                if (n < 7 || !streq(fields[0], user) || parse_uint(fields[2], &uid) < 0 ||
+                    parse_uint(fields[3], &gid) < 0)
+                        continue;
+                ret->uid = uid;
+                ret->gid = gid;
+                snprintf(ret->home, sizeof(ret->home), "%s", *fields[5] ? fields[5] : "/");
+                snprintf(ret->shell, sizeof(ret->shell), "%s", *fields[6] ? fields[6] : "/bin/sh");
+                return 0;
+        }
+        return -ESRCH;
+}
+
+static int supplementary_groups(const char *user, gid_t primary, gid_t *groups, int max)
+{
+        _cleanup_fclose_ FILE *f = fopen("/etc/group", "re");
+        char line[4096];
+        int n = 0;
+
+        groups[n++] = primary;
+        while (f && fgets(line, sizeof(line), f) && n < max) {
+                char *name = line, *pw = strchr(line, ':'), *gidp, *members;
+                unsigned gid;
+
+                if (!pw || !(gidp = strchr(pw + 1, ':')) || !(members = strchr(gidp + 1, ':')))
+                        continue;
+                *gidp++ = 0;
+                *members++ = 0;
+                members[strcspn(members, "\n")] = 0;
+                (void) name;
+                if (parse_uint(gidp, &gid) < 0)
+                        continue;
+                for (char *m = strtok(members, ","); m; m = strtok(NULL, ","))
+                        if (streq(m, user) && gid != primary)
+                                groups[n++] = gid;
+        }
+        return n;
+}
+
+__attribute__((format(printf, 3, 4))) _Noreturn static void fail(int report_fd, int error, const char *fmt, ...)
+{
+        struct report r = { .error = error < 0 ? error : -error };
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(r.text, sizeof(r.text), fmt, ap);
+        va_end(ap);
+        (void) !write(report_fd, &r, sizeof(r));
+        _exit(1);
+}
+
+static char **user_environment(const struct machine_process *p, const struct user_entry *u, const char *user)
+{
+        _cleanup_strv_ char **env = calloc(1, sizeof(char *));
+        char buf[1024];
+
+        if (!env)
+                return NULL;
+        snprintf(buf, sizeof(buf), "HOME=%s", u->home);
+        if (strv_push(&env, buf) < 0)
+                return NULL;
+        snprintf(buf, sizeof(buf), "USER=%s", user);
+        if (strv_push(&env, buf) < 0)
+                return NULL;
+        snprintf(buf, sizeof(buf), "LOGNAME=%s", user);
+        if (strv_push(&env, buf) < 0)
+                return NULL;
+        snprintf(buf, sizeof(buf), "SHELL=%s", u->shell);
+        if (strv_push(&env, buf) < 0 ||
+            strv_push(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0 ||
+            strv_push(&env, "container=berth") < 0)
+                return NULL;
+        for (char **e = p->env; e && *e; e++)
+                if (strv_push(&env, *e) < 0)
+                        return NULL;
+        return take_ptr(env);
+}
+
+/* The program, in the machine, as the user: never returns. */
+_Noreturn static void exec_program(const struct machine_process *p, const struct user_entry *u, int tty,
+                                   int report_fd)
+{
+        const char *user = p->user && *p->user ? p->user : "root";
+        gid_t groups[64];
+        char **env;
+        int n;
+
+        if (setsid() < 0)
+                fail(report_fd, -errno, "creating a session");
+        if (tty >= 0) {
+                if (ioctl(tty, TIOCSCTTY, 0) < 0)
+                        fail(report_fd, -errno, "taking the terminal");
+                dup2(tty, 0), dup2(tty, 1), dup2(tty, 2);
+        } else
+                dup2(p->stdio[0], 0), dup2(p->stdio[1], 1), dup2(p->stdio[2], 2);
+        if (p->login) {
+                static char *const login_argv[] = { "login", NULL };
+                static char *const login_env[] = { "TERM=vt220", "container=berth", NULL };
+                execve("/bin/login", login_argv, login_env);
+                fail(report_fd, -errno, "executing /bin/login in the machine");
+        }
+        n = supplementary_groups(user, u->gid, groups, 64);
+        if (setgroups((size_t) n, groups) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
+            setresuid(u->uid, u->uid, u->uid) < 0)
+                fail(report_fd, -errno, "becoming user %s", user);
+        if (chdir(u->home) < 0)
+                (void) chdir("/");
+        env = user_environment(p, u, user);
+        if (!env)
+                fail(report_fd, -ENOMEM, "preparing the environment");
+        execve(p->argv[0], p->argv, env);
+        /* Started already, as far as the caller knows: say it on the
+         * program's own stderr, as a shell would, and exit as one does. */
+        dprintf(STDERR_FILENO, "berthd: executing %s in the machine: %s\n", p->argv[0], strerror(errno));
+        _exit(errno == ENOENT ? 127 : 126);
+}
+
+/* Inside the machine's PID namespace: the PTY, the program, its status. */
+_Noreturn static void inside(const struct machine_process *p, int report_fd, int exit_fd, int sock)
+{
+        _cleanup_close_ int master = -EBADF, slave = -EBADF;
+        struct report r = {};
+        struct user_entry u = {};
+        int unlock = 0, n, status;
+        pid_t child;
+
+        /* Before anything starts: an unknown user is the caller's error. */
+        if (!p->login && find_user(p->user && *p->user ? p->user : "root", &u) < 0)
+                fail(report_fd, -ESRCH, "no user %s in the machine's /etc/passwd", p->user && *p->user ? p->user : "root");
+        if (!p->login && access(p->argv[0], X_OK) < 0)
+                fail(report_fd, -errno, "%s in the machine cannot be executed", p->argv[0]);
+        if (p->stdio[0] < 0) {
+                master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+                if (master < 0)
+                        fail(report_fd, -errno, "opening /dev/ptmx in the machine");
+                if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0)
+                        fail(report_fd, -errno, "preparing the terminal");
+                slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+                if (slave < 0)
+                        fail(report_fd, -errno, "opening the terminal");
+                snprintf(r.pty, sizeof(r.pty), "/dev/pts/%d", n);
+        }
+        child = fork();
+        if (child < 0)
+                fail(report_fd, -errno, "forking");
+        if (child == 0) {
+                close(sock);
+                close(exit_fd);
+                exec_program(p, &u, slave, report_fd);
+        }
+        /* Started: hand the master over, keep nothing of the terminal. */
+        if (master >= 0) {
+                union {
+                        struct cmsghdr h;
+                        char buf[CMSG_SPACE(sizeof(int))];
+                } control = {};
+                struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };
+                struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
+                                     .msg_controllen = sizeof(control) };
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &master, sizeof(int));
+                (void) sendmsg(sock, &mh, MSG_NOSIGNAL);
+        } else
+                (void) !write(sock, &r, sizeof(r));
+        close(sock);
+        master = safe_close(master);
+        slave = safe_close(slave);
+        while (waitpid(child, &status, 0) < 0)
+                if (errno != EINTR)
+                        _exit(1);
+        dprintf(exit_fd, "%d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        _exit(0);
+}
+
+static int enter(const struct machine *m, int report_fd)
+{
+        char path[4200];
+        int fds[ELEMENTSOF(namespaces)];
+        _cleanup_close_ int procs = -EBADF;
+
+        /* Open every namespace first: /proc/LEADER goes away after a setns. */
+        for (size_t i = 0; i < ELEMENTSOF(namespaces); i++) {
+                snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int) m->leader, namespaces[i].name);
+                fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+                if (fds[i] < 0)
+                        fail(report_fd, -errno, "opening %s", path);
+        }
+        /* The machine's cgroup (payload/, where its PID 1 is). */
+        if (m->cgroup[0]) {
+                snprintf(path, sizeof(path), "%s/payload/cgroup.procs", m->cgroup);
+                procs = open(path, O_WRONLY | O_CLOEXEC);
+                if (procs < 0 || write(procs, "0", 1) < 0)
+                        fail(report_fd, -errno, "joining the machine's cgroup %s", m->cgroup);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(namespaces); i++) {
+                /* Without a user namespace of its own, the machine's is ours. */
+                if (setns(fds[i], namespaces[i].flag) < 0 && !(errno == EINVAL && namespaces[i].flag ==
+                                                                                    CLONE_NEWUSER))
+                        fail(report_fd, -errno, "entering the machine's %s namespace", namespaces[i].name);
+                close(fds[i]);
+        }
+        if (m->uid_shift && (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0))
+                fail(report_fd, -errno, "becoming the machine's root");
+        return 0;
+}
+
+int machine_spawn(struct machine *m, const struct machine_process *p, int *ret_master, char **ret_pty,
+                  int *ret_exit, char *error, size_t error_size)
+{
+        int sock[2], exitp[2];
+        struct report r = {};
+        pid_t helper;
+        ssize_t k;
+        int master = -1;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0)
+                return -errno;
+        if (pipe2(exitp, O_CLOEXEC) < 0) {
+                close(sock[0]), close(sock[1]);
+                return -errno;
+        }
+        helper = fork();
+        if (helper < 0) {
+                close(sock[0]), close(sock[1]), close(exitp[0]), close(exitp[1]);
+                return -errno;
+        }
+        if (helper == 0) {
+                sigset_t all;
+                sigemptyset(&all);
+                sigprocmask(SIG_SETMASK, &all, NULL);
+                close(sock[0]);
+                close(exitp[0]);
+                (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+                enter(m, sock[1]);
+                /* Into the PID namespace: the next child is inside. */
+                pid_t inner = fork();
+                if (inner < 0)
+                        fail(sock[1], -errno, "forking");
+                if (inner == 0)
+                        inside(p, sock[1], exitp[1], sock[1]);
+                _exit(0);
+        }
+        close(sock[1]);
+        close(exitp[1]);
+        (void) waitpid(helper, NULL, 0);
+        {
+                union {
+                        struct cmsghdr h;
+                        char buf[CMSG_SPACE(sizeof(int))];
+                } control;
+                struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };
+                struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
+                                     .msg_controllen = sizeof(control) };
+                k = recvmsg(sock[0], &mh, MSG_CMSG_CLOEXEC);
+                for (struct cmsghdr *c = k > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
+                        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+                                memcpy(&master, CMSG_DATA(c), sizeof(int));
+        }
+        close(sock[0]);
+        if (k != (ssize_t) sizeof(r) || r.error < 0) {
+                safe_close(master);
+                close(exitp[0]);
+                snprintf(error, error_size, "%s", k == (ssize_t) sizeof(r) ? r.text : "the helper died");
+                return k == (ssize_t) sizeof(r) ? r.error : -EIO;
+        }
+        if (p->stdio[0] < 0) {
+                *ret_master = master;
+                *ret_pty = strdup(r.pty);
+        }
+        *ret_exit = exitp[0];
+        return 0;
+}
