@@ -284,11 +284,42 @@ static int on_launcher_exit(sd_event_source *s, const siginfo_t *si, void *userd
         return 0;
 }
 
+/* /etc/berth/NAME.berth may name the image: Image=PATH, or Image=NAME
+ * of STATEDIR/images. (Of its settings, berthd reads only Image= so far.) */
+static int settings_image(const char *name, char **ret)
+{
+        const char *dir = getenv("BERTH_CONFIG_DIR");
+        _cleanup_free_ char *text = NULL;
+        char path[4096];
+
+        snprintf(path, sizeof(path), "%s/%s.berth", dir && dir[0] == '/' ? dir : "/etc/berth", name);
+        if (read_file_at(AT_FDCWD, path, &text, 64 * 1024) < 0)
+                return 0;
+        for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
+                while (*l == ' ' || *l == '\t')
+                        l++;
+                if (!startswith(l, "Image="))
+                        continue;
+                l += 6;
+                if (l[0] == '/')
+                        *ret = strdup(l);
+                else if (machine_name_valid(l))
+                        (void) asprintf(ret, "%s/images/%s", berth_state_dir(), l);
+                else
+                        return -EINVAL;
+                return *ret ? 1 : -ENOMEM;
+        }
+        return 0;
+}
+
 static int image_path(const char *name, char **ret)
 {
         struct stat st;
+        int r = settings_image(name, ret);
 
-        if (asprintf(ret, "%s/images/%s", berth_state_dir(), name) < 0)
+        if (r < 0)
+                return r;
+        if (r == 0 && asprintf(ret, "%s/images/%s", berth_state_dir(), name) < 0)
                 return -ENOMEM;
         if (stat(*ret, &st) < 0 || !S_ISDIR(st.st_mode)) {
                 free(*ret);
@@ -308,8 +339,9 @@ int manager_start_machine(struct manager *m, const char *name, sd_bus_message *m
         if (manager_find(m, name))
                 return sd_bus_error_setf(error, BERTH_ERROR_MACHINE_EXISTS, "machine %s is already running", name);
         if (image_path(name, &image) < 0)
-                return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_IMAGE, "no image %s in %s/images", name,
-                                         berth_state_dir());
+                return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_IMAGE,
+                                         "no image for machine %s (neither %s/images/%s nor an Image= in its "
+                                         ".berth file)", name, berth_state_dir(), name);
         if (pipe2(errpipe, O_CLOEXEC) < 0)
                 return sd_bus_error_set_errnof(error, errno, "starting machine %s: %m", name);
         pid = fork();
