@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* start, poweroff, reboot, terminate, kill: the verbs that change a machine. */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "bus.h"
+#include "log.h"
+#include "util.h"
+#include "verbs.h"
+
+#define USEC_PER_SEC 1000000ULL
+
+static int manager_call_each(struct ctl *c, const char *method, char **names, unsigned n)
+{
+        int ret = 0;
+
+        for (unsigned i = 0; i < n; i++) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                int r;
+
+                r = sd_bus_call_method(c->bus, BERTH_BUS, BERTH_PATH, BERTH_MANAGER, method, &e, NULL, "s",
+                                       names[i]);
+                if (r < 0)
+                        ret = ctl_log_error(&e, r, "machine %s", names[i]);
+        }
+        return ret;
+}
+
+int verb_poweroff(struct ctl *c, char **names, unsigned n)
+{
+        return manager_call_each(c, "PoweroffMachine", names, n);
+}
+
+int verb_reboot(struct ctl *c, char **names, unsigned n)
+{
+        return manager_call_each(c, "RebootMachine", names, n);
+}
+
+int verb_terminate(struct ctl *c, char **names, unsigned n)
+{
+        return manager_call_each(c, "TerminateMachine", names, n);
+}
+
+int verb_kill(struct ctl *c, char **names, unsigned n)
+{
+        int ret = 0;
+
+        for (unsigned i = 0; i < n; i++) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                int r;
+
+                r = sd_bus_call_method(c->bus, BERTH_BUS, BERTH_PATH, BERTH_MANAGER, "KillMachine", &e, NULL,
+                                       "ssi", names[i], c->kill_whom, (int32_t) c->signal);
+                if (r < 0)
+                        ret = ctl_log_error(&e, r, "machine %s", names[i]);
+        }
+        return ret;
+}
+
+static uint64_t now_usec(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+}
+
+static int on_wake(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        *(bool *) userdata = true;
+        return 0;
+}
+
+/* Until a signal that may tell of a new state arrives, a second has
+ * passed (for a berthd that sends none) or the deadline. */
+static int wait_wake(sd_bus *bus, bool *woken, uint64_t deadline)
+{
+        uint64_t until = now_usec() + USEC_PER_SEC, now;
+        int r;
+
+        if (until > deadline)
+                until = deadline;
+        for (;;) {
+                r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        return r;
+                if (*woken)
+                        return 0;
+                if (r > 0)
+                        continue;
+                now = now_usec();
+                if (now >= until)
+                        return 0;
+                r = sd_bus_wait(bus, until - now);
+                if (r < 0)
+                        return r;
+        }
+}
+
+/* Wait until the machine's State is "running": on PropertiesChanged or
+ * MachineRemoved look again, and once a second anyway. */
+static int wait_running(struct ctl *c, const char *name, const char *path, uint64_t deadline)
+{
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *changed = NULL, *removed = NULL;
+        sd_bus_error none = SD_BUS_ERROR_NULL;
+        bool woken = false;
+        int r;
+
+        r = sd_bus_match_signal(c->bus, &changed, NULL, path, "org.freedesktop.DBus.Properties",
+                                "PropertiesChanged", on_wake, &woken);
+        if (r >= 0)
+                r = sd_bus_match_signal(c->bus, &removed, NULL, BERTH_PATH, BERTH_MANAGER, "MachineRemoved",
+                                        on_wake, &woken);
+        if (r < 0)
+                return ctl_log_error(&none, r, "machine %s: watching its state", name);
+        for (;;) {
+                _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                _cleanup_free_ char *state = NULL;
+
+                woken = false;
+                r = ctl_machine_string(c, path, "State", &e, &state);
+                if (r < 0 && ctl_error_is_gone(&e)) {
+                        log_error("machine %s: it stopped before it was running", name);
+                        return -ESRCH;
+                }
+                if (r < 0)
+                        return ctl_log_error(&e, r, "machine %s", name);
+                log_debug("machine %s: %s", name, state);
+                if (streq(state, "running"))
+                        return 0;
+                if (streq(state, "closing")) {
+                        log_error("machine %s: it is closing down, it never got to running", name);
+                        return -ESRCH;
+                }
+                if (now_usec() >= deadline) {
+                        log_error("machine %s: still %s after %u s", name, state, c->timeout_sec);
+                        return -ETIMEDOUT;
+                }
+                r = wait_wake(c->bus, &woken, deadline);
+                if (r < 0)
+                        return ctl_log_error(&none, r, "machine %s: waiting for it to run", name);
+        }
+}
+
+static int start_one(struct ctl *c, const char *name, char **ret_path)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *path;
+        int r;
+
+        r = sd_bus_call_method(c->bus, BERTH_BUS, BERTH_PATH, BERTH_MANAGER, "StartMachine", &e, &reply, "s",
+                               name);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return ctl_log_error(&e, r, "machine %s", name);
+        *ret_path = strdup(path);
+        return *ret_path ? 0 : log_oom();
+}
+
+int verb_start(struct ctl *c, char **names, unsigned n)
+{
+        _cleanup_free_ char **paths = calloc(n, sizeof(char *));
+        uint64_t deadline = c->timeout_sec ? now_usec() + c->timeout_sec * USEC_PER_SEC : UINT64_MAX;
+        int ret = 0, r;
+
+        if (!paths)
+                return log_oom();
+        /* Start them all, then wait: they boot side by side. A machine
+         * that did not start has no path. */
+        for (unsigned i = 0; i < n; i++) {
+                r = start_one(c, names[i], &paths[i]);
+                if (r < 0)
+                        ret = r;
+        }
+        for (unsigned i = 0; i < n && c->wait; i++) {
+                if (!paths[i])
+                        continue;
+                r = wait_running(c, names[i], paths[i], deadline);
+                if (r < 0)
+                        ret = r;
+        }
+        for (unsigned i = 0; i < n; i++)
+                free(paths[i]);
+        return ret;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+
+#include "output.h"
+
+#define BERTH_BUS "org.berth.machine1"
+#define BERTH_PATH "/org/berth/machine1"
+#define BERTH_MANAGER "org.berth.machine1.Manager"
+#define BERTH_MACHINE "org.berth.machine1.Machine"
+
+/* What the command line asked for, handed to every verb. */
+struct ctl {
+        sd_bus *bus;
+        const char *host;       /* -H: berthd on another host; no local /proc or cgroup reads */
+        bool no_legend;
+        enum json_mode json;
+        char **properties;      /* show -p */
+        bool value;             /* show --value */
+        bool wait;              /* start --wait */
+        unsigned timeout_sec;   /* start --wait: 0 waits without a limit */
+        const char *kill_whom;  /* kill --kill-whom */
+        int signal;             /* kill --signal */
+};
+
+#define CTL_INIT { .json = JSON_OFF, .kill_whom = "all", .signal = SIGTERM }

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* status and show: one machine's properties, for people and for scripts. */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include "bus.h"
+#include "cgtree.h"
+#include "log.h"
+#include "util.h"
+#include "verbs.h"
+
+#define STATUS_INDENT "                  "      /* under the values of the fields */
+
+static json_object *prop(json_object *o, const char *key)
+{
+        json_object *v = NULL;
+
+        return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+/* A string property; NULL when it is missing or empty. */
+static const char *prop_string(json_object *o, const char *key)
+{
+        json_object *v = prop(o, key);
+        const char *s = v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+
+        return s && *s ? s : NULL;
+}
+
+static uint64_t prop_uint(json_object *o, const char *key)
+{
+        json_object *v = prop(o, key);
+
+        return v && json_object_is_type(v, json_type_int) ? json_object_get_uint64(v) : 0;
+}
+
+/* The machine's properties; logs why not. */
+static int machine_fetch(struct ctl *c, const char *name, json_object **ret)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        r = ctl_machine_path(c, name, &e, &path);
+        if (r >= 0)
+                r = ctl_machine_properties(c, path, &e, ret);
+        if (r < 0)
+                return ctl_log_error(&e, r, "machine %s", name);
+        return 0;
+}
+
+static void field(const char *label, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void field(const char *label, const char *fmt, ...)
+{
+        va_list ap;
+
+        printf("%16s: ", label);
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        putchar('\n');
+}
+
+/* "1234 (systemd)": the name only when the process is on this host. */
+static void field_pid(struct ctl *c, const char *label, uint64_t pid)
+{
+        _cleanup_free_ char *comm = NULL;
+        char path[64];
+
+        if (pid == 0)
+                return;
+        snprintf(path, sizeof(path), "/proc/%llu/comm", (unsigned long long) pid);
+        if (!c->host && read_file_at(AT_FDCWD, path, &comm, 64) > 0) {
+                comm[strcspn(comm, "\n")] = 0;
+                field(label, "%llu (%s)", (unsigned long long) pid, comm);
+        } else
+                field(label, "%llu", (unsigned long long) pid);
+}
+
+static void field_since(uint64_t usec)
+{
+        struct timespec ts;
+        uint64_t now;
+        char when[64], span[64];
+
+        if (usec == 0)
+                return;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        now = (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+        format_timestamp(when, sizeof(when), usec);
+        if (now >= usec)
+                field("Since", "%s; %s ago", when, format_timespan(span, sizeof(span), now - usec));
+        else
+                field("Since", "%s", when);
+}
+
+static void field_interfaces(struct ctl *c, json_object *a)
+{
+        size_t n = a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+
+        for (size_t i = 0; i < n; i++) {
+                int ifindex = json_object_get_int(json_object_array_get_idx(a, i));
+                char name[IF_NAMESIZE];
+
+                bool named = !c->host && if_indextoname((unsigned) ifindex, name);
+
+                if (i == 0)
+                        printf("%16s: ", "Iface");
+                else
+                        printf("%s", STATUS_INDENT);
+                if (named)
+                        printf("%d (%s)\n", ifindex, name);
+                else
+                        printf("%d\n", ifindex);
+        }
+}
+
+/* The machine's cgroup and, on this host, the processes in it. */
+static void field_cgroup(struct ctl *c, const char *cgroup)
+{
+        _cleanup_free_ char *dir = NULL;
+        int r;
+
+        if (!cgroup)
+                return;
+        field("CGroup", "%s", cgroup);
+        if (c->host)
+                return;
+        r = cgtree_resolve(cgroup, &dir);
+        if (r >= 0)
+                r = cgtree_print(stdout, dir, STATUS_INDENT);
+        if (r < 0)
+                printf("%s(processes not readable: %s)\n", STATUS_INDENT, strerror(-r));
+}
+
+static void status_print(struct ctl *c, const char *name, json_object *p)
+{
+        const char *id = prop_string(p, "Id");
+
+        printf("%s%s%s%s\n", name, id ? " (" : "", id ? id : "", id ? ")" : "");
+        if (prop_string(p, "State"))
+                field("State", "%s", prop_string(p, "State"));
+        field_since(prop_uint(p, "Timestamp"));
+        field_pid(c, "Leader", prop_uint(p, "Leader"));
+        field_pid(c, "Supervisor", prop_uint(p, "Supervisor"));
+        if (prop_string(p, "Service") || prop_string(p, "Class"))
+                field("Service", "%s; class %s", prop_string(p, "Service") ?: "-", prop_string(p, "Class") ?: "-");
+        if (prop_string(p, "Image"))
+                field("Image", "%s", prop_string(p, "Image"));
+        if (prop_string(p, "RootDirectory"))
+                field("Root", "%s", prop_string(p, "RootDirectory"));
+        if (prop_string(p, "Init"))
+                field("Init", "%s", prop_string(p, "Init"));
+        if (prop_uint(p, "UIDShift"))
+                field("UID Shift", "%llu", (unsigned long long) prop_uint(p, "UIDShift"));
+        else
+                field("UID Shift", "none (the host's IDs)");
+        field_interfaces(c, prop(p, "NetworkInterfaces"));
+        field_cgroup(c, prop_string(p, "ControlGroup"));
+}
+
+/* The properties and, on this host, "Processes". */
+static int status_json(struct ctl *c, json_object *p)
+{
+        _cleanup_free_ char *dir = NULL;
+        json_object *procs = NULL;
+        const char *cgroup = prop_string(p, "ControlGroup");
+
+        if (!c->host && cgroup && cgtree_resolve(cgroup, &dir) >= 0 && cgtree_json(dir, &procs) >= 0)
+                json_object_object_add(p, "Processes", procs);
+        return json_print(stdout, p, c->json);
+}
+
+int verb_status(struct ctl *c, char **names, unsigned n)
+{
+        int ret = 0;
+
+        for (unsigned i = 0; i < n; i++) {
+                _cleanup_json_ json_object *props = NULL;
+                int r = machine_fetch(c, names[i], &props);
+
+                if (r < 0) {
+                        ret = r;
+                        continue;
+                }
+                if (c->json != JSON_OFF) {
+                        r = status_json(c, props);
+                        if (r < 0)
+                                ret = log_error_errno(r, "writing the status of %s", names[i]);
+                        continue;
+                }
+                if (i > 0)
+                        putchar('\n');
+                status_print(c, names[i], props);
+        }
+        return ret;
+}
+
+static int show_line(struct ctl *c, const char *key, json_object *v)
+{
+        _cleanup_free_ char *text = json_value_to_text(v);
+
+        if (!text)
+                return -ENOMEM;
+        if (c->value)
+                printf("%s\n", text);
+        else
+                printf("%s=%s\n", key, text);
+        return 0;
+}
+
+/* Only the properties asked for with -p, in that order. */
+static int show_select(struct ctl *c, json_object *props, json_object **ret)
+{
+        _cleanup_json_ json_object *o = json_object_new_object();
+
+        if (!o)
+                return -ENOMEM;
+        for (char **k = c->properties; k && *k; k++) {
+                json_object *v = prop(props, *k);
+
+                if (v && json_object_object_add(o, *k, json_object_get(v)) < 0)
+                        return -ENOMEM;
+        }
+        *ret = take_ptr(o);
+        return 0;
+}
+
+static int show_one(struct ctl *c, json_object *props)
+{
+        _cleanup_json_ json_object *selected = NULL;
+        int r;
+
+        if (c->properties) {
+                r = show_select(c, props, &selected);
+                if (r < 0)
+                        return r;
+                props = selected;
+        }
+        if (c->json != JSON_OFF)
+                return json_print(stdout, props, c->json);
+        json_object_object_foreach(props, key, v) {
+                r = show_line(c, key, v);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int verb_show(struct ctl *c, char **names, unsigned n)
+{
+        int ret = 0;
+
+        for (unsigned i = 0; i < n; i++) {
+                _cleanup_json_ json_object *props = NULL;
+                int r = machine_fetch(c, names[i], &props);
+
+                if (r < 0) {
+                        ret = r;
+                        continue;
+                }
+                if (i > 0 && c->json == JSON_OFF)
+                        putchar('\n');
+                r = show_one(c, props);
+                if (r < 0)
+                        ret = log_error_errno(r, "showing %s", names[i]);
+        }
+        return ret;
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The verb table: what berthctl can do, and its --help, from one place. */
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+#include "verbs.h"
+
+const struct verb verbs[] = {
+        { "list", "", 0, 0, OPT_JSON | OPT_LEGEND,
+          "List the machines berthd knows (the default verb)", verb_list },
+        { "status", "NAME...", 1, VERB_ANY, OPT_JSON,
+          "Show a machine's state, times and processes", verb_status },
+        { "show", "NAME...", 1, VERB_ANY, OPT_JSON | OPT_PROPERTY,
+          "Show a machine's properties as KEY=VALUE lines", verb_show },
+        { "start", "NAME...", 1, VERB_ANY, OPT_WAIT,
+          "Start a machine from its image", verb_start },
+        { "poweroff", "NAME...", 1, VERB_ANY, 0,
+          "Ask a machine's init to power off", verb_poweroff },
+        { "reboot", "NAME...", 1, VERB_ANY, 0,
+          "Ask a machine's init to reboot", verb_reboot },
+        { "terminate", "NAME...", 1, VERB_ANY, 0,
+          "Kill a machine at once", verb_terminate },
+        { "kill", "NAME...", 1, VERB_ANY, OPT_KILL,
+          "Send a signal to a machine's processes", verb_kill },
+        {}
+};
+
+struct option_help {
+        unsigned flag;          /* 0: a global option */
+        const char *option;
+        const char *help;
+};
+
+static const struct option_help option_help[] = {
+        { 0, "-h --help", "Show this help; VERB --help: the verb's" },
+        { 0, "   --version", "Show the version" },
+        { 0, "-H --host=[USER@]HOST", "Talk to berthd on HOST, over SSH" },
+        { OPT_LEGEND, "   --no-legend", "No column headers, no summary line" },
+        { OPT_JSON, "   --json[=short|pretty]", "JSON output (short: one line)" },
+        { OPT_PROPERTY, "-p --property=NAME[,NAME...]", "Only these properties (repeatable)" },
+        { OPT_PROPERTY, "   --value", "Only the values, without NAME=" },
+        { OPT_WAIT, "   --wait", "Return once the machine is running" },
+        { OPT_WAIT, "   --timeout=SEC", "With --wait: give up after SEC seconds" },
+        { OPT_KILL, "   --kill-whom=leader|all", "Signal PID 1 only, or every process" },
+        { OPT_KILL, "-s --signal=SIGNAL", "The signal, a name or number (SIGTERM)" },
+        {}
+};
+
+static const char *const option_names[] = {
+        "--json", "--no-legend", "--property", "--wait", "--kill-whom",
+};
+
+const struct verb *verb_find(const char *name)
+{
+        if (!name)
+                name = "list";
+        for (const struct verb *v = verbs; v->name; v++)
+                if (streq(v->name, name))
+                        return v;
+        return NULL;
+}
+
+const char *verb_option_name(unsigned flag)
+{
+        for (size_t i = 0; i < sizeof(option_names) / sizeof(option_names[0]); i++)
+                if (flag == 1u << i)
+                        return option_names[i];
+        return "?";
+}
+
+void verb_list_for_option(unsigned flag, char *buf, size_t size)
+{
+        size_t total = 0, seen = 0, n = 0;
+
+        for (const struct verb *v = verbs; v->name; v++)
+                if (v->options & flag)
+                        total++;
+        buf[0] = 0;
+        for (const struct verb *v = verbs; v->name && n < size; v++) {
+                if (!(v->options & flag))
+                        continue;
+                seen++;
+                n += (size_t) snprintf(buf + n, size - n, "%s%s",
+                                       seen == 1 ? "" : seen == total ? " and " : ", ", v->name);
+        }
+}
+
+static void option_line(FILE *f, const struct option_help *o)
+{
+        if (strlen(o->option) > 28)
+                fprintf(f, "  %s\n  %-28s  %s\n", o->option, "", o->help);
+        else
+                fprintf(f, "  %-28s  %s\n", o->option, o->help);
+}
+
+/* The global options and those of flags; all: every option, under a
+ * heading naming the verbs it belongs to. */
+static void options_help(FILE *f, unsigned flags, bool all)
+{
+        char verbs_buf[128];
+        unsigned last = 0;
+
+        for (const struct option_help *o = option_help; o->option; o++) {
+                if (o->flag && !all && !(o->flag & flags))
+                        continue;
+                if (all && o->flag != last) {
+                        verb_list_for_option(o->flag, verbs_buf, sizeof(verbs_buf));
+                        fprintf(f, "\nOptions of %s:\n", verbs_buf);
+                        last = o->flag;
+                }
+                option_line(f, o);
+        }
+}
+
+void verbs_help(FILE *f)
+{
+        fprintf(f, "%s [OPTIONS...] [VERB] [NAME...]\n\n"
+                "Manage the machines berthd runs: list and inspect them, start and stop them.\n\n"
+                "Verbs:\n", program_invocation_short_name);
+        for (const struct verb *v = verbs; v->name; v++) {
+                char usage[64];
+
+                snprintf(usage, sizeof(usage), "%s %s", v->name, v->args);
+                fprintf(f, "  %-28s  %s\n", usage, v->help);
+        }
+        fprintf(f, "\nOptions:\n");
+        options_help(f, 0, true);
+        fprintf(f, "\nSee berthctl(1).\n");
+}
+
+void verb_help(FILE *f, const struct verb *v)
+{
+        fprintf(f, "%s [OPTIONS...] %s%s%s\n\n%s.\n\nOptions:\n", program_invocation_short_name, v->name,
+                *v->args ? " " : "", v->args, v->help);
+        options_help(f, v->options, false);
+        fprintf(f, "\nSee berthctl(1).\n");
+}

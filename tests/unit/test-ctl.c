@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berthctl's helpers: signal names, option tables, the table and JSON
+ * output, properties read from a bus message, the process tree. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "cgtree.h"
+#include "output.h"
+#include "signals.h"
+#include "util.h"
+#include "verbs.h"
+
+Test(signals, names_and_numbers)
+{
+        cr_assert_eq(signal_from_string("SIGTERM"), SIGTERM);
+        cr_assert_eq(signal_from_string("TERM"), SIGTERM);
+        cr_assert_eq(signal_from_string("KILL"), SIGKILL);
+        cr_assert_eq(signal_from_string("9"), 9);
+        cr_assert_eq(signal_from_string("SIGRTMIN"), SIGRTMIN);
+        cr_assert_eq(signal_from_string("SIGRTMIN+4"), SIGRTMIN + 4);
+        cr_assert_eq(signal_from_string("RTMIN+4"), SIGRTMIN + 4);
+        cr_assert_eq(signal_from_string("RTMAX-1"), SIGRTMAX - 1);
+        cr_assert_eq(signal_from_string("RTMAX"), SIGRTMAX);
+}
+
+Test(signals, rejects_what_is_no_signal)
+{
+        const char *bad[] = { "", "0", "-1", "65", "999999999999", "FOO", "SIG", "term", "SIGTERM ",
+                              "RTMIN+", "RTMIN+99", "RTMAX-99", "RTMIN-1", "15x", NULL };
+
+        cr_assert_eq(signal_from_string(NULL), -EINVAL);
+        for (const char **s = bad; *s; s++)
+                cr_assert_eq(signal_from_string(*s), -EINVAL, "'%s' was taken for a signal", *s);
+}
+
+Test(signals, round_trip)
+{
+        char buf[32];
+
+        for (int sig = 1; sig <= SIGRTMAX; sig++) {
+                const char *name = signal_to_string(sig, buf, sizeof(buf));
+
+                if (!name)      /* 32, 33: glibc's own, no name */
+                        continue;
+                cr_assert_eq(signal_from_string(name), sig, "%s", name);
+        }
+        cr_assert_str_eq(signal_to_string(SIGINT, buf, sizeof(buf)), "SIGINT");
+        cr_assert_str_eq(signal_to_string(SIGRTMIN + 4, buf, sizeof(buf)), "SIGRTMIN+4");
+        cr_assert_null(signal_to_string(0, buf, sizeof(buf)));
+}
+
+Test(tables, kill_whom_round_trip)
+{
+        for (int i = 0; i < _KILL_WHOM_MAX; i++)
+                cr_assert_eq(kill_whom_from_string(kill_whom_to_string(i)), i);
+        cr_assert_eq(kill_whom_from_string("leader"), KILL_LEADER);
+        cr_assert_eq(kill_whom_from_string("everyone"), -EINVAL);
+        cr_assert_null(kill_whom_to_string(_KILL_WHOM_MAX));
+}
+
+Test(tables, json_mode_round_trip)
+{
+        for (int i = 0; i < _JSON_MODE_MAX; i++)
+                cr_assert_eq(json_mode_from_string(json_mode_to_string(i)), i);
+        cr_assert_eq(json_mode_from_string("pretty"), JSON_PRETTY);
+        cr_assert_eq(json_mode_from_string("yes"), -EINVAL);
+}
+
+Test(verbs, table)
+{
+        char buf[128];
+
+        cr_assert_str_eq(verb_find(NULL)->name, "list");
+        cr_assert_str_eq(verb_find("kill")->name, "kill");
+        cr_assert_null(verb_find("login"));
+        cr_assert_null(verb_find("lis"));
+        for (const struct verb *v = verbs; v->name; v++) {
+                cr_assert(v->run && v->help && v->args, "%s", v->name);
+                cr_assert_leq(v->min_args, v->max_args, "%s", v->name);
+        }
+        verb_list_for_option(OPT_JSON, buf, sizeof(buf));
+        cr_assert_str_eq(buf, "list, status and show");
+        verb_list_for_option(OPT_WAIT, buf, sizeof(buf));
+        cr_assert_str_eq(buf, "start");
+        cr_assert_str_eq(verb_option_name(OPT_KILL), "--kill-whom");
+}
+
+static char *table_text(const struct table *t, bool legend)
+{
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        cr_assert_not_null(f);
+        cr_assert_eq(table_print(t, f, legend), 0);
+        fclose(f);
+        return buf;
+}
+
+Test(output, table_columns)
+{
+        static const char *const headers[] = { "NAME", "STATE", "LEADER" };
+        _cleanup_(table_freep) struct table *t = table_new(3, headers);
+        const char *cells[] = { "web", "running", "1234", "a", "", "7", "zz-long-name", "opening", NULL };
+        _cleanup_free_ char *with = NULL, *without = NULL;
+
+        cr_assert_not_null(t);
+        for (size_t i = 0; i < ELEMENTSOF(cells); i++)
+                cr_assert_eq(table_add_cell(t, cells[i]), 0);
+        cr_assert_eq(table_rows(t), 3);
+        table_sort(t, 0);
+        with = table_text(t, true);
+        cr_assert_str_eq(with,
+                         "NAME         STATE   LEADER\n"
+                         "a            -       7\n"
+                         "web          running 1234\n"
+                         "zz-long-name opening -\n");
+        without = table_text(t, false);
+        cr_assert_str_eq(without,
+                         "a            -       7\n"
+                         "web          running 1234\n"
+                         "zz-long-name opening -\n");
+}
+
+Test(output, table_header_only)
+{
+        static const char *const headers[] = { "NAME", "X" };
+        _cleanup_(table_freep) struct table *t = table_new(2, headers);
+        _cleanup_free_ char *text = NULL, *none = NULL;
+
+        cr_assert_eq(table_rows(t), 0);
+        text = table_text(t, true);
+        cr_assert_str_eq(text, "NAME X\n");
+        none = table_text(t, false);
+        cr_assert_str_eq(none, "");
+}
+
+Test(output, timespan)
+{
+        char buf[64];
+
+        cr_assert_str_eq(format_timespan(buf, sizeof(buf), 0), "0s");
+        cr_assert_str_eq(format_timespan(buf, sizeof(buf), 999999), "0s");
+        cr_assert_str_eq(format_timespan(buf, sizeof(buf), 45 * 1000000ULL), "45s");
+        cr_assert_str_eq(format_timespan(buf, sizeof(buf), 182 * 1000000ULL), "3min 2s");
+        cr_assert_str_eq(format_timespan(buf, sizeof(buf), 3605 * 1000000ULL), "1h");
+        cr_assert_str_eq(format_timespan(buf, sizeof(buf), (86400 + 4 * 3600 + 59) * 1000000ULL), "1d 4h");
+        cr_assert_str_eq(format_timespan(buf, sizeof(buf), 4 * 3600 * 1000000ULL), "4h");
+        format_timespan(buf, 4, 182 * 1000000ULL);     /* cut short, still a string */
+        cr_assert_eq(strlen(buf), 3);
+}
+
+Test(output, value_text)
+{
+        _cleanup_json_ json_object *a = json_object_new_array();
+        _cleanup_free_ char *s = NULL, *b = NULL, *n = NULL, *l = NULL, *e = NULL;
+        json_object *str = json_object_new_string("x y"), *yes = json_object_new_boolean(1);
+        json_object *num = json_object_new_uint64(18446744073709551615ULL);
+
+        json_object_array_add(a, json_object_new_int(3));
+        json_object_array_add(a, json_object_new_int(12));
+        s = json_value_to_text(str);
+        b = json_value_to_text(yes);
+        n = json_value_to_text(num);
+        l = json_value_to_text(a);
+        e = json_value_to_text(NULL);
+        cr_assert_str_eq(s, "x y");
+        cr_assert_str_eq(b, "yes");
+        cr_assert_str_eq(n, "18446744073709551615");
+        cr_assert_str_eq(l, "3 12");
+        cr_assert_str_eq(e, "");
+        json_object_put(str);
+        json_object_put(yes);
+        json_object_put(num);
+}
+
+/* A bus object good enough to build and read messages: its peer never
+ * answers, so it stays authenticating. */
+static sd_bus *offline_bus(int sv[2])
+{
+        sd_bus *bus = NULL;
+
+        cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        cr_assert_geq(sd_bus_new(&bus), 0);
+        cr_assert_geq(sd_bus_set_fd(bus, sv[0], sv[0]), 0);
+        cr_assert_geq(sd_bus_start(bus), 0);
+        return bus;
+}
+
+Test(bus, properties_to_json)
+{
+        static const uint8_t id[16] = { 0x2b, 0x20, 0x82, 0x4c, 0x77, 0x3d, 0x43, 0xab,
+                                        0x8b, 0xfb, 0x7d, 0x48, 0xbe, 0xba, 0xec, 0x5e };
+        int sv[2];
+        sd_bus *bus = offline_bus(sv);
+        sd_bus_message *m = NULL;
+        _cleanup_json_ json_object *o = NULL;
+        _cleanup_free_ char *text = NULL;
+
+        cr_assert_geq(sd_bus_message_new_signal(bus, &m, "/a", "a.b", "X"), 0);
+        cr_assert_geq(sd_bus_message_open_container(m, 'a', "{sv}"), 0);
+        cr_assert_geq(sd_bus_message_append(m, "{sv}", "Name", "s", "web"), 0);
+        cr_assert_geq(sd_bus_message_append(m, "{sv}", "Leader", "u", 4000000000U), 0);
+        cr_assert_geq(sd_bus_message_append(m, "{sv}", "Timestamp", "t", 1795629151000000ULL), 0);
+        cr_assert_geq(sd_bus_message_open_container(m, 'e', "sv"), 0);
+        cr_assert_geq(sd_bus_message_append(m, "s", "Id"), 0);
+        cr_assert_geq(sd_bus_message_open_container(m, 'v', "ay"), 0);
+        cr_assert_geq(sd_bus_message_append_array(m, 'y', id, sizeof(id)), 0);
+        cr_assert_geq(sd_bus_message_close_container(m), 0);
+        cr_assert_geq(sd_bus_message_close_container(m), 0);
+        cr_assert_geq(sd_bus_message_append(m, "{sv}", "NetworkInterfaces", "ai", 2, 3, 12), 0);
+        cr_assert_geq(sd_bus_message_append(m, "{sv}", "Odd", "(ii)", 1, 2), 0);
+        cr_assert_geq(sd_bus_message_append(m, "{sv}", "Last", "b", 1), 0);
+        cr_assert_geq(sd_bus_message_close_container(m), 0);
+        cr_assert_geq(sd_bus_message_seal(m, 1, 0), 0);
+        cr_assert_geq(sd_bus_message_rewind(m, true), 0);
+
+        cr_assert_eq(ctl_properties_to_json(m, &o), 0);
+        text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        cr_assert_str_eq(text, "{\"Name\":\"web\",\"Leader\":4000000000,\"Timestamp\":1795629151000000,"
+                               "\"Id\":\"2b20824c773d43ab8bfb7d48bebaec5e\",\"NetworkInterfaces\":[3,12],"
+                               "\"Last\":true}");
+        sd_bus_message_unref(m);
+        close(sv[1]);
+        sd_bus_close_unref(bus);        /* no flush: it would wait for an authentication never answered */
+}
+
+static void put(int dir_fd, const char *path, const char *text)
+{
+        cr_assert_eq(write_file_at(dir_fd, path, text, 0644), 0, "%s", path);
+}
+
+Test(cgtree, tree_of_a_fake_cgroup)
+{
+        char dir[] = "/tmp/test-ctl-XXXXXX", procs[32], expect[512];
+        _cleanup_free_ char *buf = NULL, *self = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_json_ json_object *a = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        cr_assert_not_null(mkdtemp(dir));
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        cr_assert_geq(mkdirat(fd, "payload", 0755), 0);
+        cr_assert_geq(mkdirat(fd, "payload/init.scope", 0755), 0);
+        cr_assert_geq(mkdirat(fd, "supervisor", 0755), 0);
+        snprintf(procs, sizeof(procs), "%d\n", (int) getpid());
+        put(fd, "cgroup.procs", "");
+        put(fd, "payload/cgroup.procs", "");
+        put(fd, "payload/init.scope/cgroup.procs", procs);
+        put(fd, "supervisor/cgroup.procs", "");
+        cr_assert_gt(read_file_at(AT_FDCWD, "/proc/self/cmdline", &self, 4096), 0);
+
+        f = open_memstream(&buf, &size);
+        cr_assert_eq(cgtree_print(f, dir, "  "), 0);
+        fclose(f);
+        snprintf(expect, sizeof(expect),
+                 "  |-payload\n"
+                 "  | `-init.scope\n"
+                 "  |   `-%d %s",
+                 (int) getpid(), self);
+        cr_assert(startswith(buf, expect), "got:\n%s", buf);
+        cr_assert(strstr(buf, "\n  `-supervisor\n"), "got:\n%s", buf);
+
+        cr_assert_eq(cgtree_json(dir, &a), 0);
+        cr_assert_eq(json_object_array_length(a), 1);
+        cr_assert_str_eq(json_object_get_string(json_object_object_get(json_object_array_get_idx(a, 0), "cgroup")),
+                         "/payload/init.scope");
+        cr_assert_eq(rm_rf_at(AT_FDCWD, dir), 0);
+}
+
+Test(cgtree, resolve_refuses_relative)
+{
+        char *p = NULL;
+
+        cr_assert_eq(cgtree_resolve("machine.slice", &p), -EINVAL);
+        cr_assert_eq(cgtree_resolve(NULL, &p), -EINVAL);
+        cr_assert_null(p);
+}
