@@ -24,6 +24,10 @@ struct ctl {
         unsigned timeout_sec;   /* start --wait: 0 waits without a limit */
         const char *kill_whom;  /* kill --kill-whom */
         int signal;             /* kill --signal */
+        const char *user;       /* shell: USER@NAME */
+        char **command;         /* shell: what follows the machine's name */
+        unsigned n_command;
+        int exit_status;        /* shell: the program's, to exit with */
 };
 
 #define CTL_INIT { .json = JSON_OFF, .kill_whom = "all", .signal = SIGTERM }

@@ -177,6 +177,14 @@ int main(int argc, char **argv)
 
         setlocale(LC_ALL, "");
         log_setup("berthctl");
+        /* shell NAME COMMAND...: the command's own options are not ours. */
+        for (int i = 1; i + 1 < argc; i++)
+                if (streq(argv[i], "shell")) {
+                        c.command = argv + i + 2;
+                        c.n_command = (unsigned) (argc - i - 2);
+                        argc = i + 2;
+                        break;
+                }
         if (parse_argv(argc, argv, &c, &cl) < 0)
                 return EXIT_USAGE;
         if (cl.version) {
@@ -196,6 +204,12 @@ int main(int argc, char **argv)
                 return EXIT_SUCCESS;
         }
         n = optind < argc ? (unsigned) (argc - optind - 1) : 0;
+        if (v->run == verb_shell && n == 1 && strchr(argv[optind + 1], '@')) {
+                char *at = strchr(argv[optind + 1], '@');
+                *at = 0;
+                c.user = argv[optind + 1];
+                argv[optind + 1] = at + 1;
+        }
         if (check_usage(v, &cl, argv + optind + 1, n) < 0)
                 return EXIT_USAGE;
         if (ctl_connect(&c) < 0)
@@ -203,5 +217,7 @@ int main(int argc, char **argv)
         r = v->run(&c, argv + optind + 1, n);
         sd_bus_flush_close_unref(c.bus);
         strv_free(c.properties);
-        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        if (r < 0)
+                return EXIT_FAILURE;
+        return c.exit_status;
 }

@@ -23,6 +23,10 @@ const struct verb verbs[] = {
           "Kill a machine at once", verb_terminate },
         { "kill", "NAME...", 1, VERB_ANY, OPT_KILL,
           "Send a signal to a machine's processes", verb_kill },
+        { "shell", "[USER@]NAME [COMMAND [ARG...]]", 1, 1, 0,
+          "Run a shell or a command in a machine; exit with its status", verb_shell },
+        { "login", "NAME", 1, 1, 0,
+          "Log in on a machine, on a new login prompt", verb_login },
         {}
 };
 

@@ -47,3 +47,5 @@ int verb_poweroff(struct ctl *c, char **names, unsigned n);
 int verb_reboot(struct ctl *c, char **names, unsigned n);
 int verb_terminate(struct ctl *c, char **names, unsigned n);
 int verb_kill(struct ctl *c, char **names, unsigned n);
+int verb_shell(struct ctl *c, char **names, unsigned n);
+int verb_login(struct ctl *c, char **names, unsigned n);
