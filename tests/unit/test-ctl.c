@@ -80,7 +80,9 @@ Test(verbs, table)
 
         cr_assert_str_eq(verb_find(NULL)->name, "list");
         cr_assert_str_eq(verb_find("kill")->name, "kill");
-        cr_assert_null(verb_find("login"));
+        cr_assert_str_eq(verb_find("login")->name, "login");
+        cr_assert_str_eq(verb_find("shell")->name, "shell");
+        cr_assert_null(verb_find("logi"));
         cr_assert_null(verb_find("lis"));
         for (const struct verb *v = verbs; v->name; v++) {
                 cr_assert(v->run && v->help && v->args, "%s", v->name);
