@@ -220,6 +220,29 @@ static int read_array(sd_bus_message *m, char type, json_object **ret)
 }
 
 /* A variant's value: 1 and *ret set, 0 for a type left out. */
+/* a{ss} (OSRelease): a JSON object. */
+static int read_string_dict(sd_bus_message *m, json_object **ret)
+{
+        _cleanup_json_ json_object *o = json_object_new_object();
+        const char *k, *v;
+        int r;
+
+        if (!o)
+                return -ENOMEM;
+        r = sd_bus_message_enter_container(m, 'a', "{ss}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(m, "{ss}", &k, &v)) > 0)
+                json_object_object_add(o, k, json_object_new_string(v));
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        *ret = take_ptr(o);
+        return 1;
+}
+
 static int read_variant(sd_bus_message *m, json_object **ret)
 {
         const char *contents;
@@ -239,6 +262,8 @@ static int read_variant(sd_bus_message *m, json_object **ret)
                 r = read_bytes_hex(m, ret);
         else if (strlen(contents) == 2 && type == 'a' && strchr("ynqiuxtdbsog", contents[1]))
                 r = read_array(m, contents[1], ret);
+        else if (streq(contents, "a{ss}"))
+                r = read_string_dict(m, ret);
         else {
                 r = sd_bus_message_skip(m, contents);
                 if (r >= 0)

@@ -119,6 +119,28 @@ static void field_interfaces(struct ctl *c, json_object *a)
         }
 }
 
+static void field_os(json_object *os)
+{
+        json_object *v = NULL;
+
+        if (os && (json_object_object_get_ex(os, "PRETTY_NAME", &v) || json_object_object_get_ex(os, "NAME", &v)))
+                field("OS", "%s", json_object_get_string(v));
+}
+
+/* Memory, CPU time and tasks as the machine's cgroup counts them. */
+static void field_usage(json_object *p)
+{
+        uint64_t mem = prop_uint(p, "MemoryCurrent"), cpu = prop_uint(p, "CPUUsageNSec");
+        uint64_t tasks = prop_uint(p, "TasksCurrent");
+
+        if (mem && mem != UINT64_MAX)
+                field("Memory", "%.1fM", (double) mem / (1024 * 1024));
+        if (cpu != UINT64_MAX && prop(p, "CPUUsageNSec"))
+                field("CPU", "%.3fs", (double) cpu / 1e9);
+        if (tasks && tasks != UINT64_MAX)
+                field("Tasks", "%llu", (unsigned long long) tasks);
+}
+
 /* The machine's cgroup and, on this host, the processes in it. */
 static void field_cgroup(struct ctl *c, const char *cgroup)
 {
@@ -160,6 +182,8 @@ static void status_print(struct ctl *c, const char *name, json_object *p)
         else
                 field("UID Shift", "none (the host's IDs)");
         field_interfaces(c, prop(p, "NetworkInterfaces"));
+        field_os(prop(p, "OSRelease"));
+        field_usage(p);
         field_cgroup(c, prop_string(p, "ControlGroup"));
 }
 

@@ -8,7 +8,11 @@
 
 #include "cleanup.h"
 #include "manager.h"
+#include "cgutil.h"
 #include "util.h"
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #define MACHINE_PREFIX "/org/berth/machine1/machine"
 #define MACHINE_IFACE "org.berth.machine1.Machine"
@@ -161,6 +165,58 @@ static int property_ifaces(sd_bus *bus, const char *path, const char *interface,
         return sd_bus_message_append_array(reply, 'i', NULL, 0);
 }
 
+/* What the machine's cgroup counts, read when asked; UINT64_MAX: unknown
+ * (no memory controller in cgroup2 on a hybrid host, say). */
+static int property_usage(sd_bus *bus, const char *path, const char *interface, const char *property,
+                          sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+        struct machine *m = userdata;
+        int64_t v = -1;
+
+        if (m->cgroup[0] && streq(property, "MemoryCurrent"))
+                v = cg_read_number(m->cgroup, "memory.current", NULL);
+        else if (m->cgroup[0] && streq(property, "CPUUsageNSec")) {
+                v = cg_read_number(m->cgroup, "cpu.stat", "usage_usec");
+                if (v >= 0)
+                        v *= 1000;
+        } else if (m->cgroup[0] && streq(property, "TasksCurrent")) {
+                _cleanup_close_ int fd = open(m->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                v = fd < 0 ? -1 : cg_count_threads(fd);
+        }
+        return sd_bus_message_append(reply, "t", v < 0 ? UINT64_MAX : (uint64_t) v);
+}
+
+/* The machine's os-release, as its PID 1 sees its root. */
+static int property_os_release(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+        struct machine *m = userdata;
+        _cleanup_free_ char *text = NULL;
+        char file[128];
+        int r;
+
+        snprintf(file, sizeof(file), "/proc/%d/root/etc/os-release", (int) m->leader);
+        if (read_file_at(AT_FDCWD, file, &text, 64 * 1024) < 0) {
+                snprintf(file, sizeof(file), "/proc/%d/root/usr/lib/os-release", (int) m->leader);
+                (void) read_file_at(AT_FDCWD, file, &text, 64 * 1024);
+        }
+        r = sd_bus_message_open_container(reply, 'a', "{ss}");
+        for (char *l = text ? strtok(text, "\n") : NULL; r >= 0 && l; l = strtok(NULL, "\n")) {
+                char *eq = strchr(l, '=');
+                size_t n;
+                if (!eq || l[0] == '#')
+                        continue;
+                *eq++ = 0;
+                n = strlen(eq);
+                if (n >= 2 && (eq[0] == '"' || eq[0] == '\'') && eq[n - 1] == eq[0]) {
+                        eq[n - 1] = 0;
+                        eq++;
+                }
+                r = sd_bus_message_append(reply, "{ss}", l, eq);
+        }
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
 static const sd_bus_vtable machine_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("Poweroff", NULL, NULL, method_poweroff, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -182,6 +238,10 @@ static const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("Timestamp", "t", property_timestamp, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("UIDShift", "u", property_u32, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("NetworkInterfaces", "ai", property_ifaces, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("OSRelease", "a{ss}", property_os_release, 0, 0),
+        SD_BUS_PROPERTY("MemoryCurrent", "t", property_usage, 0, 0),
+        SD_BUS_PROPERTY("CPUUsageNSec", "t", property_usage, 0, 0),
+        SD_BUS_PROPERTY("TasksCurrent", "t", property_usage, 0, 0),
         SD_BUS_VTABLE_END
 };
 

@@ -13,6 +13,7 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "cgutil.h"
 #include "util.h"
 
 int parse_size(const char *s, uint64_t *ret)
@@ -160,56 +161,6 @@ int cgroup_limits_apply(struct machine_cgroup *cg, const char *machine,
         return 0;
 }
 
-/* One number from a file, or from a "key value" line of it. */
-static int64_t read_number(const char *dir, const char *file, const char *key)
-{
-        _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *s = NULL;
-        size_t kl = key ? strlen(key) : 0;
-
-        if (!dir)
-                return -1;
-        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0 || read_file_at(fd, file, &s, 65536) < 0)
-                return -1;
-        if (!key)
-                return strtoll(s, NULL, 10);
-        for (char *l = s; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-                if (strncmp(l, key, kl) == 0 && l[kl] == ' ')
-                        return strtoll(l + kl + 1, NULL, 10);
-        return -1;
-}
-
-/* Tasks when no pids controller counts them: the threads of every cgroup
- * below dir_fd. */
-static int64_t count_threads(int dir_fd)
-{
-        _cleanup_free_ char *s = NULL;
-        _cleanup_(closedirp) DIR *d = NULL;
-        struct dirent *de;
-        int64_t n = 0;
-        int fd;
-
-        if (read_file_at(dir_fd, "cgroup.threads", &s, 1 << 20) >= 0)
-                for (char *p = s; *p; p++)
-                        n += *p == '\n';
-        fd = dup(dir_fd);
-        if (fd < 0 || !(d = fdopendir(fd))) {
-                safe_close(fd);
-                return n;
-        }
-        while ((de = readdir(d))) {
-                _cleanup_close_ int sub = -EBADF;
-
-                if (de->d_type != DT_DIR || de->d_name[0] == '.')
-                        continue;
-                sub = openat(dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-                if (sub >= 0)
-                        n += count_threads(sub);
-        }
-        return n;
-}
-
 int cgroup_usage(const struct machine_cgroup *cg, struct cgroup_usage *u)
 {
         bool v2mem = cg->path && cgroup2_has_controller(cg->path, "memory");
@@ -218,31 +169,31 @@ int cgroup_usage(const struct machine_cgroup *cg, struct cgroup_usage *u)
 
         *u = (struct cgroup_usage) { -1, -1, -1, -1, -1 };
         if (v2mem) {
-                u->memory = read_number(cg->path, "memory.current", NULL);
-                u->memory_peak = read_number(cg->path, "memory.peak", NULL);
-                u->oom_kills = read_number(cg->path, "memory.events", "oom_kill");
+                u->memory = cg_read_number(cg->path, "memory.current", NULL);
+                u->memory_peak = cg_read_number(cg->path, "memory.peak", NULL);
+                u->oom_kills = cg_read_number(cg->path, "memory.events", "oom_kill");
         } else if (cg->v1[CG_V1_MEMORY]) {
-                u->memory = read_number(cg->v1[CG_V1_MEMORY], "memory.usage_in_bytes", NULL);
-                u->memory_peak = read_number(cg->v1[CG_V1_MEMORY], "memory.max_usage_in_bytes", NULL);
+                u->memory = cg_read_number(cg->v1[CG_V1_MEMORY], "memory.usage_in_bytes", NULL);
+                u->memory_peak = cg_read_number(cg->v1[CG_V1_MEMORY], "memory.max_usage_in_bytes", NULL);
                 /* v1 counts OOM kills where they happened: in payload/. */
                 char payload[4200];
                 snprintf(payload, sizeof(payload), "%s/payload", cg->v1[CG_V1_MEMORY]);
-                u->oom_kills = read_number(payload, "memory.oom_control", "oom_kill");
+                u->oom_kills = cg_read_number(payload, "memory.oom_control", "oom_kill");
         }
         /* cgroup2 keeps CPU time for every cgroup, controller or not. */
-        usec = read_number(cg->path, "cpu.stat", "usage_usec");
+        usec = cg_read_number(cg->path, "cpu.stat", "usage_usec");
         if (usec < 0 && cg->v1[CG_V1_CPUACCT]) {
-                int64_t ns = read_number(cg->v1[CG_V1_CPUACCT], "cpuacct.usage", NULL);
+                int64_t ns = cg_read_number(cg->v1[CG_V1_CPUACCT], "cpuacct.usage", NULL);
                 usec = ns < 0 ? -1 : ns / 1000;
         }
         u->cpu_usec = usec;
         if (v2pids)
-                u->tasks = read_number(cg->path, "pids.current", NULL);
+                u->tasks = cg_read_number(cg->path, "pids.current", NULL);
         else if (cg->v1[CG_V1_PIDS])
-                u->tasks = read_number(cg->v1[CG_V1_PIDS], "pids.current", NULL);
+                u->tasks = cg_read_number(cg->v1[CG_V1_PIDS], "pids.current", NULL);
         else if (cg->path) {
                 _cleanup_close_ int fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                u->tasks = fd < 0 ? -1 : count_threads(fd);
+                u->tasks = fd < 0 ? -1 : cg_count_threads(fd);
         }
         return 0;
 }

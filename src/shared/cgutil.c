@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Reading a cgroup's counters, for the launcher and for berthd. */
+#include "cgutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "util.h"
+
+/* One number from a file, or from a "key value" line of it. */
+int64_t cg_read_number(const char *dir, const char *file, const char *key)
+{
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *s = NULL;
+        size_t kl = key ? strlen(key) : 0;
+
+        if (!dir)
+                return -1;
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || read_file_at(fd, file, &s, 65536) < 0)
+                return -1;
+        if (!key)
+                return strtoll(s, NULL, 10);
+        for (char *l = s; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                if (strncmp(l, key, kl) == 0 && l[kl] == ' ')
+                        return strtoll(l + kl + 1, NULL, 10);
+        return -1;
+}
+
+/* Tasks when no pids controller counts them: the threads of every cgroup
+ * below dir_fd. */
+int64_t cg_count_threads(int dir_fd)
+{
+        _cleanup_free_ char *s = NULL;
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int64_t n = 0;
+        int fd;
+
+        if (read_file_at(dir_fd, "cgroup.threads", &s, 1 << 20) >= 0)
+                for (char *p = s; *p; p++)
+                        n += *p == '\n';
+        fd = dup(dir_fd);
+        if (fd < 0 || !(d = fdopendir(fd))) {
+                safe_close(fd);
+                return n;
+        }
+        while ((de = readdir(d))) {
+                _cleanup_close_ int sub = -EBADF;
+
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                sub = openat(dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (sub >= 0)
+                        n += cg_count_threads(sub);
+        }
+        return n;
+}
+
