@@ -19,18 +19,16 @@
 
 #include "bus.h"
 #include "cleanup.h"
+#include "escape.h"
 #include "log.h"
 #include "util.h"
 #include "verbs.h"
-
-#define ESCAPE 0x1d     /* ^] */
 
 struct relay {
         int master;
         struct termios saved;
         bool raw;
-        unsigned escapes;
-        struct timespec first;
+        struct escape escape;
 };
 
 static void winsize(int master)
@@ -39,27 +37,6 @@ static void winsize(int master)
 
         if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) >= 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) >= 0)
                 (void) ioctl(master, TIOCSWINSZ, &ws);
-}
-
-static bool escaped(struct relay *r, const char *buf, size_t n)
-{
-        for (size_t i = 0; i < n; i++) {
-                struct timespec now;
-
-                if (buf[i] != ESCAPE) {
-                        r->escapes = 0;
-                        continue;
-                }
-                clock_gettime(CLOCK_MONOTONIC, &now);
-                if (r->escapes == 0 || (now.tv_sec - r->first.tv_sec) * 1000000000L +
-                                                       (now.tv_nsec - r->first.tv_nsec) > 1000000000L) {
-                        r->escapes = 0;
-                        r->first = now;
-                }
-                if (++r->escapes >= 3)
-                        return true;
-        }
-        return false;
 }
 
 /* Copy between the terminal and the PTY until the program's side closes
@@ -106,7 +83,7 @@ static bool relay(struct relay *r)
                                 in_open = false;
                                 continue;
                         }
-                        if (r->raw && escaped(r, buf, (size_t) n))
+                        if (r->raw && escape_seen(&r->escape, buf, (size_t) n))
                                 return true;
                         (void) write_full(r->master, buf, (size_t) n);
                 }

@@ -16,6 +16,7 @@
 #include "cleanup.h"
 #include "manager.h"
 #include "paths.h"
+#include "cgutil.h"
 #include "util.h"
 
 static char *field(const char *text, const char *key)
@@ -158,34 +159,18 @@ static int signal_pid(pid_t pid, int sig)
         return r;
 }
 
-/* Every process below dir: cgroup.procs of each cgroup. */
-static int signal_cgroup(int dir_fd, int sig)
+static void signal_procs(int dir_fd, void *userdata)
 {
         _cleanup_free_ char *procs = NULL;
-        _cleanup_(closedirp) DIR *d = NULL;
-        struct dirent *de;
-        int fd, r = 0;
+        int sig = *(int *) userdata;
 
-        if (read_file_at(dir_fd, "cgroup.procs", &procs, 1 << 20) >= 0)
-                for (char *p = strtok(procs, "\n"); p; p = strtok(NULL, "\n")) {
-                        unsigned pid;
-                        if (parse_uint(p, &pid) >= 0)
-                                (void) kill((pid_t) pid, sig);
-                }
-        fd = dup(dir_fd);
-        if (fd < 0 || !(d = fdopendir(fd))) {
-                safe_close(fd);
-                return 0;
+        if (read_file_at(dir_fd, "cgroup.procs", &procs, 1 << 20) < 0)
+                return;
+        for (char *p = strtok(procs, "\n"); p; p = strtok(NULL, "\n")) {
+                unsigned pid;
+                if (parse_uint(p, &pid) >= 0)
+                        (void) kill((pid_t) pid, sig);
         }
-        while ((de = readdir(d))) {
-                _cleanup_close_ int sub = -EBADF;
-                if (de->d_type != DT_DIR || de->d_name[0] == '.')
-                        continue;
-                sub = openat(dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-                if (sub >= 0)
-                        r = signal_cgroup(sub, sig);
-        }
-        return r;
 }
 
 int machine_kill(struct machine *m, enum kill_whom who, int sig)
@@ -199,7 +184,8 @@ int machine_kill(struct machine *m, enum kill_whom who, int sig)
         fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        return signal_cgroup(fd, sig);
+        /* Every process in every cgroup of the machine. */
+        return cg_walk(fd, signal_procs, &sig);
 }
 
 int machine_poweroff(struct machine *m)

@@ -11,8 +11,6 @@
 #include "log.h"
 #include "util.h"
 
-#define ESCAPE_CHAR 0x1d        /* ^] */
-
 enum console_mode console_pick_mode(enum console_mode requested, bool boot)
 {
         if (requested != CONSOLE_AUTO)
@@ -96,27 +94,6 @@ void console_forward_output(struct console *c)
                 c->mode = CONSOLE_PASSIVE;      /* nobody listens: keep draining */
 }
 
-static bool escape_seen(struct console *c, const char *buf, size_t n)
-{
-        for (size_t i = 0; i < n; i++) {
-                struct timespec now;
-
-                if (buf[i] != ESCAPE_CHAR) {
-                        c->escapes = 0;
-                        continue;
-                }
-                clock_gettime(CLOCK_MONOTONIC, &now);
-                if (c->escapes == 0 || (now.tv_sec - c->first_escape.tv_sec) * 1000000000L +
-                                                       (now.tv_nsec - c->first_escape.tv_nsec) > 1000000000L) {
-                        c->escapes = 0;
-                        c->first_escape = now;
-                }
-                if (++c->escapes >= 3)
-                        return true;
-        }
-        return false;
-}
-
 bool console_forward_input(struct console *c)
 {
         char buf[4096];
@@ -127,7 +104,7 @@ bool console_forward_input(struct console *c)
                         c->stdin_open = false;
                 return false;
         }
-        if (escape_seen(c, buf, (size_t) n))
+        if (escape_seen(&c->escape, buf, (size_t) n))
                 return true;
         (void) write_full(c->master, buf, (size_t) n);
         return false;

@@ -5,6 +5,7 @@
 #include <termios.h>
 #include <time.h>
 
+#include "escape.h"
 #include "settings.h"
 
 /* The launcher's end of the machine's console: a PTY master relayed to the
@@ -17,8 +18,7 @@ struct console {
         bool raw;
         bool stdin_open;
         struct termios saved;
-        unsigned escapes;
-        struct timespec first_escape;
+        struct escape escape;
 };
 
 #define CONSOLE_INIT { .master = -1, .slave = -1 }

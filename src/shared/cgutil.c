@@ -34,21 +34,17 @@ int64_t cg_read_number(const char *dir, const char *file, const char *key)
 
 /* Tasks when no pids controller counts them: the threads of every cgroup
  * below dir_fd. */
-int64_t cg_count_threads(int dir_fd)
+int cg_walk(int dir_fd, void (*visit)(int dir_fd, void *userdata), void *userdata)
 {
-        _cleanup_free_ char *s = NULL;
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
-        int64_t n = 0;
         int fd;
 
-        if (read_file_at(dir_fd, "cgroup.threads", &s, 1 << 20) >= 0)
-                for (char *p = s; *p; p++)
-                        n += *p == '\n';
+        visit(dir_fd, userdata);
         fd = dup(dir_fd);
         if (fd < 0 || !(d = fdopendir(fd))) {
                 safe_close(fd);
-                return n;
+                return fd < 0 ? -errno : 0;
         }
         while ((de = readdir(d))) {
                 _cleanup_close_ int sub = -EBADF;
@@ -57,8 +53,25 @@ int64_t cg_count_threads(int dir_fd)
                         continue;
                 sub = openat(dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                 if (sub >= 0)
-                        n += cg_count_threads(sub);
+                        (void) cg_walk(sub, visit, userdata);
         }
-        return n;
+        return 0;
 }
 
+static void add_threads(int dir_fd, void *userdata)
+{
+        _cleanup_free_ char *s = NULL;
+        int64_t *n = userdata;
+
+        if (read_file_at(dir_fd, "cgroup.threads", &s, 1 << 20) >= 0)
+                for (char *p = s; *p; p++)
+                        *n += *p == '\n';
+}
+
+int64_t cg_count_threads(int dir_fd)
+{
+        int64_t n = 0;
+
+        (void) cg_walk(dir_fd, add_threads, &n);
+        return n;
+}
