@@ -72,10 +72,24 @@ void it_setup(void)
 static pid_t spawned[64];
 static size_t n_spawned;
 
+static void (*teardown_hooks[8])(void);
+static size_t n_teardown_hooks;
+
+void it_on_teardown(void (*hook)(void))
+{
+        for (size_t i = 0; i < n_teardown_hooks; i++)
+                if (teardown_hooks[i] == hook)
+                        return;
+        cr_assert_lt(n_teardown_hooks, sizeof(teardown_hooks) / sizeof(teardown_hooks[0]));
+        teardown_hooks[n_teardown_hooks++] = hook;
+}
+
 void it_teardown(void)
 {
         char cmd[400];
 
+        while (n_teardown_hooks > 0)
+                teardown_hooks[--n_teardown_hooks]();
         for (size_t i = 0; i < n_spawned; i++) {
                 int st;
                 /* Only a child of ours not reaped yet: never a reused PID. */

@@ -26,6 +26,9 @@ void it_require_root(void);
 /* Criterion .init / .fini for every integration test. */
 void it_setup(void);
 void it_teardown(void);
+/* Run hook at the next it_teardown, before anything else it does (last
+ * registered first); registering the same hook twice runs it once. */
+void it_on_teardown(void (*hook)(void));
 
 struct it_result {
         int status;             /* exit status, or 128+N after death by signal N; -1: timed out */
