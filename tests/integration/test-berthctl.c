@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berthctl against berthd on a private bus: it starts the Debian machine
+ * and waits for READY, lists and shows it as berthd says, runs commands in
+ * it with their exit status passed back (pipes without a terminal, a PTY
+ * with one), reaches a login prompt, powers it off; every error is one line
+ * with the right exit status; callers other than root list but change
+ * nothing; without berthd it says so. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "helpers.h"
+
+TestSuite(berthctl, .init = it_setup, .fini = it_teardown);
+
+static const char *ctl_bin(void)
+{
+        const char *b = getenv("BERTHCTL_BIN");
+
+        cr_assert_not_null(b, "BERTHCTL_BIN is not set (tests/integration/meson.build sets it)");
+        cr_assert_eq(access(b, X_OK), 0, "berthctl %s: %m", b);
+        return b;
+}
+
+/* berthctl ARGS, stdin from /dev/null. */
+static struct it_result ctl(int timeout_sec, ...)
+{
+        char *argv[64];
+        size_t n = 0;
+        va_list ap;
+
+        argv[n++] = (char *) ctl_bin();
+        va_start(ap, timeout_sec);
+        for (const char *a = va_arg(ap, const char *); a && n < 63; a = va_arg(ap, const char *))
+                argv[n++] = (char *) a;
+        va_end(ap);
+        argv[n] = NULL;
+        return it_run(timeout_sec, argv);
+}
+
+/* A shell command line with $CTL for berthctl (to pipe into it). */
+static struct it_result ctl_sh(int timeout_sec, const char *script)
+{
+        char *argv[] = { "sh", "-c", (char *) script, NULL };
+
+        setenv("CTL", ctl_bin(), 1);
+        return it_run(timeout_sec, argv);
+}
+
+/* A failure: exit status, one line on stderr, starting with prefix. */
+static void assert_one_line_error(struct it_result *r, const char *what, int status, const char *prefix,
+                                  const char *needle)
+{
+        size_t lines = 0;
+
+        for (const char *p = r->err; *p; p++)
+                lines += *p == '\n';
+        cr_assert_eq(r->status, status, "%s exited with %d, expected %d: %s", what, r->status, status, r->err);
+        cr_assert_eq(lines, 1, "%s: expected one line on stderr, got:\n%s", what, r->err);
+        if (prefix)
+                cr_assert(strncmp(r->err, prefix, strlen(prefix)) == 0, "%s: expected '%s...', got '%s'", what,
+                          prefix, r->err);
+        if (needle)
+                cr_assert(strstr(r->err, needle), "%s: no '%s' in '%s'", what, needle, r->err);
+        it_result_free(r);
+}
+
+static void assert_ok_out(struct it_result *r, const char *what, const char *expected)
+{
+        cr_assert_eq(r->status, 0, "%s exited with %d: %s", what, r->status, r->err);
+        if (expected)
+                cr_assert_str_eq(r->out, expected, "%s printed '%s', expected '%s'", what, r->out, expected);
+        it_result_free(r);
+}
+
+static void image_link(const char *name, const char *target)
+{
+        char dir[400], link[500];
+
+        snprintf(dir, sizeof(dir), "%s/images", it.state_dir);
+        mkdir(it.state_dir, 0755);
+        mkdir(dir, 0755);
+        snprintf(link, sizeof(link), "%s/%s", dir, name);
+        cr_assert_eq(symlink(target, link), 0, "symlink %s: %m", link);
+}
+
+static pid_t spawn_sleeper(const char *name)
+{
+        pid_t pid = it_berth_spawn(name, "-D", it_busybox_tree(), "--ephemeral", "--name", name, "--", "sleep",
+                                   "1000", NULL);
+
+        if (!it_wait_state(name, "running", 60)) {
+                char *err = it_spawn_log(name, "err");
+                kill(pid, SIGKILL);
+                it_wait(pid, 10);
+                cr_assert_fail("machine %s did not reach STATE=running; berth said:\n%s", name, err);
+        }
+        cr_assert(it_wait_listed(name, true, 30), "machine %s is not listed", name);
+        return pid;
+}
+
+static void assert_clean(const char *machine, const char *tree)
+{
+        char *left = it_leftovers(machine, tree);
+
+        cr_assert_null(left, "%s", left);
+}
+
+/* A PTY session ------------------------------------------------------- */
+
+struct pty_session {
+        pid_t pid;
+        int fd;
+        char out[65536];
+        size_t len;
+};
+
+static void pty_start(struct pty_session *s, char *const argv[])
+{
+        struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+
+        *s = (struct pty_session) {};
+        s->pid = forkpty(&s->fd, NULL, NULL, &ws);
+        cr_assert_geq(s->pid, 0, "forkpty: %m");
+        if (s->pid == 0) {
+                execv(argv[0], argv);
+                _exit(127);
+        }
+}
+
+/* Read until the output has needle; false after timeout_sec. */
+static bool pty_expect(struct pty_session *s, const char *needle, int timeout_sec)
+{
+        for (double end = it_now() + timeout_sec; !strstr(s->out, needle);) {
+                struct pollfd p = { .fd = s->fd, .events = POLLIN };
+                ssize_t n;
+
+                if (it_now() >= end || s->len >= sizeof(s->out) - 1)
+                        return false;
+                if (poll(&p, 1, 200) <= 0)
+                        continue;
+                n = read(s->fd, s->out + s->len, sizeof(s->out) - 1 - s->len);
+                if (n <= 0)
+                        return strstr(s->out, needle) != NULL;
+                s->len += (size_t) n;
+                s->out[s->len] = 0;
+        }
+        return true;
+}
+
+static void pty_send(struct pty_session *s, const char *text)
+{
+        cr_assert_eq(write(s->fd, text, strlen(text)), (ssize_t) strlen(text));
+}
+
+/* Wait for berthctl to end (reading what it still says); its status. */
+static int pty_finish(struct pty_session *s, int timeout_sec)
+{
+        int status = -1;
+
+        for (double end = it_now() + timeout_sec; it_now() < end;) {
+                int st;
+                (void) pty_expect(s, "\x01never\x01", 1);
+                if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
+                        status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+                        break;
+                }
+        }
+        if (status == -1) {
+                kill(s->pid, SIGKILL);
+                waitpid(s->pid, NULL, 0);
+        }
+        close(s->fd);
+        return status;
+}
+
+/* The walk-through -------------------------------------------------- */
+
+static char *field(const char *line, int n)
+{
+        char *copy = strdup(line), *save = NULL, *t = strtok_r(copy, " \n", &save), *v;
+
+        for (int i = 0; t && i < n; i++)
+                t = strtok_r(NULL, " \n", &save);
+        v = t ? strdup(t) : NULL;
+        free(copy);
+        return v;
+}
+
+Test(berthctl, starts_debian_runs_commands_logs_in_and_powers_off)
+{
+        const char *tree = it_debian_tree();
+        char *leader, *os_release, path[600], script[600], want[300], *line;
+        struct it_result r;
+        struct pty_session s;
+
+        image_link("deb", tree);
+        it_bus_start();
+        it_berthd_start();
+
+        r = ctl(30, "list", NULL);
+        assert_ok_out(&r, "list", "No machines.\n");
+        r = ctl(30, "list", "--no-legend", NULL);
+        assert_ok_out(&r, "list --no-legend", "");
+        r = ctl(30, "list", "--json", NULL);
+        assert_ok_out(&r, "list --json", "[]\n");
+
+        /* start --wait returns once systemd said READY=1. */
+        r = ctl(300, "start", "--wait", "--timeout=240", "deb", NULL);
+        cr_assert_eq(r.status, 0, "start --wait deb exited with %d: %s%s", r.status, r.err, it_berthd_log());
+        it_result_free(&r);
+        line = it_state_get("deb", "STATE");
+        cr_assert(line && strcmp(line, "running") == 0, "after start --wait, STATE=%s", line ? line : "(none)");
+        free(line);
+        line = it_machine_property("deb", "State");
+        cr_assert(line && strcmp(line, "running") == 0, "after start --wait, State is %s", line ? line : "?");
+        free(line);
+        leader = it_state_get("deb", "LEADER");
+        cr_assert_not_null(leader);
+
+        /* list, show and status say what berthd says. */
+        r = ctl(30, "list", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        snprintf(want, sizeof(want), "\ndeb container berth running %s\n", leader);
+        {
+                /* Columns are padded: compare with the spaces squeezed. */
+                char *sq = calloc(1, strlen(r.out) + 2), *w = sq;
+                *w++ = '\n';
+                for (const char *p = r.out; *p; p++)
+                        if (!(*p == ' ' && w[-1] == ' '))
+                                *w++ = *p;
+                cr_assert(strncmp(r.out, "NAME ", 5) == 0 && strstr(sq, want) && strstr(sq, "\n1 machines listed.\n"),
+                          "list printed:\n%s", r.out);
+                free(sq);
+        }
+        it_result_free(&r);
+        r = ctl(30, "list", "--no-legend", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        line = field(r.out, 4);
+        /* One line: the machine's, its leader in the fifth column. */
+        cr_assert(strncmp(r.out, "deb ", 4) == 0 && strchr(r.out, '\n') == r.out + strlen(r.out) - 1 && line &&
+                  strcmp(line, leader) == 0,
+                  "list --no-legend printed:\n%s", r.out);
+        free(line);
+        it_result_free(&r);
+        snprintf(script, sizeof(script),
+                 "\"$CTL\" list --json | python3 -c 'import json, sys; d = json.load(sys.stdin); "
+                 "assert len(d) == 1, d; m = d[0]; print(m[\"name\"], m[\"class\"], m[\"service\"], m[\"state\"], "
+                 "m[\"leader\"])'");
+        r = ctl_sh(30, script);
+        snprintf(want, sizeof(want), "deb container berth running %s\n", leader);
+        assert_ok_out(&r, "list --json", want);
+        r = ctl(30, "show", "deb", "-p", "Leader", "--value", NULL);
+        snprintf(want, sizeof(want), "%s\n", leader);
+        assert_ok_out(&r, "show -p Leader --value", want);
+        r = ctl(30, "show", "deb", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        snprintf(want, sizeof(want), "\nLeader=%s\n", leader);
+        cr_assert(strncmp(r.out, "Name=deb\n", 9) == 0 && strstr(r.out, want) && strstr(r.out, "\nState=running\n"),
+                  "show printed:\n%s", r.out);
+        it_result_free(&r);
+        r = ctl(30, "status", "deb", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        snprintf(want, sizeof(want), "Leader: %s (systemd)\n", leader);
+        cr_assert(strstr(r.out, "State: running\n") && strstr(r.out, want) && strstr(r.out, "OS: Debian GNU/Linux 12"),
+                  "status printed:\n%s", r.out);
+        snprintf(want, sizeof(want), "%s /usr/lib/systemd/systemd", leader);
+        cr_assert(strstr(r.out, want), "the process tree lacks '%s':\n%s", want, r.out);
+        it_result_free(&r);
+
+        /* shell without a terminal: pipes, and the command's status. */
+        snprintf(path, sizeof(path), "%s/usr/lib/os-release", tree);
+        os_release = it_read_file(path);
+        cr_assert_not_null(os_release, "%s", path);
+        r = ctl(60, "shell", "deb", "cat", "/etc/os-release", NULL);
+        assert_ok_out(&r, "shell deb cat /etc/os-release", os_release);
+        r = ctl_sh(60, "printf 'exit 7\\n' | \"$CTL\" shell deb");
+        cr_assert_eq(r.status, 7, "'exit 7' through shell: %d (%s)", r.status, r.err);
+        it_result_free(&r);
+        r = ctl(60, "shell", "deb", "/bin/sh", "-c", "exit 7", NULL);
+        cr_assert_eq(r.status, 7, "shell deb /bin/sh -c 'exit 7': %d (%s)", r.status, r.err);
+        it_result_free(&r);
+        r = ctl(60, "shell", "deb", "/bin/sh", "-c", "kill -9 $$", NULL);
+        cr_assert_eq(r.status, 128 + 9, "a command killed by SIGKILL: %d (%s)", r.status, r.err);
+        it_result_free(&r);
+        r = ctl_sh(60, "echo through | \"$CTL\" shell deb /bin/sh -c 'read x; echo got-$x; echo err >&2'");
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        cr_assert_str_eq(r.out, "got-through\n");
+        cr_assert_str_eq(r.err, "err\n");
+        it_result_free(&r);
+        r = ctl(60, "shell", "nobody@deb", "/usr/bin/id", "-u", NULL);
+        assert_ok_out(&r, "shell nobody@deb id -u", "65534\n");
+        r = ctl(60, "shell", "deb", "/bin/hostname", NULL);
+        assert_ok_out(&r, "shell deb hostname", "deb\n");
+        r = ctl(60, "shell", "dm-nosuchuser@deb", "/bin/true", NULL);
+        assert_one_line_error(&r, "shell dm-nosuchuser@deb", 1, "berthctl: ", "dm-nosuchuser");
+
+        /* shell on a terminal: a PTY in the machine. */
+        {
+                char *argv[] = { (char *) ctl_bin(), "shell", "deb", NULL };
+                pty_start(&s, argv);
+                pty_send(&s, "tty; echo answer-$((6*7)); exit 5\r");
+                cr_assert(pty_expect(&s, "answer-42", 60), "no answer from a shell on a PTY:\n%s", s.out);
+                cr_assert(strstr(s.out, "/dev/pts/"), "the shell is not on a PTY:\n%s", s.out);
+                int st = pty_finish(&s, 30);
+                cr_assert_eq(st, 5, "shell on a PTY exited with %d:\n%s", st, s.out);
+        }
+
+        /* login: a prompt, and ^] three times leaves. */
+        {
+                char *argv[] = { (char *) ctl_bin(), "login", "deb", NULL };
+                pty_start(&s, argv);
+                cr_assert(pty_expect(&s, "deb login: ", 60), "no login prompt:\n%s", s.out);
+                pty_send(&s, "\x1d\x1d\x1d");
+                int st = pty_finish(&s, 30);
+                cr_assert_neq(st, -1, "berthctl login did not end after ^]^]^]:\n%s", s.out);
+        }
+
+        /* poweroff, then the list is empty and nothing is left. */
+        r = ctl(60, "poweroff", "deb", NULL);
+        assert_ok_out(&r, "poweroff deb", "");
+        cr_assert(it_wait_listed("deb", false, 180), "deb is still listed after poweroff");
+        r = ctl(30, "list", NULL);
+        assert_ok_out(&r, "list", "No machines.\n");
+        assert_clean("deb", tree);
+        free(leader);
+        free(os_release);
+}
+
+/* Errors --------------------------------------------------------------- */
+
+Test(berthctl, errors_are_one_line_with_the_right_status)
+{
+        const char *tree = it_busybox_tree();
+        struct it_result r;
+        pid_t pid;
+
+        image_link("dm-c", tree);
+        it_bus_start();
+        it_berthd_start();
+        pid = spawn_sleeper("dm-c");
+
+        r = ctl(30, "poweroff", "dm-nope", NULL);
+        assert_one_line_error(&r, "poweroff dm-nope", 1, "berthctl: machine dm-nope: ", "no machine dm-nope");
+        r = ctl(30, "status", "dm-nope", NULL);
+        assert_one_line_error(&r, "status dm-nope", 1, "berthctl: machine dm-nope: ", "dm-nope");
+        r = ctl(30, "start", "dm-c", NULL);
+        assert_one_line_error(&r, "start dm-c", 1, "berthctl: machine dm-c: ", "already running");
+        r = ctl(30, "start", "dm-missing", NULL);
+        assert_one_line_error(&r, "start dm-missing", 1, "berthctl: machine dm-missing: ", "dm-missing");
+        /* Usage errors: nothing is sent. */
+        r = ctl(30, "start", "../x", NULL);
+        assert_one_line_error(&r, "start ../x", 2, "berthctl: ", NULL);
+        r = ctl(30, "list", "--wait", NULL);
+        assert_one_line_error(&r, "list --wait", 2, "berthctl: ", NULL);
+        r = ctl(30, "frobnicate", NULL);
+        assert_one_line_error(&r, "frobnicate", 2, "berthctl: ", "frobnicate");
+        r = ctl(30, "kill", "--signal=SIGNOPE", "dm-c", NULL);
+        assert_one_line_error(&r, "kill --signal=SIGNOPE", 2, "berthctl: ", "SIGNOPE");
+
+        /* A machine whose init is berth's stub runs shell commands too. */
+        r = ctl(60, "shell", "dm-c", "/bin/sh", "-c", "echo $(cat /proc/1/comm); exit 7", NULL);
+        cr_assert_eq(r.status, 7, "shell dm-c: %d (%s)", r.status, r.err);
+        it_result_free(&r);
+
+        /* One name fails, the others are still done. */
+        r = ctl(30, "terminate", "dm-nope", "dm-c", NULL);
+        assert_one_line_error(&r, "terminate dm-nope dm-c", 1, "berthctl: machine dm-nope: ", NULL);
+        cr_assert_neq(it_wait(pid, 30), -1, "dm-c still runs after terminate");
+        cr_assert(it_wait_listed("dm-c", false, 30));
+        assert_clean("dm-c", tree);
+}
+
+Test(berthctl, non_root_lists_but_changes_nothing)
+{
+        const char *tree = it_busybox_tree();
+        char *leader, want[200];
+        struct it_result r;
+        pid_t pid;
+
+        image_link("dm-img", tree);
+        it_bus_start();
+        it_berthd_start();
+        pid = spawn_sleeper("dm-pub");
+        leader = it_state_get("dm-pub", "LEADER");
+        cr_assert_not_null(leader);
+
+        char *list[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", (char *) ctl_bin(), "list",
+                         "--no-legend", NULL };
+        r = it_run(30, list);
+        cr_assert_eq(r.status, 0, "list as nobody: %s", r.err);
+        cr_assert(strncmp(r.out, "dm-pub ", 7) == 0, "list as nobody:\n%s", r.out);
+        it_result_free(&r);
+        char *show[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", (char *) ctl_bin(), "show",
+                         "dm-pub", "-p", "Leader", "--value", NULL };
+        r = it_run(30, show);
+        snprintf(want, sizeof(want), "%s\n", leader);
+        assert_ok_out(&r, "show as nobody", want);
+
+        static const char *const verbs[] = { "poweroff", "reboot", "terminate", "kill" };
+        for (size_t i = 0; i < 4; i++) {
+                char *argv[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", (char *) ctl_bin(),
+                                 (char *) verbs[i], "dm-pub", NULL };
+                char what[100];
+                snprintf(what, sizeof(what), "%s as nobody", verbs[i]);
+                r = it_run(30, argv);
+                assert_one_line_error(&r, what, 1, "berthctl: machine dm-pub: ", "access denied");
+        }
+        char *start[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", (char *) ctl_bin(), "start",
+                          "dm-img", NULL };
+        r = it_run(30, start);
+        assert_one_line_error(&r, "start as nobody", 1, "berthctl: machine dm-img: ", "access denied");
+
+        cr_assert(it_wait_property("dm-pub", "Leader", leader, 5), "dm-pub changed");
+        cr_assert_eq(waitpid(pid, NULL, WNOHANG), 0, "dm-pub ended");
+        cr_assert_null(it_state_get("dm-img", "STATE"), "dm-img was started");
+        cr_assert_eq(kill(pid, SIGTERM), 0);
+        cr_assert_neq(it_wait(pid, 30), -1);
+        assert_clean("dm-pub", tree);
+        free(leader);
+}
+
+Test(berthctl, says_when_berthd_or_the_bus_is_missing)
+{
+        char addr[400];
+        struct it_result r;
+
+        it_bus_start();
+        r = ctl(30, "list", NULL);
+        assert_one_line_error(&r, "list without berthd", 1, "berthctl: ", "berthd is not running");
+
+        snprintf(addr, sizeof(addr), "unix:path=%s/no-bus", it.dir);
+        setenv("DBUS_SYSTEM_BUS_ADDRESS", addr, 1);
+        r = ctl(30, "list", NULL);
+        assert_one_line_error(&r, "list without a bus", 1, "berthctl: ", addr + strlen("unix:path="));
+}
