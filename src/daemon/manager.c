@@ -251,8 +251,17 @@ int manager_load(struct manager *m)
 
 /* StartMachine ------------------------------------------------------- */
 
-static void finish_start(struct manager *m, const char *name, struct machine *mach)
+static void finish_start(struct manager *m, const char *name_in, struct machine *mach)
 {
+        /* name_in may belong to one of the entries freed below. */
+        _cleanup_free_ char *name = strdup(name_in);
+        char err[512] = "";
+
+        if (!name)
+                return;
+        for (struct pending_start *p = m->starts; p; p = p->next)
+                if (streq(p->name, name) && p->err[0])
+                        snprintf(err, sizeof(err), "%s", p->err);
         for (struct pending_start **pp = &m->starts; *pp;) {
                 struct pending_start *p = *pp;
                 if (!streq(p->name, name)) {
@@ -265,7 +274,7 @@ static void finish_start(struct manager *m, const char *name, struct machine *ma
                 else
                         (void) sd_bus_reply_method_errorf(p->reply_to, BERTH_ERROR_START_FAILED,
                                                           "machine %s did not start: %s", name,
-                                                          p->err[0] ? p->err : "the launcher failed");
+                                                          err[0] ? err : "the launcher failed");
                 pending_free(p);
         }
 }
@@ -338,6 +347,21 @@ int manager_start_machine(struct manager *m, const char *name, sd_bus_message *m
 
         if (manager_find(m, name))
                 return sd_bus_error_setf(error, BERTH_ERROR_MACHINE_EXISTS, "machine %s is already running", name);
+        /* Already starting: one launcher, and every caller gets its answer. */
+        for (struct pending_start *q = m->starts; q; q = q->next)
+                if (streq(q->name, name)) {
+                        p = calloc(1, sizeof(*p));
+                        if (!p || !(p->name = strdup(name))) {
+                                free(p);
+                                return -ENOMEM;
+                        }
+                        p->manager = m;
+                        p->err_fd = -1;
+                        p->reply_to = sd_bus_message_ref(msg);
+                        p->next = m->starts;
+                        m->starts = p;
+                        return 1;
+                }
         if (image_path(name, &image) < 0)
                 return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_IMAGE,
                                          "no image for machine %s (neither %s/images/%s nor an Image= in its "
