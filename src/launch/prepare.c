@@ -2,6 +2,7 @@
 /* Before the machine: check everything the user asked for without changing
  * anything on the host, then take the name's lock and prepare the writable
  * layer and the cgroup. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -333,11 +334,23 @@ static int claim_range(struct launcher *l)
         return 0;
 }
 
+static bool dir_is_empty(const char *path)
+{
+        _cleanup_(closedirp) DIR *d = opendir(path);
+        struct dirent *de;
+
+        while (d && (de = readdir(d)))
+                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+                        return false;
+        return true;
+}
+
 /* The writable layer's top directories belong to the machine's root. */
 static int hand_layer_over(struct launcher *l)
 {
         uid_t base = l->range.base;
         uid_t before = previous_range(l);
+        struct stat st;
         int r;
 
         if (l->m.ephemeral_fd >= 0) {
@@ -346,6 +359,15 @@ static int hand_layer_over(struct launcher *l)
                         return log_error_errno(-errno, "machine %s: handing its tmpfs layer to UID %u", l->name,
                                                (unsigned) base);
                 return 0;
+        }
+        /* Written without a user namespace, a layer's files are the host
+         * root's: under one they would all be nobody's. Say so, do not
+         * start a machine that cannot read its own /etc. */
+        if (stat(l->m.upper, &st) >= 0 && st.st_uid == 0 && !dir_is_empty(l->m.upper)) {
+                log_error("machine %s: its layer %s was written without a user namespace (its files belong to "
+                          "the host's root): run it with --private-users=no, or remove %s to start afresh",
+                          l->name, l->m.upper, l->machine_dir);
+                return -EPERM;
         }
         if (before != 0 && before != base)
                 log_warning("machine %s: its layer %s was written under UID range %u, it runs under %u now: "

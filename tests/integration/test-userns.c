@@ -1142,3 +1142,32 @@ Test(userns, a_tree_that_cannot_be_idmapped)
         umount2(mnt, MNT_DETACH);
         assert_clean("ns-ramfs", tree);
 }
+
+/* A layer written without a user namespace holds the host root's files:
+ * under a range they would all be nobody's. berth refuses, in one line,
+ * and says what to do; the layer stays as it was. */
+Test(userns, a_layer_written_without_a_user_namespace_is_refused)
+{
+        const char *tree = it_busybox_tree();
+        struct it_result r;
+        char path[600];
+
+        r = it_berth_run(30, "-D", tree, "--name", "ns-was-root", "--private-users=no", "--", "/bin/sh", "-c",
+                         "echo kept > /root/made", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        r = it_berth_run(30, "-D", tree, "--name", "ns-was-root", "--", "/bin/true", NULL);
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "written without a user namespace"), "%s", r.err);
+        cr_expect(strstr(r.err, "--private-users=no"), "%s", r.err);
+        cr_expect(strchr(r.err, '\n') && strchr(r.err, '\n')[1] == 0, "not one line: %s", r.err);
+        it_result_free(&r);
+        snprintf(path, sizeof(path), "%s/machines/ns-was-root/upper/root/made", it.state_dir);
+        cr_expect_eq(access(path, F_OK), 0, "the layer was touched");
+        r = it_berth_run(30, "-D", tree, "--name", "ns-was-root", "--private-users=no", "--", "/bin/cat",
+                         "/root/made", NULL);
+        cr_expect_eq(r.status, 0);
+        cr_expect_str_eq(r.out, "kept\n");
+        it_result_free(&r);
+        assert_clean("ns-was-root", tree);
+}
