@@ -85,6 +85,9 @@ static int run(void)
                 log_error_errno(r, "publishing the objects");
                 goto out;
         }
+        r = manager_watch_jobs(m);
+        if (r < 0)
+                log_warning_errno(r, "watching systemd's jobs, continuing");
         r = manager_load(m);
         if (r < 0) {
                 log_error_errno(r, "reading %s/machines", berth_runtime_dir());

@@ -34,6 +34,8 @@
 
 struct pending_start {
         struct pending_start *next;
+        char *job;              /* systemd's job for berth@NAME.service, if it was asked */
+        sd_bus_slot *unit_call;
         struct manager *manager;
         char *name;
         sd_bus_message *reply_to;
@@ -59,6 +61,8 @@ int manager_new(sd_event *event, sd_bus *bus, struct manager **ret)
 
 static void pending_free(struct pending_start *p)
 {
+        sd_bus_slot_unref(p->unit_call);
+        free(p->job);
         sd_event_source_disable_unref(p->child_source);
         sd_bus_message_unref(p->reply_to);
         safe_close(p->err_fd);
@@ -338,12 +342,75 @@ static int image_path(const char *name, char **ret)
         return 0;
 }
 
+/* Where systemd is PID 1, a machine is the unit berth@NAME.service (if it
+ * is installed), as systemd-nspawn@ is: systemd supervises its launcher,
+ * and the unit's log, limits and dependencies apply. The reply still
+ * waits for the machine's registration; a job that fails says so. */
+static bool systemd_runs(void)
+{
+        struct stat st;
+
+        return lstat("/run/systemd/system/", &st) >= 0 && S_ISDIR(st.st_mode) && !getenv("BERTH_NO_UNITS");
+}
+
+static int spawn_launcher(struct manager *m, const char *name, struct pending_start *p);
+
+static int on_unit_started(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
+{
+        struct pending_start *p = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        const char *job;
+
+        p->unit_call = sd_bus_slot_unref(p->unit_call);
+        if (e && (sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit") ||
+                  sd_bus_error_has_name(e, "org.freedesktop.systemd1.LoadFailed"))) {
+                /* No berth@.service installed: run the launcher ourselves. */
+                if (spawn_launcher(p->manager, p->name, p) < 0) {
+                        snprintf(p->err, sizeof(p->err), "could not run the launcher");
+                        finish_start(p->manager, p->name, NULL);
+                }
+                return 0;
+        }
+        if (e) {
+                snprintf(p->err, sizeof(p->err), "systemd refused berth@%s.service: %s", p->name, e->message);
+                finish_start(p->manager, p->name, NULL);
+                return 0;
+        }
+        if (sd_bus_message_read(reply, "o", &job) >= 0)
+                p->job = strdup(job);
+        return 0;
+}
+
+static int on_job_removed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)
+{
+        struct manager *m = userdata;
+        const char *job, *unit, *result;
+        uint32_t id;
+
+        if (sd_bus_message_read(msg, "uoss", &id, &job, &unit, &result) < 0 || streq(result, "done"))
+                return 0;
+        for (struct pending_start *p = m->starts; p; p = p->next)
+                if (p->job && streq(p->job, job)) {
+                        snprintf(p->err, sizeof(p->err), "%s ended with '%s' (see journalctl -u %s)", unit, result,
+                                 unit);
+                        finish_start(m, p->name, NULL);
+                        break;
+                }
+        return 0;
+}
+
+int manager_watch_jobs(struct manager *m)
+{
+        if (!systemd_runs())
+                return 0;
+        return sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                         "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, NULL, m);
+}
+
 int manager_start_machine(struct manager *m, const char *name, sd_bus_message *msg, sd_bus_error *error)
 {
         _cleanup_free_ char *image = NULL;
         struct pending_start *p;
-        int errpipe[2];
-        pid_t pid;
 
         if (manager_find(m, name))
                 return sd_bus_error_setf(error, BERTH_ERROR_MACHINE_EXISTS, "machine %s is already running", name);
@@ -366,13 +433,50 @@ int manager_start_machine(struct manager *m, const char *name, sd_bus_message *m
                 return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_IMAGE,
                                          "no image for machine %s (neither %s/images/%s nor an Image= in its "
                                          ".berth file)", name, berth_state_dir(), name);
+        p = calloc(1, sizeof(*p));
+        if (!p || !(p->name = strdup(name))) {
+                free(p);
+                return -ENOMEM;
+        }
+        p->manager = m;
+        p->err_fd = -1;
+        p->reply_to = sd_bus_message_ref(msg);
+        if (systemd_runs()) {
+                char unit[128];
+                snprintf(unit, sizeof(unit), "berth@%s.service", name);
+                if (sd_bus_call_method_async(m->bus, &p->unit_call, "org.freedesktop.systemd1",
+                                             "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                             "StartUnit", on_unit_started, p, "ss", unit, "replace") >= 0) {
+                        p->next = m->starts;
+                        m->starts = p;
+                        return 1;
+                }
+        }
+        if (spawn_launcher(m, name, p) < 0) {
+                pending_free(p);
+                return sd_bus_error_set_errnof(error, EIO, "starting machine %s: %m", name);
+        }
+        p->next = m->starts;
+        m->starts = p;
+        return 1;       /* the reply comes later */
+}
+
+/* The launcher as berthd's own child, detached. */
+static int spawn_launcher(struct manager *m, const char *name, struct pending_start *p)
+{
+        _cleanup_free_ char *image = NULL;
+        int errpipe[2];
+        pid_t pid;
+
+        if (image_path(name, &image) < 0)
+                return -ENOENT;
         if (pipe2(errpipe, O_CLOEXEC) < 0)
-                return sd_bus_error_set_errnof(error, errno, "starting machine %s: %m", name);
+                return -errno;
         pid = fork();
         if (pid < 0) {
                 close(errpipe[0]);
                 close(errpipe[1]);
-                return sd_bus_error_set_errnof(error, errno, "starting machine %s: %m", name);
+                return -errno;
         }
         if (pid == 0) {
                 /* The launcher: a session of its own, no terminal, stderr to
@@ -392,22 +496,10 @@ int manager_start_machine(struct manager *m, const char *name, sd_bus_message *m
                 _exit(127);
         }
         close(errpipe[1]);
-        p = calloc(1, sizeof(*p));
-        if (!p || !(p->name = strdup(name))) {
-                free(p);
-                close(errpipe[0]);
-                return -ENOMEM;
-        }
-        p->manager = m;
         p->pid = pid;
         p->err_fd = errpipe[0];
-        p->reply_to = sd_bus_message_ref(msg);
-        if (sd_event_add_child(m->event, &p->child_source, pid, WEXITED, on_launcher_exit, p) < 0) {
-                pending_free(p);
-                return sd_bus_error_set_errnof(error, EIO, "watching the launcher of %s", name);
-        }
+        if (sd_event_add_child(m->event, &p->child_source, pid, WEXITED, on_launcher_exit, p) < 0)
+                return -EIO;
         (void) sd_event_source_set_child_process_own(p->child_source, false);
-        p->next = m->starts;
-        m->starts = p;
-        return 1;       /* the reply comes later */
+        return 0;
 }

@@ -31,6 +31,8 @@ struct machine *manager_find_by_pid(struct manager *m, pid_t pid);
 /* Boot the image NAME with the launcher; reply to msg once it registered
  * (or with the launcher's error). */
 int manager_start_machine(struct manager *m, const char *name, sd_bus_message *msg, sd_bus_error *error);
+/* Where systemd runs: follow the jobs of berth@NAME.service. */
+int manager_watch_jobs(struct manager *m);
 
 /* manager-bus.c / machine-bus.c */
 int manager_bus_setup(struct manager *m);

@@ -206,3 +206,87 @@ Test(systemd, keep_unit_uses_the_service_berth_runs_in)
         free(log);
         power_off(pid, outer);
 }
+
+/* Where systemd runs, StartMachine starts berth@NAME.service: the unit of
+ * units/ runs the launcher (--keep-unit), systemd supervises it, and berthd
+ * still answers once the machine registered. Berth, berthd, berthctl, the
+ * bus policy, the unit and the busybox image are all bound into a Debian
+ * machine, whose systemd and D-Bus do the rest. */
+static char *unit_file(void)
+{
+        char src[600], *text, *out;
+        FILE *f;
+
+        snprintf(src, sizeof(src), "%s/units/berth@.service.in", getenv("BERTH_SOURCE_ROOT"));
+        text = it_read_file(src);
+        cr_assert_not_null(text, "%s", src);
+        cr_assert(asprintf(&out, "%s/berth@.service", it.dir) > 0);
+        f = fopen(out, "w");
+        cr_assert_not_null(f);
+        for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
+                char line[1024];
+                snprintf(line, sizeof(line), "%s", l);
+                /* A machine inside a machine has no 65536 IDs to give away. */
+                if (strncmp(line, "ExecStart=", 10) == 0)
+                        fprintf(f, "ExecStart=/opt/berth/berth --quiet --keep-unit --boot --console=passive "
+                                   "--private-users=no -x --name=%%i -D /var/lib/berth/images/%%i\n");
+                else if (strstr(line, "@statedir@"))
+                        fprintf(f, "RequiresMountsFor=/var/lib/berth/images/%%i\n");
+                else
+                        fprintf(f, "%s\n", line);
+        }
+        fclose(f);
+        free(text);
+        return out;
+}
+
+Test(systemd, start_machine_runs_the_unit)
+{
+        const char *outer = "sd-unit";
+        char bin[512], berthd[512], ctl[512], a1[700], a2[700], a3[700], a4[700], a5[700], a6[700];
+        char *unit = unit_file();
+        struct it_result r;
+        pid_t pid;
+
+        snprintf(bin, sizeof(bin), "%s", it_berth());
+        snprintf(berthd, sizeof(berthd), "%s", getenv("BERTHD_BIN"));
+        snprintf(ctl, sizeof(ctl), "%s", getenv("BERTHCTL_BIN"));
+        snprintf(a1, sizeof(a1), "--bind-ro=%s:/opt/berth:idmap", dirname(bin));
+        snprintf(a2, sizeof(a2), "--bind-ro=%s:/opt/berthd:idmap", dirname(berthd));
+        snprintf(a3, sizeof(a3), "--bind-ro=%s:/opt/berthctl:idmap", dirname(ctl));
+        snprintf(a4, sizeof(a4), "--bind-ro=%s/dbus/org.berth.machine1.conf:/etc/dbus-1/system.d/"
+                                 "org.berth.machine1.conf:idmap", getenv("BERTH_SOURCE_ROOT"));
+        snprintf(a5, sizeof(a5), "--bind-ro=%s:/etc/systemd/system/berth@.service:idmap", unit);
+        snprintf(a6, sizeof(a6), "--bind-ro=%s:/var/lib/berth/images/bb:idmap", it_busybox_tree());
+        pid = it_berth_spawn(outer, "-D", it_debian_tree(), "--ephemeral", "--boot", "--name", outer, a1, a2, a3, a4,
+                             a5, a6, NULL);
+        cr_assert(it_wait_state(outer, "running", 60), "%s", it_spawn_log(outer, "err"));
+        cr_assert(wait_inside(outer, "systemctl is-system-running --wait", "running\n", 60));
+        r = it_exec_in(outer, 30, "systemd-run -q --unit=berthd-test -E BERTH_LAUNCHER=/opt/berth/berth "
+                                  "/opt/berthd/berthd && sleep 1 && /opt/berthctl/berthctl start --wait bb");
+        cr_assert_eq(r.status, 0, "start: %s%s", r.out, r.err);
+        it_result_free(&r);
+
+        char *out = inside(outer, "systemctl is-active berth@bb.service; /opt/berthctl/berthctl list --no-legend | "
+                                  "cut -d' ' -f1; systemctl show -p MainPID --value berth@bb.service; "
+                                  "/opt/berthctl/berthctl show bb -p Supervisor --value");
+        char active[32] = "", listed[64] = "";
+        unsigned main_pid = 0, supervisor = 1;
+        cr_assert_eq(sscanf(out, "%31s %63s %u %u", active, listed, &main_pid, &supervisor), 4, "%s", out);
+        cr_expect_str_eq(active, "active");
+        cr_expect_str_eq(listed, "bb");
+        cr_expect_eq(main_pid, supervisor, "the unit's main process is not the machine's launcher: %s", out);
+        free(out);
+
+        r = it_exec_in(outer, 30, "/opt/berthctl/berthctl poweroff bb");
+        cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+        it_result_free(&r);
+        bool gone = wait_inside(outer, "systemctl is-active berth@bb.service || true", "inactive\n", 30);
+        if (!gone) {
+                char *st = inside(outer, "systemctl status --no-pager -n 20 berth@bb.service berthd-test || true");
+                cr_expect(gone, "berth@bb.service did not stop:\n%s", st);
+                free(st);
+        }
+        cr_expect(wait_inside(outer, "/opt/berthctl/berthctl list --no-legend", "", 30));
+        power_off(pid, outer);
+}
