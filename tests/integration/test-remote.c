@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berthctl -H over SSH (sd-bus's remote transport: ssh runs
+ * systemd-stdio-bridge on the far side). A private sshd on 127.0.0.1, whose
+ * only key is forced to bridge to the test's private bus, stands in for the
+ * remote host; a wrapper puts the test's ssh_config in front of ssh. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "helpers.h"
+
+TestSuite(remote, .init = it_setup, .fini = it_teardown);
+
+static pid_t sshd_pid;
+
+static void sshd_stop(void)
+{
+        if (sshd_pid > 0)
+                kill(sshd_pid, SIGTERM);
+        sshd_pid = 0;
+}
+
+static void write_text(const char *path, const char *text, mode_t mode)
+{
+        FILE *f = fopen(path, "w");
+
+        cr_assert_not_null(f, "%s", path);
+        fputs(text, f);
+        fclose(f);
+        chmod(path, mode);
+}
+
+/* sshd on 127.0.0.1:PORT with keys in it.dir; returns the bin dir with the ssh wrapper. */
+static char *sshd_start(int port)
+{
+        char cmd[2048], path[600], text[2048], *pid;
+        const char *d = it.dir;
+
+        if (access("/usr/sbin/sshd", X_OK) < 0 || access("/usr/bin/systemd-stdio-bridge", X_OK) < 0)
+                cr_skip_test("sshd or systemd-stdio-bridge is missing (tools/setup-deps installs them)");
+        snprintf(cmd, sizeof(cmd), "ssh-keygen -q -t ed25519 -N '' -f %s/hostkey && ssh-keygen -q -t ed25519 -N '' "
+                                   "-f %s/key && mkdir -p %s/bin /run/sshd", d, d, d);
+        cr_assert_eq(system(cmd), 0);
+        snprintf(path, sizeof(path), "%s/key.pub", d);
+        char *pub = it_read_file(path);
+        cr_assert_not_null(pub);
+        snprintf(text, sizeof(text), "command=\"/usr/bin/systemd-stdio-bridge --bus-path=%s\" %s", it_bus_address(),
+                 pub);
+        free(pub);
+        snprintf(path, sizeof(path), "%s/authorized_keys", d);
+        write_text(path, text, 0600);
+        snprintf(text, sizeof(text),
+                 "ListenAddress 127.0.0.1\nPort %d\nHostKey %s/hostkey\nAuthorizedKeysFile %s/authorized_keys\n"
+                 "PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+                 "UsePAM no\nStrictModes no\nPidFile %s/sshd.pid\n", port, d, d, d);
+        snprintf(path, sizeof(path), "%s/sshd_config", d);
+        write_text(path, text, 0644);
+        snprintf(text, sizeof(text),
+                 "Host berth-remote\n  HostName 127.0.0.1\n  Port %d\n  User root\n  IdentityFile %s/key\n"
+                 "  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n", port, d);
+        snprintf(path, sizeof(path), "%s/ssh_config", d);
+        write_text(path, text, 0644);
+        snprintf(text, sizeof(text), "#!/bin/sh\nexec /usr/bin/ssh -F %s/ssh_config \"$@\"\n", d);
+        snprintf(path, sizeof(path), "%s/bin/ssh", d);
+        write_text(path, text, 0755);
+        snprintf(cmd, sizeof(cmd), "/usr/sbin/sshd -f %s/sshd_config", d);
+        cr_assert_eq(system(cmd), 0, "sshd did not start");
+        it_on_teardown(sshd_stop);      /* also when an assertion ends the test early */
+        snprintf(path, sizeof(path), "%s/sshd.pid", d);
+        for (int i = 0; i < 50 && !(pid = it_read_file(path)); i++)
+                usleep(100000);
+        cr_assert_not_null(pid, "sshd wrote no PID file");
+        sshd_pid = atoi(pid);
+        free(pid);
+        char *bin;
+        cr_assert(asprintf(&bin, "%s/bin", d) > 0);
+        return bin;
+}
+
+/* berthctl -H berth-remote ARGS..., with no local bus address at all. */
+static struct it_result remote(const char *bin, const char *args)
+{
+        char cmd[2048];
+        char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+
+        snprintf(cmd, sizeof(cmd), "env -u DBUS_SYSTEM_BUS_ADDRESS PATH=%s:$PATH %s -H berth-remote %s", bin,
+                 getenv("BERTHCTL_BIN"), args);
+        return it_run(60, argv);
+}
+
+Test(remote, berthctl_over_ssh_lists_shows_and_stops)
+{
+        const char *tree = it_busybox_tree();
+        struct it_result r;
+        char *bin;
+        pid_t machine;
+
+        it_bus_start();
+        it_berthd_start();
+        bin = sshd_start(20000 + getpid() % 10000);
+        machine = it_berth_spawn("far", "-D", tree, "-x", "--name", "far", "--", "/bin/sleep", "300", NULL);
+        cr_assert(it_wait_listed("far", true, 30));
+
+        r = remote(bin, "list --no-legend");
+        cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+        cr_expect(strncmp(r.out, "far ", 4) == 0, "list over ssh: %s", r.out);
+        it_result_free(&r);
+        r = remote(bin, "show far -p State --value");
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, "running\n");
+        it_result_free(&r);
+        r = remote(bin, "terminate far");
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_expect_neq(it_wait(machine, 30), -1, "the machine did not end");
+        cr_expect(it_wait_listed("far", false, 30));
+        /* A host that does not answer: one line from berthctl, after ssh's own. */
+        char cmd[1024], *argv[] = { "/bin/sh", "-c", cmd, NULL };
+        snprintf(cmd, sizeof(cmd), "%s -H root@127.0.0.1:1 list", getenv("BERTHCTL_BIN"));
+        r = it_run(60, argv);
+        cr_expect_eq(r.status, 1, "%s", r.err);
+        cr_expect(strstr(r.err, "berthctl: "), "%s", r.err);
+        it_result_free(&r);
+        sshd_stop();
+        free(bin);
+        char *left = it_leftovers("far", tree);
+        cr_expect_null(left, "%s", left);
+}
