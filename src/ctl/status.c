@@ -166,6 +166,8 @@ static void status_print(struct ctl *c, const char *name, json_object *p)
         printf("%s%s%s%s\n", name, id ? " (" : "", id ? id : "", id ? ")" : "");
         if (prop_string(p, "State"))
                 field("State", "%s", prop_string(p, "State"));
+        if (prop_string(p, "StopStep") && *prop_string(p, "StopStep"))
+                field("Stopping", "%s", prop_string(p, "StopStep"));
         field_since(prop_uint(p, "Timestamp"));
         field_pid(c, "Leader", prop_uint(p, "Leader"));
         field_pid(c, "Supervisor", prop_uint(p, "Supervisor"));

@@ -122,6 +122,7 @@ static int property_string(sd_bus *bus, const char *path, const char *interface,
                       : streq(property, "Image") ? m->root
                       : streq(property, "Init") ? m->init
                       : streq(property, "ControlGroup") ? m->cgroup
+                      : streq(property, "StopStep") ? m->stop
                                                         : "";
 
         return sd_bus_message_append(reply, "s", v);
@@ -239,6 +240,7 @@ static const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("UIDShift", "u", property_u32, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("NetworkInterfaces", "ai", property_ifaces, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("OSRelease", "a{ss}", property_os_release, 0, 0),
+        SD_BUS_PROPERTY("StopStep", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("MemoryCurrent", "t", property_usage, 0, 0),
         SD_BUS_PROPERTY("CPUUsageNSec", "t", property_usage, 0, 0),
         SD_BUS_PROPERTY("TasksCurrent", "t", property_usage, 0, 0),
@@ -272,5 +274,5 @@ void machine_bus_send_removed(struct manager *m, struct machine *mach)
 void machine_bus_state_changed(struct manager *m, struct machine *mach)
 {
         (void) sd_bus_emit_properties_changed(m->bus, mach->path, MACHINE_IFACE, "State", "Leader",
-                                              "ControlGroup", NULL);
+                                              "ControlGroup", "StopStep", NULL);
 }

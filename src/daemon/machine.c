@@ -82,13 +82,14 @@ int machine_load(struct manager *mgr, const char *name, struct machine **ret)
                 .cgroup = field(text, "CGROUP"),
                 .init = field(text, "INIT"),
                 .init_kind = field(text, "INIT_KIND"),
+                .stop = field(text, "STOP"),
                 .leader = field_pid(text, "LEADER"),
                 .supervisor = field_pid(text, "SUPERVISOR"),
                 .uid_shift = (unsigned) field_pid(text, "UID_SHIFT"),
                 .supervisor_fd = -1,
         };
         if (!m->name || !m->state || !m->uuid || !m->root || !m->upper || !m->cgroup || !m->init ||
-            !m->init_kind) {
+            !m->init_kind || !m->stop) {
                 machine_free(m);
                 return -ENOMEM;
         }
@@ -106,9 +107,10 @@ static void swap_str(char **a, char **b)
 bool machine_update(struct machine *m, const struct machine *fresh_const)
 {
         struct machine *fresh = (struct machine *) fresh_const;
-        bool changed = !streq(m->state, fresh->state);
+        bool changed = !streq(m->state, fresh->state) || !streq(m->stop, fresh->stop);
 
         swap_str(&m->state, &fresh->state);
+        swap_str(&m->stop, &fresh->stop);
         swap_str(&m->cgroup, &fresh->cgroup);
         swap_str(&m->init, &fresh->init);
         swap_str(&m->init_kind, &fresh->init_kind);
@@ -133,6 +135,7 @@ struct machine *machine_free(struct machine *m)
         free(m->cgroup);
         free(m->init);
         free(m->init_kind);
+        free(m->stop);
         free(m);
         return NULL;
 }

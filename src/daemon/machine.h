@@ -21,6 +21,7 @@ struct machine {
         char *cgroup;
         char *init;
         char *init_kind;
+        char *stop;             /* the step a stop has reached */
         pid_t leader;
         pid_t supervisor;
         unsigned uid_shift;

@@ -139,7 +139,11 @@ static void remove_machine(struct manager *m, struct machine *mach)
                         m->machines[i] = m->machines[--m->n_machines];
                         break;
                 }
-        log_info("machine %s is gone", mach->name);
+        /* Which step ended it: the last the launcher wrote down. */
+        if (mach->stop[0])
+                log_info("machine %s is gone (stop: %s)", mach->name, mach->stop);
+        else
+                log_info("machine %s is gone", mach->name);
         machine_bus_send_removed(m, mach);
         machine_free(mach);
 }

@@ -187,6 +187,7 @@ static void end_boot(struct launcher *l)
         l->notify = (struct notify_state) {};
         l->exec_done = false;
         l->stop_requests = 0;
+        l->stop[0] = 0;
         struct itimerspec off = {};
         (void) timerfd_settime(l->timer_fd, 0, &off, NULL);
         (void) timerfd_settime(l->settle_fd, 0, &off, NULL);

@@ -43,6 +43,7 @@ struct launcher {
         bool exec_done;
         unsigned stop_requests;
         bool reboot_requested;  /* SIGUSR1: whatever way PID 1 ends, boot again */
+        char stop[128];         /* the step a stop has reached (state file STOP=) */
         struct notify_state notify;
         struct sync_msg error;
         bool failed;

@@ -75,6 +75,7 @@ void launcher_write_state(struct launcher *l, const char *state)
                 .uid_range = l->m.userns ? l->m.uid_size : 0,
                 .init_kind = init_kind_to_string(l->m.init_kind),
                 .registered = l->s->register_mode != REGISTER_NO,
+                .stop = l->stop,
         };
         int r = machine_state_write(&st);
 
@@ -136,12 +137,16 @@ static void request_stop(struct launcher *l, int received)
         }
         if (l->stop_requests > 1 || !l->exec_done || sig == 0) {
                 log_info("machine %s: killing it", l->name);
+                snprintf(l->stop, sizeof(l->stop), "killed with SIGKILL at once");
+                launcher_write_state(l, "closing");
                 launcher_send_signal(l, SIGKILL);
                 return;
         }
         if (l->m.init_kind != INIT_STUB)
                 log_info("machine %s: asking PID 1 to power off (%us before it is killed)", l->name,
                          l->s->stop_timeout_sec);
+        snprintf(l->stop, sizeof(l->stop), "asked PID 1 to end with signal %d; SIGKILL after %us", sig,
+                 l->s->stop_timeout_sec);
         launcher_write_state(l, "closing");
         launcher_send_signal(l, sig);
         struct itimerspec its = { .it_value.tv_sec = l->s->stop_timeout_sec };
@@ -252,6 +257,9 @@ int launcher_supervise(struct launcher *l, siginfo_t *ret)
                         (void) !read(l->timer_fd, &n, sizeof(n));
                         log_warning("machine %s did not power off within %us, killing it", l->name,
                                     l->s->stop_timeout_sec);
+                        snprintf(l->stop, sizeof(l->stop), "did not end within %us: killed with SIGKILL",
+                                 l->s->stop_timeout_sec);
+                        launcher_write_state(l, "closing");
                         launcher_send_signal(l, SIGKILL);
                 }
                 if (p[POLL_SETTLE].revents & POLLIN)

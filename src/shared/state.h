@@ -27,6 +27,7 @@ struct machine_state {
         unsigned uid_range;
         const char *init_kind;  /* systemd, busybox, other, stub */
         bool registered;        /* berthd lists it (--register=auto|yes) */
+        const char *stop;       /* the step a stop has reached, for status */
 };
 
 /* berthd holds RUNTIMEDIR/berthd.lock while it runs. */
