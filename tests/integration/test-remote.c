@@ -39,6 +39,8 @@ static void write_text(const char *path, const char *text, mode_t mode)
 static char *sshd_start(int port)
 {
         char cmd[2048], path[600], text[2048], *pid;
+
+        sshd_pid = 0;
         const char *d = it.dir;
 
         if (access("/usr/sbin/sshd", X_OK) < 0 || access("/usr/bin/systemd-stdio-bridge", X_OK) < 0)
@@ -71,12 +73,16 @@ static char *sshd_start(int port)
         snprintf(cmd, sizeof(cmd), "/usr/sbin/sshd -f %s/sshd_config", d);
         cr_assert_eq(system(cmd), 0, "sshd did not start");
         it_on_teardown(sshd_stop);      /* also when an assertion ends the test early */
+        /* The daemon writes its PID file after it forked: wait for a number. */
         snprintf(path, sizeof(path), "%s/sshd.pid", d);
-        for (int i = 0; i < 50 && !(pid = it_read_file(path)); i++)
-                usleep(100000);
-        cr_assert_not_null(pid, "sshd wrote no PID file");
-        sshd_pid = atoi(pid);
-        free(pid);
+        for (int i = 0; i < 100 && sshd_pid <= 0; i++) {
+                pid = it_read_file(path);
+                sshd_pid = pid ? atoi(pid) : 0;
+                free(pid);
+                if (sshd_pid <= 0)
+                        usleep(50000);
+        }
+        cr_assert_gt(sshd_pid, 0, "sshd wrote no PID file");
         char *bin;
         cr_assert(asprintf(&bin, "%s/bin", d) > 0);
         return bin;
