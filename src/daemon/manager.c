@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "berthfile.h"
 #include "cleanup.h"
 
 #ifndef P_PIDFD
@@ -301,32 +302,22 @@ static int on_launcher_exit(sd_event_source *s, const siginfo_t *si, void *userd
         return 0;
 }
 
-/* /etc/berth/NAME.berth may name the image: Image=PATH, or Image=NAME
- * of STATEDIR/images. (Of its settings, berthd reads only Image= so far.) */
+/* /etc/berth/NAME.berth may name the image: [Exec] Image=PATH, or the
+ * NAME of another image in STATEDIR/images. */
 static int settings_image(const char *name, char **ret)
 {
-        const char *dir = getenv("BERTH_CONFIG_DIR");
-        _cleanup_free_ char *text = NULL;
-        char path[4096];
+        _cleanup_free_ char *v = NULL;
+        int r = berthfile_get(name, "Exec", "Image", &v);
 
-        snprintf(path, sizeof(path), "%s/%s.berth", dir && dir[0] == '/' ? dir : "/etc/berth", name);
-        if (read_file_at(AT_FDCWD, path, &text, 64 * 1024) < 0)
-                return 0;
-        for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
-                while (*l == ' ' || *l == '\t')
-                        l++;
-                if (!startswith(l, "Image="))
-                        continue;
-                l += 6;
-                if (l[0] == '/')
-                        *ret = strdup(l);
-                else if (machine_name_valid(l))
-                        (void) asprintf(ret, "%s/images/%s", berth_state_dir(), l);
-                else
-                        return -EINVAL;
-                return *ret ? 1 : -ENOMEM;
+        if (r <= 0)
+                return r;
+        if (v[0] == '/') {
+                *ret = take_ptr(v);
+                return 1;
         }
-        return 0;
+        if (!machine_name_valid(v))
+                return -EINVAL;
+        return asprintf(ret, "%s/images/%s", berth_state_dir(), v) < 0 ? -ENOMEM : 1;
 }
 
 static int image_path(const char *name, char **ret)

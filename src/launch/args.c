@@ -11,6 +11,8 @@
 #include "config.h"
 #include "log.h"
 #include "paths.h"
+#include "signals.h"
+#include <signal.h>
 #include "settings.h"
 #include "util.h"
 
@@ -130,6 +132,10 @@ static void help(void)
                "     --tasks-max=N          Limit on processes and threads\n"
                "     --cpu-weight=WEIGHT    CPU weight, 1-10000 (default 100)\n"
                "     --register=auto|yes|no berthd lists the machine (yes: berthd must run)\n"
+               "     --kill-signal=SIGNAL   What PID 1 gets when berth is told to stop\n"
+               "     --poweroff-signal=SIGNAL, --reboot-signal=SIGNAL\n"
+               "                            What PID 1 gets for a poweroff / reboot\n"
+               "                            (default: what its init wants; see berth(1))\n"
                "     --stop-timeout=SEC     How long a poweroff may take before the machine\n"
                "                            is killed (default: %u)\n\n"
                "Machines live in %s/machines/NAME; state in %s.\n"
@@ -240,6 +246,9 @@ enum {
         ARG_SLICE,
         ARG_KEEP_UNIT,
         ARG_REGISTER,
+        ARG_KILL_SIGNAL,
+        ARG_POWEROFF_SIGNAL,
+        ARG_REBOOT_SIGNAL,
 };
 
 static const struct option options[] = {
@@ -270,6 +279,9 @@ static const struct option options[] = {
         { "slice", required_argument, NULL, ARG_SLICE },
         { "keep-unit", no_argument, NULL, ARG_KEEP_UNIT },
         { "register", required_argument, NULL, ARG_REGISTER },
+        { "kill-signal", required_argument, NULL, ARG_KILL_SIGNAL },
+        { "poweroff-signal", required_argument, NULL, ARG_POWEROFF_SIGNAL },
+        { "reboot-signal", required_argument, NULL, ARG_REBOOT_SIGNAL },
         {}
 };
 
@@ -372,6 +384,18 @@ static int parse_one(struct settings *s, int c, const char *arg)
         case ARG_KEEP_UNIT:
                 s->keep_unit = true;
                 return 1;
+        case ARG_KILL_SIGNAL:
+        case ARG_POWEROFF_SIGNAL:
+        case ARG_REBOOT_SIGNAL: {
+                int sig = signal_from_string(arg);
+                if (sig <= 0 || sig == SIGKILL || sig == SIGSTOP)
+                        return log_invalid("--%s=%s: expected a signal name or number (not KILL or STOP)",
+                                           c == ARG_KILL_SIGNAL ? "kill-signal" :
+                                           c == ARG_POWEROFF_SIGNAL ? "poweroff-signal" : "reboot-signal", arg);
+                *(c == ARG_KILL_SIGNAL ? &s->kill_signal : c == ARG_POWEROFF_SIGNAL ? &s->poweroff_signal
+                                                                                     : &s->reboot_signal) = sig;
+                return 1;
+        }
         case ARG_REGISTER:
                 if (streq(arg, "auto"))
                         s->register_mode = REGISTER_AUTO;

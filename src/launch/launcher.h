@@ -44,6 +44,9 @@ struct launcher {
         unsigned stop_requests;
         bool reboot_requested;  /* SIGUSR1: whatever way PID 1 ends, boot again */
         char stop[128];         /* the step a stop has reached (state file STOP=) */
+        int kill_signal;        /* the settings' (command line, else NAME.berth); 0: by init */
+        int poweroff_signal;
+        int reboot_signal;
         struct notify_state notify;
         struct sync_msg error;
         bool failed;
@@ -55,6 +58,7 @@ struct launcher {
 int launcher_find_helper(const char *name, char **ret);
 int launcher_check_input(struct launcher *l);
 int launcher_lock_name(struct launcher *l);
+int launcher_read_settings_file(struct launcher *l);
 int launcher_prepare_host(struct launcher *l);
 
 /* shift.c: --private-users-ownership=chown */

@@ -19,7 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "berthfile.h"
 #include "cleanup.h"
+#include "signals.h"
 #include "config.h"
 #include "launcher.h"
 #include "log.h"
@@ -183,6 +185,40 @@ int launcher_check_input(struct launcher *l)
                 if (stat(s->upper, &st) >= 0 && !S_ISDIR(st.st_mode))
                         return log_error_errno(-ENOTDIR, "--upper %s is not a directory", s->upper);
         }
+        return 0;
+}
+
+/* The stop signals: the command line's, else the machine's settings file's
+ * ([Exec] KillSignal=, PoweroffSignal=, RebootSignal=). */
+static int settings_signal(struct launcher *l, const char *key, int given, int *ret)
+{
+        _cleanup_free_ char *v = NULL;
+        int r, sig;
+
+        *ret = given;
+        if (given > 0)
+                return 0;
+        r = berthfile_get(l->name, "Exec", key, &v);
+        if (r <= 0) {
+                if (r < 0)
+                        log_error_errno(r, "machine %s: reading its settings file", l->name);
+                return r;
+        }
+        sig = signal_from_string(v);
+        if (sig <= 0 || sig == SIGKILL || sig == SIGSTOP) {
+                log_error("machine %s: %s=%s in its settings file is not a signal berth can send", l->name, key, v);
+                return -EINVAL;
+        }
+        *ret = sig;
+        return 0;
+}
+
+int launcher_read_settings_file(struct launcher *l)
+{
+        if (settings_signal(l, "KillSignal", l->s->kill_signal, &l->kill_signal) < 0 ||
+            settings_signal(l, "PoweroffSignal", l->s->poweroff_signal, &l->poweroff_signal) < 0 ||
+            settings_signal(l, "RebootSignal", l->s->reboot_signal, &l->reboot_signal) < 0)
+                return -EINVAL;
         return 0;
 }
 

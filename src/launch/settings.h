@@ -71,6 +71,10 @@ struct settings {
         enum cgroup_mode cgroup;
         char *slice;            /* systemd: the scope's slice */
         bool keep_unit;         /* systemd: the unit berth runs in is the machine's */
+        /* 0: what the machine's init wants (see stop_signal() in supervise.c) */
+        int kill_signal;        /* for SIGTERM/SIGINT/SIGHUP to berth */
+        int poweroff_signal;    /* for a poweroff (SIGUSR2, as berthd asks) */
+        int reboot_signal;      /* for a reboot (SIGUSR1) */
         enum register_mode {
                 REGISTER_AUTO,  /* berthd lists the machine when it runs, or later */
                 REGISTER_YES,   /* ... and berthd must run now */

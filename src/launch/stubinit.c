@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* PID 1 for a plain command: the command runs as PID 2, so that it is not
  * burdened with init's duties. The stub reaps whatever is reparented to it,
- * passes SIGTERM/SIGINT/SIGHUP on to the command, and exits with the
+ * passes every signal it gets on to the command, and exits with the
  * command's status (128+N after a death by signal N); its exit ends the
  * machine, since the kernel then kills the rest of the PID namespace. */
 #include <errno.h>
@@ -39,11 +39,10 @@ _Noreturn void stub_run(char **argv, char **envp, int sync_fd, bool controlling_
                 (void) syscall(SYS_close_range, 3, (unsigned) sync_fd - 1, 0);
         (void) syscall(SYS_close_range, (unsigned) sync_fd + 1, ~0U, 0);
 
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGCHLD);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGHUP);
+        /* Every signal: whatever the launcher sends (SIGTERM, or the
+         * --kill-signal it was given) is passed on; PID 1 would otherwise
+         * ignore the ones it has no handler for. */
+        sigfillset(&mask);
         sigprocmask(SIG_BLOCK, &mask, NULL);
 
         pid = fork();

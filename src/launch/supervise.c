@@ -103,6 +103,11 @@ void launcher_send_signal(struct launcher *l, int sig)
 static int stop_signal(const struct launcher *l, int received)
 {
         bool reboot = received == SIGUSR1, poweroff = received == SIGUSR2;
+        int set = reboot ? l->reboot_signal : poweroff ? l->poweroff_signal : l->kill_signal;
+
+        /* Given on the command line or in the machine's settings file. */
+        if (set > 0)
+                return set;
 
         switch (l->m.init_kind) {
         case INIT_STUB:

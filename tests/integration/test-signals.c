@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The signals that stop a machine follow its init, unless the command line
+ * (--kill-signal, --poweroff-signal, --reboot-signal) or the machine's
+ * settings file ([Exec] KillSignal=, ...) say otherwise. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+TestSuite(signals, .init = it_setup, .fini = it_teardown);
+
+#define TRAPS "trap 'echo got-usr1; exit 3' USR1; trap 'echo got-hup; exit 4' HUP; " \
+              "trap 'echo got-term; exit 5' TERM; echo ready; while :; do sleep 0.1; done"
+
+static void settings_file(const char *machine, const char *text)
+{
+        char dir[600], path[700];
+        FILE *f;
+
+        snprintf(dir, sizeof(dir), "%s/etc", it.dir);
+        mkdir(dir, 0755);
+        setenv("BERTH_CONFIG_DIR", dir, 1);
+        snprintf(path, sizeof(path), "%s/%s.berth", dir, machine);
+        f = fopen(path, "w");
+        cr_assert_not_null(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+/* SIGTERM to berth; returns berth's status, the machine's output checked. */
+static int stop_with_term(const char *name, const char *extra, const char *want)
+{
+        pid_t pid = extra ? it_berth_spawn(name, "-D", it_busybox_tree(), "-x", "--name", name, extra, "--",
+                                           "/bin/sh", "-c", TRAPS, NULL)
+                          : it_berth_spawn(name, "-D", it_busybox_tree(), "-x", "--name", name, "--", "/bin/sh",
+                                           "-c", TRAPS, NULL);
+        int status;
+
+        cr_assert(it_wait_log(name, "out", "ready\n", 30), "%s", it_spawn_log(name, "err"));
+        cr_assert_eq(kill(pid, SIGTERM), 0);
+        status = it_wait(pid, 30);
+        cr_assert(it_wait_log(name, "out", want, 5), "wanted %s, the machine said: %s", want,
+                  it_spawn_log(name, "out"));
+        char *left = it_leftovers(name, it_busybox_tree());
+        cr_expect_null(left, "%s", left);
+        return status;
+}
+
+Test(signals, by_default_the_stub_passes_sigterm_on)
+{
+        cr_expect_eq(stop_with_term("sg-default", NULL, "got-term\n"), 5);
+}
+
+Test(signals, the_command_line_names_the_signal)
+{
+        cr_expect_eq(stop_with_term("sg-cli", "--kill-signal=SIGUSR1", "got-usr1\n"), 3);
+}
+
+Test(signals, the_settings_file_names_the_signal)
+{
+        settings_file("sg-file", "# what stops it\n[Exec]\nKillSignal = HUP\n");
+        cr_expect_eq(stop_with_term("sg-file", NULL, "got-hup\n"), 4);
+}
+
+Test(signals, the_command_line_wins_over_the_settings_file)
+{
+        settings_file("sg-both", "[Exec]\nKillSignal=HUP\n");
+        cr_expect_eq(stop_with_term("sg-both", "--kill-signal=USR1", "got-usr1\n"), 3);
+}
+
+Test(signals, a_bad_signal_is_one_line_and_nothing_starts)
+{
+        struct it_result r;
+
+        settings_file("sg-bad", "[Exec]\nKillSignal=SIGNOPE\n");
+        r = it_berth_run(30, "-D", it_busybox_tree(), "--name", "sg-bad", "--", "/bin/true", NULL);
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "KillSignal=SIGNOPE") && strchr(r.err, '\n')[1] == 0, "%s", r.err);
+        it_result_free(&r);
+        r = it_berth_run(30, "-D", it_busybox_tree(), "--name", "sg-bad2", "--kill-signal=KILL", "--", "/bin/true",
+                         NULL);
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "--kill-signal=KILL"), "%s", r.err);
+        it_result_free(&r);
+        char *left = it_leftovers("sg-bad", it_busybox_tree());
+        cr_expect_null(left, "%s", left);
+        char path[600];
+        snprintf(path, sizeof(path), "%s/machines/sg-bad", it.state_dir);
+        cr_expect_neq(access(path, F_OK), 0, "a machine directory was made");
+}
