@@ -12,6 +12,7 @@ enum init_kind {
         INIT_STUB,              /* berth's own PID 1 for a command */
         INIT_SYSTEMD,
         INIT_BUSYBOX,
+        INIT_SYSVINIT,          /* told through /run/initctl, as telinit does */
         INIT_OTHER,
 };
 

@@ -55,6 +55,12 @@ static int find_init(int tree_fd, char **ret_path, enum init_kind *ret_kind)
                 target[n > 0 ? n : 0] = 0;
                 const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
                 *ret_kind = streq(base, "systemd") ? INIT_SYSTEMD : streq(base, "busybox") ? INIT_BUSYBOX : INIT_OTHER;
+                /* sysvinit: an init called init, with an inittab. */
+                if (*ret_kind == INIT_OTHER && streq(base, "init")) {
+                        _cleanup_close_ int tab = tree_open(tree_fd, "/etc/inittab", O_PATH);
+                        if (tab >= 0)
+                                *ret_kind = INIT_SYSVINIT;
+                }
                 *ret_path = strdup(init_candidates[i]);
                 return *ret_path ? 0 : -ENOMEM;
         }

@@ -21,6 +21,7 @@
 #include "launcher.h"
 #include "log.h"
 #include "state.h"
+#include "tree.h"
 #include "util.h"
 
 /* The machine is up: in a while, the launcher joins supervisor/ of the
@@ -53,6 +54,7 @@ static const char *init_kind_to_string(enum init_kind k)
                 [INIT_STUB] = "stub",
                 [INIT_SYSTEMD] = "systemd",
                 [INIT_BUSYBOX] = "busybox",
+                [INIT_SYSVINIT] = "sysvinit",
                 [INIT_OTHER] = "other",
         };
         return (unsigned) k < ELEMENTSOF(names) ? names[k] : "other";
@@ -119,14 +121,60 @@ static int stop_signal(const struct launcher *l, int received)
                 return reboot ? SIGINT : poweroff ? SIGRTMIN + 4 : SIGRTMIN + 3;
         case INIT_BUSYBOX:
                 return reboot ? SIGTERM : SIGUSR2;
+        case INIT_SYSVINIT:
+                return SIGTERM;         /* a stand-in: request_stop() writes to /run/initctl */
         default:
                 return reboot ? 0 : SIGTERM;
         }
 }
 
+/* sysvinit takes no signal for a poweroff: it is asked for runlevel 0 (or
+ * 6) on its FIFO, as telinit does. The FIFO is looked up inside the
+ * machine's root, never through a symlink out of it. */
+static int sysvinit_runlevel(struct launcher *l, char runlevel)
+{
+        struct {
+                int32_t magic, cmd, runlevel, sleeptime;
+                char data[368];
+        } req = { .magic = 0x03091969, .cmd = 1, .runlevel = runlevel, .sleeptime = 5 };
+        char path[64];
+        _cleanup_close_ int root = -EBADF, fifo = -EBADF;
+        struct stat st;
+
+        snprintf(path, sizeof(path), "/proc/%d/root", (int) l->leader);
+        root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return -errno;
+        fifo = tree_open(root, "/run/initctl", O_WRONLY | O_NONBLOCK | O_NOCTTY);
+        if (fifo < 0)
+                return fifo;
+        if (fstat(fifo, &st) < 0 || !S_ISFIFO(st.st_mode))
+                return -ENOTSUP;
+        return write_full(fifo, &req, sizeof(req));
+}
+
 static void request_stop(struct launcher *l, int received)
 {
         int sig = stop_signal(l, received);
+
+        /* sysvinit, unless a signal was given for it: its FIFO. */
+        if (l->m.init_kind == INIT_SYSVINIT && sig == SIGTERM && l->exec_done && l->stop_requests == 0 &&
+            sysvinit_runlevel(l, received == SIGUSR1 ? '6' : '0') >= 0) {
+                if (received == SIGUSR1) {
+                        l->reboot_requested = true;
+                        log_info("machine %s: asking PID 1 to reboot (runlevel 6)", l->name);
+                        return;
+                }
+                l->stop_requests++;
+                log_info("machine %s: asking PID 1 to power off (runlevel 0; %us before it is killed)", l->name,
+                         l->s->stop_timeout_sec);
+                snprintf(l->stop, sizeof(l->stop), "asked PID 1 for runlevel 0; SIGKILL after %us",
+                         l->s->stop_timeout_sec);
+                launcher_write_state(l, "closing");
+                struct itimerspec its = { .it_value.tv_sec = l->s->stop_timeout_sec };
+                (void) timerfd_settime(l->timer_fd, 0, &its, NULL);
+                return;
+        }
 
         l->stop_requests++;
         if (received == SIGUSR1 && l->stop_requests == 1 && l->exec_done) {

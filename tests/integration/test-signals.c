@@ -93,3 +93,45 @@ Test(signals, a_bad_signal_is_one_line_and_nothing_starts)
         snprintf(path, sizeof(path), "%s/machines/sg-bad", it.state_dir);
         cr_expect_neq(access(path, F_OK), 0, "a machine directory was made");
 }
+
+/* sysvinit takes no signal for a poweroff or reboot: berth asks it for
+ * runlevel 0 or 6 on its /run/initctl, as telinit does. */
+Test(signals, sysvinit_is_asked_for_a_runlevel)
+{
+        const char *tree = getenv("BERTH_TEST_SYSVINIT") ?: "/var/cache/berth-test/debian-sysvinit";
+        char probe[600], *kind, *leader, *leader2 = NULL;
+        pid_t pid;
+
+        snprintf(probe, sizeof(probe), "%s/etc/inittab", tree);
+        if (access(probe, F_OK) < 0)
+                cr_skip_test("the sysvinit tree %s is missing (tools/test builds it)", tree);
+        pid = it_berth_spawn("sysv", "-D", tree, "-x", "--boot", "--name", "sg-sysv", "--stop-timeout=60", NULL);
+        cr_assert(it_wait_state("sg-sysv", "running", 60), "%s", it_spawn_log("sysv", "err"));
+        kind = it_state_get("sg-sysv", "INIT_KIND");
+        cr_expect_str_eq(kind, "sysvinit");
+        free(kind);
+        cr_assert(it_wait_log("sysv", "out", "Entering runlevel: 2", 60), "%s", it_spawn_log("sysv", "out"));
+        leader = it_state_get("sg-sysv", "LEADER");
+
+        cr_assert_eq(kill(pid, SIGUSR1), 0);            /* a reboot, as berthd asks for one */
+        cr_assert(it_wait_log("sysv", "err", "is rebooting", 60), "%s", it_spawn_log("sysv", "err"));
+        for (int i = 0; i < 300; i++) {
+                free(leader2);
+                leader2 = it_state_get("sg-sysv", "LEADER");
+                if (leader2 && strcmp(leader2, leader) != 0)
+                        break;
+                usleep(100000);
+        }
+        cr_expect(leader2 && strcmp(leader2, leader) != 0, "no new PID 1 after the reboot");
+        cr_assert(it_wait_state("sg-sysv", "running", 60));
+
+        cr_assert_eq(kill(pid, SIGTERM), 0);
+        cr_expect_eq(it_wait(pid, 60), 0, "sysvinit did not power off cleanly: %s", it_spawn_log("sysv", "err"));
+        cr_expect(it_wait_log("sysv", "err", "runlevel 0", 5), "%s", it_spawn_log("sysv", "err"));
+        cr_expect(it_wait_log("sysv", "err", "powered off", 5), "%s", it_spawn_log("sysv", "err"));
+        cr_expect(!strstr(it_spawn_log("sysv", "err"), "killing it"), "it was killed, not powered off");
+        free(leader);
+        free(leader2);
+        char *left = it_leftovers("sg-sysv", tree);
+        cr_expect_null(left, "%s", left);
+}
