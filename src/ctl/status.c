@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* status and show: one machine's properties, for people and for scripts. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -51,6 +52,36 @@ static int machine_fetch(struct ctl *c, const char *name, json_object **ret)
         if (r < 0)
                 return ctl_log_error(&e, r, "machine %s", name);
         return 0;
+}
+
+/* The machine's addresses (GetAddresses), into props as "Addresses". */
+static void fetch_addresses(struct ctl *c, const char *name, json_object *props)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *path = NULL;
+        json_object *list;
+        int32_t af;
+
+        if (ctl_machine_path(c, name, &e, &path) < 0 ||
+            sd_bus_call_method(c->bus, BERTH_BUS, path, BERTH_MACHINE, "GetAddresses", &e, &reply, NULL) < 0 ||
+            sd_bus_message_enter_container(reply, 'a', "(iay)") < 0)
+                return;
+        list = json_object_new_array();
+        while (sd_bus_message_enter_container(reply, 'r', "iay") > 0) {
+                const void *bytes;
+                size_t n;
+                char buf[64];
+
+                if (sd_bus_message_read(reply, "i", &af) < 0 ||
+                    sd_bus_message_read_array(reply, 'y', &bytes, &n) < 0)
+                        break;
+                if ((af == AF_INET && n == 4) || (af == AF_INET6 && n == 16))
+                        if (inet_ntop(af, bytes, buf, sizeof(buf)))
+                                json_object_array_add(list, json_object_new_string(buf));
+                (void) sd_bus_message_exit_container(reply);
+        }
+        json_object_object_add(props, "Addresses", list);
 }
 
 static void field(const char *label, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -184,6 +215,15 @@ static void status_print(struct ctl *c, const char *name, json_object *p)
         else
                 field("UID Shift", "none (the host's IDs)");
         field_interfaces(c, prop(p, "NetworkInterfaces"));
+        json_object *addrs = prop(p, "Addresses");
+        size_t na = addrs && json_object_is_type(addrs, json_type_array) ? json_object_array_length(addrs) : 0;
+        for (size_t i = 0; i < na; i++) {
+                const char *a = json_object_get_string(json_object_array_get_idx(addrs, i));
+                if (i == 0)
+                        field("Address", "%s", a);
+                else
+                        printf("%s%s\n", STATUS_INDENT, a);
+        }
         field_os(prop(p, "OSRelease"));
         field_usage(p);
         field_cgroup(c, prop_string(p, "ControlGroup"));
@@ -209,6 +249,8 @@ int verb_status(struct ctl *c, char **names, unsigned n)
                 _cleanup_json_ json_object *props = NULL;
                 int r = machine_fetch(c, names[i], &props);
 
+                if (r >= 0)
+                        fetch_addresses(c, names[i], props);
                 if (r < 0) {
                         ret = r;
                         continue;

@@ -9,6 +9,11 @@
 #include "cleanup.h"
 #include "manager.h"
 #include "cgutil.h"
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
 #include "util.h"
 #include <fcntl.h>
 #include <stdio.h>
@@ -218,6 +223,89 @@ static int property_os_release(sd_bus *bus, const char *path, const char *interf
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
+/* The machine's IP addresses, as its own network namespace has them: a
+ * helper enters it and lists them (getifaddrs), one "family address ifname"
+ * line each. */
+static int machine_addresses(struct machine *m, char **ret)
+{
+        char path[64];
+        int p[2];
+        pid_t child;
+        _cleanup_close_ int ns = -EBADF;
+        _cleanup_free_ char *text = NULL;
+
+        snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) m->leader);
+        ns = open(path, O_RDONLY | O_CLOEXEC);
+        if (ns < 0)
+                return -errno;
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        child = fork();
+        if (child < 0) {
+                close(p[0]), close(p[1]);
+                return -errno;
+        }
+        if (child == 0) {
+                struct ifaddrs *ifa = NULL;
+                if (setns(ns, CLONE_NEWNET) < 0 || getifaddrs(&ifa) < 0)
+                        _exit(1);
+                for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+                        char buf[INET6_ADDRSTRLEN];
+                        int af = i->ifa_addr ? i->ifa_addr->sa_family : 0;
+                        const void *a = af == AF_INET ? (void *) &((struct sockaddr_in *) i->ifa_addr)->sin_addr
+                                      : af == AF_INET6 ? (void *) &((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr
+                                                       : NULL;
+                        if (a && inet_ntop(af, a, buf, sizeof(buf)))
+                                dprintf(p[1], "%d %s %s\n", af, buf, i->ifa_name);
+                }
+                _exit(0);
+        }
+        close(p[1]);
+        text = malloc(16384);
+        ssize_t n = text ? read_full(p[0], text, 16383) : -ENOMEM;
+        close(p[0]);
+        (void) waitpid(child, NULL, 0);
+        if (n < 0)
+                return (int) n;
+        text[n] = 0;
+        *ret = take_ptr(text);
+        return 0;
+}
+
+static int method_get_addresses(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct machine *m = userdata;
+        _cleanup_free_ char *text = NULL;
+        sd_bus_message *reply = NULL;
+        int r = machine_addresses(m, &text);
+
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "reading the addresses of machine %s: %m", m->name);
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(iay)");
+        for (char *l = strtok(text, "\n"); r >= 0 && l; l = strtok(NULL, "\n")) {
+                char addr[INET6_ADDRSTRLEN + 1] = "";
+                unsigned char bin[16];
+                int af;
+                if (sscanf(l, "%d %46s", &af, addr) != 2 || inet_pton(af, addr, bin) != 1)
+                        continue;
+                r = sd_bus_message_open_container(reply, 'r', "iay");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "i", af);
+                if (r >= 0)
+                        r = sd_bus_message_append_array(reply, 'y', bin, af == AF_INET ? 4 : 16);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
 static const sd_bus_vtable machine_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("Poweroff", NULL, NULL, method_poweroff, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -225,6 +313,8 @@ static const sd_bus_vtable machine_vtable[] = {
         SD_BUS_METHOD("Terminate", NULL, NULL, method_terminate, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("s", who, "i", signal), SD_BUS_NO_RESULT, method_kill,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetAddresses", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(iay)", addresses),
+                                method_get_addresses, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_PROPERTY("Name", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Id", "ay", property_id, 0, 0),
         SD_BUS_PROPERTY("Class", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),

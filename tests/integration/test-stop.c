@@ -31,6 +31,16 @@ Test(stop, a_stop_says_which_step_ended_it)
         cr_expect(v && !*v, "StopStep before any stop: '%s'", v);
         free(v);
 
+        /* status shows what the machine's own network namespace holds: lo. */
+        snprintf(cmd, sizeof(cmd), "%s status stubborn", getenv("BERTHCTL_BIN"));
+        r = it_run(30, argv);
+        cr_expect(strstr(r.out, "Address: 127.0.0.1\n") && strstr(r.out, "::1\n"), "status: %s", r.out);
+        it_result_free(&r);
+        r = it_busctl_nobody(30, "call", "org.berth.machine1", "/org/berth/machine1/machine/stubborn",
+                             "org.berth.machine1.Machine", "GetAddresses", NULL);
+        cr_expect(r.status == 0 && strstr(r.out, "2 4 127 0 0 1"), "GetAddresses as nobody: %s%s", r.out, r.err);
+        it_result_free(&r);
+
         r = it_busctl(30, "call", "org.berth.machine1", "/org/berth/machine1", "org.berth.machine1.Manager",
                       "PoweroffMachine", "s", "stubborn", NULL);
         cr_assert_eq(r.status, 0, "%s", r.err);
