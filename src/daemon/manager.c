@@ -71,6 +71,23 @@ static void pending_free(struct pending_start *p)
         free(p);
 }
 
+/* A StartMachine call that waits for its answer, first in m->starts. */
+static struct pending_start *pending_add(struct manager *m, const char *name, sd_bus_message *msg)
+{
+        struct pending_start *p = calloc(1, sizeof(*p));
+
+        if (!p || !(p->name = strdup(name))) {
+                free(p);
+                return NULL;
+        }
+        p->manager = m;
+        p->err_fd = -1;
+        p->reply_to = sd_bus_message_ref(msg);
+        p->next = m->starts;
+        m->starts = p;
+        return p;
+}
+
 struct manager *manager_free(struct manager *m)
 {
         if (!m)
@@ -406,53 +423,35 @@ int manager_start_machine(struct manager *m, const char *name, sd_bus_message *m
 {
         _cleanup_free_ char *image = NULL;
         struct pending_start *p;
+        int r;
 
         if (manager_find(m, name))
                 return sd_bus_error_setf(error, BERTH_ERROR_MACHINE_EXISTS, "machine %s is already running", name);
         /* Already starting: one launcher, and every caller gets its answer. */
         for (struct pending_start *q = m->starts; q; q = q->next)
-                if (streq(q->name, name)) {
-                        p = calloc(1, sizeof(*p));
-                        if (!p || !(p->name = strdup(name))) {
-                                free(p);
-                                return -ENOMEM;
-                        }
-                        p->manager = m;
-                        p->err_fd = -1;
-                        p->reply_to = sd_bus_message_ref(msg);
-                        p->next = m->starts;
-                        m->starts = p;
-                        return 1;
-                }
+                if (streq(q->name, name))
+                        return pending_add(m, name, msg) ? 1 : -ENOMEM;
         if (image_path(name, &image) < 0)
                 return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_IMAGE,
                                          "no image for machine %s (neither %s/images/%s nor an Image= in its "
                                          ".berth file)", name, berth_state_dir(), name);
-        p = calloc(1, sizeof(*p));
-        if (!p || !(p->name = strdup(name))) {
-                free(p);
+        p = pending_add(m, name, msg);
+        if (!p)
                 return -ENOMEM;
-        }
-        p->manager = m;
-        p->err_fd = -1;
-        p->reply_to = sd_bus_message_ref(msg);
         if (systemd_runs()) {
                 char unit[128];
                 snprintf(unit, sizeof(unit), "berth@%s.service", name);
                 if (sd_bus_call_method_async(m->bus, &p->unit_call, "org.freedesktop.systemd1",
                                              "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                             "StartUnit", on_unit_started, p, "ss", unit, "replace") >= 0) {
-                        p->next = m->starts;
-                        m->starts = p;
+                                             "StartUnit", on_unit_started, p, "ss", unit, "replace") >= 0)
                         return 1;
-                }
         }
-        if (spawn_launcher(m, name, p) < 0) {
+        r = spawn_launcher(m, name, p);
+        if (r < 0) {
+                m->starts = p->next;
                 pending_free(p);
-                return sd_bus_error_set_errnof(error, EIO, "starting machine %s: %m", name);
+                return sd_bus_error_set_errnof(error, -r, "starting machine %s: %m", name);
         }
-        p->next = m->starts;
-        m->starts = p;
         return 1;       /* the reply comes later */
 }
 

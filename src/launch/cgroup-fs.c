@@ -170,7 +170,6 @@ static int v2_create(struct machine_cgroup *cg, const char *machine)
         _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
         const char *leaf_name;
         struct stat st;
-        char leaf[128];
         int r;
 
         r = cgroup2_mount_point(&mp);
@@ -179,8 +178,7 @@ static int v2_create(struct machine_cgroup *cg, const char *machine)
         r = cgroup2_own_path(&own);
         if (r < 0)
                 return r;
-        snprintf(leaf, sizeof(leaf), "/berth-%s", machine);
-        path = strjoin(mp, streq(own, "/") ? "" : own, leaf);
+        path = cgroup_join(mp, own, machine);
         if (!path)
                 return -ENOMEM;
         r = open_with_parent(path, &pfd, &fd, &leaf_name);
@@ -286,7 +284,6 @@ static int v1_join(struct machine_cgroup *cg, enum cgroup_v1 c, const char *mach
         _cleanup_free_ char *mp = NULL, *own = NULL, *path = NULL;
         _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
         const char *leaf_name;
-        char leaf[128];
         int r;
 
         r = cgroup_v1_mount_point(c, &mp);
@@ -295,8 +292,7 @@ static int v1_join(struct machine_cgroup *cg, enum cgroup_v1 c, const char *mach
         r = cgroup_v1_own_path(c, &own);
         if (r < 0)
                 return r;
-        snprintf(leaf, sizeof(leaf), "/berth-%s", machine);
-        path = strjoin(mp, streq(own, "/") ? "" : own, leaf);
+        path = cgroup_join(mp, own, machine);
         if (!path)
                 return -ENOMEM;
         r = open_with_parent(path, &pfd, &fd, &leaf_name);

@@ -134,7 +134,7 @@ static int scope_create(struct machine_cgroup *cg, const char *machine)
                         r = ask_systemd(cg, machine, &rel);
                 if (r < 0)
                         return r;
-                cg->path = strjoin(mp, streq(rel, "/") ? "" : rel, NULL);
+                cg->path = cgroup_join(mp, rel, NULL);
                 if (!cg->path)
                         return -ENOMEM;
                 cg->unit = strdup(strrchr(cg->path, '/') + 1);

@@ -103,6 +103,16 @@ static int lookup_mp2(char **ret)
         return find_mount("cgroup2", NULL, ret);
 }
 
+char *cgroup_join(const char *mount, const char *own, const char *machine)
+{
+        char *p;
+
+        if (asprintf(&p, "%s%s%s%s", mount, streq(own, "/") ? "" : own, machine ? "/berth-" : "",
+                     machine ?: "") < 0)
+                return NULL;
+        return p;
+}
+
 int cgroup2_mount_point(char **ret)
 {
         return cached(&cached_mp2, lookup_mp2, ret);
@@ -173,8 +183,7 @@ int cgroup_v1_paths(const char *machine, char *ret[_CG_V1_MAX])
         for (int c = 0; c < _CG_V1_MAX; c++) {
                 ret[c] = NULL;
                 if (mps[c] && owns[c])
-                        (void) asprintf(&ret[c], "%s%s/berth-%s", mps[c], streq(owns[c], "/") ? "" : owns[c],
-                                        machine);
+                        ret[c] = cgroup_join(mps[c], owns[c], machine);
                 free(mps[c]);
                 free(owns[c]);
         }
@@ -329,7 +338,7 @@ int cgroup_enter_supervisor(struct machine_cgroup *cg)
         if (r < 0)
                 return r;
         free(cg->home);
-        cg->home = strjoin(mp, streq(own, "/") ? "" : own, NULL);
+        cg->home = cgroup_join(mp, own, NULL);
         if (!cg->home)
                 return -ENOMEM;
         char sup[4200];

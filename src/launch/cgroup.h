@@ -103,6 +103,9 @@ int cgroup2_mount_point(char **ret);
 int cgroup2_own_path(char **ret);
 int cgroup_v1_mount_point(enum cgroup_v1 c, char **ret);
 int cgroup_v1_own_path(enum cgroup_v1 c, char **ret);
+/* MOUNT joined with OWN (the hierarchy's root "/" adds nothing), then
+ * "/berth-MACHINE" unless MACHINE is NULL; NULL when out of memory. */
+char *cgroup_join(const char *mount, const char *own, const char *machine);
 const char *cgroup_v1_name(enum cgroup_v1 c);
 /* Where berth-NAME is (or would be) in each mounted v1 hierarchy. */
 int cgroup_v1_paths(const char *machine, char *ret[_CG_V1_MAX]);
