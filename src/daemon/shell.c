@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "enter.h"
 #include "util.h"
 
 struct report {
@@ -33,14 +34,6 @@ struct report {
         char pty[64];
 };
 
-static const struct {
-        const char *name;
-        int flag;
-} namespaces[] = {
-        { "user", CLONE_NEWUSER }, { "cgroup", CLONE_NEWCGROUP }, { "ipc", CLONE_NEWIPC },
-        { "uts", CLONE_NEWUTS },   { "net", CLONE_NEWNET },       { "pid", CLONE_NEWPID },
-        { "mnt", CLONE_NEWNS },
-};
 
 /* What the machine's /etc/passwd says of user: parsed by hand, not through
  * NSS (that would load the machine's libraries into berthd's helper). */
@@ -248,33 +241,17 @@ _Noreturn static void inside(const struct machine_process *p, int report_fd, int
 
 static int enter(const struct machine *m, int report_fd)
 {
-        char path[4200];
-        int fds[ELEMENTSOF(namespaces)];
-        _cleanup_close_ int procs = -EBADF;
+        struct machine_ns ns = MACHINE_NS_INIT;
+        char what[300];
+        int r;
 
         /* Open every namespace first: /proc/LEADER goes away after a setns. */
-        for (size_t i = 0; i < ELEMENTSOF(namespaces); i++) {
-                snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int) m->leader, namespaces[i].name);
-                fds[i] = open(path, O_RDONLY | O_CLOEXEC);
-                if (fds[i] < 0)
-                        fail(report_fd, -errno, "opening %s", path);
-        }
-        /* The machine's cgroup (payload/, where its PID 1 is). */
-        if (m->cgroup[0]) {
-                snprintf(path, sizeof(path), "%s/payload/cgroup.procs", m->cgroup);
-                procs = open(path, O_WRONLY | O_CLOEXEC);
-                if (procs < 0 || write(procs, "0", 1) < 0)
-                        fail(report_fd, -errno, "joining the machine's cgroup %s", m->cgroup);
-        }
-        for (size_t i = 0; i < ELEMENTSOF(namespaces); i++) {
-                /* Without a user namespace of its own, the machine's is ours. */
-                if (setns(fds[i], namespaces[i].flag) < 0 && !(errno == EINVAL && namespaces[i].flag ==
-                                                                                    CLONE_NEWUSER))
-                        fail(report_fd, -errno, "entering the machine's %s namespace", namespaces[i].name);
-                close(fds[i]);
-        }
-        if (m->uid_shift && (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0))
-                fail(report_fd, -errno, "becoming the machine's root");
+        r = machine_ns_open(m->leader, MACHINE_NS_ALL, &ns, what, sizeof(what));
+        if (r >= 0)
+                r = machine_ns_enter(&ns, m->cgroup, what, sizeof(what));
+        if (r < 0)
+                fail(report_fd, r, "%s", what);
+        machine_ns_close(&ns);
         return 0;
 }
 

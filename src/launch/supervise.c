@@ -232,6 +232,11 @@ void launcher_handle_sync(struct launcher *l)
                 if (l->exec_done) {
                         l->ever_started = true;
                         log_debug("machine %s: started in %.1f ms", l->name, seconds_since(&l->boot_start) * 1e3);
+                        /* Who PID 1 is, for a supervisor that looks inside
+                         * (boot-test); service managers ignore the field. */
+                        char leader_msg[64];
+                        snprintf(leader_msg, sizeof(leader_msg), "BERTH_LEADER=%d", (int) l->leader);
+                        (void) notify_upstream(leader_msg);
                         /* Only systemd says READY=1; for anything else running
                          * starts with exec. */
                         if (l->m.init_kind != INIT_SYSTEMD) {

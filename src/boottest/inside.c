@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A program in a running machine, with no bus, ssh or agent inside: a
+ * forked helper joins the machine's cgroup and namespaces, forks again to be
+ * inside its PID namespace, and executes the program from the machine's own
+ * tree; its output comes back on a pipe. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "boottest.h"
+#include "cleanup.h"
+#include "util.h"
+
+#define OUTPUT_MAX (32u << 20)
+
+static char *const inside_env[] = {
+        (char *) "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        (char *) "LC_ALL=C",
+        (char *) "TERM=dumb",
+        (char *) "SYSTEMD_COLORS=0",
+        (char *) "SYSTEMD_PAGER=",
+        (char *) "SYSTEMD_LESS=",
+        NULL,
+};
+
+_Noreturn static void helper(struct machine_ns *ns, const char *cgroup, char *const argv[], bool merge_stderr,
+                             int out_fd)
+{
+        char what[300];
+        int status, devnull;
+        pid_t child;
+
+        if (machine_ns_enter(ns, cgroup, what, sizeof(what)) < 0) {
+                dprintf(out_fd, "berth: %s: %s\n", what, strerror(errno));
+                _exit(125);
+        }
+        child = fork();
+        if (child < 0)
+                _exit(125);
+        if (child == 0) {
+                /* Gone with the helper, when the caller gives up on it. */
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+                devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
+                    dup2(merge_stderr ? out_fd : devnull, STDERR_FILENO) < 0)
+                        _exit(125);
+                (void) setsid();
+                execvpe(argv[0], argv, inside_env);
+                _exit(errno == ENOENT ? 127 : 126);
+        }
+        close(out_fd);
+        while (waitpid(child, &status, 0) < 0)
+                if (errno != EINTR)
+                        _exit(125);
+        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+int inside_run(struct machine_ns *ns, const char *cgroup, char *const argv[], bool merge_stderr, int timeout_ms,
+               char **ret_out)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, cap = 0;
+        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + (uint64_t) timeout_ms * 1000;
+        bool timed_out = false;
+        int pipefd[2], status;
+        pid_t pid;
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+        pid = fork();
+        if (pid < 0) {
+                int r = -errno;
+                close(pipefd[0]), close(pipefd[1]);
+                return r;
+        }
+        if (pid == 0) {
+                sigset_t none;
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+                close(pipefd[0]);
+                helper(ns, cgroup, argv, merge_stderr, pipefd[1]);
+        }
+        close(pipefd[1]);
+        for (;;) {
+                uint64_t now = now_usec(CLOCK_MONOTONIC);
+                struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+                if (now >= deadline) {
+                        timed_out = true;
+                        break;
+                }
+                int k = poll(&p, 1, (int) ((deadline - now) / 1000) + 1);
+                if (k < 0 && errno != EINTR)
+                        break;
+                if (k <= 0)
+                        continue;
+                if (cap - len < 65536) {
+                        if (cap >= OUTPUT_MAX)
+                                break;
+                        cap = cap ? cap * 2 : 65536;
+                        char *n = realloc(buf, cap + 1);
+                        if (!n)
+                                break;
+                        buf = n;
+                }
+                ssize_t n = read(pipefd[0], buf + len, cap - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                len += (size_t) n;
+        }
+        close(pipefd[0]);
+        if (timed_out)
+                (void) kill(pid, SIGKILL);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        if (!buf && !(buf = malloc(1)))
+                return -ENOMEM;
+        buf[len] = 0;
+        if (ret_out)
+                *ret_out = take_ptr(buf);
+        if (timed_out)
+                return -ETIME;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int inside_hostname(struct machine_ns *ns, char *ret, size_t size)
+{
+        struct machine_ns uts = MACHINE_NS_INIT;
+        char what[300];
+        struct utsname u;
+        int pipefd[2], status;
+        ssize_t n;
+        pid_t pid;
+
+        if (ns->fd[MACHINE_NS_UTS] < 0)
+                return -EBADF;
+        uts.fd[MACHINE_NS_UTS] = ns->fd[MACHINE_NS_UTS];
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+        pid = fork();
+        if (pid < 0) {
+                close(pipefd[0]), close(pipefd[1]);
+                return -ENOMEM;
+        }
+        if (pid == 0) {
+                close(pipefd[0]);
+                if (machine_ns_enter(&uts, NULL, what, sizeof(what)) < 0 || uname(&u) < 0)
+                        _exit(1);
+                (void) !write(pipefd[1], u.nodename, strlen(u.nodename));
+                _exit(0);
+        }
+        close(pipefd[1]);
+        n = read_full(pipefd[0], ret, size - 1);
+        close(pipefd[0]);
+        (void) waitpid(pid, &status, 0);
+        if (n <= 0)
+                return -EIO;
+        ret[n] = 0;
+        return 0;
+}

@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One tree: boot it with the launcher (ephemeral, its own user namespace
+ * and cgroup), wait for READY=1, PID 1's end or the timeout, look inside,
+ * power it off, read its journal, and give a verdict. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "boottest.h"
+#include "cleanup.h"
+#include "name.h"
+#include "state.h"
+#include "tree.h"
+#include "util.h"
+
+#define CONSOLE_LINES_MAX 100
+#define KILL_WAIT_SEC 20
+
+struct run {
+        const struct boot_options *o;
+        json_object *res;
+        char name[MACHINE_NAME_MAX + 1];
+        pid_t launcher;
+        int pidfd, notify_fd, log_fd, stop_fd;
+        pid_t leader;
+        struct machine_ns ns;
+        bool ready, exited, interrupted;
+        int exit_status;        /* the launcher's */
+        uint64_t start;
+        progress_fn progress;
+        void *userdata;
+};
+
+static const char *const verdict_table[_VERDICT_MAX] = {
+        [VERDICT_PASS] = "pass",
+        [VERDICT_DEGRADED] = "degraded",
+        [VERDICT_NOT_BOOTED] = "not-booted",
+        [VERDICT_TIMEOUT] = "timeout",
+};
+
+const char *verdict_to_string(enum verdict v)
+{
+        return v >= 0 && v < _VERDICT_MAX ? verdict_table[v] : NULL;
+}
+
+int verdict_from_string(const char *s)
+{
+        for (int i = 0; i < _VERDICT_MAX; i++)
+                if (s && streq(s, verdict_table[i]))
+                        return i;
+        return -EINVAL;
+}
+
+static void progress(struct run *r, const char *phase, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void progress(struct run *r, const char *phase, const char *fmt, ...)
+{
+        char text[512];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(text, sizeof(text), fmt, ap);
+        va_end(ap);
+        if (r->progress)
+                r->progress(r->userdata, phase, text);
+}
+
+static double elapsed(const struct run *r)
+{
+        return usec_to_sec(now_usec(CLOCK_MONOTONIC) - r->start);
+}
+
+/* NAME, ID, VERSION_ID of the tree, read from the tree itself. */
+static json_object *os_release(const char *tree)
+{
+        _cleanup_close_ int root = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int fd = root < 0 ? -EBADF : tree_open(root, "/etc/os-release", O_RDONLY);
+        json_object *o = json_object_new_object();
+        char buf[8192];
+        ssize_t n;
+
+        if (fd < 0)
+                fd = root < 0 ? -EBADF : tree_open(root, "/usr/lib/os-release", O_RDONLY);
+        if (fd < 0 || (n = read_full(fd, buf, sizeof(buf) - 1)) < 0)
+                return o;
+        buf[n] = 0;
+        for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                static const char *const keys[] = { "PRETTY_NAME", "ID", "VERSION_ID", "VERSION_CODENAME" };
+                char *eq = strchr(line, '=');
+                if (!eq)
+                        continue;
+                *eq++ = 0;
+                size_t l = strlen(eq);
+                if (l >= 2 && (eq[0] == '"' || eq[0] == '\'') && eq[l - 1] == eq[0]) {
+                        eq[l - 1] = 0;
+                        eq++;
+                }
+                for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                        if (streq(line, keys[i])) {
+                                char lower[32];
+                                size_t k;
+                                for (k = 0; keys[i][k] && k < sizeof(lower) - 1; k++)
+                                        lower[k] = (char) tolower((unsigned char) keys[i][k]);
+                                lower[k] = 0;
+                                json_object_object_add(o, lower, json_str(eq));
+                        }
+        }
+        return o;
+}
+
+static int notify_socket(char *addr, size_t size)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        uint8_t u[16];
+        char id[33];
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+        if (fd < 0)
+                return -errno;
+        /* Abstract: nothing in any file system to remove afterwards. */
+        if (uuid_random(u) < 0)
+                return close(fd), -EIO;
+        uuid_to_id128(u, id);
+        snprintf(addr, size, "@berth-boot-test/%s", id);
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", addr);
+        sa.sun_path[0] = 0;
+        if (bind(fd, (struct sockaddr *) &sa, (socklen_t) (offsetof(struct sockaddr_un, sun_path) + strlen(addr))) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+static int spawn_launcher(struct run *r, const char *tree)
+{
+        char addr[100], stop_timeout[32];
+        _cleanup_free_ char *notify_env = NULL;
+        int devnull;
+
+        r->notify_fd = notify_socket(addr, sizeof(addr));
+        if (r->notify_fd < 0)
+                return r->notify_fd;
+        r->log_fd = memfd_create("berth-boot-test-console", MFD_CLOEXEC);
+        if (r->log_fd < 0)
+                return -errno;
+        if (asprintf(&notify_env, "NOTIFY_SOCKET=%s", addr) < 0)
+                return -ENOMEM;
+        /* berth's own escalation comes later than ours: a hung shutdown is
+         * seen, asked about, and then killed by us. */
+        snprintf(stop_timeout, sizeof(stop_timeout), "--stop-timeout=%u", r->o->timeout_sec + 60);
+        char *const argv[] = {
+                (char *) "berth", (char *) "--ephemeral", (char *) "--boot", (char *) "--quiet",
+                (char *) "--console=read-only", (char *) "--register=auto", stop_timeout,
+                (char *) "-D", (char *) tree, (char *) "-M", r->name, NULL,
+        };
+
+        r->launcher = fork();
+        if (r->launcher < 0)
+                return -errno;
+        if (r->launcher == 0) {
+                sigset_t none;
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+                /* Away from the terminal's Ctrl-C: boot-test decides how it
+                 * stops; and stopped when boot-test is killed. */
+                (void) setpgid(0, 0);
+                (void) prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+                devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(r->log_fd, STDOUT_FILENO) < 0 ||
+                    dup2(r->log_fd, STDERR_FILENO) < 0)
+                        _exit(127);
+                putenv(notify_env);
+                execv(r->o->launcher, argv);
+                dprintf(STDERR_FILENO, "berth boot-test: executing %s: %m\n", r->o->launcher);
+                _exit(127);
+        }
+        r->pidfd = (int) syscall(SYS_pidfd_open, r->launcher, 0);
+        return r->pidfd < 0 ? -errno : 0;
+}
+
+static void reap_launcher(struct run *r)
+{
+        int status;
+
+        if (r->exited)
+                return;
+        while (waitpid(r->launcher, &status, 0) < 0)
+                if (errno != EINTR)
+                        return;
+        r->exited = true;
+        r->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void handle_notify(struct run *r)
+{
+        char buf[4096];
+        ssize_t n;
+
+        while ((n = recv(r->notify_fd, buf, sizeof(buf) - 1, 0)) > 0) {
+                buf[n] = 0;
+                for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                        if (streq(line, "READY=1"))
+                                r->ready = true;
+                        else if (startswith(line, "BERTH_LEADER=")) {
+                                char what[300];
+                                pid_t leader = atoi(line + 13);
+                                /* Held from now on: the journal is read through them
+                                 * after the machine is gone. */
+                                machine_ns_close(&r->ns);
+                                if (leader > 0 && machine_ns_open(leader, MACHINE_NS_ALL, &r->ns, what, sizeof(what)) >= 0)
+                                        r->leader = leader;
+                        }
+                }
+        }
+}
+
+enum wait_result { WAIT_EVENT, WAIT_EXITED, WAIT_TIMEOUT, WAIT_STOP };
+
+/* Wait for the launcher to end, or (ready_too) for READY=1, until deadline. */
+static enum wait_result wait_for(struct run *r, uint64_t deadline, bool ready_too)
+{
+        for (;;) {
+                struct pollfd p[3] = {
+                        { .fd = r->pidfd, .events = POLLIN },
+                        { .fd = r->notify_fd, .events = POLLIN },
+                        { .fd = r->stop_fd, .events = POLLIN },
+                };
+                uint64_t now = now_usec(CLOCK_MONOTONIC);
+                if (ready_too && r->ready)
+                        return WAIT_EVENT;
+                if (now >= deadline)
+                        return WAIT_TIMEOUT;
+                if (poll(p, 3, (int) ((deadline - now) / 1000) + 1) < 0 && errno != EINTR)
+                        return WAIT_TIMEOUT;
+                if (p[1].revents & POLLIN)
+                        handle_notify(r);
+                if (ready_too && r->ready)
+                        return WAIT_EVENT;
+                if (p[0].revents & POLLIN) {
+                        reap_launcher(r);
+                        return WAIT_EXITED;
+                }
+                if (p[2].revents & POLLIN) {
+                        r->interrupted = true;
+                        return WAIT_STOP;
+                }
+        }
+}
+
+/* Terminal escape sequences (systemd's colours) out of the console text. */
+static void strip_escapes(char *s)
+{
+        char *w = s;
+
+        for (char *r = s; *r;) {
+                if (r[0] == '\033' && r[1] == '[') {
+                        r += 2;
+                        while (*r && !(*r >= 0x40 && *r <= 0x7e))
+                                r++;
+                        if (*r)
+                                r++;
+                        continue;
+                }
+                *w++ = *r++;
+        }
+        *w = 0;
+}
+
+/* The last CONSOLE_LINES_MAX lines the machine and berth printed. */
+static json_object *console_tail(struct run *r, char **ret_last_error)
+{
+        json_object *lines = json_object_new_array();
+        off_t size = lseek(r->log_fd, 0, SEEK_END);
+        _cleanup_free_ char *buf = NULL;
+
+        *ret_last_error = NULL;
+        if (size <= 0 || !(buf = malloc((size_t) size + 1)) || pread(r->log_fd, buf, (size_t) size, 0) != size)
+                return lines;
+        buf[size] = 0;
+        strip_escapes(buf);
+        for (char *save = NULL, *line = strtok_r(buf, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
+                if (startswith(line, "berth: ")) {
+                        free(*ret_last_error);
+                        *ret_last_error = strdup(line + 7);
+                }
+                json_object_array_add(lines, json_str(line));
+        }
+        size_t n = json_object_array_length(lines);
+        if (n > CONSOLE_LINES_MAX)
+                json_object_array_del_idx(lines, 0, n - CONSOLE_LINES_MAX);
+        return lines;
+}
+
+static void add_check(json_object *res, const char *list, const char *what)
+{
+        json_object *a;
+        if (!json_object_object_get_ex(res, list, &a)) {
+                a = json_object_new_array();
+                json_object_object_add(res, list, a);
+        }
+        json_object_array_add(a, json_str(what));
+}
+
+static const char *get_string(json_object *o, const char *path1, const char *path2)
+{
+        json_object *v;
+        if (!json_object_object_get_ex(o, path1, &v) || !v)
+                return NULL;
+        if (path2 && (!json_object_object_get_ex(v, path2, &v) || !v))
+                return NULL;
+        return json_object_get_string(v);
+}
+
+static bool get_bool(json_object *o, const char *path1, const char *path2)
+{
+        json_object *v;
+        if (!json_object_object_get_ex(o, path1, &v) || !v)
+                return false;
+        if (path2 && (!json_object_object_get_ex(v, path2, &v) || !v))
+                return false;
+        return json_object_get_boolean(v);
+}
+
+/* Power the machine off through berth (which knows the init); a shutdown
+ * that does not end in time is asked what it waits for, then killed. */
+static void power_off(struct run *r, bool systemd, const char *cgroup, json_object *shutdown)
+{
+        uint64_t t0 = now_usec(CLOCK_MONOTONIC);
+        enum wait_result w;
+
+        progress(r, "stopping", "powering off");
+        (void) kill(r->launcher, SIGTERM);
+        w = wait_for(r, t0 + (uint64_t) r->o->timeout_sec * 1000000, false);
+        if (w == WAIT_STOP)     /* interrupted while it stops: give it a few seconds more */
+                w = wait_for(r, now_usec(CLOCK_MONOTONIC) + 5 * 1000000ull, false);
+        bool hung = w != WAIT_EXITED;
+        json_object_object_add(shutdown, "timed_out", json_object_new_boolean(hung && !r->interrupted));
+        if (hung) {
+                if (systemd && r->leader > 0)
+                        json_object_object_add(shutdown, "waiting_for", inspect_jobs(&r->ns, cgroup));
+                progress(r, "stopping", "shutdown hung after %us: killing the machine", r->o->timeout_sec);
+                (void) kill(r->launcher, SIGTERM);      /* the second one: killed at once */
+                if (wait_for(r, now_usec(CLOCK_MONOTONIC) + KILL_WAIT_SEC * 1000000ull, false) != WAIT_EXITED) {
+                        (void) kill(r->launcher, SIGKILL);
+                        reap_launcher(r);
+                }
+        }
+        json_object_object_add(shutdown, "shutdown_sec", hung ? NULL
+                               : json_seconds(now_usec(CLOCK_MONOTONIC) - t0));
+        json_object_object_add(shutdown, "berth_exit_status", json_object_new_int(r->exit_status));
+        json_object_object_add(shutdown, "clean", json_object_new_boolean(!hung && r->exit_status == 0));
+}
+
+static void set_verdict(json_object *res, enum verdict *v, enum verdict nv, char **reason, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
+static void set_verdict(json_object *res, enum verdict *v, enum verdict nv, char **reason, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (nv < *v || (nv == *v && *reason))
+                return;
+        *v = nv;
+        free(*reason);
+        va_start(ap, fmt);
+        if (vasprintf(reason, fmt, ap) < 0)
+                *reason = NULL;
+        va_end(ap);
+}
+
+static void judge(struct run *r, bool systemd, enum wait_result booted, const char *launcher_error)
+{
+        json_object *res = r->res, *failed;
+        enum verdict v = VERDICT_PASS;
+        _cleanup_free_ char *reason = NULL;
+        const char *state = get_string(res, "system_state", NULL);
+
+        if (booted == WAIT_EXITED)
+                set_verdict(res, &v, VERDICT_NOT_BOOTED, &reason, "%s",
+                            launcher_error ? launcher_error : "PID 1 ended before the machine was up");
+        else if (booted == WAIT_TIMEOUT)
+                set_verdict(res, &v, VERDICT_TIMEOUT, &reason, "not up after %us (no READY=1)", r->o->timeout_sec);
+        else if (!systemd && !get_bool(res, "pid1_alive", NULL))
+                set_verdict(res, &v, VERDICT_NOT_BOOTED, &reason, "PID 1 ended while the rc scripts ran");
+        else if (!systemd && !get_bool(res, "rc", "finished"))
+                set_verdict(res, &v, VERDICT_TIMEOUT, &reason, "the rc scripts had not finished after %us",
+                            r->o->timeout_sec);
+        else if (systemd && state && (streq(state, "maintenance") || streq(state, "offline") || streq(state, "stopping")))
+                set_verdict(res, &v, VERDICT_NOT_BOOTED, &reason, "system state %s (emergency or rescue mode)", state);
+        else if (systemd && state && !streq(state, "running") && !streq(state, "degraded"))
+                set_verdict(res, &v, VERDICT_NOT_BOOTED, &reason, "system state %s", state);
+
+        if (json_object_object_get_ex(res, "failed_units", &failed) && failed) {
+                size_t n = json_object_array_length(failed);
+                if (n > 0) {
+                        json_object *f = json_object_array_get_idx(failed, 0);
+                        set_verdict(res, &v, VERDICT_DEGRADED, &reason, "%zu unit%s failed (%s: %s%s)", n, n == 1 ? "" : "s",
+                                    get_string(f, "unit", NULL), get_string(f, "result", NULL),
+                                    streq(get_string(f, "phase", NULL) ?: "", "shutdown") ? ", on shutdown" : "");
+                }
+        }
+        if (systemd && state && streq(state, "degraded"))
+                set_verdict(res, &v, VERDICT_DEGRADED, &reason, "system state degraded");
+        if (booted == WAIT_EVENT) {
+                if (get_bool(res, "shutdown", "timed_out"))
+                        set_verdict(res, &v, VERDICT_TIMEOUT, &reason, "the shutdown did not finish in %us",
+                                    r->o->timeout_sec);
+                else if (!get_bool(res, "shutdown", "clean"))
+                        set_verdict(res, &v, VERDICT_DEGRADED, &reason, "the shutdown did not end cleanly (berth exited %d)",
+                                    r->exit_status);
+        }
+        json_object_object_add(res, "verdict", json_str(r->interrupted ? "interrupted" : verdict_to_string(v)));
+        json_object_object_add(res, "exit_status", json_object_new_int(r->interrupted ? 130 : (int) v));
+        json_object_object_add(res, "reason", r->interrupted ? json_str("interrupted") : reason ? json_str(reason) : NULL);
+}
+
+static void make_name(char *name, size_t size, const char *label)
+{
+        uint8_t u[16] = {};
+        char base[48];
+        size_t k = 0;
+
+        /* A name of the label's characters that are valid in one. */
+        for (const char *c = label; *c && k < sizeof(base) - 1; c++) {
+                bool ok = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.", *c) && *c != '.';
+                base[k] = ok ? *c : '_';
+                k++;
+        }
+        base[k] = 0;
+        (void) uuid_random(u);
+        snprintf(name, size, "bt-%s-%02x%02x%02x", base[0] ? base : "tree", u[0], u[1], u[2]);
+}
+
+json_object *boot_tree(const struct boot_options *o, const char *tree, const char *label, int stop_fd,
+                       progress_fn progress_cb, void *userdata)
+{
+        struct run r = {
+                .o = o, .res = json_object_new_object(), .launcher = -1, .pidfd = -1, .notify_fd = -1,
+                .log_fd = -1, .stop_fd = stop_fd, .ns = MACHINE_NS_INIT, .progress = progress_cb,
+                .userdata = userdata,
+        };
+        json_object *res = r.res, *timing = json_object_new_object(), *init = json_object_new_object();
+        _cleanup_free_ char *cgroup = NULL, *kind = NULL, *uuid = NULL, *init_path = NULL, *launcher_error = NULL;
+        enum wait_result booted;
+        bool systemd = false;
+        uint64_t poweroff_rt = 0;
+        int k;
+
+        make_name(r.name, sizeof(r.name), label);
+        json_object_object_add(res, "tree", json_str(tree));
+        json_object_object_add(res, "label", json_str(label));
+        json_object_object_add(res, "machine", json_str(r.name));
+        json_object_object_add(res, "os", os_release(tree));
+        json_object_object_add(res, "init", init);
+        json_object_object_add(res, "timing", timing);
+
+        r.start = now_usec(CLOCK_MONOTONIC);
+        progress(&r, "booting", "booting as %s", r.name);
+        k = spawn_launcher(&r, tree);
+        if (k < 0) {
+                booted = WAIT_EXITED;
+                if (asprintf(&launcher_error, "starting berth: %s", strerror(-k)) < 0)
+                        launcher_error = NULL;
+                if (r.launcher > 0)
+                        reap_launcher(&r);
+                goto report;
+        }
+        booted = wait_for(&r, r.start + (uint64_t) o->timeout_sec * 1000000, true);
+        if (!r.exited) {
+                (void) machine_state_get(r.name, "CGROUP", &cgroup);
+                (void) machine_state_get(r.name, "INIT_KIND", &kind);
+                (void) machine_state_get(r.name, "UUID", &uuid);
+                (void) machine_state_get(r.name, "INIT", &init_path);
+                json_object_object_add(init, "path", init_path ? json_str(init_path) : NULL);
+                json_object_object_add(init, "kind", kind ? json_str(kind) : NULL);
+                systemd = kind && streq(kind, "systemd");
+        }
+        if (booted == WAIT_EVENT) {
+                json_object_object_add(timing, "ready_sec", json_seconds(now_usec(CLOCK_MONOTONIC) - r.start));
+                progress(&r, "inspecting", "up after %.2fs, looking inside", elapsed(&r));
+
+                uint64_t t0 = now_usec(CLOCK_MONOTONIC);
+                if (systemd)
+                        inspect_systemd(res, &r.ns, cgroup);
+                else
+                        inspect_other_init(res, r.leader, cgroup ?: "", kind ?: "other",
+                                           r.start + (uint64_t) o->timeout_sec * 1000000, stop_fd);
+                if (r.leader > 0)
+                        inspect_identity(res, &r.ns, r.leader, r.name, uuid);
+                json_object_object_add(timing, "inspect_sec",
+                                       json_seconds(now_usec(CLOCK_MONOTONIC) - t0));
+
+                json_object *shutdown = json_object_new_object();
+                json_object_object_add(res, "shutdown", shutdown);
+                poweroff_rt = now_usec(CLOCK_REALTIME);
+                power_off(&r, systemd, cgroup, shutdown);
+        } else if (booted == WAIT_TIMEOUT || booted == WAIT_STOP) {
+                json_object *shutdown = json_object_new_object();
+                if (booted == WAIT_TIMEOUT) {
+                        json_object_object_add(res, "system_state", json_str("starting"));
+                        if (r.leader > 0 && systemd)
+                                json_object_object_add(res, "waiting_for", inspect_jobs(&r.ns, cgroup));
+                }
+                progress(&r, "stopping", booted == WAIT_STOP ? "interrupted: stopping" : "not up after %us: stopping",
+                         o->timeout_sec);
+                power_off(&r, false, NULL, shutdown);
+                json_object_put(shutdown);
+                systemd = systemd && booted == WAIT_TIMEOUT;
+        }
+
+        /* Only a systemd tree has a journal to read; it is read after the
+         * shutdown, through the namespaces held since boot. */
+        if (r.leader > 0 && (systemd || booted == WAIT_EXITED) && !r.interrupted) {
+                struct machine_ns mnt = MACHINE_NS_INIT;
+                mnt.fd[MACHINE_NS_USER] = r.ns.fd[MACHINE_NS_USER];
+                mnt.fd[MACHINE_NS_MNT] = r.ns.fd[MACHINE_NS_MNT];
+                progress(&r, "journal", "reading the journal");
+                journal_collect(res, &mnt, poweroff_rt);
+        }
+
+report:
+        machine_ns_close(&r.ns);
+        reap_launcher(&r);
+        {
+                char *last_error = NULL;
+                json_object_object_add(res, "console", console_tail(&r, &last_error));
+                if (!launcher_error)
+                        launcher_error = last_error;
+                else
+                        free(last_error);
+        }
+        json_object_object_add(timing, "total_sec", json_seconds(now_usec(CLOCK_MONOTONIC) - r.start));
+
+        if (systemd) {
+                const char *checked[] = { "ready", "system-state", "failed-units", "unit-timing", "journal-errors",
+                                          "getty", "hostname", "machine-id", "shutdown", "shutdown-failed-units" };
+                for (size_t i = 0; i < ELEMENTSOF(checked); i++)
+                        add_check(res, "checked", checked[i]);
+                json_object_object_add(res, "not_checked", json_object_new_array());
+        } else if (booted == WAIT_EVENT) {
+                const char *checked[] = { "pid1-alive", "rc-finished", "hostname", "machine-id", "shutdown" };
+                const char *not_checked[] = { "failed-units: no service manager to ask",
+                                              "unit-timing: no service manager to ask",
+                                              "journal-errors: no journal", "getty: no service manager to ask",
+                                              "shutdown-failed-units: no service manager to ask" };
+                for (size_t i = 0; i < ELEMENTSOF(checked); i++)
+                        add_check(res, "checked", checked[i]);
+                if (kind && streq(kind, "sysvinit"))
+                        add_check(res, "checked", "runlevel");
+                for (size_t i = 0; i < ELEMENTSOF(not_checked); i++)
+                        add_check(res, "not_checked", not_checked[i]);
+        }
+        judge(&r, systemd, booted, launcher_error);
+        safe_close(r.pidfd);
+        safe_close(r.notify_fd);
+        safe_close(r.log_fd);
+        return res;
+}

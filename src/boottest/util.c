@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <time.h>
+
+#include "boottest.h"
+
+uint64_t now_usec(clockid_t clock)
+{
+        struct timespec ts;
+        clock_gettime(clock, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
+json_object *json_str(const char *s)
+{
+        return json_object_new_string(s ? s : "");
+}
+
+double usec_to_sec(uint64_t usec)
+{
+        /* Milliseconds are what a boot is measured in. */
+        return (double) (usec / 1000) / 1000.0;
+}
+
+json_object *json_seconds(uint64_t usec)
+{
+        char s[32];
+        snprintf(s, sizeof(s), "%.3f", usec_to_sec(usec));
+        return json_object_new_double_s(usec_to_sec(usec), s);
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* A running machine's namespaces, opened from /proc/LEADER/ns while its PID
+ * 1 lives. An open namespace file keeps the namespace, and a mount
+ * namespace its mounts, after the machine is gone. */
+enum {
+        MACHINE_NS_USER,
+        MACHINE_NS_CGROUP,
+        MACHINE_NS_IPC,
+        MACHINE_NS_UTS,
+        MACHINE_NS_NET,
+        MACHINE_NS_PID,
+        MACHINE_NS_MNT,
+        _MACHINE_NS_MAX,
+};
+
+#define MACHINE_NS_ALL ((1u << _MACHINE_NS_MAX) - 1)
+
+struct machine_ns {
+        int fd[_MACHINE_NS_MAX];        /* -1: not opened */
+};
+
+#define MACHINE_NS_INIT { .fd = { -1, -1, -1, -1, -1, -1, -1 } }
+
+/* Open the namespaces in mask (bits of 1 << MACHINE_NS_*). On failure
+ * error says which one. */
+int machine_ns_open(pid_t leader, unsigned mask, struct machine_ns *ns, char *error, size_t error_size);
+void machine_ns_close(struct machine_ns *ns);
+
+/* In a forked, single-threaded child: join cgroup_dir/payload when
+ * cgroup_dir is not NULL or empty, then the opened namespaces (user first,
+ * mount last, as nsenter does), and become the machine's root when it has a
+ * user namespace of its own. A PID namespace applies to the next child. */
+int machine_ns_enter(struct machine_ns *ns, const char *cgroup_dir, char *error, size_t error_size);
