@@ -38,13 +38,18 @@ json_object *boot_tree(const struct boot_options *o, const char *tree, const cha
 
 /* inside.c — programs run in a machine by entering its namespaces */
 
+enum {
+        INSIDE_MERGE_STDERR = 1 << 0,   /* stderr into the output too */
+        INSIDE_FRESH_PROC = 1 << 1,     /* a private copy of the mounts with a new /proc */
+};
+
 /* Run argv (a path, or a name looked up in the machine's PATH) in the
  * machine: namespaces in ns (a PID namespace: a child inside it), cgroup
- * when not NULL. stdout (and stderr with merge) is returned in *ret_out.
- * Returns its exit status (128+N for a signal), -ETIME after timeout_ms,
- * or -errno when it could not be started. */
-int inside_run(struct machine_ns *ns, const char *cgroup, char *const argv[], bool merge_stderr,
-               int timeout_ms, char **ret_out);
+ * when not NULL. stdout is returned in *ret_out. Returns its exit status
+ * (128+N for a signal), -ETIME after timeout_ms, or -errno when it could not
+ * be started. */
+int inside_run(struct machine_ns *ns, const char *cgroup, char *const argv[], unsigned flags, int timeout_ms,
+               char **ret_out);
 /* The machine's hostname, from its UTS namespace. */
 int inside_hostname(struct machine_ns *ns, char *ret, size_t size);
 

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -32,7 +34,7 @@ static char *const inside_env[] = {
         NULL,
 };
 
-_Noreturn static void helper(struct machine_ns *ns, const char *cgroup, char *const argv[], bool merge_stderr,
+_Noreturn static void helper(struct machine_ns *ns, const char *cgroup, char *const argv[], unsigned flags,
                              int out_fd)
 {
         char what[300];
@@ -43,6 +45,15 @@ _Noreturn static void helper(struct machine_ns *ns, const char *cgroup, char *co
                 dprintf(out_fd, "berth: %s: %s\n", what, strerror(errno));
                 _exit(125);
         }
+        /* The machine is gone, its /proc with its PID namespace: a copy of
+         * its mounts, private to this helper, gets a /proc that works. */
+        if ((flags & INSIDE_FRESH_PROC) &&
+            (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+             (umount2("/proc", MNT_DETACH) < 0 && errno != EINVAL) ||
+             mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)) {
+                dprintf(out_fd, "berth: mounting /proc for the stopped machine: %s\n", strerror(errno));
+                _exit(125);
+        }
         child = fork();
         if (child < 0)
                 _exit(125);
@@ -51,7 +62,7 @@ _Noreturn static void helper(struct machine_ns *ns, const char *cgroup, char *co
                 (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
                 devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
                 if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
-                    dup2(merge_stderr ? out_fd : devnull, STDERR_FILENO) < 0)
+                    dup2(flags & INSIDE_MERGE_STDERR ? out_fd : devnull, STDERR_FILENO) < 0)
                         _exit(125);
                 (void) setsid();
                 execvpe(argv[0], argv, inside_env);
@@ -64,7 +75,7 @@ _Noreturn static void helper(struct machine_ns *ns, const char *cgroup, char *co
         _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
-int inside_run(struct machine_ns *ns, const char *cgroup, char *const argv[], bool merge_stderr, int timeout_ms,
+int inside_run(struct machine_ns *ns, const char *cgroup, char *const argv[], unsigned flags, int timeout_ms,
                char **ret_out)
 {
         _cleanup_free_ char *buf = NULL;
@@ -87,7 +98,7 @@ int inside_run(struct machine_ns *ns, const char *cgroup, char *const argv[], bo
                 sigemptyset(&none);
                 sigprocmask(SIG_SETMASK, &none, NULL);
                 close(pipefd[0]);
-                helper(ns, cgroup, argv, merge_stderr, pipefd[1]);
+                helper(ns, cgroup, argv, flags, pipefd[1]);
         }
         close(pipefd[1]);
         for (;;) {

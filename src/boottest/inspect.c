@@ -59,7 +59,7 @@ static uint64_t get_u64(json_object *o, const char *key)
 
 static int systemctl(struct machine_ns *ns, const char *cgroup, char *const argv[], char **ret)
 {
-        return inside_run(ns, cgroup, argv, false, SYSTEMCTL_TIMEOUT_MS, ret);
+        return inside_run(ns, cgroup, argv, 0, SYSTEMCTL_TIMEOUT_MS, ret);
 }
 
 static void add_str(json_object *o, const char *key, const char *value)
@@ -192,7 +192,7 @@ json_object *inspect_jobs(struct machine_ns *ns, const char *cgroup)
         json_object *jobs = json_object_new_array();
         char *save = NULL;
 
-        if (inside_run(ns, cgroup, argv, false, 5000, &out) < 0)
+        if (inside_run(ns, cgroup, argv, 0, 5000, &out) < 0)
                 return jobs;
         /* JOB UNIT TYPE STATE */
         for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {

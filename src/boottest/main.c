@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -217,6 +218,10 @@ _Noreturn static void worker(struct job *j, int fd)
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
         sigprocmask(SIG_BLOCK, &mask, NULL);
+        /* And when boot-test itself is killed, the machine stops too. */
+        (void) prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+        if (getppid() == 1)
+                _exit(1);
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         stop_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);

@@ -255,6 +255,8 @@ static enum wait_result wait_for(struct run *r, uint64_t deadline, bool ready_to
                         return WAIT_EXITED;
                 }
                 if (p[2].revents & POLLIN) {
+                        uint8_t si[128];
+                        (void) !read(r->stop_fd, si, sizeof(si));
                         r->interrupted = true;
                         return WAIT_STOP;
                 }
@@ -340,25 +342,41 @@ static bool get_bool(json_object *o, const char *path1, const char *path2)
 static void power_off(struct run *r, bool systemd, const char *cgroup, json_object *shutdown)
 {
         uint64_t t0 = now_usec(CLOCK_MONOTONIC);
-        enum wait_result w;
+        /* Interrupted: a few seconds for a clean poweroff, not the timeout. */
+        uint64_t deadline = t0 + (r->interrupted ? 5 : (uint64_t) r->o->timeout_sec) * 1000000;
+        bool hung = false, killing = false;
 
         progress(r, "stopping", "powering off");
         (void) kill(r->launcher, SIGTERM);
-        w = wait_for(r, t0 + (uint64_t) r->o->timeout_sec * 1000000, false);
-        if (w == WAIT_STOP)     /* interrupted while it stops: give it a few seconds more */
-                w = wait_for(r, now_usec(CLOCK_MONOTONIC) + 5 * 1000000ull, false);
-        bool hung = w != WAIT_EXITED;
-        json_object_object_add(shutdown, "timed_out", json_object_new_boolean(hung && !r->interrupted));
-        if (hung) {
-                if (systemd && r->leader > 0)
-                        json_object_object_add(shutdown, "waiting_for", inspect_jobs(&r->ns, cgroup));
-                progress(r, "stopping", "shutdown hung after %us: killing the machine", r->o->timeout_sec);
-                (void) kill(r->launcher, SIGTERM);      /* the second one: killed at once */
-                if (wait_for(r, now_usec(CLOCK_MONOTONIC) + KILL_WAIT_SEC * 1000000ull, false) != WAIT_EXITED) {
+        for (;;) {
+                enum wait_result w = wait_for(r, deadline, false);
+                if (w == WAIT_EXITED)
+                        break;
+                if (w == WAIT_STOP && !killing) {
+                        /* Interrupted again: at once. */
+                        (void) kill(r->launcher, SIGTERM);
+                        killing = true;
+                        deadline = now_usec(CLOCK_MONOTONIC) + KILL_WAIT_SEC * 1000000ull;
+                        continue;
+                }
+                if (w == WAIT_STOP)
+                        continue;
+                if (killing) {
+                        /* berth did not end after killing the machine. */
                         (void) kill(r->launcher, SIGKILL);
                         reap_launcher(r);
+                        break;
                 }
+                hung = true;
+                if (systemd && r->leader > 0)
+                        json_object_object_add(shutdown, "waiting_for", inspect_jobs(&r->ns, cgroup));
+                progress(r, "stopping", "shutdown hung after %us: killing the machine",
+                         (unsigned) ((now_usec(CLOCK_MONOTONIC) - t0) / 1000000));
+                (void) kill(r->launcher, SIGTERM);      /* the second one: killed at once */
+                killing = true;
+                deadline = now_usec(CLOCK_MONOTONIC) + KILL_WAIT_SEC * 1000000ull;
         }
+        json_object_object_add(shutdown, "timed_out", json_object_new_boolean(hung && !r->interrupted));
         json_object_object_add(shutdown, "shutdown_sec", hung ? NULL
                                : json_seconds(now_usec(CLOCK_MONOTONIC) - t0));
         json_object_object_add(shutdown, "berth_exit_status", json_object_new_int(r->exit_status));
@@ -524,8 +542,8 @@ json_object *boot_tree(const struct boot_options *o, const char *tree, const cha
         /* Only a systemd tree has a journal to read; it is read after the
          * shutdown, through the namespaces held since boot. */
         if (r.leader > 0 && (systemd || booted == WAIT_EXITED) && !r.interrupted) {
+                /* As the host's root: that may make a mount namespace. */
                 struct machine_ns mnt = MACHINE_NS_INIT;
-                mnt.fd[MACHINE_NS_USER] = r.ns.fd[MACHINE_NS_USER];
                 mnt.fd[MACHINE_NS_MNT] = r.ns.fd[MACHINE_NS_MNT];
                 progress(&r, "journal", "reading the journal");
                 journal_collect(res, &mnt, poweroff_rt);

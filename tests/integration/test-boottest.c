@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berth boot-test: verdicts and exit statuses on real trees and on broken
+ * fixtures made from them (a unit that fails at boot, no init, a unit that
+ * hangs the shutdown); the JSON report; the JUnit report checked against the
+ * JUnit XML schema with libxml2; the base trees unchanged; a matrix; Ctrl-C;
+ * nothing left behind. */
+#include <criterion/criterion.h>
+#include <json-c/json.h>
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+#include <libxml/xpath.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+TestSuite(boottest, .init = it_setup, .fini = it_teardown);
+
+#define FAIL_UNIT "berth-fixture-fail.service"
+#define FAIL_LINE "fixture: this unit fails on purpose"
+#define HANG_UNIT "berth-fixture-hang.service"
+
+static const char *cached(const char *name, const char *probe)
+{
+        static char path[8][300];
+        static int next;
+        char p[400];
+        char *t = path[next++ % 8];
+
+        snprintf(t, 300, "/var/cache/berth-test/%s", name);
+        snprintf(p, sizeof(p), "%s/%s", t, probe);
+        if (access(p, F_OK) < 0)
+                cr_skip_test("test tree %s is missing (tools/test builds it)", t);
+        return t;
+}
+
+static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sh(const char *fmt, ...)
+{
+        char cmd[4096];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(cmd, sizeof(cmd), fmt, ap);
+        va_end(ap);
+        cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+/* A fixture: the bookworm tree hard-linked into the test's directory (new
+ * files go into the copy's own directories; no file of the base is ever
+ * opened for writing), then changed by script. */
+static char *fixture(const char *name, const char *script)
+{
+        static char dir[8][600];
+        static int next;
+        char *d = dir[next++ % 8];
+
+        snprintf(d, 600, "%s/%s", it.dir, name);
+        sh("cp -al '%s' '%s' 2>/dev/null || cp -a '%s' '%s'", it_debian_tree(), d, it_debian_tree(), d);
+        sh("cd '%s' && %s", d, script);
+        return d;
+}
+
+static json_object *load_json(const char *path)
+{
+        json_object *o = json_object_from_file(path);
+        cr_assert_not_null(o, "%s is not JSON: %s", path, json_util_get_last_err());
+        return o;
+}
+
+static json_object *jget(json_object *o, const char *path)
+{
+        char buf[256], *save = NULL;
+
+        snprintf(buf, sizeof(buf), "%s", path);
+        for (char *k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save)) {
+                json_object *v = NULL;
+                if (json_object_is_type(o, json_type_array))
+                        v = json_object_array_get_idx(o, (size_t) atoi(k));
+                else if (!json_object_object_get_ex(o, k, &v))
+                        v = NULL;
+                o = v;
+        }
+        return o;
+}
+
+static const char *jstr(json_object *o, const char *path)
+{
+        json_object *v = jget(o, path);
+        return v ? json_object_get_string(v) : NULL;
+}
+
+static json_object *failed_unit(json_object *tree, const char *unit, const char *phase)
+{
+        json_object *f = jget(tree, "failed_units");
+        for (size_t i = 0; f && i < json_object_array_length(f); i++) {
+                json_object *x = json_object_array_get_idx(f, i);
+                if (strcmp(jstr(x, "unit") ?: "", unit) == 0 && strcmp(jstr(x, "phase") ?: "", phase) == 0)
+                        return x;
+        }
+        return NULL;
+}
+
+static bool array_has_substring(json_object *arr, const char *needle)
+{
+        for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
+                if (strstr(json_object_get_string(json_object_array_get_idx(arr, i)), needle))
+                        return true;
+        return false;
+}
+
+/* The JUnit file against tests/data/junit.xsd, with libxml2's parser and
+ * schema validator. Returns the parsed document. */
+static xmlDocPtr junit_valid(const char *path)
+{
+        char xsd[600];
+        const char *root = getenv("BERTH_SOURCE_ROOT");
+
+        snprintf(xsd, sizeof(xsd), "%s/tests/data/junit.xsd", root ? root : ".");
+        xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(xsd);
+        xmlSchemaPtr schema = xmlSchemaParse(pc);
+        cr_assert_not_null(schema, "cannot load %s", xsd);
+        xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+        cr_assert_not_null(doc, "%s is not well-formed XML", path);
+        xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
+        int r = xmlSchemaValidateDoc(vc, doc);
+        cr_assert_eq(r, 0, "%s does not validate against the JUnit schema (%d)", path, r);
+        xmlSchemaFreeValidCtxt(vc);
+        xmlSchemaFree(schema);
+        xmlSchemaFreeParserCtxt(pc);
+        return doc;
+}
+
+static char *xpath_string(xmlDocPtr doc, const char *expr)
+{
+        xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+        xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, ctx);
+        char *s = o ? (char *) xmlXPathCastToString(o) : NULL;
+        xmlXPathFreeObject(o);
+        xmlXPathFreeContext(ctx);
+        return s;
+}
+
+static void assert_nothing_left(json_object *report)
+{
+        json_object *trees = jget(report, "trees");
+        for (size_t i = 0; i < json_object_array_length(trees); i++) {
+                json_object *t = json_object_array_get_idx(trees, i);
+                if (!jstr(t, "machine"))
+                        continue;
+                char *left = it_leftovers(jstr(t, "machine"), jstr(t, "tree"));
+                cr_assert_null(left, "%s", left);
+        }
+        char *proc = it_process_with_arg("bt-");
+        cr_assert_null(proc, "%s", proc);
+}
+
+struct run {
+        struct it_result r;
+        json_object *report, *tree;
+        char json[600], junit[600];
+        double seconds;
+};
+
+/* berth boot-test --json --junit [args...] */
+static struct run boot_test(int timeout_sec, const char *tag, const char *const *args)
+{
+        struct run x = {};
+        char *argv[32];
+        size_t n = 0;
+
+        snprintf(x.json, sizeof(x.json), "%s/%s.json", it.dir, tag);
+        snprintf(x.junit, sizeof(x.junit), "%s/%s.xml", it.dir, tag);
+        argv[n++] = (char *) it_berth();
+        argv[n++] = (char *) "boot-test";
+        argv[n++] = (char *) "--json";
+        argv[n++] = x.json;
+        argv[n++] = (char *) "--junit";
+        argv[n++] = x.junit;
+        for (; *args && n < 31; args++)
+                argv[n++] = (char *) *args;
+        argv[n] = NULL;
+        double t0 = it_now();
+        x.r = it_run(timeout_sec, argv);
+        x.seconds = it_now() - t0;
+        x.report = load_json(x.json);
+        x.tree = jget(x.report, "trees.0");
+        return x;
+}
+
+Test(boottest, bookworm_passes)
+{
+        it_require_root();
+        const char *tree = it_debian_tree();
+        char *before = it_tree_manifest(tree);
+        struct run x = boot_test(300, "pass", (const char *[]) { "-D", tree, NULL });
+
+        cr_assert_eq(x.r.status, 0, "exit %d\n%s%s", x.r.status, x.r.out, x.r.err);
+        cr_expect(strstr(x.r.out, "PASS"), "%s", x.r.out);
+        cr_expect_eq(json_object_get_int(jget(x.report, "schema_version")), 1);
+        cr_expect_str_eq(jstr(x.tree, "verdict"), "pass");
+        cr_expect_str_eq(jstr(x.tree, "system_state"), "running");
+        cr_expect_eq(json_object_array_length(jget(x.tree, "failed_units")), 0);
+        cr_expect_str_eq(jstr(x.tree, "init.kind"), "systemd");
+        cr_expect(strstr(jstr(x.tree, "init.version"), "252"), "%s", jstr(x.tree, "init.version"));
+        /* Looked inside: units with their timing, a getty, identity. */
+        cr_expect_gt(json_object_array_length(jget(x.tree, "units")), 20);
+        cr_expect_not_null(jget(x.tree, "units.0.activation_sec"));
+        cr_expect_gt(json_object_get_double(jget(x.tree, "timing.userspace_sec")), 0);
+        cr_expect_gt(json_object_get_double(jget(x.tree, "timing.ready_sec")), 0);
+        cr_expect(json_object_get_boolean(jget(x.tree, "login.getty_running")));
+        cr_expect(array_has_substring(jget(x.tree, "login.getty_units"), "getty"));
+        cr_expect(json_object_get_boolean(jget(x.tree, "hostname.ok")));
+        cr_expect_str_eq(jstr(x.tree, "hostname.value"), jstr(x.tree, "machine"));
+        cr_expect(json_object_get_boolean(jget(x.tree, "machine_id.ok")));
+        cr_expect_eq(strlen(jstr(x.tree, "machine_id.value")), 32);
+        cr_expect(json_object_get_boolean(jget(x.tree, "shutdown.clean")));
+        cr_expect(json_object_get_boolean(jget(x.tree, "journal.available")));
+        cr_expect_gt(json_object_get_int(jget(x.tree, "journal.entries")), 10);
+        cr_expect(strstr(jstr(x.tree, "os.pretty_name"), "bookworm"));
+
+        xmlDocPtr doc = junit_valid(x.junit);
+        char *failures = xpath_string(doc, "string(/testsuites/testsuite/@failures)");
+        cr_expect_str_eq(failures, "0");
+        char *getty = xpath_string(doc, "count(//testcase[@name='getty'])");
+        cr_expect_str_eq(getty, "1");
+        xmlFree(failures);
+        xmlFree(getty);
+        xmlFreeDoc(doc);
+
+        char *after = it_tree_manifest(tree);
+        cr_expect(strcmp(before, after) == 0, "the base tree changed");
+        assert_nothing_left(x.report);
+        free(before), free(after);
+}
+
+Test(boottest, a_failing_unit_is_degraded_and_named_with_its_journal)
+{
+        it_require_root();
+        char *before = it_tree_manifest(it_debian_tree());
+        const char *tree = fixture("failing",
+                "printf '[Unit]\\nDescription=berth fixture: fails at boot\\n[Service]\\nType=oneshot\\n"
+                "ExecStart=/bin/sh -c \"echo " FAIL_LINE " >&2; exit 3\"\\n[Install]\\nWantedBy=multi-user.target\\n' "
+                "> etc/systemd/system/" FAIL_UNIT " && "
+                "ln -s /etc/systemd/system/" FAIL_UNIT " etc/systemd/system/multi-user.target.wants/" FAIL_UNIT);
+        struct run x = boot_test(300, "failing", (const char *[]) { tree, NULL });
+
+        cr_assert_eq(x.r.status, 1, "exit %d\n%s%s", x.r.status, x.r.out, x.r.err);
+        cr_expect(strstr(x.r.out, "DEGRADED") && strstr(x.r.out, FAIL_UNIT), "%s", x.r.out);
+        cr_expect_str_eq(jstr(x.tree, "verdict"), "degraded");
+        cr_expect_str_eq(jstr(x.tree, "system_state"), "degraded");
+        json_object *f = failed_unit(x.tree, FAIL_UNIT, "boot");
+        cr_assert_not_null(f, "%s", json_object_to_json_string(jget(x.tree, "failed_units")));
+        cr_expect_str_eq(jstr(f, "result"), "exit-code");
+        cr_expect(array_has_substring(jget(f, "journal"), FAIL_LINE), "%s", json_object_to_json_string(f));
+        /* It shut down cleanly all the same. */
+        cr_expect(json_object_get_boolean(jget(x.tree, "shutdown.clean")));
+
+        xmlDocPtr doc = junit_valid(x.junit);
+        char *msg = xpath_string(doc, "string(//testcase[@name='" FAIL_UNIT "']/failure/@message)");
+        char *body = xpath_string(doc, "string(//testcase[@name='" FAIL_UNIT "']/failure)");
+        char *n = xpath_string(doc, "string(/testsuites/testsuite/@failures)");
+        cr_expect(strstr(msg, "exit-code"), "failure message: %s", msg);
+        cr_expect(strstr(body, FAIL_LINE), "failure text: %s", body);
+        cr_expect_str_neq(n, "0");
+        xmlFree(msg), xmlFree(body), xmlFree(n);
+        xmlFreeDoc(doc);
+
+        char *after = it_tree_manifest(it_debian_tree());
+        cr_expect(strcmp(before, after) == 0, "the base tree changed");
+        assert_nothing_left(x.report);
+}
+
+Test(boottest, a_tree_without_init_did_not_boot)
+{
+        it_require_root();
+        const char *tree = fixture("noinit", "rm -f sbin/init usr/sbin/init lib/systemd/systemd usr/lib/systemd/systemd "
+                                             "bin/init usr/bin/init");
+        struct run x = boot_test(120, "noinit", (const char *[]) { "-D", tree, NULL });
+
+        cr_assert_eq(x.r.status, 2, "exit %d\n%s%s", x.r.status, x.r.out, x.r.err);
+        cr_expect_str_eq(jstr(x.tree, "verdict"), "not-booted");
+        cr_expect(strstr(jstr(x.tree, "reason"), "init"), "reason: %s", jstr(x.tree, "reason"));
+        xmlDocPtr doc = junit_valid(x.junit);
+        char *boot = xpath_string(doc, "string(//testcase[@name='boot']/failure/@message)");
+        cr_expect(strstr(boot, "init"), "boot failure: %s", boot);
+        xmlFree(boot);
+        xmlFreeDoc(doc);
+        assert_nothing_left(x.report);
+}
+
+Test(boottest, a_hanging_shutdown_times_out_in_time)
+{
+        it_require_root();
+        const char *tree = fixture("hang",
+                "printf '[Unit]\\nDescription=berth fixture: hangs the shutdown\\n[Service]\\nType=oneshot\\n"
+                "RemainAfterExit=yes\\nExecStart=/bin/true\\nExecStop=/bin/sleep infinity\\nTimeoutStopSec=infinity\\n"
+                "[Install]\\nWantedBy=multi-user.target\\n' > etc/systemd/system/" HANG_UNIT " && "
+                "ln -s /etc/systemd/system/" HANG_UNIT " etc/systemd/system/multi-user.target.wants/" HANG_UNIT);
+        const unsigned timeout = 8;
+        struct run x = boot_test(120, "hang", (const char *[]) { "--timeout=8", tree, NULL });
+
+        cr_assert_eq(x.r.status, 3, "exit %d\n%s%s", x.r.status, x.r.out, x.r.err);
+        cr_expect_str_eq(jstr(x.tree, "verdict"), "timeout");
+        cr_expect(json_object_get_boolean(jget(x.tree, "shutdown.timed_out")));
+        /* It says what the shutdown waited for. */
+        json_object *w = jget(x.tree, "shutdown.waiting_for");
+        bool named = false;
+        for (size_t i = 0; w && i < json_object_array_length(w); i++)
+                named |= strcmp(jstr(json_object_array_get_idx(w, i), "unit") ?: "", HANG_UNIT) == 0;
+        cr_expect(named, "waiting for: %s", json_object_to_json_string(w));
+        cr_expect(strstr(x.r.out, HANG_UNIT), "%s", x.r.out);
+        /* The timeout plus a few seconds: the boot and the kill. */
+        cr_expect_lt(x.seconds, timeout + 6, "took %.1fs", x.seconds);
+        junit_valid(x.junit);
+        assert_nothing_left(x.report);
+}
+
+Test(boottest, other_inits_say_what_was_checked)
+{
+        it_require_root();
+        const char *sysv = cached("debian-sysvinit", "sbin/init");
+        struct run x = boot_test(300, "others", (const char *[]) { "-j", "2", sysv, it_busybox_tree(), NULL });
+
+        cr_assert_eq(x.r.status, 0, "exit %d\n%s%s", x.r.status, x.r.out, x.r.err);
+        json_object *s = jget(x.report, "trees.0"), *b = jget(x.report, "trees.1");
+        cr_expect_str_eq(jstr(s, "init.kind"), "sysvinit");
+        cr_expect_str_eq(jstr(s, "verdict"), "pass");
+        cr_expect_str_eq(jstr(s, "rc.runlevel"), "2");
+        cr_expect(json_object_get_boolean(jget(s, "rc.finished")));
+        cr_expect(array_has_substring(jget(s, "checked"), "runlevel"));
+        cr_expect(array_has_substring(jget(s, "not_checked"), "failed-units"));
+        cr_expect_str_eq(jstr(b, "init.kind"), "busybox");
+        cr_expect_str_eq(jstr(b, "verdict"), "pass");
+        cr_expect(json_object_get_boolean(jget(b, "pid1_alive")));
+        junit_valid(x.junit);
+        assert_nothing_left(x.report);
+}
+
+Test(boottest, a_matrix_runs_side_by_side)
+{
+        it_require_root();
+        const char *trees[] = { cached("debian-bullseye", "usr/lib/systemd/systemd"), it_debian_tree(),
+                                cached("debian-trixie", "usr/lib/systemd/systemd") };
+        char *before[3];
+        for (int i = 0; i < 3; i++)
+                before[i] = it_tree_manifest(trees[i]);
+
+        struct run serial = boot_test(600, "serial", (const char *[]) { "-j", "1", trees[0], trees[1], trees[2], NULL });
+        struct run side = boot_test(600, "matrix", (const char *[]) { "-j", "3", trees[0], trees[1], trees[2], NULL });
+
+        cr_assert_eq(serial.r.status, 0, "exit %d\n%s%s", serial.r.status, serial.r.out, serial.r.err);
+        cr_assert_eq(side.r.status, 0, "exit %d\n%s%s", side.r.status, side.r.out, side.r.err);
+        const char *versions[] = { "247", "252", "257" };
+        for (int i = 0; i < 3; i++) {
+                char key[32];
+                snprintf(key, sizeof(key), "trees.%d", i);
+                json_object *t = jget(side.report, key);
+                cr_expect_str_eq(jstr(t, "verdict"), "pass", "%s", jstr(t, "label"));
+                cr_expect(strstr(jstr(t, "init.version") ?: "", versions[i]), "%s", jstr(t, "init.version"));
+        }
+        /* One suite per tree. */
+        xmlDocPtr doc = junit_valid(side.junit);
+        char *suites = xpath_string(doc, "count(/testsuites/testsuite)");
+        cr_expect_str_eq(suites, "3");
+        xmlFree(suites);
+        xmlFreeDoc(doc);
+        double d1 = json_object_get_double(jget(serial.report, "duration_sec"));
+        double d3 = json_object_get_double(jget(side.report, "duration_sec"));
+        cr_expect_lt(d3, d1 * 0.8, "-j 3 took %.2fs, one after another %.2fs", d3, d1);
+        cr_log_info("matrix of 3: serial %.2fs, -j 3 %.2fs", d1, d3);
+        for (int i = 0; i < 3; i++) {
+                char *after = it_tree_manifest(trees[i]);
+                cr_expect(strcmp(before[i], after) == 0, "%s changed", trees[i]);
+                free(after), free(before[i]);
+        }
+        assert_nothing_left(serial.report);
+        assert_nothing_left(side.report);
+}
+
+static int count_machines(void)
+{
+        char cmd[800];
+        int n = 0;
+        snprintf(cmd, sizeof(cmd), "ls %s/machines 2>/dev/null | grep -c '^bt-'", it.runtime_dir);
+        FILE *p = popen(cmd, "r");
+        if (p && fscanf(p, "%d", &n) != 1)
+                n = 0;
+        if (p)
+                pclose(p);
+        return n;
+}
+
+Test(boottest, ctrl_c_stops_everything)
+{
+        it_require_root();
+        char json[600];
+        snprintf(json, sizeof(json), "%s/int.json", it.dir);
+        /* Trees that stay in their boot until interrupted: a unit that never
+         * finishes starting, well within --timeout. */
+        const char *slow = fixture("slow",
+                "printf '[Unit]\\nDescription=berth fixture: slow start\\n[Service]\\nType=oneshot\\n"
+                "ExecStart=/bin/sleep infinity\\nTimeoutStartSec=infinity\\n[Install]\\nWantedBy=multi-user.target\\n' "
+                "> etc/systemd/system/slow.service && ln -s /etc/systemd/system/slow.service "
+                "etc/systemd/system/multi-user.target.wants/slow.service");
+        pid_t pid = it_berth_spawn("int", "boot-test", "--json", json, "-j", "2", "--timeout=120", slow, slow,
+                                   it_busybox_tree(), NULL);
+        double t0 = it_now();
+        while (it_now() - t0 < 60 && count_machines() < 2)
+                usleep(100000);
+        cr_assert_eq(count_machines(), 2, "the machines did not start: %s", it_spawn_log("int", "out"));
+        sleep(2);       /* their systemd is up and waits for the unit */
+        t0 = it_now();
+        cr_assert_eq(kill(pid, SIGINT), 0);
+        int status = it_wait(pid, 60);
+        double took = it_now() - t0;
+        cr_expect_eq(status, 130, "exit %d: %s %s", status, it_spawn_log("int", "out"), it_spawn_log("int", "err"));
+        cr_expect_lt(took, 15, "stopping took %.1fs", took);
+        json_object *report = load_json(json);
+        cr_expect_str_eq(jstr(report, "trees.0.verdict"), "interrupted");
+        cr_expect_str_eq(jstr(report, "trees.1.verdict"), "interrupted");
+        /* The third never started. */
+        cr_expect_str_eq(jstr(report, "trees.2.verdict"), "interrupted");
+        cr_expect_null(jget(report, "trees.2.machine"));
+        cr_expect_eq(count_machines(), 0);
+        assert_nothing_left(report);
+}
+
+Test(boottest, bad_input_is_one_line_and_boots_nothing)
+{
+        it_require_root();
+        struct it_result r = it_berth_run(30, "boot-test", "/nonexistent/tree", NULL);
+        cr_expect_eq(r.status, 64);
+        cr_expect(strstr(r.err, "/nonexistent/tree: No such file or directory"), "%s", r.err);
+        it_result_free(&r);
+        r = it_berth_run(30, "boot-test", "-j", "0", it_busybox_tree(), NULL);
+        cr_expect_eq(r.status, 64);
+        cr_expect(strstr(r.err, "--jobs=0"), "%s", r.err);
+        it_result_free(&r);
+        r = it_berth_run(30, "boot-test", NULL);
+        cr_expect_eq(r.status, 64);
+        cr_expect(strstr(r.err, "no tree given"), "%s", r.err);
+        it_result_free(&r);
+        char *proc = it_process_with_arg("bt-");
+        cr_expect_null(proc, "%s", proc);
+}
