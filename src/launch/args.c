@@ -94,7 +94,8 @@ int console_mode_from_string(const char *s)
 
 static void help(void)
 {
-        printf("%s [OPTIONS...] -D TREE [--boot] [-- COMMAND|INIT-ARGS...]\n\n"
+        printf("%s [OPTIONS...] -D TREE [--boot] [-- COMMAND|INIT-ARGS...]\n"
+               "%s boot-test [OPTIONS...] TREE...   (see %s boot-test --help)\n\n"
                "Boot an OS tree, or run a command in it, as a fresh machine on a writable\n"
                "overlay over the read-only tree.\n\n"
                "  -h --help                 Show this help\n"
@@ -140,7 +141,8 @@ static void help(void)
                "                            is killed (default: %u)\n\n"
                "Machines live in %s/machines/NAME; state in %s.\n"
                "See berth(1).\n",
-               program_invocation_short_name, BERTH_STOP_TIMEOUT_SEC, berth_state_dir(), berth_runtime_dir());
+               program_invocation_short_name, program_invocation_short_name, program_invocation_short_name,
+               BERTH_STOP_TIMEOUT_SEC, berth_state_dir(), berth_runtime_dir());
 }
 
 static int absolute_path(const char *what, const char *path, bool must_exist, char **ret)
