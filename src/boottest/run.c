@@ -406,9 +406,11 @@ static void judge(struct run *r, bool systemd, enum wait_result booted, const ch
         _cleanup_free_ char *reason = NULL;
         const char *state = get_string(res, "system_state", NULL);
 
-        if (booted == WAIT_EXITED)
-                set_verdict(res, &v, VERDICT_NOT_BOOTED, &reason, "%s",
-                            launcher_error ? launcher_error : "PID 1 ended before the machine was up");
+        if (booted == WAIT_EXITED && launcher_error)
+                set_verdict(res, &v, VERDICT_NOT_BOOTED, &reason, "%s", launcher_error);
+        else if (booted == WAIT_EXITED)
+                set_verdict(res, &v, VERDICT_NOT_BOOTED, &reason, "PID 1 ended before the machine was up (berth exited %d)",
+                            r->exit_status);
         else if (booted == WAIT_TIMEOUT)
                 set_verdict(res, &v, VERDICT_TIMEOUT, &reason, "not up after %us (no READY=1)", r->o->timeout_sec);
         else if (!systemd && !get_bool(res, "pid1_alive", NULL))

@@ -293,6 +293,51 @@ Test(boottest, a_tree_without_init_did_not_boot)
         assert_nothing_left(x.report);
 }
 
+Test(boottest, pid1_dying_or_emergency_mode_did_not_boot)
+{
+        it_require_root();
+        /* The init is replaced (unlinked first: the base's file stays). */
+        const char *dies = fixture("dies", "rm usr/lib/systemd/systemd && "
+                                           "printf '#!/bin/sh\\necho init gives up >&2\\nexit 1\\n' > usr/lib/systemd/systemd && "
+                                           "chmod 755 usr/lib/systemd/systemd");
+        const char *emergency = fixture("emergency", "ln -sfn /lib/systemd/system/emergency.target etc/systemd/system/default.target");
+        struct run x = boot_test(300, "died", (const char *[]) { "-j", "2", dies, emergency, NULL });
+
+        cr_assert_eq(x.r.status, 2, "exit %d\n%s%s", x.r.status, x.r.out, x.r.err);
+        json_object *d = jget(x.report, "trees.0"), *e = jget(x.report, "trees.1");
+        cr_expect_str_eq(jstr(d, "verdict"), "not-booted");
+        cr_expect(strstr(jstr(d, "reason"), "PID 1"), "reason: %s", jstr(d, "reason"));
+        cr_expect(array_has_substring(jget(d, "console"), "init gives up"), "%s", json_object_to_json_string(jget(d, "console")));
+        cr_expect_str_eq(jstr(e, "verdict"), "not-booted");
+        cr_expect_str_eq(jstr(e, "system_state"), "maintenance");
+        cr_expect(strstr(jstr(e, "reason"), "emergency"), "reason: %s", jstr(e, "reason"));
+        junit_valid(x.junit);
+        assert_nothing_left(x.report);
+}
+
+Test(boottest, no_ready_in_time_is_a_timeout_that_names_the_waiting_jobs)
+{
+        it_require_root();
+        const char *slow = fixture("slowboot",
+                "printf '[Unit]\\nDescription=berth fixture: slow start\\n[Service]\\nType=oneshot\\n"
+                "ExecStart=/bin/sleep infinity\\nTimeoutStartSec=infinity\\n[Install]\\nWantedBy=multi-user.target\\n' "
+                "> etc/systemd/system/slow.service && ln -s /etc/systemd/system/slow.service "
+                "etc/systemd/system/multi-user.target.wants/slow.service");
+        struct run x = boot_test(120, "slowboot", (const char *[]) { "--timeout=4", slow, NULL });
+
+        cr_assert_eq(x.r.status, 3, "exit %d\n%s%s", x.r.status, x.r.out, x.r.err);
+        cr_expect_str_eq(jstr(x.tree, "verdict"), "timeout");
+        cr_expect(strstr(jstr(x.tree, "reason"), "no READY=1"), "reason: %s", jstr(x.tree, "reason"));
+        json_object *w = jget(x.tree, "waiting_for");
+        bool named = false;
+        for (size_t i = 0; w && i < json_object_array_length(w); i++)
+                named |= strcmp(jstr(json_object_array_get_idx(w, i), "unit") ?: "", "slow.service") == 0;
+        cr_expect(named, "waiting for: %s", json_object_to_json_string(w));
+        cr_expect_lt(x.seconds, 4 + 6, "took %.1fs", x.seconds);
+        junit_valid(x.junit);
+        assert_nothing_left(x.report);
+}
+
 Test(boottest, a_hanging_shutdown_times_out_in_time)
 {
         it_require_root();
