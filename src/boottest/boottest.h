@@ -40,7 +40,9 @@ json_object *boot_tree(const struct boot_options *o, const char *tree, const cha
 
 enum {
         INSIDE_MERGE_STDERR = 1 << 0,   /* stderr into the output too */
-        INSIDE_FRESH_PROC = 1 << 1,     /* a private copy of the mounts with a new /proc */
+        INSIDE_STOPPED = 1 << 1,        /* the machine is gone: ns holds its mount and user
+                                         * namespaces, the program gets a private copy of the
+                                         * mounts with a /proc of its own */
 };
 
 /* Run argv (a path, or a name looked up in the machine's PATH) in the

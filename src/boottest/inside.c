@@ -34,32 +34,68 @@ static char *const inside_env[] = {
         NULL,
 };
 
+_Noreturn static void fail(int out_fd, int r, const char *what)
+{
+        dprintf(out_fd, "berth: %s: %s\n", what, strerror(-r));
+        _exit(125);
+}
+
+/* A stopped machine: its mount namespace, held open, still has its files,
+ * but its /proc went with its PID namespace. The helper (still the host's
+ * root) enters the mount namespace and makes a private copy of it with a
+ * new PID namespace; the child mounts that one's /proc, where it sees only
+ * itself, and then becomes the machine's root in the machine's user
+ * namespace before it runs anything of the machine's. */
+static void stopped_machine_prepare(struct machine_ns *ns, int out_fd)
+{
+        struct machine_ns mnt = MACHINE_NS_INIT;
+        char what[300];
+        int r;
+
+        mnt.fd[MACHINE_NS_MNT] = ns->fd[MACHINE_NS_MNT];
+        r = machine_ns_enter(&mnt, NULL, what, sizeof(what));
+        if (r < 0)
+                fail(out_fd, r, what);
+        if (unshare(CLONE_NEWNS | CLONE_NEWPID) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                fail(out_fd, -errno, "making a private copy of the stopped machine's mounts");
+}
+
+static void stopped_machine_enter(struct machine_ns *ns, int out_fd)
+{
+        struct machine_ns user = MACHINE_NS_INIT;
+        char what[300];
+        int r;
+
+        if ((umount2("/proc", MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) ||
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                fail(out_fd, -errno, "mounting /proc for the stopped machine");
+        user.fd[MACHINE_NS_USER] = ns->fd[MACHINE_NS_USER];
+        r = machine_ns_enter(&user, NULL, what, sizeof(what));
+        if (r < 0)
+                fail(out_fd, r, what);
+}
+
 _Noreturn static void helper(struct machine_ns *ns, const char *cgroup, char *const argv[], unsigned flags,
                              int out_fd)
 {
         char what[300];
-        int status, devnull;
+        int status, devnull, r;
         pid_t child;
 
-        if (machine_ns_enter(ns, cgroup, what, sizeof(what)) < 0) {
-                dprintf(out_fd, "berth: %s: %s\n", what, strerror(errno));
-                _exit(125);
-        }
-        /* The machine is gone, its /proc with its PID namespace: a copy of
-         * its mounts, private to this helper, gets a /proc that works. */
-        if ((flags & INSIDE_FRESH_PROC) &&
-            (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-             (umount2("/proc", MNT_DETACH) < 0 && errno != EINVAL) ||
-             mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)) {
-                dprintf(out_fd, "berth: mounting /proc for the stopped machine: %s\n", strerror(errno));
-                _exit(125);
-        }
+        /* Nothing of the machine's may look into this process. */
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        if (flags & INSIDE_STOPPED)
+                stopped_machine_prepare(ns, out_fd);
+        else if ((r = machine_ns_enter(ns, cgroup, what, sizeof(what))) < 0)
+                fail(out_fd, r, what);
         child = fork();
         if (child < 0)
                 _exit(125);
         if (child == 0) {
                 /* Gone with the helper, when the caller gives up on it. */
                 (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+                if (flags & INSIDE_STOPPED)
+                        stopped_machine_enter(ns, out_fd);
                 devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
                 if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
                     dup2(flags & INSIDE_MERGE_STDERR ? out_fd : devnull, STDERR_FILENO) < 0)

@@ -85,7 +85,7 @@ void journal_collect(json_object *res, struct machine_ns *ns, uint64_t poweroff_
                 failed = json_object_new_array();
                 json_object_object_add(res, "failed_units", failed);
         }
-        r = inside_run(ns, NULL, argv, INSIDE_FRESH_PROC, 30000, &out);
+        r = inside_run(ns, NULL, argv, INSIDE_STOPPED, 30000, &out);
         if (r != 0 || !out[0]) {
                 json_object_object_add(journal, "available", json_object_new_boolean(false));
                 return;

@@ -544,9 +544,9 @@ json_object *boot_tree(const struct boot_options *o, const char *tree, const cha
         /* Only a systemd tree has a journal to read; it is read after the
          * shutdown, through the namespaces held since boot. */
         if (r.leader > 0 && (systemd || booted == WAIT_EXITED) && !r.interrupted) {
-                /* As the host's root: that may make a mount namespace. */
                 struct machine_ns mnt = MACHINE_NS_INIT;
                 mnt.fd[MACHINE_NS_MNT] = r.ns.fd[MACHINE_NS_MNT];
+                mnt.fd[MACHINE_NS_USER] = r.ns.fd[MACHINE_NS_USER];
                 progress(&r, "journal", "reading the journal");
                 journal_collect(res, &mnt, poweroff_rt);
         }

@@ -338,6 +338,40 @@ Test(boottest, no_ready_in_time_is_a_timeout_that_names_the_waiting_jobs)
         assert_nothing_left(x.report);
 }
 
+/* The journal is read after the machine is gone by the machine's own
+ * journalctl: it must run as the machine's root, never as the host's, and
+ * see no host process. A fixture's journalctl reports what it is. */
+Test(boottest, the_stopped_machine_is_read_as_its_own_root)
+{
+        it_require_root();
+        const char *tree = fixture("probe", "rm usr/bin/journalctl");
+        char path[700];
+        snprintf(path, sizeof(path), "%s/usr/bin/journalctl", tree);
+        FILE *f = fopen(path, "w");
+        cr_assert_not_null(f);
+        fputs("#!/bin/sh\n"
+              "uid=$(id -u)\n"
+              "map=$(tr -s ' ' < /proc/self/uid_map | tr -d '\\n')\n"
+              "n=$(ls /proc | grep -c '^[0-9]')\n"
+              "printf '{\"PRIORITY\":\"3\",\"SYSLOG_IDENTIFIER\":\"probe\",\"MESSAGE\":\"uid=%s map=%s procs=%s\"}\\n' "
+              "\"$uid\" \"$map\" \"$n\"\n", f);
+        fclose(f);
+        chmod(path, 0755);
+        struct run x = boot_test(300, "probe", (const char *[]) { tree, NULL });
+
+        cr_assert_eq(x.r.status, 0, "exit %d\n%s%s", x.r.status, x.r.out, x.r.err);
+        const char *msg = jstr(x.tree, "journal_errors.0.message");
+        cr_assert_not_null(msg, "%s", json_object_to_json_string(jget(x.tree, "journal")));
+        unsigned uid, inside, outside, count, procs;
+        cr_assert_eq(sscanf(msg, "uid=%u map= %u %u %u procs=%u", &uid, &inside, &outside, &count, &procs), 5, "%s", msg);
+        cr_expect_eq(uid, 0, "%s", msg);
+        cr_expect_eq(inside, 0, "%s", msg);
+        cr_expect_neq(outside, 0, "it ran in the host's user namespace: %s", msg);
+        cr_expect_eq(count, 65536, "%s", msg);
+        cr_expect_leq(procs, 8, "it saw the host's processes: %s", msg);
+        assert_nothing_left(x.report);
+}
+
 Test(boottest, a_hanging_shutdown_times_out_in_time)
 {
         it_require_root();
