@@ -133,6 +133,10 @@ static int parse_argv(int argc, char **argv)
         for (int i = optind; i < argc; i++)
                 if (add_tree(argv[i]) < 0)
                         return -ENOMEM;
+        if (arg.json_path && arg.junit_path && streq(arg.json_path, "-") && streq(arg.junit_path, "-")) {
+                fprintf(stderr, "berth boot-test: --json=- and --junit=-: only one report can go to standard output\n");
+                return -EINVAL;
+        }
         if (arg.n_trees == 0) {
                 fprintf(stderr, "berth boot-test: no tree given (berth boot-test -D TREE, or TREE...)\n");
                 return -EINVAL;
@@ -186,14 +190,19 @@ static void make_labels(struct job *jobs)
                 while (l > 1 && copy[l - 1] == '/')
                         copy[--l] = 0;
                 b = copy ? strrchr(copy, '/') : NULL;
-                snprintf(jobs[i].label, sizeof(jobs[i].label), "%s", b && b[1] ? b + 1 : copy ? copy : "tree");
-                unsigned same = 1;
-                for (size_t k = 0; k < i; k++)
-                        if (strncmp(jobs[k].label, jobs[i].label, strlen(jobs[i].label)) == 0)
-                                same++;
-                if (same > 1) {
+                snprintf(jobs[i].label, sizeof(jobs[i].label), "%.50s", b && b[1] ? b + 1 : copy ? copy : "tree");
+                for (unsigned same = 2;; same++) {
+                        bool taken = false;
+                        for (size_t k = 0; k < i; k++)
+                                taken |= streq(jobs[k].label, jobs[i].label);
+                        if (!taken)
+                                break;
+                        /* base-2, base-3, ...: the base name again, numbered */
+                        char *dash = same > 2 ? strrchr(jobs[i].label, '-') : NULL;
+                        if (dash)
+                                *dash = 0;
                         size_t m = strlen(jobs[i].label);
-                        snprintf(jobs[i].label + (m > 50 ? 50 : m), 14, "-%u", same);
+                        snprintf(jobs[i].label + m, sizeof(jobs[i].label) - m, "-%u", same);
                 }
         }
 }
@@ -258,6 +267,8 @@ static int start_job(struct job *jobs, size_t i)
 
 /* --- progress on the terminal --- */
 
+/* Progress and summary: on stdout, unless a report goes there. */
+static FILE *human;
 static bool tty;
 static size_t drawn;
 
@@ -266,14 +277,14 @@ static void draw(struct job *jobs)
         if (arg.quiet)
                 return;
         if (tty && drawn)
-                printf("\033[%zuA", drawn);
+                fprintf(human, "\033[%zuA", drawn);
         drawn = 0;
         for (size_t i = 0; i < arg.n_trees; i++) {
                 const char *state = jobs[i].done ? "done" : jobs[i].started ? jobs[i].phase : "waiting";
-                printf("%s%-20s %-10s %s\n", tty ? "\r\033[K" : "", jobs[i].label, state, jobs[i].text);
+                fprintf(human, "%s%-20s %-10s %s\n", tty ? "\r\033[K" : "", jobs[i].label, state, jobs[i].text);
                 drawn++;
         }
-        fflush(stdout);
+        fflush(human);
 }
 
 static void event(struct job *jobs, size_t i)
@@ -283,8 +294,8 @@ static void event(struct job *jobs, size_t i)
         if (tty)
                 draw(jobs);
         else {
-                printf("%-20s %-10s %s\n", jobs[i].label, jobs[i].done ? "done" : jobs[i].phase, jobs[i].text);
-                fflush(stdout);
+                fprintf(human, "%-20s %-10s %s\n", jobs[i].label, jobs[i].done ? "done" : jobs[i].phase, jobs[i].text);
+                fflush(human);
         }
 }
 
@@ -378,32 +389,32 @@ static void print_summary(struct job *jobs)
                 for (k = 0; verdict && verdict[k] && k < sizeof(upper) - 1; k++)
                         upper[k] = (char) (verdict[k] >= 'a' && verdict[k] <= 'z' ? verdict[k] - 32 : verdict[k]);
                 upper[k] = 0;
-                printf("%-11s %-20s", upper, jobs[i].label);
+                fprintf(human, "%-11s %-20s", upper, jobs[i].label);
                 if (get(r, "system_state"))
-                        printf(" state %s,", json_object_get_string(get(r, "system_state")));
+                        fprintf(human, " state %s,", json_object_get_string(get(r, "system_state")));
                 if (f)
-                        printf(" %zu failed unit%s,", json_object_array_length(f),
+                        fprintf(human, " %zu failed unit%s,", json_object_array_length(f),
                                json_object_array_length(f) == 1 ? "" : "s");
                 if (get(t, "ready_sec"))
-                        printf(" up in %.2fs,", json_object_get_double(get(t, "ready_sec")));
+                        fprintf(human, " up in %.2fs,", json_object_get_double(get(t, "ready_sec")));
                 if (get(get(r, "shutdown"), "shutdown_sec"))
-                        printf(" shutdown %.2fs,", json_object_get_double(get(get(r, "shutdown"), "shutdown_sec")));
-                printf(" total %.2fs\n", json_object_get_double(get(t, "total_sec")));
+                        fprintf(human, " shutdown %.2fs,", json_object_get_double(get(get(r, "shutdown"), "shutdown_sec")));
+                fprintf(human, " total %.2fs\n", json_object_get_double(get(t, "total_sec")));
                 if (get(r, "reason") && !streq(verdict, "pass"))
-                        printf("            %s\n", json_object_get_string(get(r, "reason")));
+                        fprintf(human, "            %s\n", json_object_get_string(get(r, "reason")));
                 for (size_t u = 0; f && u < json_object_array_length(f); u++) {
                         json_object *x = json_object_array_get_idx(f, u);
-                        printf("            failed: %s (%s, %s)\n", json_object_get_string(get(x, "unit")),
+                        fprintf(human, "            failed: %s (%s, %s)\n", json_object_get_string(get(x, "unit")),
                                json_object_get_string(get(x, "result")), json_object_get_string(get(x, "phase")));
                 }
                 json_object *w = get(get(r, "shutdown"), "waiting_for") ?: get(r, "waiting_for");
                 for (size_t u = 0; w && u < json_object_array_length(w); u++) {
                         json_object *x = json_object_array_get_idx(w, u);
-                        printf("            waiting for: %s %s (%s)\n", json_object_get_string(get(x, "type")),
+                        fprintf(human, "            waiting for: %s %s (%s)\n", json_object_get_string(get(x, "type")),
                                json_object_get_string(get(x, "unit")), json_object_get_string(get(x, "state")));
                 }
         }
-        fflush(stdout);
+        fflush(human);
 }
 
 static json_object *make_report(struct job *jobs, int exit_status, time_t started, uint64_t t0)
@@ -483,7 +494,9 @@ int main(int argc, char **argv)
         sigaddset(&mask, SIGHUP);
         sigprocmask(SIG_BLOCK, &mask, NULL);
         sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-        tty = isatty(STDOUT_FILENO);
+        human = (arg.json_path && streq(arg.json_path, "-")) || (arg.junit_path && streq(arg.junit_path, "-"))
+                        ? stderr : stdout;
+        tty = isatty(fileno(human));
         if (tty)
                 draw(jobs);
 
@@ -547,7 +560,7 @@ int main(int argc, char **argv)
                         worst = s;
         }
         if (!arg.quiet)
-                printf("\n");
+                fprintf(human, "\n");
         print_summary(jobs);
         json_object *report = make_report(jobs, worst, started, t0);
         if (arg.json_path && (r = write_json(report, arg.json_path)) < 0) {
