@@ -317,24 +317,27 @@ static void add_check(json_object *res, const char *list, const char *what)
         json_object_array_add(a, json_str(what));
 }
 
-static const char *get_string(json_object *o, const char *path1, const char *path2)
+/* o.path1 or o.path1.path2, NULL when absent or null. */
+static json_object *get_path(json_object *o, const char *path1, const char *path2)
 {
         json_object *v;
         if (!json_object_object_get_ex(o, path1, &v) || !v)
                 return NULL;
         if (path2 && (!json_object_object_get_ex(v, path2, &v) || !v))
                 return NULL;
-        return json_object_get_string(v);
+        return v;
+}
+
+static const char *get_string(json_object *o, const char *path1, const char *path2)
+{
+        json_object *v = get_path(o, path1, path2);
+        return v ? json_object_get_string(v) : NULL;
 }
 
 static bool get_bool(json_object *o, const char *path1, const char *path2)
 {
-        json_object *v;
-        if (!json_object_object_get_ex(o, path1, &v) || !v)
-                return false;
-        if (path2 && (!json_object_object_get_ex(v, path2, &v) || !v))
-                return false;
-        return json_object_get_boolean(v);
+        json_object *v = get_path(o, path1, path2);
+        return v && json_object_get_boolean(v);
 }
 
 /* Power the machine off through berth (which knows the init); a shutdown

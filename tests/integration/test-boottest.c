@@ -23,6 +23,8 @@ TestSuite(boottest, .init = it_setup, .fini = it_teardown);
 #define FAIL_UNIT "berth-fixture-fail.service"
 #define FAIL_LINE "fixture: this unit fails on purpose"
 #define HANG_UNIT "berth-fixture-hang.service"
+/* A start that never ends: the boot waits for it until --timeout. */
+#define SLOW_START "Type=oneshot\nExecStart=/bin/sleep infinity\nTimeoutStartSec=infinity"
 
 static const char *cached(const char *name, const char *probe)
 {
@@ -63,6 +65,21 @@ static char *fixture(const char *name, const char *script)
         sh("cp -al '%s' '%s' 2>/dev/null || cp -a '%s' '%s'", it_debian_tree(), d, it_debian_tree(), d);
         sh("cd '%s' && %s", d, script);
         return d;
+}
+
+/* A unit in the fixture, wanted by multi-user.target. */
+static void add_unit(const char *tree, const char *unit, const char *service_section)
+{
+        char path[800], link[900];
+        snprintf(path, sizeof(path), "%s/etc/systemd/system/%s", tree, unit);
+        FILE *f = fopen(path, "w");
+        cr_assert_not_null(f, "%s", path);
+        fprintf(f, "[Unit]\nDescription=berth fixture %s\n[Service]\n%s\n[Install]\nWantedBy=multi-user.target\n",
+                unit, service_section);
+        cr_assert_eq(fclose(f), 0);
+        snprintf(path, sizeof(path), "/etc/systemd/system/%s", unit);
+        snprintf(link, sizeof(link), "%s/etc/systemd/system/multi-user.target.wants/%s", tree, unit);
+        cr_assert_eq(symlink(path, link), 0, "%s", link);
 }
 
 static json_object *load_json(const char *path)
@@ -253,11 +270,8 @@ Test(boottest, a_failing_unit_is_degraded_and_named_with_its_journal)
 {
         it_require_root();
         char *before = it_tree_manifest(it_debian_tree());
-        const char *tree = fixture("failing",
-                "printf '[Unit]\\nDescription=berth fixture: fails at boot\\n[Service]\\nType=oneshot\\n"
-                "ExecStart=/bin/sh -c \"echo " FAIL_LINE " >&2; exit 3\"\\n[Install]\\nWantedBy=multi-user.target\\n' "
-                "> etc/systemd/system/" FAIL_UNIT " && "
-                "ln -s /etc/systemd/system/" FAIL_UNIT " etc/systemd/system/multi-user.target.wants/" FAIL_UNIT);
+        const char *tree = fixture("failing", "true");
+        add_unit(tree, FAIL_UNIT, "Type=oneshot\nExecStart=/bin/sh -c \"echo " FAIL_LINE " >&2; exit 3\"");
         struct run x = boot_test(300, "failing", (const char *[]) { tree, NULL });
 
         cr_assert_eq(x.r.status, 1, "exit %d\n%s%s", x.r.status, x.r.out, x.r.err);
@@ -329,11 +343,8 @@ Test(boottest, pid1_dying_or_emergency_mode_did_not_boot)
 Test(boottest, no_ready_in_time_is_a_timeout_that_names_the_waiting_jobs)
 {
         it_require_root();
-        const char *slow = fixture("slowboot",
-                "printf '[Unit]\\nDescription=berth fixture: slow start\\n[Service]\\nType=oneshot\\n"
-                "ExecStart=/bin/sleep infinity\\nTimeoutStartSec=infinity\\n[Install]\\nWantedBy=multi-user.target\\n' "
-                "> etc/systemd/system/slow.service && ln -s /etc/systemd/system/slow.service "
-                "etc/systemd/system/multi-user.target.wants/slow.service");
+        const char *slow = fixture("slowboot", "true");
+        add_unit(slow, "slow.service", SLOW_START);
         struct run x = boot_test(120, "slowboot", (const char *[]) { "--timeout=4", slow, NULL });
 
         cr_assert_eq(x.r.status, 3, "exit %d\n%s%s", x.r.status, x.r.out, x.r.err);
@@ -386,11 +397,9 @@ Test(boottest, the_stopped_machine_is_read_as_its_own_root)
 Test(boottest, a_hanging_shutdown_times_out_in_time)
 {
         it_require_root();
-        const char *tree = fixture("hang",
-                "printf '[Unit]\\nDescription=berth fixture: hangs the shutdown\\n[Service]\\nType=oneshot\\n"
-                "RemainAfterExit=yes\\nExecStart=/bin/true\\nExecStop=/bin/sleep infinity\\nTimeoutStopSec=infinity\\n"
-                "[Install]\\nWantedBy=multi-user.target\\n' > etc/systemd/system/" HANG_UNIT " && "
-                "ln -s /etc/systemd/system/" HANG_UNIT " etc/systemd/system/multi-user.target.wants/" HANG_UNIT);
+        const char *tree = fixture("hang", "true");
+        add_unit(tree, HANG_UNIT, "Type=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n"
+                                  "ExecStop=/bin/sleep infinity\nTimeoutStopSec=infinity");
         const unsigned timeout = 8;
         struct run x = boot_test(120, "hang", (const char *[]) { "--timeout=8", tree, NULL });
 
@@ -479,11 +488,8 @@ Test(boottest, ctrl_c_stops_everything)
         snprintf(json, sizeof(json), "%s/int.json", it.dir);
         /* Trees that stay in their boot until interrupted: a unit that never
          * finishes starting, well within --timeout. */
-        const char *slow = fixture("slow",
-                "printf '[Unit]\\nDescription=berth fixture: slow start\\n[Service]\\nType=oneshot\\n"
-                "ExecStart=/bin/sleep infinity\\nTimeoutStartSec=infinity\\n[Install]\\nWantedBy=multi-user.target\\n' "
-                "> etc/systemd/system/slow.service && ln -s /etc/systemd/system/slow.service "
-                "etc/systemd/system/multi-user.target.wants/slow.service");
+        const char *slow = fixture("slow", "true");
+        add_unit(slow, "slow.service", SLOW_START);
         pid_t pid = it_berth_spawn("int", "boot-test", "--json", json, "-j", "2", "--timeout=120", slow, slow,
                                    it_busybox_tree(), NULL);
         double t0 = it_now();
