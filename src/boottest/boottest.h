@@ -68,7 +68,8 @@ void inspect_identity(json_object *res, struct machine_ns *ns, pid_t leader, con
 
 /* journal.c — the machine's journal, read after its shutdown through the
  * mount namespace kept open for that */
-void journal_collect(json_object *res, struct machine_ns *ns, uint64_t poweroff_realtime_usec);
+void journal_collect(json_object *res, struct machine_ns *ns, uint64_t start_monotonic_usec,
+                     uint64_t poweroff_realtime_usec);
 
 /* junit.c */
 int junit_write(json_object *report, const char *path);

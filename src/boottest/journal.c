@@ -70,7 +70,16 @@ static void keep_last(json_object *arr, size_t max)
                 json_object_array_del_idx(arr, 0, n - max);
 }
 
-void journal_collect(json_object *res, struct machine_ns *ns, uint64_t poweroff_realtime)
+/* An entry of this boot of the machine: the kernel's boot (the machine
+ * shares it) and after berth started it — a tree may bring the journal of
+ * earlier boots along. */
+static bool this_boot(json_object *e, const char *boot_id, uint64_t start_monotonic)
+{
+        const char *b = field(e, "_BOOT_ID"), *m = field(e, "__MONOTONIC_TIMESTAMP");
+        return b && m && streq(b, boot_id) && strtoull(m, NULL, 10) >= start_monotonic;
+}
+
+void journal_collect(json_object *res, struct machine_ns *ns, uint64_t start_monotonic, uint64_t poweroff_realtime)
 {
         char *const argv[] = { "journalctl", "--no-pager", "-o", "json", NULL };
         _cleanup_free_ char *out = NULL;
@@ -93,13 +102,24 @@ void journal_collect(json_object *res, struct machine_ns *ns, uint64_t poweroff_
 
         /* Two passes: unit failures during the shutdown first, so that the
          * second can give every failed unit its lines. */
+        char boot_id[64] = "";
+        _cleanup_fclose_ FILE *b = fopen("/proc/sys/kernel/random/boot_id", "re");
+        if (b && fgets(boot_id, sizeof(boot_id), b))
+                boot_id[strcspn(boot_id, "\n")] = 0;
+        /* journald writes the ID without dashes */
+        for (char *from = boot_id, *to = boot_id;; from++)
+                if (*from != '-' && !(*to++ = *from))
+                        break;
+
         json_tokener *tok = json_tokener_new();
         json_object *all = json_object_new_array();
         for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 json_tokener_reset(tok);
                 json_object *e = json_tokener_parse_ex(tok, line, (int) strlen(line));
-                if (e)
+                if (e && this_boot(e, boot_id, start_monotonic))
                         json_object_array_add(all, e);
+                else
+                        json_object_put(e);
         }
         json_tokener_free(tok);
         entries = json_object_array_length(all);

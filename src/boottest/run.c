@@ -551,7 +551,7 @@ json_object *boot_tree(const struct boot_options *o, const char *tree, const cha
                 mnt.fd[MACHINE_NS_MNT] = r.ns.fd[MACHINE_NS_MNT];
                 mnt.fd[MACHINE_NS_USER] = r.ns.fd[MACHINE_NS_USER];
                 progress(&r, "journal", "reading the journal");
-                journal_collect(res, &mnt, poweroff_rt);
+                journal_collect(res, &mnt, r.start, poweroff_rt);
         }
 
 report:

@@ -300,6 +300,33 @@ Test(boottest, a_failing_unit_is_degraded_and_named_with_its_journal)
         assert_nothing_left(x.report);
 }
 
+Test(boottest, a_unit_failing_on_the_way_down_is_degraded)
+{
+        it_require_root();
+        const char *tree = fixture("stopfail", "true");
+        add_unit(tree, "stopfail.service", "Type=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n"
+                                          "ExecStop=/bin/sh -c \"echo fixture: the stop fails >&2; exit 4\"");
+        struct run x = boot_test(300, "stopfail", (const char *[]) { tree, NULL });
+
+        cr_assert_eq(x.r.status, 1, "exit %d\n%s%s", x.r.status, x.r.out, x.r.err);
+        /* Up and running at boot; failed during the shutdown, which itself
+         * finished in time. */
+        cr_expect_str_eq(jstr(x.tree, "system_state"), "running");
+        cr_expect_null(failed_unit(x.tree, "stopfail.service", "boot"));
+        json_object *f = failed_unit(x.tree, "stopfail.service", "shutdown");
+        cr_assert_not_null(f, "%s", json_object_to_json_string(jget(x.tree, "failed_units")));
+        cr_expect_str_eq(jstr(f, "result"), "exit-code");
+        cr_expect(array_has_substring(jget(f, "journal"), "fixture: the stop fails"), "%s", json_object_to_json_string(f));
+        cr_expect(json_object_get_boolean(jget(x.tree, "shutdown.clean")));
+
+        xmlDocPtr doc = junit_valid(x.junit);
+        char *body = xpath_string(doc, "string(//testcase[@name='stopfail.service (shutdown)']/failure)");
+        cr_expect(strstr(body, "fixture: the stop fails"), "failure text: %s", body);
+        xmlFree(body);
+        xmlFreeDoc(doc);
+        assert_nothing_left(x.report);
+}
+
 Test(boottest, a_tree_without_init_did_not_boot)
 {
         it_require_root();
@@ -375,8 +402,11 @@ Test(boottest, the_stopped_machine_is_read_as_its_own_root)
               "uid=$(id -u)\n"
               "map=$(tr -s ' ' < /proc/self/uid_map | tr -d '\\n')\n"
               "n=$(ls /proc | grep -c '^[0-9]')\n"
-              "printf '{\"PRIORITY\":\"3\",\"SYSLOG_IDENTIFIER\":\"probe\",\"MESSAGE\":\"uid=%s map=%s procs=%s\"}\\n' "
-              "\"$uid\" \"$map\" \"$n\"\n", f);
+              "boot=$(tr -d -- '-\\n' < /proc/sys/kernel/random/boot_id)\n"
+              "now=$(awk '{ printf \"%.0f\", $1 * 1000000 }' /proc/uptime)\n"
+              "printf '{\"_BOOT_ID\":\"%s\",\"__MONOTONIC_TIMESTAMP\":\"%s\",\"PRIORITY\":\"3\","
+              "\"SYSLOG_IDENTIFIER\":\"probe\",\"MESSAGE\":\"uid=%s map=%s procs=%s\"}\\n' "
+              "\"$boot\" \"$now\" \"$uid\" \"$map\" \"$n\"\n", f);
         fclose(f);
         chmod(path, 0755);
         struct run x = boot_test(300, "probe", (const char *[]) { tree, NULL });
