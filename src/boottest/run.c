@@ -347,7 +347,7 @@ static void power_off(struct run *r, bool systemd, const char *cgroup, json_obje
         uint64_t t0 = now_usec(CLOCK_MONOTONIC);
         /* Interrupted: a few seconds for a clean poweroff, not the timeout. */
         uint64_t deadline = t0 + (r->interrupted ? 5 : (uint64_t) r->o->timeout_sec) * 1000000;
-        bool hung = false, killing = false;
+        bool hung = false, killing = false, interrupted = r->interrupted;
 
         progress(r, "stopping", "powering off");
         (void) kill(r->launcher, SIGTERM);
@@ -355,6 +355,13 @@ static void power_off(struct run *r, bool systemd, const char *cgroup, json_obje
                 enum wait_result w = wait_for(r, deadline, false);
                 if (w == WAIT_EXITED)
                         break;
+                if (w == WAIT_STOP && !interrupted) {
+                        /* Interrupted while it stops: a few seconds more at most. */
+                        interrupted = true;
+                        uint64_t soon = now_usec(CLOCK_MONOTONIC) + 5 * 1000000ull;
+                        deadline = soon < deadline ? soon : deadline;
+                        continue;
+                }
                 if (w == WAIT_STOP && !killing) {
                         /* Interrupted again: at once. */
                         (void) kill(r->launcher, SIGTERM);
@@ -573,7 +580,9 @@ report:
                 for (size_t i = 0; i < ELEMENTSOF(checked); i++)
                         add_check(res, "checked", checked[i]);
                 json_object_object_add(res, "not_checked", json_object_new_array());
-        } else if (booted == WAIT_EVENT) {
+        } else if (booted != WAIT_EVENT)
+                add_check(res, "checked", "ready");
+        else {
                 const char *checked[] = { "pid1-alive", "rc-finished", "hostname", "machine-id", "shutdown" };
                 const char *not_checked[] = { "failed-units: no service manager to ask",
                                               "unit-timing: no service manager to ask",
