@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "berthfile.h"
 #include "cleanup.h"
 #include "signals.h"
@@ -166,6 +167,13 @@ int launcher_check_input(struct launcher *l)
                                                init_candidates[2]);
                 if (r < 0)
                         return log_error_errno(r, "looking for an init in %s", s->directory);
+                char arch[32], host[32];
+                if (tree_program_runs_here(tree, l->m.init, arch, sizeof(arch), host, sizeof(host)) < 0)
+                        return log_error_errno(-ENOEXEC,
+                                               "init %s of tree %s is a program for %s; this machine runs %s "
+                                               "programs and has no binfmt_misc handler for %s (qemu-user-static "
+                                               "registers one)",
+                                               l->m.init, s->directory, arch, host, arch);
                 l->m.argv = s->argv;
         } else if (strv_length(s->argv) > 0) {
                 l->m.init_kind = INIT_STUB;

@@ -194,6 +194,29 @@ Test(badinput, boot_with_an_init_that_is_not_executable)
         free(tree);
 }
 
+/* An init built for another architecture, with no binfmt_misc handler to
+ * run it: said before anything starts (busybox with its ELF header's
+ * e_machine made aarch64's). */
+Test(badinput, boot_with_an_init_of_another_architecture)
+{
+        char *tree = it_copy_busybox(), *init = NULL, *cmd = NULL;
+        struct refusal x = { .name = "bi-arch", .tree = tree, .needle = "is a program for aarch64" };
+
+        if (system("grep -qsx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64") == 0)
+                cr_skip_test("this host runs aarch64 programs through qemu-aarch64 (binfmt_misc)");
+        cr_assert(asprintf(&init, "%s/sbin/init", tree) > 0);
+        cr_assert_eq(unlink(init), 0);
+        cr_assert(asprintf(&cmd, "cp '%s/bin/busybox' '%s' && printf '\\267\\000' | "
+                                 "dd of='%s' bs=1 seek=18 conv=notrunc status=none", tree, init, init) > 0);
+        cr_assert_eq(system(cmd), 0, "%s", cmd);
+        REFUSED(&x, "-D", tree, "--name", "bi-arch", "--boot");
+        x.needle = "no binfmt_misc handler for aarch64";
+        REFUSED(&x, "-D", tree, "--name", "bi-arch", "--boot", "--ephemeral");
+        free(cmd);
+        free(init);
+        free(tree);
+}
+
 Test(badinput, name_with_a_slash)
 {
         char *tree = (char *) it_busybox_tree();

@@ -328,11 +328,25 @@ Test(boottest, a_tree_without_init_did_not_boot)
         it_require_root();
         const char *tree = fixture("noinit", "rm -f sbin/init usr/sbin/init lib/systemd/systemd usr/lib/systemd/systemd "
                                              "bin/init usr/bin/init");
-        struct run x = boot_test(120, "noinit", (const char *[]) { "-D", tree, NULL });
+        /* And one whose init is built for another architecture (busybox's
+         * ELF header made aarch64's), unless this host runs those. */
+        bool foreign = system("grep -qsx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64") != 0;
+        const char *arch = fixture("foreign", "true");
+        char cmd[2000];
+        snprintf(cmd, sizeof(cmd), "rm -f '%s/usr/lib/systemd/systemd' && cp '%s/bin/busybox' '%s/usr/lib/systemd/systemd' && "
+                 "printf '\\267\\000' | dd of='%s/usr/lib/systemd/systemd' bs=1 seek=18 conv=notrunc status=none",
+                 arch, it_busybox_tree(), arch, arch);
+        cr_assert_eq(system(cmd), 0, "%s", cmd);
+        struct run x = boot_test(120, "noinit", (const char *[]) { "-j", "2", "-D", tree, foreign ? arch : tree, NULL });
 
         cr_assert_eq(x.r.status, 2, "exit %d\n%s%s", x.r.status, x.r.out, x.r.err);
         cr_expect_str_eq(jstr(x.tree, "verdict"), "not-booted");
         cr_expect(strstr(jstr(x.tree, "reason"), "init"), "reason: %s", jstr(x.tree, "reason"));
+        if (foreign) {
+                cr_expect_str_eq(jstr(x.report, "trees.1.verdict"), "not-booted");
+                cr_expect(strstr(jstr(x.report, "trees.1.reason"), "is a program for aarch64"), "reason: %s",
+                          jstr(x.report, "trees.1.reason"));
+        }
         expect_junit(x.junit, "string(//testcase[@name='boot']/failure/@message)", "init");
         assert_nothing_left(x.report);
 }
