@@ -52,6 +52,15 @@ enum {
  * be started. */
 int inside_run(struct machine_ns *ns, const char *cgroup, char *const argv[], unsigned flags, int timeout_ms,
                char **ret_out);
+/* The same in two steps, to run several side by side: start it, then
+ * collect its output and status by deadline (CLOCK_MONOTONIC, µs). */
+struct inside_process {
+        pid_t pid;
+        int fd;
+};
+int inside_start(struct machine_ns *ns, const char *cgroup, char *const argv[], unsigned flags,
+                 struct inside_process *ret);
+int inside_wait(struct inside_process *p, uint64_t deadline_usec, char **ret_out);
 /* The machine's hostname, from its UTS namespace. */
 int inside_hostname(struct machine_ns *ns, char *ret, size_t size);
 

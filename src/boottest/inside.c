@@ -111,14 +111,10 @@ _Noreturn static void helper(struct machine_ns *ns, const char *cgroup, char *co
         _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
-int inside_run(struct machine_ns *ns, const char *cgroup, char *const argv[], unsigned flags, int timeout_ms,
-               char **ret_out)
+int inside_start(struct machine_ns *ns, const char *cgroup, char *const argv[], unsigned flags,
+                 struct inside_process *ret)
 {
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0, cap = 0;
-        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + (uint64_t) timeout_ms * 1000;
-        bool timed_out = false;
-        int pipefd[2], status;
+        int pipefd[2];
         pid_t pid;
 
         if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -137,14 +133,25 @@ int inside_run(struct machine_ns *ns, const char *cgroup, char *const argv[], un
                 helper(ns, cgroup, argv, flags, pipefd[1]);
         }
         close(pipefd[1]);
+        *ret = (struct inside_process) { .pid = pid, .fd = pipefd[0] };
+        return 0;
+}
+
+int inside_wait(struct inside_process *p, uint64_t deadline, char **ret_out)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, cap = 0;
+        bool timed_out = false;
+        int status;
+
         for (;;) {
                 uint64_t now = now_usec(CLOCK_MONOTONIC);
-                struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+                struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
                 if (now >= deadline) {
                         timed_out = true;
                         break;
                 }
-                int k = poll(&p, 1, (int) ((deadline - now) / 1000) + 1);
+                int k = poll(&pfd, 1, (int) ((deadline - now) / 1000) + 1);
                 if (k < 0 && errno != EINTR)
                         break;
                 if (k <= 0)
@@ -158,17 +165,17 @@ int inside_run(struct machine_ns *ns, const char *cgroup, char *const argv[], un
                                 break;
                         buf = n;
                 }
-                ssize_t n = read(pipefd[0], buf + len, cap - len);
+                ssize_t n = read(p->fd, buf + len, cap - len);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n <= 0)
                         break;
                 len += (size_t) n;
         }
-        close(pipefd[0]);
+        p->fd = safe_close(p->fd);
         if (timed_out)
-                (void) kill(pid, SIGKILL);
-        while (waitpid(pid, &status, 0) < 0)
+                (void) kill(p->pid, SIGKILL);
+        while (waitpid(p->pid, &status, 0) < 0)
                 if (errno != EINTR)
                         return -errno;
         if (!buf && !(buf = malloc(1)))
@@ -179,6 +186,17 @@ int inside_run(struct machine_ns *ns, const char *cgroup, char *const argv[], un
         if (timed_out)
                 return -ETIME;
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int inside_run(struct machine_ns *ns, const char *cgroup, char *const argv[], unsigned flags, int timeout_ms,
+               char **ret_out)
+{
+        struct inside_process p;
+        int r = inside_start(ns, cgroup, argv, flags, &p);
+
+        if (r < 0)
+                return r;
+        return inside_wait(&p, now_usec(CLOCK_MONOTONIC) + (uint64_t) timeout_ms * 1000, ret_out);
 }
 
 int inside_hostname(struct machine_ns *ns, char *ret, size_t size)
