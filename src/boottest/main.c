@@ -215,7 +215,7 @@ static void worker_progress(void *userdata, const char *phase, const char *text)
         dprintf(fd, "P%s\t%s\n", phase, text);
 }
 
-_Noreturn static void worker(struct job *j, int fd)
+_Noreturn static void worker(struct job *j, int fd, pid_t parent)
 {
         sigset_t mask;
         int stop_fd;
@@ -229,7 +229,7 @@ _Noreturn static void worker(struct job *j, int fd)
         sigprocmask(SIG_BLOCK, &mask, NULL);
         /* And when boot-test itself is killed, the machine stops too. */
         (void) prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
-        if (getppid() == 1)
+        if (getppid() != parent)
                 _exit(1);
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
@@ -246,6 +246,7 @@ static int start_job(struct job *jobs, size_t i)
 
         if (pipe2(p, O_CLOEXEC) < 0)
                 return -errno;
+        pid_t parent = getpid();
         fflush(stdout);
         jobs[i].worker = fork();
         if (jobs[i].worker < 0) {
@@ -256,7 +257,7 @@ static int start_job(struct job *jobs, size_t i)
                 close(p[0]);
                 for (size_t k = 0; k < i; k++)
                         safe_close(jobs[k].fd);
-                worker(&jobs[i], p[1]);
+                worker(&jobs[i], p[1], parent);
         }
         close(p[1]);
         jobs[i].fd = p[0];
@@ -324,7 +325,7 @@ static void finish_job(struct job *jobs, size_t i)
         int status;
 
         j->fd = safe_close(j->fd);
-        while (waitpid(j->worker, &status, 0) < 0 && errno == EINTR)
+        while (j->worker > 0 && waitpid(j->worker, &status, 0) < 0 && errno == EINTR)
                 ;
         j->done = true;
         if (!j->result) {
