@@ -89,3 +89,7 @@ json_object *json_str(const char *s);
 double usec_to_sec(uint64_t usec);
 /* Seconds with millisecond precision, printed as such. */
 json_object *json_seconds(uint64_t usec);
+/* o's member key (o may be NULL): NULL when absent or null. */
+json_object *jget(json_object *o, const char *key);
+const char *jstr(json_object *o, const char *key);
+bool jbool(json_object *o, const char *key);

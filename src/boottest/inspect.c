@@ -48,8 +48,7 @@ static json_object *parse_show(char *text)
 
 static const char *get_str(json_object *o, const char *key)
 {
-        json_object *v;
-        return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
+        return jstr(o, key) ?: "";
 }
 
 static uint64_t get_u64(json_object *o, const char *key)

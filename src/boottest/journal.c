@@ -55,9 +55,8 @@ static bool entry_is_about(json_object *e, const char *unit)
 static json_object *failed_entry(json_object *failed, const char *unit, const char *phase)
 {
         for (size_t i = 0; i < json_object_array_length(failed); i++) {
-                json_object *f = json_object_array_get_idx(failed, i), *u, *p;
-                if (json_object_object_get_ex(f, "unit", &u) && streq(json_object_get_string(u), unit) &&
-                    json_object_object_get_ex(f, "phase", &p) && streq(json_object_get_string(p), phase))
+                json_object *f = json_object_array_get_idx(failed, i);
+                if (streq(jstr(f, "unit") ?: "", unit) && streq(jstr(f, "phase") ?: "", phase))
                         return f;
         }
         return NULL;
@@ -151,9 +150,8 @@ void journal_collect(json_object *res, struct machine_ns *ns, uint64_t start_mon
                 if (!msg || asprintf(&line, "%s: %s", ident, msg) < 0)
                         continue;
                 for (size_t k = 0; k < json_object_array_length(failed); k++) {
-                        json_object *f = json_object_array_get_idx(failed, k), *u, *lines;
-                        if (json_object_object_get_ex(f, "unit", &u) && entry_is_about(e, json_object_get_string(u)) &&
-                            json_object_object_get_ex(f, "journal", &lines))
+                        json_object *f = json_object_array_get_idx(failed, k), *lines = jget(f, "journal");
+                        if (lines && entry_is_about(e, jstr(f, "unit") ?: ""))
                                 json_object_array_add(lines, json_str(line));
                 }
                 if (!prio || atoi(prio) > 3)

@@ -14,18 +14,6 @@
 #include "cleanup.h"
 #include "util.h"
 
-static json_object *get(json_object *o, const char *key)
-{
-        json_object *v;
-        return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-        json_object *v = get(o, key);
-        return v ? json_object_get_string(v) : NULL;
-}
-
 /* Length of the valid UTF-8 sequence at s allowed in XML 1.0, 0 if none. */
 static size_t xml_char(const unsigned char *s)
 {
@@ -161,57 +149,57 @@ static const char *plain(json_object *o, char *buf, size_t size)
 
 static const char *job_line(json_object *o, char *buf, size_t size)
 {
-        snprintf(buf, size, "%s %s (%s)", str(o, "type"), str(o, "unit"), str(o, "state"));
+        snprintf(buf, size, "%s %s (%s)", jstr(o, "type"), jstr(o, "unit"), jstr(o, "state"));
         return buf;
 }
 
 static const char *journal_line(json_object *o, char *buf, size_t size)
 {
-        snprintf(buf, size, "[%s] <%s> %s: %s", str(o, "phase"), str(o, "priority"), str(o, "identifier"),
-                 str(o, "message"));
+        snprintf(buf, size, "[%s] <%s> %s: %s", jstr(o, "phase"), jstr(o, "priority"), jstr(o, "identifier"),
+                 jstr(o, "message"));
         return buf;
 }
 
 /* The checks of one tree, computed once for counting and once for writing. */
 static size_t tree_checks(json_object *t, struct check *c, size_t max, char **owned, size_t *n_owned)
 {
-        const char *verdict = str(t, "verdict") ?: "";
-        const char *state = str(t, "system_state");
-        json_object *timing = get(t, "timing"), *sd = get(t, "shutdown"), *units = get(t, "units");
-        json_object *failed = get(t, "failed_units"), *hn = get(t, "hostname"), *mid = get(t, "machine_id");
-        json_object *login = get(t, "login");
-        bool up = get(timing, "ready_sec") != NULL, systemd = streq(str(get(t, "init"), "kind") ?: "", "systemd");
+        const char *verdict = jstr(t, "verdict") ?: "";
+        const char *state = jstr(t, "system_state");
+        json_object *timing = jget(t, "timing"), *sd = jget(t, "shutdown"), *units = jget(t, "units");
+        json_object *failed = jget(t, "failed_units"), *hn = jget(t, "hostname"), *mid = jget(t, "machine_id");
+        json_object *login = jget(t, "login");
+        bool up = jget(timing, "ready_sec") != NULL, systemd = streq(jstr(jget(t, "init"), "kind") ?: "", "systemd");
         size_t n = 0;
 
 #define ADD(...) do { if (n < max) c[n++] = (struct check) { __VA_ARGS__ }; } while (0)
 #define OWN(s) (owned[(*n_owned)++] = (s))
-        ADD(.name = "boot", .time = get(timing, "ready_sec"),
-            .failure = up ? NULL : (str(t, "reason") ?: "did not boot"), .type = verdict,
-            .body = up ? NULL : OWN(join_lines(get(t, "console"), plain)));
+        ADD(.name = "boot", .time = jget(timing, "ready_sec"),
+            .failure = up ? NULL : (jstr(t, "reason") ?: "did not boot"), .type = verdict,
+            .body = up ? NULL : OWN(join_lines(jget(t, "console"), plain)));
         if (up) {
                 bool state_ok = state && streq(state, "running");
                 ADD(.name = "system-state", .failure = state_ok ? NULL : OWN(strjoin("system state is ", state ?: "unknown", "")),
                     .type = "system-state");
         }
         if (sd) {
-                bool clean = json_object_get_boolean(get(sd, "clean"));
-                ADD(.name = "shutdown", .time = get(sd, "shutdown_sec"),
-                    .failure = clean ? NULL : json_object_get_boolean(get(sd, "timed_out")) ? "the shutdown hung"
+                bool clean = jbool(sd, "clean");
+                ADD(.name = "shutdown", .time = jget(sd, "shutdown_sec"),
+                    .failure = clean ? NULL : jbool(sd, "timed_out") ? "the shutdown hung"
                                                                                              : "the shutdown did not end cleanly",
-                    .type = "shutdown", .body = clean ? NULL : OWN(join_lines(get(sd, "waiting_for"), job_line)));
+                    .type = "shutdown", .body = clean ? NULL : OWN(join_lines(jget(sd, "waiting_for"), job_line)));
         }
         if (up && hn) {
                 char *msg = NULL;
-                if (!json_object_get_boolean(get(hn, "ok")) &&
-                    asprintf(&msg, "hostname is \"%s\", expected \"%s\"", str(hn, "value") ?: "", str(hn, "expected") ?: "") >= 0)
+                if (!jbool(hn, "ok") &&
+                    asprintf(&msg, "hostname is \"%s\", expected \"%s\"", jstr(hn, "value") ?: "", jstr(hn, "expected") ?: "") >= 0)
                         OWN(msg);
                 ADD(.name = "hostname", .failure = msg, .type = "hostname");
         }
         if (up && mid)
-                ADD(.name = "machine-id", .failure = json_object_get_boolean(get(mid, "ok")) ? NULL : "no valid /etc/machine-id",
+                ADD(.name = "machine-id", .failure = jbool(mid, "ok") ? NULL : "no valid /etc/machine-id",
                     .type = "machine-id");
         if (up && systemd)
-                ADD(.name = "getty", .failure = json_object_get_boolean(get(login, "getty_running")) ? NULL : "no getty is running",
+                ADD(.name = "getty", .failure = jbool(login, "getty_running") ? NULL : "no getty is running",
                     .type = "getty");
         else if (up)
                 ADD(.name = "getty", .skipped = "not checked: no service manager to ask");
@@ -219,23 +207,23 @@ static size_t tree_checks(json_object *t, struct check *c, size_t max, char **ow
          * journal lines. Failures on the way down are testcases of their own. */
         for (size_t i = 0; units && i < json_object_array_length(units); i++) {
                 json_object *u = json_object_array_get_idx(units, i), *f = NULL;
-                const char *name = str(u, "unit");
+                const char *name = jstr(u, "unit");
                 for (size_t k = 0; failed && k < json_object_array_length(failed); k++) {
                         json_object *x = json_object_array_get_idx(failed, k);
-                        if (streq(str(x, "unit") ?: "", name) && streq(str(x, "phase") ?: "", "boot"))
+                        if (streq(jstr(x, "unit") ?: "", name) && streq(jstr(x, "phase") ?: "", "boot"))
                                 f = x;
                 }
-                ADD(.name = name, .time = get(u, "activation_sec"),
-                    .failure = f ? OWN(strjoin(name, " failed with result ", str(f, "result") ?: "")) : NULL,
-                    .type = "unit-failed", .body = f ? OWN(join_lines(get(f, "journal"), plain)) : NULL);
+                ADD(.name = name, .time = jget(u, "activation_sec"),
+                    .failure = f ? OWN(strjoin(name, " failed with result ", jstr(f, "result") ?: "")) : NULL,
+                    .type = "unit-failed", .body = f ? OWN(join_lines(jget(f, "journal"), plain)) : NULL);
         }
         for (size_t k = 0; failed && k < json_object_array_length(failed); k++) {
                 json_object *x = json_object_array_get_idx(failed, k);
-                if (!streq(str(x, "phase") ?: "", "shutdown"))
+                if (!streq(jstr(x, "phase") ?: "", "shutdown"))
                         continue;
-                ADD(.name = OWN(strjoin(str(x, "unit") ?: "", " (shutdown)", "")),
-                    .failure = OWN(strjoin(str(x, "unit") ?: "", " failed on shutdown with result ", str(x, "result") ?: "")),
-                    .type = "unit-failed-on-shutdown", .body = OWN(join_lines(get(x, "journal"), plain)));
+                ADD(.name = OWN(strjoin(jstr(x, "unit") ?: "", " (shutdown)", "")),
+                    .failure = OWN(strjoin(jstr(x, "unit") ?: "", " failed on shutdown with result ", jstr(x, "result") ?: "")),
+                    .type = "unit-failed-on-shutdown", .body = OWN(join_lines(jget(x, "journal"), plain)));
         }
 #undef ADD
 #undef OWN
@@ -249,7 +237,7 @@ static void write_suite(xmlTextWriterPtr w, json_object *t, const char *started)
         struct check *c = calloc(CHECKS_MAX, sizeof(*c));
         char **owned = calloc(CHECKS_MAX * 3, sizeof(char *));
         size_t n_owned = 0, n, failures = 0, skipped = 0;
-        const char *label = str(t, "label") ?: "tree";
+        const char *label = jstr(t, "label") ?: "tree";
         _cleanup_free_ char *classname = NULL, *journal = NULL, *console = NULL;
 
         if (!c || !owned) {
@@ -268,9 +256,9 @@ static void write_suite(xmlTextWriterPtr w, json_object *t, const char *started)
         attr_num(w, "failures", (long) failures);
         attr_num(w, "errors", 0);
         attr_num(w, "skipped", (long) skipped);
-        attr_sec(w, "time", get(get(t, "timing"), "total_sec"));
+        attr_sec(w, "time", jget(jget(t, "timing"), "total_sec"));
         attr(w, "timestamp", started);
-        attr(w, "hostname", str(t, "machine") ?: label);
+        attr(w, "hostname", jstr(t, "machine") ?: label);
 
         xmlTextWriterStartElement(w, BAD_CAST "properties");
         static const char *const props[][2] = {
@@ -278,7 +266,7 @@ static void write_suite(xmlTextWriterPtr w, json_object *t, const char *started)
                 { "reason", NULL }, { "system_state", NULL }, { "cgroup_layout", NULL },
         };
         for (size_t i = 0; i < ELEMENTSOF(props); i++) {
-                const char *v = str(t, props[i][0]);
+                const char *v = jstr(t, props[i][0]);
                 if (!v)
                         continue;
                 xmlTextWriterStartElement(w, BAD_CAST "property");
@@ -291,7 +279,7 @@ static void write_suite(xmlTextWriterPtr w, json_object *t, const char *started)
                 { "timing", "ready_sec" }, { "timing", "userspace_sec" }, { "timing", "total_sec" },
         };
         for (size_t i = 0; i < ELEMENTSOF(nested); i++) {
-                const char *v = str(get(t, nested[i][0]), nested[i][1]);
+                const char *v = jstr(jget(t, nested[i][0]), nested[i][1]);
                 char name[64];
                 if (!v)
                         continue;
@@ -306,11 +294,11 @@ static void write_suite(xmlTextWriterPtr w, json_object *t, const char *started)
         for (size_t i = 0; i < n; i++)
                 testcase(w, classname, &c[i]);
 
-        console = join_lines(get(t, "console"), plain);
+        console = join_lines(jget(t, "console"), plain);
         xmlTextWriterStartElement(w, BAD_CAST "system-out");
         text(w, console);
         xmlTextWriterEndElement(w);
-        journal = join_lines(get(t, "journal_errors"), journal_line);
+        journal = join_lines(jget(t, "journal_errors"), journal_line);
         xmlTextWriterStartElement(w, BAD_CAST "system-err");
         text(w, journal);
         xmlTextWriterEndElement(w);
@@ -324,8 +312,8 @@ static void write_suite(xmlTextWriterPtr w, json_object *t, const char *started)
 
 int junit_write(json_object *report, const char *path)
 {
-        json_object *trees = get(report, "trees");
-        const char *started = str(report, "started") ?: "";
+        json_object *trees = jget(report, "trees");
+        const char *started = jstr(report, "started") ?: "";
         xmlTextWriterPtr w;
         int r;
 
@@ -337,7 +325,7 @@ int junit_write(json_object *report, const char *path)
         xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
         xmlTextWriterStartElement(w, BAD_CAST "testsuites");
         attr(w, "name", "berth boot-test");
-        attr_sec(w, "time", get(report, "duration_sec"));
+        attr_sec(w, "time", jget(report, "duration_sec"));
         for (size_t i = 0; trees && i < json_object_array_length(trees); i++)
                 write_suite(w, json_object_array_get_idx(trees, i), started);
         xmlTextWriterEndElement(w);

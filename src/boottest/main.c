@@ -336,9 +336,8 @@ static void finish_job(struct job *jobs, size_t i)
                 json_object_object_add(j->result, "exit_status", json_object_new_int(VERDICT_NOT_BOOTED));
                 json_object_object_add(j->result, "reason", json_str("boot-test's worker for this tree died"));
         }
-        json_object *v;
-        const char *verdict = json_object_object_get_ex(j->result, "verdict", &v) ? json_object_get_string(v) : "?";
-        const char *reason = json_object_object_get_ex(j->result, "reason", &v) && v ? json_object_get_string(v) : "";
+        const char *verdict = jstr(j->result, "verdict") ?: "?";
+        const char *reason = jstr(j->result, "reason") ?: "";
         snprintf(j->text, sizeof(j->text), "%s%s%s", verdict, reason[0] ? ": " : "", reason);
         event(jobs, i);
 }
@@ -374,45 +373,40 @@ static void read_job(struct job *jobs, size_t i)
 
 /* --- the report --- */
 
-static json_object *get(json_object *o, const char *key)
-{
-        json_object *v;
-        return json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
 
 static void print_summary(struct job *jobs)
 {
         for (size_t i = 0; i < arg.n_trees; i++) {
-                json_object *r = jobs[i].result, *t = get(r, "timing"), *f = get(r, "failed_units");
-                const char *verdict = json_object_get_string(get(r, "verdict"));
+                json_object *r = jobs[i].result, *t = jget(r, "timing"), *f = jget(r, "failed_units");
+                const char *verdict = jstr(r, "verdict");
                 char upper[16];
                 size_t k;
                 for (k = 0; verdict && verdict[k] && k < sizeof(upper) - 1; k++)
                         upper[k] = (char) (verdict[k] >= 'a' && verdict[k] <= 'z' ? verdict[k] - 32 : verdict[k]);
                 upper[k] = 0;
                 fprintf(human, "%-11s %-20s", upper, jobs[i].label);
-                if (get(r, "system_state"))
-                        fprintf(human, " state %s,", json_object_get_string(get(r, "system_state")));
+                if (jget(r, "system_state"))
+                        fprintf(human, " state %s,", jstr(r, "system_state"));
                 if (f)
                         fprintf(human, " %zu failed unit%s,", json_object_array_length(f),
                                json_object_array_length(f) == 1 ? "" : "s");
-                if (get(t, "ready_sec"))
-                        fprintf(human, " up in %.2fs,", json_object_get_double(get(t, "ready_sec")));
-                if (get(get(r, "shutdown"), "shutdown_sec"))
-                        fprintf(human, " shutdown %.2fs,", json_object_get_double(get(get(r, "shutdown"), "shutdown_sec")));
-                fprintf(human, " total %.2fs\n", json_object_get_double(get(t, "total_sec")));
-                if (get(r, "reason") && !streq(verdict, "pass"))
-                        fprintf(human, "            %s\n", json_object_get_string(get(r, "reason")));
+                if (jget(t, "ready_sec"))
+                        fprintf(human, " up in %.2fs,", json_object_get_double(jget(t, "ready_sec")));
+                if (jget(jget(r, "shutdown"), "shutdown_sec"))
+                        fprintf(human, " shutdown %.2fs,", json_object_get_double(jget(jget(r, "shutdown"), "shutdown_sec")));
+                fprintf(human, " total %.2fs\n", json_object_get_double(jget(t, "total_sec")));
+                if (jget(r, "reason") && !streq(verdict, "pass"))
+                        fprintf(human, "            %s\n", jstr(r, "reason"));
                 for (size_t u = 0; f && u < json_object_array_length(f); u++) {
                         json_object *x = json_object_array_get_idx(f, u);
-                        fprintf(human, "            failed: %s (%s, %s)\n", json_object_get_string(get(x, "unit")),
-                               json_object_get_string(get(x, "result")), json_object_get_string(get(x, "phase")));
+                        fprintf(human, "            failed: %s (%s, %s)\n", jstr(x, "unit"),
+                               jstr(x, "result"), jstr(x, "phase"));
                 }
-                json_object *w = get(get(r, "shutdown"), "waiting_for") ?: get(r, "waiting_for");
+                json_object *w = jget(jget(r, "shutdown"), "waiting_for") ?: jget(r, "waiting_for");
                 for (size_t u = 0; w && u < json_object_array_length(w); u++) {
                         json_object *x = json_object_array_get_idx(w, u);
-                        fprintf(human, "            waiting for: %s %s (%s)\n", json_object_get_string(get(x, "type")),
-                               json_object_get_string(get(x, "unit")), json_object_get_string(get(x, "state")));
+                        fprintf(human, "            waiting for: %s %s (%s)\n", jstr(x, "type"),
+                               jstr(x, "unit"), jstr(x, "state"));
                 }
         }
         fflush(human);
@@ -434,7 +428,7 @@ static json_object *make_report(struct job *jobs, int exit_status, time_t starte
         json_object_object_add(report, "jobs", json_object_new_int((int) arg.jobs));
         json_object_object_add(report, "exit_status", json_object_new_int(exit_status));
         for (size_t i = 0; i < arg.n_trees; i++) {
-                int v = verdict_from_string(json_object_get_string(get(jobs[i].result, "verdict")));
+                int v = verdict_from_string(jstr(jobs[i].result, "verdict"));
                 counts[v < 0 ? _VERDICT_MAX : v]++;
                 json_object_array_add(trees, json_object_get(jobs[i].result));
         }
@@ -555,7 +549,7 @@ int main(int argc, char **argv)
         }
 
         for (size_t i = 0; i < arg.n_trees; i++) {
-                json_object *v = get(jobs[i].result, "exit_status");
+                json_object *v = jget(jobs[i].result, "exit_status");
                 int s = v ? json_object_get_int(v) : VERDICT_NOT_BOOTED;
                 if (s > worst)
                         worst = s;

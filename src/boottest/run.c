@@ -317,29 +317,6 @@ static void add_check(json_object *res, const char *list, const char *what)
         json_object_array_add(a, json_str(what));
 }
 
-/* o.path1 or o.path1.path2, NULL when absent or null. */
-static json_object *get_path(json_object *o, const char *path1, const char *path2)
-{
-        json_object *v;
-        if (!json_object_object_get_ex(o, path1, &v) || !v)
-                return NULL;
-        if (path2 && (!json_object_object_get_ex(v, path2, &v) || !v))
-                return NULL;
-        return v;
-}
-
-static const char *get_string(json_object *o, const char *path1, const char *path2)
-{
-        json_object *v = get_path(o, path1, path2);
-        return v ? json_object_get_string(v) : NULL;
-}
-
-static bool get_bool(json_object *o, const char *path1, const char *path2)
-{
-        json_object *v = get_path(o, path1, path2);
-        return v && json_object_get_boolean(v);
-}
-
 /* Power the machine off through berth (which knows the init); a shutdown
  * that does not end in time is asked what it waits for, then killed. */
 static void power_off(struct run *r, bool systemd, const char *cgroup, json_object *shutdown)
@@ -414,7 +391,7 @@ static void judge(struct run *r, bool systemd, enum wait_result booted, const ch
         json_object *res = r->res, *failed;
         enum verdict v = VERDICT_PASS;
         _cleanup_free_ char *reason = NULL;
-        const char *state = get_string(res, "system_state", NULL);
+        const char *state = jstr(res, "system_state");
 
         if (booted == WAIT_EXITED && launcher_error)
                 set_verdict(res, &v, VERDICT_NOT_BOOTED, &reason, "%s", launcher_error);
@@ -423,9 +400,9 @@ static void judge(struct run *r, bool systemd, enum wait_result booted, const ch
                             r->exit_status);
         else if (booted == WAIT_TIMEOUT)
                 set_verdict(res, &v, VERDICT_TIMEOUT, &reason, "not up after %us (no READY=1)", r->o->timeout_sec);
-        else if (!systemd && !get_bool(res, "pid1_alive", NULL))
+        else if (!systemd && !jbool(res, "pid1_alive"))
                 set_verdict(res, &v, VERDICT_NOT_BOOTED, &reason, "PID 1 ended while the rc scripts ran");
-        else if (!systemd && !get_bool(res, "rc", "finished"))
+        else if (!systemd && !jbool(jget(res, "rc"), "finished"))
                 set_verdict(res, &v, VERDICT_TIMEOUT, &reason, "the rc scripts had not finished after %us",
                             r->o->timeout_sec);
         else if (systemd && state && (streq(state, "maintenance") || streq(state, "offline") || streq(state, "stopping")))
@@ -438,17 +415,17 @@ static void judge(struct run *r, bool systemd, enum wait_result booted, const ch
                 if (n > 0) {
                         json_object *f = json_object_array_get_idx(failed, 0);
                         set_verdict(res, &v, VERDICT_DEGRADED, &reason, "%zu unit%s failed (%s: %s%s)", n, n == 1 ? "" : "s",
-                                    get_string(f, "unit", NULL), get_string(f, "result", NULL),
-                                    streq(get_string(f, "phase", NULL) ?: "", "shutdown") ? ", on shutdown" : "");
+                                    jstr(f, "unit"), jstr(f, "result"),
+                                    streq(jstr(f, "phase") ?: "", "shutdown") ? ", on shutdown" : "");
                 }
         }
         if (systemd && state && streq(state, "degraded"))
                 set_verdict(res, &v, VERDICT_DEGRADED, &reason, "system state degraded");
         if (booted == WAIT_EVENT) {
-                if (get_bool(res, "shutdown", "timed_out"))
+                if (jbool(jget(res, "shutdown"), "timed_out"))
                         set_verdict(res, &v, VERDICT_TIMEOUT, &reason, "the shutdown did not finish in %us",
                                     r->o->timeout_sec);
-                else if (!get_bool(res, "shutdown", "clean"))
+                else if (!jbool(jget(res, "shutdown"), "clean"))
                         set_verdict(res, &v, VERDICT_DEGRADED, &reason, "the shutdown did not end cleanly (berth exited %d)",
                                     r->exit_status);
         }

@@ -28,3 +28,21 @@ json_object *json_seconds(uint64_t usec)
         snprintf(s, sizeof(s), "%.3f", usec_to_sec(usec));
         return json_object_new_double_s(usec_to_sec(usec), s);
 }
+
+json_object *jget(json_object *o, const char *key)
+{
+        json_object *v;
+        return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+const char *jstr(json_object *o, const char *key)
+{
+        json_object *v = jget(o, key);
+        return v ? json_object_get_string(v) : NULL;
+}
+
+bool jbool(json_object *o, const char *key)
+{
+        json_object *v = jget(o, key);
+        return v && json_object_get_boolean(v);
+}
