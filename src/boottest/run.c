@@ -2,7 +2,6 @@
 /* One tree: boot it with the launcher (ephemeral, its own user namespace
  * and cgroup), wait for READY=1, PID 1's end or the timeout, look inside,
  * power it off, read its journal, and give a verdict. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -23,6 +22,7 @@
 #include "boottest.h"
 #include "cleanup.h"
 #include "name.h"
+#include "osrelease.h"
 #include "state.h"
 #include "tree.h"
 #include "util.h"
@@ -83,41 +83,26 @@ static double elapsed(const struct run *r)
         return usec_to_sec(now_usec(CLOCK_MONOTONIC) - r->start);
 }
 
-/* NAME, ID, VERSION_ID of the tree, read from the tree itself. */
+/* PRETTY_NAME, ID, VERSION_ID, VERSION_CODENAME of the tree, from the tree
+ * itself. */
 static json_object *os_release(const char *tree)
 {
+        static const char *const keys[][2] = {
+                { "PRETTY_NAME", "pretty_name" }, { "ID", "id" }, { "VERSION_ID", "version_id" },
+                { "VERSION_CODENAME", "version_codename" },
+        };
         _cleanup_close_ int root = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        _cleanup_close_ int fd = root < 0 ? -EBADF : tree_open(root, "/etc/os-release", O_RDONLY);
+        _cleanup_free_ char *text = NULL;
         json_object *o = json_object_new_object();
-        char buf[8192];
-        ssize_t n;
+        char *state, *key, *value;
 
-        if (fd < 0)
-                fd = root < 0 ? -EBADF : tree_open(root, "/usr/lib/os-release", O_RDONLY);
-        if (fd < 0 || (n = read_full(fd, buf, sizeof(buf) - 1)) < 0)
+        if (root < 0 || os_release_read(root, &text) < 0)
                 return o;
-        buf[n] = 0;
-        for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                static const char *const keys[] = { "PRETTY_NAME", "ID", "VERSION_ID", "VERSION_CODENAME" };
-                char *eq = strchr(line, '=');
-                if (!eq)
-                        continue;
-                *eq++ = 0;
-                size_t l = strlen(eq);
-                if (l >= 2 && (eq[0] == '"' || eq[0] == '\'') && eq[l - 1] == eq[0]) {
-                        eq[l - 1] = 0;
-                        eq++;
-                }
+        state = text;
+        while (os_release_next(&state, &key, &value) > 0)
                 for (size_t i = 0; i < ELEMENTSOF(keys); i++)
-                        if (streq(line, keys[i])) {
-                                char lower[32];
-                                size_t k;
-                                for (k = 0; keys[i][k] && k < sizeof(lower) - 1; k++)
-                                        lower[k] = (char) tolower((unsigned char) keys[i][k]);
-                                lower[k] = 0;
-                                json_object_object_add(o, lower, json_str(eq));
-                        }
-        }
+                        if (streq(key, keys[i][0]))
+                                json_object_object_add(o, keys[i][1], json_str(value));
         return o;
 }
 

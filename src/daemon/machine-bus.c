@@ -1,23 +1,24 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The bus face of a machine: org.berth.machine1.Machine at
  * /org/berth/machine1/machine/NAME. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "cgutil.h"
 #include "cleanup.h"
 #include "manager.h"
-#include "cgutil.h"
-#include <arpa/inet.h>
-#include <ifaddrs.h>
-#include <sched.h>
-#include <sys/wait.h>
-#include <netinet/in.h>
+#include "osrelease.h"
 #include "util.h"
-#include <fcntl.h>
-#include <stdio.h>
-#include <unistd.h>
 
 #define MACHINE_PREFIX "/org/berth/machine1/machine"
 #define MACHINE_IFACE "org.berth.machine1.Machine"
@@ -192,34 +193,26 @@ static int property_usage(sd_bus *bus, const char *path, const char *interface, 
         return sd_bus_message_append(reply, "t", v < 0 ? UINT64_MAX : (uint64_t) v);
 }
 
-/* The machine's os-release, as its PID 1 sees its root. */
+/* The machine's os-release, as its PID 1 sees its root: resolved inside
+ * that root, so that the machine's symlinks cannot point berthd at the
+ * host's files. */
 static int property_os_release(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
         struct machine *m = userdata;
         _cleanup_free_ char *text = NULL;
-        char file[128];
+        _cleanup_close_ int root = -EBADF;
+        char file[64], *state, *key, *value;
         int r;
 
-        snprintf(file, sizeof(file), "/proc/%d/root/etc/os-release", (int) m->leader);
-        if (read_file_at(AT_FDCWD, file, &text, 64 * 1024) < 0) {
-                snprintf(file, sizeof(file), "/proc/%d/root/usr/lib/os-release", (int) m->leader);
-                (void) read_file_at(AT_FDCWD, file, &text, 64 * 1024);
-        }
+        snprintf(file, sizeof(file), "/proc/%d/root", (int) m->leader);
+        root = open(file, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root >= 0)
+                (void) os_release_read(root, &text);
         r = sd_bus_message_open_container(reply, 'a', "{ss}");
-        for (char *l = text ? strtok(text, "\n") : NULL; r >= 0 && l; l = strtok(NULL, "\n")) {
-                char *eq = strchr(l, '=');
-                size_t n;
-                if (!eq || l[0] == '#')
-                        continue;
-                *eq++ = 0;
-                n = strlen(eq);
-                if (n >= 2 && (eq[0] == '"' || eq[0] == '\'') && eq[n - 1] == eq[0]) {
-                        eq[n - 1] = 0;
-                        eq++;
-                }
-                r = sd_bus_message_append(reply, "{ss}", l, eq);
-        }
+        state = text;
+        while (r >= 0 && state && os_release_next(&state, &key, &value) > 0)
+                r = sd_bus_message_append(reply, "{ss}", key, value);
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 

@@ -683,6 +683,46 @@ Test(daemon, machines_started_by_hand_register_unless_told_not_to)
         free(obj);
 }
 
+/* OSRelease is the machine's own os-release, resolved inside the machine:
+ * its /etc/os-release, an absolute symlink to a file that exists only on
+ * the host, must not make berthd read the host's file. */
+Test(daemon, os_release_is_the_machines_own_and_cannot_point_at_the_host)
+{
+        char *tree = it_copy_busybox(), host_file[600], path[700];
+        FILE *f;
+        pid_t pid;
+
+        daemon_up();
+        snprintf(host_file, sizeof(host_file), "%s/host-os-release", it.dir);
+        f = fopen(host_file, "w");
+        cr_assert_not_null(f);
+        fputs("LEAKED_FROM_THE_HOST=yes\n", f);
+        cr_assert_eq(fclose(f), 0);
+        snprintf(path, sizeof(path), "%s/etc/os-release", tree);
+        cr_assert_eq(unlink(path), 0);
+        cr_assert_eq(symlink(host_file, path), 0);
+        snprintf(path, sizeof(path), "%s/usr/lib", tree);
+        cr_assert_eq(mkdir(path, 0755), 0);
+        snprintf(path, sizeof(path), "%s/usr/lib/os-release", tree);
+        f = fopen(path, "w");
+        cr_assert_not_null(f);
+        fputs("# the machine's own\nID=berth-inside\nPRETTY_NAME=\"inside the machine\"\n", f);
+        cr_assert_eq(fclose(f), 0);
+
+        pid = it_berth_spawn("dm-osr", "-D", tree, "--ephemeral", "--name", "dm-osr", "--", "sleep", "1000", NULL);
+        cr_assert(it_wait_state("dm-osr", "running", 60), "%s", it_spawn_log("dm-osr", "err"));
+        cr_assert(it_wait_listed("dm-osr", true, 30), "machine dm-osr is not listed");
+        char *v = it_machine_property("dm-osr", "OSRelease");
+        cr_expect(v && strstr(v, "\"ID\" \"berth-inside\"") && strstr(v, "\"PRETTY_NAME\" \"inside the machine\""),
+                  "OSRelease: %s", v ? v : "(call failed)");
+        cr_expect(v && !strstr(v, "LEAKED"), "berthd read the host's file: %s", v);
+        free(v);
+        cr_assert_eq(kill(pid, SIGTERM), 0);
+        cr_assert_neq(it_wait(pid, 30), -1);
+        assert_clean("dm-osr", tree);
+        free(tree);
+}
+
 Test(daemon, register_yes_needs_berthd_and_auto_does_not)
 {
         const char *tree = it_busybox_tree();
