@@ -556,3 +556,59 @@ char *it_process_with_arg(const char *needle)
                 closedir(d);
         return found;
 }
+
+struct it_result it_berth_sh(int timeout_sec, const char *tree, const char *script, ...)
+{
+        char *argv[MAX_ARGS];
+        size_t n = 0;
+        va_list ap;
+
+        argv[n++] = (char *) it_berth();
+        argv[n++] = "-D";
+        argv[n++] = (char *) tree;
+        va_start(ap, script);
+        for (const char *a = va_arg(ap, const char *); a && n < MAX_ARGS - 6; a = va_arg(ap, const char *))
+                argv[n++] = (char *) a;
+        va_end(ap);
+        argv[n++] = "--";
+        argv[n++] = "/bin/sh";
+        argv[n++] = "-c";
+        argv[n++] = (char *) script;
+        argv[n] = NULL;
+        return it_run(timeout_sec, argv);
+}
+
+char *it_inside(const char *machine, const char *cmd)
+{
+        struct it_result r = it_exec_in(machine, 90, cmd);
+        char *out = r.out;
+
+        cr_assert_eq(r.status, 0, "in machine %s, '%s' exited with %d: %s%s", machine, cmd, r.status, r.out,
+                     r.err);
+        free(r.err);
+        return out;
+}
+
+void it_assert_inside_eq(const char *machine, const char *cmd, const char *expected)
+{
+        char *out = it_inside(machine, cmd);
+
+        cr_assert_str_eq(out, expected, "in machine %s, '%s' printed '%s', expected '%s'", machine, cmd, out,
+                         expected);
+        free(out);
+}
+
+int it_count_entries(const char *dir)
+{
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        int n = 0;
+
+        if (!d)
+                return -1;
+        while ((de = readdir(d)))
+                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+                        n++;
+        closedir(d);
+        return n;
+}

@@ -43,6 +43,10 @@ struct it_result it_run(int timeout_sec, char *const argv[]);
 struct it_result it_berth_run(int timeout_sec, ...) __attribute__((sentinel));
 void it_result_free(struct it_result *r);
 
+/* berth -D TREE [OPTIONS...] -- /bin/sh -c SCRIPT to its end, killed after
+ * timeout_sec: it_berth_sh(60, tree, "echo hi", "--ephemeral", NULL). */
+struct it_result it_berth_sh(int timeout_sec, const char *tree, const char *script, ...) __attribute__((sentinel));
+
 /* Start berth in the background (stdout/stderr to files in it.dir);
  * returns its PID. */
 pid_t it_berth_spawn(const char *log_name, ...) __attribute__((sentinel));
@@ -55,6 +59,12 @@ char *it_state_get(const char *machine, const char *key);
 /* Run a command inside a running machine (nsenter into its leader). */
 struct it_result it_exec_in(const char *machine, int timeout_sec, const char *shell_command);
 char *it_read_file(const char *path);   /* whole file, or NULL */
+/* The output of a command inside a running machine, which must succeed;
+ * and the same compared with expected. */
+char *it_inside(const char *machine, const char *cmd);
+void it_assert_inside_eq(const char *machine, const char *cmd, const char *expected);
+/* Entries of a directory other than . and .., or -1 when it is missing. */
+int it_count_entries(const char *dir);
 
 /* "Nothing left behind": no mount mentioning the tree, the test directory
  * or berth's runtime directory; no cgroup berth-NAME in any hierarchy; no

@@ -20,27 +20,6 @@
 
 TestSuite(boot, .init = it_setup, .fini = it_teardown);
 
-/* The output of a command inside, which must succeed. */
-static char *inside(const char *machine, const char *cmd)
-{
-        struct it_result r = it_exec_in(machine, 90, cmd);
-        char *out = r.out;
-
-        cr_assert_eq(r.status, 0, "in machine %s, '%s' exited with %d: %s%s", machine, cmd, r.status, r.out,
-                     r.err);
-        free(r.err);
-        return out;
-}
-
-static void assert_inside_eq(const char *machine, const char *cmd, const char *expected)
-{
-        char *out = inside(machine, cmd);
-
-        cr_assert_str_eq(out, expected, "in machine %s, '%s' printed '%s', expected '%s'", machine, cmd, out,
-                         expected);
-        free(out);
-}
-
 static void assert_log_has(const char *log_name, const char *stream, const char *needle)
 {
         char *s = it_spawn_log(log_name, stream);
@@ -61,9 +40,9 @@ static unsigned count_of(const char *haystack, const char *needle)
 /* systemd is PID 1 and has finished booting, with nothing failed. */
 static void assert_systemd_up(const char *machine)
 {
-        assert_inside_eq(machine, "cat /proc/1/comm", "systemd\n");
-        assert_inside_eq(machine, "timeout 60 systemctl is-system-running --wait", "running\n");
-        assert_inside_eq(machine, "systemctl --failed --no-legend", "");
+        it_assert_inside_eq(machine, "cat /proc/1/comm", "systemd\n");
+        it_assert_inside_eq(machine, "timeout 60 systemctl is-system-running --wait", "running\n");
+        it_assert_inside_eq(machine, "systemctl --failed --no-legend", "");
 }
 
 static void wait_running(pid_t pid, const char *log_name, const char *machine)
@@ -91,18 +70,18 @@ Test(boot, systemd_boots_and_powers_off_on_sigterm)
         assert_log_has("deb", "err", "machine boot-deb is up (READY=1 after ");
 
         assert_systemd_up(name);
-        assert_inside_eq(name, "hostname", "boot-deb\n");
-        assert_inside_eq(name, ". /etc/os-release; echo $VERSION_CODENAME", "bookworm\n");
+        it_assert_inside_eq(name, "hostname", "boot-deb\n");
+        it_assert_inside_eq(name, ". /etc/os-release; echo $VERSION_CODENAME", "bookworm\n");
         /* The machine's own cgroup2 tree, rooted at its delegated cgroup:
          * systemd sits in init.scope and puts services in system.slice. */
-        assert_inside_eq(name, "cat /proc/1/cgroup | grep ^0::", "0::/init.scope\n");
-        out = inside(name, "systemd-run --wait --pipe --quiet cat /proc/self/cgroup | grep ^0::");
+        it_assert_inside_eq(name, "cat /proc/1/cgroup | grep ^0::", "0::/init.scope\n");
+        out = it_inside(name, "systemd-run --wait --pipe --quiet cat /proc/self/cgroup | grep ^0::");
         cr_assert(strncmp(out, "0::/system.slice/run-u", 22) == 0 && strstr(out, ".service\n"),
                   "a service's process is in cgroup '%s'", out);
         free(out);
-        assert_inside_eq(name, "test -d /sys/fs/cgroup/init.scope && test -d /sys/fs/cgroup/system.slice && echo ok",
+        it_assert_inside_eq(name, "test -d /sys/fs/cgroup/init.scope && test -d /sys/fs/cgroup/system.slice && echo ok",
                          "ok\n");
-        assert_inside_eq(name, "stat -f -c %T /sys/fs/cgroup", "cgroup2fs\n");
+        it_assert_inside_eq(name, "stat -f -c %T /sys/fs/cgroup", "cgroup2fs\n");
         /* ... and on the host that tree is the machine's cgroup's payload/. */
         cg = it_state_get(name, "CGROUP");
         cr_assert_not_null(cg);
@@ -111,7 +90,7 @@ Test(boot, systemd_boots_and_powers_off_on_sigterm)
         free(cg);
 
         /* The machine changes its root; the base tree must not see it. */
-        assert_inside_eq(name, "rm /etc/motd && echo changed > /etc/debian_version && "
+        it_assert_inside_eq(name, "rm /etc/motd && echo changed > /etc/debian_version && "
                                "mv /etc/issue /etc/issue.moved && mkdir /srv/new && echo ok",
                          "ok\n");
 
@@ -157,7 +136,7 @@ static void reboot_cycle(const char *name, bool ephemeral)
         leader = it_state_get(name, "LEADER");
         cr_assert_not_null(leader);
 
-        assert_inside_eq(name, "echo written-before-reboot > /var/tmp/berth-marker && sync && echo ok", "ok\n");
+        it_assert_inside_eq(name, "echo written-before-reboot > /var/tmp/berth-marker && sync && echo ok", "ok\n");
         /* The command may be killed with the machine: its status says nothing. */
         r = it_exec_in(name, 60, "systemctl reboot");
         it_result_free(&r);
@@ -178,7 +157,7 @@ static void reboot_cycle(const char *name, bool ephemeral)
         snprintf(path, sizeof(path), "machine %s is rebooting", name);
         assert_log_has("reboot", "err", path);
         assert_systemd_up(name);
-        assert_inside_eq(name, "cat /var/tmp/berth-marker", "written-before-reboot\n");
+        it_assert_inside_eq(name, "cat /var/tmp/berth-marker", "written-before-reboot\n");
 
         r = it_exec_in(name, 60, "systemctl poweroff");
         it_result_free(&r);
@@ -259,9 +238,9 @@ Test(boot, readiness_reaches_berths_notify_socket)
         cr_assert(state && strcmp(state, "running") == 0, "READY=1 came with STATE=%s", state ? state : "(none)");
         free(state);
         assert_log_has("notify", "err", "machine boot-notify is up (READY=1 after ");
-        assert_inside_eq(name, "cat /proc/1/comm", "systemd\n");
+        it_assert_inside_eq(name, "cat /proc/1/comm", "systemd\n");
         /* The machine's systemd talks to berth, not to berth's own manager. */
-        assert_inside_eq(name, "tr '\\0' '\\n' < /proc/1/environ | grep ^NOTIFY_SOCKET=",
+        it_assert_inside_eq(name, "tr '\\0' '\\n' < /proc/1/environ | grep ^NOTIFY_SOCKET=",
                          "NOTIFY_SOCKET=/run/host/notify\n");
 
         cr_assert_eq(kill(pid, SIGTERM), 0);

@@ -22,7 +22,6 @@
 
 TestSuite(cgroup, .init = it_setup, .fini = it_teardown);
 
-#define MAX_ARGS 64
 
 /* The machine waits for the host: up to 60 s, until the host says go. */
 #define WAIT_FOR_GO "echo up; i=0; while [ ! -e /tmp/go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; "
@@ -37,29 +36,6 @@ static char *strf(const char *fmt, ...)
         cr_assert_geq(vasprintf(&s, fmt, ap), 0);
         va_end(ap);
         return s;
-}
-
-/* berth -D TREE OPTIONS... -- /bin/sh -c SCRIPT, to its end. */
-static struct it_result run_sh(const char *tree, const char *script, ...) __attribute__((sentinel));
-static struct it_result run_sh(const char *tree, const char *script, ...)
-{
-        char *argv[MAX_ARGS];
-        size_t n = 0;
-        va_list ap;
-
-        argv[n++] = (char *) it_berth();
-        argv[n++] = "-D";
-        argv[n++] = (char *) tree;
-        va_start(ap, script);
-        for (const char *a = va_arg(ap, const char *); a && n < MAX_ARGS - 6; a = va_arg(ap, const char *))
-                argv[n++] = (char *) a;
-        va_end(ap);
-        argv[n++] = "--";
-        argv[n++] = "/bin/sh";
-        argv[n++] = "-c";
-        argv[n++] = (char *) script;
-        argv[n] = NULL;
-        return it_run(120, argv);
 }
 
 /* A file's content without its trailing newline, or NULL. */
@@ -368,7 +344,7 @@ Test(cgroup, no_oom_warning_without_an_oom_kill)
         const char *tree = it_busybox_tree();
         struct it_result r;
 
-        r = run_sh(tree, "x=$(head -c 10000000 /dev/zero | tr '\\0' a); echo ${#x}", "--name", "cgt-nooom",
+        r = it_berth_sh(120, tree, "x=$(head -c 10000000 /dev/zero | tr '\\0' a); echo ${#x}", "--name", "cgt-nooom",
                    "--memory-max=64M", NULL);
         cr_assert_eq(r.status, 0, "status %d\n%s", r.status, r.err);
         cr_assert_str_eq(r.out, "10000000\n");
@@ -463,9 +439,9 @@ static double busy_share(const char *name, const char *limit)
         double u0, u1, c0, c1;
 
         if (limit)
-                r = run_sh(it_busybox_tree(), script, "--name", name, limit, NULL);
+                r = it_berth_sh(120, it_busybox_tree(), script, "--name", name, limit, NULL);
         else
-                r = run_sh(it_busybox_tree(), script, "--name", name, NULL);
+                r = it_berth_sh(120, it_busybox_tree(), script, "--name", name, NULL);
         cr_assert_eq(r.status, 0, "status %d\n%s", r.status, r.err);
         cr_assert(sscanf(r.out, "%lf %lf %lf %lf", &u0, &c0, &u1, &c1) == 4, "out: '%s'", r.out);
         cr_assert(u1 - u0 >= 2.5 && u1 - u0 <= 10, "the busy loop ran %.2f s", u1 - u0);
@@ -497,7 +473,7 @@ Test(cgroup, inside_its_cgroup_is_the_root_and_writable)
         char *cg;
         int lines = 0;
 
-        r = run_sh(tree,
+        r = it_berth_sh(120, tree,
                    "cat /proc/self/cgroup; echo --; "
                    "mkdir /sys/fs/cgroup/probe && echo made; "
                    "echo $$ > /sys/fs/cgroup/probe/cgroup.procs && grep ^0:: /proc/self/cgroup; "
@@ -527,7 +503,7 @@ Test(cgroup, inside_joined_v1_controllers_read_root)
         struct it_result r;
 
         require_v1("memory");
-        r = run_sh(tree, "cat /proc/self/cgroup", "--name", "cgt-in1", "--memory-max=64M", "--cpu-quota=50%",
+        r = it_berth_sh(120, tree, "cat /proc/self/cgroup", "--name", "cgt-in1", "--memory-max=64M", "--cpu-quota=50%",
                    "--tasks-max=100", NULL);
         cr_assert_eq(r.status, 0, "status %d\n%s", r.status, r.err);
         for (size_t i = 0; i < sizeof(ctl) / sizeof(ctl[0]); i++) {
@@ -772,7 +748,7 @@ Test(cgroup, sigkill_then_the_next_start_cleans_up)
         cr_assert_eq(access(v2, F_OK), 0, "%s is gone already: the test shows nothing", v2);
         cr_assert_eq(access(mem, F_OK), 0, "%s is gone already: the test shows nothing", mem);
 
-        r = run_sh(tree, "grep ^0:: /proc/self/cgroup", "--name", name, "--memory-max=64M", NULL);
+        r = it_berth_sh(120, tree, "grep ^0:: /proc/self/cgroup", "--name", name, "--memory-max=64M", NULL);
         cr_expect_eq(r.status, 0, "the next start: status %d\n%s", r.status, r.err);
         cr_expect_str_eq(r.out, "0::/\n");
         it_result_free(&r);
@@ -811,7 +787,7 @@ Test(cgroup, sigkill_then_a_start_without_limits_cleans_v1_too)
         cr_assert_eq(access(mem, F_OK), 0, "%s is gone already: the test shows nothing", mem);
         cr_assert_eq(access(pids, F_OK), 0, "%s is gone already: the test shows nothing", pids);
 
-        r = run_sh(tree, "true", "--name", name, NULL);
+        r = it_berth_sh(120, tree, "true", "--name", name, NULL);
         cr_expect_eq(r.status, 0, "the next start: status %d\n%s", r.status, r.err);
         it_result_free(&r);
         left = cgroup_left(name);

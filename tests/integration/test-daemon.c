@@ -201,26 +201,6 @@ static pid_t ppid_of(pid_t pid)
         return ppid;
 }
 
-static char *inside(const char *machine, const char *cmd)
-{
-        struct it_result r = it_exec_in(machine, 90, cmd);
-        char *out = r.out;
-
-        cr_assert_eq(r.status, 0, "in machine %s, '%s' exited with %d: %s%s", machine, cmd, r.status, r.out,
-                     r.err);
-        free(r.err);
-        return out;
-}
-
-static void assert_inside_eq(const char *machine, const char *cmd, const char *expected)
-{
-        char *out = inside(machine, cmd);
-
-        cr_assert_str_eq(out, expected, "in machine %s, '%s' printed '%s', expected '%s'", machine, cmd, out,
-                         expected);
-        free(out);
-}
-
 static void assert_listed_exactly(const char *expected)
 {
         char *names = it_list_machines();
@@ -463,8 +443,8 @@ Test(daemon, debian_starts_reboots_and_powers_off_through_the_bus)
                   "the leader %s is not in %s: %s", leader, path, procs ? procs : "(missing)");
         free(procs);
         free(path);
-        assert_inside_eq("deb", "cat /proc/1/comm", "systemd\n");
-        assert_inside_eq("deb", "hostname", "deb\n");
+        it_assert_inside_eq("deb", "cat /proc/1/comm", "systemd\n");
+        it_assert_inside_eq("deb", "hostname", "deb\n");
         r = it_busctl(30, "call", DEST, MANAGER_PATH, MANAGER, "GetMachineByPID", "u", leader, NULL);
         cr_assert_eq(r.status, 0, "GetMachineByPID %s: %s", leader, r.err);
         cr_assert_str_eq(r.out, "o \"/org/berth/machine1/machine/deb\"\n");
@@ -472,7 +452,7 @@ Test(daemon, debian_starts_reboots_and_powers_off_through_the_bus)
 
         /* A unit whose stop leaves a marker: a clean shutdown stops it, a
          * kill does not. */
-        assert_inside_eq("deb", "systemd-run --quiet --unit=dm-reboot --remain-after-exit "
+        it_assert_inside_eq("deb", "systemd-run --quiet --unit=dm-reboot --remain-after-exit "
                                 "-p 'ExecStop=/usr/bin/touch /var/tmp/dm-reboot-marker' /bin/true && "
                                 "systemctl is-active dm-reboot",
                          "active\n");
@@ -502,8 +482,8 @@ Test(daemon, debian_starts_reboots_and_powers_off_through_the_bus)
         cr_assert_null(strstr(it_watch_log(w), "MachineRemoved"), "the reboot removed the machine:\n%s",
                        it_watch_log(w));
         cr_assert_eq(count_of(it_watch_log(w), "MachineNew "), 1, "signals:\n%s", it_watch_log(w));
-        assert_inside_eq("deb", "cat /proc/1/comm", "systemd\n");
-        assert_inside_eq("deb", "test -e /var/tmp/dm-reboot-marker && echo clean", "clean\n");
+        it_assert_inside_eq("deb", "cat /proc/1/comm", "systemd\n");
+        it_assert_inside_eq("deb", "test -e /var/tmp/dm-reboot-marker && echo clean", "clean\n");
 
         /* A reboot from inside: the same again, never "already exists". */
         free(leader);
@@ -527,8 +507,8 @@ Test(daemon, debian_starts_reboots_and_powers_off_through_the_bus)
         cr_assert_null(strstr(it_watch_log(w), "MachineRemoved"), "the reboot removed the machine:\n%s",
                        it_watch_log(w));
         cr_assert_eq(count_of(it_watch_log(w), "MachineNew "), 1, "signals:\n%s", it_watch_log(w));
-        assert_inside_eq("deb", "cat /proc/1/comm", "systemd\n");
-        assert_inside_eq("deb", "systemd-run --quiet --unit=dm-poweroff --remain-after-exit "
+        it_assert_inside_eq("deb", "cat /proc/1/comm", "systemd\n");
+        it_assert_inside_eq("deb", "systemd-run --quiet --unit=dm-poweroff --remain-after-exit "
                                 "-p 'ExecStop=/usr/bin/touch /var/tmp/dm-poweroff-marker' /bin/true && "
                                 "systemctl is-active dm-poweroff",
                          "active\n");
@@ -810,8 +790,8 @@ Test(daemon, machines_outlive_berthd_killed_and_the_next_one_finds_them)
         /* The machines run on without it. */
         cr_assert(process_alive(sup_pid), "the launcher of dm-img died with berthd");
         cr_assert_eq(waitpid(hand, &status, WNOHANG), 0, "dm-hand2 died with berthd");
-        assert_inside_eq("dm-img", "cat /proc/1/comm", "init\n");
-        assert_inside_eq("dm-hand2", "echo alive", "alive\n");
+        it_assert_inside_eq("dm-img", "cat /proc/1/comm", "init\n");
+        it_assert_inside_eq("dm-hand2", "echo alive", "alive\n");
         /* One launcher dies while no berthd runs: its state file stays. */
         cr_assert_eq(kill(gone, SIGKILL), 0);
         cr_assert_eq(it_wait(gone, 30), 128 + SIGKILL);

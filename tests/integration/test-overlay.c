@@ -17,7 +17,6 @@
 
 TestSuite(overlay, .init = it_setup, .fini = it_teardown);
 
-#define MAX_ARGS 64
 
 /* What a machine does to its root: every kind of change overlayfs has to
  * turn into a copy-up, a whiteout or an opaque directory. Then it shows
@@ -54,37 +53,6 @@ static const char write_everything_output[] =
         "600 0:0\n644 1:2\n700 5:5\n"
         "gone\n";
 
-static struct it_result run_sh_v(const char *tree, const char *script, va_list ap)
-{
-        char *argv[MAX_ARGS];
-        size_t n = 0;
-
-        argv[n++] = (char *) it_berth();
-        argv[n++] = "-D";
-        argv[n++] = (char *) tree;
-        for (const char *a = va_arg(ap, const char *); a && n < MAX_ARGS - 6; a = va_arg(ap, const char *))
-                argv[n++] = (char *) a;
-        argv[n++] = "--";
-        argv[n++] = "/bin/sh";
-        argv[n++] = "-c";
-        argv[n++] = (char *) script;
-        argv[n] = NULL;
-        return it_run(30, argv);
-}
-
-/* berth -D TREE OPTIONS... -- /bin/sh -c SCRIPT */
-static struct it_result run_sh(const char *tree, const char *script, ...) __attribute__((sentinel));
-static struct it_result run_sh(const char *tree, const char *script, ...)
-{
-        struct it_result r;
-        va_list ap;
-
-        va_start(ap, script);
-        r = run_sh_v(tree, script, ap);
-        va_end(ap);
-        return r;
-}
-
 static void assert_no_leftovers(const char *name, const char *tree)
 {
         char *left = it_leftovers(name, tree);
@@ -108,22 +76,6 @@ static bool exists(const char *dir, const char *rel)
 
         free(p);
         return r;
-}
-
-/* Entries of a directory other than . and .., or -1 when it is missing. */
-static int count_entries(const char *dir)
-{
-        DIR *d = opendir(dir);
-        struct dirent *de;
-        int n = 0;
-
-        if (!d)
-                return -1;
-        while ((de = readdir(d)))
-                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-                        n++;
-        closedir(d);
-        return n;
 }
 
 /* The manifest compares content, types, modes and owners; this one adds
@@ -173,7 +125,7 @@ static char *prepare_tree(void)
 static void base_survives(const char *name, const char *tree, const char *opt1, const char *opt2)
 {
         char *manifest = it_tree_manifest(tree), *before_times = tree_times(tree), *after, *after_times;
-        struct it_result r = run_sh(tree, write_everything, "--name", name, opt1, opt2, NULL);
+        struct it_result r = it_berth_sh(30, tree, write_everything, "--name", name, opt1, opt2, NULL);
 
         cr_assert_eq(r.status, 0, "status %d\nstdout: %s\nstderr: %s", r.status, r.out, r.err);
         cr_assert_str_eq(r.out, write_everything_output);
@@ -228,7 +180,7 @@ Test(overlay, named_machine_keeps_its_writes)
         char *file = NULL, *content;
         struct it_result r;
 
-        r = run_sh(tree, "echo kept > /etc/kept; rm /etc/motd", "--name", "ov-keep", NULL);
+        r = it_berth_sh(30, tree, "echo kept > /etc/kept; rm /etc/motd", "--name", "ov-keep", NULL);
         cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
         it_result_free(&r);
         assert_no_leftovers("ov-keep", tree);
@@ -239,14 +191,14 @@ Test(overlay, named_machine_keeps_its_writes)
         cr_assert_str_eq(content, "kept\n");
         free(content);
 
-        r = run_sh(tree, "cat /etc/kept; test -e /etc/motd && echo motd-back; echo done", "--name", "ov-keep", NULL);
+        r = it_berth_sh(30, tree, "cat /etc/kept; test -e /etc/motd && echo motd-back; echo done", "--name", "ov-keep", NULL);
         cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
         cr_assert_str_eq(r.out, "kept\ndone\n");
         it_result_free(&r);
         assert_no_leftovers("ov-keep", tree);
 
         /* Another machine of the same tree does not see them. */
-        r = run_sh(tree, "test -e /etc/kept && echo kept; cat /etc/motd", "--name", "ov-other", NULL);
+        r = it_berth_sh(30, tree, "test -e /etc/kept && echo kept; cat /etc/motd", "--name", "ov-other", NULL);
         cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
         cr_assert_str_eq(r.out, "hello from the base\n");
         it_result_free(&r);
@@ -260,26 +212,26 @@ Test(overlay, ephemeral_machine_forgets_its_writes)
         char *machines = path_in(it.state_dir, "machines");
         struct it_result r;
 
-        r = run_sh(tree, "echo gone > /etc/kept; rm /etc/motd; cat /etc/kept", "--ephemeral", "--name", "ov-eph", NULL);
+        r = it_berth_sh(30, tree, "echo gone > /etc/kept; rm /etc/motd; cat /etc/kept", "--ephemeral", "--name", "ov-eph", NULL);
         cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
         cr_assert_str_eq(r.out, "gone\n");
         it_result_free(&r);
         assert_no_leftovers("ov-eph", tree);
-        cr_assert_leq(count_entries(machines), 0, "--ephemeral left something in %s", machines);
+        cr_assert_leq(it_count_entries(machines), 0, "--ephemeral left something in %s", machines);
 
-        r = run_sh(tree, "test -e /etc/kept && echo kept; cat /etc/motd", "--ephemeral", "--name", "ov-eph", NULL);
+        r = it_berth_sh(30, tree, "test -e /etc/kept && echo kept; cat /etc/motd", "--ephemeral", "--name", "ov-eph", NULL);
         cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
         cr_assert_str_eq(r.out, "hello from the base\n");
         it_result_free(&r);
         assert_no_leftovers("ov-eph", tree);
-        cr_assert_leq(count_entries(machines), 0, "--ephemeral left something in %s", machines);
+        cr_assert_leq(it_count_entries(machines), 0, "--ephemeral left something in %s", machines);
 
         /* Without a name, too. */
-        r = run_sh(tree, "echo gone > /etc/kept", "--ephemeral", NULL);
+        r = it_berth_sh(30, tree, "echo gone > /etc/kept", "--ephemeral", NULL);
         cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
         it_result_free(&r);
         assert_no_leftovers(NULL, tree);
-        cr_assert_leq(count_entries(machines), 0, "--ephemeral left something in %s", machines);
+        cr_assert_leq(it_count_entries(machines), 0, "--ephemeral left something in %s", machines);
         free(machines);
 }
 
@@ -305,7 +257,7 @@ Test(overlay, upper_dir_takes_the_writes)
         cr_assert_eq(mkdir(parent, 0755), 0);
         cr_assert(asprintf(&opt, "--upper=%s", upper) > 0);
 
-        r = run_sh(tree, "echo in-upper > /etc/written", "--name", "ov-up", opt, NULL);
+        r = it_berth_sh(30, tree, "echo in-upper > /etc/written", "--name", "ov-up", opt, NULL);
         cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
         it_result_free(&r);
         assert_no_leftovers("ov-up", tree);
@@ -314,16 +266,16 @@ Test(overlay, upper_dir_takes_the_writes)
         cr_assert_str_eq(content, "in-upper\n");
         free(content);
         assert_no_work_dir(parent);
-        cr_assert_leq(count_entries(machines), 0, "--upper made a directory in %s", machines);
+        cr_assert_leq(it_count_entries(machines), 0, "--upper made a directory in %s", machines);
 
         /* The next run on the same layer sees it, whatever its name. */
-        r = run_sh(tree, "cat /etc/written", "--name", "ov-up2", opt, NULL);
+        r = it_berth_sh(30, tree, "cat /etc/written", "--name", "ov-up2", opt, NULL);
         cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
         cr_assert_str_eq(r.out, "in-upper\n");
         it_result_free(&r);
         assert_no_leftovers("ov-up2", tree);
         assert_no_work_dir(parent);
-        cr_assert_leq(count_entries(machines), 0, "--upper made a directory in %s", machines);
+        cr_assert_leq(it_count_entries(machines), 0, "--upper made a directory in %s", machines);
 
         free(machines);
         free(file);
@@ -355,7 +307,7 @@ Test(overlay, two_machines_of_one_tree_at_once)
                 usleep(100000);
         cr_assert_eq(access(ready, F_OK), 0, "the first machine never came up");
 
-        r = run_sh(tree, "cat /etc/who 2>/dev/null || echo nobody; echo second > /etc/who; cat /etc/who; hostname",
+        r = it_berth_sh(30, tree, "cat /etc/who 2>/dev/null || echo nobody; echo second > /etc/who; cat /etc/who; hostname",
                    "--ephemeral", "--name", "ov-second", NULL);
         cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
         cr_assert_str_eq(r.out, "nobody\nsecond\nov-second\n");
@@ -363,7 +315,7 @@ Test(overlay, two_machines_of_one_tree_at_once)
         assert_no_leftovers("ov-second", tree);
 
         /* A third, named like neither, while the first still runs. */
-        r = run_sh(tree, "cat /etc/who 2>/dev/null || echo nobody", "--name", "ov-third", NULL);
+        r = it_berth_sh(30, tree, "cat /etc/who 2>/dev/null || echo nobody", "--name", "ov-third", NULL);
         cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
         cr_assert_str_eq(r.out, "nobody\n");
         it_result_free(&r);
@@ -419,21 +371,21 @@ Test(overlay, symlinks_in_the_tree_never_lead_out)
         free(link);
         manifest = it_tree_manifest(tree);
 
-        r = run_sh(tree, "echo machine > /etc/motd; mkdir -p /var/esc/made; echo machine > /var/up/escaped; true",
+        r = it_berth_sh(30, tree, "echo machine > /etc/motd; mkdir -p /var/esc/made; echo machine > /var/up/escaped; true",
                    "--ephemeral", "--name", "ov-links", NULL);
         cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
         it_result_free(&r);
         assert_no_leftovers("ov-links", tree);
 
         cr_assert(asprintf(&bind, "--bind=%s:/var/esc/bound", src) > 0);
-        r = run_sh(tree, "true", "--ephemeral", "--name", "ov-links", bind, "--tmpfs=/var/esc/tmp",
+        r = it_berth_sh(30, tree, "true", "--ephemeral", "--name", "ov-links", bind, "--tmpfs=/var/esc/tmp",
                    "--tmpfs=/var/up/tmp", NULL);
         cr_assert(r.status == 0 || (r.status > 0 && r.status < 128 && strchr(r.err, '\n') == strrchr(r.err, '\n')),
                   "status %d, stderr: %s", r.status, r.err);
         it_result_free(&r);
         assert_no_leftovers("ov-links", tree);
 
-        cr_assert_eq(count_entries(host_dir), 0, "berth or the machine wrote into %s", host_dir);
+        cr_assert_eq(it_count_entries(host_dir), 0, "berth or the machine wrote into %s", host_dir);
         content = it_read_file(host_file);
         cr_assert_str_eq(content, "host file\n");
         cr_assert(!exists("/", "escaped"), "the machine wrote /escaped on the host");

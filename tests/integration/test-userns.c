@@ -37,30 +37,6 @@ TestSuite(userns, .init = it_setup, .fini = it_teardown);
 /* A command that runs until SIGTERM, then exits 0. */
 #define SLEEPER "/bin/sh", "-c", "trap 'exit 0' TERM; echo ready; while :; do sleep 0.1; done"
 
-#define MAX_ARGS 64
-
-/* berth -D TREE OPTIONS... -- /bin/sh -c SCRIPT, to its end. */
-static struct it_result run_sh(const char *tree, const char *script, ...) __attribute__((sentinel));
-static struct it_result run_sh(const char *tree, const char *script, ...)
-{
-        char *argv[MAX_ARGS];
-        size_t n = 0;
-        va_list ap;
-
-        argv[n++] = (char *) it_berth();
-        argv[n++] = "-D";
-        argv[n++] = (char *) tree;
-        va_start(ap, script);
-        for (const char *a = va_arg(ap, const char *); a && n < MAX_ARGS - 6; a = va_arg(ap, const char *))
-                argv[n++] = (char *) a;
-        va_end(ap);
-        argv[n++] = "--";
-        argv[n++] = "/bin/sh";
-        argv[n++] = "-c";
-        argv[n++] = (char *) script;
-        argv[n] = NULL;
-        return it_run(60, argv);
-}
 
 static void assert_ran(const struct it_result *r, const char *what)
 {
@@ -122,36 +98,15 @@ static void assert_private_map(struct idmap m, const char *what)
                   m.outside, m.outside, BAND_MIN, BAND_MAX);
 }
 
-/* The output of a command inside a running machine, which must succeed. */
-static char *inside(const char *machine, const char *cmd)
-{
-        struct it_result r = it_exec_in(machine, 90, cmd);
-        char *out = r.out;
-
-        cr_assert_eq(r.status, 0, "in machine %s, '%s' exited with %d: %s%s", machine, cmd, r.status, r.out,
-                     r.err);
-        free(r.err);
-        return out;
-}
-
-static void assert_inside_eq(const char *machine, const char *cmd, const char *expected)
-{
-        char *out = inside(machine, cmd);
-
-        cr_assert_str_eq(out, expected, "in machine %s, '%s' printed '%s', expected '%s'", machine, cmd, out,
-                         expected);
-        free(out);
-}
-
 /* The base of a running machine's range, from its own /proc/self/uid_map. */
 static unsigned machine_base(const char *machine)
 {
-        char *out = inside(machine, "cat /proc/self/uid_map");
+        char *out = it_inside(machine, "cat /proc/self/uid_map");
         struct idmap m = parse_map(out);
 
         assert_private_map(m, "uid_map");
         free(out);
-        out = inside(machine, "cat /proc/self/gid_map");
+        out = it_inside(machine, "cat /proc/self/gid_map");
         struct idmap g = parse_map(out);
         cr_assert(g.inside == m.inside && g.outside == m.outside && g.count == m.count,
                   "gid_map '%s' differs from uid_map (%u %u %u)", out, m.inside, m.outside, m.count);
@@ -271,22 +226,6 @@ static char *path_of(const char *fmt, ...)
         return p;
 }
 
-/* Entries of a directory other than . and .., or -1 when it is missing. */
-static int count_entries(const char *dir)
-{
-        DIR *d = opendir(dir);
-        struct dirent *de;
-        int n = 0;
-
-        if (!d)
-                return -1;
-        while ((de = readdir(d)))
-                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-                        n++;
-        closedir(d);
-        return n;
-}
-
 static unsigned lines_in(const char *s)
 {
         unsigned n = 0;
@@ -300,7 +239,7 @@ static unsigned lines_in(const char *s)
 Test(userns, inside_the_map_is_a_private_range_and_root)
 {
         const char *tree = it_busybox_tree();
-        struct it_result r = run_sh(tree, "cat /proc/self/uid_map; echo =; cat /proc/self/gid_map; echo =; "
+        struct it_result r = it_berth_sh(60, tree, "cat /proc/self/uid_map; echo =; cat /proc/self/gid_map; echo =; "
                                           "id -u; id -g; id -un",
                                     "--name", "ns-map", NULL);
         char *uid_text, *gid_text, *rest;
@@ -355,7 +294,7 @@ Test(userns, ownership_between_host_and_machine)
 
         char *plain = path_of("--bind=%s:/mnt/plain", host);
         char *idmapped = path_of("--bind=%s:/mnt/idmapped:idmap", host);
-        r = run_sh(tree,
+        r = it_berth_sh(60, tree,
                    "cat /proc/self/uid_map\n"
                    "echo made > /root/made\n"
                    "stat -c '%u:%g %n' /etc/passwd /etc/owned-by-1000 /root/made /mnt/plain/u1000 "
@@ -444,17 +383,17 @@ Test(userns, two_machines_of_one_base_are_kept_apart)
                   base_b);
 
         /* A's private file, in A's layer on the host, owned by A's root. */
-        assert_inside_eq("ns-a", "umask 077; echo top-secret > /root/secret && chmod 600 /root/secret && "
+        it_assert_inside_eq("ns-a", "umask 077; echo top-secret > /root/secret && chmod 600 /root/secret && "
                                  "cat /root/secret && stat -c '%u:%g %a' /root/secret",
                          "top-secret\n0:0 600\n");
         p = path_of("%s/root/secret", a_upper);
         assert_host_owner(p, base_a, base_a);
         free(p);
         /* B's root reads its own private files... */
-        assert_inside_eq("ns-b", "umask 077; echo mine > /root/own && chmod 600 /root/own && cat /root/own",
+        it_assert_inside_eq("ns-b", "umask 077; echo mine > /root/own && chmod 600 /root/own && cat /root/own",
                          "mine\n");
         /* ... but A's are nobody's to it, and closed. */
-        assert_inside_eq("ns-b", "stat -c '%u:%g %a' /a-upper/root/secret", "65534:65534 600\n");
+        it_assert_inside_eq("ns-b", "stat -c '%u:%g %a' /a-upper/root/secret", "65534:65534 600\n");
         r = it_exec_in("ns-b", 30, "cat /a-upper/root/secret");
         cr_assert_neq(r.status, 0, "machine B read machine A's secret: '%s'", r.out);
         cr_assert(strstr(r.err, "Permission denied"), "cat in B failed, but not with Permission denied: %s", r.err);
@@ -675,12 +614,12 @@ Test(userns, a_named_machine_keeps_its_range_across_runs)
         struct it_result r1, r2;
         unsigned base1, base2;
 
-        r1 = run_sh(tree, "cat /proc/self/uid_map; echo run-one > /root/kept; mkdir /var/kept-dir",
+        r1 = it_berth_sh(60, tree, "cat /proc/self/uid_map; echo run-one > /root/kept; mkdir /var/kept-dir",
                     "--name", "ns-keep", NULL);
         assert_ran(&r1, "the first run");
         base1 = first_map(r1.out).outside;
         assert_private_map(first_map(r1.out), "uid_map of the first run");
-        r2 = run_sh(tree, "cat /proc/self/uid_map; stat -c '%u:%g %n' /root/kept /var/kept-dir; cat /root/kept; "
+        r2 = it_berth_sh(60, tree, "cat /proc/self/uid_map; stat -c '%u:%g %n' /root/kept /var/kept-dir; cat /root/kept; "
                           "echo run-two >> /root/kept && echo appended",
                     "--name", "ns-keep", NULL);
         assert_ran(&r2, "the second run");
@@ -703,14 +642,14 @@ Test(userns, pick_prefers_the_range_the_layer_was_written_under)
         char *p;
 
         cr_assert_neq(uid_range_hash_base("ns-pref"), FIXED_BASE, "pick a name whose home slot is not the fixed one");
-        r1 = run_sh(tree, "cat /proc/self/uid_map; echo written > /root/file", "--name", "ns-pref",
+        r1 = it_berth_sh(60, tree, "cat /proc/self/uid_map; echo written > /root/file", "--name", "ns-pref",
                     "--private-users=" FIXED_BASE_STR, NULL);
         assert_ran(&r1, "the run under the fixed range");
         cr_assert_eq(first_map(r1.out).outside, FIXED_BASE);
         p = path_of("%s/machines/ns-pref/upper/root/file", it.state_dir);
         assert_host_owner(p, FIXED_BASE, FIXED_BASE);
         free(p);
-        r2 = run_sh(tree, "cat /proc/self/uid_map; stat -c '%u:%g' /root/file", "--name", "ns-pref", NULL);
+        r2 = it_berth_sh(60, tree, "cat /proc/self/uid_map; stat -c '%u:%g' /root/file", "--name", "ns-pref", NULL);
         assert_ran(&r2, "the run with pick");
         struct idmap m = first_map(r2.out);
         cr_assert_eq(m.outside, FIXED_BASE, "pick chose %u, the layer was written under %u", m.outside, FIXED_BASE);
@@ -727,7 +666,7 @@ Test(userns, private_users_no_is_the_identity)
         struct it_result r;
         char *p;
 
-        r = run_sh(tree, "cat /proc/self/uid_map /proc/self/gid_map; echo as-host-root > /root/f", "--name",
+        r = it_berth_sh(60, tree, "cat /proc/self/uid_map /proc/self/gid_map; echo as-host-root > /root/f", "--name",
                    "ns-no", "--private-users=no", NULL);
         assert_ran(&r, "--private-users=no");
         char *l0 = line_of(r.out, 0), *l1 = line_of(r.out, 1);
@@ -756,7 +695,7 @@ Test(userns, a_fixed_range_is_used_exactly)
         struct it_result r;
         char *p;
 
-        r = run_sh(tree, "cat /proc/self/uid_map /proc/self/gid_map; id -u; echo x > /root/f", "--name", "ns-fix",
+        r = it_berth_sh(60, tree, "cat /proc/self/uid_map /proc/self/gid_map; id -u; echo x > /root/f", "--name", "ns-fix",
                    "--private-users=" FIXED_BASE_STR, NULL);
         assert_ran(&r, "--private-users=" FIXED_BASE_STR);
         char *expect = path_of("%10u %10u %10u\n%10u %10u %10u\n0\n", 0u, FIXED_BASE, RANGE, 0u, FIXED_BASE, RANGE);
@@ -768,7 +707,7 @@ Test(userns, a_fixed_range_is_used_exactly)
         it_result_free(&r);
 
         /* With a COUNT: a smaller range, as given. */
-        r = run_sh(tree, "cat /proc/self/uid_map; id -u", "--ephemeral", "--name", "ns-fix-count",
+        r = it_berth_sh(60, tree, "cat /proc/self/uid_map; id -u", "--ephemeral", "--name", "ns-fix-count",
                    "--private-users=" FIXED_BASE_STR ":1000", NULL);
         assert_ran(&r, "--private-users=" FIXED_BASE_STR ":1000");
         expect = path_of("%10u %10u %10u\n0\n", 0u, FIXED_BASE, 1000u);
@@ -878,7 +817,7 @@ Test(userns, pick_avoids_a_range_a_fixed_machine_partly_holds)
         snprintf(arg, sizeof(arg), "--private-users=%u", held);
         a = it_berth_spawn("a", "-D", tree, "--ephemeral", "--name", "ns-straddle", arg, "--", SLEEPER, NULL);
         wait_running(a, "a", "ns-straddle");
-        cr_assert_eq(first_map(inside("ns-straddle", "cat /proc/self/uid_map")).outside, held);
+        cr_assert_eq(first_map(it_inside("ns-straddle", "cat /proc/self/uid_map")).outside, held);
         r = it_berth_run(60, "-D", tree, "--ephemeral", "--name", "ns-picker", "--", "cat", "/proc/self/uid_map",
                          NULL);
         stop(a, "ns-straddle");
@@ -946,7 +885,7 @@ Test(userns, chown_ownership_makes_a_shifted_copy_once)
         free(p);
         before = it_tree_manifest(tree);
 
-        r = run_sh(tree, "cat /proc/self/uid_map; stat -c '%u:%g %n' /etc/passwd /bin/busybox /etc/owned-by-1000; "
+        r = it_berth_sh(60, tree, "cat /proc/self/uid_map; stat -c '%u:%g %n' /etc/passwd /bin/busybox /etc/owned-by-1000; "
                          "echo x > /root/x",
                    "--name", "ns-chown", "--private-users-ownership=chown", NULL);
         assert_ran(&r, "the first chown run");
@@ -984,7 +923,7 @@ Test(userns, chown_ownership_makes_a_shifted_copy_once)
         cr_assert_eq(chown(p, base, base), 0);
         free(p);
 
-        r = run_sh(tree, "cat /proc/self/uid_map; cat /etc/only-in-copy; stat -c '%u:%g' /root/x /etc/passwd",
+        r = it_berth_sh(60, tree, "cat /proc/self/uid_map; cat /etc/only-in-copy; stat -c '%u:%g' /root/x /etc/passwd",
                    "--name", "ns-chown", "--private-users-ownership=chown", NULL);
         assert_ran(&r, "the second chown run");
         cr_assert_eq(first_map(r.out).outside, base, "the second run changed range");
@@ -1024,7 +963,7 @@ Test(userns, chown_ownership_of_an_ephemeral_machine_leaves_no_copy)
                              "--", SLEEPER, NULL);
         wait_running(pid, "chx", "ns-chx");
         base = machine_base("ns-chx");
-        assert_inside_eq("ns-chx", "stat -c '%u:%g' /etc/passwd /bin", "0:0\n0:0\n");
+        it_assert_inside_eq("ns-chx", "stat -c '%u:%g' /etc/passwd /bin", "0:0\n0:0\n");
         /* While it runs, its copy is somewhere under the machines directory,
          * owned by its range. */
         d = opendir(machines);
@@ -1041,7 +980,7 @@ Test(userns, chown_ownership_of_an_ephemeral_machine_leaves_no_copy)
         cr_assert_eq(owned_by_range, 1, "expected one shifted copy owned by %u in %s, found %u", base, machines,
                      owned_by_range);
         stop(pid, "ns-chx");
-        cr_assert_leq(count_entries(machines), 0, "an --ephemeral chown machine left something in %s", machines);
+        cr_assert_leq(it_count_entries(machines), 0, "an --ephemeral chown machine left something in %s", machines);
         after = it_tree_manifest(tree);
         cr_assert(strcmp(before, after) == 0, "the base %s changed", tree);
         assert_clean("ns-chx", tree);
@@ -1071,14 +1010,14 @@ Test(userns, debian_boots_under_its_own_range)
         err = it_spawn_log("deb", "err");
         cr_assert(strstr(err, "machine ns-deb is up (READY=1 after "), "berth said:\n%s", err);
         free(err);
-        assert_inside_eq(name, "cat /proc/1/comm", "systemd\n");
-        assert_inside_eq(name, "timeout 60 systemctl is-system-running --wait", "running\n");
-        assert_inside_eq(name, "systemctl --failed --no-legend", "");
-        assert_inside_eq(name, "test -d /sys/fs/cgroup/init.scope && echo ok", "ok\n");
-        assert_inside_eq(name, "grep ^0:: /proc/1/cgroup", "0::/init.scope\n");
+        it_assert_inside_eq(name, "cat /proc/1/comm", "systemd\n");
+        it_assert_inside_eq(name, "timeout 60 systemctl is-system-running --wait", "running\n");
+        it_assert_inside_eq(name, "systemctl --failed --no-legend", "");
+        it_assert_inside_eq(name, "test -d /sys/fs/cgroup/init.scope && echo ok", "ok\n");
+        it_assert_inside_eq(name, "grep ^0:: /proc/1/cgroup", "0::/init.scope\n");
         base = machine_base(name);
-        assert_inside_eq(name, "stat -c '%u:%g %F' /run/host/notify", "0:0 socket\n");
-        assert_inside_eq(name, "id -u; stat -c '%u:%g' /etc/passwd /usr/lib/systemd/systemd", "0\n0:0\n0:0\n");
+        it_assert_inside_eq(name, "stat -c '%u:%g %F' /run/host/notify", "0:0 socket\n");
+        it_assert_inside_eq(name, "id -u; stat -c '%u:%g' /etc/passwd /usr/lib/systemd/systemd", "0\n0:0\n0:0\n");
         /* PID 1's credentials, as the host sees them: the range's root. */
         p = it_state_get(name, "LEADER");
         cr_assert_not_null(p);
