@@ -45,6 +45,17 @@ int bus_find_machine(struct manager *m, const char *name, sd_bus_error *error, s
         return 0;
 }
 
+/* A method's first argument, a machine name, as the running machine. */
+static int read_machine(sd_bus_message *msg, struct manager *m, sd_bus_error *error, struct machine **ret)
+{
+        const char *name;
+        int r = sd_bus_message_read(msg, "s", &name);
+
+        if (r < 0)
+                return r;
+        return bus_find_machine(m, name, error, ret);
+}
+
 static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
         struct manager *m = userdata;
@@ -68,12 +79,8 @@ static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 static int method_get(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
         struct machine *mach;
-        const char *name;
-        int r = sd_bus_message_read(msg, "s", &name);
+        int r = read_machine(msg, userdata, error, &mach);
 
-        if (r < 0)
-                return r;
-        r = bus_find_machine(userdata, name, error, &mach);
         if (r < 0)
                 return r;
         return sd_bus_reply_method_return(msg, "o", mach->path);
@@ -116,12 +123,8 @@ int machine_bus_act(sd_bus_message *msg, struct machine *mach, const char *what,
 static int method_by_name(sd_bus_message *msg, void *userdata, sd_bus_error *error, const char *what)
 {
         struct machine *mach;
-        const char *name;
-        int r = sd_bus_message_read(msg, "s", &name);
+        int r = read_machine(msg, userdata, error, &mach);
 
-        if (r < 0)
-                return r;
-        r = bus_find_machine(userdata, name, error, &mach);
         if (r < 0)
                 return r;
         return machine_bus_act(msg, mach, what, error);
@@ -226,13 +229,9 @@ static int method_open_login(sd_bus_message *msg, void *userdata, sd_bus_error *
         struct machine_process p = { .login = true, .stdio = { -1, -1, -1 } };
         _cleanup_free_ char *pty = NULL;
         _cleanup_close_ int master = -EBADF, exit_fd = -EBADF;
-        const char *name;
         char text[256];
-        int r = sd_bus_message_read(msg, "s", &name);
+        int r = read_machine(msg, userdata, error, &mach);
 
-        if (r < 0)
-                return r;
-        r = bus_find_machine(userdata, name, error, &mach);
         if (r < 0)
                 return r;
         r = bus_require_root(msg, error);
