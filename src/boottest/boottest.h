@@ -81,7 +81,8 @@ void journal_collect(json_object *res, struct machine_ns *ns, uint64_t start_mon
                      uint64_t poweroff_realtime_usec);
 
 /* junit.c */
-int junit_write(json_object *report, const char *path);
+/* The report as JUnit XML, written to fd. */
+int junit_write(json_object *report, int fd);
 
 /* util */
 uint64_t now_usec(clockid_t clock);

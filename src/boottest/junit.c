@@ -310,16 +310,19 @@ static void write_suite(xmlTextWriterPtr w, json_object *t, const char *started)
         free(c);
 }
 
-int junit_write(json_object *report, const char *path)
+int junit_write(json_object *report, int fd)
 {
         json_object *trees = jget(report, "trees");
         const char *started = jstr(report, "started") ?: "";
-        xmlTextWriterPtr w;
+        xmlOutputBufferPtr out = xmlOutputBufferCreateFd(fd, NULL);     /* leaves fd open */
+        xmlTextWriterPtr w = out ? xmlNewTextWriter(out) : NULL;
         int r;
 
-        w = xmlNewTextWriterFilename(streq(path, "-") ? "/dev/stdout" : path, 0);
-        if (!w)
+        if (!w) {
+                if (out)
+                        xmlOutputBufferClose(out);
                 return -EIO;
+        }
         xmlTextWriterSetIndent(w, 1);
         xmlTextWriterSetIndentString(w, BAD_CAST "  ");
         xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);

@@ -441,18 +441,53 @@ static json_object *make_report(struct job *jobs, int exit_status, time_t starte
         return report;
 }
 
-static int write_json(json_object *report, const char *path)
+/* The directory a report goes to, checked before anything boots: a path
+ * that cannot be written is said at once, not after the whole matrix. */
+static int report_dir_writable(const char *path)
+{
+        _cleanup_free_ char *dir = strdup(path);
+        char *slash;
+
+        if (!dir)
+                return -ENOMEM;
+        if (streq(path, "-"))
+                return 0;
+        slash = strrchr(dir, '/');
+        if (slash)
+                slash[slash == dir ? 1 : 0] = 0;
+        return access(slash ? dir : ".", W_OK | X_OK) < 0 ? -errno : 0;
+}
+
+/* A report goes to a hidden file next to it, renamed over it when complete:
+ * a reader never sees half a report, and a failed write leaves nothing. */
+static int write_report(json_object *report, const char *path, int (*write_fn)(json_object *, int))
+{
+        _cleanup_free_ char *tmp = NULL;
+        const char *slash = strrchr(path, '/');
+        int fd, r;
+
+        if (streq(path, "-"))
+                return write_fn(report, STDOUT_FILENO);
+        if (asprintf(&tmp, "%.*s.%s.XXXXXX", slash ? (int) (slash - path + 1) : 0, path, slash ? slash + 1 : path) < 0)
+                return -ENOMEM;
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        r = fchmod(fd, 0644) < 0 ? -errno : write_fn(report, fd);
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlink(tmp);
+        close(fd);
+        return r;
+}
+
+static int json_write(json_object *report, int fd)
 {
         const char *s = json_object_to_json_string_ext(report, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                                         JSON_C_TO_STRING_NOSLASHESCAPE);
-        _cleanup_fclose_ FILE *f = streq(path, "-") ? NULL : fopen(path, "we");
-
-        if (!streq(path, "-") && !f)
-                return -errno;
-        fprintf(f ? f : stdout, "%s\n", s);
-        if (f ? fflush(f) != 0 : fflush(stdout) != 0)
-                return -EIO;
-        return 0;
+        int r = write_full(fd, s, strlen(s));
+        return r < 0 ? r : write_full(fd, "\n", 1);
 }
 
 int main(int argc, char **argv)
@@ -474,6 +509,12 @@ int main(int argc, char **argv)
         }
         if (check_trees() < 0 || find_launcher() < 0)
                 return 64;
+        const char *const reports[] = { arg.json_path, arg.junit_path };
+        for (size_t i = 0; i < ELEMENTSOF(reports); i++)
+                if (reports[i] && (r = report_dir_writable(reports[i])) < 0) {
+                        fprintf(stderr, "berth boot-test: %s cannot be written: %s\n", reports[i], strerror(-r));
+                        return 64;
+                }
         jobs = calloc(arg.n_trees, sizeof(*jobs));
         if (!jobs)
                 return 64;
@@ -558,11 +599,12 @@ int main(int argc, char **argv)
                 fprintf(human, "\n");
         print_summary(jobs);
         json_object *report = make_report(jobs, worst, started, t0);
-        if (arg.json_path && (r = write_json(report, arg.json_path)) < 0) {
+        fflush(human);
+        if (arg.json_path && (r = write_report(report, arg.json_path, json_write)) < 0) {
                 fprintf(stderr, "berth boot-test: writing %s: %s\n", arg.json_path, strerror(-r));
                 worst = worst ?: 64;
         }
-        if (arg.junit_path && (r = junit_write(report, arg.junit_path)) < 0) {
+        if (arg.junit_path && (r = write_report(report, arg.junit_path, junit_write)) < 0) {
                 fprintf(stderr, "berth boot-test: writing %s: %s\n", arg.junit_path, strerror(-r));
                 worst = worst ?: 64;
         }

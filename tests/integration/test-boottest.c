@@ -270,6 +270,11 @@ Test(boottest, bookworm_passes)
         cr_expect(strcmp(before, after) == 0, "the base tree changed");
         assert_nothing_left(x.report);
         free(before), free(after);
+        /* The reports were written under a hidden name and renamed: only
+         * they are left, next to the test's other files. */
+        char cmd[700];
+        snprintf(cmd, sizeof(cmd), "ls -A '%s' | grep -q '^\\.pass\\.'", it.dir);
+        cr_expect_neq(system(cmd), 0, "a temporary report file was left in %s", it.dir);
 }
 
 Test(boottest, a_failing_unit_is_degraded_and_named_with_its_journal)
@@ -559,6 +564,12 @@ Test(boottest, bad_input_is_one_line_and_boots_nothing)
         r = it_berth_run(30, "boot-test", NULL);
         cr_expect_eq(r.status, 64);
         cr_expect(strstr(r.err, "no tree given"), "%s", r.err);
+        it_result_free(&r);
+        /* A report that cannot be written is said before anything boots. */
+        r = it_berth_run(30, "boot-test", "--junit", "/nonexistent/dir/out.xml", it_busybox_tree(), NULL);
+        cr_expect_eq(r.status, 64);
+        cr_expect(strstr(r.err, "/nonexistent/dir/out.xml cannot be written"), "%s", r.err);
+        cr_expect(!strstr(r.out, "busybox"), "it booted: %s", r.out);
         it_result_free(&r);
         cr_expect_eq(count_machines(), 0);
 }
