@@ -43,9 +43,43 @@ void log_set_raw_terminal(bool raw)
         log_raw = raw;
 }
 
+/* Messages repeat what users and machines typed (names, paths, a tree's
+ * files): a control character in one would break the line or reach the
+ * terminal. Write them C-style; bytes from 0x80 up (UTF-8) pass. */
+size_t log_escape(const char *s, size_t n, char *out, size_t size)
+{
+        static const char named[] = { ['\a'] = 'a', ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n',
+                                      ['\v'] = 'v', ['\f'] = 'f', ['\r'] = 'r' };
+        size_t o = 0;
+
+        if (size == 0)
+                return 0;
+        for (size_t i = 0; i < n && s[i]; i++) {
+                unsigned char c = (unsigned char) s[i];
+                char e[5];
+                size_t k;
+
+                if (c >= 0x20 && c != 0x7f) {
+                        e[0] = (char) c;
+                        k = 1;
+                } else if (c < sizeof(named) && named[c]) {
+                        e[0] = '\\';
+                        e[1] = named[c];
+                        k = 2;
+                } else
+                        k = (size_t) snprintf(e, sizeof(e), "\\x%02x", c);
+                if (o + k >= size)
+                        break;
+                memcpy(out + o, e, k);
+                o += k;
+        }
+        out[o] = 0;
+        return o;
+}
+
 int log_full_errno(enum log_level level, int error, const char *fmt, ...)
 {
-        char buf[2048];
+        char msg[2048], buf[2048];
         size_t n;
         va_list ap;
         int saved = errno;
@@ -57,13 +91,13 @@ int log_full_errno(enum log_level level, int error, const char *fmt, ...)
                 return error;
         }
 
-        n = (size_t) snprintf(buf, sizeof(buf), "%s: ", log_program);
         va_start(ap, fmt);
-        if (n < sizeof(buf))
-                n += (size_t) vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+        (void) vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
-        if (error < 0 && n < sizeof(buf))
-                n += (size_t) snprintf(buf + n, sizeof(buf) - n, ": %s", strerror(-error));
+        n = (size_t) snprintf(buf, sizeof(buf), "%s: ", log_program);
+        n += log_escape(msg, sizeof(msg), buf + n, sizeof(buf) - 3 - n);
+        if (error < 0 && n < sizeof(buf) - 3)
+                n += (size_t) snprintf(buf + n, sizeof(buf) - 3 - n, ": %s", strerror(-error));
         if (n > sizeof(buf) - 3)
                 n = sizeof(buf) - 3;
         if (log_raw)

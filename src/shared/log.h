@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level {
         LOG_LEVEL_ERROR,
@@ -17,6 +18,10 @@ void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 /* While the terminal is in raw mode a line must end in \r\n. */
 void log_set_raw_terminal(bool raw);
+
+/* s (at most n bytes) with control characters as \n, \t, \x1b...: the
+ * length written to out, which is always NUL-terminated. */
+size_t log_escape(const char *s, size_t n, char *out, size_t size);
 
 int log_full_errno(enum log_level level, int error, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));

@@ -264,6 +264,20 @@ Test(badinput, name_of_65_characters)
         free(ok);
 }
 
+/* A message that repeats what was typed stays one line and sends no
+ * control character to the terminal: a newline and an ESC in a name, a
+ * tree path with a tab. */
+Test(badinput, control_characters_are_escaped)
+{
+        char *tree = (char *) it_busybox_tree();
+        struct refusal x = { .name = "a\nb\033[2J", .tree = tree, .needle = "'a\\nb\\x1b[2J'" };
+
+        REFUSED(&x, "-D", tree, "-x", "--name", "a\nb\033[2J", "--", "true");
+        x.name = NULL;
+        x.needle = "/nonexistent/a\\tb\\x1b";
+        REFUSED(&x, "-D", "/nonexistent/a\tb\033", "--name", "bi-esc", "--", "true");
+}
+
 Test(badinput, empty_name)
 {
         char *tree = (char *) it_busybox_tree();

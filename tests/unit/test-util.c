@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "log.h"
 #include "util.h"
 
 static char tmp[] = "/tmp/berth-test-util-XXXXXX";
@@ -510,4 +511,35 @@ Test(id128, nothing_after_the_newline)
         /* /etc/machine-id is one line: 32 digits, then at most a newline. */
         cr_assert_not(id128_valid("123e4567e89b42d3a456426614174000\ngarbage"));
         cr_assert_not(id128_valid("123e4567e89b42d3a456426614174000\n\n"));
+}
+
+Test(log, escapes_control_characters)
+{
+        char out[64];
+
+        cr_assert_eq(log_escape("a\nb", 16, out, sizeof(out)), 4);
+        cr_assert_str_eq(out, "a\\nb");
+        log_escape("x\033[2Jy\t\x7f", 16, out, sizeof(out));
+        cr_assert_str_eq(out, "x\\x1b[2Jy\\t\\x7f");
+        log_escape("caf\xc3\xa9", 16, out, sizeof(out));
+        cr_assert_str_eq(out, "caf\xc3\xa9", "UTF-8 passes");
+        /* Never half an escape at the end. */
+        cr_assert_eq(log_escape("ab\033", 16, out, 5), 2);
+        cr_assert_str_eq(out, "ab");
+}
+
+/* A message is one line whatever it repeats. */
+Test(log, a_message_is_one_line)
+{
+        int p[2], saved = dup(STDERR_FILENO);
+        char buf[256] = {};
+
+        cr_assert_eq(pipe(p), 0);
+        dup2(p[1], STDERR_FILENO);
+        log_error("invalid machine name '%s'", "a\nb\033c");
+        dup2(saved, STDERR_FILENO);
+        close(p[1]);
+        cr_assert_gt(read(p[0], buf, sizeof(buf) - 1), 0);
+        cr_assert(strstr(buf, "invalid machine name 'a\\nb\\x1bc'\n"), "%s", buf);
+        cr_assert_eq(strchr(buf, '\n'), buf + strlen(buf) - 1);
 }
