@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "settings.h"
+
+/* The parts of the command line parser that live outside args.c; each logs
+ * its own problem and returns -errno. */
+
+/* path made absolute (against the current directory, or resolved when it
+ * must exist) into *ret, replacing what was there. */
+int args_absolute_path(const char *what, const char *path, bool must_exist, char **ret);
+/* --bind=SRC[:DST[:OPTIONS]] and --bind-ro=... */
+int args_parse_bind(struct settings *s, const char *arg, bool read_only);
