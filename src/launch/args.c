@@ -113,7 +113,8 @@ static void help(void)
                "                            Bind-mount a host path into the machine; idmap:\n"
                "                            the host's IDs 0... show as the machine's 0...\n"
                "     --bind-ro=SRC[:DST[:idmap]]  Same, read-only\n"
-               "     --tmpfs=DST            Mount an empty tmpfs on DST\n"
+               "     --tmpfs=DST[:OPTIONS]  Mount an empty tmpfs on DST; OPTIONS: mode=, size=,\n"
+               "                            nr_inodes=, uid=, gid=, ro, noexec, ... (berth(1))\n"
                "  -E --setenv=NAME=VALUE    Set an environment variable for PID 1\n"
                "     --uuid=UUID            Machine UUID (default: random)\n"
                "     --console=MODE         interactive, read-only, passive or pipe\n"
@@ -253,9 +254,7 @@ static int parse_one(struct settings *s, int c, const char *arg)
                 r = args_parse_bind(s, arg, c == ARG_BIND_RO);
                 return r < 0 ? r : 1;
         case ARG_TMPFS:
-                if (arg[0] != '/')
-                        return log_invalid("--tmpfs=%s: not an absolute path", arg);
-                r = strv_push(&s->tmpfs, arg);
+                r = args_parse_tmpfs(s, arg);
                 return r < 0 ? r : 1;
         case 'E':
                 if (!strchr(arg, '=') || arg[0] == '=')
@@ -413,7 +412,11 @@ void settings_done(struct settings *s)
                 free(s->binds[i].target);
         }
         free(s->binds);
-        strv_free(s->tmpfs);
+        for (size_t i = 0; i < s->n_tmpfs; i++) {
+                free(s->tmpfs[i].target);
+                strv_free(s->tmpfs[i].options);
+        }
+        free(s->tmpfs);
         strv_free(s->setenv);
         strv_free(s->argv);
         *s = (struct settings) {};

@@ -13,3 +13,5 @@
 int args_absolute_path(const char *what, const char *path, bool must_exist, char **ret);
 /* --bind=SRC[:DST[:OPTIONS]] and --bind-ro=... */
 int args_parse_bind(struct settings *s, const char *arg, bool read_only);
+/* --tmpfs=PATH[:OPTIONS] */
+int args_parse_tmpfs(struct settings *s, const char *arg);

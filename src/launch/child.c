@@ -168,7 +168,6 @@ static int mount_overlay(const struct machine *m, struct host_fds *f, struct han
 static void mount_user_binds(const struct machine *m, struct handed *h, int root_fd, int sync_fd)
 {
         const struct settings *s = m->settings;
-        static const char *const tmpfs_opts[] = { "mode=0755", NULL };
 
         for (size_t i = 0; i < s->n_binds; i++) {
                 const struct bind *b = &s->binds[i];
@@ -185,13 +184,16 @@ static void mount_user_binds(const struct machine *m, struct handed *h, int root
                 if (r < 0)
                         FAIL(sync_fd, r, "binding %s on %s", b->source, b->target);
         }
-        for (char **t = s->tmpfs; t && *t; t++) {
-                _cleanup_close_ int fd = mnt_new("tmpfs", tmpfs_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, NULL);
+        for (size_t i = 0; i < s->n_tmpfs; i++) {
+                const struct tmpfs *t = &s->tmpfs[i];
+                struct mnt_error err;
+                _cleanup_close_ int fd = mnt_new("tmpfs", (const char *const *) t->options, t->attrs, &err);
                 if (fd < 0)
-                        FAIL(sync_fd, fd, "mounting a tmpfs on %s", *t);
-                int r = mnt_attach_dir(fd, root_fd, *t);
+                        FAIL(sync_fd, fd, "mounting a tmpfs on %s%s%s%s", t->target, err.text[0] ? " (" : "",
+                             err.text, err.text[0] ? ")" : "");
+                int r = mnt_attach_dir(fd, root_fd, t->target);
                 if (r < 0)
-                        FAIL(sync_fd, r, "mounting a tmpfs on %s", *t);
+                        FAIL(sync_fd, r, "mounting a tmpfs on %s", t->target);
         }
 }
 

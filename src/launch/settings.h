@@ -29,6 +29,13 @@ struct bind {
         bool idmap;             /* host IDs 0.. appear as the machine's 0.. */
 };
 
+/* --tmpfs=PATH[:OPTIONS] */
+struct tmpfs {
+        char *target;           /* absolute path inside the machine */
+        char **options;         /* tmpfs's own, "key=value" or "flag", for mnt_new() */
+        unsigned attrs;         /* the mount's MOUNT_ATTR_* (nosuid, nodev, ro, ...) */
+};
+
 enum private_users {
         PRIVATE_USERS_PICK,     /* a free 65536-ID range, by default */
         PRIVATE_USERS_NO,       /* root inside is the host's root */
@@ -57,7 +64,8 @@ struct settings {
         char *upper;            /* --upper DIR, absolute; NULL: the machine's own */
         struct bind *binds;
         size_t n_binds;
-        char **tmpfs;           /* absolute paths inside the machine */
+        struct tmpfs *tmpfs;
+        size_t n_tmpfs;
         char **setenv;          /* NAME=VALUE */
         char **argv;            /* command, or init arguments with --boot */
         enum console_mode console;

@@ -419,3 +419,30 @@ Test(badinput, mount_destination_that_cannot_be_made)
         free(bind_file);
         free(src);
 }
+
+/* --tmpfs=PATH:OPTIONS with an option berth does not know: refused before
+ * anything is made, naming it (it once made a directory "/scratch:size=1M,..."). */
+Test(badinput, tmpfs_with_an_unknown_option)
+{
+        char *tree = (char *) it_busybox_tree();
+        struct refusal x = { .name = "bi-tmpfs", .tree = tree, .needle = "unknown option 'bogus'" };
+
+        REFUSED(&x, "-D", tree, "--name", "bi-tmpfs", "--tmpfs=/scratch:size=1M,bogus", "--", "true");
+        x.needle = "mode=0999 expects an octal mode";
+        REFUSED(&x, "-D", tree, "--name", "bi-tmpfs", "--ephemeral", "--tmpfs=/scratch:mode=0999", "--", "true");
+}
+
+/* An option only the kernel can judge (a UID outside the machine's range):
+ * the kernel's reason in the one line, and everything undone. */
+Test(badinput, tmpfs_option_the_kernel_refuses)
+{
+        char *tree = (char *) it_busybox_tree();
+        struct refusal x = { .name = "bi-tmpfs-uid", .tree = tree, .needle = "Invalid uid '70000'" };
+        struct it_result r;
+
+        /* The state and runtime directories exist, so anything new in them is a leftover. */
+        r = it_berth_run(30, "-D", tree, "--name", "bi-ran", "--", "true", NULL);
+        cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+        it_result_free(&r);
+        REFUSED(&x, "-D", tree, "--name", "bi-tmpfs-uid", "--tmpfs=/scratch:uid=70000", "--", "true");
+}

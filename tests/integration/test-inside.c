@@ -603,6 +603,24 @@ Test(inside, tmpfs_is_an_empty_tmpfs)
         free(out);
 }
 
+/* nspawn's --tmpfs=PATH:OPTIONS: the size, mode, owner and flags asked for
+ * are the mount's inside; with options and no mode= the kernel's 1777. */
+Test(inside, tmpfs_takes_mount_options)
+{
+        char *out = inside("stat -c '%a %u %g' /scratch /owned /flags; "
+                           "df -k /scratch | awk 'NR == 2 { print $2 }'; df -i /owned | awk 'NR == 2 { print $2 }'; "
+                           "awk '$5 == \"/flags\" { print $6 }' /proc/self/mountinfo; "
+                           "ls -a / | grep -c : ; touch /flags/x 2>/dev/null || echo ro",
+                           "--tmpfs=/scratch:size=1M,mode=0700", "--tmpfs=/owned:nr_inodes=64,uid=1000,gid=5",
+                           "--tmpfs=/flags:ro,noexec,noatime");
+
+        cr_assert_str_eq(out, "700 0 0\n1777 1000 5\n1777 0 0\n"
+                              "1024\n64\n"
+                              "ro,nosuid,nodev,noexec,noatime\n"
+                              "0\nro\n");
+        free(out);
+}
+
 /* Exit status */
 
 Test(inside, exit_status_comes_back)

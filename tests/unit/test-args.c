@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -84,6 +85,7 @@ Test(args, defaults)
         cr_assert_null(s.upper);
         cr_assert_eq(s.n_binds, 0);
         cr_assert_null(s.tmpfs);
+        cr_assert_eq(s.n_tmpfs, 0);
         cr_assert_null(s.setenv);
         cr_assert_not_null(s.argv);
         cr_assert_null(s.argv[0]);
@@ -241,21 +243,117 @@ Test(args, bind_invalid)
         }
 }
 
-Test(args, tmpfs)
+/* Run settings_parse_argv with stderr in a file; return what it said. */
+static int parse_stderr(struct settings *s, char **argv, char *err, size_t size)
+{
+        FILE *f = tmpfile();
+        int saved, r;
+        ssize_t n;
+
+        cr_assert_not_null(f);
+        saved = dup(STDERR_FILENO);
+        cr_assert_geq(saved, 0);
+        cr_assert_geq(dup2(fileno(f), STDERR_FILENO), 0);
+        r = parse(s, argv);
+        cr_assert_geq(dup2(saved, STDERR_FILENO), 0);
+        close(saved);
+        n = pread(fileno(f), err, size - 1, 0);
+        cr_assert_geq(n, 0);
+        err[n] = 0;
+        fclose(f);
+        return r;
+}
+
+/* Refused with exactly one line on stderr that says want. */
+static void assert_refused_saying(char **argv, const char *want)
 {
         struct settings s = {};
+        char err[4096];
 
-        cr_assert_eq(parse(&s, ARGV("-D", "/t", "--tmpfs=/var/tmp", "--tmpfs", "/scratch")), 1);
-        cr_assert_eq(strv_length(s.tmpfs), 2);
-        cr_assert_str_eq(s.tmpfs[0], "/var/tmp");
-        cr_assert_str_eq(s.tmpfs[1], "/scratch");
+        cr_assert_lt(parse_stderr(&s, argv, err, sizeof(err)), 0, "accepted; stderr: %s", err);
+        cr_assert_not_null(strstr(err, want), "stderr does not say '%s': %s", want, err);
+        cr_assert(strchr(err, '\n') && strchr(err, '\n')[1] == 0, "stderr is not one line: %s", err);
+        settings_done(&s);
+}
+
+static void assert_tmpfs(const struct tmpfs *t, const char *target, const char *options, unsigned attrs)
+{
+        char joined[512] = "";
+
+        for (char **o = t->options; o && *o; o++)
+                snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%s", joined[0] ? "," : "", *o);
+        cr_assert_str_eq(t->target, target);
+        cr_assert_str_eq(joined, options, "%s: options %s, not %s", target, joined, options);
+        cr_assert_eq(t->attrs, attrs, "%s: attrs %#x, not %#x", target, t->attrs, attrs);
+}
+
+Test(args, tmpfs)
+{
+        const unsigned def = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+        struct settings s = {};
+
+        cr_assert_eq(parse(&s, ARGV("-D", "/t", "--tmpfs=/var/tmp", "--tmpfs", "/scratch", "--tmpfs=/empty:")), 1);
+        cr_assert_eq(s.n_tmpfs, 3);
+        assert_tmpfs(&s.tmpfs[0], "/var/tmp", "mode=0755", def);
+        assert_tmpfs(&s.tmpfs[1], "/scratch", "mode=0755", def);
+        assert_tmpfs(&s.tmpfs[2], "/empty", "mode=0755", def);
         settings_done(&s);
 
         cr_assert_lt(parse(&s, ARGV("-D", "/t", "--tmpfs=var/tmp")), 0);
         cr_assert_null(s.tmpfs);
+        cr_assert_eq(s.n_tmpfs, 0);
         settings_done(&s);
         cr_assert_lt(parse(&s, ARGV("-D", "/t", "--tmpfs=")), 0);
         settings_done(&s);
+}
+
+/* nspawn's --tmpfs=PATH:OPTIONS: with options, the kernel's mode (1777)
+ * unless mode= says otherwise. */
+Test(args, tmpfs_options)
+{
+        const unsigned def = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+        struct settings s = {};
+
+        cr_assert_eq(parse(&s, ARGV("-D", "/t", "--tmpfs=/scratch:size=1M",
+                                    "--tmpfs=/a:mode=0700,size=10%,nr_inodes=1k,uid=1000,gid=5,huge=never,inode64",
+                                    "--tmpfs=/b:ro,noexec,noatime,nr_blocks=16",
+                                    "--tmpfs=/c:suid,exec,strictatime,nodiratime,ro,rw,nodev,nosuid,relatime,diratime")),
+                     1);
+        cr_assert_eq(s.n_tmpfs, 4);
+        assert_tmpfs(&s.tmpfs[0], "/scratch", "size=1M", def);
+        assert_tmpfs(&s.tmpfs[1], "/a", "mode=0700,size=10%,nr_inodes=1k,uid=1000,gid=5,huge=never,inode64", def);
+        assert_tmpfs(&s.tmpfs[2], "/b", "nr_blocks=16",
+                     def | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOATIME);
+        assert_tmpfs(&s.tmpfs[3], "/c", "", def | MOUNT_ATTR_RELATIME);
+        settings_done(&s);
+
+        /* "\:" is a colon of the path, "\\" a backslash. */
+        cr_assert_eq(parse(&s, ARGV("-D", "/t", "--tmpfs=/with\\:colon:mode=1777", "--tmpfs=/back\\\\slash")), 1);
+        assert_tmpfs(&s.tmpfs[0], "/with:colon", "mode=1777", def);
+        assert_tmpfs(&s.tmpfs[1], "/back\\slash", "mode=0755", def);
+        settings_done(&s);
+}
+
+Test(args, tmpfs_options_refused)
+{
+        /* The one line names the option and what is known instead. */
+        assert_refused_saying(ARGV("-D", "/t", "--tmpfs=/scratch:size=1M,bogus"), "unknown option 'bogus'");
+        assert_refused_saying(ARGV("-D", "/t", "--tmpfs=/scratch:bogus=1"), "unknown option 'bogus=1'");
+        assert_refused_saying(ARGV("-D", "/t", "--tmpfs=/scratch:dev"), "unknown option 'dev' (known: mode=");
+        /* A flag with a value, a value without one. */
+        assert_refused_saying(ARGV("-D", "/t", "--tmpfs=/scratch:ro=1"), "ro takes no value");
+        assert_refused_saying(ARGV("-D", "/t", "--tmpfs=/scratch:size"), "size= needs a value, bytes");
+        assert_refused_saying(ARGV("-D", "/t", "--tmpfs=/scratch:mode=0800"), "mode=0800 expects an octal mode");
+        assert_refused_saying(ARGV("-D", "/t", "--tmpfs=/scratch:mode=17777"), "mode=17777 expects");
+        assert_refused_saying(ARGV("-D", "/t", "--tmpfs=/scratch:mode="), "mode= expects");
+        assert_refused_saying(ARGV("-D", "/t", "--tmpfs=/scratch:size=1MB"), "size=1MB expects bytes");
+        assert_refused_saying(ARGV("-D", "/t", "--tmpfs=/scratch:size=-1"), "size=-1 expects");
+        assert_refused_saying(ARGV("-D", "/t", "--tmpfs=/scratch:nr_inodes=1%"), "nr_inodes=1% expects");
+        assert_refused_saying(ARGV("-D", "/t", "--tmpfs=/scratch:uid=root"), "uid=root expects a numeric user ID");
+        assert_refused_saying(ARGV("-D", "/t", "--tmpfs=/scratch:huge=sometimes"), "huge=sometimes expects");
+        assert_refused_saying(ARGV("-D", "/t", "--tmpfs=scratch:size=1M"), "scratch is not an absolute path");
+        assert_refused_saying(ARGV("-D", "/t", "--tmpfs=/"), "cannot replace the machine's root");
+        assert_refused_saying(ARGV("-D", "/t", "--tmpfs=//:size=1M"), "cannot replace the machine's root");
 }
 
 Test(args, setenv)
@@ -486,6 +584,7 @@ Test(args, help_and_version)
         cr_assert_eq(parse_capturing(&s, ARGV("--help"), out, sizeof(out)), 0);
         cr_assert_not_null(strstr(out, "--directory=TREE"), "help: %s", out);
         cr_assert_not_null(strstr(out, "--stop-timeout"));
+        cr_assert_not_null(strstr(out, "--tmpfs=DST[:OPTIONS]"));
         settings_done(&s);
 
         cr_assert_eq(parse_capturing(&s, ARGV("-h"), out, sizeof(out)), 0);
@@ -518,6 +617,7 @@ Test(args, settings_done_resets)
         cr_assert_null(s.binds);
         cr_assert_eq(s.n_binds, 0);
         cr_assert_null(s.tmpfs);
+        cr_assert_eq(s.n_tmpfs, 0);
         cr_assert_null(s.setenv);
         cr_assert_null(s.argv);
         cr_assert_not(s.boot);
