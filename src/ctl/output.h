@@ -14,7 +14,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
 
 enum json_mode {
         JSON_OFF,
-        JSON_SHORT,     /* one line per document */
+        JSON_SHORT,     /* the document on one line */
         JSON_PRETTY,
         _JSON_MODE_MAX,
 };

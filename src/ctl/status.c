@@ -229,8 +229,8 @@ static void status_print(struct ctl *c, const char *name, json_object *p)
         field_cgroup(c, prop_string(p, "ControlGroup"));
 }
 
-/* The properties and, on this host, "Processes". */
-static int status_json(struct ctl *c, json_object *p)
+/* On this host, "Processes" added to the properties. */
+static void status_add_processes(struct ctl *c, json_object *p)
 {
         _cleanup_free_ char *dir = NULL;
         json_object *procs = NULL;
@@ -238,32 +238,49 @@ static int status_json(struct ctl *c, json_object *p)
 
         if (!c->host && cgroup && cgtree_resolve(cgroup, &dir) >= 0 && cgtree_json(dir, &procs) >= 0)
                 json_object_object_add(p, "Processes", procs);
-        return json_print(stdout, p, c->json);
+}
+
+/* --json: one array of the machines shown, in the order named, so that
+ * several machines are still one document. */
+static int json_print_all(struct ctl *c, json_object *all, const char *verb)
+{
+        int r = json_print(stdout, all, c->json);
+
+        if (r < 0)
+                return log_error_errno(r, "%s: writing the JSON", verb);
+        return 0;
 }
 
 int verb_status(struct ctl *c, char **names, unsigned n)
 {
-        int ret = 0;
+        _cleanup_json_ json_object *all = json_object_new_array();
+        int ret = 0, r;
 
+        if (!all)
+                return log_oom();
         for (unsigned i = 0; i < n; i++) {
                 _cleanup_json_ json_object *props = NULL;
-                int r = machine_fetch(c, names[i], &props);
 
-                if (r >= 0)
-                        fetch_addresses(c, names[i], props);
+                r = machine_fetch(c, names[i], &props);
                 if (r < 0) {
                         ret = r;
                         continue;
                 }
+                fetch_addresses(c, names[i], props);
                 if (c->json != JSON_OFF) {
-                        r = status_json(c, props);
-                        if (r < 0)
-                                ret = log_error_errno(r, "writing the status of %s", names[i]);
+                        status_add_processes(c, props);
+                        if (json_object_array_add(all, take_ptr(props)) < 0)
+                                return log_oom();
                         continue;
                 }
                 if (i > 0)
                         putchar('\n');
                 status_print(c, names[i], props);
+        }
+        if (c->json != JSON_OFF) {
+                r = json_print_all(c, all, "status");
+                if (r < 0)
+                        ret = r;
         }
         return ret;
 }
@@ -298,7 +315,9 @@ static int show_select(struct ctl *c, json_object *props, json_object **ret)
         return 0;
 }
 
-static int show_one(struct ctl *c, json_object *props)
+/* The properties show prints, -p applied; as text, or with --json added
+ * to all. */
+static int show_one(struct ctl *c, json_object *props, json_object *all)
 {
         _cleanup_json_ json_object *selected = NULL;
         int r;
@@ -310,7 +329,7 @@ static int show_one(struct ctl *c, json_object *props)
                 props = selected;
         }
         if (c->json != JSON_OFF)
-                return json_print(stdout, props, c->json);
+                return json_object_array_add(all, json_object_get(props)) < 0 ? -ENOMEM : 0;
         json_object_object_foreach(props, key, v) {
                 r = show_line(c, key, v);
                 if (r < 0)
@@ -321,21 +340,29 @@ static int show_one(struct ctl *c, json_object *props)
 
 int verb_show(struct ctl *c, char **names, unsigned n)
 {
-        int ret = 0;
+        _cleanup_json_ json_object *all = json_object_new_array();
+        int ret = 0, r;
 
+        if (!all)
+                return log_oom();
         for (unsigned i = 0; i < n; i++) {
                 _cleanup_json_ json_object *props = NULL;
-                int r = machine_fetch(c, names[i], &props);
 
+                r = machine_fetch(c, names[i], &props);
                 if (r < 0) {
                         ret = r;
                         continue;
                 }
                 if (i > 0 && c->json == JSON_OFF)
                         putchar('\n');
-                r = show_one(c, props);
+                r = show_one(c, props, all);
                 if (r < 0)
                         ret = log_error_errno(r, "showing %s", names[i]);
+        }
+        if (c->json != JSON_OFF) {
+                r = json_print_all(c, all, "show");
+                if (r < 0)
+                        ret = r;
         }
         return ret;
 }

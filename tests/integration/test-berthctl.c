@@ -19,7 +19,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "bus.h"
+#include "cleanup.h"
 #include "helpers.h"
 
 TestSuite(berthctl, .init = it_setup, .fini = it_teardown);
@@ -336,6 +339,103 @@ Test(berthctl, starts_debian_runs_commands_logs_in_and_powers_off)
         assert_clean("deb", tree);
         free(leader);
         free(os_release);
+}
+
+/* JSON ------------------------------------------------------------------ */
+
+/* text is exactly one JSON document (whitespace around it allowed), as a
+ * parser that refuses extra data reads it; the test fails otherwise. */
+static json_object *one_json_document(const char *text, const char *what)
+{
+        struct json_tokener *tok = json_tokener_new();
+        size_t len = strlen(text);
+        json_object *o;
+        size_t end;
+
+        cr_assert_not_null(tok);
+        o = json_tokener_parse_ex(tok, text, (int) len);
+        cr_assert(o && json_tokener_get_error(tok) == json_tokener_success, "%s: not JSON (%s):\n%s", what,
+                  json_tokener_error_desc(json_tokener_get_error(tok)), text);
+        end = json_tokener_get_parse_end(tok);
+        json_tokener_free(tok);
+        for (size_t i = end; i < len; i++)
+                cr_assert(strchr(" \t\n", text[i]), "%s: more than one JSON document:\n%s", what, text);
+        return o;
+}
+
+/* An array of objects whose key has these values, in this order. */
+static void assert_array_of(json_object *a, const char *key, const char *const *values, size_t n, const char *what)
+{
+        cr_assert(json_object_is_type(a, json_type_array), "%s: not an array: %s", what,
+                  json_object_to_json_string(a));
+        cr_assert_eq(json_object_array_length(a), n, "%s: %zu elements: %s", what, json_object_array_length(a),
+                     json_object_to_json_string(a));
+        for (size_t i = 0; i < n; i++) {
+                json_object *v = NULL;
+                cr_assert(json_object_object_get_ex(json_object_array_get_idx(a, i), key, &v) &&
+                                  strcmp(json_object_get_string(v), values[i]) == 0,
+                          "%s: element %zu has no %s=%s: %s", what, i, key, values[i], json_object_to_json_string(a));
+        }
+}
+
+Test(berthctl, json_of_several_machines_is_one_document)
+{
+        static const char *const both[] = { "dm-j1", "dm-j2" }, *const reversed[] = { "dm-j2", "dm-j1" };
+        static const char *const modes[] = { "--json", "--json=short", "--json=pretty" };
+        const char *tree = it_busybox_tree();
+        struct it_result r;
+        json_object *o;
+
+        it_bus_start();
+        it_berthd_start();
+        spawn_sleeper("dm-j1");
+        spawn_sleeper("dm-j2");
+
+        for (size_t m = 0; m < ELEMENTSOF(modes); m++) {
+                r = ctl(30, "list", modes[m], NULL);
+                cr_assert_eq(r.status, 0, "list %s: %s", modes[m], r.err);
+                o = one_json_document(r.out, "list --json");
+                assert_array_of(o, "name", both, 2, "list --json");
+                json_object_put(o);
+                it_result_free(&r);
+
+                /* show and status: one array, in the order named. */
+                r = ctl(30, "show", modes[m], "dm-j2", "dm-j1", NULL);
+                cr_assert_eq(r.status, 0, "show %s: %s", modes[m], r.err);
+                o = one_json_document(r.out, "show --json");
+                assert_array_of(o, "Name", reversed, 2, "show --json");
+                json_object_put(o);
+                it_result_free(&r);
+                r = ctl(30, "status", modes[m], "dm-j1", "dm-j2", NULL);
+                cr_assert_eq(r.status, 0, "status %s: %s", modes[m], r.err);
+                o = one_json_document(r.out, "status --json");
+                assert_array_of(o, "Name", both, 2, "status --json");
+                json_object_put(o);
+                it_result_free(&r);
+        }
+
+        /* One machine: an array of one; -p: only those keys. */
+        r = ctl(30, "show", "--json", "-p", "Name,State", "dm-j1", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        o = one_json_document(r.out, "show --json -p");
+        assert_array_of(o, "State", (const char *const[]) { "running" }, 1, "show --json -p");
+        cr_assert_eq(json_object_object_length(json_object_array_get_idx(o, 0)), 2, "show --json -p: %s", r.out);
+        json_object_put(o);
+        it_result_free(&r);
+
+        /* A name that fails is one line on stderr; the others are still
+         * one document. */
+        r = ctl(30, "show", "--json", "dm-j1", "dm-nope", "dm-j2", NULL);
+        o = one_json_document(r.out, "show --json with a missing machine");
+        assert_array_of(o, "Name", both, 2, "show --json with a missing machine");
+        json_object_put(o);
+        assert_one_line_error(&r, "show --json dm-j1 dm-nope dm-j2", 1, "berthctl: machine dm-nope: ", NULL);
+
+        r = ctl(30, "terminate", "dm-j1", "dm-j2", NULL);
+        assert_ok_out(&r, "terminate dm-j1 dm-j2", "");
+        cr_assert(it_wait_listed("dm-j1", false, 30) && it_wait_listed("dm-j2", false, 30));
+        assert_clean("dm-j1", tree);
+        assert_clean("dm-j2", tree);
 }
 
 /* Errors --------------------------------------------------------------- */
