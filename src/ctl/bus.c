@@ -32,8 +32,11 @@ int ctl_connect(struct ctl *c)
         r = sd_bus_default_system(&c->bus);
         if (r < 0) {
                 address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
-                return log_error_errno(r, "cannot connect to the system bus at %s",
-                                       address ? address : "unix:path=/run/dbus/system_bus_socket");
+                /* What to do goes after the cause, on the same line. */
+                log_error("cannot connect to the system bus at %s: %s (berthd lives on the system bus: "
+                          "start the bus with 'service dbus start', then berthd)",
+                          address ? address : "unix:path=/run/dbus/system_bus_socket", strerror(-r));
+                return r;
         }
         return 0;
 }
@@ -65,7 +68,8 @@ const char *ctl_error_text(const sd_bus_error *e, int r)
         static const char *const silent[] = { SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_TIMEOUT, NULL };
 
         if (error_is_one_of(e, absent))
-                return "berthd is not running (no one owns " BERTH_BUS " on the bus)";
+                return "berthd is not running (no one owns " BERTH_BUS " on the bus): start it with "
+                       "'systemctl start berthd.service', or where systemd is not PID 1 run berthd as root";
         if (error_is_one_of(e, silent))
                 return "berthd did not answer in time";
         /* The bus policy refuses before berthd sees the call, in words

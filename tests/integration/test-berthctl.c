@@ -536,12 +536,22 @@ Test(berthctl, says_when_berthd_or_the_bus_is_missing)
         char addr[400];
         struct it_result r;
 
+        /* The line says what to do: start berthd, or its unit. */
         it_bus_start();
         r = ctl(30, "list", NULL);
+        cr_assert(strstr(r.err, "systemctl start berthd.service") && strstr(r.err, "run berthd as root"),
+                  "list without berthd does not say how to start it: %s", r.err);
         assert_one_line_error(&r, "list without berthd", 1, "berthctl: ", "berthd is not running");
+        r = ctl(30, "status", "dm-x", NULL);
+        assert_one_line_error(&r, "status without berthd", 1, "berthctl: machine dm-x: berthd is not running",
+                              "systemctl start berthd.service");
 
+        /* Without a bus: the address, and that berthd needs the bus. */
         snprintf(addr, sizeof(addr), "unix:path=%s/no-bus", it.dir);
         setenv("DBUS_SYSTEM_BUS_ADDRESS", addr, 1);
         r = ctl(30, "list", NULL);
-        assert_one_line_error(&r, "list without a bus", 1, "berthctl: ", addr + strlen("unix:path="));
+        cr_assert(strstr(r.err, "service dbus start") && strstr(r.err, "then berthd"),
+                  "list without a bus does not say what to start: %s", r.err);
+        assert_one_line_error(&r, "list without a bus", 1, "berthctl: cannot connect to the system bus at ",
+                              addr + strlen("unix:path="));
 }
