@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -242,6 +243,24 @@ static int rm_rf_children(int fd, dev_t dev)
                         r = -errno;
         }
         return r;
+}
+
+int close_all_but(const int *keep, size_t n)
+{
+        unsigned from = 3;
+
+        /* In ascending order, the gaps between the kept ones. */
+        for (;;) {
+                unsigned next = UINT_MAX;
+                for (size_t i = 0; i < n; i++)
+                        if (keep[i] >= (int) from && (unsigned) keep[i] < next)
+                                next = (unsigned) keep[i];
+                if (next > from && syscall(SYS_close_range, from, next - 1, 0) < 0)
+                        return -errno;
+                if (next == UINT_MAX)
+                        return 0;
+                from = next + 1;
+        }
 }
 
 int rm_rf_at(int dir_fd, const char *name)

@@ -30,6 +30,9 @@ int mkdir_p(const char *path, mode_t mode);
  * unlinks the file before closing it; a lock taken on an inode that was
  * unlinked meanwhile is retried on the new file. */
 int lock_file_take(const char *path, int *ret_fd);
+/* In a forked child: close every descriptor from 3 up but those in keep
+ * (negative entries are ignored). */
+int close_all_but(const int *keep, size_t n);
 /* Remove a directory tree without crossing into other file systems. */
 int rm_rf_at(int dir_fd, const char *name);
 

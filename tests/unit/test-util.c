@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -309,6 +310,29 @@ Test(files, rm_rf_a_file)
 }
 
 /* numbers */
+
+/* In a child: the kept ones stay open whatever their order, the rest go. */
+Test(fds, close_all_but_keeps_only_those_named)
+{
+        int fds[6], keep[4], pid, status;
+
+        for (int i = 0; i < 6; i++)
+                cr_assert_geq(fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC), 0);
+        keep[0] = fds[4], keep[1] = -1, keep[2] = fds[1], keep[3] = fds[4];
+        pid = fork();
+        cr_assert_geq(pid, 0);
+        if (pid == 0) {
+                bool ok = close_all_but(keep, 4) == 0 && fcntl(0, F_GETFD) >= 0;
+                for (int i = 0; i < 6; i++)
+                        ok = ok && (fcntl(fds[i], F_GETFD) >= 0) == (i == 1 || i == 4);
+                ok = ok && fcntl(fds[5] + 1, F_GETFD) < 0;
+                _exit(ok ? 0 : 1);
+        }
+        cr_assert_eq(waitpid(pid, &status, 0), pid);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "close_all_but closed the wrong ones");
+        for (int i = 0; i < 6; i++)
+                close(fds[i]);
+}
 
 Test(parse, uint_valid)
 {
