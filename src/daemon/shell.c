@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Into a running machine: berthd forks a helper that joins the machine's
- * cgroup and namespaces (user first, mount last, as nsenter does), forks
- * again to be inside its PID namespace, opens a PTY on the machine's own
- * devpts, and starts the program as the user the machine's /etc/passwd
- * names, in a session of its own. The helper stays as its parent inside,
- * and writes its exit status to a pipe berthd hands to the client. */
+ * cgroup and namespaces (user first, mount last, as nsenter does) and forks
+ * again: that child, inside its PID namespace, opens a PTY on the machine's
+ * own devpts and starts the program as the user the machine's /etc/passwd
+ * names, in a session of its own, and stays as the program's parent. The
+ * helper, outside the PID namespace, stays as the parent of that child:
+ * it reaps it and only then writes the program's exit status to the pipe
+ * berthd hands to the client, so that once the client has the status
+ * nothing of the session is left in the machine (its PID 1 would have to
+ * reap an orphan, and systemd-shutdown waits for it). berthd reaps the
+ * helper from its event loop. */
 #include "shell.h"
 
 #include <errno.h>
@@ -26,6 +31,7 @@
 
 #include "cleanup.h"
 #include "enter.h"
+#include "manager.h"
 #include "util.h"
 
 struct report {
@@ -109,7 +115,10 @@ __attribute__((format(printf, 3, 4))) _Noreturn static void fail(int report_fd, 
         va_start(ap, fmt);
         vsnprintf(r.text, sizeof(r.text), fmt, ap);
         va_end(ap);
-        (void) !write(report_fd, &r, sizeof(r));
+        if (report_fd >= 0)
+                (void) !write(report_fd, &r, sizeof(r));
+        else
+                dprintf(STDERR_FILENO, "berthd: %s: %s\n", r.text, strerror(-r.error));
         _exit(1);
 }
 
@@ -140,9 +149,9 @@ static char **user_environment(const struct machine_process *p, const struct use
         return take_ptr(env);
 }
 
-/* The program, in the machine, as the user: never returns. */
-_Noreturn static void exec_program(const struct machine_process *p, const struct user_entry *u, int tty,
-                                   int report_fd)
+/* The program, in the machine, as the user: never returns. Started, as far
+ * as berthd knows: a failure goes to the program's own stderr. */
+_Noreturn static void exec_program(const struct machine_process *p, const struct user_entry *u, int tty)
 {
         const char *user = p->user && *p->user ? p->user : "root";
         gid_t groups[64];
@@ -150,10 +159,10 @@ _Noreturn static void exec_program(const struct machine_process *p, const struct
         int n;
 
         if (setsid() < 0)
-                fail(report_fd, -errno, "creating a session");
+                fail(-1, -errno, "creating a session");
         if (tty >= 0) {
                 if (ioctl(tty, TIOCSCTTY, 0) < 0)
-                        fail(report_fd, -errno, "taking the terminal");
+                        fail(-1, -errno, "taking the terminal");
                 dup2(tty, 0), dup2(tty, 1), dup2(tty, 2);
         } else
                 dup2(p->stdio[0], 0), dup2(p->stdio[1], 1), dup2(p->stdio[2], 2);
@@ -161,17 +170,17 @@ _Noreturn static void exec_program(const struct machine_process *p, const struct
                 static char *const login_argv[] = { "login", NULL };
                 static char *const login_env[] = { "TERM=vt220", "container=berth", NULL };
                 execve("/bin/login", login_argv, login_env);
-                fail(report_fd, -errno, "executing /bin/login in the machine");
+                fail(-1, -errno, "executing /bin/login in the machine");
         }
         n = supplementary_groups(user, u->gid, groups, 64);
         if (setgroups((size_t) n, groups) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
             setresuid(u->uid, u->uid, u->uid) < 0)
-                fail(report_fd, -errno, "becoming user %s", user);
+                fail(-1, -errno, "becoming user %s", user);
         if (chdir(u->home) < 0)
                 (void) chdir("/");
         env = user_environment(p, u, user);
         if (!env)
-                fail(report_fd, -ENOMEM, "preparing the environment");
+                fail(-1, -ENOMEM, "preparing the environment");
         execve(p->argv[0], p->argv, env);
         /* Started already, as far as the caller knows: say it on the
          * program's own stderr, as a shell would, and exit as one does. */
@@ -179,8 +188,9 @@ _Noreturn static void exec_program(const struct machine_process *p, const struct
         _exit(errno == ENOENT ? 127 : 126);
 }
 
-/* Inside the machine's PID namespace: the PTY, the program, its status. */
-_Noreturn static void inside(const struct machine_process *p, int report_fd, int exit_fd, int sock)
+/* Inside the machine's PID namespace: the PTY, the program; exits with the
+ * program's status (128+N after signal N). */
+_Noreturn static void inside(const struct machine_process *p, int sock)
 {
         _cleanup_close_ int master = -EBADF, slave = -EBADF;
         struct report r = {};
@@ -190,27 +200,26 @@ _Noreturn static void inside(const struct machine_process *p, int report_fd, int
 
         /* Before anything starts: an unknown user is the caller's error. */
         if (!p->login && find_user(p->user && *p->user ? p->user : "root", &u) < 0)
-                fail(report_fd, -ESRCH, "no user %s in the machine's /etc/passwd", p->user && *p->user ? p->user : "root");
+                fail(sock, -ESRCH, "no user %s in the machine's /etc/passwd", p->user && *p->user ? p->user : "root");
         if (!p->login && access(p->argv[0], X_OK) < 0)
-                fail(report_fd, -errno, "%s in the machine cannot be executed", p->argv[0]);
+                fail(sock, -errno, "%s in the machine cannot be executed", p->argv[0]);
         if (p->stdio[0] < 0) {
                 master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
                 if (master < 0)
-                        fail(report_fd, -errno, "opening /dev/ptmx in the machine");
+                        fail(sock, -errno, "opening /dev/ptmx in the machine");
                 if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0)
-                        fail(report_fd, -errno, "preparing the terminal");
+                        fail(sock, -errno, "preparing the terminal");
                 slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
                 if (slave < 0)
-                        fail(report_fd, -errno, "opening the terminal");
+                        fail(sock, -errno, "opening the terminal");
                 snprintf(r.pty, sizeof(r.pty), "/dev/pts/%d", n);
         }
         child = fork();
         if (child < 0)
-                fail(report_fd, -errno, "forking");
+                fail(sock, -errno, "forking");
         if (child == 0) {
                 close(sock);
-                close(exit_fd);
-                exec_program(p, &u, slave, report_fd);
+                exec_program(p, &u, slave);
         }
         /* Started: hand the master over, keep nothing of the terminal. */
         if (master >= 0) {
@@ -232,11 +241,13 @@ _Noreturn static void inside(const struct machine_process *p, int report_fd, int
         close(sock);
         master = safe_close(master);
         slave = safe_close(slave);
+        for (int i = 0; i < 3; i++)
+                if (p->stdio[i] >= 0)
+                        close(p->stdio[i]);
         while (waitpid(child, &status, 0) < 0)
                 if (errno != EINTR)
-                        _exit(1);
-        dprintf(exit_fd, "%d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-        _exit(0);
+                        _exit(255);
+        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
 static int enter(const struct machine *m, int report_fd)
@@ -255,14 +266,74 @@ static int enter(const struct machine *m, int report_fd)
         return 0;
 }
 
+/* The helper, forked from berthd: into the machine, the child inside, and
+ * its status to exit_fd once it is reaped. Of berthd's descriptors it keeps
+ * only its own (an inherited bus connection would outlive berthd). */
+_Noreturn static void helper(struct machine *m, const struct machine_process *p, int sock, int exit_fd)
+{
+        int keep[] = { sock, exit_fd, p->stdio[0], p->stdio[1], p->stdio[2] };
+        sigset_t none;
+        pid_t inner;
+        int status;
+
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        (void) close_all_but(keep, ELEMENTSOF(keep));
+        enter(m, sock);
+        /* Into the PID namespace: the next child is inside. */
+        inner = fork();
+        if (inner < 0)
+                fail(sock, -errno, "forking");
+        if (inner == 0)
+                inside(p, sock);
+        close(sock);
+        for (int i = 0; i < 3; i++)
+                if (p->stdio[i] >= 0)
+                        close(p->stdio[i]);
+        while (waitpid(inner, &status, 0) < 0)
+                if (errno != EINTR)
+                        _exit(1);
+        /* Nobody reads after a login or a start that failed: SIGPIPE is
+         * ignored (as in berthd), the write just fails. */
+        dprintf(exit_fd, "%d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        _exit(0);
+}
+
+static int on_helper_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
+{
+        sd_event_source_unref(s);       /* the loop reaps it after this */
+        return 0;
+}
+
+/* The helper's report: whether the program started, and the PTY master. */
+static ssize_t receive_report(int sock, struct report *r, int *ret_master)
+{
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control;
+        struct iovec iov = { .iov_base = r, .iov_len = sizeof(*r) };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
+                             .msg_controllen = sizeof(control) };
+        ssize_t k;
+
+        do
+                k = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        while (k < 0 && errno == EINTR);
+        for (struct cmsghdr *c = k > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+                        memcpy(ret_master, CMSG_DATA(c), sizeof(int));
+        return k;
+}
+
 int machine_spawn(struct machine *m, const struct machine_process *p, int *ret_master, char **ret_pty,
                   int *ret_exit, char *error, size_t error_size)
 {
-        int sock[2], exitp[2];
-        struct report r = {};
-        pid_t helper;
+        int sock[2], exitp[2], master = -1, r;
+        struct report rep = {};
+        pid_t pid;
         ssize_t k;
-        int master = -1;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0)
                 return -errno;
@@ -270,53 +341,35 @@ int machine_spawn(struct machine *m, const struct machine_process *p, int *ret_m
                 close(sock[0]), close(sock[1]);
                 return -errno;
         }
-        helper = fork();
-        if (helper < 0) {
+        pid = fork();
+        if (pid < 0) {
                 close(sock[0]), close(sock[1]), close(exitp[0]), close(exitp[1]);
                 return -errno;
         }
-        if (helper == 0) {
-                sigset_t all;
-                sigemptyset(&all);
-                sigprocmask(SIG_SETMASK, &all, NULL);
-                close(sock[0]);
-                close(exitp[0]);
-                (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-                enter(m, sock[1]);
-                /* Into the PID namespace: the next child is inside. */
-                pid_t inner = fork();
-                if (inner < 0)
-                        fail(sock[1], -errno, "forking");
-                if (inner == 0)
-                        inside(p, sock[1], exitp[1], sock[1]);
-                _exit(0);
-        }
+        if (pid == 0)
+                helper(m, p, sock[1], exitp[1]);
         close(sock[1]);
         close(exitp[1]);
-        (void) waitpid(helper, NULL, 0);
-        {
-                union {
-                        struct cmsghdr h;
-                        char buf[CMSG_SPACE(sizeof(int))];
-                } control;
-                struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };
-                struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
-                                     .msg_controllen = sizeof(control) };
-                k = recvmsg(sock[0], &mh, MSG_CMSG_CLOEXEC);
-                for (struct cmsghdr *c = k > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
-                        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-                                memcpy(&master, CMSG_DATA(c), sizeof(int));
+        /* The helper lives as long as the program: reaped from the loop. */
+        r = sd_event_add_child(m->manager->event, NULL, pid, WEXITED, on_helper_exit, NULL);
+        if (r < 0) {
+                (void) kill(pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
+                close(sock[0]), close(exitp[0]);
+                snprintf(error, error_size, "watching the helper");
+                return r;
         }
+        k = receive_report(sock[0], &rep, &master);
         close(sock[0]);
-        if (k != (ssize_t) sizeof(r) || r.error < 0) {
+        if (k != (ssize_t) sizeof(rep) || rep.error < 0) {
                 safe_close(master);
                 close(exitp[0]);
-                snprintf(error, error_size, "%s", k == (ssize_t) sizeof(r) ? r.text : "the helper died");
-                return k == (ssize_t) sizeof(r) ? r.error : -EIO;
+                snprintf(error, error_size, "%s", k == (ssize_t) sizeof(rep) ? rep.text : "the helper died");
+                return k == (ssize_t) sizeof(rep) ? rep.error : -EIO;
         }
         if (p->stdio[0] < 0) {
                 *ret_master = master;
-                *ret_pty = strdup(r.pty);
+                *ret_pty = strdup(rep.pty);
         }
         *ret_exit = exitp[0];
         return 0;

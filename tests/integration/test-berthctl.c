@@ -6,6 +6,7 @@
  * with the right exit status; callers other than root list but change
  * nothing; without berthd it says so. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -554,4 +555,169 @@ Test(berthctl, says_when_berthd_or_the_bus_is_missing)
                   "list without a bus does not say what to start: %s", r.err);
         assert_one_line_error(&r, "list without a bus", 1, "berthctl: cannot connect to the system bus at ",
                               addr + strlen("unix:path="));
+}
+
+/* Nothing of a session left ------------------------------------------- */
+
+/* What is in the PID namespace of the machine whose PID 1 is leader but
+ * not the machine's own: berthd's helpers (forked from berthd, they are
+ * called berthd) and zombies, one "PID (COMM) STATE ppid PPID" line each;
+ * NULL when there is none. */
+static char *strays_in(const char *leader)
+{
+        char path[64], ns[64], other[64], *stat, *out = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&out, &size);
+        DIR *d = opendir("/proc");
+        struct dirent *de;
+        ssize_t n;
+
+        cr_assert(f && d);
+        snprintf(path, sizeof(path), "/proc/%s/ns/pid", leader);
+        n = readlink(path, ns, sizeof(ns) - 1);
+        cr_assert_gt(n, 0, "%s: %m", path);
+        ns[n] = 0;
+        while ((de = readdir(d))) {
+                char comm[64] = "", state = '?';
+                int ppid = 0;
+                if (de->d_name[0] < '1' || de->d_name[0] > '9')
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%s/ns/pid", de->d_name);
+                n = readlink(path, other, sizeof(other) - 1);
+                if (n <= 0)
+                        continue;
+                other[n] = 0;
+                if (strcmp(other, ns) != 0)
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+                stat = it_read_file(path);
+                if (!stat || sscanf(stat, "%*d (%63[^)]) %c %d", comm, &state, &ppid) != 3) {
+                        free(stat);
+                        continue;
+                }
+                free(stat);
+                if (strcmp(comm, "berthd") == 0 || state == 'Z')
+                        fprintf(f, "%s (%s) %c ppid %d\n", de->d_name, comm, state, ppid);
+        }
+        closedir(d);
+        fclose(f);
+        if (!*out) {
+                free(out);
+                return NULL;
+        }
+        return out;
+}
+
+/* berthd's children: its session helpers and the launchers it started. */
+static char *children_of_berthd(void)
+{
+        char cmd[200];
+        struct it_result r;
+
+        snprintf(cmd, sizeof(cmd), "ps -o pid=,stat=,args= --ppid %d | grep -v ' berth -D ' || true",
+                 (int) it_berthd_pid());
+        char *argv[] = { "sh", "-c", cmd, NULL };
+        r = it_run(30, argv);
+        if (!*r.out) {
+                it_result_free(&r);
+                return NULL;
+        }
+        free(r.err);
+        return r.out;
+}
+
+/* A shell or a login leaves no helper and no zombie in the machine once
+ * it has returned: the machine's systemd-shutdown would wait for them (a
+ * poweroff right after a shell took 10 s, not a fraction of one). */
+Test(berthctl, shell_and_login_leave_nothing_in_the_machine)
+{
+        const char *tree = it_debian_tree();
+        char *leader, *left;
+        struct it_result r;
+        struct pty_session s;
+        double t0;
+
+        image_link("deb", tree);
+        it_bus_start();
+        it_berthd_start();
+        r = ctl(300, "start", "--wait", "--timeout=240", "deb", NULL);
+        cr_assert_eq(r.status, 0, "start --wait deb exited with %d: %s%s", r.status, r.err, it_berthd_log());
+        it_result_free(&r);
+        leader = it_state_get("deb", "LEADER");
+        cr_assert_not_null(leader);
+
+        /* login: its helper ends with the login session. */
+        {
+                char *argv[] = { (char *) ctl_bin(), "login", "deb", NULL };
+                pty_start(&s, argv);
+                cr_assert(pty_expect(&s, "deb login: ", 60), "no login prompt:\n%s", s.out);
+                pty_send(&s, "root\r");
+                cr_assert(pty_expect(&s, "root@deb", 60), "no shell after logging in as root:\n%s", s.out);
+                pty_send(&s, "exit\r");
+                int st = pty_finish(&s, 30);
+                cr_assert_neq(st, -1, "berthctl login did not end with the session:\n%s", s.out);
+        }
+        for (double end = it_now() + 10; (left = children_of_berthd()); usleep(50000)) {
+                cr_assert_lt(it_now(), end, "berthd's helper outlived the login session by 10 s:\n%s", left);
+                free(left);
+        }
+        left = strays_in(leader);
+        cr_assert_null(left, "after the login session ended, in the machine:\n%s", left);
+
+        /* shell on a terminal: returns with the status, nothing left. */
+        {
+                char *argv[] = { (char *) ctl_bin(), "shell", "deb", NULL };
+                pty_start(&s, argv);
+                pty_send(&s, "echo answer-$((6*7)); exit 3\r");
+                cr_assert(pty_expect(&s, "answer-42", 60), "no answer from a shell on a PTY:\n%s", s.out);
+                int st = pty_finish(&s, 30);
+                cr_assert_eq(st, 3, "shell on a PTY exited with %d:\n%s", st, s.out);
+        }
+        left = strays_in(leader);
+        cr_assert_null(left, "right after shell on a PTY returned, in the machine:\n%s", left);
+
+        /* shell without a terminal, then poweroff at once. */
+        r = ctl(60, "shell", "deb", "true", NULL);
+        assert_ok_out(&r, "shell deb true", "");
+        left = strays_in(leader);
+        cr_assert_null(left, "right after shell deb true returned, in the machine:\n%s", left);
+        t0 = it_now();
+        r = ctl(60, "poweroff", "deb", NULL);
+        assert_ok_out(&r, "poweroff deb", "");
+        cr_assert(it_wait_listed("deb", false, 60), "deb is still listed 60 s after poweroff");
+        double took = it_now() - t0;
+        fprintf(stderr, "poweroff right after a shell took %.2f s\n", took);
+        cr_assert_lt(took, 5, "poweroff right after a shell took %.1f s", took);
+        for (double end = it_now() + 10; (left = children_of_berthd()); usleep(50000)) {
+                cr_assert_lt(it_now(), end, "berthd still has children after the poweroff:\n%s", left);
+                free(left);
+        }
+        assert_clean("deb", tree);
+        free(leader);
+}
+
+/* A session holds none of berthd's descriptors (its bus connection would
+ * outlive berthd and keep its name): berthd restarted while a shell runs
+ * takes the name again, and the shell still ends with its own status. */
+Test(berthctl, berthd_restarts_while_a_shell_runs)
+{
+        const char *tree = it_busybox_tree();
+        struct pty_session s;
+        pid_t pid;
+
+        it_bus_start();
+        it_berthd_start();
+        pid = spawn_sleeper("dm-sess");
+        char *argv[] = { (char *) ctl_bin(), "shell", "dm-sess", NULL };
+        pty_start(&s, argv);
+        pty_send(&s, "echo up-$((1+1)); sleep 4; exit 4\r");
+        cr_assert(pty_expect(&s, "up-2", 60), "no answer from the shell:\n%s", s.out);
+        cr_assert_eq(it_berthd_kill(SIGTERM), 0, "berthd did not end on SIGTERM");
+        it_berthd_start();
+        int st = pty_finish(&s, 30);
+        cr_assert_eq(st, 4, "the shell exited with %d:\n%s", st, s.out);
+        cr_assert(it_wait_listed("dm-sess", true, 30), "the new berthd does not list dm-sess");
+        cr_assert_eq(kill(pid, SIGTERM), 0);
+        cr_assert_neq(it_wait(pid, 30), -1);
+        assert_clean("dm-sess", tree);
 }
