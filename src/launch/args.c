@@ -47,21 +47,22 @@ int ownership_from_string(const char *s)
         return -EINVAL;
 }
 
-/* no | pick | yes | UID[:COUNT] */
-static int parse_private_users(struct settings *s, const char *arg)
+/* no | pick | yes | UID[:COUNT], without a word: -EINVAL when it is none. */
+static int private_users_from_string(const char *arg, enum private_users *ret_mode, uint32_t *ret_base,
+                                     uint32_t *ret_size)
 {
         _cleanup_free_ char *copy = strdup(arg);
-        unsigned base, count = 65536;
+        unsigned base = 0, count = 65536;
         char *colon;
 
         if (!copy)
                 return -ENOMEM;
         if (streq(arg, "no") || streq(arg, "false")) {
-                s->private_users = PRIVATE_USERS_NO;
+                *ret_mode = PRIVATE_USERS_NO;
                 return 0;
         }
         if (streq(arg, "pick") || streq(arg, "yes") || streq(arg, "true")) {
-                s->private_users = PRIVATE_USERS_PICK;
+                *ret_mode = PRIVATE_USERS_PICK;
                 return 0;
         }
         colon = strchr(copy, ':');
@@ -69,13 +70,21 @@ static int parse_private_users(struct settings *s, const char *arg)
                 *colon = 0;
         if (parse_uint(copy, &base) < 0 || (colon && parse_uint(colon + 1, &count) < 0) || base == 0 ||
             count == 0 || count > 65536 || (uint64_t) base + count > UINT32_MAX)
-                return log_error_errno(-EINVAL,
-                                       "--private-users=%s: expected no, pick, or UID[:COUNT] with a UID above 0 "
-                                       "and a COUNT of 1 to 65536", arg);
-        s->private_users = PRIVATE_USERS_FIXED;
-        s->users_base = base;
-        s->users_size = count;
+                return -EINVAL;
+        *ret_mode = PRIVATE_USERS_FIXED;
+        *ret_base = base;
+        *ret_size = count;
         return 0;
+}
+
+static int parse_private_users(struct settings *s, const char *arg)
+{
+        int r = private_users_from_string(arg, &s->private_users, &s->users_base, &s->users_size);
+
+        if (r == -EINVAL)
+                return log_invalid("--private-users=%s: expected no, pick, or UID[:COUNT] with a UID above 0 "
+                                   "and a COUNT of 1 to 65536", arg);
+        return r;
 }
 
 const char *console_mode_to_string(enum console_mode m)
@@ -118,7 +127,8 @@ static void help(void)
                "  -E --setenv=NAME=VALUE    Set an environment variable for PID 1\n"
                "     --uuid=UUID            Machine UUID (default: random)\n"
                "     --console=MODE         interactive, read-only, passive or pipe\n"
-               "  -U --private-users=pick|no|UID[:COUNT]\n"
+               "  -U                        The same as --private-users=pick (takes no value)\n"
+               "     --private-users=pick|no|UID[:COUNT]\n"
                "                            The machine's own user namespace and ID range\n"
                "                            (default: pick a free 65536-ID range)\n"
                "     --private-users-ownership=map|chown\n"
@@ -244,7 +254,9 @@ static int parse_one(struct settings *s, int c, const char *arg)
                 s->ephemeral = true;
                 return 1;
         case 'U':
+                /* nspawn's -U: pick, and the ownership chosen for the tree. */
                 s->private_users = PRIVATE_USERS_PICK;
+                s->ownership = OWNERSHIP_MAP;
                 return 1;
         case ARG_UPPER:
                 r = args_absolute_path("--upper", arg, false, &s->upper);
@@ -366,23 +378,100 @@ static int parse_one(struct settings *s, int c, const char *arg)
         }
 }
 
+/* getopt's own messages carry the binary's full path and no hint: say
+ * what was wrong with the word at argv[word] in one line instead. */
+static const char *long_name(const char *w, size_t len)
+{
+        const char *found = NULL;
+
+        for (const struct option *o = options; o->name; o++) {
+                if (strlen(o->name) == len && strncmp(o->name, w, len) == 0)
+                        return o->name;
+                if (strncmp(o->name, w, len) == 0)
+                        found = found ? "" : o->name;
+        }
+        return found && *found ? found : NULL;
+}
+
+static int option_error(char **argv, int word, int c)
+{
+        const char *w = argv[word], *eq = strchr(w, '=');
+        char *list = NULL;
+        size_t size = 0, n = 0;
+        FILE *f;
+        int r;
+
+        if (c == ':' && startswith(w, "--")) {
+                const char *name = long_name(w + 2, strlen(w + 2));
+                return log_invalid("option --%s needs a value (see berth --help)", name ? name : w + 2);
+        }
+        if (c == ':')
+                return log_invalid("option -%c needs a value (see berth --help)", optopt);
+        if (!startswith(w, "--")) {
+                /* "-U=no": getopt took -U, then stumbled on "=". */
+                if (optopt == '=' && eq && eq > w + 1)
+                        return log_invalid("option -%c takes no value (see berth --help)", eq[-1]);
+                return log_invalid("unknown option -%c (see berth --help)", optopt);
+        }
+        size_t len = eq ? (size_t) (eq - w - 2) : strlen(w + 2);
+        if (optopt != 0 && long_name(w + 2, len))      /* given a value it does not take */
+                return log_invalid("option --%s takes no value (see berth --help)", long_name(w + 2, len));
+        f = open_memstream(&list, &size);
+        if (!f)
+                return log_oom();
+        for (const struct option *o = options; o->name; o++)
+                if (strncmp(o->name, w + 2, len) == 0)
+                        fprintf(f, "%s--%s", n++ ? ", " : "", o->name);
+        fclose(f);
+        if (n > 1)
+                r = log_invalid("ambiguous option %.*s: %s (see berth --help)", (int) len + 2, w, list);
+        else
+                r = log_invalid("unknown option %.*s (see berth --help)", (int) len + 2, w);
+        free(list);
+        return r;
+}
+
+/* -U takes no value (as in nspawn); "-U no" would run a command "no". A
+ * word after -U that is a --private-users= value is refused instead. */
+static int check_u_value(int argc, char **argv, int last)
+{
+        enum private_users mode;
+        uint32_t base, size;
+
+        if (last != 'U' || optind >= argc || streq(argv[optind - 1], "--") ||
+            private_users_from_string(argv[optind], &mode, &base, &size) < 0)
+                return 0;
+        return log_invalid("-U takes no value: write --private-users=%s (or put -- before a command named %s)",
+                           argv[optind], argv[optind]);
+}
+
 int settings_parse_argv(struct settings *s, int argc, char **argv)
 {
-        int c, r;
+        int c, r, last = 0;
 
         s->stop_timeout_sec = BERTH_STOP_TIMEOUT_SEC;
         optind = 0;
-        /* "+": stop at the first non-option, which starts the command. */
-        while ((c = getopt_long(argc, argv, "+hqD:M:bxE:U", options, NULL)) >= 0) {
-                if (c == '?')
-                        return -EINVAL;
+        opterr = 0;
+        /* "+": stop at the first non-option, which starts the command;
+         * ":": a missing value is ':', not '?'. */
+        for (;;) {
+                int word = optind > 0 ? optind : 1;   /* the word getopt is in */
+                c = getopt_long(argc, argv, "+:hqD:M:bxE:U", options, NULL);
+                if (c < 0)
+                        break;
+                if (c == '?' || c == ':')
+                        return option_error(argv, word, c);
                 r = parse_one(s, c, optarg);
                 if (r <= 0)
                         return r;
+                last = c;
         }
+        r = check_u_value(argc, argv, last);
+        if (r < 0)
+                return r;
 
         if (!s->directory)
-                return log_invalid("no tree given: use -D TREE (see --help)");
+                return log_invalid("no tree given: use -D TREE (see berth --help)");
         if (s->ephemeral && s->upper)
                 return log_invalid("--ephemeral and --upper exclude each other");
         if (s->keep_unit && s->cgroup == CGROUP_CGROUPFS)

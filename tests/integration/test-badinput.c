@@ -74,6 +74,7 @@ struct refusal {
         const char *needle;     /* what the message must say */
         const char *alt_needle; /* or this, when not NULL */
         bool leftovers_later;   /* another machine of that name runs: check after it */
+        bool whole_line;        /* needle is all of stderr (without its newline) */
 };
 
 static void assert_refused(const struct refusal *x, char *const argv[])
@@ -91,6 +92,9 @@ static void assert_refused(const struct refusal *x, char *const argv[])
         cr_assert(strstr(r.err, x->needle) || (x->alt_needle && strstr(r.err, x->alt_needle)),
                   "the message does not say '%s': %s", x->needle, r.err);
         cr_assert_str_eq(r.out, "", "stdout: %s", r.out);
+        if (x->whole_line)
+                cr_assert(strncmp(r.err, x->needle, strlen(x->needle)) == 0 && r.err[strlen(x->needle)] == '\n',
+                          "stderr is not '%s': %s", x->needle, r.err);
 
         if (strcmp(mounts, mounts_after) != 0) {
                 char *gone = lines_missing(mounts, mounts_after), *added = lines_missing(mounts_after, mounts);
@@ -445,4 +449,39 @@ Test(badinput, tmpfs_option_the_kernel_refuses)
         cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
         it_result_free(&r);
         REFUSED(&x, "-D", tree, "--name", "bi-tmpfs-uid", "--tmpfs=/scratch:uid=70000", "--", "true");
+}
+
+/* Option errors in berth's words: one line, no binary path, a hint. */
+Test(badinput, option_errors_are_one_line_with_a_hint)
+{
+        char *tree = (char *) it_busybox_tree();
+        struct refusal x = { .name = "bi-opt", .tree = tree, .whole_line = true,
+                             .needle = "berth: unknown option --foo (see berth --help)" };
+
+        REFUSED(&x, "-D", tree, "--name", "bi-opt", "--foo", "--", "true");
+        x.needle = "berth: option --name needs a value (see berth --help)";
+        REFUSED(&x, "-D", tree, "--name");
+        x.needle = "berth: unknown option -Z (see berth --help)";
+        REFUSED(&x, "-D", tree, "--name", "bi-opt", "-xZ", "--", "true");
+}
+
+/* -U takes no value: "-U no" once ran "no" as the command (status 127). */
+Test(badinput, U_with_a_value)
+{
+        char *tree = (char *) it_busybox_tree();
+        struct refusal x = { .name = "bi-u", .tree = tree,
+                             .needle = "-U takes no value: write --private-users=no" };
+        struct it_result r;
+
+        REFUSED(&x, "-D", tree, "--name", "bi-u", "-U", "no");
+        x.needle = "write --private-users=1000000:65536";
+        REFUSED(&x, "-D", tree, "--name", "bi-u", "-xU", "1000000:65536");
+        /* -U alone is pick: the machine's root is not the host's. */
+        r = it_berth_run(30, "-D", tree, "-x", "--name", "bi-u", "-U", "--", "/bin/sh", "-c",
+                         "awk '{ print $1, ($2 > 0), $3 }' /proc/self/uid_map", NULL);
+        cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+        cr_assert_str_eq(r.out, "0 1 65536\n");
+        it_result_free(&r);
+        char *left = it_leftovers("bi-u", tree);
+        cr_assert_null(left, "%s", left);
 }

@@ -530,6 +530,97 @@ Test(args, unknown_options_refused)
         settings_done(&s);
 }
 
+/* The whole of stderr after a refused command line. */
+static void assert_says(char **argv, const char *line)
+{
+        struct settings s = {};
+        char err[4096];
+
+        cr_assert_eq(parse_stderr(&s, argv, err, sizeof(err)), -EINVAL, "accepted; stderr: %s", err);
+        cr_assert_str_eq(err, line);
+        settings_done(&s);
+}
+
+/* One line in berth's own words, with where to look, not getopt's (which
+ * names the binary by its full path and gives no hint). */
+Test(args, option_errors_are_one_line_with_a_hint)
+{
+        assert_says(ARGV("-D", "/t", "--bogus"), "berth: unknown option --bogus (see berth --help)\n");
+        assert_says(ARGV("-D", "/t", "--bogus=1"), "berth: unknown option --bogus (see berth --help)\n");
+        assert_says(ARGV("-Z", "-D", "/t"), "berth: unknown option -Z (see berth --help)\n");
+        assert_says(ARGV("-bZ", "-D", "/t"), "berth: unknown option -Z (see berth --help)\n");
+        assert_says(ARGV("--boot", "-Zb", "-D", "/t"), "berth: unknown option -Z (see berth --help)\n");
+        assert_says(ARGV("-D", "/t", "--boot=yes"), "berth: option --boot takes no value (see berth --help)\n");
+        assert_says(ARGV("-D", "/t", "--bo=yes"), "berth: option --boot takes no value (see berth --help)\n");
+        assert_says(ARGV("--version=2"), "berth: option --version takes no value (see berth --help)\n");
+        assert_says(ARGV("-D", "/t", "-U=no"), "berth: option -U takes no value (see berth --help)\n");
+        assert_says(ARGV("-D", "/t", "--name"), "berth: option --name needs a value (see berth --help)\n");
+        assert_says(ARGV("-D", "/t", "--na"), "berth: option --name needs a value (see berth --help)\n");
+        assert_says(ARGV("-D", "/t", "-M"), "berth: option -M needs a value (see berth --help)\n");
+        assert_says(ARGV("-qD"), "berth: option -D needs a value (see berth --help)\n");
+        assert_says(ARGV("-D", "/t", "--private"),
+                    "berth: ambiguous option --private: --private-users, --private-users-ownership "
+                    "(see berth --help)\n");
+        assert_says(ARGV("-b"), "berth: no tree given: use -D TREE (see berth --help)\n");
+}
+
+/* nspawn's -U: pick (and the ownership chosen for the tree); it takes no
+ * value, and a value after it is refused rather than run as the command. */
+Test(args, U_is_pick_and_takes_no_value)
+{
+        struct settings s = {};
+
+        cr_assert_eq(parse(&s, ARGV("--private-users=no", "--private-users-ownership=chown", "-U", "-D", "/t")), 1);
+        cr_assert_eq(s.private_users, PRIVATE_USERS_PICK);
+        cr_assert_eq(s.ownership, OWNERSHIP_MAP);
+        cr_assert_eq(strv_length(s.argv), 0);
+        settings_done(&s);
+        cr_assert_eq(parse(&s, ARGV("-D", "/t", "-xU")), 1);
+        cr_assert_eq(s.private_users, PRIVATE_USERS_PICK);
+        settings_done(&s);
+        /* A command that is no --private-users= value runs. */
+        cr_assert_eq(parse(&s, ARGV("-D", "/t", "-U", "/bin/true")), 1);
+        cr_assert_str_eq(s.argv[0], "/bin/true");
+        settings_done(&s);
+        /* After --, "no" is the command. */
+        cr_assert_eq(parse(&s, ARGV("-D", "/t", "-U", "--", "no")), 1);
+        cr_assert_str_eq(s.argv[0], "no");
+        settings_done(&s);
+
+        assert_says(ARGV("-D", "/t", "-U", "no"),
+                    "berth: -U takes no value: write --private-users=no (or put -- before a command named no)\n");
+        assert_refused_saying(ARGV("-D", "/t", "-U", "pick"), "write --private-users=pick");
+        assert_refused_saying(ARGV("-D", "/t", "-xU", "yes"), "write --private-users=yes");
+        assert_refused_saying(ARGV("-D", "/t", "-U", "1000000:65536"), "write --private-users=1000000:65536");
+        assert_refused_saying(ARGV("-b", "-D", "/t", "-U", "524288"), "write --private-users=524288");
+}
+
+/* Every short option: those that take a value take the next word, those
+ * that do not leave it alone (it is the command). */
+Test(args, every_short_option)
+{
+        struct settings s = {};
+
+        cr_assert_eq(parse(&s, ARGV("-D", "/t", "-M", "m", "-E", "A=1", "cmd")), 1);
+        cr_assert_str_eq(s.directory, "/t");
+        cr_assert_str_eq(s.name, "m");
+        cr_assert_str_eq(s.setenv[0], "A=1");
+        cr_assert_str_eq(s.argv[0], "cmd");
+        settings_done(&s);
+        cr_assert_eq(parse(&s, ARGV("-D/t", "-Mm", "-EA=1", "cmd")), 1);
+        cr_assert_str_eq(s.directory, "/t");
+        cr_assert_str_eq(s.name, "m");
+        cr_assert_str_eq(s.setenv[0], "A=1");
+        settings_done(&s);
+        const char *flags[] = { "-q", "-b", "-x", "-U" };
+        for (size_t i = 0; i < ELEMENTSOF(flags); i++) {
+                cr_assert_eq(parse(&s, ARGV("-D", "/t", (char *) flags[i], "cmd")), 1, "%s", flags[i]);
+                cr_assert_eq(strv_length(s.argv), 1, "%s swallowed its next word", flags[i]);
+                cr_assert_str_eq(s.argv[0], "cmd");
+                settings_done(&s);
+        }
+}
+
 Test(args, command_after_double_dash)
 {
         struct settings s = {};
@@ -585,6 +676,9 @@ Test(args, help_and_version)
         cr_assert_not_null(strstr(out, "--directory=TREE"), "help: %s", out);
         cr_assert_not_null(strstr(out, "--stop-timeout"));
         cr_assert_not_null(strstr(out, "--tmpfs=DST[:OPTIONS]"));
+        /* -U is a flag: the help shows it apart from --private-users=VALUE. */
+        cr_assert_not_null(strstr(out, "  -U                        The same as --private-users=pick"), "%s", out);
+        cr_assert_null(strstr(out, "-U --private-users"), "%s", out);
         settings_done(&s);
 
         cr_assert_eq(parse_capturing(&s, ARGV("-h"), out, sizeof(out)), 0);
