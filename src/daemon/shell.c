@@ -158,6 +158,9 @@ _Noreturn static void exec_program(const struct machine_process *p, const struct
         char **env;
         int n;
 
+        /* berthd ignores SIGPIPE, and an ignored signal stays ignored
+         * across execve: the program must not inherit that. */
+        (void) signal(SIGPIPE, SIG_DFL);
         if (setsid() < 0)
                 fail(-1, -errno, "creating a session");
         if (tty >= 0) {

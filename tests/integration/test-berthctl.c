@@ -307,6 +307,9 @@ Test(berthctl, starts_debian_runs_commands_logs_in_and_powers_off)
         assert_ok_out(&r, "shell nobody@deb id -u", "65534\n");
         r = ctl(60, "shell", "deb", "/bin/hostname", NULL);
         assert_ok_out(&r, "shell deb hostname", "deb\n");
+        /* The program starts with no signal ignored (berthd ignores SIGPIPE). */
+        r = ctl(60, "shell", "deb", "/bin/grep", "SigIgn", "/proc/self/status", NULL);
+        assert_ok_out(&r, "shell deb grep SigIgn /proc/self/status", "SigIgn:\t0000000000000000\n");
         r = ctl(60, "shell", "dm-nosuchuser@deb", "/bin/true", NULL);
         assert_one_line_error(&r, "shell dm-nosuchuser@deb", 1, "berthctl: ", "dm-nosuchuser");
 
