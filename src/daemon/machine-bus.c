@@ -75,10 +75,15 @@ int machine_bus_act(sd_bus_message *msg, struct machine *mach, const char *what,
                 r = sd_bus_message_read(msg, "si", &who, &sig);
                 if (r < 0)
                         return r;
+                /* Only what machined takes: an empty who is no target. */
                 whom = kill_whom_from_string(who);
-                if (whom < 0 || sig <= 0 || sig >= _NSIG)
+                if (whom < 0)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "bad kill target '%s' (leader or all) or signal %d", who, sig);
+                                                 "invalid kill target '%s' for machine %s: expected \"leader\" or "
+                                                 "\"all\"", who, mach->name);
+                if (sig <= 0 || sig >= _NSIG)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "invalid signal %d for machine %s", sig, mach->name);
                 r = bus_require_root(msg, error);
                 if (r < 0)
                         return r;

@@ -140,15 +140,6 @@ struct machine *machine_free(struct machine *m)
         return NULL;
 }
 
-int kill_whom_from_string(const char *s)
-{
-        if (s && (streq(s, "leader") || streq(s, "")))
-                return KILL_LEADER;
-        if (s && streq(s, "all"))
-                return KILL_ALL;
-        return -EINVAL;
-}
-
 static int signal_pid(pid_t pid, int sig)
 {
         int fd = (int) syscall(SYS_pidfd_open, pid, 0);

@@ -6,6 +6,8 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
+#include "signals.h"
+
 struct manager;
 
 /* A running machine as berthd knows it: what its launcher wrote to
@@ -37,12 +39,6 @@ int machine_load(struct manager *mgr, const char *name, struct machine **ret);
 bool machine_update(struct machine *m, const struct machine *fresh);
 struct machine *machine_free(struct machine *m);
 
-enum kill_whom {
-        KILL_LEADER,
-        KILL_ALL,
-};
-
-int kill_whom_from_string(const char *s);
 int machine_kill(struct machine *m, enum kill_whom who, int sig);
 /* Ask the launcher: it knows the machine's init and escalates in time. */
 int machine_poweroff(struct machine *m);

@@ -839,13 +839,12 @@ Test(daemon, machines_outlive_berthd_killed_and_the_next_one_finds_them)
         free(img);
 }
 
-/* KillMachine(name, "all", SIGTERM): a shell below PID 1 and its child
- * shell trap TERM and leave markers in a bind-mounted directory. */
-Test(daemon, kill_all_reaches_every_process_of_the_machine)
+/* A busybox machine whose shell below PID 1 and its child shell trap TERM
+ * and leave markers ("outer", "inner") in it.dir/mark, bound at /mark;
+ * returns the launcher's PID once both run and berthd lists it. */
+static pid_t spawn_trappers(const char *name)
 {
-        const char *tree = it_busybox_tree();
-        char mark[400], bind[500], ready[450], inner[450], outer[450], *s;
-        struct it_result r;
+        char mark[400], bind[500], ready[450];
         pid_t pid;
 
         snprintf(mark, sizeof(mark), "%s/mark", it.dir);
@@ -853,31 +852,51 @@ Test(daemon, kill_all_reaches_every_process_of_the_machine)
         cr_assert_eq(chmod(mark, 0777), 0);
         snprintf(bind, sizeof(bind), "--bind=%s:/mark", mark);
         snprintf(ready, sizeof(ready), "%s/ready", mark);
-        snprintf(inner, sizeof(inner), "%s/inner", mark);
-        snprintf(outer, sizeof(outer), "%s/outer", mark);
-        daemon_up();
-        pid = it_berth_spawn("killer", "-D", tree, "--ephemeral", "--name", "dm-killer", bind, "--", "/bin/sh", "-c",
+        pid = it_berth_spawn(name, "-D", it_busybox_tree(), "--ephemeral", "--name", name, bind, "--", "/bin/sh",
+                             "-c",
                              "trap 'echo outer > /mark/outer' TERM; "
                              "/bin/sh -c 'trap \"echo inner > /mark/inner; exit 0\" TERM; echo ready > /mark/ready; "
                              "while :; do sleep 1; done' & "
                              "while :; do sleep 1; done",
                              NULL);
         for (double end = it_now() + 60; access(ready, F_OK) != 0; usleep(50000))
-                cr_assert_lt(it_now(), end, "the shells never got ready; berth said:\n%s",
-                             it_spawn_log("killer", "err"));
-        cr_assert(it_wait_listed("dm-killer", true, 30));
-        cr_assert_neq(access(inner, F_OK), 0);
+                cr_assert_lt(it_now(), end, "the shells never got ready; berth said:\n%s", it_spawn_log(name, "err"));
+        cr_assert(it_wait_listed(name, true, 30));
+        return pid;
+}
+
+static bool marked(const char *which)
+{
+        char path[450];
+
+        snprintf(path, sizeof(path), "%s/mark/%s", it.dir, which);
+        return access(path, F_OK) == 0;
+}
+
+/* KillMachine(name, "all", SIGTERM) reaches both shells. */
+Test(daemon, kill_all_reaches_every_process_of_the_machine)
+{
+        const char *tree = it_busybox_tree();
+        char path[450], *s;
+        struct it_result r;
+        pid_t pid;
+
+        daemon_up();
+        pid = spawn_trappers("dm-killer");
+        cr_assert(!marked("inner"));
 
         r = it_busctl(30, "call", DEST, MANAGER_PATH, MANAGER, "KillMachine", "ssi", "dm-killer", "all", "15", NULL);
         cr_assert_eq(r.status, 0, "KillMachine dm-killer all 15: %s", r.err);
         it_result_free(&r);
-        for (double end = it_now() + 30; access(inner, F_OK) != 0 || access(outer, F_OK) != 0; usleep(50000))
+        for (double end = it_now() + 30; !marked("inner") || !marked("outer"); usleep(50000))
                 cr_assert_lt(it_now(), end, "SIGTERM did not reach both shells (inner %s, outer %s)",
-                             access(inner, F_OK) == 0 ? "yes" : "no", access(outer, F_OK) == 0 ? "yes" : "no");
-        s = it_read_file(inner);
+                             marked("inner") ? "yes" : "no", marked("outer") ? "yes" : "no");
+        snprintf(path, sizeof(path), "%s/mark/inner", it.dir);
+        s = it_read_file(path);
         cr_assert_str_eq(s, "inner\n");
         free(s);
-        s = it_read_file(outer);
+        snprintf(path, sizeof(path), "%s/mark/outer", it.dir);
+        s = it_read_file(path);
         cr_assert_str_eq(s, "outer\n");
         free(s);
 
@@ -887,6 +906,44 @@ Test(daemon, kill_all_reaches_every_process_of_the_machine)
         it_result_free(&r);
         cr_assert_neq(it_wait(pid, 30), -1, "dm-killer still runs");
         assert_clean("dm-killer", tree);
+}
+
+/* An empty who is no target (machined takes "leader" or "all"): refused
+ * by name on the Manager and on the Machine, and nothing is signalled. */
+Test(daemon, kill_with_an_empty_target_is_refused_and_signals_nothing)
+{
+        const char *tree = it_busybox_tree();
+        char *obj = object_of("dm-empty-who"), *leader;
+        struct it_result r;
+        pid_t pid;
+
+        daemon_up();
+        pid = spawn_trappers("dm-empty-who");
+        leader = state_or_fail("dm-empty-who", "LEADER");
+
+        r = it_dbus_send(30, MANAGER_PATH, MANAGER ".KillMachine", "string:dm-empty-who", "string:", "int32:15",
+                         NULL);
+        assert_dbus_error(&r, "KillMachine dm-empty-who '' 15", "org.freedesktop.DBus.Error.InvalidArgs",
+                          "\"leader\" or \"all\"");
+        r = it_dbus_send(30, obj, MACHINE ".Kill", "string:", "int32:15", NULL);
+        assert_dbus_error(&r, "Kill '' 15", "org.freedesktop.DBus.Error.InvalidArgs", "\"leader\" or \"all\"");
+
+        /* A signal would have left a marker within this second, or ended
+         * the machine (its PID 1 is berth's stub init). */
+        usleep(1000000);
+        cr_assert(!marked("outer") && !marked("inner"), "a shell got SIGTERM (outer %s, inner %s)",
+                  marked("outer") ? "yes" : "no", marked("inner") ? "yes" : "no");
+        cr_assert_eq(waitpid(pid, NULL, WNOHANG), 0, "dm-empty-who ended");
+        assert_property("dm-empty-who", "Leader", leader);
+        assert_property("dm-empty-who", "State", "running");
+
+        r = manager_call(30, "TerminateMachine", "dm-empty-who");
+        cr_assert_eq(r.status, 0, "TerminateMachine dm-empty-who: %s", r.err);
+        it_result_free(&r);
+        cr_assert_neq(it_wait(pid, 30), -1, "dm-empty-who still runs");
+        assert_clean("dm-empty-who", tree);
+        free(leader);
+        free(obj);
 }
 
 /* Errors -------------------------------------------------------------- */
