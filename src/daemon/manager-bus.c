@@ -3,12 +3,15 @@
  * checks its arguments and the caller, calls the mechanism, replies. */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cleanup.h"
+#include "config.h"
 #include "manager.h"
 #include "name.h"
+#include "paths.h"
 #include "shell.h"
 #include "util.h"
 #include <unistd.h>
@@ -329,8 +332,39 @@ static int method_run_command(sd_bus_message *msg, void *userdata, sd_bus_error 
         return 1;       /* the reply comes when the command ends */
 }
 
+/* What berthd is and where it looks: berthctl show without a name. */
+static int property_manager_string(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                   sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+        struct manager *m = userdata;
+        _cleanup_free_ char *images = NULL;
+
+        if (streq(property, "Version"))
+                return sd_bus_message_append(reply, "s", BERTH_VERSION);
+        if (streq(property, "Launcher"))
+                return sd_bus_message_append(reply, "s", m->launcher ? m->launcher : "");
+        if (streq(property, "RuntimeDirectory"))
+                return sd_bus_message_append(reply, "s", berth_runtime_dir());
+        if (asprintf(&images, "%s/images", berth_state_dir()) < 0)
+                return -ENOMEM;
+        return sd_bus_message_append(reply, "s", images);
+}
+
+static int property_n_machines(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+        struct manager *m = userdata;
+
+        return sd_bus_message_append(reply, "u", (uint32_t) m->n_machines);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Version", "s", property_manager_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Launcher", "s", property_manager_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ImageDirectory", "s", property_manager_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("RuntimeDirectory", "s", property_manager_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("NMachines", "u", property_n_machines, 0, 0),
         SD_BUS_METHOD_WITH_ARGS("ListMachines", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssso)", machines), method_list,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetMachine", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", machine), method_get,
