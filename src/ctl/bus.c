@@ -119,16 +119,27 @@ int ctl_machine_path(struct ctl *c, const char *name, sd_bus_error *e, char **re
         return 0;
 }
 
-int ctl_machine_properties(struct ctl *c, const char *path, sd_bus_error *e, json_object **ret)
+static int object_properties(struct ctl *c, const char *path, const char *interface, sd_bus_error *e,
+                             json_object **ret)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r;
 
         r = sd_bus_call_method(c->bus, BERTH_BUS, path, "org.freedesktop.DBus.Properties", "GetAll", e, &reply,
-                               "s", BERTH_MACHINE);
+                               "s", interface);
         if (r < 0)
                 return r;
         return ctl_properties_to_json(reply, ret);
+}
+
+int ctl_machine_properties(struct ctl *c, const char *path, sd_bus_error *e, json_object **ret)
+{
+        return object_properties(c, path, BERTH_MACHINE, e, ret);
+}
+
+int ctl_manager_properties(struct ctl *c, sd_bus_error *e, json_object **ret)
+{
+        return object_properties(c, BERTH_PATH, BERTH_MANAGER, e, ret);
 }
 
 int ctl_machine_string(struct ctl *c, const char *path, const char *property, sd_bus_error *e, char **ret)

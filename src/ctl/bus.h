@@ -23,6 +23,8 @@ int ctl_machine_path(struct ctl *c, const char *name, sd_bus_error *e, char **re
 /* Every property of a machine object, as a JSON object keyed by the
  * property names. */
 int ctl_machine_properties(struct ctl *c, const char *path, sd_bus_error *e, json_object **ret);
+/* berthd's own properties, those of the manager object. */
+int ctl_manager_properties(struct ctl *c, sd_bus_error *e, json_object **ret);
 /* One string property of a machine object. */
 int ctl_machine_string(struct ctl *c, const char *path, const char *property, sd_bus_error *e, char **ret);
 

@@ -338,11 +338,37 @@ static int show_one(struct ctl *c, json_object *props, json_object *all)
         return 0;
 }
 
+/* No name: berthd's own properties, as machinectl shows machined's; with
+ * --json one object, there being one manager. */
+static int show_manager(struct ctl *c)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_json_ json_object *props = NULL, *selected = NULL;
+        int r;
+
+        r = ctl_manager_properties(c, &e, &props);
+        if (r < 0)
+                return ctl_log_error(&e, r, "berthd's properties");
+        if (c->json == JSON_OFF)
+                r = show_one(c, props, NULL);
+        else if (c->properties) {
+                r = show_select(c, props, &selected);
+                if (r >= 0)
+                        r = json_print(stdout, selected, c->json);
+        } else
+                r = json_print(stdout, props, c->json);
+        if (r < 0)
+                return log_error_errno(r, "showing berthd's properties");
+        return 0;
+}
+
 int verb_show(struct ctl *c, char **names, unsigned n)
 {
         _cleanup_json_ json_object *all = json_object_new_array();
         int ret = 0, r;
 
+        if (n == 0)
+                return show_manager(c);
         if (!all)
                 return log_oom();
         for (unsigned i = 0; i < n; i++) {

@@ -442,6 +442,102 @@ Test(berthctl, json_of_several_machines_is_one_document)
         assert_clean("dm-j2", tree);
 }
 
+/* The man page --------------------------------------------------------- */
+
+/* The names under "## heading" of berthctl(1)'s PROPERTIES, one per line:
+ * the lines that are nothing but *Name*. */
+static char *man_properties(const char *heading)
+{
+        const char *src = getenv("BERTH_SOURCE_ROOT");
+        char path[600], *text, *save = NULL, *out = NULL;
+        size_t size = 0;
+        static const char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        bool in_properties = false, in_heading = false;
+        FILE *f;
+
+        cr_assert_not_null(src, "BERTH_SOURCE_ROOT is not set (tests/integration/meson.build sets it)");
+        snprintf(path, sizeof(path), "%s/man/berthctl.1.scd", src);
+        text = it_read_file(path);
+        cr_assert_not_null(text, "%s: %m", path);
+        f = open_memstream(&out, &size);
+        for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                size_t n = strlen(l);
+
+                if (strncmp(l, "# ", 2) == 0)
+                        in_properties = strcmp(l, "# PROPERTIES") == 0;
+                else if (strncmp(l, "## ", 3) == 0)
+                        in_heading = in_properties && strcmp(l + 3, heading) == 0;
+                else if (in_heading && n > 2 && l[0] == '*' && l[n - 1] == '*' && strspn(l + 1, letters) == n - 2)
+                        fprintf(f, "%.*s\n", (int) n - 2, l + 1);
+        }
+        fclose(f);
+        free(text);
+        cr_assert(out && *out, "berthctl(1) lists no properties under '## %s' in PROPERTIES", heading);
+        return out;
+}
+
+/* The keys of show's KEY=VALUE lines, one per line. */
+static char *show_keys(const char *out)
+{
+        char *copy = strdup(out), *save = NULL, *keys = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&keys, &size);
+
+        for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+                if (strchr(l, '='))
+                        fprintf(f, "%.*s\n", (int) (strchr(l, '=') - l), l);
+        fclose(f);
+        free(copy);
+        return keys;
+}
+
+Test(berthctl, man_page_lists_every_property_show_prints)
+{
+        char *documented, *shown;
+        struct it_result r;
+        json_object *o;
+
+        it_bus_start();
+        it_berthd_start();
+        spawn_sleeper("dm-props");
+
+        r = ctl(30, "show", "dm-props", NULL);
+        cr_assert_eq(r.status, 0, "show dm-props: %s", r.err);
+        documented = man_properties("Machines");
+        shown = show_keys(r.out);
+        cr_assert_str_eq(shown, documented, "show prints (left) what berthctl(1) does not list (right), in its order");
+        free(documented);
+        free(shown);
+        it_result_free(&r);
+
+        /* Without a name: berthd's own properties. */
+        r = ctl(30, "show", NULL);
+        cr_assert_eq(r.status, 0, "show without a name: %s", r.err);
+        documented = man_properties("berthd");
+        shown = show_keys(r.out);
+        cr_assert_str_eq(shown, documented, "show prints (left) what berthctl(1) does not list (right), in its order");
+        cr_assert(strstr(r.out, "\nNMachines=1\n") && strstr(r.out, "\nRuntimeDirectory=") &&
+                          strstr(r.out, it.runtime_dir),
+                  "show without a name printed:\n%s", r.out);
+        free(documented);
+        free(shown);
+        it_result_free(&r);
+        r = ctl(30, "show", "-p", "NMachines", "--value", NULL);
+        assert_ok_out(&r, "show -p NMachines --value", "1\n");
+        r = ctl(30, "show", "--json", NULL);
+        cr_assert_eq(r.status, 0, "show --json without a name: %s", r.err);
+        o = one_json_document(r.out, "show --json without a name");
+        cr_assert(json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, "Version", NULL),
+                  "show --json without a name: %s", r.out);
+        json_object_put(o);
+        it_result_free(&r);
+
+        r = ctl(30, "terminate", "dm-props", NULL);
+        assert_ok_out(&r, "terminate dm-props", "");
+        cr_assert(it_wait_listed("dm-props", false, 30));
+        assert_clean("dm-props", it_busybox_tree());
+}
+
 /* Errors --------------------------------------------------------------- */
 
 Test(berthctl, errors_are_one_line_with_the_right_status)

@@ -95,6 +95,84 @@ Test(verbs, table)
         cr_assert_str_eq(verb_option_name(OPT_KILL), "--kill-whom");
 }
 
+/* berthctl(1) and --help ----------------------------------------------- */
+
+/* One section of berthctl(1): from "# NAME" to the next "# ". */
+static char *man_section(const char *name)
+{
+        const char *src = getenv("BERTH_SOURCE_ROOT");
+        char path[4096], heading[64];
+        _cleanup_free_ char *text = NULL;
+        const char *start, *end;
+
+        cr_assert_not_null(src, "BERTH_SOURCE_ROOT is not set (tests/unit/meson.build sets it)");
+        snprintf(path, sizeof(path), "%s/man/berthctl.1.scd", src);
+        cr_assert_gt(read_file_at(AT_FDCWD, path, &text, 1 << 20), 0, "%s", path);
+        snprintf(heading, sizeof(heading), "\n# %s\n", name);
+        start = strstr(text, heading);
+        cr_assert_not_null(start, "berthctl(1) has no %s section", name);
+        start += strlen(heading);
+        end = strstr(start, "\n# ");
+        return strndup(start, end ? (size_t) (end - start) : strlen(start));
+}
+
+static void help_text(char **ret)
+{
+        size_t size = 0;
+        FILE *f = open_memstream(ret, &size);
+
+        cr_assert_not_null(f);
+        verbs_help(f);
+        fclose(f);
+}
+
+Test(man, synopsis_names_every_verb)
+{
+        _cleanup_free_ char *synopsis = man_section("SYNOPSIS");
+        char want[64];
+
+        for (const struct verb *v = verbs; v->name; v++) {
+                snprintf(want, sizeof(want), "*%s*", v->name);
+                cr_assert(strstr(synopsis, want), "berthctl(1)'s SYNOPSIS leaves out %s:\n%s", v->name, synopsis);
+        }
+}
+
+/* Every long option of --help is in berthctl(1)'s OPTIONS, and --json's
+ * modes are the same in both. */
+Test(man, options_of_help_are_documented)
+{
+        _cleanup_free_ char *help = NULL, *options = man_section("OPTIONS");
+        const char *json_help, *json_man = strstr(options, "*--json*");
+        size_t n = 0;
+
+        help_text(&help);
+        json_help = strstr(help, "--json[=");
+
+        for (const char *p = help; (p = strstr(p, "--")); p += 2) {
+                char opt[64], want[72];
+                size_t len = strspn(p + 2, "abcdefghijklmnopqrstuvwxyz-");
+
+                if (len == 0)
+                        continue;
+                snprintf(opt, sizeof(opt), "--%.*s", (int) len, p + 2);
+                snprintf(want, sizeof(want), "*%s*", opt);
+                cr_assert(strstr(options, want), "%s is in --help but not in berthctl(1)'s OPTIONS", opt);
+                n++;
+        }
+        cr_assert_gt(n, 5, "no options found in --help:\n%s", help);
+        cr_assert(json_help && json_man, "--json: missing in --help or berthctl(1)");
+        for (int i = 0; i < _JSON_MODE_MAX; i++) {
+                const char *mode = json_mode_to_string(i);
+                const char *eol = strchr(json_help, '\n');
+                char want[32];
+
+                cr_assert(memmem(json_help, (size_t) (eol - json_help), mode, strlen(mode)),
+                          "--help's --json leaves out %s: %.*s", mode, (int) (eol - json_help), json_help);
+                snprintf(want, sizeof(want), "*%s*", mode);
+                cr_assert(strstr(json_man, want), "berthctl(1)'s --json leaves out %s", mode);
+        }
+}
+
 static char *table_text(const struct table *t, bool legend)
 {
         char *buf = NULL;
