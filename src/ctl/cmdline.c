@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berthctl's command line: its options into struct ctl, and what is wrong
+ * with it refused before anything touches the bus. */
+#include "cmdline.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "name.h"
+#include "signals.h"
+#include "util.h"
+
+enum {
+        ARG_VERSION = 0x100,
+        ARG_NO_LEGEND,
+        ARG_JSON,
+        ARG_VALUE,
+        ARG_WAIT,
+        ARG_TIMEOUT,
+        ARG_KILL_WHOM,
+};
+
+static const struct option long_options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, ARG_VERSION },
+        { "host", required_argument, NULL, 'H' },
+        { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
+        { "json", optional_argument, NULL, ARG_JSON },
+        { "property", required_argument, NULL, 'p' },
+        { "value", no_argument, NULL, ARG_VALUE },
+        { "wait", no_argument, NULL, ARG_WAIT },
+        { "timeout", required_argument, NULL, ARG_TIMEOUT },
+        { "kill-whom", required_argument, NULL, ARG_KILL_WHOM },
+        { "signal", required_argument, NULL, 's' },
+        {}
+};
+
+/* -p State,Leader -p Id: each name once, in order. */
+static int add_properties(struct ctl *c, const char *arg)
+{
+        _cleanup_free_ char *copy = strdup(arg);
+        char *save = NULL;
+
+        if (!copy)
+                return log_oom();
+        for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save))
+                if (strv_push(&c->properties, p) < 0)
+                        return log_oom();
+        return 0;
+}
+
+static int parse_value_option(struct ctl *c, int opt, const char *arg)
+{
+        int r;
+
+        switch (opt) {
+        case ARG_JSON:
+                r = arg ? json_mode_from_string(arg) : JSON_SHORT;
+                if (r < 0)
+                        return log_invalid("--json=%s: expected short, pretty or off", arg);
+                c->json = r;
+                return 0;
+        case ARG_TIMEOUT:
+                if (parse_sec(arg, &c->timeout_sec) < 0)
+                        return log_invalid("--timeout=%s: expected a number of seconds", arg);
+                return 0;
+        case ARG_KILL_WHOM:
+                if (kill_whom_from_string(arg) < 0)
+                        return log_invalid("--kill-whom=%s: expected leader or all", arg);
+                c->kill_whom = arg;
+                return 0;
+        case 's':
+                r = signal_from_string(arg);
+                if (r < 0)
+                        return log_invalid("--signal=%s: not a signal name (SIGTERM, TERM, RTMIN+4) or number", arg);
+                c->signal = r;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+static unsigned option_flag(int opt)
+{
+        switch (opt) {
+        case ARG_JSON: return OPT_JSON;
+        case ARG_NO_LEGEND: return OPT_LEGEND;
+        case 'p': case ARG_VALUE: return OPT_PROPERTY;
+        case ARG_WAIT: case ARG_TIMEOUT: return OPT_WAIT;
+        case ARG_KILL_WHOM: case 's': return OPT_KILL;
+        }
+        return 0;
+}
+
+int cmdline_parse(int argc, char **argv, struct ctl *c, struct cmdline *cl)
+{
+        int opt, r;
+
+        opterr = 0;
+        while ((opt = getopt_long(argc, argv, ":hH:p:s:", long_options, NULL)) >= 0) {
+                cl->given |= option_flag(opt);
+                switch (opt) {
+                case 'h': cl->help = true; break;
+                case ARG_VERSION: cl->version = true; break;
+                case 'H': c->host = optarg; break;
+                case ARG_NO_LEGEND: c->no_legend = true; break;
+                case ARG_VALUE: c->value = true; break;
+                case ARG_WAIT: c->wait = true; break;
+                case 'p':
+                        r = add_properties(c, optarg);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ':':
+                        return log_invalid("option '%s' needs a value (see %s --help)", argv[optind - 1],
+                                           program_invocation_short_name);
+                case '?':
+                        if (optopt > 0 && optopt < 0x100 && !startswith(argv[optind - 1], "--"))
+                                return log_invalid("unknown option '-%c' (see %s --help)", optopt,
+                                                   program_invocation_short_name);
+                        return log_invalid("unknown option '%s' (see %s --help)", argv[optind - 1],
+                                           program_invocation_short_name);
+                default:
+                        r = parse_value_option(c, opt, optarg);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+int cmdline_check(const struct verb *v, const struct cmdline *cl, char **names, unsigned n)
+{
+        unsigned stray = cl->given & ~v->options;
+        char verbs_buf[128];
+
+        if (stray) {
+                unsigned flag = stray & -stray;
+
+                verb_list_for_option(flag, verbs_buf, sizeof(verbs_buf));
+                return log_invalid("%s does not apply to %s, only to %s", verb_option_name(flag), v->name,
+                                   verbs_buf);
+        }
+        if (n < v->min_args)
+                return log_invalid("%s needs a machine name (see %s %s --help)", v->name,
+                                   program_invocation_short_name, v->name);
+        if (n > v->max_args)
+                return log_invalid("%s takes no arguments (see %s %s --help)", v->name,
+                                   program_invocation_short_name, v->name);
+        for (unsigned i = 0; i < n; i++)
+                if (!machine_name_valid(names[i]))
+                        return log_invalid("invalid machine name '%s': %s", names[i],
+                                           machine_name_problem(names[i]));
+        return 0;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "ctl.h"
+#include "verbs.h"
+
+struct cmdline {
+        bool help, version;
+        unsigned given;         /* OPT_* of the verb-specific options used */
+};
+
+/* The options of argv into c and cl; optind is left at the verb. Logs
+ * a usage error and returns -EINVAL. */
+int cmdline_parse(int argc, char **argv, struct ctl *c, struct cmdline *cl);
+/* Everything that is wrong with the command line for verb v and its
+ * names, before any bus call; logs it. */
+int cmdline_check(const struct verb *v, const struct cmdline *cl, char **names, unsigned n);
