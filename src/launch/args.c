@@ -124,7 +124,8 @@ static void help(void)
                "     --bind-ro=SRC[:DST[:idmap]]  Same, read-only\n"
                "     --tmpfs=DST[:OPTIONS]  Mount an empty tmpfs on DST; OPTIONS: mode=, size=,\n"
                "                            nr_inodes=, uid=, gid=, ro, noexec, ... (berth(1))\n"
-               "  -E --setenv=NAME=VALUE    Set an environment variable for PID 1\n"
+               "  -E --setenv=NAME[=VALUE]  Set an environment variable for PID 1 (NAME alone:\n"
+               "                            the value berth has, or empty)\n"
                "     --uuid=UUID            Machine UUID (default: random)\n"
                "     --console=MODE         interactive, read-only, passive or pipe\n"
                "  -U                        The same as --private-users=pick (takes no value)\n"
@@ -216,6 +217,28 @@ static const struct option options[] = {
         {}
 };
 
+/* NAME=VALUE, or NAME alone for its value in berth's own environment
+ * (empty when it has none there), as nspawn's --setenv does. */
+static int parse_setenv(struct settings *s, const char *arg)
+{
+        _cleanup_free_ char *assignment = NULL;
+        size_t n = strcspn(arg, "=");
+
+        if (n == 0)
+                return log_invalid("--setenv=%s: expected NAME=VALUE, or a NAME to pass on from berth's "
+                                   "environment", arg);
+        if (arg[n])
+                return strv_push(&s->setenv, arg);
+        if (strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n ||
+            (arg[0] >= '0' && arg[0] <= '9'))
+                return log_invalid("--setenv=%s: a NAME to pass on has only letters, digits and '_' and does "
+                                   "not start with a digit", arg);
+        const char *v = getenv(arg);
+        if (asprintf(&assignment, "%s=%s", arg, v ? v : "") < 0)
+                return -ENOMEM;
+        return strv_push(&s->setenv, assignment);
+}
+
 static int parse_one(struct settings *s, int c, const char *arg)
 {
         int r;
@@ -269,9 +292,7 @@ static int parse_one(struct settings *s, int c, const char *arg)
                 r = args_parse_tmpfs(s, arg);
                 return r < 0 ? r : 1;
         case 'E':
-                if (!strchr(arg, '=') || arg[0] == '=')
-                        return log_invalid("--setenv=%s: expected NAME=VALUE", arg);
-                r = strv_push(&s->setenv, arg);
+                r = parse_setenv(s, arg);
                 return r < 0 ? r : 1;
         case ARG_UUID:
                 if (uuid_parse(arg, s->uuid) < 0)

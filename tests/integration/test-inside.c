@@ -621,6 +621,20 @@ Test(inside, tmpfs_takes_mount_options)
         free(out);
 }
 
+/* nspawn's -E NAME: NAME's value in berth's environment, empty when unset. */
+Test(inside, setenv_name_alone_passes_berths_value_on)
+{
+        cr_assert_eq(setenv("BERTH_TEST_PASSED", "from berth", 1), 0);
+        cr_assert_eq(unsetenv("BERTH_TEST_UNSET"), 0);
+        char *out = inside("echo \"$BERTH_TEST_PASSED|${BERTH_TEST_UNSET-unset}|${BERTH_TEST_OTHER-unset}\"",
+                           "-E", "BERTH_TEST_PASSED", "--setenv=BERTH_TEST_UNSET");
+
+        unsetenv("BERTH_TEST_PASSED");
+        /* Only what -E names comes in: berth's environment stays out. */
+        cr_assert_str_eq(out, "from berth||unset\n");
+        free(out);
+}
+
 /* Exit status */
 
 Test(inside, exit_status_comes_back)

@@ -367,13 +367,32 @@ Test(args, setenv)
         cr_assert_str_eq(s.setenv[2], "C=x=y");
         settings_done(&s);
 
-        cr_assert_lt(parse(&s, ARGV("-D", "/t", "--setenv=NOEQUALS")), 0);
-        cr_assert_null(s.setenv);
-        settings_done(&s);
         cr_assert_lt(parse(&s, ARGV("-D", "/t", "-E", "=value")), 0);
         settings_done(&s);
         cr_assert_lt(parse(&s, ARGV("-D", "/t", "--setenv=")), 0);
+        cr_assert_null(s.setenv);
         settings_done(&s);
+}
+
+/* nspawn's -E NAME: the value of NAME in berth's own environment, or the
+ * empty string when berth has none (as --setenv=NAME=$NAME in a shell). */
+Test(args, setenv_name_alone_passes_berths_value_on)
+{
+        struct settings s = {};
+
+        cr_assert_eq(setenv("BERTH_TEST_PASSED", "from berth", 1), 0);
+        cr_assert_eq(unsetenv("BERTH_TEST_UNSET"), 0);
+        cr_assert_eq(parse(&s, ARGV("-D", "/t", "-E", "BERTH_TEST_PASSED", "--setenv=BERTH_TEST_UNSET", "-E_x1")), 1);
+        cr_assert_eq(strv_length(s.setenv), 3);
+        cr_assert_str_eq(s.setenv[0], "BERTH_TEST_PASSED=from berth");
+        cr_assert_str_eq(s.setenv[1], "BERTH_TEST_UNSET=");
+        cr_assert_str_eq(s.setenv[2], "_x1=");
+        settings_done(&s);
+
+        assert_refused_saying(ARGV("-D", "/t", "-E", "1ABC"), "--setenv=1ABC: a NAME to pass on has only");
+        assert_refused_saying(ARGV("-D", "/t", "-E", "A-B"), "--setenv=A-B: a NAME");
+        assert_refused_saying(ARGV("-D", "/t", "--setenv="), "expected NAME=VALUE, or a NAME");
+        assert_refused_saying(ARGV("-D", "/t", "-E", "=v"), "--setenv==v: expected NAME=VALUE, or a NAME");
 }
 
 Test(args, uuid)
