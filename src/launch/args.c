@@ -116,6 +116,8 @@ static void help(void)
                "     --machine=NAME         with --ephemeral, plus a random suffix)\n"
                "     --hostname=NAME        Hostname inside (default: the machine name)\n"
                "  -b --boot                 Run the tree's init as PID 1 (args after --)\n"
+               "  -a --as-pid2              The stub init is PID 1, the command PID 2: what\n"
+               "                            berth does without --boot\n"
                "  -x --ephemeral            Writable layer on tmpfs, gone at exit\n"
                "     --upper=DIR            Writable layer in DIR instead of the machine's own\n"
                "     --bind=SRC[:DST[:idmap]]\n"
@@ -150,6 +152,10 @@ static void help(void)
                "     --poweroff-signal=SIGNAL, --reboot-signal=SIGNAL\n"
                "                            What PID 1 gets for a poweroff / reboot\n"
                "                            (default: what its init wants; see berth(1))\n"
+               "     --private-network      Only lo in the machine (berth's only network)\n"
+               "     --notify-ready=yes|no  yes: READY=1 on berth's NOTIFY_SOCKET once the\n"
+               "                            machine's systemd says READY=1 (the default);\n"
+               "                            no: once PID 1 runs\n"
                "     --stop-timeout=SEC     How long a poweroff may take before the machine\n"
                "                            is killed (default: %u)\n\n"
                "Machines live in %s/machines/NAME; state in %s.\n"
@@ -181,6 +187,8 @@ enum {
         ARG_KILL_SIGNAL,
         ARG_POWEROFF_SIGNAL,
         ARG_REBOOT_SIGNAL,
+        ARG_NOTIFY_READY,
+        ARG_PRIVATE_NETWORK,
 };
 
 static const struct option options[] = {
@@ -214,6 +222,9 @@ static const struct option options[] = {
         { "kill-signal", required_argument, NULL, ARG_KILL_SIGNAL },
         { "poweroff-signal", required_argument, NULL, ARG_POWEROFF_SIGNAL },
         { "reboot-signal", required_argument, NULL, ARG_REBOOT_SIGNAL },
+        { "as-pid2", no_argument, NULL, 'a' },
+        { "notify-ready", required_argument, NULL, ARG_NOTIFY_READY },
+        { "private-network", no_argument, NULL, ARG_PRIVATE_NETWORK },
         {}
 };
 
@@ -294,6 +305,18 @@ static int parse_one(struct settings *s, int c, const char *arg)
         case 'E':
                 r = parse_setenv(s, arg);
                 return r < 0 ? r : 1;
+        case 'a':
+                s->as_pid2 = true;
+                return 1;
+        case ARG_PRIVATE_NETWORK:
+                s->private_network = true;
+                return 1;
+        case ARG_NOTIFY_READY:
+                r = parse_boolean(arg);
+                if (r < 0)
+                        return log_invalid("--notify-ready=%s: expected yes or no", arg);
+                s->ready_at_exec = r == 0;
+                return 1;
         case ARG_UUID:
                 if (uuid_parse(arg, s->uuid) < 0)
                         return log_invalid("--uuid=%s: not a UUID", arg);
@@ -477,7 +500,7 @@ int settings_parse_argv(struct settings *s, int argc, char **argv)
          * ":": a missing value is ':', not '?'. */
         for (;;) {
                 int word = optind > 0 ? optind : 1;   /* the word getopt is in */
-                c = getopt_long(argc, argv, "+:hqD:M:bxE:U", options, NULL);
+                c = getopt_long(argc, argv, "+:hqD:M:bxE:Ua", options, NULL);
                 if (c < 0)
                         break;
                 if (c == '?' || c == ':')
@@ -493,6 +516,8 @@ int settings_parse_argv(struct settings *s, int argc, char **argv)
 
         if (!s->directory)
                 return log_invalid("no tree given: use -D TREE (see berth --help)");
+        if (s->as_pid2 && s->boot)
+                return log_invalid("--as-pid2 and --boot exclude each other: with --boot the tree's init is PID 1");
         if (s->ephemeral && s->upper)
                 return log_invalid("--ephemeral and --upper exclude each other");
         if (s->keep_unit && s->cgroup == CGROUP_CGROUPFS)

@@ -89,6 +89,10 @@ struct settings {
                 REGISTER_NO,
         } register_mode;
         struct cgroup_limits limits;
+        /* nspawn options berth follows anyway, kept for what they say. */
+        bool as_pid2;           /* --as-pid2: the stub is PID 1 (berth's way without --boot) */
+        bool private_network;   /* --private-network: only lo (berth's only network so far) */
+        bool ready_at_exec;     /* --notify-ready=no: READY=1 upstream once PID 1 runs */
 };
 
 /* Parse the command line. Returns 1 to go on, 0 when done (--help,

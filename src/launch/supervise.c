@@ -238,11 +238,13 @@ void launcher_handle_sync(struct launcher *l)
                         snprintf(leader_msg, sizeof(leader_msg), "BERTH_LEADER=%d", (int) l->leader);
                         (void) notify_upstream(leader_msg);
                         /* Only systemd says READY=1; for anything else running
-                         * starts with exec. */
+                         * starts with exec. --notify-ready=no: berth's own
+                         * READY=1 does not wait for systemd's. */
                         if (l->m.init_kind != INIT_SYSTEMD) {
                                 machine_is_up(l);
                                 (void) notify_upstream("READY=1\nSTATUS=machine is running");
-                        }
+                        } else if (l->s->ready_at_exec)
+                                (void) notify_upstream("READY=1\nSTATUS=machine is starting");
                 }
                 return;
         }
@@ -264,7 +266,8 @@ static void handle_notify(struct launcher *l)
                 return;
         log_info("machine %s is up (READY=1 after %.2fs)", l->name, seconds_since(&l->boot_start));
         machine_is_up(l);
-        (void) notify_upstream("READY=1\nSTATUS=machine is running");
+        (void) notify_upstream(l->s->ready_at_exec ? "STATUS=machine is running"
+                                                   : "READY=1\nSTATUS=machine is running");
 }
 
 enum {

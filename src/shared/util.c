@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -298,6 +299,20 @@ int parse_uint(const char *s, unsigned *ret)
                 return -ERANGE;
         *ret = (unsigned) v;
         return 0;
+}
+
+int parse_boolean(const char *s)
+{
+        static const char *const yes[] = { "yes", "true", "on", "1", "y", "t" };
+        static const char *const no[] = { "no", "false", "off", "0", "n", "f" };
+
+        for (size_t i = 0; s && i < sizeof(yes) / sizeof(yes[0]); i++) {
+                if (strcasecmp(s, yes[i]) == 0)
+                        return 1;
+                if (strcasecmp(s, no[i]) == 0)
+                        return 0;
+        }
+        return -EINVAL;
 }
 
 int parse_sec(const char *s, unsigned *ret)

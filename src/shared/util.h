@@ -38,6 +38,8 @@ int rm_rf_at(int dir_fd, const char *name);
 
 int parse_uint(const char *s, unsigned *ret);
 int parse_sec(const char *s, unsigned *ret);
+/* systemd's booleans: 1 for yes/true/on/1, 0 for no/false/off/0, else -EINVAL. */
+int parse_boolean(const char *s);
 
 /* 16 random bytes as an RFC 4122 version 4 UUID, and their forms. */
 int uuid_random(uint8_t ret[16]);

@@ -485,3 +485,15 @@ Test(badinput, U_with_a_value)
         char *left = it_leftovers("bi-u", tree);
         cr_assert_null(left, "%s", left);
 }
+
+/* As in nspawn: --as-pid2 puts the stub in as PID 1, --boot the tree's init. */
+Test(badinput, as_pid2_with_boot)
+{
+        char *tree = (char *) it_busybox_tree();
+        struct refusal x = { .name = "bi-pid2", .tree = tree, .whole_line = true,
+                             .needle = "berth: --as-pid2 and --boot exclude each other: with --boot the tree's "
+                                       "init is PID 1" };
+
+        REFUSED(&x, "-D", tree, "--name", "bi-pid2", "--as-pid2", "--boot");
+        REFUSED(&x, "-D", tree, "--name", "bi-pid2", "-ab");
+}

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,4 +250,81 @@ Test(boot, readiness_reaches_berths_notify_socket)
         close(fd);
         left = it_leftovers(name, tree);
         cr_assert_null(left, "%s", left);
+}
+
+/* A datagram socket in the test directory, as a service manager's
+ * NOTIFY_SOCKET; its path in *ret_path. */
+static int notify_socket(char ret_path[108])
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+        cr_assert_geq(fd, 0);
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/notify", it.dir);
+        cr_assert_eq(bind(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+        memcpy(ret_path, sa.sun_path, sizeof(sa.sun_path));
+        return fd;
+}
+
+/* Whether a message with READY=1 came within timeout_sec. */
+static bool ready_within(int fd, double timeout_sec)
+{
+        char buf[4096];
+
+        for (double end = it_now() + timeout_sec; it_now() < end;) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                if (poll(&p, 1, 100) <= 0)
+                        continue;
+                ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+                cr_assert_geq(n, 0);
+                buf[n] = 0;
+                if (strstr(buf, "READY=1"))
+                        return true;
+        }
+        return false;
+}
+
+/* nspawn's --notify-ready: yes (berth's default) passes READY=1 on only
+ * once the machine's systemd sent it; no sends it as soon as PID 1 runs.
+ * The "systemd" here never says READY=1, so only "no" gets one. */
+Test(boot, notify_ready_no_is_ready_once_pid1_runs)
+{
+        char *tree = it_copy_busybox(), *init = NULL, *cmd = NULL, sock[108];
+        const char *modes[] = { "--notify-ready=yes", "--notify-ready=no" };
+
+        cr_assert(asprintf(&init, "%s/usr/lib/systemd/systemd", tree) > 0);
+        cr_assert(asprintf(&cmd, "mkdir -p '%s/usr/lib/systemd' && printf '%%s\\n' '#!/bin/sh' "
+                                 "'trap \"exit 0\" TERM; echo started; while :; do sleep 0.1; done' > '%s' && "
+                                 "chmod 755 '%s'", tree, init, init) > 0);
+        cr_assert_eq(system(cmd), 0, "%s", cmd);
+        for (size_t i = 0; i < 2; i++) {
+                int fd = notify_socket(sock);
+                char log[16];
+                pid_t pid;
+
+                snprintf(log, sizeof(log), "ready-%zu", i);
+                setenv("NOTIFY_SOCKET", sock, 1);
+                pid = it_berth_spawn(log, "-D", tree, "--boot", "-x", "--name", "boot-nr", "--kill-signal=TERM",
+                                     modes[i], NULL);
+                unsetenv("NOTIFY_SOCKET");
+                cr_assert(it_wait_log(log, "out", "started", 30), "%s", it_spawn_log(log, "err"));
+                char *kind = it_state_get("boot-nr", "INIT_KIND");
+                cr_assert_str_eq(kind, "systemd");
+                free(kind);
+                bool ready = ready_within(fd, i == 0 ? 2 : 10);
+                cr_expect_eq(ready, i == 1, "%s: READY=1 %s", modes[i], ready ? "came" : "did not come");
+                /* The machine's own state still waits for its systemd. */
+                char *state = it_state_get("boot-nr", "STATE");
+                cr_expect_str_eq(state, "opening", "%s", modes[i]);
+                free(state);
+                cr_assert_eq(kill(pid, SIGTERM), 0);
+                cr_expect_eq(it_wait(pid, 30), 0, "%s", it_spawn_log(log, "err"));
+                close(fd);
+                unlink(sock);
+                char *left = it_leftovers("boot-nr", tree);
+                cr_assert_null(left, "%s", left);
+        }
+        free(cmd);
+        free(init);
+        free(tree);
 }

@@ -635,6 +635,18 @@ Test(inside, setenv_name_alone_passes_berths_value_on)
         free(out);
 }
 
+/* nspawn's --as-pid2 and --private-network say what berth does anyway. */
+Test(inside, as_pid2_and_private_network)
+{
+        char *out = inside("echo $$; cat /proc/1/comm; ls /sys/class/net", "--as-pid2", "--private-network");
+
+        cr_assert_str_eq(out, "2\nberth-stub\nlo\n");
+        free(out);
+        out = inside("echo $$; cat /proc/1/comm", "-a");
+        cr_assert_str_eq(out, "2\nberth-stub\n");
+        free(out);
+}
+
 /* Exit status */
 
 Test(inside, exit_status_comes_back)

@@ -578,8 +578,8 @@ Test(args, option_errors_are_one_line_with_a_hint)
         assert_says(ARGV("-D", "/t", "-M"), "berth: option -M needs a value (see berth --help)\n");
         assert_says(ARGV("-qD"), "berth: option -D needs a value (see berth --help)\n");
         assert_says(ARGV("-D", "/t", "--private"),
-                    "berth: ambiguous option --private: --private-users, --private-users-ownership "
-                    "(see berth --help)\n");
+                    "berth: ambiguous option --private: --private-users, --private-users-ownership, "
+                    "--private-network (see berth --help)\n");
         assert_says(ARGV("-b"), "berth: no tree given: use -D TREE (see berth --help)\n");
 }
 
@@ -631,13 +631,52 @@ Test(args, every_short_option)
         cr_assert_str_eq(s.name, "m");
         cr_assert_str_eq(s.setenv[0], "A=1");
         settings_done(&s);
-        const char *flags[] = { "-q", "-b", "-x", "-U" };
+        const char *flags[] = { "-q", "-b", "-x", "-U", "-a" };
         for (size_t i = 0; i < ELEMENTSOF(flags); i++) {
                 cr_assert_eq(parse(&s, ARGV("-D", "/t", (char *) flags[i], "cmd")), 1, "%s", flags[i]);
                 cr_assert_eq(strv_length(s.argv), 1, "%s swallowed its next word", flags[i]);
                 cr_assert_str_eq(s.argv[0], "cmd");
                 settings_done(&s);
         }
+}
+
+/* What berth does anyway, accepted so that nspawn command lines work. */
+Test(args, nspawn_options_berth_follows_anyway)
+{
+        struct settings s = {};
+
+        cr_assert_eq(parse(&s, ARGV("-D", "/t", "--as-pid2", "--private-network", "cmd")), 1);
+        cr_assert(s.as_pid2);
+        cr_assert(s.private_network);
+        cr_assert_not(s.ready_at_exec);
+        cr_assert_str_eq(s.argv[0], "cmd");
+        settings_done(&s);
+        cr_assert_eq(parse(&s, ARGV("-aD", "/t")), 1);
+        cr_assert(s.as_pid2);
+        settings_done(&s);
+
+        const char *yes[] = { "yes", "true", "on", "1" }, *no[] = { "no", "false", "off", "0" };
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+                char a[64];
+                snprintf(a, sizeof(a), "--notify-ready=%s", yes[i]);
+                cr_assert_eq(parse(&s, ARGV("-D", "/t", "-b", a)), 1);
+                cr_assert_not(s.ready_at_exec, "%s", a);
+                settings_done(&s);
+                snprintf(a, sizeof(a), "--notify-ready=%s", no[i]);
+                cr_assert_eq(parse(&s, ARGV("-D", "/t", "-b", a)), 1);
+                cr_assert(s.ready_at_exec, "%s", a);
+                settings_done(&s);
+        }
+        assert_says(ARGV("-D", "/t", "--notify-ready=maybe"), "berth: --notify-ready=maybe: expected yes or no\n");
+        assert_says(ARGV("-D", "/t", "--notify-ready"),
+                    "berth: option --notify-ready needs a value (see berth --help)\n");
+        assert_says(ARGV("-D", "/t", "--private-network=yes"),
+                    "berth: option --private-network takes no value (see berth --help)\n");
+        /* As in nspawn, --as-pid2 and --boot exclude each other. */
+        assert_says(ARGV("-D", "/t", "--as-pid2", "--boot"),
+                    "berth: --as-pid2 and --boot exclude each other: with --boot the tree's init is PID 1\n");
+        assert_says(ARGV("-ab", "-D", "/t"),
+                    "berth: --as-pid2 and --boot exclude each other: with --boot the tree's init is PID 1\n");
 }
 
 Test(args, command_after_double_dash)

@@ -408,6 +408,21 @@ static const uint8_t example[16] = {
         0xa4, 0x56, 0x42, 0x66, 0x14, 0x17, 0x40, 0x00,
 };
 
+Test(parse, boolean)
+{
+        const char *yes[] = { "yes", "true", "on", "1", "y", "t", "YES", "True" };
+        const char *no[] = { "no", "false", "off", "0", "n", "f", "NO", "Off" };
+        const char *bad[] = { "", "2", "yess", "maybe", " yes", "yes ", "-1" };
+
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
+                cr_assert_eq(parse_boolean(yes[i]), 1, "%s", yes[i]);
+        for (size_t i = 0; i < ELEMENTSOF(no); i++)
+                cr_assert_eq(parse_boolean(no[i]), 0, "%s", no[i]);
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                cr_assert_eq(parse_boolean(bad[i]), -EINVAL, "'%s'", bad[i]);
+        cr_assert_eq(parse_boolean(NULL), -EINVAL);
+}
+
 Test(uuid, parse_both_forms)
 {
         uint8_t id[16];
