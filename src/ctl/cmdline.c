@@ -95,39 +95,69 @@ static unsigned option_flag(int opt)
         return 0;
 }
 
+static int parse_option(int opt, char **argv, struct ctl *c, struct cmdline *cl)
+{
+        cl->given |= option_flag(opt);
+        switch (opt) {
+        case 'h': cl->help = true; return 0;
+        case ARG_VERSION: cl->version = true; return 0;
+        case 'H': c->host = optarg; return 0;
+        case ARG_NO_LEGEND: c->no_legend = true; return 0;
+        case ARG_VALUE: c->value = true; return 0;
+        case ARG_WAIT: c->wait = true; return 0;
+        case 'p':
+                return add_properties(c, optarg);
+        case ':':
+                return log_invalid("option '%s' needs a value (see %s --help)", argv[optind - 1],
+                                   program_invocation_short_name);
+        case '?':
+                if (optopt > 0 && optopt < 0x100 && !startswith(argv[optind - 1], "--"))
+                        return log_invalid("unknown option '-%c' (see %s --help)", optopt,
+                                           program_invocation_short_name);
+                return log_invalid("unknown option '%s' (see %s --help)", argv[optind - 1],
+                                   program_invocation_short_name);
+        default:
+                return parse_value_option(c, opt, optarg);
+        }
+}
+
+/* Options may come before, between and after the verb and names, until
+ * shell's NAME: what follows it is the command's, options included.
+ * Words are taken one at a time ("+": getopt stops at each non-option),
+ * so that an option's value, even "shell", is never taken for the verb. */
 int cmdline_parse(int argc, char **argv, struct ctl *c, struct cmdline *cl)
 {
-        int opt, r;
+        bool options_end = false;
+        int r;
 
+        cl->args = calloc((size_t) argc + 1, sizeof(char *));
+        if (!cl->args)
+                return log_oom();
         opterr = 0;
-        while ((opt = getopt_long(argc, argv, ":hH:p:s:", long_options, NULL)) >= 0) {
-                cl->given |= option_flag(opt);
-                switch (opt) {
-                case 'h': cl->help = true; break;
-                case ARG_VERSION: cl->version = true; break;
-                case 'H': c->host = optarg; break;
-                case ARG_NO_LEGEND: c->no_legend = true; break;
-                case ARG_VALUE: c->value = true; break;
-                case ARG_WAIT: c->wait = true; break;
-                case 'p':
-                        r = add_properties(c, optarg);
-                        if (r < 0)
-                                return r;
+        optind = 0;             /* glibc: start afresh */
+        for (;;) {
+                int i = optind > 0 ? optind : 1;
+
+                if (i >= argc)
                         break;
-                case ':':
-                        return log_invalid("option '%s' needs a value (see %s --help)", argv[optind - 1],
-                                           program_invocation_short_name);
-                case '?':
-                        if (optopt > 0 && optopt < 0x100 && !startswith(argv[optind - 1], "--"))
-                                return log_invalid("unknown option '-%c' (see %s --help)", optopt,
-                                                   program_invocation_short_name);
-                        return log_invalid("unknown option '%s' (see %s --help)", argv[optind - 1],
-                                           program_invocation_short_name);
-                default:
-                        r = parse_value_option(c, opt, optarg);
-                        if (r < 0)
-                                return r;
+                if (options_end || argv[i][0] != '-' || streq(argv[i], "-")) {
+                        cl->args[cl->n_args++] = argv[i];
+                        optind = i + 1;
+                        if (cl->n_args == 2 && streq(cl->args[0], "shell")) {
+                                c->command = argv + optind;
+                                c->n_command = (unsigned) (argc - optind);
+                                break;
+                        }
+                        continue;
                 }
+                int opt = getopt_long(argc, argv, "+:hH:p:s:", long_options, NULL);
+                if (opt < 0) {          /* "--" */
+                        options_end = true;
+                        continue;
+                }
+                r = parse_option(opt, argv, c, cl);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }

@@ -9,10 +9,13 @@
 struct cmdline {
         bool help, version;
         unsigned given;         /* OPT_* of the verb-specific options used */
+        char **args;            /* the verb and its names (into argv; the array is malloc'd) */
+        unsigned n_args;
 };
 
-/* The options of argv into c and cl; optind is left at the verb. Logs
- * a usage error and returns -EINVAL. */
+/* The options of argv into c and cl, the other words into cl->args; for
+ * shell, what follows its NAME into c->command. Logs a usage error and
+ * returns -EINVAL. */
 int cmdline_parse(int argc, char **argv, struct ctl *c, struct cmdline *cl);
 /* Everything that is wrong with the command line for verb v and its
  * names, before any bus call; logs it. */

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "bus.h"
 #include "cgtree.h"
+#include "cmdline.h"
 #include "output.h"
 #include "signals.h"
 #include "util.h"
@@ -93,6 +95,107 @@ Test(verbs, table)
         verb_list_for_option(OPT_WAIT, buf, sizeof(buf));
         cr_assert_str_eq(buf, "start");
         cr_assert_str_eq(verb_option_name(OPT_KILL), "--kill-whom");
+}
+
+/* The command line ------------------------------------------------------ */
+
+struct parsed {
+        struct ctl c;
+        struct cmdline cl;
+        int r;
+};
+
+/* cmdline_parse of the words (NULL-terminated), as berthctl would get them. */
+static struct parsed parse(const char *first, ...)
+{
+        static char *argv[32];
+        struct parsed p = { .c = CTL_INIT };
+        int argc = 0;
+        va_list ap;
+
+        argv[argc++] = "berthctl";
+        va_start(ap, first);
+        for (const char *a = first; a && argc < 31; a = va_arg(ap, const char *))
+                argv[argc++] = (char *) a;
+        va_end(ap);
+        argv[argc] = NULL;
+        p.r = cmdline_parse(argc, argv, &p.c, &p.cl);
+        return p;
+}
+
+static void parsed_free(struct parsed *p)
+{
+        free(p->cl.args);
+        strv_free(p->c.properties);
+}
+
+static void assert_args(const struct parsed *p, const char *const *want, unsigned n)
+{
+        cr_assert_eq(p->r, 0);
+        cr_assert_eq(p->cl.n_args, n, "%u words, expected %u", p->cl.n_args, n);
+        for (unsigned i = 0; i < n; i++)
+                cr_assert_str_eq(p->cl.args[i], want[i]);
+}
+
+Test(cmdline, an_option_value_is_never_the_verb)
+{
+        struct parsed p = parse("show", "-p", "shell", "dm-a", "dm-b", NULL);
+
+        assert_args(&p, (const char *const[]) { "show", "dm-a", "dm-b" }, 3);
+        cr_assert_str_eq(p.c.properties[0], "shell");
+        cr_assert_null(p.c.command);
+        parsed_free(&p);
+        p = parse("-H", "shell", "list", NULL);
+        assert_args(&p, (const char *const[]) { "list" }, 1);
+        cr_assert_str_eq(p.c.host, "shell");
+        parsed_free(&p);
+}
+
+Test(cmdline, options_before_between_and_after_names)
+{
+        struct parsed p = parse("--json", "status", "dm-a", "--no-legend", "dm-b", "-p", "X", NULL);
+
+        assert_args(&p, (const char *const[]) { "status", "dm-a", "dm-b" }, 3);
+        cr_assert_eq(p.c.json, JSON_SHORT);
+        cr_assert(p.c.no_legend);
+        cr_assert_eq(p.cl.given, OPT_JSON | OPT_LEGEND | OPT_PROPERTY);
+        parsed_free(&p);
+}
+
+Test(cmdline, what_follows_shells_name_is_the_command)
+{
+        struct parsed p = parse("--wait", "shell", "--json", "deb", "ls", "-l", "--wait", "-h", NULL);
+
+        assert_args(&p, (const char *const[]) { "shell", "deb" }, 2);
+        cr_assert_eq(p.c.n_command, 4);
+        cr_assert_str_eq(p.c.command[0], "ls");
+        cr_assert_str_eq(p.c.command[3], "-h");
+        cr_assert_not(p.cl.help, "the command's -h was taken for berthctl's");
+        cr_assert_eq(p.cl.given, OPT_WAIT | OPT_JSON);
+        parsed_free(&p);
+        p = parse("--", "shell", "deb", "-x", NULL);
+        assert_args(&p, (const char *const[]) { "shell", "deb" }, 2);
+        cr_assert_eq(p.c.n_command, 1);
+        cr_assert_str_eq(p.c.command[0], "-x");
+        parsed_free(&p);
+        p = parse("shell", NULL);
+        assert_args(&p, (const char *const[]) { "shell" }, 1);
+        cr_assert_null(p.c.command);
+        parsed_free(&p);
+}
+
+Test(cmdline, bad_options_are_usage_errors)
+{
+        static const char *const bad[][3] = {
+                { "-x", NULL }, { "--frob", NULL }, { "list", "-p", NULL }, { "--json=long", NULL },
+                { "kill", "--signal=NOPE", NULL }, { "--timeout=soon", NULL },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                struct parsed p = parse(bad[i][0], bad[i][1], NULL);
+                cr_assert_eq(p.r, -EINVAL, "%s %s was taken", bad[i][0], bad[i][1] ? bad[i][1] : "");
+                parsed_free(&p);
+        }
 }
 
 /* berthctl(1) and --help ----------------------------------------------- */
