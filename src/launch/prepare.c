@@ -125,17 +125,17 @@ int launcher_check_input(struct launcher *l)
         tree = open(s->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (tree < 0) {
                 if (errno == ENOENT)
-                        return log_error_errno(-ENOENT, "tree %s does not exist", s->directory);
+                        return log_error_ret(-ENOENT, "tree %s does not exist", s->directory);
                 if (errno == ENOTDIR)
-                        return log_error_errno(-ENOTDIR, "tree %s is not a directory", s->directory);
+                        return log_error_ret(-ENOTDIR, "tree %s is not a directory", s->directory);
                 return log_error_errno(-errno, "cannot open tree %s", s->directory);
         }
 
         if (s->name[0])
                 snprintf(l->name, sizeof(l->name), "%s", s->name);
         else if (machine_name_from_path(s->directory, l->name, sizeof(l->name)) < 0)
-                return log_error_errno(-EINVAL, "cannot make a machine name of %s: give one with --name",
-                                       s->directory);
+                return log_error_ret(-EINVAL, "cannot make a machine name of %s: give one with --name",
+                                     s->directory);
         if (s->ephemeral && !s->name[0]) {
                 /* Several ephemeral machines of one tree may run at once. */
                 uint8_t rnd[16];
@@ -160,20 +160,20 @@ int launcher_check_input(struct launcher *l)
         if (s->boot) {
                 r = find_init(tree, &l->m.init, &l->m.init_kind);
                 if (r == -ENOENT)
-                        return log_error_errno(-ENOENT,
-                                               "tree %s has no init to boot (looked for %s, %s, %s); "
-                                               "without --boot it runs a command",
-                                               s->directory, init_candidates[0], init_candidates[1],
-                                               init_candidates[2]);
+                        return log_error_ret(-ENOENT,
+                                             "tree %s has no init to boot (looked for %s, %s, %s); "
+                                             "without --boot it runs a command",
+                                             s->directory, init_candidates[0], init_candidates[1],
+                                             init_candidates[2]);
                 if (r < 0)
                         return log_error_errno(r, "looking for an init in %s", s->directory);
                 char arch[32], host[32];
                 if (tree_program_runs_here(tree, l->m.init, arch, sizeof(arch), host, sizeof(host)) < 0)
-                        return log_error_errno(-ENOEXEC,
-                                               "init %s of tree %s is a program for %s; this machine runs %s "
-                                               "programs and has no binfmt_misc handler for %s (qemu-user-static "
-                                               "registers one)",
-                                               l->m.init, s->directory, arch, host, arch);
+                        return log_error_ret(-ENOEXEC,
+                                             "init %s of tree %s is a program for %s; this machine runs %s "
+                                             "programs and has no binfmt_misc handler for %s (qemu-user-static "
+                                             "registers one)",
+                                             l->m.init, s->directory, arch, host, arch);
                 l->m.argv = s->argv;
         } else if (strv_length(s->argv) > 0) {
                 l->m.init_kind = INIT_STUB;
@@ -182,7 +182,7 @@ int launcher_check_input(struct launcher *l)
                 l->m.init_kind = INIT_STUB;
                 r = default_shell(tree, &l->m.own_argv);
                 if (r == -ENOENT)
-                        return log_error_errno(r, "tree %s has no /bin/sh: give a command after --", s->directory);
+                        return log_error_ret(r, "tree %s has no /bin/sh: give a command after --", s->directory);
                 if (r < 0)
                         return log_error_errno(r, "preparing the default shell");
                 l->m.argv = l->m.own_argv;
@@ -197,7 +197,7 @@ int launcher_check_input(struct launcher *l)
         if (s->upper) {
                 struct stat st;
                 if (stat(s->upper, &st) >= 0 && !S_ISDIR(st.st_mode))
-                        return log_error_errno(-ENOTDIR, "--upper %s is not a directory", s->upper);
+                        return log_error_ret(-ENOTDIR, "--upper %s is not a directory", s->upper);
         }
         return 0;
 }
@@ -248,8 +248,8 @@ int launcher_lock_name(struct launcher *l)
         if (r == -EBUSY) {
                 _cleanup_free_ char *pid = NULL;
                 (void) machine_state_get(l->name, "SUPERVISOR", &pid);
-                return log_error_errno(-EBUSY, "machine %s is already running%s%s%s; give this one another --name",
-                                       l->name, pid ? " (launcher PID " : "", pid ? pid : "", pid ? ")" : "");
+                return log_error_ret(-EBUSY, "machine %s is already running%s%s%s; give this one another --name",
+                                     l->name, pid ? " (launcher PID " : "", pid ? pid : "", pid ? ")" : "");
         }
         if (r < 0)
                 return log_error_errno(r, "locking machine %s in %s", l->name, berth_runtime_dir());

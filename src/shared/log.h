@@ -38,4 +38,6 @@ int log_full_errno(enum log_level level, int error, const char *fmt, ...)
 
 /* A usage error: the message says it all, no errno text after it. */
 #define log_invalid(...) (log_error(__VA_ARGS__), -EINVAL)
+/* The same for any error: a complete sentence, no errno text after it. */
+#define log_error_ret(error, ...) (log_error(__VA_ARGS__), (error))
 #define log_oom() log_error_errno(-ENOMEM, "out of memory")
