@@ -22,6 +22,7 @@ enum {
         ARG_WAIT,
         ARG_TIMEOUT,
         ARG_KILL_WHOM,
+        ARG_NO_PAGER,
 };
 
 static const struct option long_options[] = {
@@ -36,6 +37,8 @@ static const struct option long_options[] = {
         { "timeout", required_argument, NULL, ARG_TIMEOUT },
         { "kill-whom", required_argument, NULL, ARG_KILL_WHOM },
         { "signal", required_argument, NULL, 's' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "no-pager", no_argument, NULL, ARG_NO_PAGER },
         {}
 };
 
@@ -105,6 +108,8 @@ static int parse_option(int opt, char **argv, struct ctl *c, struct cmdline *cl)
         case ARG_NO_LEGEND: c->no_legend = true; return 0;
         case ARG_VALUE: c->value = true; return 0;
         case ARG_WAIT: c->wait = true; return 0;
+        case 'q': c->quiet = true; return 0;
+        case ARG_NO_PAGER: return 0;    /* berthctl never pages */
         case 'p':
                 return add_properties(c, optarg);
         case ':':
@@ -150,7 +155,7 @@ int cmdline_parse(int argc, char **argv, struct ctl *c, struct cmdline *cl)
                         }
                         continue;
                 }
-                int opt = getopt_long(argc, argv, "+:hH:p:s:", long_options, NULL);
+                int opt = getopt_long(argc, argv, "+:hH:p:qs:", long_options, NULL);
                 if (opt < 0) {          /* "--" */
                         options_end = true;
                         continue;

@@ -17,6 +17,7 @@ struct ctl {
         sd_bus *bus;
         const char *host;       /* -H: berthd on another host; no local /proc or cgroup reads */
         bool no_legend;
+        bool quiet;             /* -q: no "Connected to machine ..." and the like */
         enum json_mode json;
         char **properties;      /* show -p */
         bool value;             /* show --value */

@@ -198,7 +198,8 @@ int verb_shell(struct ctl *c, char **names, unsigned n)
         bool esc = relay(&rl);
         leave_raw(&rl);
         if (esc) {
-                fprintf(stderr, "\nberthctl: left the shell of machine %s (it goes on)\n", names[0]);
+                if (!c->quiet)
+                        fprintf(stderr, "\nberthctl: left the shell of machine %s (it goes on)\n", names[0]);
                 return 0;
         }
         status = read_status(status_fd);
@@ -220,14 +221,14 @@ int verb_login(struct ctl *c, char **names, unsigned n)
         r = sd_bus_message_read(reply, "hs", &master, &pty);
         if (r < 0)
                 return log_error_errno(r, "reading the terminal");
-        if (isatty(STDIN_FILENO))
+        if (isatty(STDIN_FILENO) && !c->quiet)
                 fprintf(stderr, "Connected to machine %s. Press ^] three times within 1s to exit.\n", names[0]);
         struct relay rl = { .master = master };
         if (isatty(STDIN_FILENO))
                 enter_raw(&rl);
         bool esc = relay(&rl);
         leave_raw(&rl);
-        if (esc)
+        if (esc && !c->quiet)
                 fprintf(stderr, "\nberthctl: connection to machine %s closed\n", names[0]);
         return 0;
 }

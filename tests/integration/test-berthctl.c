@@ -538,6 +538,61 @@ Test(berthctl, man_page_lists_every_property_show_prints)
         assert_clean("dm-props", it_busybox_tree());
 }
 
+/* machinectl's options ------------------------------------------------- */
+
+/* berthctl [-q] VERB dm-q on a PTY: wait for ready, leave with ^] three
+ * times; what it printed. */
+static char *escaped_session(const char *verb, bool quiet, const char *send, const char *ready)
+{
+        char *argv[] = { (char *) ctl_bin(), quiet ? "-q" : (char *) verb, quiet ? (char *) verb : "dm-q",
+                         quiet ? "dm-q" : NULL, NULL };
+        struct pty_session s;
+
+        pty_start(&s, argv);
+        if (send)
+                pty_send(&s, send);
+        cr_assert(pty_expect(&s, ready, 60), "%s%s: no '%s':\n%s", quiet ? "-q " : "", verb, ready, s.out);
+        usleep(200000);
+        pty_send(&s, "\x1d\x1d\x1d");
+        cr_assert_neq(pty_finish(&s, 30), -1, "%s did not end after ^]^]^]:\n%s", verb, s.out);
+        return strdup(s.out);
+}
+
+Test(berthctl, quiet_leaves_out_the_informational_lines)
+{
+        char *out;
+
+        it_bus_start();
+        it_berthd_start();
+        spawn_sleeper("dm-q");
+
+        out = escaped_session("login", false, NULL, "dm-q login: ");
+        cr_assert(strstr(out, "Connected to machine dm-q") && strstr(out, "connection to machine dm-q closed"),
+                  "login without -q:\n%s", out);
+        free(out);
+        out = escaped_session("login", true, NULL, "dm-q login: ");
+        cr_assert(!strstr(out, "Connected to") && !strstr(out, "closed"), "login -q:\n%s", out);
+        free(out);
+        out = escaped_session("shell", false, "echo ready-$((1+1))\r", "ready-2");
+        cr_assert(strstr(out, "left the shell of machine dm-q"), "shell without -q:\n%s", out);
+        free(out);
+        out = escaped_session("shell", true, "echo ready-$((1+1))\r", "ready-2");
+        cr_assert(!strstr(out, "left the shell"), "shell -q:\n%s", out);
+        free(out);
+
+        /* --no-pager changes nothing, and is no usage error. */
+        struct it_result a = ctl(30, "list", NULL), b = ctl(30, "--no-pager", "list", NULL);
+        cr_assert_eq(b.status, 0, "list --no-pager: %s", b.err);
+        cr_assert_str_eq(a.out, b.out);
+        it_result_free(&a);
+        it_result_free(&b);
+
+        a = ctl(30, "terminate", "dm-q", NULL);
+        assert_ok_out(&a, "terminate dm-q", "");
+        cr_assert(it_wait_listed("dm-q", false, 30));
+        assert_clean("dm-q", it_busybox_tree());
+}
+
 /* Errors --------------------------------------------------------------- */
 
 Test(berthctl, errors_are_one_line_with_the_right_status)
