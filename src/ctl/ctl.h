@@ -21,6 +21,7 @@ struct ctl {
         enum json_mode json;
         char **properties;      /* show -p */
         bool value;             /* show --value */
+        bool all;               /* show --all: empty properties too */
         bool wait;              /* start --wait */
         unsigned timeout_sec;   /* start --wait: 0 waits without a limit */
         const char *kill_whom;  /* kill --kill-whom */

@@ -298,6 +298,24 @@ static int show_line(struct ctl *c, const char *key, json_object *v)
         return 0;
 }
 
+/* What show leaves out without --all, as machinectl does: an empty
+ * string, array or dictionary. */
+static bool value_empty(json_object *v)
+{
+        switch (json_object_get_type(v)) {
+        case json_type_null:
+                return true;
+        case json_type_string:
+                return json_object_get_string_len(v) == 0;
+        case json_type_array:
+                return json_object_array_length(v) == 0;
+        case json_type_object:
+                return json_object_object_length(v) == 0;
+        default:
+                return false;
+        }
+}
+
 /* Only the properties asked for with -p, in that order. */
 static int show_select(struct ctl *c, json_object *props, json_object **ret)
 {
@@ -331,6 +349,8 @@ static int show_one(struct ctl *c, json_object *props, json_object *all)
         if (c->json != JSON_OFF)
                 return json_object_array_add(all, json_object_get(props)) < 0 ? -ENOMEM : 0;
         json_object_object_foreach(props, key, v) {
+                if (!c->all && !c->properties && value_empty(v))
+                        continue;
                 r = show_line(c, key, v);
                 if (r < 0)
                         return r;

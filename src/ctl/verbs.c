@@ -11,7 +11,7 @@ const struct verb verbs[] = {
           "List the machines berthd knows (the default verb)", verb_list },
         { "status", "NAME...", 1, VERB_ANY, OPT_JSON,
           "Show a machine's state, times and processes", verb_status },
-        { "show", "[NAME...]", 0, VERB_ANY, OPT_JSON | OPT_PROPERTY,
+        { "show", "[NAME...]", 0, VERB_ANY, OPT_JSON | OPT_PROPERTY | OPT_ALL,
           "Show a machine's properties, or berthd's, as KEY=VALUE lines", verb_show },
         { "start", "NAME...", 1, VERB_ANY, OPT_WAIT,
           "Start a machine from its image", verb_start },
@@ -46,6 +46,7 @@ static const struct option_help option_help[] = {
         { OPT_JSON, "   --json[=short|pretty|off]", "JSON output (short: one line; off: text)" },
         { OPT_PROPERTY, "-p --property=NAME[,NAME...]", "Only these properties (repeatable)" },
         { OPT_PROPERTY, "   --value", "Only the values, without NAME=" },
+        { OPT_ALL, "-a --all", "Empty properties too" },
         { OPT_WAIT, "   --wait", "Return once the machine is running" },
         { OPT_WAIT, "   --timeout=SEC", "With --wait: give up after SEC seconds" },
         { OPT_KILL, "   --kill-whom=leader|all", "Signal PID 1 only, or every process" },
@@ -54,7 +55,7 @@ static const struct option_help option_help[] = {
 };
 
 static const char *const option_names[] = {
-        "--json", "--no-legend", "--property", "--wait", "--kill-whom",
+        "--json", "--no-legend", "--property", "--wait", "--kill-whom", "--all",
 };
 
 const struct verb *verb_find(const char *name)
@@ -104,16 +105,17 @@ static void option_line(FILE *f, const struct option_help *o)
  * heading naming the verbs it belongs to. */
 static void options_help(FILE *f, unsigned flags, bool all)
 {
-        char verbs_buf[128];
-        unsigned last = 0;
+        char verbs_buf[128], last[128] = "";
 
         for (const struct option_help *o = option_help; o->option; o++) {
                 if (o->flag && !all && !(o->flag & flags))
                         continue;
-                if (all && o->flag != last) {
+                if (all && o->flag) {
+                        /* One heading for the options of the same verbs. */
                         verb_list_for_option(o->flag, verbs_buf, sizeof(verbs_buf));
-                        fprintf(f, "\nOptions of %s:\n", verbs_buf);
-                        last = o->flag;
+                        if (!streq(verbs_buf, last))
+                                fprintf(f, "\nOptions of %s:\n", verbs_buf);
+                        snprintf(last, sizeof(last), "%s", verbs_buf);
                 }
                 option_line(f, o);
         }

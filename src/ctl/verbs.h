@@ -15,6 +15,7 @@ enum {
         OPT_PROPERTY = 1 << 2,  /* -p, --value */
         OPT_WAIT = 1 << 3,      /* --wait, --timeout */
         OPT_KILL = 1 << 4,      /* --kill-whom, --signal */
+        OPT_ALL = 1 << 5,       /* --all */
 };
 
 /* One verb: its arguments (all of them machine names), the options it

@@ -501,8 +501,8 @@ Test(berthctl, man_page_lists_every_property_show_prints)
         it_berthd_start();
         spawn_sleeper("dm-props");
 
-        r = ctl(30, "show", "dm-props", NULL);
-        cr_assert_eq(r.status, 0, "show dm-props: %s", r.err);
+        r = ctl(30, "show", "--all", "dm-props", NULL);
+        cr_assert_eq(r.status, 0, "show --all dm-props: %s", r.err);
         documented = man_properties("Machines");
         shown = show_keys(r.out);
         cr_assert_str_eq(shown, documented, "show prints (left) what berthctl(1) does not list (right), in its order");
@@ -511,7 +511,7 @@ Test(berthctl, man_page_lists_every_property_show_prints)
         it_result_free(&r);
 
         /* Without a name: berthd's own properties. */
-        r = ctl(30, "show", NULL);
+        r = ctl(30, "show", "-a", NULL);
         cr_assert_eq(r.status, 0, "show without a name: %s", r.err);
         documented = man_properties("berthd");
         shown = show_keys(r.out);
@@ -539,6 +539,43 @@ Test(berthctl, man_page_lists_every_property_show_prints)
 }
 
 /* machinectl's options ------------------------------------------------- */
+
+Test(berthctl, show_leaves_out_empty_properties_unless_all)
+{
+        static const char *const empty[] = { "Init", "StopStep", "NetworkInterfaces" };
+        struct it_result r, all;
+        char want[64];
+
+        it_bus_start();
+        it_berthd_start();
+        spawn_sleeper("dm-all");
+
+        r = ctl(30, "show", "dm-all", NULL);
+        all = ctl(30, "show", "-a", "dm-all", NULL);
+        cr_assert(r.status == 0 && all.status == 0, "show: %s%s", r.err, all.err);
+        cr_assert(strncmp(r.out, "Name=dm-all\n", 12) == 0 && strstr(r.out, "\nState=running\n"), "show:\n%s",
+                  r.out);
+        for (size_t i = 0; i < ELEMENTSOF(empty); i++) {
+                snprintf(want, sizeof(want), "\n%s=\n", empty[i]);
+                cr_assert(!strstr(r.out, want), "show prints the empty %s:\n%s", empty[i], r.out);
+                cr_assert(strstr(all.out, want), "show -a leaves out the empty %s:\n%s", empty[i], all.out);
+        }
+        it_result_free(&r);
+        it_result_free(&all);
+        /* Named with -p, it is printed though empty; --json has it all. */
+        r = ctl(30, "show", "dm-all", "-p", "StopStep,Name", NULL);
+        assert_ok_out(&r, "show -p StopStep,Name", "StopStep=\nName=dm-all\n");
+        r = ctl(30, "show", "--json", "dm-all", NULL);
+        cr_assert(r.status == 0 && strstr(r.out, "\"StopStep\":\"\""), "show --json:\n%s%s", r.out, r.err);
+        it_result_free(&r);
+        r = ctl(30, "list", "--all", NULL);
+        assert_one_line_error(&r, "list --all", 2, "berthctl: --all does not apply to list, only to show", NULL);
+
+        r = ctl(30, "terminate", "dm-all", NULL);
+        assert_ok_out(&r, "terminate dm-all", "");
+        cr_assert(it_wait_listed("dm-all", false, 30));
+        assert_clean("dm-all", it_busybox_tree());
+}
 
 /* berthctl [-q] VERB dm-q on a PTY: wait for ready, leave with ^] three
  * times; what it printed. */
