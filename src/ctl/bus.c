@@ -60,6 +60,16 @@ bool ctl_error_is_gone(const sd_bus_error *e)
         return error_is_one_of(e, gone);
 }
 
+bool ctl_error_is_berthd_away(const sd_bus_error *e)
+{
+        /* NoReply: the bus's word for a callee that disconnected. */
+        static const char *const away[] = {
+                SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER, SD_BUS_ERROR_NO_REPLY, NULL,
+        };
+
+        return error_is_one_of(e, away);
+}
+
 const char *ctl_error_text(const sd_bus_error *e, int r)
 {
         static const char *const absent[] = {

@@ -17,6 +17,8 @@ const char *ctl_error_text(const sd_bus_error *e, int r);
 int ctl_log_error(const sd_bus_error *e, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The machine is gone: berthd says so, or its object vanished. */
 bool ctl_error_is_gone(const sd_bus_error *e);
+/* berthd is not on the bus, or left it without answering (a restart). */
+bool ctl_error_is_berthd_away(const sd_bus_error *e);
 
 /* GetMachine: the machine's object path. */
 int ctl_machine_path(struct ctl *c, const char *name, sd_bus_error *e, char **ret);

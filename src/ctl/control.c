@@ -5,11 +5,16 @@
 #include <time.h>
 
 #include "bus.h"
+#include "cleanup.h"
 #include "log.h"
+#include "state.h"
 #include "util.h"
 #include "verbs.h"
 
 #define USEC_PER_SEC 1000000ULL
+/* How long start --wait waits for a berthd that went away to come back
+ * (a restart), when --timeout does not say. */
+#define BERTHD_AWAY_SEC 90
 
 static int manager_call_each(struct ctl *c, const char *method, char **names, unsigned n)
 {
@@ -98,12 +103,55 @@ static int wait_wake(sd_bus *bus, bool *woken, uint64_t deadline)
         }
 }
 
-/* Wait until the machine's State is "running": on PropertiesChanged or
- * MachineRemoved look again, and once a second anyway. */
+/* What the machine's launcher says of it when berthd cannot: its state
+ * file's STATE, on this host only; NULL when there is none to read. */
+static char *launcher_state(struct ctl *c, const char *name)
+{
+        char *v = NULL;
+
+        if (c->host || machine_state_get(name, "STATE", &v) < 0)
+                return NULL;
+        return v;
+}
+
+/* berthd is not on the bus (or went without answering): a restart, say.
+ * Running is running whoever says it; else wait for berthd to come back,
+ * as long as the deadline and BERTHD_AWAY_SEC allow. 1: wait on, 0: the
+ * launcher says running, -errno: given up (logged). */
+static int berthd_away(struct ctl *c, const char *name, uint64_t *away_since, uint64_t deadline)
+{
+        _cleanup_free_ char *state = launcher_state(c, name);
+        uint64_t now = now_usec();
+
+        if (!*away_since) {
+                log_debug("machine %s: berthd went away, waiting for it to come back", name);
+                *away_since = now;
+        }
+        if (state && streq(state, "running")) {
+                log_debug("machine %s: running, its launcher says", name);
+                return 0;
+        }
+        if (now < deadline && now - *away_since < BERTHD_AWAY_SEC * USEC_PER_SEC)
+                return 1;
+        char limit[64];
+        if (now >= deadline)
+                snprintf(limit, sizeof(limit), "after %u s", c->timeout_sec);
+        else
+                snprintf(limit, sizeof(limit), "within %d s", BERTHD_AWAY_SEC);
+        log_error("machine %s: berthd went away while waiting and was not back %s; %s%s", name, limit,
+                  state ? "its launcher says it is " : "",
+                  state ? state : c->host ? "its state is not known here" : "it has no state file (it ended)");
+        return -ETIMEDOUT;
+}
+
+/* Wait until the machine's State is "running": on PropertiesChanged,
+ * MachineRemoved or berthd's coming back look again, and once a second
+ * anyway. A berthd that goes away meanwhile (restarted) is waited for. */
 static int wait_running(struct ctl *c, const char *name, const char *path, uint64_t deadline)
 {
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *changed = NULL, *removed = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *changed = NULL, *removed = NULL, *owner = NULL;
         sd_bus_error none = SD_BUS_ERROR_NULL;
+        uint64_t away_since = 0;
         bool woken = false;
         int r;
 
@@ -112,6 +160,10 @@ static int wait_running(struct ctl *c, const char *name, const char *path, uint6
         if (r >= 0)
                 r = sd_bus_match_signal(c->bus, &removed, NULL, BERTH_PATH, BERTH_MANAGER, "MachineRemoved",
                                         on_wake, &woken);
+        if (r >= 0)
+                r = sd_bus_add_match(c->bus, &owner,
+                                     "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+                                     "member='NameOwnerChanged',arg0='" BERTH_BUS "'", on_wake, &woken);
         if (r < 0)
                 return ctl_log_error(&none, r, "machine %s: watching its state", name);
         for (;;) {
@@ -120,22 +172,28 @@ static int wait_running(struct ctl *c, const char *name, const char *path, uint6
 
                 woken = false;
                 r = ctl_machine_string(c, path, "State", &e, &state);
-                if (r < 0 && ctl_error_is_gone(&e)) {
+                if (r < 0 && ctl_error_is_berthd_away(&e)) {
+                        r = berthd_away(c, name, &away_since, deadline);
+                        if (r <= 0)
+                                return r;
+                } else if (r < 0 && ctl_error_is_gone(&e)) {
                         log_error("machine %s: it stopped before it was running", name);
                         return -ESRCH;
-                }
-                if (r < 0)
+                } else if (r < 0)
                         return ctl_log_error(&e, r, "machine %s", name);
-                log_debug("machine %s: %s", name, state);
-                if (streq(state, "running"))
-                        return 0;
-                if (streq(state, "closing")) {
-                        log_error("machine %s: it is closing down, it never got to running", name);
-                        return -ESRCH;
-                }
-                if (now_usec() >= deadline) {
-                        log_error("machine %s: still %s after %u s", name, state, c->timeout_sec);
-                        return -ETIMEDOUT;
+                else {
+                        away_since = 0;
+                        log_debug("machine %s: %s", name, state);
+                        if (streq(state, "running"))
+                                return 0;
+                        if (streq(state, "closing")) {
+                                log_error("machine %s: it is closing down, it never got to running", name);
+                                return -ESRCH;
+                        }
+                        if (now_usec() >= deadline) {
+                                log_error("machine %s: still %s after %u s", name, state, c->timeout_sec);
+                                return -ETIMEDOUT;
+                        }
                 }
                 r = wait_wake(c->bus, &woken, deadline);
                 if (r < 0)

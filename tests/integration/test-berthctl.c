@@ -912,3 +912,186 @@ Test(berthctl, berthd_restarts_while_a_shell_runs)
         cr_assert_neq(it_wait(pid, 30), -1);
         assert_clean("dm-sess", tree);
 }
+
+/* berthd restarted during start --wait ------------------------------- */
+
+/* A copy of the Debian tree (hard links: instant, and only new files are
+ * written to it) with a unit that holds the boot for a few seconds: a
+ * machine that takes a moment to be ready. */
+static const char *slow_debian(void)
+{
+        static char image[400];
+        char path[600];
+        struct it_result r;
+        FILE *f;
+
+        snprintf(image, sizeof(image), "%s/slow-debian", it.dir);
+        char *cp[] = { "cp", "-al", (char *) it_debian_tree(), image, NULL };
+        r = it_run(120, cp);
+        cr_assert_eq(r.status, 0, "cp -al: %s", r.err);
+        it_result_free(&r);
+        snprintf(path, sizeof(path), "%s/etc/systemd/system/slow-boot.service", image);
+        f = fopen(path, "wxe");
+        cr_assert_not_null(f, "%s: %m", path);
+        fputs("[Unit]\nDescription=berth test: a boot that takes a moment\n"
+              "[Service]\nType=oneshot\nExecStart=/bin/sleep 5\n", f);
+        fclose(f);
+        snprintf(path, sizeof(path), "%s/etc/systemd/system/multi-user.target.wants/slow-boot.service", image);
+        cr_assert_eq(symlink("../slow-boot.service", path), 0, "%s: %m", path);
+        return image;
+}
+
+/* berthctl ARGS in the background, stdout and stderr to it.dir/NAME.{out,err}. */
+static pid_t ctl_spawn(const char *log_name, char *const args[])
+{
+        char *argv[16], path[500];
+        size_t n = 0;
+        pid_t pid;
+
+        argv[n++] = (char *) ctl_bin();
+        for (size_t i = 0; args[i] && n < 15; i++)
+                argv[n++] = args[i];
+        argv[n] = NULL;
+        pid = fork();
+        cr_assert_geq(pid, 0);
+        if (pid == 0) {
+                snprintf(path, sizeof(path), "%s/%s.out", it.dir, log_name);
+                int out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                snprintf(path, sizeof(path), "%s/%s.err", it.dir, log_name);
+                int err = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                int null = open("/dev/null", O_RDONLY);
+                dup2(null, 0), dup2(out, 1), dup2(err, 2);
+                execv(argv[0], argv);
+                _exit(127);
+        }
+        return pid;
+}
+
+/* berthd restarted while start --wait waits: berthctl follows it, and
+ * says 0 once every machine runs. */
+Test(berthctl, start_wait_follows_a_berthd_restart)
+{
+        static const char *const names[] = { "dm-w1", "dm-w2", "dm-w3" };
+        const char *image = slow_debian();
+        char *args[] = { "start", "--wait", "--timeout=240", "dm-w1", "dm-w2", "dm-w3", NULL }, *v, path[500];
+        int st = -1;
+        pid_t pid;
+
+        for (size_t i = 0; i < 3; i++)
+                image_link(names[i], image);
+        it_bus_start();
+        it_berthd_start();
+        pid = ctl_spawn("start", args);
+        /* All three registered (StartMachine answered), none ready yet. */
+        for (double end = it_now() + 120;; usleep(50000)) {
+                v = it_state_get("dm-w3", "STATE");
+                bool up = v != NULL;
+                free(v);
+                if (up)
+                        break;
+                snprintf(path, sizeof(path), "%s/start.err", it.dir);
+                cr_assert(it_now() < end && waitpid(pid, &st, WNOHANG) == 0,
+                          "dm-w3 never registered; start said:\n%s\nberthd said:\n%s", it_read_file(path),
+                          it_berthd_log());
+        }
+        usleep(300000);
+        for (size_t i = 0; i < 3; i++) {
+                v = it_state_get(names[i], "STATE");
+                cr_assert(v && strcmp(v, "opening") == 0, "%s is %s before berthd went away", names[i],
+                          v ? v : "(no state)");
+                free(v);
+        }
+        cr_assert_eq(waitpid(pid, NULL, WNOHANG), 0, "start --wait ended before berthd went away");
+        /* Away for longer than berthctl's once-a-second look. */
+        cr_assert_eq(it_berthd_kill(SIGTERM), 0, "berthd did not end on SIGTERM");
+        usleep(2000000);
+        it_berthd_start();
+        for (double end = it_now() + 240; waitpid(pid, &st, WNOHANG) != pid; usleep(100000))
+                cr_assert_lt(it_now(), end, "start --wait still waits");
+        snprintf(path, sizeof(path), "%s/start.err", it.dir);
+        v = it_read_file(path);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "start --wait exited with %d: %s", WEXITSTATUS(st), v);
+        free(v);
+        for (size_t i = 0; i < 3; i++) {
+                v = it_machine_property(names[i], "State");
+                cr_assert(v && strcmp(v, "running") == 0, "%s is %s after start --wait", names[i], v ? v : "?");
+                free(v);
+        }
+
+        for (size_t i = 0; i < 3; i++) {
+                struct it_result r = ctl(60, "poweroff", names[i], NULL);
+                assert_ok_out(&r, "poweroff", "");
+        }
+        for (size_t i = 0; i < 3; i++)
+                cr_assert(it_wait_listed(names[i], false, 120), "%s is still listed after poweroff", names[i]);
+        for (size_t i = 0; i < 3; i++)
+                assert_clean(names[i], image);
+}
+
+/* Wait until machine has a state file (berthd registered it). */
+static void wait_registered(const char *machine, pid_t ctl_pid, const char *log_name)
+{
+        char path[500], *v;
+
+        snprintf(path, sizeof(path), "%s/%s.err", it.dir, log_name);
+        for (double end = it_now() + 120; !(v = it_state_get(machine, "STATE")); usleep(50000))
+                cr_assert(it_now() < end && waitpid(ctl_pid, NULL, WNOHANG) == 0,
+                          "%s never registered; berthctl said:\n%s\nberthd said:\n%s", machine, it_read_file(path),
+                          it_berthd_log());
+        free(v);
+}
+
+/* berthd gone for good during start --wait: what the launcher says counts
+ * (running is running), and when it does not say running in time the one
+ * line says what is known. */
+Test(berthctl, start_wait_says_what_is_known_when_berthd_stays_away)
+{
+        const char *image = slow_debian();
+        char *quick[] = { "start", "--wait", "--timeout=3", "dm-w4", NULL };
+        char *patient[] = { "start", "--wait", "dm-w5", NULL };
+        char path[500], *err, *v;
+        int st;
+        pid_t pid;
+
+        image_link("dm-w4", image);
+        image_link("dm-w5", image);
+        it_bus_start();
+        it_berthd_start();
+
+        /* The timeout runs out while berthd is away. */
+        pid = ctl_spawn("quick", quick);
+        wait_registered("dm-w4", pid, "quick");
+        cr_assert_eq(it_berthd_kill(SIGTERM), 0, "berthd did not end on SIGTERM");
+        st = it_wait(pid, 60);
+        snprintf(path, sizeof(path), "%s/quick.err", it.dir);
+        err = it_read_file(path);
+        cr_assert_eq(st, 1, "start --wait --timeout=3 with berthd away exited with %d: %s", st, err);
+        cr_assert_str_eq(err,
+                         "berthctl: machine dm-w4: berthd went away while waiting and was not back after 3 s; its "
+                         "launcher says it is opening\n");
+        free(err);
+
+        /* Without a timeout: its launcher says running, that is enough. */
+        it_berthd_start();
+        pid = ctl_spawn("patient", patient);
+        wait_registered("dm-w5", pid, "patient");
+        cr_assert_eq(it_berthd_kill(SIGTERM), 0, "berthd did not end on SIGTERM");
+        st = it_wait(pid, 120);
+        snprintf(path, sizeof(path), "%s/patient.err", it.dir);
+        err = it_read_file(path);
+        cr_assert_eq(st, 0, "start --wait with berthd away exited with %d: %s", st, err);
+        cr_assert_str_eq(err, "");
+        free(err);
+        v = it_state_get("dm-w5", "STATE");
+        cr_assert(v && strcmp(v, "running") == 0, "dm-w5 is %s after start --wait", v ? v : "(gone)");
+        free(v);
+
+        it_berthd_start();
+        for (size_t i = 0; i < 2; i++) {
+                const char *name = i ? "dm-w5" : "dm-w4";
+                struct it_result r = ctl(60, "poweroff", name, NULL);
+                assert_ok_out(&r, "poweroff", "");
+                cr_assert(it_wait_listed(name, false, 120), "%s is still listed after poweroff", name);
+                assert_clean(name, image);
+        }
+}
