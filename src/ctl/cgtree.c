@@ -16,7 +16,7 @@
 #include "output.h"
 #include "util.h"
 
-#define CMDLINE_MAX 256
+#define CMDLINE_MAX (64 * 1024)
 #define DEPTH_MAX 32
 
 static int cgroup2_mount_point(char **ret)
@@ -189,7 +189,53 @@ static bool locale_utf8(void)
         return set && streq(set, "UTF-8");
 }
 
-static int print_level(FILE *f, int dir_fd, const char *prefix, unsigned depth)
+/* Characters on the screen: UTF-8 lead bytes (the tree's lines and
+ * command lines are taken to be one column each). */
+static size_t text_columns(const char *s)
+{
+        size_t n = 0;
+
+        for (; *s; s++)
+                n += ((unsigned char) *s & 0xc0) != 0x80;
+        return n;
+}
+
+/* How many bytes of cmd fit in columns with room for an ellipsis of
+ * ellipsis_columns after them; all of it when it fits as it is. */
+static size_t fit_columns(const char *cmd, size_t columns, size_t ellipsis_columns, bool *ret_cut)
+{
+        size_t n = 0, i = 0;
+
+        *ret_cut = text_columns(cmd) > columns;
+        if (!*ret_cut)
+                return strlen(cmd);
+        while (cmd[i] && n + ellipsis_columns < columns) {
+                n++;
+                i++;
+                while (((unsigned char) cmd[i] & 0xc0) == 0x80)
+                        i++;    /* the rest of a multi-byte character */
+        }
+        return i;
+}
+
+static void print_process(FILE *f, const char *lead, long pid, const char *cmd, size_t width)
+{
+        const char *ellipsis = locale_utf8() ? "\u2026" : "...";
+        char head[512];
+        size_t used, len;
+        bool cut = false;
+
+        snprintf(head, sizeof(head), "%s%ld ", lead, pid);
+        used = text_columns(head);
+        if (width == 0 || used + 8 > width) {   /* no room worth cutting to */
+                fprintf(f, "%s%s\n", head, cmd);
+                return;
+        }
+        len = fit_columns(cmd, width - used, text_columns(ellipsis), &cut);
+        fprintf(f, "%s%.*s%s\n", head, (int) len, cmd, cut ? ellipsis : "");
+}
+
+static int print_level(FILE *f, int dir_fd, const char *prefix, size_t width, unsigned depth)
 {
         const char *branch = locale_utf8() ? "├─" : "|-", *last_branch = locale_utf8() ? "└─" : "`-";
         const char *bar = locale_utf8() ? "│ " : "| ";
@@ -206,10 +252,13 @@ static int print_level(FILE *f, int dir_fd, const char *prefix, unsigned depth)
                 return r;
         n_children = strv_length(children);
         for (size_t i = 0; i < n_pids; i++) {
-                _cleanup_free_ char *cmd = pid_cmdline(pids[i]);
+                _cleanup_free_ char *cmd = pid_cmdline(pids[i]), *lead = NULL;
                 bool last = i + 1 == n_pids && n_children == 0;
 
-                fprintf(f, "%s%s%ld %s\n", prefix, last ? last_branch : branch, pids[i], cmd ? cmd : "?");
+                lead = strjoin(prefix, last ? last_branch : branch, NULL);
+                if (!lead)
+                        return -ENOMEM;
+                print_process(f, lead, pids[i], cmd ? cmd : "?", width);
         }
         for (size_t i = 0; i < n_children && depth < DEPTH_MAX; i++) {
                 _cleanup_close_ int fd = openat(dir_fd, children[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -221,20 +270,20 @@ static int print_level(FILE *f, int dir_fd, const char *prefix, unsigned depth)
                 fprintf(f, "%s%s%s\n", prefix, last ? last_branch : branch, children[i]);
                 if (fd < 0)
                         continue;       /* gone meanwhile */
-                r = print_level(f, fd, sub, depth + 1);
+                r = print_level(f, fd, sub, width, depth + 1);
                 if (r < 0 && r != -ENOENT && r != -ENODEV)
                         return r;
         }
         return 0;
 }
 
-int cgtree_print(FILE *f, const char *path, const char *prefix)
+int cgtree_print(FILE *f, const char *path, const char *prefix, size_t width)
 {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
         if (fd < 0)
                 return -errno;
-        return print_level(f, fd, prefix, 0);
+        return print_level(f, fd, prefix, width, 0);
 }
 
 static int add_process(json_object *a, const char *cgroup, long pid)

@@ -39,6 +39,7 @@ static const struct option long_options[] = {
         { "signal", required_argument, NULL, 's' },
         { "quiet", no_argument, NULL, 'q' },
         { "all", no_argument, NULL, 'a' },
+        { "full", no_argument, NULL, 'l' },
         { "no-pager", no_argument, NULL, ARG_NO_PAGER },
         {}
 };
@@ -96,6 +97,7 @@ static unsigned option_flag(int opt)
         case ARG_WAIT: case ARG_TIMEOUT: return OPT_WAIT;
         case ARG_KILL_WHOM: case 's': return OPT_KILL;
         case 'a': return OPT_ALL;
+        case 'l': return OPT_FULL;
         }
         return 0;
 }
@@ -112,6 +114,7 @@ static int parse_option(int opt, char **argv, struct ctl *c, struct cmdline *cl)
         case ARG_WAIT: c->wait = true; return 0;
         case 'q': c->quiet = true; return 0;
         case 'a': c->all = true; return 0;
+        case 'l': c->full = true; return 0;
         case ARG_NO_PAGER: return 0;    /* berthctl never pages */
         case 'p':
                 return add_properties(c, optarg);
@@ -158,7 +161,7 @@ int cmdline_parse(int argc, char **argv, struct ctl *c, struct cmdline *cl)
                         }
                         continue;
                 }
-                int opt = getopt_long(argc, argv, "+:ahH:p:qs:", long_options, NULL);
+                int opt = getopt_long(argc, argv, "+:ahH:lp:qs:", long_options, NULL);
                 if (opt < 0) {          /* "--" */
                         options_end = true;
                         continue;

@@ -22,6 +22,7 @@ struct ctl {
         char **properties;      /* show -p */
         bool value;             /* show --value */
         bool all;               /* show --all: empty properties too */
+        bool full;              /* status --full: process lines not cut to the terminal */
         bool wait;              /* start --wait */
         unsigned timeout_sec;   /* start --wait: 0 waits without a limit */
         const char *kill_whom;  /* kill --kill-whom */

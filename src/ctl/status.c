@@ -6,7 +6,9 @@
 #include <net/if.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bus.h"
 #include "cgtree.h"
@@ -172,6 +174,19 @@ static void field_usage(json_object *p)
                 field("Tasks", "%llu", (unsigned long long) tasks);
 }
 
+/* On a terminal its width, as machinectl cuts the process tree to it;
+ * elsewhere 0, lines in full. */
+static size_t terminal_columns(void)
+{
+        struct winsize ws;
+
+        if (!isatty(STDOUT_FILENO))
+                return 0;
+        if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_col == 0)
+                return 80;
+        return ws.ws_col;
+}
+
 /* The machine's cgroup and, on this host, the processes in it. */
 static void field_cgroup(struct ctl *c, const char *cgroup)
 {
@@ -185,7 +200,7 @@ static void field_cgroup(struct ctl *c, const char *cgroup)
                 return;
         r = cgtree_resolve(cgroup, &dir);
         if (r >= 0)
-                r = cgtree_print(stdout, dir, STATUS_INDENT);
+                r = cgtree_print(stdout, dir, STATUS_INDENT, c->full ? 0 : terminal_columns());
         if (r < 0)
                 printf("%s(processes not readable: %s)\n", STATUS_INDENT, strerror(-r));
 }

@@ -9,7 +9,7 @@
 const struct verb verbs[] = {
         { "list", "", 0, 0, OPT_JSON | OPT_LEGEND,
           "List the machines berthd knows (the default verb)", verb_list },
-        { "status", "NAME...", 1, VERB_ANY, OPT_JSON,
+        { "status", "NAME...", 1, VERB_ANY, OPT_JSON | OPT_FULL,
           "Show a machine's state, times and processes", verb_status },
         { "show", "[NAME...]", 0, VERB_ANY, OPT_JSON | OPT_PROPERTY | OPT_ALL,
           "Show a machine's properties, or berthd's, as KEY=VALUE lines", verb_show },
@@ -44,6 +44,7 @@ static const struct option_help option_help[] = {
         { 0, "   --no-pager", "Accepted; berthctl never pages" },
         { OPT_LEGEND, "   --no-legend", "No column headers, no summary line" },
         { OPT_JSON, "   --json[=short|pretty|off]", "JSON output (short: one line; off: text)" },
+        { OPT_FULL, "-l --full", "Process lines not cut to the terminal's width" },
         { OPT_PROPERTY, "-p --property=NAME[,NAME...]", "Only these properties (repeatable)" },
         { OPT_PROPERTY, "   --value", "Only the values, without NAME=" },
         { OPT_ALL, "-a --all", "Empty properties too" },
@@ -55,7 +56,7 @@ static const struct option_help option_help[] = {
 };
 
 static const char *const option_names[] = {
-        "--json", "--no-legend", "--property", "--wait", "--kill-whom", "--all",
+        "--json", "--no-legend", "--property", "--wait", "--kill-whom", "--all", "--full",
 };
 
 const struct verb *verb_find(const char *name)

@@ -16,6 +16,7 @@ enum {
         OPT_WAIT = 1 << 3,      /* --wait, --timeout */
         OPT_KILL = 1 << 4,      /* --kill-whom, --signal */
         OPT_ALL = 1 << 5,       /* --all */
+        OPT_FULL = 1 << 6,      /* --full */
 };
 
 /* One verb: its arguments (all of them machine names), the options it

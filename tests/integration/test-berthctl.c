@@ -577,6 +577,67 @@ Test(berthctl, show_leaves_out_empty_properties_unless_all)
         assert_clean("dm-all", it_busybox_tree());
 }
 
+/* The columns of the line of out that has needle (UTF-8 characters up
+ * to \r or \n); -1 without one. */
+static int line_columns(const char *out, const char *needle, const char **ret_line)
+{
+        const char *p = strstr(out, needle);
+        int n = 0;
+
+        if (!p)
+                return -1;
+        while (p > out && p[-1] != '\n')
+                p--;
+        *ret_line = p;
+        for (; *p && *p != '\r' && *p != '\n'; p++)
+                n += ((unsigned char) *p & 0xc0) != 0x80;
+        return n;
+}
+
+Test(berthctl, status_cuts_the_process_tree_to_the_terminal_unless_full)
+{
+        const char *tree = it_busybox_tree(), *line = NULL;
+        char arg[300], *argv[] = { (char *) ctl_bin(), "status", "dm-l", NULL, NULL };
+        struct pty_session s;
+        struct it_result r;
+        pid_t pid;
+        int cols;
+
+        snprintf(arg, sizeof(arg), "marker-");
+        memset(arg + 7, 'x', 200);
+        snprintf(arg + 207, sizeof(arg) - 207, "-end");
+        it_bus_start();
+        it_berthd_start();
+        pid = it_berth_spawn("dm-l", "-D", tree, "--ephemeral", "--name", "dm-l", "--", "/bin/sh", "-c",
+                             "sleep 1000; :", arg, NULL);
+        cr_assert(it_wait_state("dm-l", "running", 60) && it_wait_listed("dm-l", true, 30), "dm-l: %s",
+                  it_spawn_log("dm-l", "err"));
+
+        /* On an 80-column terminal: cut, with an ellipsis. */
+        pty_start(&s, argv);
+        cr_assert_eq(pty_finish(&s, 30), 0, "status on a PTY:\n%s", s.out);
+        cols = line_columns(s.out, "marker-", &line);
+        cr_assert(cols > 0 && cols <= 80 && !strstr(s.out, "-end"), "status on a terminal did not cut:\n%s", s.out);
+        cr_assert(strstr(line, "\u2026\r\n") == line + strcspn(line, "\r") - strlen("\u2026") ||
+                          strstr(line, "...\r\n") == line + strcspn(line, "\r") - 3,
+                  "no ellipsis at the end of:\n%.*s", (int) strcspn(line, "\r"), line);
+
+        /* -l, or not a terminal: in full. */
+        char *full[] = { (char *) ctl_bin(), "-l", "status", "dm-l", NULL };
+        pty_start(&s, full);
+        cr_assert_eq(pty_finish(&s, 30), 0, "status -l on a PTY:\n%s", s.out);
+        cr_assert(strstr(s.out, arg), "status -l on a terminal cut the command line:\n%s", s.out);
+        r = ctl(30, "status", "dm-l", NULL);
+        cr_assert(r.status == 0 && strstr(r.out, arg), "status into a pipe cut the command line:\n%s%s", r.out,
+                  r.err);
+        it_result_free(&r);
+
+        r = ctl(30, "terminate", "dm-l", NULL);
+        assert_ok_out(&r, "terminate dm-l", "");
+        cr_assert_neq(it_wait(pid, 30), -1);
+        assert_clean("dm-l", tree);
+}
+
 /* berthctl [-q] VERB dm-q on a PTY: wait for ready, leave with ^] three
  * times; what it printed. */
 static char *escaped_session(const char *verb, bool quiet, const char *send, const char *ready)

@@ -443,7 +443,7 @@ Test(cgtree, tree_of_a_fake_cgroup)
         cr_assert_gt(read_file_at(AT_FDCWD, "/proc/self/cmdline", &self, 4096), 0);
 
         f = open_memstream(&buf, &size);
-        cr_assert_eq(cgtree_print(f, dir, "  "), 0);
+        cr_assert_eq(cgtree_print(f, dir, "  ", 0), 0);
         fclose(f);
         snprintf(expect, sizeof(expect),
                  "  |-payload\n"
@@ -452,6 +452,23 @@ Test(cgtree, tree_of_a_fake_cgroup)
                  (int) getpid(), self);
         cr_assert(startswith(buf, expect), "got:\n%s", buf);
         cr_assert(strstr(buf, "\n  `-supervisor\n"), "got:\n%s", buf);
+
+        /* Cut to a width: the command line ends in "..." at column 24,
+         * the other lines are as they were. */
+        _cleanup_free_ char *cut = NULL;
+        char head[64];
+        f = open_memstream(&cut, &size);
+        cr_assert_eq(cgtree_print(f, dir, "  ", 24), 0);
+        fclose(f);
+        snprintf(head, sizeof(head), "  |   `-%d ", (int) getpid());
+        cr_assert_gt(strlen(head) + strlen(self), 24, "the test's command line is too short to be cut");
+        const char *line = strstr(cut, head), *eol = line ? strchr(line, '\n') : NULL;
+        cr_assert(line && eol, "got:\n%s", cut);
+        cr_assert_eq(eol - line, 24, "the line is %d columns: %.*s", (int) (eol - line), (int) (eol - line), line);
+        cr_assert(strncmp(eol - 3, "...", 3) == 0 && strncmp(line + strlen(head), self, 21 - strlen(head)) == 0,
+                  "got:\n%s", cut);
+        cr_assert(startswith(cut, "  |-payload\n  | `-init.scope\n") && strstr(cut, "\n  `-supervisor\n"),
+                  "got:\n%s", cut);
 
         cr_assert_eq(cgtree_json(dir, &a), 0);
         cr_assert_eq(json_object_array_length(a), 1);
