@@ -452,7 +452,12 @@ static int option_error(char **argv, int word, int c)
         if (c == ':')
                 return log_invalid("option -%c needs a value (see berth --help)", optopt);
         if (!startswith(w, "--")) {
-                /* "-U=no": getopt took -U, then stumbled on "=". */
+                enum private_users mode;
+                uint32_t base, size;
+                /* "-Uno": getopt took -U, then stumbled on "n". */
+                if (w[1] == 'U' && private_users_from_string(w + 2, &mode, &base, &size) >= 0)
+                        return log_invalid("-U takes no value: write --private-users=%s", w + 2);
+                /* "-U=no": the same, on "=". */
                 if (optopt == '=' && eq && eq > w + 1)
                         return log_invalid("option -%c takes no value (see berth --help)", eq[-1]);
                 return log_invalid("unknown option -%c (see berth --help)", optopt);

@@ -370,6 +370,8 @@ Test(args, U_is_pick_and_takes_no_value)
         assert_says(ARGV("-D", "/t", "-U", "no"),
                     "berth: -U takes no value: write --private-users=no (or put -- before a command named no)\n");
         assert_refused_saying(ARGV("-D", "/t", "-U", "pick"), "write --private-users=pick");
+        assert_says(ARGV("-D", "/t", "-Uno"), "berth: -U takes no value: write --private-users=no\n");
+        assert_says(ARGV("-D", "/t", "-U524288:100"), "berth: -U takes no value: write --private-users=524288:100\n");
         assert_refused_saying(ARGV("-D", "/t", "-xU", "yes"), "write --private-users=yes");
         assert_refused_saying(ARGV("-D", "/t", "-U", "1000000:65536"), "write --private-users=1000000:65536");
         assert_refused_saying(ARGV("-b", "-D", "/t", "-U", "524288"), "write --private-users=524288");
