@@ -164,13 +164,20 @@ int it_wait(pid_t pid, int timeout_sec)
         }
 }
 
+/* Returns once the program runs (or its exec failed): a signal sent
+ * right after reaches the program, not the fork before it. */
 static pid_t spawn(char *const argv[], int out_fd, int err_fd)
 {
-        pid_t pid = fork();
+        int exec_pipe[2];
+        char c;
+        pid_t pid;
 
+        cr_assert_eq(pipe2(exec_pipe, O_CLOEXEC), 0);
+        pid = fork();
         cr_assert_geq(pid, 0);
         if (pid == 0) {
                 int null = open("/dev/null", O_RDONLY);
+                close(exec_pipe[0]);
                 dup2(null, 0);
                 dup2(out_fd, 1);
                 dup2(err_fd, 2);
@@ -178,6 +185,10 @@ static pid_t spawn(char *const argv[], int out_fd, int err_fd)
                 execvp(argv[0], argv);
                 _exit(127);
         }
+        close(exec_pipe[1]);
+        while (read(exec_pipe[0], &c, 1) < 0 && errno == EINTR)
+                ;
+        close(exec_pipe[0]);
         return pid;
 }
 
