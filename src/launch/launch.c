@@ -186,11 +186,12 @@ static void end_boot(struct launcher *l)
         l->sync_fd = safe_close(l->sync_fd);
         l->notify = (struct notify_state) {};
         l->exec_done = false;
-        l->stop_requests = 0;
-        l->stop[0] = 0;
+        l->held_signal = 0;
+        l->held_runlevel = 0;
         struct itimerspec off = {};
         (void) timerfd_settime(l->timer_fd, 0, &off, NULL);
         (void) timerfd_settime(l->settle_fd, 0, &off, NULL);
+        (void) timerfd_settime(l->retry_fd, 0, &off, NULL);
 }
 
 #define EXIT_REBOOT (-1)
@@ -200,7 +201,7 @@ static int boot_result(struct launcher *l, const siginfo_t *si)
 {
         bool booted = l->m.init_kind != INIT_STUB;
 
-        if (l->reboot_requested && !l->failed) {
+        if (l->reboot_requested && !l->failed && l->stop_requests == 0) {
                 l->reboot_requested = false;
                 return EXIT_REBOOT;
         }
@@ -215,9 +216,9 @@ static int boot_result(struct launcher *l, const siginfo_t *si)
         }
         /* reboot(2) in a PID namespace kills its PID 1 with SIGHUP to
          * restart, SIGINT to power off or halt. */
-        if (booted && si->si_status == SIGHUP)
+        if (booted && si->si_status == SIGHUP && l->stop_requests == 0)
                 return EXIT_REBOOT;
-        if (booted && si->si_status == SIGINT) {
+        if (booted && (si->si_status == SIGINT || si->si_status == SIGHUP)) {
                 log_info("machine %s powered off", l->name);
                 return 0;
         }
@@ -250,6 +251,9 @@ static int boot_once(struct launcher *l)
         siginfo_t si = {};
         int r;
 
+        /* A stop of the boot before is over: boot_result() has seen it. */
+        l->stop_requests = 0;
+        l->stop[0] = 0;
         r = start_child(l);
         if (r < 0) {
                 /* The child was killed before GO: its end of the sync socket
@@ -268,17 +272,23 @@ static int boot_once(struct launcher *l)
         return boot_result(l, &si);
 }
 
+void launcher_signal_mask(sigset_t *ret)
+{
+        sigemptyset(ret);
+        sigaddset(ret, SIGTERM);
+        sigaddset(ret, SIGINT);
+        sigaddset(ret, SIGHUP);
+        sigaddset(ret, SIGWINCH);
+        sigaddset(ret, SIGUSR1);        /* reboot, as berthd asks */
+        sigaddset(ret, SIGUSR2);        /* poweroff, as berthd asks */
+}
+
 static int setup_signals(struct launcher *l)
 {
         sigset_t mask;
 
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGHUP);
-        sigaddset(&mask, SIGWINCH);
-        sigaddset(&mask, SIGUSR1);      /* reboot, as berthd asks */
-        sigaddset(&mask, SIGUSR2);      /* poweroff, as berthd asks */
+        /* Blocked since main() began: what came meanwhile is read now. */
+        launcher_signal_mask(&mask);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return -errno;
         (void) signal(SIGPIPE, SIG_IGN);
@@ -289,7 +299,10 @@ static int setup_signals(struct launcher *l)
         if (l->timer_fd < 0)
                 return -errno;
         l->settle_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-        return l->settle_fd < 0 ? -errno : 0;
+        if (l->settle_fd < 0)
+                return -errno;
+        l->retry_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+        return l->retry_fd < 0 ? -errno : 0;
 }
 
 static void teardown(struct launcher *l)
@@ -314,6 +327,7 @@ static void teardown(struct launcher *l)
         safe_close(l->signal_fd);
         safe_close(l->timer_fd);
         safe_close(l->settle_fd);
+        safe_close(l->retry_fd);
         free(l->m.init);
         free(l->m.stub);
         free(l->m.lower);
@@ -336,6 +350,7 @@ int launch_run(const struct settings *s)
                 .signal_fd = -1,
                 .timer_fd = -1,
                 .settle_fd = -1,
+                .retry_fd = -1,
                 .pidfd = -1,
                 .sync_fd = -1,
                 .notify_fd = -1,
@@ -365,6 +380,13 @@ int launch_run(const struct settings *s)
                 status = boot_once(&l);
                 if (status != EXIT_REBOOT)
                         break;
+                /* berthctl reboot; berthctl poweroff: the poweroff may come
+                 * while PID 1 is gone. It is kept: no second boot. */
+                if (launcher_stop_came(&l)) {
+                        log_info("machine %s was asked to stop while it rebooted: not starting it again", l.name);
+                        status = 0;
+                        break;
+                }
                 log_info("machine %s is rebooting", l.name);
                 int r = l.m.cgroup ? cgroup_renew(&l.cg, l.name) : 0;
                 if (r < 0) {

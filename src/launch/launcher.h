@@ -41,8 +41,13 @@ struct launcher {
         int timer_fd;           /* the stop timeout */
         int settle_fd;          /* when the launcher joins supervisor/ */
         bool exec_done;
-        unsigned stop_requests;
+        unsigned stop_requests; /* stops asked for (a reboot is none) */
         bool reboot_requested;  /* SIGUSR1: whatever way PID 1 ends, boot again */
+        /* What PID 1 is to be told once it can take it (supervise.c). */
+        int held_signal;
+        char held_runlevel;     /* sysvinit: '0' or '6' on /run/initctl */
+        struct timespec held_since;
+        int retry_fd;           /* ticks while something is held */
         char stop[128];         /* the step a stop has reached (state file STOP=) */
         int kill_signal;        /* the settings' (command line, else NAME.berth); 0: by init */
         int poweroff_signal;
@@ -65,10 +70,16 @@ int launcher_prepare_host(struct launcher *l);
 int shift_prepare(struct launcher *l);
 void shift_cleanup(struct launcher *l);
 
+/* launch.c: the signals berth takes (stops, reboots, SIGWINCH), blocked
+ * from main()'s first line on and read from a signalfd. */
+void launcher_signal_mask(sigset_t *ret);
+
 /* supervise.c */
 void launcher_write_state(struct launcher *l, const char *state);
 void launcher_send_signal(struct launcher *l, int sig);
 void launcher_handle_sync(struct launcher *l);
+/* Between two boots: whether a stop (not a reboot) came meanwhile. */
+bool launcher_stop_came(struct launcher *l);
 double seconds_since(const struct timespec *t);
 /* Supervise one boot until PID 1 is gone; fills its wait status. */
 int launcher_supervise(struct launcher *l, siginfo_t *ret);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,10 +28,25 @@ static int exec_boot_test(char **argv)
                 return EXIT_FAILURE;
         }
         argv[0] = (char *) "berth boot-test";
+        /* It sets up its own signal handling. */
+        sigset_t mask;
+        launcher_signal_mask(&mask);
+        (void) sigprocmask(SIG_UNBLOCK, &mask, NULL);
         execv(helper, argv);
         log_error_errno(-errno, "executing %s", helper);
         free(helper);
         return EXIT_FAILURE;
+}
+
+/* Before main(), as early as a program can: a SIGTERM that comes while
+ * berth is still starting must not kill it (and leave its lock behind),
+ * but wait in the signalfd for the supervisor, which stops the machine. */
+__attribute__((constructor(101))) static void block_signals(void)
+{
+        sigset_t mask;
+
+        launcher_signal_mask(&mask);
+        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
 }
 
 int main(int argc, char **argv)

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,7 +33,8 @@ static void machine_is_up(struct launcher *l)
 {
         struct itimerspec its = { .it_value.tv_nsec = 100 * 1000 * 1000 };
 
-        launcher_write_state(l, "running");
+        /* A stop asked for while it came up is under way: still closing. */
+        launcher_write_state(l, l->stop_requests > 0 ? "closing" : "running");
         (void) timerfd_settime(l->settle_fd, 0, &its, NULL);
 }
 
@@ -153,55 +155,166 @@ static int sysvinit_runlevel(struct launcher *l, char runlevel)
         return write_full(fifo, &req, sizeof(req));
 }
 
+/* sysvinit, unless a signal was set for it, is asked on its FIFO. */
+static bool uses_initctl(const struct launcher *l, int received)
+{
+        int set = received == SIGUSR1 ? l->reboot_signal : received == SIGUSR2 ? l->poweroff_signal
+                                                                                : l->kill_signal;
+
+        return l->m.init_kind == INIT_SYSVINIT && set <= 0;
+}
+
+/* Whether PID 1 sleeps in sigtimedwait() for sig (the stub, tini): that
+ * unblocks the signals it waits for while it waits, so its SigBlk does
+ * not show them. The set is read from its memory, at the call's first
+ * argument. */
+static bool waits_for(const struct launcher *l, int sig)
+{
+        _cleanup_free_ char *call = NULL;
+        unsigned long long nr, set_addr;
+        uint64_t set = 0;
+        char path[64];
+
+        snprintf(path, sizeof(path), "/proc/%d/syscall", (int) l->leader);
+        if (read_file_at(AT_FDCWD, path, &call, 512) < 0 || sscanf(call, "%llu %llx", &nr, &set_addr) != 2 ||
+            nr != SYS_rt_sigtimedwait)
+                return false;
+        struct iovec local = { .iov_base = &set, .iov_len = sizeof(set) };
+        struct iovec remote = { .iov_base = (void *) (uintptr_t) set_addr, .iov_len = sizeof(set) };
+        if (process_vm_readv(l->leader, &local, 1, &remote, 1, 0) != (ssize_t) sizeof(set))
+                return true;    /* it waits for signals: this one, most likely */
+        return (set >> (sig - 1)) & 1;
+}
+
+/* Whether PID 1 would get sig now. The kernel drops a signal sent to the
+ * init of a PID namespace that neither catches nor blocks it: systemd or
+ * the stub right after exec, before they set up their signal handling. */
+static bool pid1_takes(const struct launcher *l, int sig)
+{
+        _cleanup_free_ char *status = NULL;
+        unsigned long long mask = 0, m;
+        char path[64];
+
+        if (sig < 1 || sig > 64)
+                return false;
+        snprintf(path, sizeof(path), "/proc/%d/status", (int) l->leader);
+        if (read_file_at(AT_FDCWD, path, &status, 8192) < 0)
+                return false;
+        for (char *line = strtok(status, "\n"); line; line = strtok(NULL, "\n"))
+                if ((sscanf(line, "SigBlk: %llx", &m) == 1 || sscanf(line, "SigCgt: %llx", &m) == 1))
+                        mask |= m;
+        return ((mask >> (sig - 1)) & 1) || waits_for(l, sig);
+}
+
+/* Tell PID 1 what is held for it, if it can take it now. */
+static bool deliver_held(struct launcher *l)
+{
+        if (!l->held_signal && !l->held_runlevel)
+                return true;
+        if (!l->exec_done)
+                return false;
+        if (l->held_runlevel && sysvinit_runlevel(l, l->held_runlevel) < 0) {
+                /* No FIFO 2s after it was asked: an init that only looks
+                 * like sysvinit. SIGTERM, as for any other init. */
+                if (!l->held_since.tv_sec || seconds_since(&l->held_since) < 2)
+                        return false;
+                log_debug("machine %s: no /run/initctl after 2s, sending SIGTERM", l->name);
+                l->held_runlevel = 0;
+                l->held_signal = SIGTERM;
+        }
+        if (l->held_signal) {
+                if (!pid1_takes(l, l->held_signal))
+                        return false;
+                launcher_send_signal(l, l->held_signal);
+        }
+        if (l->held_since.tv_sec)
+                log_debug("machine %s: PID 1 took the request after %.1f ms", l->name,
+                          seconds_since(&l->held_since) * 1e3);
+        l->held_signal = 0;
+        l->held_runlevel = 0;
+        l->held_since = (struct timespec) {};
+        struct itimerspec off = {};
+        (void) timerfd_settime(l->retry_fd, 0, &off, NULL);
+        return true;
+}
+
+/* A signal or runlevel for PID 1: sent now, or held and tried again every
+ * 10 ms (and at READY=1) until PID 1 can take it. */
+static void tell_pid1(struct launcher *l, int sig, char runlevel)
+{
+        l->held_signal = sig;
+        l->held_runlevel = runlevel;
+        l->held_since = (struct timespec) {};
+        if (deliver_held(l))
+                return;
+        clock_gettime(CLOCK_MONOTONIC, &l->held_since);
+        struct itimerspec its = { .it_value.tv_nsec = 10 * 1000 * 1000, .it_interval.tv_nsec = 10 * 1000 * 1000 };
+        (void) timerfd_settime(l->retry_fd, 0, &its, NULL);
+}
+
+static void retry_held(struct launcher *l)
+{
+        uint64_t n;
+
+        (void) !read(l->retry_fd, &n, sizeof(n));
+        (void) deliver_held(l);
+}
+
+static void request_reboot(struct launcher *l)
+{
+        int sig = stop_signal(l, SIGUSR1);
+
+        /* A stop asked for before wins: this machine is going away. */
+        if (l->stop_requests > 0) {
+                log_info("machine %s is stopping: not rebooting it", l->name);
+                return;
+        }
+        l->reboot_requested = true;
+        if (uses_initctl(l, SIGUSR1)) {
+                log_info("machine %s: asking PID 1 to reboot (runlevel 6)", l->name);
+                tell_pid1(l, 0, '6');
+        } else if (sig == 0) {
+                log_info("machine %s: rebooting it", l->name);
+                launcher_send_signal(l, SIGKILL);
+        } else {
+                log_info("machine %s: asking PID 1 to reboot", l->name);
+                tell_pid1(l, sig, 0);
+        }
+}
+
 static void request_stop(struct launcher *l, int received)
 {
         int sig = stop_signal(l, received);
+        bool initctl = uses_initctl(l, received);
 
-        /* sysvinit, unless a signal was given for it: its FIFO. */
-        if (l->m.init_kind == INIT_SYSVINIT && sig == SIGTERM && l->exec_done && l->stop_requests == 0 &&
-            sysvinit_runlevel(l, received == SIGUSR1 ? '6' : '0') >= 0) {
-                if (received == SIGUSR1) {
-                        l->reboot_requested = true;
-                        log_info("machine %s: asking PID 1 to reboot (runlevel 6)", l->name);
-                        return;
-                }
-                l->stop_requests++;
-                log_info("machine %s: asking PID 1 to power off (runlevel 0; %us before it is killed)", l->name,
-                         l->s->stop_timeout_sec);
-                snprintf(l->stop, sizeof(l->stop), "asked PID 1 for runlevel 0; SIGKILL after %us",
-                         l->s->stop_timeout_sec);
-                launcher_write_state(l, "closing");
-                struct itimerspec its = { .it_value.tv_sec = l->s->stop_timeout_sec };
-                (void) timerfd_settime(l->timer_fd, 0, &its, NULL);
+        if (received == SIGUSR1) {
+                request_reboot(l);
                 return;
         }
-
+        /* A stop after a reboot request: the machine does not come back. */
+        l->reboot_requested = false;
         l->stop_requests++;
-        if (received == SIGUSR1 && l->stop_requests == 1 && l->exec_done) {
-                l->reboot_requested = true;
-                log_info("machine %s: asking PID 1 to reboot", l->name);
-                if (sig == 0) {
-                        launcher_send_signal(l, SIGKILL);
-                        return;
-                }
-                launcher_send_signal(l, sig);
-                l->stop_requests = 0;   /* a reboot is not a stop: SIGTERM still asks politely */
-                return;
-        }
-        if (l->stop_requests > 1 || !l->exec_done || sig == 0) {
+        if (l->stop_requests > 1 || (sig == 0 && !initctl)) {
                 log_info("machine %s: killing it", l->name);
                 snprintf(l->stop, sizeof(l->stop), "killed with SIGKILL at once");
                 launcher_write_state(l, "closing");
                 launcher_send_signal(l, SIGKILL);
                 return;
         }
-        if (l->m.init_kind != INIT_STUB)
-                log_info("machine %s: asking PID 1 to power off (%us before it is killed)", l->name,
+        if (initctl) {
+                log_info("machine %s: asking PID 1 to power off (runlevel 0; %us before it is killed)", l->name,
                          l->s->stop_timeout_sec);
-        snprintf(l->stop, sizeof(l->stop), "asked PID 1 to end with signal %d; SIGKILL after %us", sig,
-                 l->s->stop_timeout_sec);
+                snprintf(l->stop, sizeof(l->stop), "asked PID 1 for runlevel 0; SIGKILL after %us",
+                         l->s->stop_timeout_sec);
+        } else {
+                if (l->m.init_kind != INIT_STUB)
+                        log_info("machine %s: asking PID 1 to power off (%us before it is killed)", l->name,
+                                 l->s->stop_timeout_sec);
+                snprintf(l->stop, sizeof(l->stop), "asked PID 1 to end with signal %d; SIGKILL after %us", sig,
+                         l->s->stop_timeout_sec);
+        }
         launcher_write_state(l, "closing");
-        launcher_send_signal(l, sig);
+        tell_pid1(l, initctl ? 0 : sig, initctl ? '0' : 0);
         struct itimerspec its = { .it_value.tv_sec = l->s->stop_timeout_sec };
         (void) timerfd_settime(l->timer_fd, 0, &its, NULL);
 }
@@ -216,6 +329,21 @@ static void handle_signal(struct launcher *l)
                 console_update_winsize(&l->console);
         else
                 request_stop(l, (int) si.ssi_signo);
+}
+
+bool launcher_stop_came(struct launcher *l)
+{
+        struct pollfd p = { .fd = l->signal_fd, .events = POLLIN };
+        struct signalfd_siginfo si;
+        bool stop = false;
+
+        while (poll(&p, 1, 0) > 0 && read(l->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+                if (si.ssi_signo == SIGWINCH)
+                        console_update_winsize(&l->console);
+                else if (si.ssi_signo != SIGUSR1)
+                        stop = true;
+        }
+        return stop;
 }
 
 void launcher_handle_sync(struct launcher *l)
@@ -265,6 +393,8 @@ static void handle_notify(struct launcher *l)
         if (!notify_receive(l->notify_fd, &l->notify))
                 return;
         log_info("machine %s is up (READY=1 after %.2fs)", l->name, seconds_since(&l->boot_start));
+        /* Ready: its signal handling is set up, whatever waits can go. */
+        (void) deliver_held(l);
         machine_is_up(l);
         (void) notify_upstream(l->s->ready_at_exec ? "STATUS=machine is running"
                                                    : "READY=1\nSTATUS=machine is running");
@@ -279,6 +409,7 @@ enum {
         POLL_STDIN,
         POLL_TIMER,
         POLL_SETTLE,
+        POLL_RETRY,
         _POLL_MAX,
 };
 
@@ -294,6 +425,7 @@ int launcher_supervise(struct launcher *l, siginfo_t *ret)
                         [POLL_STDIN] = { .fd = l->console.stdin_open ? STDIN_FILENO : -1, .events = POLLIN },
                         [POLL_TIMER] = { .fd = l->timer_fd, .events = POLLIN },
                         [POLL_SETTLE] = { .fd = l->settle_fd, .events = POLLIN },
+                        [POLL_RETRY] = { .fd = l->retry_fd, .events = POLLIN },
                 };
 
                 if (poll(p, _POLL_MAX, -1) < 0) {
@@ -325,6 +457,8 @@ int launcher_supervise(struct launcher *l, siginfo_t *ret)
                 }
                 if (p[POLL_SETTLE].revents & POLLIN)
                         join_supervisor(l);
+                if (p[POLL_RETRY].revents & POLLIN)
+                        retry_held(l);
                 if (p[POLL_PID].revents & POLLIN) {
                         if (waitid(P_PIDFD, (id_t) l->pidfd, ret, WEXITED) < 0)
                                 return -errno;
