@@ -89,3 +89,20 @@ bool it_wait_log(const char *log_name, const char *stream, const char *needle, i
 /* A process (other than this one) with an argument containing needle:
  * a description of the first found, or NULL. */
 char *it_process_with_arg(const char *needle);
+
+/* A program on a PTY of the test's (forkpty), for what needs a terminal:
+ * what it printed so far is in out. */
+struct it_pty {
+        pid_t pid;
+        int fd;
+        char out[65536];
+        size_t len;
+};
+
+void it_pty_start(struct it_pty *s, char *const argv[]);
+/* Read until the output has needle; false after timeout_sec. */
+bool it_pty_expect(struct it_pty *s, const char *needle, int timeout_sec);
+void it_pty_send(struct it_pty *s, const char *text);
+/* Wait for the program to end (reading what it still says): its status as
+ * it_wait's; killed after timeout_sec, -1. */
+int it_pty_finish(struct it_pty *s, int timeout_sec);

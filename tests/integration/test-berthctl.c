@@ -9,8 +9,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <pty.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -121,74 +119,6 @@ static void assert_clean(const char *machine, const char *tree)
         cr_assert_null(left, "%s", left);
 }
 
-/* A PTY session ------------------------------------------------------- */
-
-struct pty_session {
-        pid_t pid;
-        int fd;
-        char out[65536];
-        size_t len;
-};
-
-static void pty_start(struct pty_session *s, char *const argv[])
-{
-        struct winsize ws = { .ws_row = 24, .ws_col = 80 };
-
-        *s = (struct pty_session) {};
-        s->pid = forkpty(&s->fd, NULL, NULL, &ws);
-        cr_assert_geq(s->pid, 0, "forkpty: %m");
-        if (s->pid == 0) {
-                execv(argv[0], argv);
-                _exit(127);
-        }
-}
-
-/* Read until the output has needle; false after timeout_sec. */
-static bool pty_expect(struct pty_session *s, const char *needle, int timeout_sec)
-{
-        for (double end = it_now() + timeout_sec; !strstr(s->out, needle);) {
-                struct pollfd p = { .fd = s->fd, .events = POLLIN };
-                ssize_t n;
-
-                if (it_now() >= end || s->len >= sizeof(s->out) - 1)
-                        return false;
-                if (poll(&p, 1, 200) <= 0)
-                        continue;
-                n = read(s->fd, s->out + s->len, sizeof(s->out) - 1 - s->len);
-                if (n <= 0)
-                        return strstr(s->out, needle) != NULL;
-                s->len += (size_t) n;
-                s->out[s->len] = 0;
-        }
-        return true;
-}
-
-static void pty_send(struct pty_session *s, const char *text)
-{
-        cr_assert_eq(write(s->fd, text, strlen(text)), (ssize_t) strlen(text));
-}
-
-/* Wait for berthctl to end (reading what it still says); its status. */
-static int pty_finish(struct pty_session *s, int timeout_sec)
-{
-        int status = -1;
-
-        for (double end = it_now() + timeout_sec; it_now() < end;) {
-                int st;
-                (void) pty_expect(s, "\x01never\x01", 1);
-                if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
-                        status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-                        break;
-                }
-        }
-        if (status == -1) {
-                kill(s->pid, SIGKILL);
-                waitpid(s->pid, NULL, 0);
-        }
-        close(s->fd);
-        return status;
-}
-
 /* The walk-through -------------------------------------------------- */
 
 static char *field(const char *line, int n)
@@ -207,7 +137,7 @@ Test(berthctl, starts_debian_runs_commands_logs_in_and_powers_off)
         const char *tree = it_debian_tree();
         char *leader, *os_release, path[600], script[600], want[300], *line;
         struct it_result r;
-        struct pty_session s;
+        struct it_pty s;
 
         image_link("deb", tree);
         it_bus_start();
@@ -316,21 +246,21 @@ Test(berthctl, starts_debian_runs_commands_logs_in_and_powers_off)
         /* shell on a terminal: a PTY in the machine. */
         {
                 char *argv[] = { (char *) ctl_bin(), "shell", "deb", NULL };
-                pty_start(&s, argv);
-                pty_send(&s, "tty; echo answer-$((6*7)); exit 5\r");
-                cr_assert(pty_expect(&s, "answer-42", 60), "no answer from a shell on a PTY:\n%s", s.out);
+                it_pty_start(&s, argv);
+                it_pty_send(&s, "tty; echo answer-$((6*7)); exit 5\r");
+                cr_assert(it_pty_expect(&s, "answer-42", 60), "no answer from a shell on a PTY:\n%s", s.out);
                 cr_assert(strstr(s.out, "/dev/pts/"), "the shell is not on a PTY:\n%s", s.out);
-                int st = pty_finish(&s, 30);
+                int st = it_pty_finish(&s, 30);
                 cr_assert_eq(st, 5, "shell on a PTY exited with %d:\n%s", st, s.out);
         }
 
         /* login: a prompt, and ^] three times leaves. */
         {
                 char *argv[] = { (char *) ctl_bin(), "login", "deb", NULL };
-                pty_start(&s, argv);
-                cr_assert(pty_expect(&s, "deb login: ", 60), "no login prompt:\n%s", s.out);
-                pty_send(&s, "\x1d\x1d\x1d");
-                int st = pty_finish(&s, 30);
+                it_pty_start(&s, argv);
+                cr_assert(it_pty_expect(&s, "deb login: ", 60), "no login prompt:\n%s", s.out);
+                it_pty_send(&s, "\x1d\x1d\x1d");
+                int st = it_pty_finish(&s, 30);
                 cr_assert_neq(st, -1, "berthctl login did not end after ^]^]^]:\n%s", s.out);
         }
 
@@ -598,7 +528,7 @@ Test(berthctl, status_cuts_the_process_tree_to_the_terminal_unless_full)
 {
         const char *tree = it_busybox_tree(), *line = NULL;
         char arg[300], *argv[] = { (char *) ctl_bin(), "status", "dm-l", NULL, NULL };
-        struct pty_session s;
+        struct it_pty s;
         struct it_result r;
         pid_t pid;
         int cols;
@@ -614,8 +544,8 @@ Test(berthctl, status_cuts_the_process_tree_to_the_terminal_unless_full)
                   it_spawn_log("dm-l", "err"));
 
         /* On an 80-column terminal: cut, with an ellipsis. */
-        pty_start(&s, argv);
-        cr_assert_eq(pty_finish(&s, 30), 0, "status on a PTY:\n%s", s.out);
+        it_pty_start(&s, argv);
+        cr_assert_eq(it_pty_finish(&s, 30), 0, "status on a PTY:\n%s", s.out);
         cols = line_columns(s.out, "marker-", &line);
         cr_assert(cols > 0 && cols <= 80 && !strstr(s.out, "-end"), "status on a terminal did not cut:\n%s", s.out);
         cr_assert(strstr(line, "\u2026\r\n") == line + strcspn(line, "\r") - strlen("\u2026") ||
@@ -624,8 +554,8 @@ Test(berthctl, status_cuts_the_process_tree_to_the_terminal_unless_full)
 
         /* -l, or not a terminal: in full. */
         char *full[] = { (char *) ctl_bin(), "-l", "status", "dm-l", NULL };
-        pty_start(&s, full);
-        cr_assert_eq(pty_finish(&s, 30), 0, "status -l on a PTY:\n%s", s.out);
+        it_pty_start(&s, full);
+        cr_assert_eq(it_pty_finish(&s, 30), 0, "status -l on a PTY:\n%s", s.out);
         cr_assert(strstr(s.out, arg), "status -l on a terminal cut the command line:\n%s", s.out);
         r = ctl(30, "status", "dm-l", NULL);
         cr_assert(r.status == 0 && strstr(r.out, arg), "status into a pipe cut the command line:\n%s%s", r.out,
@@ -644,15 +574,15 @@ static char *escaped_session(const char *verb, bool quiet, const char *send, con
 {
         char *argv[] = { (char *) ctl_bin(), quiet ? "-q" : (char *) verb, quiet ? (char *) verb : "dm-q",
                          quiet ? "dm-q" : NULL, NULL };
-        struct pty_session s;
+        struct it_pty s;
 
-        pty_start(&s, argv);
+        it_pty_start(&s, argv);
         if (send)
-                pty_send(&s, send);
-        cr_assert(pty_expect(&s, ready, 60), "%s%s: no '%s':\n%s", quiet ? "-q " : "", verb, ready, s.out);
+                it_pty_send(&s, send);
+        cr_assert(it_pty_expect(&s, ready, 60), "%s%s: no '%s':\n%s", quiet ? "-q " : "", verb, ready, s.out);
         usleep(200000);
-        pty_send(&s, "\x1d\x1d\x1d");
-        cr_assert_neq(pty_finish(&s, 30), -1, "%s did not end after ^]^]^]:\n%s", verb, s.out);
+        it_pty_send(&s, "\x1d\x1d\x1d");
+        cr_assert_neq(it_pty_finish(&s, 30), -1, "%s did not end after ^]^]^]:\n%s", verb, s.out);
         return strdup(s.out);
 }
 
@@ -886,7 +816,7 @@ Test(berthctl, shell_and_login_leave_nothing_in_the_machine)
         const char *tree = it_debian_tree();
         char *leader, *left;
         struct it_result r;
-        struct pty_session s;
+        struct it_pty s;
         double t0;
 
         image_link("deb", tree);
@@ -901,12 +831,12 @@ Test(berthctl, shell_and_login_leave_nothing_in_the_machine)
         /* login: its helper ends with the login session. */
         {
                 char *argv[] = { (char *) ctl_bin(), "login", "deb", NULL };
-                pty_start(&s, argv);
-                cr_assert(pty_expect(&s, "deb login: ", 60), "no login prompt:\n%s", s.out);
-                pty_send(&s, "root\r");
-                cr_assert(pty_expect(&s, "root@deb", 60), "no shell after logging in as root:\n%s", s.out);
-                pty_send(&s, "exit\r");
-                int st = pty_finish(&s, 30);
+                it_pty_start(&s, argv);
+                cr_assert(it_pty_expect(&s, "deb login: ", 60), "no login prompt:\n%s", s.out);
+                it_pty_send(&s, "root\r");
+                cr_assert(it_pty_expect(&s, "root@deb", 60), "no shell after logging in as root:\n%s", s.out);
+                it_pty_send(&s, "exit\r");
+                int st = it_pty_finish(&s, 30);
                 cr_assert_neq(st, -1, "berthctl login did not end with the session:\n%s", s.out);
         }
         for (double end = it_now() + 10; (left = children_of_berthd()); usleep(50000)) {
@@ -919,10 +849,10 @@ Test(berthctl, shell_and_login_leave_nothing_in_the_machine)
         /* shell on a terminal: returns with the status, nothing left. */
         {
                 char *argv[] = { (char *) ctl_bin(), "shell", "deb", NULL };
-                pty_start(&s, argv);
-                pty_send(&s, "echo answer-$((6*7)); exit 3\r");
-                cr_assert(pty_expect(&s, "answer-42", 60), "no answer from a shell on a PTY:\n%s", s.out);
-                int st = pty_finish(&s, 30);
+                it_pty_start(&s, argv);
+                it_pty_send(&s, "echo answer-$((6*7)); exit 3\r");
+                cr_assert(it_pty_expect(&s, "answer-42", 60), "no answer from a shell on a PTY:\n%s", s.out);
+                int st = it_pty_finish(&s, 30);
                 cr_assert_eq(st, 3, "shell on a PTY exited with %d:\n%s", st, s.out);
         }
         left = strays_in(leader);
@@ -954,19 +884,19 @@ Test(berthctl, shell_and_login_leave_nothing_in_the_machine)
 Test(berthctl, berthd_restarts_while_a_shell_runs)
 {
         const char *tree = it_busybox_tree();
-        struct pty_session s;
+        struct it_pty s;
         pid_t pid;
 
         it_bus_start();
         it_berthd_start();
         pid = spawn_sleeper("dm-sess");
         char *argv[] = { (char *) ctl_bin(), "shell", "dm-sess", NULL };
-        pty_start(&s, argv);
-        pty_send(&s, "echo up-$((1+1)); sleep 4; exit 4\r");
-        cr_assert(pty_expect(&s, "up-2", 60), "no answer from the shell:\n%s", s.out);
+        it_pty_start(&s, argv);
+        it_pty_send(&s, "echo up-$((1+1)); sleep 4; exit 4\r");
+        cr_assert(it_pty_expect(&s, "up-2", 60), "no answer from the shell:\n%s", s.out);
         cr_assert_eq(it_berthd_kill(SIGTERM), 0, "berthd did not end on SIGTERM");
         it_berthd_start();
-        int st = pty_finish(&s, 30);
+        int st = it_pty_finish(&s, 30);
         cr_assert_eq(st, 4, "the shell exited with %d:\n%s", st, s.out);
         cr_assert(it_wait_listed("dm-sess", true, 30), "the new berthd does not list dm-sess");
         cr_assert_eq(kill(pid, SIGTERM), 0);
