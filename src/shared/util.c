@@ -67,6 +67,42 @@ int strv_push(char ***l, const char *value)
         return 0;
 }
 
+int strv_env_set(char ***l, const char *assignment)
+{
+        size_t n = strcspn(assignment, "=") + 1;
+        char *copy;
+
+        for (char **e = *l; e && *e; e++)
+                if (strncmp(*e, assignment, n) == 0) {
+                        copy = strdup(assignment);
+                        if (!copy)
+                                return -ENOMEM;
+                        free(*e);
+                        *e = copy;
+                        return 0;
+                }
+        return strv_push(l, assignment);
+}
+
+int env_assignment_from(const char *arg, char **ret)
+{
+        size_t n = strcspn(arg, "=");
+        const char *v;
+        char *a;
+
+        if (n == 0 || (arg[0] >= '0' && arg[0] <= '9') ||
+            strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n)
+                return -EINVAL;
+        if (arg[n])
+                a = strdup(arg);
+        else if (asprintf(&a, "%s=%s", arg, (v = getenv(arg)) ? v : "") < 0)
+                a = NULL;
+        if (!a)
+                return -ENOMEM;
+        *ret = a;
+        return 0;
+}
+
 char **strv_copy(char *const *l)
 {
         _cleanup_strv_ char **r = calloc(1, sizeof(char *));

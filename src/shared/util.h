@@ -15,6 +15,14 @@ char *strjoin(const char *a, const char *b, const char *c);
 size_t strv_length(char *const *l);
 int strv_push(char ***l, const char *value);    /* copies value */
 char **strv_copy(char *const *l);
+/* An environment block: NAME=VALUE in place of the entry with the same
+ * NAME, or appended. */
+int strv_env_set(char ***l, const char *assignment);
+/* --setenv's argument as nspawn and machinectl take it: NAME=VALUE, or
+ * NAME alone for NAME=its value in our own environment (empty when it
+ * has none); NAME is letters, digits and '_', not starting with a digit.
+ * A malloc'd NAME=VALUE, or -EINVAL. */
+int env_assignment_from(const char *arg, char **ret);
 
 /* Whole-file and whole-buffer I/O; retry on EINTR, short reads/writes. */
 ssize_t read_full(int fd, void *buf, size_t size);

@@ -122,6 +122,43 @@ Test(strv, copy_is_deep)
         cr_assert_str_eq(cc[0], "x");
 }
 
+Test(strv, env_set_replaces_the_same_name)
+{
+        _cleanup_strv_ char **env = NULL;
+
+        cr_assert_eq(strv_env_set(&env, "PATH=/bin"), 0);
+        cr_assert_eq(strv_env_set(&env, "PATHX=1"), 0);
+        cr_assert_eq(strv_env_set(&env, "TERM=vt220"), 0);
+        cr_assert_eq(strv_env_set(&env, "PATH=/x"), 0);
+        cr_assert_eq(strv_env_set(&env, "TERM="), 0);
+        cr_assert_eq(strv_length(env), 3);
+        cr_assert_str_eq(env[0], "PATH=/x");
+        cr_assert_str_eq(env[1], "PATHX=1");
+        cr_assert_str_eq(env[2], "TERM=");
+}
+
+Test(strv, env_assignment_from_arg)
+{
+        static const char *const bad[] = { "", "=x", "1A=x", "A B=x", "A-B", "9", "a.b=c", NULL };
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+
+        setenv("BERTH_TEST_PASSED", "from here", 1);
+        unsetenv("BERTH_TEST_UNSET");
+        cr_assert_eq(env_assignment_from("FOO=bar=baz", &a), 0);
+        cr_assert_str_eq(a, "FOO=bar=baz");
+        cr_assert_eq(env_assignment_from("BERTH_TEST_PASSED", &b), 0);
+        cr_assert_str_eq(b, "BERTH_TEST_PASSED=from here");
+        cr_assert_eq(env_assignment_from("BERTH_TEST_UNSET", &c), 0);
+        cr_assert_str_eq(c, "BERTH_TEST_UNSET=");
+        cr_assert_eq(env_assignment_from("_x1=", &d), 0);
+        cr_assert_str_eq(d, "_x1=");
+        for (const char *const *s = bad; *s; s++) {
+                char *r = NULL;
+                cr_assert_eq(env_assignment_from(*s, &r), -EINVAL, "'%s' was taken", *s);
+                cr_assert_null(r);
+        }
+}
+
 /* files */
 
 TestSuite(files, .init = setup, .fini = teardown);
