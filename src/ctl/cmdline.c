@@ -23,6 +23,7 @@ enum {
         ARG_TIMEOUT,
         ARG_KILL_WHOM,
         ARG_NO_PAGER,
+        ARG_UID,
 };
 
 static const struct option long_options[] = {
@@ -40,6 +41,8 @@ static const struct option long_options[] = {
         { "quiet", no_argument, NULL, 'q' },
         { "all", no_argument, NULL, 'a' },
         { "full", no_argument, NULL, 'l' },
+        { "uid", required_argument, NULL, ARG_UID },
+        { "setenv", required_argument, NULL, 'E' },
         { "no-pager", no_argument, NULL, ARG_NO_PAGER },
         {}
 };
@@ -78,6 +81,22 @@ static int parse_value_option(struct ctl *c, int opt, const char *arg)
                         return log_invalid("--kill-whom=%s: expected leader or all", arg);
                 c->kill_whom = arg;
                 return 0;
+        case ARG_UID:
+                if (!*arg)
+                        return log_invalid("--uid=: expected a user name");
+                c->uid = arg;
+                return 0;
+        case 'E': {
+                _cleanup_free_ char *a = NULL;
+
+                r = env_assignment_from(arg, &a);
+                if (r == -EINVAL)
+                        return log_invalid("--setenv=%s: expected NAME=VALUE, or a NAME to pass on from berthctl's "
+                                           "environment (letters, digits and '_', not starting with a digit)", arg);
+                if (r >= 0)
+                        r = strv_env_set(&c->setenv, a);
+                return r < 0 ? log_oom() : 0;
+        }
         case 's':
                 r = signal_from_string(arg);
                 if (r < 0)
@@ -98,6 +117,8 @@ static unsigned option_flag(int opt)
         case ARG_KILL_WHOM: case 's': return OPT_KILL;
         case 'a': return OPT_ALL;
         case 'l': return OPT_FULL;
+        case ARG_UID: return OPT_UID;
+        case 'E': return OPT_SETENV;
         }
         return 0;
 }
@@ -161,7 +182,7 @@ int cmdline_parse(int argc, char **argv, struct ctl *c, struct cmdline *cl)
                         }
                         continue;
                 }
-                int opt = getopt_long(argc, argv, "+:ahH:lp:qs:", long_options, NULL);
+                int opt = getopt_long(argc, argv, "+:aE:hH:lp:qs:", long_options, NULL);
                 if (opt < 0) {          /* "--" */
                         options_end = true;
                         continue;

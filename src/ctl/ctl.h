@@ -28,6 +28,8 @@ struct ctl {
         const char *kill_whom;  /* kill --kill-whom */
         int signal;             /* kill --signal */
         const char *user;       /* shell: USER@NAME */
+        const char *uid;        /* shell --uid: the user when no USER@ is given */
+        char **setenv;          /* shell -E: NAME=VALUE, each name once */
         char **command;         /* shell: what follows the machine's name */
         unsigned n_command;
         int exit_status;        /* shell: the program's, to exit with */

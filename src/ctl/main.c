@@ -59,6 +59,7 @@ int main(int argc, char **argv)
         r = v->run(&c, names, n);
         sd_bus_flush_close_unref(c.bus);
         strv_free(c.properties);
+        strv_free(c.setenv);
         free(cl.args);
         if (r < 0)
                 return EXIT_FAILURE;

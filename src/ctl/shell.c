@@ -130,6 +130,17 @@ static int append_strv(sd_bus_message *m, char **l, unsigned n)
         return r < 0 ? r : sd_bus_message_close_container(m);
 }
 
+static int append_environment(sd_bus_message *m, const char *first, char **env)
+{
+        int r = sd_bus_message_open_container(m, 'a', "s");
+
+        if (r >= 0 && first)
+                r = sd_bus_message_append(m, "s", first);
+        for (char **e = env; r >= 0 && e && *e; e++)
+                r = sd_bus_message_append(m, "s", *e);
+        return r < 0 ? r : sd_bus_message_close_container(m);
+}
+
 /* path, args: an absolute command as it is; a bare one through the
  * machine's sh, which searches its PATH; none: the user's login shell. */
 static int append_command(sd_bus_message *m, char **cmd, unsigned n)
@@ -166,13 +177,16 @@ int verb_shell(struct ctl *c, char **names, unsigned n)
 
         r = sd_bus_message_new_method_call(c->bus, &m, BERTH_BUS, BERTH_PATH, BERTH_MANAGER,
                                            tty ? "OpenMachineShell" : "RunMachineCommand");
+        /* USER@NAME wins over --uid, as in machinectl. */
         if (r >= 0)
-                r = sd_bus_message_append(m, "ss", names[0], c->user ? c->user : "");
+                r = sd_bus_message_append(m, "ss", names[0], c->user ? c->user : c->uid ? c->uid : "");
         if (r >= 0)
                 r = append_command(m, c->command, c->n_command);
+        /* TERM first, so that -E TERM=... replaces it (berthd lets the
+         * last of a name win). */
         snprintf(env_term, sizeof(env_term), "TERM=%s", term && *term ? term : "vt220");
         if (r >= 0)
-                r = append_strv(m, (char *[]) { env_term }, tty ? 1 : 0);
+                r = append_environment(m, tty ? env_term : NULL, c->setenv);
         if (r >= 0 && !tty)
                 r = sd_bus_message_append(m, "hhh", STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO);
         if (r < 0)

@@ -23,7 +23,7 @@ const struct verb verbs[] = {
           "Kill a machine at once", verb_terminate },
         { "kill", "NAME...", 1, VERB_ANY, OPT_KILL,
           "Send a signal to a machine's processes", verb_kill },
-        { "shell", "[USER@]NAME [COMMAND [ARG...]]", 1, 1, 0,
+        { "shell", "[USER@]NAME [COMMAND [ARG...]]", 1, 1, OPT_UID | OPT_SETENV,
           "Run a shell or a command in a machine; exit with its status", verb_shell },
         { "login", "NAME", 1, 1, 0,
           "Log in on a machine, on a new login prompt", verb_login },
@@ -52,11 +52,13 @@ static const struct option_help option_help[] = {
         { OPT_WAIT, "   --timeout=SEC", "With --wait: give up after SEC seconds" },
         { OPT_KILL, "   --kill-whom=leader|all", "Signal PID 1 only, or every process" },
         { OPT_KILL, "-s --signal=SIGNAL", "The signal, a name or number (SIGTERM)" },
+        { OPT_UID, "   --uid=USER", "The user, when no USER@ is given (root)" },
+        { OPT_SETENV, "-E --setenv=NAME[=VALUE]", "Set a variable for the command (NAME alone: ours)" },
         {}
 };
 
 static const char *const option_names[] = {
-        "--json", "--no-legend", "--property", "--wait", "--kill-whom", "--all", "--full",
+        "--json", "--no-legend", "--property", "--wait", "--kill-whom", "--all", "--full", "--uid", "--setenv",
 };
 
 const struct verb *verb_find(const char *name)

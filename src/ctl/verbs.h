@@ -17,6 +17,8 @@ enum {
         OPT_KILL = 1 << 4,      /* --kill-whom, --signal */
         OPT_ALL = 1 << 5,       /* --all */
         OPT_FULL = 1 << 6,      /* --full */
+        OPT_UID = 1 << 7,       /* --uid */
+        OPT_SETENV = 1 << 8,    /* --setenv */
 };
 
 /* One verb: its arguments (all of them machine names), the options it

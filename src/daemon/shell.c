@@ -143,8 +143,9 @@ static char **user_environment(const struct machine_process *p, const struct use
             strv_push(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0 ||
             strv_push(&env, "container=berth") < 0)
                 return NULL;
+        /* The caller's entries last, in place of ours of the same name. */
         for (char **e = p->env; e && *e; e++)
-                if (strv_push(&env, *e) < 0)
+                if (strv_env_set(&env, *e) < 0)
                         return NULL;
         return take_ptr(env);
 }

@@ -568,6 +568,71 @@ Test(berthctl, status_cuts_the_process_tree_to_the_terminal_unless_full)
         assert_clean("dm-l", tree);
 }
 
+Test(berthctl, shell_takes_uid_and_setenv)
+{
+        char *tree = it_copy_busybox(), path[600];
+        const char *script;
+        struct it_result r;
+        struct pty_session s;
+        FILE *f;
+        pid_t pid;
+
+        snprintf(path, sizeof(path), "%s/etc/passwd", tree);
+        f = fopen(path, "a");
+        cr_assert_not_null(f, "%s: %m", path);
+        fprintf(f, "nobody:x:65534:65534:nobody:/:/bin/sh\n");
+        fclose(f);
+        it_bus_start();
+        it_berthd_start();
+        pid = it_berth_spawn("dm-e", "-D", tree, "--ephemeral", "--name", "dm-e", "--", "sleep", "1000", NULL);
+        cr_assert(it_wait_state("dm-e", "running", 60) && it_wait_listed("dm-e", true, 30), "dm-e: %s",
+                  it_spawn_log("dm-e", "err"));
+
+        /* --uid is the user unless USER@ names one. */
+        r = ctl(60, "shell", "--uid=nobody", "dm-e", "/bin/id", "-u", NULL);
+        assert_ok_out(&r, "shell --uid=nobody", "65534\n");
+        r = ctl(60, "shell", "--uid", "nobody", "root@dm-e", "/bin/id", "-u", NULL);
+        assert_ok_out(&r, "shell --uid nobody root@dm-e", "0\n");
+        r = ctl(60, "shell", "--uid=dm-nosuch", "dm-e", "/bin/true", NULL);
+        assert_one_line_error(&r, "shell --uid=dm-nosuch", 1, "berthctl: machine dm-e: ", "dm-nosuch");
+
+        /* -E: NAME=VALUE (the last of a name wins, over berthd's own
+         * PATH too), or NAME alone from berthctl's environment. */
+        setenv("DM_PASSED", "from the host", 1);
+        script = "echo \"$FOO|$PATH|$DM_PASSED|$HOME\"";
+        r = ctl(60, "shell", "-E", "FOO=one", "--setenv=FOO=two=2", "-E", "PATH=/bin", "-E", "DM_PASSED",
+                "--uid=nobody", "dm-e", "/bin/sh", "-c", script, NULL);
+        assert_ok_out(&r, "shell -E", "two=2|/bin|from the host|/\n");
+        /* Replaced, not added after berthd's: a program that reads the
+         * first PATH= of its environment gets ours. */
+        r = ctl(60, "shell", "-E", "PATH=/bin", "-E", "HOME=/tmp", "dm-e", "/bin/env", NULL);
+        cr_assert_eq(r.status, 0, "shell env: %s", r.err);
+        cr_assert(strstr(r.out, "PATH=/bin\n") && strstr(r.out, "PATH=") == strstr(r.out, "PATH=/bin\n") &&
+                          strstr(r.out, "HOME=") == strstr(r.out, "HOME=/tmp\n"),
+                  "-E did not replace berthd's PATH and HOME:\n%s", r.out);
+        cr_assert_null(strstr(strstr(r.out, "PATH=/bin\n") + 1, "PATH="), "PATH twice:\n%s", r.out);
+        it_result_free(&r);
+        r = ctl(30, "shell", "-E", "9X=1", "dm-e", NULL);
+        assert_one_line_error(&r, "shell -E 9X=1", 2, "berthctl: --setenv=9X=1: ", NULL);
+        r = ctl(30, "list", "-E", "A=1", NULL);
+        assert_one_line_error(&r, "list -E A=1", 2, "berthctl: --setenv does not apply to list, only to shell",
+                              NULL);
+
+        /* On a terminal too: -E TERM= replaces the caller's TERM. */
+        {
+                char *argv[] = { (char *) ctl_bin(), "shell", "-E", "TERM=dm-term", "--uid=nobody", "dm-e", NULL };
+                pty_start(&s, argv);
+                pty_send(&s, "echo \"<$TERM:$(id -u)>\"; exit 4\r");
+                cr_assert(pty_expect(&s, "<dm-term:65534>", 60), "shell -E TERM= on a PTY:\n%s", s.out);
+                cr_assert_eq(pty_finish(&s, 30), 4, "shell on a PTY:\n%s", s.out);
+        }
+
+        r = ctl(30, "terminate", "dm-e", NULL);
+        assert_ok_out(&r, "terminate dm-e", "");
+        cr_assert_neq(it_wait(pid, 30), -1);
+        assert_clean("dm-e", tree);
+}
+
 /* berthctl [-q] VERB dm-q on a PTY: wait for ready, leave with ^] three
  * times; what it printed. */
 static char *escaped_session(const char *verb, bool quiet, const char *send, const char *ready)

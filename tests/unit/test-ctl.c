@@ -127,6 +127,7 @@ static void parsed_free(struct parsed *p)
 {
         free(p->cl.args);
         strv_free(p->c.properties);
+        strv_free(p->c.setenv);
 }
 
 static void assert_args(const struct parsed *p, const char *const *want, unsigned n)
@@ -184,11 +185,30 @@ Test(cmdline, what_follows_shells_name_is_the_command)
         parsed_free(&p);
 }
 
+Test(cmdline, shell_uid_and_setenv)
+{
+        struct parsed p;
+
+        setenv("DM_FROM_HERE", "x y", 1);
+        p = parse("-E", "A=1", "shell", "--setenv=B=2", "--uid=nobody", "-E", "A=3", "-EDM_FROM_HERE", "deb",
+                  "-E", "C=4", NULL);
+        assert_args(&p, (const char *const[]) { "shell", "deb" }, 2);
+        cr_assert_str_eq(p.c.uid, "nobody");
+        cr_assert_eq(strv_length(p.c.setenv), 3);
+        cr_assert_str_eq(p.c.setenv[0], "A=3");
+        cr_assert_str_eq(p.c.setenv[1], "B=2");
+        cr_assert_str_eq(p.c.setenv[2], "DM_FROM_HERE=x y");
+        cr_assert_eq(p.c.n_command, 2, "-E after the name belongs to the command");
+        cr_assert_eq(p.cl.given, OPT_UID | OPT_SETENV);
+        parsed_free(&p);
+}
+
 Test(cmdline, bad_options_are_usage_errors)
 {
         static const char *const bad[][3] = {
                 { "-x", NULL }, { "--frob", NULL }, { "list", "-p", NULL }, { "--json=long", NULL },
-                { "kill", "--signal=NOPE", NULL }, { "--timeout=soon", NULL },
+                { "kill", "--signal=NOPE", NULL }, { "--timeout=soon", NULL }, { "-E", "1A=x" },
+                { "--setenv=", NULL }, { "-E", "A B" }, { "--uid=", NULL },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
