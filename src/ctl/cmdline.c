@@ -153,6 +153,20 @@ static int parse_option(int opt, char **argv, struct ctl *c, struct cmdline *cl)
         }
 }
 
+/* -H's words (the option word i, and the next one when the value is apart)
+ * are left out of the command line run on the host; of a cluster such as
+ * -qH only what comes before the H is kept. */
+static void cut_host(struct cmdline *cl, char **argv, int i, int next)
+{
+        const char *h = startswith(argv[i], "--") ? NULL : strchr(argv[i] + 1, 'H');
+
+        cl->cut[i] = h ? (int) (h - argv[i]) : 0;
+        if (cl->cut[i] == 1)
+                cl->cut[i] = 0;
+        if (next == i + 2)
+                cl->cut[i + 1] = 0;
+}
+
 /* Options may come before, between and after the verb and names, until
  * shell's NAME: what follows it is the command's, options included.
  * Words are taken one at a time ("+": getopt stops at each non-option),
@@ -163,8 +177,11 @@ int cmdline_parse(int argc, char **argv, struct ctl *c, struct cmdline *cl)
         int r;
 
         cl->args = calloc((size_t) argc + 1, sizeof(char *));
-        if (!cl->args)
+        cl->cut = calloc((size_t) argc + 1, sizeof(int));
+        if (!cl->args || !cl->cut)
                 return log_oom();
+        for (int i = 0; i < argc; i++)
+                cl->cut[i] = -1;
         opterr = 0;
         optind = 0;             /* glibc: start afresh */
         for (;;) {
@@ -190,6 +207,8 @@ int cmdline_parse(int argc, char **argv, struct ctl *c, struct cmdline *cl)
                 r = parse_option(opt, argv, c, cl);
                 if (r < 0)
                         return r;
+                if (opt == 'H')
+                        cut_host(cl, argv, i, optind);
         }
         return 0;
 }

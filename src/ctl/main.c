@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* berthctl: the machinectl of berth. Parses the command line, refuses bad
  * usage before touching the bus, connects, and runs one verb. */
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "cmdline.h"
 #include "config.h"
 #include "log.h"
+#include "remote.h"
 #include "util.h"
 #include "verbs.h"
 
@@ -20,6 +22,7 @@ int main(int argc, char **argv)
         struct ctl c = CTL_INIT;
         struct cmdline cl = {};
         const struct verb *v;
+        char *user = NULL;
         char **names;
         unsigned n;
         int r;
@@ -48,12 +51,20 @@ int main(int argc, char **argv)
         n = cl.n_args > 0 ? cl.n_args - 1 : 0;
         if (v->run == verb_shell && n == 1 && strchr(names[0], '@')) {
                 char *at = strchr(names[0], '@');
-                *at = 0;
-                c.user = names[0];
+                /* A copy: argv stays as it was, for -H. */
+                c.user = user = strndup(names[0], (size_t) (at - names[0]));
+                if (!user) {
+                        log_oom();
+                        return EXIT_FAILURE;
+                }
                 names[0] = at + 1;
         }
         if (cmdline_check(v, &cl, names, n) < 0)
                 return EXIT_USAGE;
+        /* A terminal or our stdio cannot go over -H's bus connection:
+         * berthctl runs on the host instead. */
+        if (c.host && (v->run == verb_shell || v->run == verb_login))
+                return remote_exec(c.host, argc, argv, cl.cut) == -EINVAL ? EXIT_USAGE : EXIT_FAILURE;
         if (ctl_connect(&c) < 0)
                 return EXIT_FAILURE;
         r = v->run(&c, names, n);
@@ -61,6 +72,8 @@ int main(int argc, char **argv)
         strv_free(c.properties);
         strv_free(c.setenv);
         free(cl.args);
+        free(cl.cut);
+        free(user);
         if (r < 0)
                 return EXIT_FAILURE;
         return c.exit_status;

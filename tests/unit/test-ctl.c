@@ -2,6 +2,7 @@
 /* berthctl's helpers: signal names, option tables, the table and JSON
  * output, properties read from a bus message, the process tree. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include "cgtree.h"
 #include "cmdline.h"
 #include "output.h"
+#include "remote.h"
 #include "signals.h"
 #include "util.h"
 #include "verbs.h"
@@ -216,6 +218,88 @@ Test(cmdline, bad_options_are_usage_errors)
                 cr_assert_eq(p.r, -EINVAL, "%s %s was taken", bad[i][0], bad[i][1] ? bad[i][1] : "");
                 parsed_free(&p);
         }
+}
+
+/* -H for shell and login: berthctl over ssh ---------------------------- */
+
+Test(remote, destination_as_sd_bus_takes_it)
+{
+        static const struct {
+                const char *host, *dest, *port;
+        } good[] = {
+                { "host", "host", NULL },
+                { "root@host:2222", "root@host", "2222" },
+                { "[::1]:22", "::1", "22" },
+                { "u@[fe80::1]", "u@fe80::1", NULL },
+        };
+        static const char *const bad[] = { "", "@host", "u@", "a@b@c", "[::1", "[]", "host:22x", ":22" };
+
+        for (size_t i = 0; i < ELEMENTSOF(good); i++) {
+                _cleanup_free_ char *dest = NULL, *port = NULL;
+                cr_assert_eq(remote_destination(good[i].host, &dest, &port), 0, "%s", good[i].host);
+                cr_assert_str_eq(dest, good[i].dest);
+                if (good[i].port)
+                        cr_assert_str_eq(port, good[i].port);
+                else
+                        cr_assert_null(port, "%s: port %s", good[i].host, port);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                char *dest = NULL, *port = NULL;
+                cr_assert_eq(remote_destination(bad[i], &dest, &port), -EINVAL, "'%s' was taken", bad[i]);
+        }
+        for (size_t i = 0; i < 2; i++) {
+                char *dest = NULL, *port = NULL;
+                const char *h = i ? "host:web" : "host/web";
+                cr_assert_eq(remote_destination(h, &dest, &port), -EPROTONOSUPPORT, "%s", h);
+        }
+}
+
+/* The words of argv run on the host: every one but -H's, quoted. */
+static char *remote_line(bool tty, char **argv, char ***ret_cmd)
+{
+        struct ctl c = CTL_INIT;
+        struct cmdline cl = {};
+        char **cmd = NULL;
+        int argc = (int) strv_length(argv);
+
+        cr_assert_eq(cmdline_parse(argc, argv, &c, &cl), 0);
+        cr_assert_not_null(c.host);
+        cr_assert_eq(remote_command(c.host, argc, argv, cl.cut, tty, &cmd), 0);
+        free(cl.args);
+        free(cl.cut);
+        *ret_cmd = cmd;
+        return cmd[strv_length(cmd) - 1];
+}
+
+Test(remote, the_host_runs_the_same_command_line_but_h)
+{
+        char *a[] = { "berthctl", "-q", "-H", "root@h:22", "shell", "u@deb", "sh", "-c", "echo 'x'; exit 3", "-H",
+                      "y", NULL };
+        char **cmd;
+        char *line = remote_line(false, a, &cmd);
+
+        cr_assert_str_eq(line, "'berthctl' '-q' 'shell' 'u@deb' 'sh' '-c' 'echo '\\''x'\\''; exit 3' '-H' 'y'");
+        cr_assert_eq(strv_length(cmd), 8);
+        cr_assert_str_eq(cmd[0], "ssh");
+        cr_assert_str_eq(cmd[1], "-x");
+        cr_assert_str_eq(cmd[2], "-T");
+        cr_assert_str_eq(cmd[3], "-p");
+        cr_assert_str_eq(cmd[4], "22");
+        cr_assert_str_eq(cmd[5], "--");
+        cr_assert_str_eq(cmd[6], "root@h");
+        strv_free(cmd);
+
+        char *b[] = { "berthctl", "--host=h", "login", "--host", "h2", "deb", NULL };
+        line = remote_line(true, b, &cmd);
+        cr_assert_str_eq(line, "'berthctl' 'login' 'deb'");
+        cr_assert_str_eq(cmd[2], "-t");
+        cr_assert_str_eq(cmd[4], "h2", "the last -H wins, as with the bus");
+        strv_free(cmd);
+
+        char *d[] = { "berthctl", "-qHh", "login", "-qH", "h", "deb", "-Hh", NULL };
+        line = remote_line(true, d, &cmd);
+        cr_assert_str_eq(line, "'berthctl' '-q' 'login' '-q' 'deb'");
+        strv_free(cmd);
 }
 
 /* berthctl(1) and --help ----------------------------------------------- */
