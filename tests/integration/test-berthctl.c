@@ -573,7 +573,7 @@ Test(berthctl, shell_takes_uid_and_setenv)
         char *tree = it_copy_busybox(), path[600];
         const char *script;
         struct it_result r;
-        struct pty_session s;
+        struct it_pty s;
         FILE *f;
         pid_t pid;
 
@@ -621,10 +621,10 @@ Test(berthctl, shell_takes_uid_and_setenv)
         /* On a terminal too: -E TERM= replaces the caller's TERM. */
         {
                 char *argv[] = { (char *) ctl_bin(), "shell", "-E", "TERM=dm-term", "--uid=nobody", "dm-e", NULL };
-                pty_start(&s, argv);
-                pty_send(&s, "echo \"<$TERM:$(id -u)>\"; exit 4\r");
-                cr_assert(pty_expect(&s, "<dm-term:65534>", 60), "shell -E TERM= on a PTY:\n%s", s.out);
-                cr_assert_eq(pty_finish(&s, 30), 4, "shell on a PTY:\n%s", s.out);
+                it_pty_start(&s, argv);
+                it_pty_send(&s, "echo \"<$TERM:$(id -u)>\"; exit 4\r");
+                cr_assert(it_pty_expect(&s, "<dm-term:65534>", 60), "shell -E TERM= on a PTY:\n%s", s.out);
+                cr_assert_eq(it_pty_finish(&s, 30), 4, "shell on a PTY:\n%s", s.out);
         }
 
         r = ctl(30, "terminate", "dm-e", NULL);
