@@ -153,12 +153,14 @@ static int parse_option(int opt, char **argv, struct ctl *c, struct cmdline *cl)
         }
 }
 
-/* -H's words (the option word i, and the next one when the value is apart)
- * are left out of the command line run on the host; of a cluster such as
- * -qH only what comes before the H is kept. */
-static void cut_host(struct cmdline *cl, char **argv, int i, int next)
+/* The words of an option are left out of the command line run on -H's
+ * host: -H's own, and -E's (berthctl there gets --setenv=NAME=VALUE from
+ * this one's environment instead). The option word i and the next one
+ * when the value is apart; of a cluster such as -qH only what comes before
+ * the letter is kept. */
+static void cut_option(struct cmdline *cl, char **argv, int i, int next, char letter)
 {
-        const char *h = startswith(argv[i], "--") ? NULL : strchr(argv[i] + 1, 'H');
+        const char *h = startswith(argv[i], "--") ? NULL : strchr(argv[i] + 1, letter);
 
         cl->cut[i] = h ? (int) (h - argv[i]) : 0;
         if (cl->cut[i] == 1)
@@ -207,8 +209,8 @@ int cmdline_parse(int argc, char **argv, struct ctl *c, struct cmdline *cl)
                 r = parse_option(opt, argv, c, cl);
                 if (r < 0)
                         return r;
-                if (opt == 'H')
-                        cut_host(cl, argv, i, optind);
+                if (opt == 'H' || opt == 'E')
+                        cut_option(cl, argv, i, optind, (char) opt);
         }
         return 0;
 }

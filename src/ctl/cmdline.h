@@ -12,7 +12,7 @@ struct cmdline {
         char **args;            /* the verb and its names (into argv; the array is malloc'd) */
         unsigned n_args;
         int *cut;               /* per word of argv: -1, or how much of it is left in the
-                                 * command line run on -H's host (0: none, -H's own words) */
+                                 * command line run on -H's host (0: none; -H's and -E's words) */
 };
 
 /* The options of argv into c and cl, the other words into cl->args; for

@@ -64,7 +64,8 @@ int main(int argc, char **argv)
         /* A terminal or our stdio cannot go over -H's bus connection:
          * berthctl runs on the host instead. */
         if (c.host && (v->run == verb_shell || v->run == verb_login))
-                return remote_exec(c.host, argc, argv, cl.cut) == -EINVAL ? EXIT_USAGE : EXIT_FAILURE;
+                return remote_exec(c.host, argc, argv, cl.cut, c.setenv) == -EINVAL ? EXIT_USAGE
+                                                                                    : EXIT_FAILURE;
         if (ctl_connect(&c) < 0)
                 return EXIT_FAILURE;
         r = v->run(&c, names, n);

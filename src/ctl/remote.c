@@ -3,9 +3,9 @@
  * and stderr are file descriptors, and those cannot cross the byte stream
  * of systemd-stdio-bridge that the other verbs' calls go through. So
  * berthctl runs itself on HOST instead, over ssh, with the same command
- * line but -H: ssh -t when this end is a terminal (the remote berthctl
- * then relays a terminal of its own), the program's exit status coming
- * back as ssh's. */
+ * line but -H (and -E's values taken here, not there): ssh -t when this
+ * end is a terminal (the remote berthctl then relays a terminal of its
+ * own), the program's exit status coming back as ssh's. */
 #include "remote.h"
 
 #include <errno.h>
@@ -88,7 +88,8 @@ int remote_destination(const char *host, char **ret_dest, char **ret_port)
         return 0;
 }
 
-int remote_command(const char *host, int argc, char *const *argv, const int *cut, bool tty, char ***ret)
+int remote_command(const char *host, int argc, char *const *argv, const int *cut, char *const *setenv, bool tty,
+                   char ***ret)
 {
         _cleanup_free_ char *dest = NULL, *port = NULL, *line = NULL;
         _cleanup_strv_ char **cmd = calloc(1, sizeof(char *));
@@ -101,6 +102,11 @@ int remote_command(const char *host, int argc, char *const *argv, const int *cut
         if (r < 0)
                 return r;
         r = append_quoted(&line, &len, "berthctl", strlen("berthctl"));
+        /* -E NAME means this environment's NAME, not the host's. */
+        for (size_t i = 0; r >= 0 && setenv && setenv[i]; i++) {
+                _cleanup_free_ char *o = strjoin("--setenv=", setenv[i], NULL);
+                r = o ? append_quoted(&line, &len, o, strlen(o)) : -ENOMEM;
+        }
         for (int i = 1; r >= 0 && i < argc; i++)
                 if (cut[i] != 0)
                         r = append_quoted(&line, &len, argv[i], cut[i] < 0 ? strlen(argv[i]) : (size_t) cut[i]);
@@ -114,12 +120,12 @@ int remote_command(const char *host, int argc, char *const *argv, const int *cut
         return 0;
 }
 
-int remote_exec(const char *host, int argc, char *const *argv, const int *cut)
+int remote_exec(const char *host, int argc, char *const *argv, const int *cut, char *const *setenv)
 {
         _cleanup_strv_ char **cmd = NULL;
         int r;
 
-        r = remote_command(host, argc, argv, cut, isatty(STDIN_FILENO) && isatty(STDOUT_FILENO), &cmd);
+        r = remote_command(host, argc, argv, cut, setenv, isatty(STDIN_FILENO) && isatty(STDOUT_FILENO), &cmd);
         if (r == -EPROTONOSUPPORT)
                 return log_invalid("-H %s: shell and login run berthctl on the host over ssh, and a machine "
                                    "after the host name has none (give the host alone)", host);

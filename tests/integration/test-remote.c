@@ -187,6 +187,7 @@ Test(remote, shell_and_login_over_ssh_run_berthctl_on_the_host)
         bin = sshd_start(20000 + getpid() % 10000);
         machine = it_berth_spawn("far", "-D", tree, "-x", "--name", "far", "--", "/bin/sleep", "300", NULL);
         cr_assert(it_wait_listed("far", true, 30));
+        setenv("DM_FAR", "here, not there", 1);
 
         /* Without a terminal: pipes, both streams and the status. */
         r = remote(bin, "shell far /bin/sh -c 'echo out; echo err >&2; exit 7'");
@@ -197,6 +198,12 @@ Test(remote, shell_and_login_over_ssh_run_berthctl_on_the_host)
         r = remote_with(bin, "echo through", "shell far /bin/sh -c 'read x; echo \"got $x\"'");
         cr_assert_eq(r.status, 0, "%s", r.err);
         cr_assert_str_eq(r.out, "got through\n");
+        it_result_free(&r);
+
+        /* shell's options go along; -E NAME is this side's NAME. */
+        r = remote_with(bin, NULL, "shell -E DM_FAR --uid=root far /bin/sh -c 'echo \"$DM_FAR\" $(id -u)'");
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        cr_assert_str_eq(r.out, "here, not there 0\n");
         it_result_free(&r);
 
         /* On a terminal: a PTY in the machine, the status back. */

@@ -264,9 +264,10 @@ static char *remote_line(bool tty, char **argv, char ***ret_cmd)
 
         cr_assert_eq(cmdline_parse(argc, argv, &c, &cl), 0);
         cr_assert_not_null(c.host);
-        cr_assert_eq(remote_command(c.host, argc, argv, cl.cut, tty, &cmd), 0);
+        cr_assert_eq(remote_command(c.host, argc, argv, cl.cut, c.setenv, tty, &cmd), 0);
         free(cl.args);
         free(cl.cut);
+        strv_free(c.setenv);
         *ret_cmd = cmd;
         return cmd[strv_length(cmd) - 1];
 }
@@ -299,6 +300,15 @@ Test(remote, the_host_runs_the_same_command_line_but_h)
         char *d[] = { "berthctl", "-qHh", "login", "-qH", "h", "deb", "-Hh", NULL };
         line = remote_line(true, d, &cmd);
         cr_assert_str_eq(line, "'berthctl' '-q' 'login' '-q' 'deb'");
+        strv_free(cmd);
+
+        /* -E NAME is this environment's NAME, given by value. */
+        setenv("DM_REMOTE_VAR", "it's here", 1);
+        char *e[] = { "berthctl", "-E", "DM_REMOTE_VAR", "-H", "h", "shell", "--setenv=B=2", "-qEA=1", "deb",
+                      "-E", "X", NULL };
+        line = remote_line(false, e, &cmd);
+        cr_assert_str_eq(line, "'berthctl' '--setenv=DM_REMOTE_VAR=it'\\''s here' '--setenv=B=2' '--setenv=A=1' "
+                               "'shell' '-q' 'deb' '-E' 'X'");
         strv_free(cmd);
 }
 
