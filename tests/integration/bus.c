@@ -664,3 +664,40 @@ void it_watch_free(struct it_watch *w)
         free(w->log);
         free(w);
 }
+
+/* berthctl and images ---------------------------------------------- */
+
+const char *it_ctl_bin(void)
+{
+        const char *b = getenv("BERTHCTL_BIN");
+
+        cr_assert_not_null(b, "BERTHCTL_BIN is not set (tests/integration/meson.build sets it)");
+        cr_assert_eq(access(b, X_OK), 0, "berthctl %s: %m", b);
+        return b;
+}
+
+struct it_result it_ctl(int timeout_sec, ...)
+{
+        char *argv[64];
+        size_t n = 0;
+        va_list ap;
+
+        argv[n++] = (char *) it_ctl_bin();
+        va_start(ap, timeout_sec);
+        for (const char *a = va_arg(ap, const char *); a && n < 63; a = va_arg(ap, const char *))
+                argv[n++] = (char *) a;
+        va_end(ap);
+        argv[n] = NULL;
+        return it_run(timeout_sec, argv);
+}
+
+void it_image_link(const char *name, const char *target)
+{
+        char dir[400], link[500];
+
+        snprintf(dir, sizeof(dir), "%s/images", it.state_dir);
+        mkdir(it.state_dir, 0755);
+        mkdir(dir, 0755);
+        snprintf(link, sizeof(link), "%s/%s", dir, name);
+        cr_assert_eq(symlink(target, link), 0, "symlink %s: %m", link);
+}

@@ -61,3 +61,9 @@ bool it_watch_wait(struct it_watch *w, const char *needle, int timeout_sec);
 /* Everything recorded so far (read what came first). */
 const char *it_watch_log(struct it_watch *w);
 void it_watch_free(struct it_watch *w);
+
+/* berthctl (BERTHCTL_BIN) ARGS, stdin from /dev/null. */
+const char *it_ctl_bin(void);
+struct it_result it_ctl(int timeout_sec, ...) __attribute__((sentinel));
+/* An image berthd can start: STATE_DIR/images/name -> target. */
+void it_image_link(const char *name, const char *target);

@@ -50,18 +50,6 @@ static char *object_of(const char *machine)
         return path;
 }
 
-/* STATE_DIR/images/name -> target */
-static void image_link(const char *name, const char *target)
-{
-        char dir[400], link[500];
-
-        snprintf(dir, sizeof(dir), "%s/images", it.state_dir);
-        mkdir(it.state_dir, 0755);
-        mkdir(dir, 0755);
-        snprintf(link, sizeof(link), "%s/%s", dir, name);
-        cr_assert_eq(symlink(target, link), 0, "symlink %s: %m", link);
-}
-
 /* A busybox machine started by hand that sleeps, once its state file says
  * running; extra: a --register= option or NULL. */
 static pid_t spawn_sleeper(const char *name, const char *extra)
@@ -379,7 +367,7 @@ Test(daemon, debian_starts_reboots_and_powers_off_through_the_bus)
         pid_t sup_pid;
 
         cr_assert_not_null(realpath(tree, real));
-        image_link("deb", tree);
+        it_image_link("deb", tree);
         daemon_up();
         w = it_watch_start();
         started = time(NULL);
@@ -750,7 +738,7 @@ static char *busybox_image(const char *name)
               "::respawn:/bin/sleep 1000\n"
               "::shutdown:/bin/touch /shutdown-marker\n", f);
         cr_assert_eq(fclose(f), 0);
-        image_link(name, tree);
+        it_image_link(name, tree);
         return tree;
 }
 
@@ -981,10 +969,10 @@ Test(daemon, errors_have_their_names_and_leave_nothing_behind)
         struct it_result r;
         pid_t dup;
 
-        image_link("dm-dup", tree);
+        it_image_link("dm-dup", tree);
         snprintf(what, sizeof(what), "%s/empty", it.dir);
         cr_assert_eq(mkdir(what, 0755), 0);
-        image_link("dm-empty", what);
+        it_image_link("dm-empty", what);
         daemon_up();
         dup = spawn_sleeper("dm-dup", NULL);
         cr_assert(it_wait_listed("dm-dup", true, 30));
@@ -1173,7 +1161,7 @@ static void nobody_reads_but_changes_nothing(const char *error_message)
         pid_t pub;
         int status;
 
-        image_link("dm-img2", tree);
+        it_image_link("dm-img2", tree);
         pub = spawn_sleeper("dm-pub", NULL);
         cr_assert(it_wait_listed("dm-pub", true, 30));
         cr_assert(it_watch_wait(w, "MachineNew dm-pub", 30), "%s", it_watch_log(w));
