@@ -201,6 +201,25 @@ static int wait_running(struct ctl *c, const char *name, const char *path, uint6
         }
 }
 
+/* berthd left before it answered StartMachine (restarted, say): its
+ * launcher's state file tells whether the machine registered; with --wait
+ * it is then waited for as if berthd had answered. */
+static int start_unanswered(struct ctl *c, const char *name, char **ret_path)
+{
+        _cleanup_free_ char *state = launcher_state(c, name);
+
+        if (state && c->wait)
+                return sd_bus_path_encode(BERTH_PATH "/machine", name, ret_path) < 0 ? log_oom() : 0;
+        if (state) {
+                log_warning("machine %s: berthd went away before it answered; its launcher says it is %s", name,
+                            state);
+                return 0;
+        }
+        log_error("machine %s: berthd went away before it answered; %s", name,
+                  c->host ? "whether it started is not known here" : "it has no state file: it did not start");
+        return -ECONNRESET;
+}
+
 static int start_one(struct ctl *c, const char *name, char **ret_path)
 {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -210,6 +229,8 @@ static int start_one(struct ctl *c, const char *name, char **ret_path)
 
         r = sd_bus_call_method(c->bus, BERTH_BUS, BERTH_PATH, BERTH_MANAGER, "StartMachine", &e, &reply, "s",
                                name);
+        if (r < 0 && sd_bus_error_has_name(&e, SD_BUS_ERROR_NO_REPLY))
+                return start_unanswered(c, name, ret_path);
         if (r >= 0)
                 r = sd_bus_message_read(reply, "o", &path);
         if (r < 0)

@@ -384,3 +384,42 @@ Test(sessions, start_wait_says_what_is_known_when_berthd_stays_away)
                 assert_clean(name, image);
         }
 }
+
+/* berthd gone before it answered StartMachine: no "did not answer in
+ * time", but whether the machine started, from its state file. Here
+ * berthd is stopped with the call in its queue, then killed: nothing
+ * started. */
+Test(sessions, start_says_what_is_known_when_berthd_goes_before_answering)
+{
+        char *args[] = { "start", "dm-unanswered", NULL }, needle[64], path[500], *err;
+        struct it_result r;
+        pid_t pid;
+        int st;
+
+        it_image_link("dm-unanswered", it_busybox_tree());
+        it_bus_start();
+        it_berthd_start();
+        cr_assert_eq(kill(it_berthd_pid(), SIGSTOP), 0);
+        pid = ctl_spawn("unanswered", args);
+        /* berthctl is on the bus: its call follows at once. */
+        snprintf(needle, sizeof(needle), " %d ", (int) pid);
+        for (double end = it_now() + 30;; usleep(50000)) {
+                r = it_busctl(10, "list", "--no-legend", NULL);
+                bool on = strstr(r.out, needle) != NULL;
+                it_result_free(&r);
+                if (on)
+                        break;
+                cr_assert_lt(it_now(), end, "berthctl never got on the bus");
+        }
+        usleep(300000);
+        cr_assert_eq(waitpid(pid, NULL, WNOHANG), 0, "berthctl start did not wait for the stopped berthd");
+        it_berthd_kill(SIGKILL);
+        st = it_wait(pid, 30);
+        snprintf(path, sizeof(path), "%s/unanswered.err", it.dir);
+        err = it_read_file(path);
+        cr_assert_eq(st, 1, "start exited with %d: %s", st, err);
+        cr_assert_str_eq(err, "berthctl: machine dm-unanswered: berthd went away before it answered; it has no "
+                              "state file: it did not start\n");
+        free(err);
+        assert_clean("dm-unanswered", it_busybox_tree());
+}
