@@ -6,6 +6,22 @@
 /* The API file systems of a machine, mounted into its root (root_fd, not yet
  * pivoted into). Each returns 0 or -errno; the caller says what failed. */
 
+/* Why an API mount point cannot be used. */
+struct apifs_refusal {
+        const char *name;       /* "proc" */
+        bool in_layer;          /* it is the machine's layer's, not the tree's */
+        char what[320];         /* "a symlink to /", "a regular file" */
+};
+/* Make /proc, /sys, /dev, /run and /tmp of the machine's root (root_fd,
+ * the overlay; layer_fd its upper layer, or -1) directories where berth
+ * can mount: each missing one is made, a /run or /tmp that is a symlink
+ * is replaced by a directory. Anything else that is not a directory is
+ * refused, before anything is changed: -ENOTDIR, and ret says which. */
+int apifs_prepare_points(int root_fd, int layer_fd, struct apifs_refusal *ret);
+
+/* The mounts below go on those points, and each mounts what goes inside
+ * it from the file system it has just mounted, never through the tree. */
+
 /* /proc: fresh, /proc/sys and other knobs read-only, kcore-style files masked. */
 int apifs_mount_proc(int root_fd);
 /* /sys read-only, and when with_cgroup a writable cgroup2 /sys/fs/cgroup

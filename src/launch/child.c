@@ -97,11 +97,12 @@ struct host_fds {
         int upper;              /* -1: --ephemeral, handed over */
         int work;
         int stub;               /* -1: --boot */
+        int layer;              /* the upper layer, --ephemeral's too (set by mount_overlay) */
 };
 
 static void open_host_paths(const struct machine *m, struct host_fds *f, int sync_fd)
 {
-        *f = (struct host_fds) { -1, -1, -1, -1, -1 };
+        *f = (struct host_fds) { -1, -1, -1, -1, -1, -1 };
         f->staging = open(m->staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (f->staging < 0)
                 FAIL(sync_fd, -errno, "opening %s", m->staging);
@@ -160,7 +161,33 @@ static int mount_overlay(const struct machine *m, struct host_fds *f, struct han
         r = mnt_attach(ovl, f->staging);
         if (r < 0)
                 FAIL(sync_fd, r, "attaching the overlay on %s", m->staging);
+        f->layer = f->upper >= 0 ? f->upper : openat(eph, "upper", O_PATH | O_DIRECTORY | O_CLOEXEC);
         return take_fd(&ovl);   /* the root of the machine */
+}
+
+/* /proc, /sys, /dev, /run and /tmp must be directories of the root itself
+ * before anything is mounted there (apifs.c says which are refused and
+ * why). A refusal is one sentence: no errno text after it. */
+static void prepare_mount_points(const struct machine *m, int root_fd, int layer_fd, int sync_fd)
+{
+        struct apifs_refusal x;
+        int r = apifs_prepare_points(root_fd, layer_fd, &x);
+        char where[300];
+
+        if (r == -ENOTDIR) {
+                if (!x.in_layer)
+                        snprintf(where, sizeof(where), "tree %s", m->settings->directory);
+                else if (m->upper)
+                        snprintf(where, sizeof(where), "its own layer %s", m->upper);
+                else
+                        snprintf(where, sizeof(where), "its own layer (the tmpfs of --ephemeral)");
+                FAIL(sync_fd, 0,
+                     "/%s in %s is %s, not a directory: berth mounts the machine's /%s on a directory only, "
+                     "following no symlink; make /%s an empty directory",
+                     x.name, where, x.what, x.name, x.name);
+        }
+        if (r < 0)
+                FAIL(sync_fd, r, "preparing /proc, /sys, /dev, /run and /tmp");
 }
 
 /* The binds come made by the launcher (read-only, idmapped as asked): only
@@ -319,6 +346,7 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
                 FAIL(sync_fd, -errno, "making the mount namespace private");
 
         root = mount_overlay(m, &host, &handed, sync_fd);
+        prepare_mount_points(m, root, host.layer, sync_fd);
         if ((r = apifs_mount_proc(root)) < 0)
                 FAIL(sync_fd, r, "mounting /proc");
         if ((r = apifs_mount_sys(root, m->cgroup)) < 0)

@@ -206,7 +206,11 @@ static int boot_result(struct launcher *l, const siginfo_t *si)
                 return EXIT_REBOOT;
         }
         if (l->failed) {
-                log_error("machine %s: %s: %s", l->name, l->error.text, strerror(-l->error.error));
+                /* Error 0: the child's text is a whole sentence. */
+                if (l->error.error)
+                        log_error("machine %s: %s: %s", l->name, l->error.text, strerror(-l->error.error));
+                else
+                        log_error("machine %s: %s", l->name, l->error.text);
                 return si->si_code == CLD_EXITED && si->si_status != 0 ? si->si_status : 1;
         }
         if (si->si_code == CLD_EXITED) {

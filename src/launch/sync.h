@@ -24,7 +24,8 @@ struct sync_msg {
 #define SYNC_MAX_FDS 32          /* GO: the idmapped tree and one per bind */
 
 int sync_send(int sock, enum sync_type type, const int *fds, size_t n_fds);
-/* Report a failure: the text says what was being done, the errno why. */
+/* Report a failure: the text says what was being done, the errno why;
+ * error 0: the text is a whole sentence, said as it is. */
 int sync_send_error(int sock, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* 1: a message (fds filled, *n_fds set), 0: end of file, -errno. */
 int sync_recv(int sock, struct sync_msg *ret, int fds[SYNC_MAX_FDS], size_t *n_fds);

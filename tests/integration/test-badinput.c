@@ -444,6 +444,88 @@ Test(badinput, mount_destination_that_cannot_be_made)
         free(src);
 }
 
+/* Put at dir/name, in place of what is there, a symlink to target, or
+ * (target NULL) an entry of type: S_IFREG or S_IFDIR. */
+static void plant(const char *dir, const char *name, const char *target, mode_t type)
+{
+        char *cmd = NULL;
+
+        cr_assert(asprintf(&cmd, "cd '%s' && rm -rf %s && %s %s %s", dir, name,
+                           target ? "ln -s" : type == S_IFDIR ? "mkdir" : "touch", target ? target : "", name) > 0);
+        cr_assert_eq(system(cmd), 0, "%s", cmd);
+        free(cmd);
+}
+
+/* /proc, /sys or /dev of the tree as a symlink — to the root, to a host
+ * path, to itself, dangling — or as a file: refused in one sentence naming
+ * it, before anything is mounted there; the link is never followed (with
+ * /proc -> / a bare procfs was mounted over the machine's root). */
+Test(badinput, api_mount_point_that_is_not_a_directory)
+{
+        static const char *const points[] = { "proc", "sys", "dev" };
+        char *tree = it_copy_busybox(), *host_dir = NULL, *upper = NULL, *upper_opt = NULL, *line = NULL;
+        struct refusal x = { .name = "bi-api", .tree = tree, .whole_line = true };
+        char *manifest;
+        struct it_result r;
+
+        r = it_berth_run(30, "-D", tree, "--name", "bi-ran", "--", "true", NULL);
+        cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+        it_result_free(&r);
+        cr_assert(asprintf(&host_dir, "%s/host-dir", it.dir) > 0);
+        cr_assert_eq(mkdir(host_dir, 0755), 0);
+
+        for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+                const char *p = points[i];
+                /* Last, a regular file. */
+                const char *const targets[] = { "/", host_dir, p, "/no-such-dir", NULL };
+                for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
+                        plant(tree, p, targets[t], S_IFREG);
+                        manifest = it_tree_manifest(tree);
+                        cr_assert(asprintf(&line, "berth: machine bi-api: /%s in tree %s is %s%s, not a directory: "
+                                                  "berth mounts the machine's /%s on a directory only, following "
+                                                  "no symlink; make /%s an empty directory",
+                                           p, tree, targets[t] ? "a symlink to " : "a regular file",
+                                           targets[t] ? targets[t] : "", p, p) > 0);
+                        x.needle = line;
+                        REFUSED(&x, "-D", tree, "--name", "bi-api", "--", "true");
+                        REFUSED(&x, "-D", tree, "--name", "bi-api", "--ephemeral", "--boot");
+                        char *after = it_tree_manifest(tree);
+                        cr_assert_str_eq(after, manifest, "the tree was written");
+                        free(after);
+                        free(manifest);
+                        free(line);
+                }
+                plant(tree, p, NULL, S_IFDIR);
+        }
+        cr_assert_eq(it_count_entries(host_dir), 0, "something was made in %s", host_dir);
+
+        /* In the machine's own layer, where a machine's root may have put it. */
+        cr_assert(asprintf(&upper, "%s/upper", it.dir) > 0);
+        cr_assert(asprintf(&upper_opt, "--upper=%s", upper) > 0);
+        cr_assert_eq(mkdir(upper, 0755), 0);
+        plant(upper, "dev", "/", 0);
+        cr_assert(asprintf(&line, "berth: machine bi-api: /dev in its own layer %s is a symlink to /, not a "
+                                  "directory: berth mounts the machine's /dev on a directory only, following no "
+                                  "symlink; make /dev an empty directory", upper) > 0);
+        x.needle = line;
+        REFUSED(&x, "-D", tree, "--name", "bi-api", "--private-users=no", upper_opt, "--", "true");
+        cr_assert_eq(it_count_entries(upper), 1, "%s was written", upper);
+        free(line);
+        /* /run and /tmp are replaced when symlinks (see the overlay suite),
+         * but a file there is the machine's data: refused all the same. */
+        plant(tree, "run", NULL, S_IFREG);
+        cr_assert(asprintf(&line, "berth: machine bi-api: /run in tree %s is a regular file, not a directory: "
+                                  "berth mounts the machine's /run on a directory only, following no symlink; "
+                                  "make /run an empty directory", tree) > 0);
+        x.needle = line;
+        REFUSED(&x, "-D", tree, "--name", "bi-api", "--", "true");
+        free(line);
+        free(upper_opt);
+        free(upper);
+        free(host_dir);
+        free(tree);
+}
+
 /* --tmpfs=PATH:OPTIONS with an option berth does not know: refused before
  * anything is made, naming it (it once made a directory "/scratch:size=1M,..."). */
 Test(badinput, tmpfs_with_an_unknown_option)

@@ -400,3 +400,155 @@ Test(overlay, symlinks_in_the_tree_never_lead_out)
         free(host_dir);
         free(tree);
 }
+
+/* The API file systems as berth(1) promises them, seen from inside: each
+ * where it belongs and nothing on / but the overlay. Prints "ok" and then
+ * what is wrong. */
+static const char api_fs_check[] =
+        "mi=/proc/self/mountinfo\n"
+        "fs() { awk -v p=\"$1\" '$5==p { for (i=7;i<=NF;i++) if ($i==\"-\") { printf \"%s%s\", s, $(i+1); s=\" \" } }"
+        " END { print \"\" }' $mi; }\n"
+        "opt() { awk -v p=\"$1\" '$5==p { split($6,a,\",\"); print a[1] }' $mi; }\n"
+        "bad=\n"
+        "chk() { [ \"$2\" = \"$3\" ] || bad=\"$bad $1=[$2]\"; }\n"
+        "chk / \"$(fs /)\" overlay\n"
+        "chk /proc \"$(fs /proc)\" proc\n"
+        "chk /proc/sys \"$(fs /proc/sys) $(opt /proc/sys)\" 'proc ro'\n"
+        "for f in kcore kallsyms; do [ ! -e /proc/$f ] || chk /proc/$f \"$(stat -c %F:%t:%T /proc/$f)\""
+        " 'character special file:1:3'; done\n"
+        "chk /sys \"$(fs /sys) $(opt /sys)\" 'sysfs ro'\n"
+        "chk /sys/fs/cgroup \"$(fs /sys/fs/cgroup)\" cgroup2\n"
+        "chk /dev \"$(fs /dev)\" tmpfs\n"
+        "chk /dev/null \"$(stat -c %F:%t:%T /dev/null)\" 'character special file:1:3'\n"
+        "chk /dev/pts \"$(fs /dev/pts)\" devpts\n"
+        "chk /dev/shm \"$(fs /dev/shm)\" tmpfs\n"
+        "[ ! -t 1 ] || chk /dev/console \"$(fs /dev/console)\" devpts\n"
+        "chk /run \"$(fs /run)\" tmpfs\n"
+        "chk /run/host \"$(cat /run/host/container-manager)\" berth\n"
+        "chk /tmp \"$(fs /tmp)\" tmpfs\n"
+        "for p in /null /zero /pts /shm /console /fs /host /kcore /kallsyms; do [ ! -e $p ] || bad=\"$bad $p\"; done\n"
+        "echo \"ok$bad\"\n";
+
+static void assert_api_fs(struct it_result *r)
+{
+        char *p;
+
+        cr_assert_eq(r->status, 0, "status %d\nstdout: %s\nstderr: %s", r->status, r->out, r->err);
+        while ((p = strchr(r->out, '\r')))     /* a pty console says \r\n */
+                memmove(p, p + 1, strlen(p));
+        cr_assert_str_eq(r->out, "ok\n", "inside the machine: %s", r->out);
+}
+
+static void put_link(const char *dir, const char *name, const char *target)
+{
+        char *path = path_in(dir, name), *cmd = NULL;
+
+        cr_assert(asprintf(&cmd, "rm -rf '%s'", path) > 0);
+        cr_assert_eq(system(cmd), 0);
+        cr_assert_eq(symlink(target, path), 0, "symlink %s: %m", path);
+        free(cmd);
+        free(path);
+}
+
+static bool is_dir(const char *dir, const char *rel)
+{
+        char *p = path_in(dir, rel);
+        struct stat st;
+        bool r = lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
+
+        free(p);
+        return r;
+}
+
+/* /run or /tmp of the tree as a symlink — to the root, to a host path, to
+ * itself, dangling: the machine gets a directory in its own layer instead,
+ * and its tmpfs there; the link is never followed, the tree never written.
+ * (/proc, /sys and /dev are refused: badinput/api_mount_point_...) */
+Test(overlay, run_and_tmp_symlinks_are_replaced_in_the_machines_layer)
+{
+        static const char *const points[] = { "run", "tmp" };
+        char *tree = it_copy_busybox(), *host_dir = path_in(it.dir, "host-dir");
+        char *machine = path_in(it.state_dir, "machines/ov-api"), *upper = path_in(machine, "upper");
+        char *cmd = NULL;
+        struct it_result r;
+
+        cr_assert_eq(mkdir(host_dir, 0755), 0);
+        cr_assert(asprintf(&cmd, "rm -rf '%s'", machine) > 0);
+        for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+                const char *p = points[i];
+                const char *const targets[] = { "/", host_dir, p, "/no-such-dir" };
+                for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
+                        put_link(tree, p, targets[t]);
+                        char *manifest = it_tree_manifest(tree);
+
+                        r = it_berth_sh(30, tree, api_fs_check, "--name", "ov-api", NULL);
+                        assert_api_fs(&r);
+                        it_result_free(&r);
+                        cr_assert(is_dir(upper, p), "/%s -> %s: %s/%s is no directory", p, targets[t], upper, p);
+                        /* The next run finds the directory in its layer. */
+                        r = it_berth_sh(30, tree, api_fs_check, "--name", "ov-api", NULL);
+                        assert_api_fs(&r);
+                        it_result_free(&r);
+                        r = it_berth_sh(30, tree, api_fs_check, "--name", "ov-api-e", "--ephemeral", NULL);
+                        assert_api_fs(&r);
+                        it_result_free(&r);
+                        assert_no_leftovers("ov-api", tree);
+                        assert_no_leftovers("ov-api-e", tree);
+                        char *after = it_tree_manifest(tree);
+                        cr_assert_str_eq(after, manifest, "/%s -> %s: the tree was written", p, targets[t]);
+                        cr_assert_eq(it_count_entries(host_dir), 0, "berth or the machine wrote into %s", host_dir);
+                        free(after);
+                        free(manifest);
+                        cr_assert_eq(system(cmd), 0);
+                }
+        }
+        /* Without a user namespace overlayfs whites out with trusted.* xattrs. */
+        r = it_berth_sh(30, tree, api_fs_check, "--name", "ov-api", "--private-users=no", NULL);
+        assert_api_fs(&r);
+        it_result_free(&r);
+        cr_assert(is_dir(upper, "tmp"), "%s/tmp is no directory", upper);
+        free(cmd);
+        free(upper);
+        free(machine);
+        free(host_dir);
+        free(tree);
+}
+
+/* What berth mounts inside its own /dev, /run, /proc and /sys is made in
+ * the file system it has just mounted there: symlinks the tree has at
+ * those paths (hidden below the mounts) change nothing. */
+Test(overlay, nested_api_mount_points_are_berths_own)
+{
+        static const char *const points[] = { "dev/pts", "dev/shm", "dev/console", "run/host", "proc/sys",
+                                              "sys/fs/cgroup" };
+        char *tree = it_copy_busybox(), *host_dir = path_in(it.dir, "host-dir"), *sys_fs = path_in(tree, "sys/fs");
+        struct it_result r;
+
+        cr_assert_eq(mkdir(host_dir, 0755), 0);
+        cr_assert_eq(mkdir(sys_fs, 0755), 0);
+        for (size_t t = 0; t < 4; t++) {
+                for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+                        const char *self = strrchr(points[i], '/') + 1;
+                        const char *const targets[] = { "/", host_dir, self, "/no-such-dir" };
+                        put_link(tree, points[i], targets[t]);
+                }
+                char *manifest = it_tree_manifest(tree);
+                /* A console that is a pseudo terminal: /dev/console too. */
+                r = it_berth_sh(30, tree, api_fs_check, "--name", "ov-nested", "--ephemeral", "--console=read-only",
+                                NULL);
+                assert_api_fs(&r);
+                it_result_free(&r);
+                r = it_berth_sh(30, tree, api_fs_check, "--name", "ov-nested", NULL);
+                assert_api_fs(&r);
+                it_result_free(&r);
+                assert_no_leftovers("ov-nested", tree);
+                char *after = it_tree_manifest(tree);
+                cr_assert_str_eq(after, manifest, "the tree was written");
+                cr_assert_eq(it_count_entries(host_dir), 0, "berth or the machine wrote into %s", host_dir);
+                free(after);
+                free(manifest);
+        }
+        free(sys_fs);
+        free(host_dir);
+        free(tree);
+}
