@@ -4,8 +4,10 @@
 #include "bus.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cleanup.h"
@@ -13,11 +15,74 @@
 #include "output.h"
 #include "util.h"
 
-int ctl_connect(struct ctl *c)
+/* The system bus of this host; logs why not, and what to do. */
+static int open_system(sd_bus **ret)
 {
         const char *address;
         int r;
 
+        r = sd_bus_open_system(ret);
+        if (r < 0) {
+                address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+                /* What to do goes after the cause, on the same line. */
+                log_error("cannot connect to the system bus at %s: %s (berthd lives on the system bus: "
+                          "start the bus with 'service dbus start', then berthd)",
+                          address ? address : "unix:path=/run/dbus/system_bus_socket", strerror(-r));
+                return r;
+        }
+        return 0;
+}
+
+/* -M NAME: the system bus inside the machine, as machinectl -M reaches
+ * one: berthd here names the machine's leader, sd-bus enters the
+ * leader's namespaces and root and connects to the bus socket there. */
+static int connect_machine(struct ctl *c)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *host = NULL;
+        _cleanup_free_ char *path = NULL, *address = NULL;
+        struct ctl here = { .bus = NULL };
+        uint32_t leader = 0;
+        int r;
+
+        r = open_system(&host);
+        if (r < 0)
+                return r;
+        here.bus = host;
+        r = ctl_machine_path(&here, c->machine, &e, &path);
+        if (r >= 0)
+                r = sd_bus_get_property_trivial(host, BERTH_BUS, path, BERTH_MACHINE, "Leader", &e, 'u', &leader);
+        if (r < 0)
+                return ctl_log_error(&e, r, "machine %s", c->machine);
+        if (asprintf(&address, "x-machine-unix:pid=%" PRIu32, leader) < 0)
+                return log_oom();
+        r = sd_bus_new(&c->bus);
+        if (r >= 0)
+                r = sd_bus_set_address(c->bus, address);
+        if (r >= 0)
+                r = sd_bus_set_bus_client(c->bus, true);
+        if (r >= 0)
+                r = sd_bus_start(c->bus);
+        /* Connected: a first call shows that the bus there took us
+         * (GetId: the bus policy of a distribution lets anyone call it,
+         * not always Peer.Ping). */
+        if (r >= 0)
+                r = sd_bus_call_method(c->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetId", NULL, NULL, NULL);
+        if (r < 0) {
+                log_error("machine %s: cannot connect to the system bus inside it: %s (-M needs a dbus-daemon and "
+                          "berthd running in the machine)", c->machine, strerror(-r));
+                return r;
+        }
+        return 0;
+}
+
+int ctl_connect(struct ctl *c)
+{
+        int r;
+
+        if (c->machine)
+                return connect_machine(c);
         if (c->host) {
                 /* ssh runs in the background: a ping shows now, not at the
                  * first real call, whether it got through. */
@@ -29,16 +94,7 @@ int ctl_connect(struct ctl *c)
                         return log_error_errno(r, "cannot connect to the system bus of %s over SSH", c->host);
                 return 0;
         }
-        r = sd_bus_default_system(&c->bus);
-        if (r < 0) {
-                address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
-                /* What to do goes after the cause, on the same line. */
-                log_error("cannot connect to the system bus at %s: %s (berthd lives on the system bus: "
-                          "start the bus with 'service dbus start', then berthd)",
-                          address ? address : "unix:path=/run/dbus/system_bus_socket", strerror(-r));
-                return r;
-        }
-        return 0;
+        return open_system(&c->bus);
 }
 
 /* sd_bus_error_has_names() came with libsystemd 247. */

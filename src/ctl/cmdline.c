@@ -30,6 +30,7 @@ static const struct option long_options[] = {
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, ARG_VERSION },
         { "host", required_argument, NULL, 'H' },
+        { "machine", required_argument, NULL, 'M' },
         { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
         { "json", optional_argument, NULL, ARG_JSON },
         { "property", required_argument, NULL, 'p' },
@@ -129,7 +130,13 @@ static int parse_option(int opt, char **argv, struct ctl *c, struct cmdline *cl)
         switch (opt) {
         case 'h': cl->help = true; return 0;
         case ARG_VERSION: cl->version = true; return 0;
-        case 'H': c->host = optarg; return 0;
+        case 'H': c->host = optarg; c->remote = true; return 0;
+        case 'M':
+                if (!machine_name_valid(optarg))
+                        return log_invalid("-M %s: invalid machine name: %s", optarg, machine_name_problem(optarg));
+                c->machine = optarg;
+                c->remote = true;
+                return 0;
         case ARG_NO_LEGEND: c->no_legend = true; return 0;
         case ARG_VALUE: c->value = true; return 0;
         case ARG_WAIT: c->wait = true; return 0;
@@ -201,7 +208,7 @@ int cmdline_parse(int argc, char **argv, struct ctl *c, struct cmdline *cl)
                         }
                         continue;
                 }
-                int opt = getopt_long(argc, argv, "+:aE:hH:lp:qs:", long_options, NULL);
+                int opt = getopt_long(argc, argv, "+:aE:hH:lM:p:qs:", long_options, NULL);
                 if (opt < 0) {          /* "--" */
                         options_end = true;
                         continue;
@@ -212,6 +219,9 @@ int cmdline_parse(int argc, char **argv, struct ctl *c, struct cmdline *cl)
                 if (opt == 'H' || opt == 'E')
                         cut_option(cl, argv, i, optind, (char) opt);
         }
+        if (c->host && c->machine)
+                return log_invalid("-H and -M cannot be given together: berthd in a machine on another host is "
+                                   "not reachable from here");
         return 0;
 }
 

@@ -109,7 +109,7 @@ static char *launcher_state(struct ctl *c, const char *name)
 {
         char *v = NULL;
 
-        if (c->host || machine_state_get(name, "STATE", &v) < 0)
+        if (c->remote || machine_state_get(name, "STATE", &v) < 0)
                 return NULL;
         return v;
 }
@@ -140,7 +140,7 @@ static int berthd_away(struct ctl *c, const char *name, uint64_t *away_since, ui
                 snprintf(limit, sizeof(limit), "within %d s", BERTHD_AWAY_SEC);
         log_error("machine %s: berthd went away while waiting and was not back %s; %s%s", name, limit,
                   state ? "its launcher says it is " : "",
-                  state ? state : c->host ? "its state is not known here" : "it has no state file (it ended)");
+                  state ? state : c->remote ? "its state is not known here" : "it has no state file (it ended)");
         return -ETIMEDOUT;
 }
 

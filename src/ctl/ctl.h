@@ -15,7 +15,9 @@
 /* What the command line asked for, handed to every verb. */
 struct ctl {
         sd_bus *bus;
-        const char *host;       /* -H: berthd on another host; no local /proc or cgroup reads */
+        const char *host;       /* -H: berthd on another host */
+        const char *machine;    /* -M: berthd inside that machine, on its own bus */
+        bool remote;            /* -H or -M: no reads of this host's /proc, cgroups or state files */
         bool no_legend;
         bool quiet;             /* -q: no "Connected to machine ..." and the like */
         enum json_mode json;

@@ -107,7 +107,7 @@ static void field_pid(struct ctl *c, const char *label, uint64_t pid)
         if (pid == 0)
                 return;
         snprintf(path, sizeof(path), "/proc/%llu/comm", (unsigned long long) pid);
-        if (!c->host && read_file_at(AT_FDCWD, path, &comm, 64) > 0) {
+        if (!c->remote && read_file_at(AT_FDCWD, path, &comm, 64) > 0) {
                 comm[strcspn(comm, "\n")] = 0;
                 field(label, "%llu (%s)", (unsigned long long) pid, comm);
         } else
@@ -139,7 +139,7 @@ static void field_interfaces(struct ctl *c, json_object *a)
                 int ifindex = json_object_get_int(json_object_array_get_idx(a, i));
                 char name[IF_NAMESIZE];
 
-                bool named = !c->host && if_indextoname((unsigned) ifindex, name);
+                bool named = !c->remote && if_indextoname((unsigned) ifindex, name);
 
                 if (i == 0)
                         printf("%16s: ", "Iface");
@@ -196,7 +196,7 @@ static void field_cgroup(struct ctl *c, const char *cgroup)
         if (!cgroup)
                 return;
         field("CGroup", "%s", cgroup);
-        if (c->host)
+        if (c->remote)
                 return;
         r = cgtree_resolve(cgroup, &dir);
         if (r >= 0)
@@ -251,7 +251,7 @@ static void status_add_processes(struct ctl *c, json_object *p)
         json_object *procs = NULL;
         const char *cgroup = prop_string(p, "ControlGroup");
 
-        if (!c->host && cgroup && cgtree_resolve(cgroup, &dir) >= 0 && cgtree_json(dir, &procs) >= 0)
+        if (!c->remote && cgroup && cgtree_resolve(cgroup, &dir) >= 0 && cgtree_json(dir, &procs) >= 0)
                 json_object_object_add(p, "Processes", procs);
 }
 

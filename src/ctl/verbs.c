@@ -40,6 +40,7 @@ static const struct option_help option_help[] = {
         { 0, "-h --help", "Show this help; VERB --help: the verb's" },
         { 0, "   --version", "Show the version" },
         { 0, "-H --host=[USER@]HOST", "Talk to berthd on HOST, over SSH" },
+        { 0, "-M --machine=NAME", "Talk to berthd inside machine NAME, on its bus" },
         { 0, "-q --quiet", "No informational lines (shell, login)" },
         { 0, "   --no-pager", "Accepted; berthctl never pages" },
         { OPT_LEGEND, "   --no-legend", "No column headers, no summary line" },

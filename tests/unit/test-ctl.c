@@ -205,12 +205,33 @@ Test(cmdline, shell_uid_and_setenv)
         parsed_free(&p);
 }
 
+Test(cmdline, machine_is_remote_and_not_with_host)
+{
+        struct parsed p = parse("-M", "web", "list", NULL);
+
+        assert_args(&p, (const char *const[]) { "list" }, 1);
+        cr_assert_str_eq(p.c.machine, "web");
+        cr_assert(p.c.remote && !p.c.host);
+        parsed_free(&p);
+        p = parse("status", "--machine=web", "x", NULL);
+        assert_args(&p, (const char *const[]) { "status", "x" }, 2);
+        cr_assert_str_eq(p.c.machine, "web");
+        parsed_free(&p);
+        p = parse("-H", "h", "list", NULL);
+        cr_assert(p.r == 0 && p.c.remote && !p.c.machine);
+        parsed_free(&p);
+        p = parse("list", NULL);
+        cr_assert(p.r == 0 && !p.c.remote);
+        parsed_free(&p);
+}
+
 Test(cmdline, bad_options_are_usage_errors)
 {
         static const char *const bad[][3] = {
                 { "-x", NULL }, { "--frob", NULL }, { "list", "-p", NULL }, { "--json=long", NULL },
                 { "kill", "--signal=NOPE", NULL }, { "--timeout=soon", NULL }, { "-E", "1A=x" },
-                { "--setenv=", NULL }, { "-E", "A B" }, { "--uid=", NULL },
+                { "--setenv=", NULL }, { "-E", "A B" }, { "--uid=", NULL }, { "-M", "../x" },
+                { "-Hh", "-Mm" }, { "--machine=", NULL },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
