@@ -619,15 +619,15 @@ Test(berthctl, machine_option_talks_to_berthd_inside_the_machine)
                   "dm-nest did not come up: %s", it_spawn_log("dm-nest", "err"));
 
         /* The machine's bus, where no berthd runs yet: berthd here does. */
-        r = ctl(30, "-M", "dm-nest", "list", NULL);
+        r = it_ctl(30, "-M", "dm-nest", "list", NULL);
         assert_one_line_error(&r, "-M dm-nest list before berthd runs in it", 1, "berthctl: listing machines: ",
                               "berthd is not running");
 
-        r = ctl(60, "shell", "dm-nest", "/usr/bin/systemd-run", "--quiet", "--unit=dm-berthd",
+        r = it_ctl(60, "shell", "dm-nest", "/usr/bin/systemd-run", "--quiet", "--unit=dm-berthd",
                 "/usr/local/sbin/berthd", NULL);
         assert_ok_out(&r, "systemd-run berthd in dm-nest", NULL);
         for (double end = it_now() + 60; !up && it_now() < end; usleep(200000)) {
-                r = ctl(30, "-M", "dm-nest", "show", "-p", "RuntimeDirectory", "--value", NULL);
+                r = it_ctl(30, "-M", "dm-nest", "show", "-p", "RuntimeDirectory", "--value", NULL);
                 up = r.status == 0;
                 if (up)
                         cr_assert_str_eq(r.out, "/run/berth\n", "berthd in dm-nest: RuntimeDirectory=%s", r.out);
@@ -636,29 +636,29 @@ Test(berthctl, machine_option_talks_to_berthd_inside_the_machine)
         cr_assert(up, "berthd in dm-nest never answered through -M");
 
         /* What berthd in the machine says, not the one here. */
-        r = ctl(30, "--machine=dm-nest", "list", NULL);
+        r = it_ctl(30, "--machine=dm-nest", "list", NULL);
         assert_ok_out(&r, "--machine=dm-nest list", "No machines.\n");
-        r = ctl(30, "list", "--no-legend", NULL);
+        r = it_ctl(30, "list", "--no-legend", NULL);
         cr_assert(r.status == 0 && strncmp(r.out, "dm-nest ", 8) == 0, "list here:\n%s%s", r.out, r.err);
         it_result_free(&r);
-        r = ctl(30, "show", "-M", "dm-nest", "-p", "NMachines", NULL);
+        r = it_ctl(30, "show", "-M", "dm-nest", "-p", "NMachines", NULL);
         assert_ok_out(&r, "show -M dm-nest -p NMachines", "NMachines=0\n");
         snprintf(want, sizeof(want), "%s\n", it.runtime_dir);
-        r = ctl(30, "show", "-p", "RuntimeDirectory", "--value", NULL);
+        r = it_ctl(30, "show", "-p", "RuntimeDirectory", "--value", NULL);
         assert_ok_out(&r, "show -p RuntimeDirectory here", want);
-        r = ctl(30, "-M", "dm-nest", "status", "dm-x", NULL);
+        r = it_ctl(30, "-M", "dm-nest", "status", "dm-x", NULL);
         assert_one_line_error(&r, "-M dm-nest status dm-x", 1, "berthctl: machine dm-x: ", "no machine dm-x");
 
         /* A machine that is not running, a bad name, -H with -M. */
-        r = ctl(30, "-M", "dm-nope", "list", NULL);
+        r = it_ctl(30, "-M", "dm-nope", "list", NULL);
         assert_one_line_error(&r, "-M dm-nope list", 1, "berthctl: machine dm-nope: ", "no machine dm-nope");
-        r = ctl(30, "-M", "../x", "list", NULL);
+        r = it_ctl(30, "-M", "../x", "list", NULL);
         assert_one_line_error(&r, "-M ../x list", 2, "berthctl: -M ../x: invalid machine name", NULL);
-        r = ctl(30, "-H", "localhost", "-M", "dm-nest", "list", NULL);
+        r = it_ctl(30, "-H", "localhost", "-M", "dm-nest", "list", NULL);
         assert_one_line_error(&r, "-H localhost -M dm-nest list", 2, "berthctl: -H and -M cannot be given together",
                               NULL);
 
-        r = ctl(60, "poweroff", "dm-nest", NULL);
+        r = it_ctl(60, "poweroff", "dm-nest", NULL);
         assert_ok_out(&r, "poweroff dm-nest", "");
         cr_assert_neq(it_wait(pid, 120), -1, "dm-nest did not power off");
         assert_clean("dm-nest", tree);
@@ -672,11 +672,11 @@ Test(berthctl, machine_option_without_a_bus_in_the_machine)
         it_bus_start();
         it_berthd_start();
         spawn_sleeper("dm-nobus");
-        r = ctl(30, "-M", "dm-nobus", "list", NULL);
+        r = it_ctl(30, "-M", "dm-nobus", "list", NULL);
         assert_one_line_error(&r, "-M dm-nobus list", 1,
                               "berthctl: machine dm-nobus: cannot connect to the system bus inside it: ",
                               "needs a dbus-daemon and berthd running in the machine");
-        r = ctl(30, "terminate", "dm-nobus", NULL);
+        r = it_ctl(30, "terminate", "dm-nobus", NULL);
         assert_ok_out(&r, "terminate dm-nobus", "");
         cr_assert(it_wait_listed("dm-nobus", false, 30));
         assert_clean("dm-nobus", it_busybox_tree());
