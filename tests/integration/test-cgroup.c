@@ -18,6 +18,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "cgtest.h"
 #include "helpers.h"
 
 TestSuite(cgroup, .init = it_setup, .fini = it_teardown);
@@ -26,216 +27,6 @@ TestSuite(cgroup, .init = it_setup, .fini = it_teardown);
 /* The machine waits for the host: up to 60 s, until the host says go. */
 #define WAIT_FOR_GO "echo up; i=0; while [ ! -e /tmp/go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; "
 
-static char *strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *strf(const char *fmt, ...)
-{
-        va_list ap;
-        char *s;
-
-        va_start(ap, fmt);
-        cr_assert_geq(vasprintf(&s, fmt, ap), 0);
-        va_end(ap);
-        return s;
-}
-
-/* A file's content without its trailing newline, or NULL. */
-static char *read_trimmed(const char *path)
-{
-        char *s = it_read_file(path);
-
-        if (s)
-                s[strcspn(s, "\n")] = 0;
-        return s;
-}
-
-static int count_lines(const char *s)
-{
-        int n = 0;
-
-        for (; s && *s; s++)
-                n += *s == '\n';
-        return n;
-}
-
-/* Whether a file holds a line that is exactly value. */
-static bool has_line(const char *text, const char *value)
-{
-        size_t n = strlen(value);
-
-        for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-                if (strncmp(p, value, n) == 0 && (p[n] == '\n' || p[n] == 0))
-                        return true;
-        return false;
-}
-
-/* Whether a comma-separated list holds word. */
-static bool list_has(const char *list, const char *word)
-{
-        size_t n = strlen(word);
-
-        for (const char *p = list; p && *p;) {
-                size_t k = strcspn(p, ",");
-                if (k == n && strncmp(p, word, n) == 0)
-                        return true;
-                p += k;
-                if (*p == ',')
-                        p++;
-        }
-        return false;
-}
-
-/* The mount point of the cgroup2 hierarchy (controller NULL) or of the v1
- * hierarchy of controller, or NULL. */
-static char *hierarchy_mount(const char *controller)
-{
-        char *mi = it_read_file("/proc/self/mountinfo"), *found = NULL;
-
-        for (char *l = strtok(mi, "\n"); l && !found; l = strtok(NULL, "\n")) {
-                char root[1024], mp[1024], type[64], super[1024];
-                const char *sep = strstr(l, " - ");
-
-                if (!sep || sscanf(sep + 3, "%63s %*s %1023s", type, super) != 2)
-                        continue;
-                if (strcmp(type, controller ? "cgroup" : "cgroup2") != 0)
-                        continue;
-                if (controller && !list_has(super, controller))
-                        continue;
-                if (sscanf(l, "%*s %*s %*s %1023s %1023s", root, mp) == 2 && strcmp(root, "/") == 0)
-                        found = strdup(mp);
-        }
-        free(mi);
-        return found;
-}
-
-/* The cgroup of a process (pid 0: this one) in the cgroup2 hierarchy
- * (controller NULL) or in the v1 hierarchy of controller, or NULL. */
-static char *cgroup_of(pid_t pid, const char *controller)
-{
-        char path[64], *s, *found = NULL;
-
-        if (pid)
-                snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
-        else
-                snprintf(path, sizeof(path), "/proc/self/cgroup");
-        s = it_read_file(path);
-        for (char *l = strtok(s, "\n"); l && !found; l = strtok(NULL, "\n")) {
-                char *a = strchr(l, ':'), *b = a ? strchr(a + 1, ':') : NULL;
-
-                if (!b)
-                        continue;
-                *b = 0;
-                if (controller ? list_has(a + 1, controller) : strcmp(l, "0:") == 0)
-                        found = strdup(b + 1);
-        }
-        free(s);
-        return found;
-}
-
-/* Where berth puts the machine's cgroup in the v1 hierarchy of controller:
- * berth-NAME below this test's own cgroup there (the launcher's is the
- * same), or NULL when that hierarchy is not mounted. */
-static char *v1_machine_dir(const char *controller, const char *machine)
-{
-        char *mp = hierarchy_mount(controller), *own = cgroup_of(0, controller), *dir = NULL;
-
-        if (mp && own)
-                dir = strf("%s%s/berth-%s", mp, strcmp(own, "/") == 0 ? "" : own, machine);
-        free(mp);
-        free(own);
-        return dir;
-}
-
-/* The same in cgroup2. */
-static char *v2_machine_dir(const char *machine)
-{
-        char *mp = hierarchy_mount(NULL), *own = cgroup_of(0, NULL), *dir;
-
-        cr_assert(mp && own, "no cgroup2 hierarchy here");
-        dir = strf("%s%s/berth-%s", mp, strcmp(own, "/") == 0 ? "" : own, machine);
-        free(mp);
-        free(own);
-        return dir;
-}
-
-/* These tests look at limits where a hybrid host keeps them: the v1
- * controllers, not delegated in cgroup2 to this test's cgroup. */
-static void require_v1(const char *controller)
-{
-        char *mp = hierarchy_mount(controller), *v2 = hierarchy_mount(NULL), *own = cgroup_of(0, NULL);
-        char *ctl = v2 && own ? strf("%s%s/cgroup.controllers", v2, strcmp(own, "/") == 0 ? "" : own) : NULL;
-        char *list = ctl ? read_trimmed(ctl) : NULL;
-        bool in_v2 = false;
-
-        for (char *w = list ? strtok(list, " ") : NULL; w; w = strtok(NULL, " "))
-                in_v2 |= strcmp(w, controller) == 0;
-        free(v2);
-        free(own);
-        free(ctl);
-        free(list);
-        if (!mp || in_v2)
-                cr_skip_test("not a hybrid host: the %s controller is %s", controller,
-                             in_v2 ? "available in cgroup2" : "not mounted as v1");
-        free(mp);
-}
-
-/* The machine's cgroup, by its exact path, in every hierarchy it may use. */
-static char *cgroup_left(const char *machine)
-{
-        static const char *const v1[] = { "memory", "cpu", "cpuacct", "pids" };
-        char *dir = v2_machine_dir(machine), *found = NULL;
-
-        if (access(dir, F_OK) == 0)
-                found = strf("%s is left behind", dir);
-        free(dir);
-        for (size_t i = 0; i < sizeof(v1) / sizeof(v1[0]) && !found; i++) {
-                dir = v1_machine_dir(v1[i], machine);
-                if (dir && access(dir, F_OK) == 0)
-                        found = strf("%s is left behind", dir);
-                free(dir);
-        }
-        return found;
-}
-
-/* Nothing of the machine is left: it_leftovers, the exact cgroup paths,
- * and, unless it is meant to stay, its machine directory. */
-static void assert_clean(const char *machine, const char *tree, bool machine_dir_stays)
-{
-        char *left = it_leftovers(machine, tree), *dir;
-
-        cr_assert_null(left, "%s", left);
-        left = cgroup_left(machine);
-        cr_assert_null(left, "%s", left);
-        if (!machine_dir_stays) {
-                dir = strf("%s/machines/%s", it.state_dir, machine);
-                cr_assert_neq(access(dir, F_OK), 0, "%s was left behind", dir);
-                free(dir);
-        }
-}
-
-/* Remove what a failed test found left of a machine's cgroups, so that the
- * next test (and the next run) start clean; only berth-NAME of this test's
- * machine, depth first. */
-static void remove_cgroup_dirs(const char *machine)
-{
-        static const char *const v1[] = { "memory", "cpu", "cpuacct", "pids" };
-        char *dirs[8];
-        size_t n = 0;
-
-        dirs[n++] = v2_machine_dir(machine);
-        for (size_t i = 0; i < sizeof(v1) / sizeof(v1[0]); i++)
-                dirs[n++] = v1_machine_dir(v1[i], machine);
-        for (size_t i = 0; i < n; i++) {
-                if (dirs[i]) {
-                        char *p = strf("%s/payload", dirs[i]), *s = strf("%s/supervisor", dirs[i]);
-                        (void) rmdir(p);
-                        (void) rmdir(s);
-                        (void) rmdir(dirs[i]);
-                        free(p);
-                        free(s);
-                }
-                free(dirs[i]);
-        }
-}
 
 static pid_t state_pid(const char *machine, const char *key)
 {
@@ -284,7 +75,7 @@ Test(cgroup, memory_max_oom_kills_inside_and_the_machine_goes_on)
         pid_t pid, leader, supervisor;
         int status;
 
-        require_v1("memory");
+        cgt_require_v1("memory");
         pid = it_berth_spawn("oom", "-D", tree, "--name", name, "--memory-max=64M", "--", "/bin/sh", "-c",
                              WAIT_FOR_GO "(x=$(head -c 200000000 /dev/zero | tr '\\0' a)); echo sub=$?; "
                              "echo after; exit 7",
@@ -294,24 +85,24 @@ Test(cgroup, memory_max_oom_kills_inside_and_the_machine_goes_on)
         supervisor = state_pid(name, "SUPERVISOR");
 
         /* The limit, in v1 below this test's own memory cgroup. */
-        dir = v1_machine_dir("memory", name);
+        dir = cgt_v1_machine_dir("memory", name);
         cr_assert_not_null(dir);
-        p = strf("%s/memory.limit_in_bytes", dir);
-        s = read_trimmed(p);
+        p = cgt_strf("%s/memory.limit_in_bytes", dir);
+        s = cgt_read_trimmed(p);
         cr_assert_not_null(s, "%s is missing", p);
         cr_assert_str_eq(s, "67108864", "%s reads %s", p, s);
         free(s);
         free(p);
-        p = strf("%s/payload/cgroup.procs", dir);
+        p = cgt_strf("%s/payload/cgroup.procs", dir);
         s = it_read_file(p);
         char want[32];
         snprintf(want, sizeof(want), "%d", (int) leader);
-        cr_assert(s && has_line(s, want), "PID 1 (%s) is not in %s: '%s'", want, p, s ? s : "(missing)");
+        cr_assert(s && cgt_has_line(s, want), "PID 1 (%s) is not in %s: '%s'", want, p, s ? s : "(missing)");
         free(s);
         free(p);
         /* The launcher stays outside the limit: the OOM killer cannot pick it. */
-        own_mem = cgroup_of(0, "memory");
-        sup_mem = cgroup_of(supervisor, "memory");
+        own_mem = cgt_cgroup_of(0, "memory");
+        sup_mem = cgt_cgroup_of(supervisor, "memory");
         cr_assert(own_mem && sup_mem);
         cr_assert_str_eq(sup_mem, own_mem, "the launcher is in memory cgroup %s", sup_mem);
         free(own_mem);
@@ -324,9 +115,9 @@ Test(cgroup, memory_max_oom_kills_inside_and_the_machine_goes_on)
         err = it_spawn_log("oom", "err");
         cr_assert_eq(status, 7, "berth exited with %d, expected the command's 7\nstdout:\n%s\nstderr:\n%s", status,
                      out, err);
-        cr_assert(has_line(out, "sub=137"), "the hog was not killed by SIGKILL:\n%s", out);
-        cr_assert(has_line(out, "after"), "the machine did not go on after the OOM kill:\n%s", out);
-        s = strf("berth: machine %s: the OOM killer killed ", name);
+        cr_assert(cgt_has_line(out, "sub=137"), "the hog was not killed by SIGKILL:\n%s", out);
+        cr_assert(cgt_has_line(out, "after"), "the machine did not go on after the OOM kill:\n%s", out);
+        s = cgt_strf("berth: machine %s: the OOM killer killed ", name);
         cr_assert(strstr(err, s), "no OOM warning from berth:\n%s", err);
         cr_assert(strstr(err, "at its memory limit of 67108864 bytes"), "berth said:\n%s", err);
         free(s);
@@ -334,7 +125,7 @@ Test(cgroup, memory_max_oom_kills_inside_and_the_machine_goes_on)
         free(err);
         /* This test lives on, and so does the host's PID 1. */
         cr_assert_eq(kill(1, 0), 0);
-        assert_clean(name, tree, true);
+        cgt_assert_clean(name, tree, true);
 }
 
 /* The same, run to its end in one go: the warning is one line per kill
@@ -350,7 +141,7 @@ Test(cgroup, no_oom_warning_without_an_oom_kill)
         cr_assert_str_eq(r.out, "10000000\n");
         cr_assert_null(strstr(r.err, "OOM"), "berth said:\n%s", r.err);
         it_result_free(&r);
-        assert_clean("cgt-nooom", tree, true);
+        cgt_assert_clean("cgt-nooom", tree, true);
 }
 
 /* 2. --tasks-max=50 stops a fork loop of 100 at the limit. */
@@ -364,7 +155,7 @@ Test(cgroup, tasks_max_stops_a_fork_loop)
         int status, n, tasks;
         long current;
 
-        require_v1("pids");
+        cgt_require_v1("pids");
         /* Each fork in a subshell of its own: one that fails ends only that
          * subshell. At the limit the machine's shell waits without forking
          * (read -t on a FIFO) until the host says go. */
@@ -390,25 +181,25 @@ Test(cgroup, tasks_max_stops_a_fork_loop)
         cr_assert(n >= 40 && n <= 50, "the fork loop started %d of 100 sleeps\n%s", n, out);
         free(out);
 
-        dir = v1_machine_dir("pids", name);
+        dir = cgt_v1_machine_dir("pids", name);
         cr_assert_not_null(dir);
-        p = strf("%s/pids.max", dir);
-        s = read_trimmed(p);
+        p = cgt_strf("%s/pids.max", dir);
+        s = cgt_read_trimmed(p);
         cr_assert(s && strcmp(s, "50") == 0, "%s reads %s", p, s ? s : "(missing)");
         free(s);
         free(p);
-        p = strf("%s/pids.current", dir);
-        s = read_trimmed(p);
+        p = cgt_strf("%s/pids.current", dir);
+        s = cgt_read_trimmed(p);
         cr_assert_not_null(s, "%s is missing", p);
         current = strtol(s, NULL, 10);
         cr_assert(current >= n && current <= 50, "%s reads %ld with %d sleeps started", p, current, n);
         free(s);
         free(p);
         /* Count them another way: the tasks of payload/, where the machine is. */
-        p = strf("%s/payload/tasks", dir);
+        p = cgt_strf("%s/payload/tasks", dir);
         s = it_read_file(p);
         cr_assert_not_null(s, "%s is missing", p);
-        tasks = count_lines(s);
+        tasks = cgt_count_lines(s);
         cr_assert(tasks >= n && tasks <= 50, "%s lists %d tasks", p, tasks);
         free(s);
         free(p);
@@ -423,7 +214,7 @@ Test(cgroup, tasks_max_stops_a_fork_loop)
         cr_assert_eq(status, 0, "berth exited with %d\n%s", status, out);
         cr_assert(strstr(out, "procs="), "the machine could not fork after the sleeps ended:\n%s", out);
         free(out);
-        assert_clean(name, tree, true);
+        cgt_assert_clean(name, tree, true);
 }
 
 /* CPU time and wall time of a 3 s busy loop, measured inside: the
@@ -458,10 +249,10 @@ Test(cgroup, cpu_quota_holds_a_busy_loop_to_a_fifth)
         limited = busy_share("cgt-cpu", "--cpu-quota=20%");
         cr_assert(limited >= 0.10 && limited <= 0.35, "under --cpu-quota=20%% the loop used %.0f%% of a CPU",
                   limited * 100);
-        assert_clean("cgt-cpu", it_busybox_tree(), true);
+        cgt_assert_clean("cgt-cpu", it_busybox_tree(), true);
         free_share = busy_share("cgt-cpu", NULL);
         cr_assert(free_share > 0.5, "without a quota the loop used only %.0f%% of a CPU", free_share * 100);
-        assert_clean("cgt-cpu", it_busybox_tree(), true);
+        cgt_assert_clean("cgt-cpu", it_busybox_tree(), true);
 }
 
 /* 4. Inside, the machine's cgroup is the root of every hierarchy, and its
@@ -481,7 +272,7 @@ Test(cgroup, inside_its_cgroup_is_the_root_and_writable)
                    "--name", "cgt-in", "--memory-max=64M", "--cpu-quota=50%", "--tasks-max=100", NULL);
         cr_assert_eq(r.status, 0, "status %d\n%s\n%s", r.status, r.out, r.err);
         cg = strndup(r.out, strstr(r.out, "--\n") ? (size_t) (strstr(r.out, "--\n") - r.out) : 0);
-        cr_assert(has_line(cg, "0::/"), "/proc/self/cgroup:\n%s", cg);
+        cr_assert(cgt_has_line(cg, "0::/"), "/proc/self/cgroup:\n%s", cg);
         /* The controllers the machine joined in v1, and every other line. */
         for (char *l = strtok(cg, "\n"); l; l = strtok(NULL, "\n"), lines++) {
                 char *last = strrchr(l, ':');
@@ -491,7 +282,7 @@ Test(cgroup, inside_its_cgroup_is_the_root_and_writable)
         free(cg);
         cr_assert(strstr(r.out, "--\nmade\n0::/probe\nremoved\n"), "out:\n%s\nerr:\n%s", r.out, r.err);
         it_result_free(&r);
-        assert_clean("cgt-in", tree, true);
+        cgt_assert_clean("cgt-in", tree, true);
 }
 
 /* The v1 lines of the controllers the limits need read "/" inside: checked
@@ -502,7 +293,7 @@ Test(cgroup, inside_joined_v1_controllers_read_root)
         static const char *const ctl[] = { "memory", "cpu", "pids" };
         struct it_result r;
 
-        require_v1("memory");
+        cgt_require_v1("memory");
         r = it_berth_sh(120, tree, "cat /proc/self/cgroup", "--name", "cgt-in1", "--memory-max=64M", "--cpu-quota=50%",
                    "--tasks-max=100", NULL);
         cr_assert_eq(r.status, 0, "status %d\n%s", r.status, r.err);
@@ -514,7 +305,7 @@ Test(cgroup, inside_joined_v1_controllers_read_root)
                         if (!b)
                                 continue;
                         *b = 0;
-                        if (list_has(a + 1, ctl[i])) {
+                        if (cgt_list_has(a + 1, ctl[i])) {
                                 found = true;
                                 cr_assert_str_eq(b + 1, "/", "the %s line reads %s", ctl[i], b + 1);
                         }
@@ -523,7 +314,7 @@ Test(cgroup, inside_joined_v1_controllers_read_root)
                 cr_assert(found, "no %s line in:\n%s", ctl[i], r.out);
         }
         it_result_free(&r);
-        assert_clean("cgt-in1", tree, true);
+        cgt_assert_clean("cgt-in1", tree, true);
 }
 
 /* The host's view of a running machine's cgroup: CGROUP is berth-NAME below
@@ -531,61 +322,61 @@ Test(cgroup, inside_joined_v1_controllers_read_root)
  * after the machine is up, supervisor/ (the launcher). */
 static void check_host_view(const char *name, pid_t berth, uid_t owner)
 {
-        char *cg = it_state_get(name, "CGROUP"), *want = v2_machine_dir(name), *p, *s, *leaf;
+        char *cg = it_state_get(name, "CGROUP"), *want = cgt_v2_machine_dir(name), *p, *s, *leaf;
         pid_t leader = state_pid(name, "LEADER"), supervisor = state_pid(name, "SUPERVISOR");
         struct stat st;
         bool in_sup = false;
 
         cr_assert_eq(supervisor, berth, "SUPERVISOR=%d, but berth is %d", (int) supervisor, (int) berth);
         cr_assert_not_null(cg, "no CGROUP in the state file");
-        leaf = strf("/berth-%s", name);
+        leaf = cgt_strf("/berth-%s", name);
         cr_assert(strlen(cg) > strlen(leaf) && strcmp(cg + strlen(cg) - strlen(leaf), leaf) == 0,
                   "CGROUP=%s does not end in %s", cg, leaf);
         cr_assert_str_eq(cg, want, "CGROUP=%s, expected it below the launcher's own cgroup: %s", cg, want);
 
-        p = strf("%s/payload", cg);
+        p = cgt_strf("%s/payload", cg);
         cr_assert(stat(p, &st) == 0 && S_ISDIR(st.st_mode), "%s is missing", p);
         cr_assert_eq(st.st_uid, owner, "%s is owned by %u, expected %u", p, st.st_uid, owner);
         cr_assert_eq(st.st_gid, owner, "%s has group %u, expected %u", p, st.st_gid, owner);
         free(p);
-        p = strf("%s/payload/cgroup.procs", cg);
+        p = cgt_strf("%s/payload/cgroup.procs", cg);
         cr_assert(stat(p, &st) == 0 && st.st_uid == owner, "%s is not owned by %u", p, owner);
         free(p);
 
         /* The launcher joins supervisor/ 100 ms after the machine is up. */
         usleep(500 * 1000);
         for (int i = 0; i < 150 && !in_sup; i++) {
-                s = cgroup_of(supervisor, NULL);
-                p = strf("%s/supervisor", leaf);
+                s = cgt_cgroup_of(supervisor, NULL);
+                p = cgt_strf("%s/supervisor", leaf);
                 in_sup = s && strlen(s) >= strlen(p) && strcmp(s + strlen(s) - strlen(p), p) == 0;
                 free(s);
                 free(p);
                 if (!in_sup)
                         usleep(20000);
         }
-        s = cgroup_of(supervisor, NULL);
+        s = cgt_cgroup_of(supervisor, NULL);
         cr_assert(in_sup, "the launcher %d is in %s, not in %s/supervisor", (int) supervisor, s, cg);
         free(s);
-        p = strf("%s/supervisor", cg);
+        p = cgt_strf("%s/supervisor", cg);
         cr_assert(stat(p, &st) == 0 && S_ISDIR(st.st_mode), "%s is missing", p);
         free(p);
-        s = cgroup_of(leader, NULL);
-        p = strf("%s/payload", leaf);
+        s = cgt_cgroup_of(leader, NULL);
+        p = cgt_strf("%s/payload", leaf);
         cr_assert(s && strlen(s) >= strlen(p) && strcmp(s + strlen(s) - strlen(p), p) == 0,
                   "PID 1 (%d) is in %s, not in %s/payload", (int) leader, s, cg);
         free(s);
         free(p);
-        p = strf("%s/payload/cgroup.procs", cg);
+        p = cgt_strf("%s/payload/cgroup.procs", cg);
         s = it_read_file(p);
         char want_pid[32];
         snprintf(want_pid, sizeof(want_pid), "%d", (int) leader);
-        cr_assert(s && has_line(s, want_pid), "%s does not list PID 1 (%d): '%s'", p, (int) leader, s);
+        cr_assert(s && cgt_has_line(s, want_pid), "%s does not list PID 1 (%d): '%s'", p, (int) leader, s);
         free(s);
         free(p);
-        p = strf("%s/supervisor/cgroup.procs", cg);
+        p = cgt_strf("%s/supervisor/cgroup.procs", cg);
         s = it_read_file(p);
         snprintf(want_pid, sizeof(want_pid), "%d", (int) supervisor);
-        cr_assert(s && has_line(s, want_pid), "%s does not list the launcher: '%s'", p, s);
+        cr_assert(s && cgt_has_line(s, want_pid), "%s does not list the launcher: '%s'", p, s);
         free(s);
         free(p);
         free(leaf);
@@ -603,7 +394,7 @@ Test(cgroup, on_the_host_supervisor_and_payload)
         unsigned base;
         int status;
 
-        require_v1("cpu");
+        cgt_require_v1("cpu");
         pid = it_berth_spawn("host", "-D", tree, "--name", name, "--cpu-quota=20%", "--cpu-weight=200",
                              "--tasks-max=300", "--", "/bin/sh", "-c", WAIT_FOR_GO "exit 0", NULL);
         wait_up(pid, "host", name);
@@ -615,24 +406,24 @@ Test(cgroup, on_the_host_supervisor_and_payload)
         check_host_view(name, pid, base);
 
         /* The limits, in v1: quota per 100 ms period, weight as shares. */
-        dir = v1_machine_dir("cpu", name);
+        dir = cgt_v1_machine_dir("cpu", name);
         static const char *const knobs[][2] = {
                 { "cpu.cfs_period_us", "100000" },
                 { "cpu.cfs_quota_us", "20000" },
                 { "cpu.shares", "2048" },
         };
         for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
-                p = strf("%s/%s", dir, knobs[i][0]);
-                s = read_trimmed(p);
+                p = cgt_strf("%s/%s", dir, knobs[i][0]);
+                s = cgt_read_trimmed(p);
                 cr_assert(s && strcmp(s, knobs[i][1]) == 0, "%s reads %s, expected %s", p, s ? s : "(missing)",
                           knobs[i][1]);
                 free(s);
                 free(p);
         }
         free(dir);
-        dir = v1_machine_dir("pids", name);
-        p = strf("%s/pids.max", dir);
-        s = read_trimmed(p);
+        dir = cgt_v1_machine_dir("pids", name);
+        p = cgt_strf("%s/pids.max", dir);
+        s = cgt_read_trimmed(p);
         cr_assert(s && strcmp(s, "300") == 0, "%s reads %s", p, s ? s : "(missing)");
         free(s);
         free(p);
@@ -641,7 +432,7 @@ Test(cgroup, on_the_host_supervisor_and_payload)
         say_go(name);
         status = it_wait(pid, 30);
         cr_assert_eq(status, 0, "berth exited with %d", status);
-        assert_clean(name, tree, true);
+        cgt_assert_clean(name, tree, true);
 }
 
 /* 5b. Without a user namespace payload/ stays root's. */
@@ -659,7 +450,7 @@ Test(cgroup, on_the_host_without_userns_payload_is_roots)
         say_go(name);
         status = it_wait(pid, 30);
         cr_assert_eq(status, 0, "berth exited with %d", status);
-        assert_clean(name, tree, true);
+        cgt_assert_clean(name, tree, true);
 }
 
 /* 6. A value the kernel refuses: pids.max takes nothing above
@@ -669,7 +460,7 @@ Test(cgroup, a_limit_the_kernel_refuses)
         const char *tree = it_busybox_tree();
         struct it_result r;
 
-        require_v1("pids");
+        cgt_require_v1("pids");
         r = it_berth_run(30, "-D", tree, "--name", "cgt-refused", "--tasks-max=5000000", "--", "/bin/true", NULL);
         cr_assert_eq(r.status, 1, "status %d\n%s", r.status, r.err);
         assert_one_line(r.err);
@@ -677,7 +468,7 @@ Test(cgroup, a_limit_the_kernel_refuses)
                   r.err);
         cr_assert_str_eq(r.out, "");
         it_result_free(&r);
-        assert_clean("cgt-refused", tree, false);
+        cgt_assert_clean("cgt-refused", tree, false);
 }
 
 /* A v1 memory limit below what the (empty) cgroup already holds is refused
@@ -688,14 +479,14 @@ Test(cgroup, a_memory_limit_below_the_cgroups_usage_is_a_refused_limit)
         const char *tree = it_busybox_tree();
         struct it_result r;
 
-        require_v1("memory");
+        cgt_require_v1("memory");
         r = it_berth_run(30, "-D", tree, "--name", "cgt-tiny", "--memory-max=4K", "--", "/bin/true", NULL);
         cr_assert_eq(r.status, 1, "status %d\n%s", r.status, r.err);
         assert_one_line(r.err);
         cr_assert(strstr(r.err, "memory.limit_in_bytes"), "stderr does not name the limit: %s", r.err);
         cr_assert_null(strstr(r.err, "in use by running processes"), "a misleading reason: %s", r.err);
         it_result_free(&r);
-        assert_clean("cgt-tiny", tree, false);
+        cgt_assert_clean("cgt-tiny", tree, false);
 }
 
 /* Bad syntax: one line naming the option, exit 1, nothing left. */
@@ -719,7 +510,7 @@ Test(cgroup, bad_limit_syntax)
                 assert_one_line(r.err);
                 cr_assert(strstr(r.err, bad[i][1]), "%s: stderr does not name it: %s", bad[i][0], r.err);
                 it_result_free(&r);
-                assert_clean("cgt-syntax", tree, false);
+                cgt_assert_clean("cgt-syntax", tree, false);
         }
 }
 
@@ -734,13 +525,13 @@ Test(cgroup, sigkill_then_the_next_start_cleans_up)
         pid_t pid;
         int status;
 
-        require_v1("memory");
+        cgt_require_v1("memory");
         pid = it_berth_spawn("kill", "-D", tree, "--name", name, "--memory-max=64M", "--", "/bin/sh", "-c",
                              WAIT_FOR_GO "exit 0", NULL);
         wait_up(pid, "kill", name);
         usleep(500 * 1000);     /* the launcher in supervisor/ too */
-        v2 = v2_machine_dir(name);
-        mem = v1_machine_dir("memory", name);
+        v2 = cgt_v2_machine_dir(name);
+        mem = cgt_v1_machine_dir("memory", name);
         cr_assert_eq(kill(pid, SIGKILL), 0);
         status = it_wait(pid, 10);
         cr_assert_eq(status, 128 + SIGKILL);
@@ -752,14 +543,14 @@ Test(cgroup, sigkill_then_the_next_start_cleans_up)
         cr_expect_eq(r.status, 0, "the next start: status %d\n%s", r.status, r.err);
         cr_expect_str_eq(r.out, "0::/\n");
         it_result_free(&r);
-        left = cgroup_left(name);
+        left = cgt_cgroup_left(name);
         cr_expect_null(left, "after the next start: %s", left);
         if (left)
-                remove_cgroup_dirs(name);
+                cgt_remove_cgroup_dirs(name);
         free(left);
         free(v2);
         free(mem);
-        assert_clean(name, tree, true);
+        cgt_assert_clean(name, tree, true);
 }
 
 /* The next start cleans every hierarchy the killed one used, also those its
@@ -773,13 +564,13 @@ Test(cgroup, sigkill_then_a_start_without_limits_cleans_v1_too)
         pid_t pid;
         int status;
 
-        require_v1("memory");
-        require_v1("pids");
+        cgt_require_v1("memory");
+        cgt_require_v1("pids");
         pid = it_berth_spawn("kill2", "-D", tree, "--name", name, "--memory-max=64M", "--tasks-max=100", "--",
                              "/bin/sh", "-c", WAIT_FOR_GO "exit 0", NULL);
         wait_up(pid, "kill2", name);
-        mem = v1_machine_dir("memory", name);
-        pids = v1_machine_dir("pids", name);
+        mem = cgt_v1_machine_dir("memory", name);
+        pids = cgt_v1_machine_dir("pids", name);
         cr_assert_eq(kill(pid, SIGKILL), 0);
         status = it_wait(pid, 10);
         cr_assert_eq(status, 128 + SIGKILL);
@@ -790,14 +581,14 @@ Test(cgroup, sigkill_then_a_start_without_limits_cleans_v1_too)
         r = it_berth_sh(120, tree, "true", "--name", name, NULL);
         cr_expect_eq(r.status, 0, "the next start: status %d\n%s", r.status, r.err);
         it_result_free(&r);
-        left = cgroup_left(name);
+        left = cgt_cgroup_left(name);
         cr_expect_null(left, "after the next start (without limits): %s", left);
         if (left)
-                remove_cgroup_dirs(name);
+                cgt_remove_cgroup_dirs(name);
         free(left);
         free(mem);
         free(pids);
-        assert_clean(name, tree, true);
+        cgt_assert_clean(name, tree, true);
 }
 
 /* 8. Debian boots with limits under its user namespace; systemd runs in
@@ -811,7 +602,7 @@ Test(cgroup, debian_boots_with_limits)
         pid_t pid, leader;
         int status;
 
-        require_v1("memory");
+        cgt_require_v1("memory");
         pid = it_berth_spawn("deb", "-D", tree, "--boot", "--ephemeral", "--name", name, "--memory-max=512M",
                              "--tasks-max=1000", NULL);
         if (!it_wait_state(name, "running", 90)) {
@@ -821,7 +612,7 @@ Test(cgroup, debian_boots_with_limits)
                 cr_assert_fail("machine %s did not reach READY=1; berth said:\n%s", name, err);
         }
         err = it_spawn_log("deb", "err");
-        s = strf("machine %s is up (READY=1 after ", name);
+        s = cgt_strf("machine %s is up (READY=1 after ", name);
         cr_assert(strstr(err, s), "berth said:\n%s", err);
         free(s);
         free(err);
@@ -838,30 +629,30 @@ Test(cgroup, debian_boots_with_limits)
         leader = state_pid(name, "LEADER");
         cg = it_state_get(name, "CGROUP");
         cr_assert_not_null(cg);
-        s = cgroup_of(leader, NULL);
-        leaf = strf("/berth-%s/payload/init.scope", name);
+        s = cgt_cgroup_of(leader, NULL);
+        leaf = cgt_strf("/berth-%s/payload/init.scope", name);
         cr_assert(s && strlen(s) >= strlen(leaf) && strcmp(s + strlen(s) - strlen(leaf), leaf) == 0,
                   "PID 1 is in %s", s);
         free(s);
         free(leaf);
-        p = strf("%s/payload/init.scope", cg);
+        p = cgt_strf("%s/payload/init.scope", cg);
         cr_assert_eq(access(p, F_OK), 0, "%s is missing", p);
         free(p);
-        dir = v1_machine_dir("memory", name);
-        p = strf("%s/memory.limit_in_bytes", dir);
-        s = read_trimmed(p);
+        dir = cgt_v1_machine_dir("memory", name);
+        p = cgt_strf("%s/memory.limit_in_bytes", dir);
+        s = cgt_read_trimmed(p);
         cr_assert(s && strcmp(s, "536870912") == 0, "%s reads %s", p, s ? s : "(missing)");
         free(s);
         free(p);
         free(dir);
-        dir = v1_machine_dir("pids", name);
-        p = strf("%s/pids.max", dir);
-        s = read_trimmed(p);
+        dir = cgt_v1_machine_dir("pids", name);
+        p = cgt_strf("%s/pids.max", dir);
+        s = cgt_read_trimmed(p);
         cr_assert(s && strcmp(s, "1000") == 0, "%s reads %s", p, s ? s : "(missing)");
         free(s);
         free(p);
-        p = strf("%s/pids.current", dir);
-        s = read_trimmed(p);
+        p = cgt_strf("%s/pids.current", dir);
+        s = cgt_read_trimmed(p);
         cr_assert(s && atoi(s) > 1 && atoi(s) <= 1000, "%s reads %s", p, s ? s : "(missing)");
         free(s);
         free(p);
@@ -873,9 +664,9 @@ Test(cgroup, debian_boots_with_limits)
         status = it_wait(pid, 90);
         err = it_spawn_log("deb", "err");
         cr_assert_eq(status, 0, "berth exited with %d after poweroff\n%s", status, err);
-        s = strf("machine %s powered off", name);
+        s = cgt_strf("machine %s powered off", name);
         cr_assert(strstr(err, s), "berth said:\n%s", err);
         free(s);
         free(err);
-        assert_clean(name, tree, false);
+        cgt_assert_clean(name, tree, false);
 }
