@@ -241,7 +241,14 @@ static int read_basic(sd_bus_message *m, char type, json_object **ret)
         case 'i': o = json_object_new_int(v.i); break;
         case 'u': o = json_object_new_int64(v.u); break;
         case 'x': o = json_object_new_int64(v.x); break;
-        case 't': o = json_object_new_uint64(v.t); break;
+        case 't':
+                /* 2^64-1 is "not set" on the bus (as systemd has it): null. */
+                if (v.t == UINT64_MAX) {
+                        *ret = NULL;
+                        return 1;
+                }
+                o = json_object_new_uint64(v.t);
+                break;
         case 'd': o = json_object_new_double(v.d); break;
         case 'b': o = json_object_new_boolean(v.b); break;
         case 's': case 'o': case 'g': o = json_object_new_string(v.s); break;

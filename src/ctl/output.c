@@ -52,7 +52,7 @@ char *json_value_to_text(json_object *v)
 
         switch (json_object_get_type(v)) {
         case json_type_null:
-                return strdup("");
+                return strdup("[not set]");     /* as systemctl show says it */
         case json_type_boolean:
                 return strdup(json_object_get_boolean(v) ? "yes" : "no");
         case json_type_array:

@@ -163,10 +163,13 @@ static void field_os(json_object *os)
 /* Memory, CPU time and tasks as the machine's cgroup counts them. */
 static void field_usage(json_object *p)
 {
-        uint64_t mem = prop_uint(p, "MemoryCurrent"), cpu = prop_uint(p, "CPUUsageNSec");
-        uint64_t tasks = prop_uint(p, "TasksCurrent");
+        uint64_t mem = prop_uint(p, "MemoryCurrent"), max = prop_uint(p, "MemoryMax");
+        uint64_t cpu = prop_uint(p, "CPUUsageNSec"), tasks = prop_uint(p, "TasksCurrent");
 
-        if (mem && mem != UINT64_MAX)
+        /* Unknown values are null (2^64-1 on the bus): no line, as systemctl. */
+        if (mem && max)
+                field("Memory", "%.1fM (max: %.1fM)", (double) mem / (1024 * 1024), (double) max / (1024 * 1024));
+        else if (mem)
                 field("Memory", "%.1fM", (double) mem / (1024 * 1024));
         if (cpu != UINT64_MAX && prop(p, "CPUUsageNSec"))
                 field("CPU", "%.3fs", (double) cpu / 1e9);

@@ -177,6 +177,28 @@ static int property_ifaces(sd_bus *bus, const char *path, const char *interface,
         return sd_bus_message_append_array(reply, 'i', NULL, 0);
 }
 
+/* The memory the machine uses, or its limit (-1: no limit, or not
+ * counted): cgroup2's, else the v1 memory controller's that the launcher
+ * named (hybrid hosts). */
+static int64_t machine_memory(const struct machine *m, bool limit)
+{
+        int64_t v;
+
+        if (m->cgroup[0] && (v = cg_read_number(m->cgroup, limit ? "memory.max" : "memory.current", NULL)) >= 0) {
+                /* memory.max says "max" without a limit (strtoll: 0). */
+                if (limit && v == 0)
+                        return -1;
+                return v;
+        }
+        if (!m->cgroup_memory[0])
+                return -1;
+        v = cg_read_number(m->cgroup_memory, limit ? "memory.limit_in_bytes" : "memory.usage_in_bytes", NULL);
+        /* v1 says "no limit" with the largest page count it has. */
+        if (limit && v >= INT64_C(1) << 62)
+                return -1;
+        return v;
+}
+
 /* What the machine's cgroup counts, read when asked; UINT64_MAX: unknown
  * (no memory controller in cgroup2 on a hybrid host, say). */
 static int property_usage(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -185,8 +207,10 @@ static int property_usage(sd_bus *bus, const char *path, const char *interface, 
         struct machine *m = userdata;
         int64_t v = -1;
 
-        if (m->cgroup[0] && streq(property, "MemoryCurrent"))
-                v = cg_read_number(m->cgroup, "memory.current", NULL);
+        if (streq(property, "MemoryCurrent"))
+                v = machine_memory(m, false);
+        else if (streq(property, "MemoryMax"))
+                v = machine_memory(m, true);
         else if (m->cgroup[0] && streq(property, "CPUUsageNSec")) {
                 v = cg_read_number(m->cgroup, "cpu.stat", "usage_usec");
                 if (v >= 0)
@@ -330,6 +354,7 @@ static const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("OSRelease", "a{ss}", property_os_release, 0, 0),
         SD_BUS_PROPERTY("StopStep", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("MemoryCurrent", "t", property_usage, 0, 0),
+        SD_BUS_PROPERTY("MemoryMax", "t", property_usage, 0, 0),
         SD_BUS_PROPERTY("CPUUsageNSec", "t", property_usage, 0, 0),
         SD_BUS_PROPERTY("TasksCurrent", "t", property_usage, 0, 0),
         SD_BUS_VTABLE_END

@@ -80,6 +80,7 @@ int machine_load(struct manager *mgr, const char *name, struct machine **ret)
                 .root = field(text, "ROOT"),
                 .upper = field(text, "UPPER"),
                 .cgroup = field(text, "CGROUP"),
+                .cgroup_memory = field(text, "CGROUP_MEMORY"),
                 .init = field(text, "INIT"),
                 .init_kind = field(text, "INIT_KIND"),
                 .stop = field(text, "STOP"),
@@ -88,7 +89,7 @@ int machine_load(struct manager *mgr, const char *name, struct machine **ret)
                 .uid_shift = (unsigned) field_pid(text, "UID_SHIFT"),
                 .supervisor_fd = -1,
         };
-        if (!m->name || !m->state || !m->uuid || !m->root || !m->upper || !m->cgroup || !m->init ||
+        if (!m->name || !m->state || !m->uuid || !m->root || !m->upper || !m->cgroup || !m->cgroup_memory || !m->init ||
             !m->init_kind || !m->stop) {
                 machine_free(m);
                 return -ENOMEM;
@@ -112,6 +113,7 @@ bool machine_update(struct machine *m, const struct machine *fresh_const)
         swap_str(&m->state, &fresh->state);
         swap_str(&m->stop, &fresh->stop);
         swap_str(&m->cgroup, &fresh->cgroup);
+        swap_str(&m->cgroup_memory, &fresh->cgroup_memory);
         swap_str(&m->init, &fresh->init);
         swap_str(&m->init_kind, &fresh->init_kind);
         swap_str(&m->uuid, &fresh->uuid);
@@ -133,6 +135,7 @@ struct machine *machine_free(struct machine *m)
         free(m->root);
         free(m->upper);
         free(m->cgroup);
+        free(m->cgroup_memory);
         free(m->init);
         free(m->init_kind);
         free(m->stop);

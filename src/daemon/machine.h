@@ -21,6 +21,7 @@ struct machine {
         char *root;
         char *upper;
         char *cgroup;
+        char *cgroup_memory;    /* the v1 memory cgroup counting it, "" when cgroup2 does */
         char *init;
         char *init_kind;
         char *stop;             /* the step a stop has reached */

@@ -346,7 +346,16 @@ static int fs_create(struct machine_cgroup *cg, const char *machine)
         r = v1_sweep(machine);
         if (r < 0)
                 return r;
-        return cgroup_limits_apply(cg, machine, v1_join, cg->what, sizeof(cg->what));
+        r = cgroup_limits_apply(cg, machine, v1_join, cg->what, sizeof(cg->what));
+        if (r < 0)
+                return r;
+        /* Memory is counted without a limit too: on a hybrid host, where
+         * cgroup2 has no memory controller, by the v1 one. Only counting:
+         * a host without it still runs the machine. */
+        if (!cg->v1[CG_V1_MEMORY] && !cgroup2_has_controller(cg->path, "memory") &&
+            v1_join(cg, CG_V1_MEMORY, machine) >= 0)
+                cg->v1_memory_pending = cg->account_late;
+        return 0;
 }
 
 static int fs_destroy(struct machine_cgroup *cg)

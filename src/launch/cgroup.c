@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -319,9 +320,59 @@ int cgroup_attach_payload(struct machine_cgroup *cg, pid_t pid, bool born_in_v2)
                 if (r < 0)
                         return r;
         }
-        for (int i = 0; i < _CG_V1_MAX; i++)
-                if (cg->v1[i] && (r = write_pid(cg->v1[i], "payload", pid)) < 0)
+        for (int i = 0; i < _CG_V1_MAX; i++) {
+                if (!cg->v1[i] || (i == CG_V1_MEMORY && cg->v1_memory_pending))
+                        continue;
+                r = write_pid(cg->v1[i], "payload", pid);
+                if (r < 0)
                         return r;
+        }
+        return 0;
+}
+
+/* Every process in dir (a cgroup2 directory) and below into v1's payload/. */
+static void move_tree(int dir_fd, const char *v1_dir)
+{
+        _cleanup_free_ char *procs = NULL;
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int fd;
+
+        if (read_file_at(dir_fd, "cgroup.procs", &procs, 1 << 20) >= 0)
+                for (char *p = strtok(procs, "\n"); p; p = strtok(NULL, "\n")) {
+                        unsigned pid;
+                        if (parse_uint(p, &pid) >= 0)
+                                (void) write_pid(v1_dir, "payload", (pid_t) pid);  /* ESRCH: gone meanwhile */
+                }
+        fd = dup(dir_fd);
+        if (fd < 0 || !(d = fdopendir(fd))) {
+                safe_close(fd);
+                return;
+        }
+        while ((de = readdir(d))) {
+                if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                _cleanup_close_ int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (sub >= 0)
+                        move_tree(sub, v1_dir);
+        }
+}
+
+int cgroup_account_late(struct machine_cgroup *cg)
+{
+        char path[4200];
+        _cleanup_close_ int fd = -EBADF;
+
+        if (!cg->v1_memory_pending || !cg->path || !cg->v1[CG_V1_MEMORY])
+                return 0;
+        cg->v1_memory_pending = false;
+        snprintf(path, sizeof(path), "%s/payload", cg->path);
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        /* Twice: what forked while the first pass ran is caught by the second. */
+        move_tree(fd, cg->v1[CG_V1_MEMORY]);
+        move_tree(fd, cg->v1[CG_V1_MEMORY]);
         return 0;
 }
 

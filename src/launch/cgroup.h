@@ -59,6 +59,13 @@ struct machine_cgroup {
         char *home;             /* cgroup2: the launcher's own cgroup, to go back to */
         bool in_supervisor;     /* the launcher moved into supervisor/ */
         char *v1[_CG_V1_MAX];   /* v1 hierarchies joined: the machine's cgroup there */
+        /* Memory is counted without a limit too: where cgroup2 has no memory
+         * controller, in the v1 one. A command's machine joins it only once
+         * it runs a while (cgroup_account_late), a booted one at once: the
+         * migration costs an RCU grace period (~8 ms), longer than a short
+         * command's whole run. */
+        bool account_late;      /* set by the launcher: join v1 memory late */
+        bool v1_memory_pending; /* the machine's processes are still to go there */
         char *unit;             /* systemd: the scope's name */
         const char *slice;      /* systemd: --slice */
         bool keep_unit;         /* systemd: --keep-unit */
@@ -84,6 +91,9 @@ void cgroup_done(struct machine_cgroup *cg);
 int cgroup_payload_fd(struct machine_cgroup *cg);
 /* Put pid into payload/ in every hierarchy it was not born into. */
 int cgroup_attach_payload(struct machine_cgroup *cg, pid_t pid, bool born_in_v2);
+/* A machine that has run a while: move its processes into the v1 memory
+ * cgroup that counts them, if that was left for later. */
+int cgroup_account_late(struct machine_cgroup *cg);
 /* Move the launcher into supervisor/ and back out before removal. */
 int cgroup_enter_supervisor(struct machine_cgroup *cg);
 int cgroup_leave_supervisor(struct machine_cgroup *cg);

@@ -504,6 +504,9 @@ static int prepare_cgroup(struct launcher *l)
         l->cg.limits = &l->s->limits;
         l->cg.slice = l->s->slice;
         l->cg.keep_unit = l->s->keep_unit;
+        /* A command's machine, often over in milliseconds, is counted in
+         * v1 memory only once it has run a while. */
+        l->cg.account_late = !l->s->boot;
         r = cgroup_init(&l->cg, l->s->cgroup);
         if (r >= 0 && l->cg.ops == &cgroup_scope_ops && !l->cg.keep_unit) {
                 r = launcher_find_helper("berth-bus", &l->cg.bus_helper);

@@ -44,6 +44,10 @@ static void join_supervisor(struct launcher *l)
         int r;
 
         (void) !read(l->settle_fd, &n, sizeof(n));
+        r = cgroup_account_late(&l->cg);
+        if (r < 0)
+                log_warning_errno(r, "machine %s: moving its processes into the memory cgroup that counts them, "
+                                  "continuing", l->name);
         r = cgroup_enter_supervisor(&l->cg);
         if (r < 0)
                 log_warning_errno(r, "machine %s: moving the launcher into %s/supervisor, continuing", l->name,
@@ -71,6 +75,7 @@ void launcher_write_state(struct launcher *l, const char *state)
                 .root = l->s->directory,
                 .upper = l->m.upper,
                 .cgroup = l->cg.path,
+                .cgroup_memory = l->cg.v1[CG_V1_MEMORY],
                 .init = l->m.init,
                 .leader = l->leader,
                 .supervisor = getpid(),

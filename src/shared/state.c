@@ -74,12 +74,12 @@ int machine_state_write(const struct machine_state *st)
         fprintf(f,
                 "NAME=%s\nSTATE=%s\nUUID=%s\nROOT=%s\nUPPER=%s\nCGROUP=%s\nINIT=%s\n"
                 "LEADER=%d\nSUPERVISOR=%d\nEPHEMERAL=%s\nUID_SHIFT=%u\nUID_RANGE=%u\nINIT_KIND=%s\n"
-                "REGISTER=%s\nSTOP=%s\n",
+                "REGISTER=%s\nSTOP=%s\nCGROUP_MEMORY=%s\n",
                 st->name, st->state, st->uuid ? st->uuid : "", st->root ? st->root : "",
                 st->upper ? st->upper : "", st->cgroup ? st->cgroup : "", st->init ? st->init : "",
                 (int) st->leader, (int) st->supervisor, st->ephemeral ? "yes" : "no", st->uid_shift,
                 st->uid_range, st->init_kind ? st->init_kind : "", st->registered ? "yes" : "no",
-                st->stop ? st->stop : "");
+                st->stop ? st->stop : "", st->cgroup_memory ? st->cgroup_memory : "");
         if (fflush(f) != 0 || ferror(f)) {
                 (void) unlink(tmp);
                 return -EIO;

@@ -494,7 +494,7 @@ Test(output, value_text)
         cr_assert_str_eq(b, "yes");
         cr_assert_str_eq(n, "18446744073709551615");
         cr_assert_str_eq(l, "3 12");
-        cr_assert_str_eq(e, "");
+        cr_assert_str_eq(e, "[not set]", "a null (unknown) value, as systemctl show writes it");
         json_object_put(str);
         json_object_put(yes);
         json_object_put(num);
@@ -528,6 +528,7 @@ Test(bus, properties_to_json)
         cr_assert_geq(sd_bus_message_append(m, "{sv}", "Name", "s", "web"), 0);
         cr_assert_geq(sd_bus_message_append(m, "{sv}", "Leader", "u", 4000000000U), 0);
         cr_assert_geq(sd_bus_message_append(m, "{sv}", "Timestamp", "t", 1795629151000000ULL), 0);
+        cr_assert_geq(sd_bus_message_append(m, "{sv}", "MemoryCurrent", "t", UINT64_MAX), 0);
         cr_assert_geq(sd_bus_message_open_container(m, 'e', "sv"), 0);
         cr_assert_geq(sd_bus_message_append(m, "s", "Id"), 0);
         cr_assert_geq(sd_bus_message_open_container(m, 'v', "ay"), 0);
@@ -544,6 +545,7 @@ Test(bus, properties_to_json)
         cr_assert_eq(ctl_properties_to_json(m, &o), 0);
         text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
         cr_assert_str_eq(text, "{\"Name\":\"web\",\"Leader\":4000000000,\"Timestamp\":1795629151000000,"
+                               "\"MemoryCurrent\":null,"
                                "\"Id\":\"2b20824c773d43ab8bfb7d48bebaec5e\",\"NetworkInterfaces\":[3,12],"
                                "\"Last\":true}");
         sd_bus_message_unref(m);
