@@ -109,20 +109,40 @@ void it_teardown(void)
         it.dir[0] = 0;
 }
 
+/* The whole file as one C string: a NUL byte in it (a console may carry
+ * them: startpar ends a partial line with "\n\0") is written \0, so that
+ * nothing after it is lost to strstr() or a failure message. */
 static char *slurp_fd(int fd)
 {
-        size_t size = 0, cap = 4096;
-        char *buf = malloc(cap);
+        size_t size = 0, cap = 4096, nuls = 0;
+        char *buf = malloc(cap), *out;
         ssize_t n;
 
+        cr_assert_not_null(buf);
         lseek(fd, 0, SEEK_SET);
         while ((n = read(fd, buf + size, cap - size - 1)) > 0) {
                 size += (size_t) n;
                 if (cap - size < 2)
-                        buf = realloc(buf, cap *= 2);
+                        cr_assert_not_null(buf = realloc(buf, cap *= 2));
         }
-        buf[size] = 0;
-        return buf;
+        for (size_t i = 0; i < size; i++)
+                nuls += buf[i] == 0;
+        if (nuls == 0) {
+                buf[size] = 0;
+                return buf;
+        }
+        out = malloc(size + nuls + 1);
+        cr_assert_not_null(out);
+        for (size_t i = 0, o = 0; i <= size; i++) {
+                if (i == size)
+                        out[o] = 0;
+                else if (buf[i] == 0)
+                        out[o++] = '\\', out[o++] = '0';
+                else
+                        out[o++] = buf[i];
+        }
+        free(buf);
+        return out;
 }
 
 char *it_read_file(const char *path)

@@ -58,7 +58,9 @@ bool it_wait_state(const char *machine, const char *state, int timeout_sec);
 char *it_state_get(const char *machine, const char *key);
 /* Run a command inside a running machine (nsenter into its leader). */
 struct it_result it_exec_in(const char *machine, int timeout_sec, const char *shell_command);
-char *it_read_file(const char *path);   /* whole file, or NULL */
+/* The whole file, or NULL; a NUL byte in it is written \0 (also in it_run's
+ * outputs and the spawn logs), so that the text stays one C string. */
+char *it_read_file(const char *path);
 /* The output of a command inside a running machine, which must succeed;
  * and the same compared with expected. */
 char *it_inside(const char *machine, const char *cmd);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -171,4 +172,40 @@ Test(console, read_only_copies_output_and_ignores_input)
         assert_modes_restored(&t);
         close(t.master);
         close(t.slave);
+}
+
+/* A booted machine's console is copied byte for byte, NUL bytes too (sysv
+ * rc's startpar ends a partial line with "\n\0"), and what comes after one
+ * is seen: the suite once waited 180 s for a runlevel line behind one. */
+Test(console, a_nul_byte_on_the_console_hides_nothing_after_it)
+{
+        char *tree = it_copy_busybox(), *init = NULL, raw[256];
+        FILE *f;
+        int fd;
+        ssize_t n;
+
+        cr_assert(asprintf(&init, "%s/sbin/init", tree) > 0);
+        cr_assert_eq(unlink(init), 0);
+        f = fopen(init, "w");
+        cr_assert_not_null(f);
+        fputs("#!/bin/sh\nprintf 'half a line\\n\\0'\necho Entering runlevel: 2\nexit 0\n", f);
+        fclose(f);
+        cr_assert_eq(chmod(init, 0755), 0);
+        pid_t pid = it_berth_spawn("nul", "-D", tree, "-x", "--boot", "--name", "nul", NULL);
+        cr_expect(it_wait_log("nul", "out", "Entering runlevel: 2", 30), "console: %s", it_spawn_log("nul", "out"));
+        cr_expect_eq(it_wait(pid, 30), 0, "%s", it_spawn_log("nul", "err"));
+        cr_expect(strstr(it_spawn_log("nul", "out"), "half a line\r\n\\0Entering"), "console: %s",
+                  it_spawn_log("nul", "out"));
+        /* berth itself passes the byte on. */
+        char *path = NULL;
+        cr_assert(asprintf(&path, "%s/nul.out", it.dir) > 0);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        n = read(fd, raw, sizeof(raw));
+        close(fd);
+        cr_expect(n > 0 && memmem(raw, (size_t) n, "line\r\n\0Enter", 12), "the NUL is not in berth's output");
+        char *left = it_leftovers("nul", tree);
+        cr_expect_null(left, "%s", left);
+        free(path);
+        free(init);
+        free(tree);
 }
