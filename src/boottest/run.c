@@ -278,6 +278,14 @@ static json_object *console_tail(struct run *r, char **ret_last_error)
         if (size <= 0 || !(buf = malloc((size_t) size + 1)) || pread(r->log_fd, buf, (size_t) size, 0) != size)
                 return lines;
         buf[size] = 0;
+        /* A console may carry NUL bytes (startpar ends a partial line with
+         * "\n\0"): a terminal shows nothing for them, and so does the report,
+         * rather than losing every line after one. */
+        size_t w = 0;
+        for (off_t i = 0; i < size; i++)
+                if (buf[i])
+                        buf[w++] = buf[i];
+        buf[w] = 0;
         strip_escapes(buf);
         for (char *save = NULL, *line = strtok_r(buf, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
                 if (startswith(line, "berth: ")) {

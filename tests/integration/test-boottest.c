@@ -361,7 +361,8 @@ Test(boottest, pid1_dying_or_emergency_mode_did_not_boot)
         it_require_root();
         /* The init is replaced (unlinked first: the base's file stays). */
         const char *dies = fixture("dies", "rm usr/lib/systemd/systemd && "
-                                           "printf '#!/bin/sh\\necho init gives up >&2\\nexit 1\\n' > usr/lib/systemd/systemd && "
+                                           "printf '#!/bin/sh\\nprintf \"half a line\\\\0\"\\n"
+                                           "echo init gives up >&2\\nexit 1\\n' > usr/lib/systemd/systemd && "
                                            "chmod 755 usr/lib/systemd/systemd");
         const char *emergency = fixture("emergency", "ln -sfn /lib/systemd/system/emergency.target etc/systemd/system/default.target");
         struct run x = boot_test(300, "died", (const char *[]) { "-j", "2", dies, emergency, NULL });
