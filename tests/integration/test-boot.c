@@ -4,6 +4,7 @@
  * powers off on SIGTERM, reboots on the same writable layer, and passes
  * its readiness on to berth's own NOTIFY_SOCKET. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -325,6 +326,40 @@ Test(boot, notify_ready_no_is_ready_once_pid1_runs)
                 cr_assert_null(left, "%s", left);
         }
         free(cmd);
+        free(init);
+        free(tree);
+}
+
+/* Nothing berth's caller left open (here a file of the test's, without
+ * O_CLOEXEC, as a service manager's socket or a runner's pipe would be)
+ * reaches the machine's init. */
+Test(boot, init_gets_no_descriptor_of_berths_caller)
+{
+        char *tree = it_copy_busybox(), *init = NULL, *secret = NULL;
+        FILE *f;
+        int fd;
+
+        cr_assert(asprintf(&init, "%s/sbin/init", tree) > 0);
+        cr_assert_eq(unlink(init), 0);
+        f = fopen(init, "w");
+        cr_assert_not_null(f);
+        fputs("#!/bin/sh\nls -l /proc/1/fd/\necho listed\n", f);
+        fclose(f);
+        cr_assert_eq(chmod(init, 0755), 0);
+        cr_assert(asprintf(&secret, "%s/host-secret", it.dir) > 0);
+        fd = open(secret, O_WRONLY | O_CREAT, 0600);       /* no O_CLOEXEC: inherited by berth */
+        cr_assert_geq(fd, 3);
+        pid_t pid = it_berth_spawn("fds", "-D", tree, "-x", "--boot", "--name", "fds", NULL);
+        close(fd);
+        cr_expect_eq(it_wait(pid, 30), 0, "%s", it_spawn_log("fds", "err"));
+        char *console = it_spawn_log("fds", "out");
+        cr_expect(strstr(console, "listed"), "console: %s", console);
+        cr_expect(!strstr(console, "host-secret"), "PID 1 holds the caller's file:\n%s", console);
+        cr_expect(!strstr(console, "pipe:") && !strstr(console, "bxf_arena"), "PID 1 holds the caller's fds:\n%s",
+                  console);
+        char *left = it_leftovers("fds", tree);
+        cr_expect_null(left, "%s", left);
+        free(secret);
         free(init);
         free(tree);
 }
