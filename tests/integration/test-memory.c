@@ -16,16 +16,6 @@
 
 TestSuite(memory, .init = it_setup, .fini = it_teardown);
 
-static struct it_result berthctl(const char *args)
-{
-        char *cmd = cgt_strf("%s %s", getenv("BERTHCTL_BIN"), args);
-        char *argv[] = { "/bin/sh", "-c", cmd, NULL };
-        struct it_result r = it_run(30, argv);
-
-        free(cmd);
-        return r;
-}
-
 /* The machine's PID (the leader, or another of its processes) is in its
  * v1 memory cgroup's payload/. */
 static bool in_v1_payload(pid_t pid, const char *machine)
@@ -76,19 +66,19 @@ Test(memory, a_booted_machine_is_counted_without_a_limit)
         cr_expect_str_eq(v, "18446744073709551615", "MemoryMax on the bus without a limit");
         free(v);
 
-        r = berthctl("status mem-boot");
+        r = it_ctl(30, "status", "mem-boot", NULL);
         cr_expect(strstr(r.out, "Memory: ") && !strstr(r.out, "(max:"), "status:\n%s", r.out);
         it_result_free(&r);
-        r = berthctl("show mem-boot");
+        r = it_ctl(30, "show", "mem-boot", NULL);
         cr_expect(strstr(r.out, "\nMemoryCurrent=") && !strstr(r.out, "MemoryMax=") &&
                           !strstr(r.out, "18446744073709551615"),
                   "show:\n%s", r.out);
         it_result_free(&r);
-        r = berthctl("show -a mem-boot");
+        r = it_ctl(30, "show", "-a", "mem-boot", NULL);
         cr_expect(strstr(r.out, "\nMemoryMax=[not set]\n") && !strstr(r.out, "18446744073709551615"), "show -a:\n%s",
                   r.out);
         it_result_free(&r);
-        r = berthctl("show --json mem-boot");
+        r = it_ctl(30, "show", "--json", "mem-boot", NULL);
         cr_expect(strstr(r.out, "\"MemoryMax\":null") || strstr(r.out, "\"MemoryMax\": null"), "show --json:\n%s",
                   r.out);
         it_result_free(&r);
@@ -119,7 +109,7 @@ Test(memory, status_shows_the_limit)
         v = it_machine_property("mem-limit", "MemoryMax");
         cr_expect_str_eq(v, "268435456");
         free(v);
-        r = berthctl("status mem-limit");
+        r = it_ctl(30, "status", "mem-limit", NULL);
         cr_expect(strstr(r.out, " (max: 256.0M)\n"), "status:\n%s", r.out);
         it_result_free(&r);
         cr_assert_eq(kill(pid, SIGTERM), 0);
