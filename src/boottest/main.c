@@ -20,6 +20,7 @@
 
 #include "boottest.h"
 #include "cleanup.h"
+#include "log.h"
 #include "config.h"
 #include "util.h"
 
@@ -108,13 +109,13 @@ static int parse_argv(int argc, char **argv)
                         break;
                 case 'j':
                         if (parse_uint(optarg, &arg.jobs) < 0 || arg.jobs == 0 || arg.jobs > 64) {
-                                fprintf(stderr, "berth boot-test: --jobs=%s: expected a number from 1 to 64\n", optarg);
+                                log_error("--jobs=%s: expected a number from 1 to 64", optarg);
                                 return -EINVAL;
                         }
                         break;
                 case ARG_TIMEOUT:
                         if (parse_sec(optarg, &arg.o.timeout_sec) < 0 || arg.o.timeout_sec == 0) {
-                                fprintf(stderr, "berth boot-test: --timeout=%s: expected a number of seconds\n", optarg);
+                                log_error("--timeout=%s: expected a number of seconds", optarg);
                                 return -EINVAL;
                         }
                         break;
@@ -134,11 +135,11 @@ static int parse_argv(int argc, char **argv)
                 if (add_tree(argv[i]) < 0)
                         return -ENOMEM;
         if (arg.json_path && arg.junit_path && streq(arg.json_path, "-") && streq(arg.junit_path, "-")) {
-                fprintf(stderr, "berth boot-test: --json=- and --junit=-: only one report can go to standard output\n");
+                log_error("--json=- and --junit=-: only one report can go to standard output");
                 return -EINVAL;
         }
         if (arg.n_trees == 0) {
-                fprintf(stderr, "berth boot-test: no tree given (berth boot-test -D TREE, or TREE...)\n");
+                log_error("no tree given (berth boot-test -D TREE, or TREE...)");
                 return -EINVAL;
         }
         return 1;
@@ -151,11 +152,11 @@ static int check_trees(void)
         for (size_t i = 0; i < arg.n_trees; i++) {
                 struct stat st;
                 if (stat(arg.trees[i], &st) < 0) {
-                        fprintf(stderr, "berth boot-test: %s: %s\n", arg.trees[i], strerror(errno));
+                        log_error("%s: %s", arg.trees[i], strerror(errno));
                         return -errno;
                 }
                 if (!S_ISDIR(st.st_mode)) {
-                        fprintf(stderr, "berth boot-test: %s: not a directory\n", arg.trees[i]);
+                        log_error("%s: not a directory", arg.trees[i]);
                         return -ENOTDIR;
                 }
         }
@@ -173,7 +174,7 @@ static int find_launcher(void)
         }
         snprintf(path, sizeof(path), "%s/berth", BERTH_BINDIR);
         if (access(path, X_OK) < 0) {
-                fprintf(stderr, "berth boot-test: %s: %s\n", path, strerror(errno));
+                log_error("%s: %s", path, strerror(errno));
                 return -errno;
         }
         arg.o.launcher = path;
@@ -270,6 +271,14 @@ static int start_job(struct job *jobs, size_t i)
 
 /* Progress and summary: on stdout, unless a report goes there. */
 static FILE *human;
+
+/* What trees and machines wrote (a tree's name, a unit's, a reason with
+ * the machine's words in it), fit for a terminal: into buf. */
+static const char *esc(const char *s, char *buf, size_t size)
+{
+        log_escape(s ? s : "", s ? strlen(s) : 0, buf, size);
+        return buf;
+}
 static bool tty;
 static size_t drawn;
 
@@ -282,7 +291,9 @@ static void draw(struct job *jobs)
         drawn = 0;
         for (size_t i = 0; i < arg.n_trees; i++) {
                 const char *state = jobs[i].done ? "done" : jobs[i].started ? jobs[i].phase : "waiting";
-                fprintf(human, "%s%-20s %-10s %s\n", tty ? "\r\033[K" : "", jobs[i].label, state, jobs[i].text);
+                char l[256], t[1024];
+                fprintf(human, "%s%-20s %-10s %s\n", tty ? "\r\033[K" : "", esc(jobs[i].label, l, sizeof(l)), state,
+                        esc(jobs[i].text, t, sizeof(t)));
                 drawn++;
         }
         fflush(human);
@@ -295,7 +306,9 @@ static void event(struct job *jobs, size_t i)
         if (tty)
                 draw(jobs);
         else {
-                fprintf(human, "%-20s %-10s %s\n", jobs[i].label, jobs[i].done ? "done" : jobs[i].phase, jobs[i].text);
+                char l[256], t[1024];
+                fprintf(human, "%-20s %-10s %s\n", esc(jobs[i].label, l, sizeof(l)),
+                        jobs[i].done ? "done" : jobs[i].phase, esc(jobs[i].text, t, sizeof(t)));
                 fflush(human);
         }
 }
@@ -384,7 +397,8 @@ static void print_summary(struct job *jobs)
                 for (k = 0; verdict && verdict[k] && k < sizeof(upper) - 1; k++)
                         upper[k] = (char) (verdict[k] >= 'a' && verdict[k] <= 'z' ? verdict[k] - 32 : verdict[k]);
                 upper[k] = 0;
-                fprintf(human, "%-11s %-20s", upper, jobs[i].label);
+                char b1[1024], b2[256], b3[256];
+                fprintf(human, "%-11s %-20s", upper, esc(jobs[i].label, b1, sizeof(b1)));
                 if (jget(r, "system_state"))
                         fprintf(human, " state %s,", jstr(r, "system_state"));
                 if (f)
@@ -396,17 +410,17 @@ static void print_summary(struct job *jobs)
                         fprintf(human, " shutdown %.2fs,", json_object_get_double(jget(jget(r, "shutdown"), "shutdown_sec")));
                 fprintf(human, " total %.2fs\n", json_object_get_double(jget(t, "total_sec")));
                 if (jget(r, "reason") && !streq(verdict, "pass"))
-                        fprintf(human, "            %s\n", jstr(r, "reason"));
+                        fprintf(human, "            %s\n", esc(jstr(r, "reason"), b1, sizeof(b1)));
                 for (size_t u = 0; f && u < json_object_array_length(f); u++) {
                         json_object *x = json_object_array_get_idx(f, u);
-                        fprintf(human, "            failed: %s (%s, %s)\n", jstr(x, "unit"),
-                               jstr(x, "result"), jstr(x, "phase"));
+                        fprintf(human, "            failed: %s (%s, %s)\n", esc(jstr(x, "unit"), b1, sizeof(b1)),
+                               esc(jstr(x, "result"), b2, sizeof(b2)), esc(jstr(x, "phase"), b3, sizeof(b3)));
                 }
                 json_object *w = jget(jget(r, "shutdown"), "waiting_for") ?: jget(r, "waiting_for");
                 for (size_t u = 0; w && u < json_object_array_length(w); u++) {
                         json_object *x = json_object_array_get_idx(w, u);
-                        fprintf(human, "            waiting for: %s %s (%s)\n", jstr(x, "type"),
-                               jstr(x, "unit"), jstr(x, "state"));
+                        fprintf(human, "            waiting for: %s %s (%s)\n", esc(jstr(x, "type"), b2, sizeof(b2)),
+                               esc(jstr(x, "unit"), b1, sizeof(b1)), esc(jstr(x, "state"), b3, sizeof(b3)));
                 }
         }
         fflush(human);
@@ -500,11 +514,12 @@ int main(int argc, char **argv)
         int worst = 0, r, sfd;
         sigset_t mask;
 
+        log_setup("berth boot-test");
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? 64 : 0;
         if (geteuid() != 0) {
-                fprintf(stderr, "berth boot-test must run as root: it boots machines (try sudo)\n");
+                log_error("must run as root: it boots machines (try sudo)");
                 return 64;
         }
         if (check_trees() < 0 || find_launcher() < 0)
@@ -512,7 +527,7 @@ int main(int argc, char **argv)
         const char *const reports[] = { arg.json_path, arg.junit_path };
         for (size_t i = 0; i < ELEMENTSOF(reports); i++)
                 if (reports[i] && (r = report_dir_writable(reports[i])) < 0) {
-                        fprintf(stderr, "berth boot-test: %s cannot be written: %s\n", reports[i], strerror(-r));
+                        log_error("%s cannot be written: %s", reports[i], strerror(-r));
                         return 64;
                 }
         jobs = calloc(arg.n_trees, sizeof(*jobs));
@@ -601,11 +616,11 @@ int main(int argc, char **argv)
         json_object *report = make_report(jobs, worst, started, t0);
         fflush(human);
         if (arg.json_path && (r = write_report(report, arg.json_path, json_write)) < 0) {
-                fprintf(stderr, "berth boot-test: writing %s: %s\n", arg.json_path, strerror(-r));
+                log_error("writing %s: %s", arg.json_path, strerror(-r));
                 worst = worst ?: 64;
         }
         if (arg.junit_path && (r = write_report(report, arg.junit_path, junit_write)) < 0) {
-                fprintf(stderr, "berth boot-test: writing %s: %s\n", arg.junit_path, strerror(-r));
+                log_error("writing %s: %s", arg.junit_path, strerror(-r));
                 worst = worst ?: 64;
         }
         json_object_put(report);

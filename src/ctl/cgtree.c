@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cleanup.h"
+#include "log.h"
 #include "output.h"
 #include "util.h"
 
@@ -163,7 +164,10 @@ static char *pid_cmdline(long pid)
                                 buf[i] = ' ';
                 while (n > 0 && buf[n - 1] == ' ')
                         buf[--n] = 0;
-                return buf;
+                /* A process in the machine chooses its command line. */
+                char *safe = log_escape_dup(buf);
+                free(buf);
+                return safe;
         }
         free(buf);
         buf = NULL;
@@ -174,7 +178,8 @@ static char *pid_cmdline(long pid)
 
                 if (nl)
                         *nl = 0;
-                c = strjoin("[", buf, "]");
+                _cleanup_free_ char *safe = log_escape_dup(buf);
+                c = safe ? strjoin("[", safe, "]") : NULL;
                 free(buf);
                 return c;
         }
@@ -264,10 +269,11 @@ static int print_level(FILE *f, int dir_fd, const char *prefix, size_t width, un
                 _cleanup_close_ int fd = openat(dir_fd, children[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 bool last = i + 1 == n_children;
                 _cleanup_free_ char *sub = strjoin(prefix, last ? "  " : bar, NULL);
+                _cleanup_free_ char *name = log_escape_dup(children[i]);   /* the machine names its cgroups */
 
-                if (!sub)
+                if (!sub || !name)
                         return -ENOMEM;
-                fprintf(f, "%s%s%s\n", prefix, last ? last_branch : branch, children[i]);
+                fprintf(f, "%s%s%s\n", prefix, last ? last_branch : branch, name);
                 if (fd < 0)
                         continue;       /* gone meanwhile */
                 r = print_level(f, fd, sub, width, depth + 1);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
 #include "util.h"
 
 static const char *const json_mode_table[_JSON_MODE_MAX] = {
@@ -107,7 +108,8 @@ struct table *table_free(struct table *t)
 
 int table_add_cell(struct table *t, const char *cell)
 {
-        char *copy = strdup(cell && *cell ? cell : "-");
+        /* Cells repeat what machines say (names, states): never raw. */
+        char *copy = log_escape_dup(cell && *cell ? cell : "-");
 
         if (!copy)
                 return -ENOMEM;

@@ -89,13 +89,17 @@ static void fetch_addresses(struct ctl *c, const char *name, json_object *props)
 static void field(const char *label, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void field(const char *label, const char *fmt, ...)
 {
+        _cleanup_free_ char *text = NULL, *safe = NULL;
         va_list ap;
+        int r;
 
-        printf("%16s: ", label);
         va_start(ap, fmt);
-        vprintf(fmt, ap);
+        r = vasprintf(&text, fmt, ap);
         va_end(ap);
-        putchar('\n');
+        /* The values come from the machine (its os-release, its hostname):
+         * a control character in one is shown, not sent to the terminal. */
+        safe = r >= 0 ? log_escape_dup(text) : NULL;
+        printf("%16s: %s\n", label, safe ? safe : "?");
 }
 
 /* "1234 (systemd)": the name only when the process is on this host. */
@@ -305,7 +309,8 @@ int verb_status(struct ctl *c, char **names, unsigned n)
 
 static int show_line(struct ctl *c, const char *key, json_object *v)
 {
-        _cleanup_free_ char *text = json_value_to_text(v);
+        _cleanup_free_ char *raw = json_value_to_text(v);
+        _cleanup_free_ char *text = raw ? log_escape_dup(raw) : NULL;
 
         if (!text)
                 return -ENOMEM;

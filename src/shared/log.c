@@ -77,6 +77,16 @@ size_t log_escape(const char *s, size_t n, char *out, size_t size)
         return o;
 }
 
+char *log_escape_dup(const char *s)
+{
+        size_t n = strlen(s ? s : "");
+        char *out = malloc(4 * n + 1);
+
+        if (out)
+                log_escape(s ? s : "", n, out, 4 * n + 1);
+        return out;
+}
+
 int log_full_errno(enum log_level level, int error, const char *fmt, ...)
 {
         char msg[2048], buf[2048];

@@ -23,6 +23,11 @@ void log_set_raw_terminal(bool raw);
  * length written to out, which is always NUL-terminated. */
 size_t log_escape(const char *s, size_t n, char *out, size_t size);
 
+/* The same into a new string (NULL when out of memory): for output that
+ * repeats what a machine or a user wrote (a process's command line, an
+ * os-release field, a cgroup's name). */
+char *log_escape_dup(const char *s);
+
 int log_full_errno(enum log_level level, int error, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
