@@ -403,6 +403,23 @@ char *it_copy_busybox(void)
         return dest;
 }
 
+char *it_busybox_with_init(const char *script)
+{
+        char *tree = it_copy_busybox(), *init = NULL;
+        FILE *f;
+
+        cr_assert(asprintf(&init, "%s/sbin/init", tree) > 0);
+        cr_assert_eq(unlink(init), 0);
+        f = fopen(init, "w");
+        cr_assert_not_null(f);
+        fputs("#!/bin/sh\n", f);
+        fputs(script, f);
+        cr_assert_eq(fclose(f), 0);
+        cr_assert_eq(chmod(init, 0755), 0);
+        free(init);
+        return tree;
+}
+
 double it_now(void)
 {
         struct timespec t;

@@ -81,6 +81,9 @@ char *it_tree_manifest(const char *tree);
 /* A writable copy-free tree for tests that need to change the base: a
  * fresh directory holding a copy of the busybox tree. */
 char *it_copy_busybox(void);
+/* The same with /sbin/init replaced by a shell script (unlinked first: the
+ * cached tree's file stays), for an init that does what a test needs. */
+char *it_busybox_with_init(const char *script);
 
 /* CLOCK_MONOTONIC in seconds, for measuring how long something took. */
 double it_now(void);

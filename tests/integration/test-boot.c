@@ -335,17 +335,9 @@ Test(boot, notify_ready_no_is_ready_once_pid1_runs)
  * reaches the machine's init. */
 Test(boot, init_gets_no_descriptor_of_berths_caller)
 {
-        char *tree = it_copy_busybox(), *init = NULL, *secret = NULL;
-        FILE *f;
+        char *tree = it_busybox_with_init("ls -l /proc/1/fd/\necho listed\n"), *secret = NULL;
         int fd;
 
-        cr_assert(asprintf(&init, "%s/sbin/init", tree) > 0);
-        cr_assert_eq(unlink(init), 0);
-        f = fopen(init, "w");
-        cr_assert_not_null(f);
-        fputs("#!/bin/sh\nls -l /proc/1/fd/\necho listed\n", f);
-        fclose(f);
-        cr_assert_eq(chmod(init, 0755), 0);
         cr_assert(asprintf(&secret, "%s/host-secret", it.dir) > 0);
         fd = open(secret, O_WRONLY | O_CREAT, 0600);       /* no O_CLOEXEC: inherited by berth */
         cr_assert_geq(fd, 3);
@@ -360,6 +352,5 @@ Test(boot, init_gets_no_descriptor_of_berths_caller)
         char *left = it_leftovers("fds", tree);
         cr_expect_null(left, "%s", left);
         free(secret);
-        free(init);
         free(tree);
 }

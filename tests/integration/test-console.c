@@ -179,18 +179,10 @@ Test(console, read_only_copies_output_and_ignores_input)
  * is seen: the suite once waited 180 s for a runlevel line behind one. */
 Test(console, a_nul_byte_on_the_console_hides_nothing_after_it)
 {
-        char *tree = it_copy_busybox(), *init = NULL, raw[256];
-        FILE *f;
+        char *tree = it_busybox_with_init("printf 'half a line\\n\\0'\necho Entering runlevel: 2\nexit 0\n"), raw[256];
         int fd;
         ssize_t n;
 
-        cr_assert(asprintf(&init, "%s/sbin/init", tree) > 0);
-        cr_assert_eq(unlink(init), 0);
-        f = fopen(init, "w");
-        cr_assert_not_null(f);
-        fputs("#!/bin/sh\nprintf 'half a line\\n\\0'\necho Entering runlevel: 2\nexit 0\n", f);
-        fclose(f);
-        cr_assert_eq(chmod(init, 0755), 0);
         pid_t pid = it_berth_spawn("nul", "-D", tree, "-x", "--boot", "--name", "nul", NULL);
         cr_expect(it_wait_log("nul", "out", "Entering runlevel: 2", 30), "console: %s", it_spawn_log("nul", "out"));
         cr_expect_eq(it_wait(pid, 30), 0, "%s", it_spawn_log("nul", "err"));
@@ -206,6 +198,5 @@ Test(console, a_nul_byte_on_the_console_hides_nothing_after_it)
         char *left = it_leftovers("nul", tree);
         cr_expect_null(left, "%s", left);
         free(path);
-        free(init);
         free(tree);
 }

@@ -118,18 +118,10 @@ Test(stop, an_early_sigterm_is_kept_until_pid1_can_take_it)
  * after it starts gets the SIGTERM berth was sent before that. */
 Test(stop, a_signal_waits_for_pid1s_handler)
 {
-        char *tree = it_copy_busybox(), *init = NULL;
-        FILE *f;
+        char *tree = it_busybox_with_init("echo starting\nsleep 1\ntrap 'echo got-term; exit 7' TERM\n"
+                                          "echo trapping\nwhile :; do sleep 0.1; done\n");
         pid_t pid;
 
-        cr_assert(asprintf(&init, "%s/sbin/init", tree) > 0);
-        cr_assert_eq(unlink(init), 0);
-        f = fopen(init, "w");
-        cr_assert_not_null(f);
-        fputs("#!/bin/sh\necho starting\nsleep 1\ntrap 'echo got-term; exit 7' TERM\necho trapping\n"
-              "while :; do sleep 0.1; done\n", f);
-        fclose(f);
-        cr_assert_eq(chmod(init, 0755), 0);
         pid = it_berth_spawn("late", "-D", tree, "-x", "--boot", "--name", "late-trap", "--kill-signal=TERM",
                              "--stop-timeout=30", NULL);
         cr_assert(it_wait_log("late", "out", "starting", 30), "%s", it_spawn_log("late", "err"));
@@ -144,7 +136,6 @@ Test(stop, a_signal_waits_for_pid1s_handler)
                   "console: %s", console);
         char *left = it_leftovers("late-trap", tree);
         cr_expect_null(left, "%s", left);
-        free(init);
         free(tree);
 }
 
