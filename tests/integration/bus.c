@@ -513,13 +513,19 @@ char *it_machine_property(const char *machine, const char *property)
 
 bool it_wait_property(const char *machine, const char *property, const char *value, int timeout_sec)
 {
+        char *v = NULL;
+
         for (double end = it_now() + timeout_sec; it_now() < end; usleep(100000)) {
-                char *v = it_machine_property(machine, property);
-                bool ok = v && strcmp(v, value) == 0;
                 free(v);
-                if (ok)
+                v = it_machine_property(machine, property);
+                if (v && strcmp(v, value) == 0) {
+                        free(v);
                         return true;
+                }
         }
+        it_print_consoles("it_wait_property gave up: machine %s's %s is %s%s%s, not '%s', after %d s", machine,
+                          property, v ? "'" : "(the call failed)", v ? v : "", v ? "'" : "", value, timeout_sec);
+        free(v);
         return false;
 }
 
@@ -538,6 +544,8 @@ bool it_wait_listed(const char *machine, bool listed, int timeout_sec)
                 if (has == listed)
                         return true;
         }
+        it_print_consoles("it_wait_listed gave up: ListMachines %s %s after %d s", listed ? "does not list" : "still lists",
+                          machine, timeout_sec);
         return false;
 }
 

@@ -64,6 +64,10 @@ void it_setup(void)
         setenv("BERTH_STATE_DIR", it.state_dir, 1);
         setenv("BERTH_RUNTIME_DIR", it.runtime_dir, 1);
         unsetenv("NOTIFY_SOCKET");
+        /* Criterion's runner writes the TAP report to stdout (meson.build):
+         * what a test or its children print there goes to stderr instead. */
+        dup2(STDERR_FILENO, STDOUT_FILENO);
+        it_consoles_setup();
 }
 
 /* Each berth started by it_berth_spawn, so that a test failing before it
@@ -161,6 +165,28 @@ static int status_of(int st)
         return 128 + WTERMSIG(st);
 }
 
+/* Its command line, for a message. */
+static char *command_of(pid_t pid)
+{
+        char path[64], *cmd;
+        size_t n = 0;
+        ssize_t k;
+        int fd;
+
+        snprintf(path, sizeof(path), "/proc/%d/cmdline", (int) pid);
+        cmd = calloc(1, 1024);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (cmd && fd >= 0)
+                while (n < 1023 && (k = read(fd, cmd + n, 1023 - n)) > 0)
+                        n += (size_t) k;
+        if (fd >= 0)
+                close(fd);
+        for (size_t i = 0; cmd && n > 0 && i < n - 1; i++)
+                if (cmd[i] == 0)
+                        cmd[i] = ' ';
+        return cmd;
+}
+
 int it_wait(pid_t pid, int timeout_sec)
 {
         struct timespec start, now;
@@ -175,6 +201,10 @@ int it_wait(pid_t pid, int timeout_sec)
                         return -1;
                 clock_gettime(CLOCK_MONOTONIC, &now);
                 if (now.tv_sec - start.tv_sec >= timeout_sec) {
+                        char *cmd = command_of(pid);
+                        it_print_consoles("it_wait gave up: process %d (%s) did not end within %d s, killing it",
+                                          (int) pid, cmd ? cmd : "?", timeout_sec);
+                        free(cmd);
                         kill(pid, SIGKILL);
                         waitpid(pid, &st, 0);
                         return -1;
@@ -265,6 +295,7 @@ pid_t it_berth_spawn(const char *log_name, ...)
         snprintf(path, sizeof(path), "%s/%s.err", it.dir, log_name);
         err = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         cr_assert(out >= 0 && err >= 0);
+        it_consoles_spawned(log_name);
         pid = spawn(argv, out, err);
         if (n_spawned < sizeof(spawned) / sizeof(spawned[0]))
                 spawned[n_spawned++] = pid;
@@ -302,14 +333,20 @@ char *it_state_get(const char *machine, const char *key)
 
 bool it_wait_state(const char *machine, const char *state, int timeout_sec)
 {
+        char *v = NULL;
+
         for (int i = 0; i < timeout_sec * 50; i++) {
-                char *v = it_state_get(machine, "STATE");
-                bool ok = v && strcmp(v, state) == 0;
                 free(v);
-                if (ok)
+                v = it_state_get(machine, "STATE");
+                if (v && strcmp(v, state) == 0) {
+                        free(v);
                         return true;
+                }
                 usleep(20000);
         }
+        it_print_consoles("it_wait_state gave up: machine %s did not reach STATE=%s within %d s (%s%s)", machine,
+                          state, timeout_sec, v ? "STATE=" : "no state file", v ? v : "");
+        free(v);
         return false;
 }
 
@@ -446,6 +483,8 @@ bool it_wait_log(const char *log_name, const char *stream, const char *needle, i
                         return true;
                 usleep(20000);
         }
+        it_print_consoles("it_wait_log gave up: %s.%s did not say '%s' within %d s", log_name, stream, needle,
+                          timeout_sec);
         return false;
 }
 

@@ -95,6 +95,22 @@ bool it_wait_log(const char *log_name, const char *stream, const char *needle, i
  * a description of the first found, or NULL. */
 char *it_process_with_arg(const char *needle);
 
+/* What the current test's machines said: the console (NAME.out) and log
+ * (NAME.err) of every berth it_berth_spawn started, berthd's log, the
+ * console in every boot-test report (*.json) in it.dir, and each machine
+ * that still runs with its state file and its processes (PID, state, wchan,
+ * command); each under a one-line header naming the file, control
+ * characters escaped, the last 400 lines of each file. */
+char *it_consoles(void);
+/* Print that to stderr under a line naming the test and saying why: the
+ * waiting helpers do when they give up. Once a test (later calls print only
+ * the line); a test that fails without it has it printed as it ends (by
+ * the runner: consoles.c). */
+void it_print_consoles(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* For it_setup and it_berth_spawn (consoles.c). */
+void it_consoles_setup(void);
+void it_consoles_spawned(const char *log_name);
+
 /* A program on a PTY of the test's (forkpty), for what needs a terminal:
  * what it printed so far is in out. */
 struct it_pty {

@@ -24,7 +24,7 @@ void it_pty_start(struct it_pty *s, char *const argv[])
         }
 }
 
-bool it_pty_expect(struct it_pty *s, const char *needle, int timeout_sec)
+static bool read_until(struct it_pty *s, const char *needle, int timeout_sec)
 {
         for (double end = it_now() + timeout_sec; !strstr(s->out, needle);) {
                 struct pollfd p = { .fd = s->fd, .events = POLLIN };
@@ -43,6 +43,15 @@ bool it_pty_expect(struct it_pty *s, const char *needle, int timeout_sec)
         return true;
 }
 
+bool it_pty_expect(struct it_pty *s, const char *needle, int timeout_sec)
+{
+        if (read_until(s, needle, timeout_sec))
+                return true;
+        it_print_consoles("it_pty_expect gave up: the PTY of process %d did not show '%s' within %d s", (int) s->pid,
+                          needle, timeout_sec);
+        return false;
+}
+
 void it_pty_send(struct it_pty *s, const char *text)
 {
         cr_assert_eq(write(s->fd, text, strlen(text)), (ssize_t) strlen(text));
@@ -54,13 +63,15 @@ int it_pty_finish(struct it_pty *s, int timeout_sec)
 
         for (double end = it_now() + timeout_sec; it_now() < end;) {
                 int st;
-                (void) it_pty_expect(s, "\x01never\x01", 1);
+                (void) read_until(s, "\x01never\x01", 1);
                 if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
                         status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
                         break;
                 }
         }
         if (status == -1) {
+                it_print_consoles("it_pty_finish gave up: process %d on a PTY did not end within %d s, killing it",
+                                  (int) s->pid, timeout_sec);
                 kill(s->pid, SIGKILL);
                 waitpid(s->pid, NULL, 0);
         }

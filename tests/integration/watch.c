@@ -110,8 +110,12 @@ bool it_watch_wait(struct it_watch *w, const char *needle, int timeout_sec)
                 cr_assert_geq(r, 0, "reading the bus: %s", strerror(-r));
                 if (needle && strstr(w->log, needle))
                         return true;
-                if (it_now() >= end)
+                if (it_now() >= end) {
+                        if (needle)
+                                it_print_consoles("it_watch_wait gave up: no signal of berthd's with '%s' within %d s; "
+                                                  "it saw:\n%s", needle, timeout_sec, w->log);
                         return needle == NULL;
+                }
                 (void) sd_bus_wait(w->bus, (uint64_t) ((end - it_now()) * 1e6) + 1);
         }
 }
