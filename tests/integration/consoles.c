@@ -30,19 +30,33 @@
 #define PRINTED ".consoles-printed"     /* a waiting helper printed them already */
 #define LINES_MAX 400                   /* of each file: its end */
 
-/* One line of text, control characters escaped; a \r before the \n (a
- * terminal's line end) is left out. */
+/* One line of text, control characters escaped, without what a terminal
+ * shows as nothing: colour sequences (ESC [ digits and ; m) and the \r
+ * before the line's end. */
 static void put_line(FILE *f, const char *line, size_t len)
 {
-        size_t size = 4 * len + 1;
-        char *out = malloc(size);
+        char *plain = malloc(len + 1), *out = malloc(4 * len + 1);
+        size_t n = 0;
 
-        if (len > 0 && line[len - 1] == '\r')
-                len--;
-        if (!out)
-                return;
-        log_escape(line, len, out, size);
-        fprintf(f, "%s\n", out);
+        for (size_t i = 0; plain && i < len; i++) {
+                size_t k = i + 2;
+                if (line[i] == '\033' && i + 1 < len && line[i + 1] == '[') {
+                        while (k < len && ((line[k] >= '0' && line[k] <= '9') || line[k] == ';'))
+                                k++;
+                        if (k < len && line[k] == 'm') {
+                                i = k;
+                                continue;
+                        }
+                }
+                plain[n++] = line[i];
+        }
+        while (n > 0 && plain[n - 1] == '\r')
+                n--;
+        if (plain && out) {
+                log_escape(plain, n, out, 4 * len + 1);
+                fprintf(f, "%s\n", out);
+        }
+        free(plain);
         free(out);
 }
 
@@ -191,7 +205,55 @@ static void put_processes(FILE *f, const char *machine)
                 closedir(d);
 }
 
-/* Each machine with a state file: the file and its processes. */
+/* KEY's value in a state file's text, or NULL. */
+static char *state_value(const char *state, const char *key)
+{
+        size_t kl = strlen(key);
+
+        for (const char *p = state; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+                if (strncmp(p, key, kl) == 0 && p[kl] == '=')
+                        return strndup(p + kl + 1, strcspn(p + kl + 1, "\n"));
+        return NULL;
+}
+
+/* A machine berthd started runs with --console=passive: its console is
+ * read and dropped. Where it runs systemd, its journal says what the
+ * console would have. */
+static void put_journal_if_passive(FILE *f, const char *state, const char *machine)
+{
+        char *sup = state_value(state, "SUPERVISOR"), *leader = state_value(state, "LEADER");
+        char *kind = state_value(state, "INIT_KIND"), path[64], *cmd = NULL, line[4096];
+        bool passive = false;
+        FILE *p;
+
+        if (sup && atoi(sup) > 0) {
+                snprintf(path, sizeof(path), "/proc/%d/cmdline", atoi(sup));
+                cmd = it_read_file(path);
+        }
+        /* it_read_file wrote the NULs between the arguments as \0. */
+        passive = cmd && strstr(cmd, "\\0--console=passive\\0");
+        if (passive && kind && strcmp(kind, "systemd") == 0 && leader && atoi(leader) > 0) {
+                char *sh = NULL;
+                fprintf(f, "----- machine %s: its console was dropped (berthd runs it with --console=passive); its journal of this "
+                           "boot, the last %d lines -----\n", machine, LINES_MAX);
+                if (asprintf(&sh, "timeout 10 nsenter -t %d -a journalctl -b -q --no-pager -o short-monotonic "
+                                  "2>&1 | tail -n %d", atoi(leader), LINES_MAX) > 0 && (p = popen(sh, "re"))) {
+                        while (fgets(line, sizeof(line), p))
+                                put_line(f, line, strcspn(line, "\n"));
+                        pclose(p);
+                }
+                free(sh);
+        } else if (passive) {
+                fprintf(f, "----- machine %s: its console was dropped (berthd runs it with --console=passive) -----\n", machine);
+        }
+        free(sup);
+        free(leader);
+        free(kind);
+        free(cmd);
+}
+
+/* Each machine with a state file: the file, its processes, and its
+ * journal if its console was not kept. */
 static void put_machines(FILE *f, const char *dir)
 {
         char mdir[600];
@@ -201,13 +263,16 @@ static void put_machines(FILE *f, const char *dir)
         snprintf(mdir, sizeof(mdir), "%s/run/machines", dir);
         d = opendir(mdir);
         while (d && (de = readdir(d))) {
-                char path[900];
+                char path[900], *state;
 
                 if (de->d_name[0] == '.')
                         continue;
                 snprintf(path, sizeof(path), "%s/%s", mdir, de->d_name);
                 put_file(f, path, "the state file of a machine that still runs");
                 put_processes(f, de->d_name);
+                state = it_read_file(path);
+                put_journal_if_passive(f, state, de->d_name);
+                free(state);
         }
         if (d)
                 closedir(d);
@@ -223,8 +288,7 @@ static char *consoles_of(const char *dir)
                 return NULL;
         put_spawned(f, dir);
         snprintf(path, sizeof(path), "%s/berthd.log", dir);
-        put_file(f, path, "berthd's log (a machine berthd starts runs with --console=passive: its console "
-                          "is read and dropped)");
+        put_file(f, path, "berthd's log");
         put_boot_test_reports(f, dir);
         put_machines(f, dir);
         fclose(f);
