@@ -279,7 +279,7 @@ static int v1_remove(int pfd, const char *leaf, int fd, bool stale)
 
 /* The machine's cgroup in a v1 hierarchy: berth-NAME/payload below the
  * launcher's own cgroup there. */
-static int v1_join(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine)
+int cgroup_fs_join_v1(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine)
 {
         _cleanup_free_ char *mp = NULL, *own = NULL, *path = NULL;
         _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
@@ -315,7 +315,7 @@ static int v1_join(struct machine_cgroup *cg, enum cgroup_v1 c, const char *mach
 
 /* A launcher killed with SIGKILL may have left berth-NAME in any v1
  * hierarchy its limits used: remove those the limits of this start will
- * not join (v1_join removes the others). */
+ * not join (cgroup_fs_join_v1 removes the others). */
 static int v1_sweep(const char *machine)
 {
         char *paths[_CG_V1_MAX];
@@ -346,15 +346,22 @@ static int fs_create(struct machine_cgroup *cg, const char *machine)
         r = v1_sweep(machine);
         if (r < 0)
                 return r;
-        r = cgroup_limits_apply(cg, machine, v1_join, cg->what, sizeof(cg->what));
+        r = cgroup_limits_apply(cg, machine, cgroup_fs_join_v1, cg->what, sizeof(cg->what));
         if (r < 0)
                 return r;
         /* Memory is counted without a limit too: on a hybrid host, where
          * cgroup2 has no memory controller, by the v1 one. Only counting:
          * a host without it still runs the machine. */
-        if (!cg->v1[CG_V1_MEMORY] && !cgroup2_has_controller(cg->path, "memory") &&
-            v1_join(cg, CG_V1_MEMORY, machine) >= 0)
-                cg->v1_memory_pending = cg->account_late;
+        cg->machine = machine;
+        if (cg->v1[CG_V1_MEMORY] || cgroup2_has_controller(cg->path, "memory"))
+                return 0;
+        _cleanup_free_ char *mp = NULL;
+        if (cgroup_v1_mount_point(CG_V1_MEMORY, &mp) < 0)
+                return 0;
+        if (cg->account_late)
+                cg->v1_memory_pending = true;
+        else
+                (void) cgroup_fs_join_v1(cg, CG_V1_MEMORY, machine);
         return 0;
 }
 

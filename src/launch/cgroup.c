@@ -321,7 +321,7 @@ int cgroup_attach_payload(struct machine_cgroup *cg, pid_t pid, bool born_in_v2)
                         return r;
         }
         for (int i = 0; i < _CG_V1_MAX; i++) {
-                if (!cg->v1[i] || (i == CG_V1_MEMORY && cg->v1_memory_pending))
+                if (!cg->v1[i])
                         continue;
                 r = write_pid(cg->v1[i], "payload", pid);
                 if (r < 0)
@@ -362,10 +362,14 @@ int cgroup_account_late(struct machine_cgroup *cg)
 {
         char path[4200];
         _cleanup_close_ int fd = -EBADF;
+        int r;
 
-        if (!cg->v1_memory_pending || !cg->path || !cg->v1[CG_V1_MEMORY])
+        if (!cg->v1_memory_pending || !cg->path)
                 return 0;
         cg->v1_memory_pending = false;
+        r = cgroup_fs_join_v1(cg, CG_V1_MEMORY, cg->machine);
+        if (r < 0)
+                return r;
         snprintf(path, sizeof(path), "%s/payload", cg->path);
         fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)

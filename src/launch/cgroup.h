@@ -62,10 +62,12 @@ struct machine_cgroup {
         /* Memory is counted without a limit too: where cgroup2 has no memory
          * controller, in the v1 one. A command's machine joins it only once
          * it runs a while (cgroup_account_late), a booted one at once: the
-         * migration costs an RCU grace period (~8 ms), longer than a short
-         * command's whole run. */
+         * migration costs an RCU grace period (~8 ms), and making and
+         * removing the v1 cgroup some 0.4 ms, more than a short command
+         * should wait for. */
         bool account_late;      /* set by the launcher: join v1 memory late */
-        bool v1_memory_pending; /* the machine's processes are still to go there */
+        bool v1_memory_pending; /* v1 memory is still to be joined, with every process */
+        const char *machine;    /* the machine's name (cgroupfs: berth-NAME) */
         char *unit;             /* systemd: the scope's name */
         const char *slice;      /* systemd: --slice */
         bool keep_unit;         /* systemd: --keep-unit */
@@ -91,8 +93,8 @@ void cgroup_done(struct machine_cgroup *cg);
 int cgroup_payload_fd(struct machine_cgroup *cg);
 /* Put pid into payload/ in every hierarchy it was not born into. */
 int cgroup_attach_payload(struct machine_cgroup *cg, pid_t pid, bool born_in_v2);
-/* A machine that has run a while: move its processes into the v1 memory
- * cgroup that counts them, if that was left for later. */
+/* A machine that has run a while: join the v1 memory cgroup that counts
+ * it and move its processes there, if that was left for later. */
 int cgroup_account_late(struct machine_cgroup *cg);
 /* Move the launcher into supervisor/ and back out before removal. */
 int cgroup_enter_supervisor(struct machine_cgroup *cg);
@@ -128,6 +130,9 @@ int cgroup_limits_apply(struct machine_cgroup *cg, const char *machine,
                         char *ret_what, size_t what_size);
 /* payload/ of cg->path: made and handed to cg->owner, or killed and removed. */
 int cgroup_fs_delegate_payload(struct machine_cgroup *cg);
+/* berth-NAME/payload in the v1 hierarchy of c, below the launcher's own
+ * cgroup there; a stale one is removed first. */
+int cgroup_fs_join_v1(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine);
 int cgroup_fs_remove_payload(struct machine_cgroup *cg);
 /* Parse "64M", "1G", "infinity" (0) and plain bytes. */
 int parse_size(const char *s, uint64_t *ret);

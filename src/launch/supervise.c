@@ -44,10 +44,13 @@ static void join_supervisor(struct launcher *l)
         int r;
 
         (void) !read(l->settle_fd, &n, sizeof(n));
+        bool pending = l->cg.v1_memory_pending;
         r = cgroup_account_late(&l->cg);
         if (r < 0)
                 log_warning_errno(r, "machine %s: moving its processes into the memory cgroup that counts them, "
                                   "continuing", l->name);
+        else if (pending)       /* the state file names that cgroup now */
+                launcher_write_state(l, l->stop_requests > 0 ? "closing" : "running");
         r = cgroup_enter_supervisor(&l->cg);
         if (r < 0)
                 log_warning_errno(r, "machine %s: moving the launcher into %s/supervisor, continuing", l->name,
