@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "signals.h"
 #include "enter.h"
 #include "manager.h"
 #include "util.h"
@@ -159,9 +160,10 @@ _Noreturn static void exec_program(const struct machine_process *p, const struct
         char **env;
         int n;
 
-        /* berthd ignores SIGPIPE, and an ignored signal stays ignored
-         * across execve: the program must not inherit that. */
-        (void) signal(SIGPIPE, SIG_DFL);
+        /* berthd ignores SIGPIPE (and what started berthd may have made it
+         * ignore SIGINT and SIGQUIT): an ignored signal stays ignored across
+         * execve, and the program must not inherit any of that. */
+        signals_reset_all();
         if (setsid() < 0)
                 fail(-1, -errno, "creating a session");
         if (tty >= 0) {

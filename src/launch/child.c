@@ -21,6 +21,7 @@
 #include "apifs.h"
 #include "caps.h"
 #include "cleanup.h"
+#include "signals.h"
 #include "machine.h"
 #include "mnt.h"
 #include "net.h"
@@ -36,17 +37,6 @@
                 sync_send_error((sync_fd), (r), __VA_ARGS__);   \
                 _exit(1);                                       \
         } while (0)
-
-static void reset_signals(void)
-{
-        sigset_t all;
-
-        sigemptyset(&all);
-        sigprocmask(SIG_SETMASK, &all, NULL);
-        for (int sig = 1; sig < _NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        (void) signal(sig, SIG_DFL);
-}
 
 /* What the launcher hands over with GO, in this order: the tree as an
  * idmapped mount (when the child does not open it itself), the --ephemeral
@@ -318,7 +308,7 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
         struct host_fds host;
         int r;
 
-        reset_signals();
+        signals_reset_all();
         /* Modes below are meant as written (device nodes 0666, ...). */
         umask(0);
         /* If the launcher dies, so does the machine: no orphans. */

@@ -98,3 +98,14 @@ int kill_whom_from_string(const char *s)
                         return i;
         return -EINVAL;
 }
+
+void signals_reset_all(void)
+{
+        sigset_t none;
+
+        sigemptyset(&none);
+        (void) sigprocmask(SIG_SETMASK, &none, NULL);
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) signal(sig, SIG_DFL);
+}

@@ -15,5 +15,10 @@ enum kill_whom {
         _KILL_WHOM_MAX,
 };
 
+/* Every signal at its default disposition and none blocked: what a
+ * program started for a machine gets, whatever its starter ignored (a
+ * shell's "&" ignores SIGINT and SIGQUIT, berthd SIGPIPE). */
+void signals_reset_all(void);
+
 const char *kill_whom_to_string(enum kill_whom w);
 int kill_whom_from_string(const char *s);

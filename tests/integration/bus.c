@@ -64,6 +64,10 @@ static pid_t start_logged(char *const argv[], const char *out_path, const char *
                 dup2(out, 1);
                 dup2(err, 2);
                 setpgid(0, 0);
+                /* As "berthd &" from a script starts it: a shell's
+                 * background job ignores SIGINT and SIGQUIT. */
+                signal(SIGINT, SIG_IGN);
+                signal(SIGQUIT, SIG_IGN);
                 execvp(argv[0], argv);
                 _exit(127);
         }
