@@ -355,12 +355,15 @@ static int fs_create(struct machine_cgroup *cg, const char *machine)
         cg->machine = machine;
         if (cg->v1[CG_V1_MEMORY] || cgroup2_has_controller(cg->path, "memory"))
                 return 0;
-        _cleanup_free_ char *mp = NULL;
-        if (cgroup_v1_mount_point(CG_V1_MEMORY, &mp) < 0)
+        _cleanup_free_ char *mp = NULL, *own = NULL;
+        if (cgroup_v1_mount_point(CG_V1_MEMORY, &mp) < 0 || cgroup_v1_own_path(CG_V1_MEMORY, &own) < 0)
                 return 0;
-        if (cg->account_late)
-                cg->v1_memory_pending = true;
-        else
+        if (cg->account_late) {
+                /* Named now, so that the state file need not change later. */
+                free(cg->v1_memory_later);
+                cg->v1_memory_later = cgroup_join(mp, own, machine);
+                cg->v1_memory_pending = cg->v1_memory_later != NULL;
+        } else
                 (void) cgroup_fs_join_v1(cg, CG_V1_MEMORY, machine);
         return 0;
 }

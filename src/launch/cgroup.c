@@ -282,6 +282,9 @@ void cgroup_done(struct machine_cgroup *cg)
                 free(cg->v1[i]);
                 cg->v1[i] = NULL;
         }
+        free(cg->v1_memory_later);
+        cg->v1_memory_later = NULL;
+        cg->v1_memory_pending = false;
 }
 
 static int write_pid(const char *dir, const char *sub, pid_t pid)

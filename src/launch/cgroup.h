@@ -67,6 +67,7 @@ struct machine_cgroup {
          * should wait for. */
         bool account_late;      /* set by the launcher: join v1 memory late */
         bool v1_memory_pending; /* v1 memory is still to be joined, with every process */
+        char *v1_memory_later;  /* where it will be: the state file names it from the start */
         const char *machine;    /* the machine's name (cgroupfs: berth-NAME) */
         char *unit;             /* systemd: the scope's name */
         const char *slice;      /* systemd: --slice */

@@ -44,13 +44,10 @@ static void join_supervisor(struct launcher *l)
         int r;
 
         (void) !read(l->settle_fd, &n, sizeof(n));
-        bool pending = l->cg.v1_memory_pending;
         r = cgroup_account_late(&l->cg);
         if (r < 0)
                 log_warning_errno(r, "machine %s: moving its processes into the memory cgroup that counts them, "
                                   "continuing", l->name);
-        else if (pending)       /* the state file names that cgroup now */
-                launcher_write_state(l, l->stop_requests > 0 ? "closing" : "running");
         r = cgroup_enter_supervisor(&l->cg);
         if (r < 0)
                 log_warning_errno(r, "machine %s: moving the launcher into %s/supervisor, continuing", l->name,
@@ -78,7 +75,9 @@ void launcher_write_state(struct launcher *l, const char *state)
                 .root = l->s->directory,
                 .upper = l->m.upper,
                 .cgroup = l->cg.path,
-                .cgroup_memory = l->cg.v1[CG_V1_MEMORY],
+                /* Named from the start, also for a command's machine, which
+                 * joins it 0.1 s in: until then it counts nothing. */
+                .cgroup_memory = l->cg.v1[CG_V1_MEMORY] ?: l->cg.v1_memory_later,
                 .init = l->m.init,
                 .leader = l->leader,
                 .supervisor = getpid(),
