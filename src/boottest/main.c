@@ -22,6 +22,7 @@
 #include "cleanup.h"
 #include "log.h"
 #include "config.h"
+#include "programs.h"
 #include "util.h"
 
 #define DEFAULT_TIMEOUT_SEC 90
@@ -165,18 +166,12 @@ static int check_trees(void)
 
 static int find_launcher(void)
 {
-        const char *e = getenv("BERTH_LAUNCHER");
-        static char path[PATH_MAX];
+        static char *path;
+        int r = program_find("berth", &path);
 
-        if (e && access(e, X_OK) == 0) {
-                arg.o.launcher = e;
-                return 0;
-        }
-        snprintf(path, sizeof(path), "%s/berth", BERTH_BINDIR);
-        if (access(path, X_OK) < 0) {
-                log_error("%s: %s", path, strerror(errno));
-                return -errno;
-        }
+        if (r < 0)
+                return log_error_errno(r, "berth, the launcher, is neither beside berth-boot-test nor in %s",
+                                       BERTH_BINDIR);
         arg.o.launcher = path;
         return 0;
 }

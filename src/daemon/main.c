@@ -13,32 +13,20 @@
 #include "log.h"
 #include "manager.h"
 #include "paths.h"
+#include "programs.h"
 #include "state.h"
 #include "util.h"
 
-/* The launcher sits next to berthd once installed, in the build tree in
- * ../launch; BERTH_LAUNCHER overrides. */
+/* The launcher berthd starts machines with; BERTH_LAUNCHER overrides. */
 static char *find_launcher(void)
 {
-        const char *e = getenv("BERTH_LAUNCHER");
-        char exe[4096], *p = NULL;
-        ssize_t n;
+        char *p = NULL;
+        int r = program_find("berth", &p);
 
-        if (e && e[0] == '/')
-                return strdup(e);
-        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        if (n > 0) {
-                exe[n] = 0;
-                *strrchr(exe, '/') = 0;
-                const char *tries[] = { "/berth", "/../launch/berth", "/../bin/berth" };
-                for (size_t i = 0; i < ELEMENTSOF(tries); i++) {
-                        free(p);
-                        p = strjoin(exe, tries[i], NULL);
-                        if (p && access(p, X_OK) == 0)
-                                return p;
-                }
-        }
-        free(p);
+        if (r >= 0)
+                return p;
+        log_warning_errno(r, "berth, the launcher, is neither beside berthd nor in %s: starting a machine will "
+                          "fail, continuing", BERTH_BINDIR);
         return strdup(BERTH_BINDIR "/berth");
 }
 

@@ -60,7 +60,6 @@ struct launcher {
 
 
 /* prepare.c */
-int launcher_find_helper(const char *name, char **ret);
 int launcher_check_input(struct launcher *l);
 int launcher_lock_name(struct launcher *l);
 int launcher_read_settings_file(struct launcher *l);

@@ -8,6 +8,7 @@
 #include "launch.h"
 #include "launcher.h"
 #include "log.h"
+#include "programs.h"
 #include "settings.h"
 
 /* "berth boot-test ...": a program of its own (it links json-c and libxml2,
@@ -22,7 +23,7 @@ static int exec_boot_test(char **argv)
                 self[n] = 0;
                 (void) setenv("BERTH_LAUNCHER", self, 1);
         }
-        r = launcher_find_helper("berth-boot-test", &helper);
+        r = program_find("berth-boot-test", &helper);
         if (r < 0) {
                 log_error_errno(r, "berth-boot-test is neither next to berth nor installed");
                 return EXIT_FAILURE;

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "mnt.h"
 #include "paths.h"
+#include "programs.h"
 #include "state.h"
 #include "tree.h"
 #include "uidrange.h"
@@ -66,36 +67,6 @@ static int find_init(int tree_fd, char **ret_path, enum init_kind *ret_kind)
                 return *ret_path ? 0 : -ENOMEM;
         }
         return -ENOENT;
-}
-
-/* berth's helper programs (berth-stub, berth-bus) sit next to the
- * launcher in the build tree, and in LIBEXECDIR/berth once installed. */
-int launcher_find_helper(const char *name, char **ret)
-{
-        _cleanup_free_ char *installed = NULL;
-        char exe[4096];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-        if (n > 0) {
-                exe[n] = 0;
-                char *slash = strrchr(exe, '/');
-                if (slash) {
-                        _cleanup_free_ char *p = NULL;
-                        *slash = 0;
-                        if (asprintf(&p, "%s/%s", exe, name) < 0)
-                                return -ENOMEM;
-                        if (access(p, X_OK) == 0) {
-                                *ret = take_ptr(p);
-                                return 0;
-                        }
-                }
-        }
-        if (asprintf(&installed, "%s/%s", BERTH_LIBEXECDIR, name) < 0)
-                return -ENOMEM;
-        if (access(installed, X_OK) < 0)
-                return -errno;
-        *ret = take_ptr(installed);
-        return 0;
 }
 
 static int default_shell(int tree_fd, char ***ret)
@@ -188,7 +159,7 @@ int launcher_check_input(struct launcher *l)
                 l->m.argv = l->m.own_argv;
         }
         if (!s->boot) {
-                r = launcher_find_helper("berth-stub", &l->m.stub);
+                r = program_find("berth-stub", &l->m.stub);
                 if (r < 0)
                         return log_error_errno(r, "berth-stub, the init for commands, is not next to berth "
                                                "nor in %s: the installation is broken", BERTH_LIBEXECDIR);
@@ -509,7 +480,7 @@ static int prepare_cgroup(struct launcher *l)
         l->cg.account_late = !l->s->boot;
         r = cgroup_init(&l->cg, l->s->cgroup);
         if (r >= 0 && l->cg.ops == &cgroup_scope_ops && !l->cg.keep_unit) {
-                r = launcher_find_helper("berth-bus", &l->cg.bus_helper);
+                r = program_find("berth-bus", &l->cg.bus_helper);
                 if (r < 0)
                         return log_error_errno(r, "machine %s: berth-bus, which asks systemd for the machine's "
                                                "scope, is not next to berth nor in %s: the installation is broken",

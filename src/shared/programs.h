@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Where berth's programs are: berth (the launcher) and its helpers
+ * berth-stub, berth-bus and berth-boot-test. In the build tree they all sit
+ * in src/launch, berthd in src/daemon; once installed berth is in BINDIR,
+ * berthd in SBINDIR, the helpers in LIBEXECDIR/berth. For berth, an
+ * absolute path in BERTH_LAUNCHER overrides. A copy beside the running
+ * program wins over an installed one, so that a build tree runs its own.
+ * -EINVAL for a name that is none of berth's programs; else the error of
+ * the last place tried. */
+int program_find(const char *name, char **ret);
