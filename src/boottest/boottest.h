@@ -85,7 +85,6 @@ void journal_collect(json_object *res, struct machine_ns *ns, uint64_t start_mon
 int junit_write(json_object *report, int fd);
 
 /* util */
-uint64_t now_usec(clockid_t clock);
 json_object *json_str(const char *s);
 double usec_to_sec(uint64_t usec);
 /* Seconds with millisecond precision, printed as such. */

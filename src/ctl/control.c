@@ -63,14 +63,6 @@ int verb_kill(struct ctl *c, char **names, unsigned n)
         return ret;
 }
 
-static uint64_t now_usec(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-}
-
 static int on_wake(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
         *(bool *) userdata = true;
@@ -81,7 +73,7 @@ static int on_wake(sd_bus_message *m, void *userdata, sd_bus_error *error)
  * passed (for a berthd that sends none) or the deadline. */
 static int wait_wake(sd_bus *bus, bool *woken, uint64_t deadline)
 {
-        uint64_t until = now_usec() + USEC_PER_SEC, now;
+        uint64_t until = now_usec(CLOCK_MONOTONIC) + USEC_PER_SEC, now;
         int r;
 
         if (until > deadline)
@@ -94,7 +86,7 @@ static int wait_wake(sd_bus *bus, bool *woken, uint64_t deadline)
                         return 0;
                 if (r > 0)
                         continue;
-                now = now_usec();
+                now = now_usec(CLOCK_MONOTONIC);
                 if (now >= until)
                         return 0;
                 r = sd_bus_wait(bus, until - now);
@@ -121,7 +113,7 @@ static char *launcher_state(struct ctl *c, const char *name)
 static int berthd_away(struct ctl *c, const char *name, uint64_t *away_since, uint64_t deadline)
 {
         _cleanup_free_ char *state = launcher_state(c, name);
-        uint64_t now = now_usec();
+        uint64_t now = now_usec(CLOCK_MONOTONIC);
 
         if (!*away_since) {
                 log_debug("machine %s: berthd went away, waiting for it to come back", name);
@@ -190,7 +182,7 @@ static int wait_running(struct ctl *c, const char *name, const char *path, uint6
                                 log_error("machine %s: it is closing down, it never got to running", name);
                                 return -ESRCH;
                         }
-                        if (now_usec() >= deadline) {
+                        if (now_usec(CLOCK_MONOTONIC) >= deadline) {
                                 log_error("machine %s: still %s after %u s", name, state, c->timeout_sec);
                                 return -ETIMEDOUT;
                         }
@@ -242,7 +234,7 @@ static int start_one(struct ctl *c, const char *name, char **ret_path)
 int verb_start(struct ctl *c, char **names, unsigned n)
 {
         _cleanup_free_ char **paths = calloc(n, sizeof(char *));
-        uint64_t deadline = c->timeout_sec ? now_usec() + c->timeout_sec * USEC_PER_SEC : UINT64_MAX;
+        uint64_t deadline = c->timeout_sec ? now_usec(CLOCK_MONOTONIC) + c->timeout_sec * USEC_PER_SEC : UINT64_MAX;
         int ret = 0, r;
 
         if (!paths)

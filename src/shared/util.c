@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -443,4 +444,12 @@ bool id128_valid(const char *s)
         if (n != 32 || (s[n] == '\n' && s[n + 1] != 0))
                 return false;
         return nonzero;
+}
+
+uint64_t now_usec(clockid_t clock)
+{
+        struct timespec ts;
+
+        clock_gettime(clock, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
 }

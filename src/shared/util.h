@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
 
@@ -55,3 +56,6 @@ int uuid_parse(const char *s, uint8_t ret[16]);
 void uuid_to_id128(const uint8_t id[16], char ret[33]);   /* 32 hex digits */
 void uuid_to_string(const uint8_t id[16], char ret[37]); /* 8-4-4-4-12 */
 bool id128_valid(const char *s);
+
+/* The time on clock (CLOCK_MONOTONIC, CLOCK_REALTIME) in microseconds. */
+uint64_t now_usec(clockid_t clock);

@@ -619,3 +619,16 @@ Test(log, a_message_is_one_line)
         cr_assert(strstr(buf, "invalid machine name 'a\\nb\\x1bc'\n"), "%s", buf);
         cr_assert_eq(strchr(buf, '\n'), buf + strlen(buf) - 1);
 }
+
+Test(util, now_usec_follows_its_clock)
+{
+        struct timespec ts;
+        uint64_t a = now_usec(CLOCK_MONOTONIC), b;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        b = now_usec(CLOCK_REALTIME);
+        cr_assert_geq(b, (uint64_t) ts.tv_sec * 1000000);
+        cr_assert_lt(b - (uint64_t) ts.tv_sec * 1000000, 2000000);
+        usleep(10000);
+        cr_assert_geq(now_usec(CLOCK_MONOTONIC) - a, 10000);
+}
