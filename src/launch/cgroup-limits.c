@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "cgroup-internal.h"
 #include "cleanup.h"
 #include "cgutil.h"
 #include "util.h"

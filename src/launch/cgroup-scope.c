@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "cgroup-internal.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -149,7 +149,7 @@ static int scope_create(struct machine_cgroup *cg, const char *machine)
                         return r;
                 cg->in_supervisor = true;       /* for good: no home to go back to */
         }
-        r = cgroup_fs_delegate_payload(cg);
+        r = cgroup_payload_delegate(cg);
         if (r < 0)
                 return r;
         /* With --keep-unit the limits are the unit's business. */
@@ -160,7 +160,7 @@ static int scope_destroy(struct machine_cgroup *cg)
 {
         /* The launcher stays in supervisor/: the scope goes when it exits.
          * What remains to do is the machine's part. */
-        int r = cgroup_fs_remove_payload(cg);
+        int r = cgroup_payload_remove(cg);
 
         if (r >= 0)
                 cgroup_done(cg);
@@ -169,11 +169,11 @@ static int scope_destroy(struct machine_cgroup *cg)
 
 static int scope_renew(struct machine_cgroup *cg, const char *machine)
 {
-        int r = cgroup_fs_remove_payload(cg);
+        int r = cgroup_payload_remove(cg);
 
         if (r < 0)
                 return r;
-        return cgroup_fs_delegate_payload(cg);
+        return cgroup_payload_delegate(cg);
 }
 
 const struct cgroup_ops cgroup_scope_ops = {

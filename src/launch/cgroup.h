@@ -36,19 +36,7 @@ enum cgroup_v1 {
         _CG_V1_MAX,
 };
 
-struct machine_cgroup;
-
-struct cgroup_ops {
-        const char *name;
-        /* Make the machine's cgroup with supervisor/ and payload/, hand
-         * payload/ to owner, apply the limits; a stale cgroup of that name
-         * is removed first. */
-        int (*create)(struct machine_cgroup *cg, const char *machine);
-        /* Kill what is left, wait until it is empty, remove it. */
-        int (*destroy)(struct machine_cgroup *cg);
-        /* For a reboot: a fresh payload/ (NULL: destroy, then create). */
-        int (*renew)(struct machine_cgroup *cg, const char *machine);
-};
+struct cgroup_ops;
 
 struct machine_cgroup {
         const struct cgroup_ops *ops;
@@ -75,11 +63,6 @@ struct machine_cgroup {
         char *bus_helper;       /* systemd: the path of berth-bus */
         char what[512];         /* what create was doing when it failed */
 };
-
-extern const struct cgroup_ops cgroup_fs_ops;
-extern const struct cgroup_ops cgroup_scope_ops;
-
-bool cgroup_systemd_running(void);
 
 /* Pick the backend for mode; -EOPNOTSUPP when no cgroup2 hierarchy is
  * mounted, -ENOMEDIUM when systemd was asked for and is not there. */
@@ -111,29 +94,6 @@ struct cgroup_usage {
 
 int cgroup_usage(const struct machine_cgroup *cg, struct cgroup_usage *ret);
 
-/* Shared by backends: paths, files, limits. */
-int cgroup2_mount_point(char **ret);
-int cgroup2_own_path(char **ret);
-int cgroup_v1_mount_point(enum cgroup_v1 c, char **ret);
-int cgroup_v1_own_path(enum cgroup_v1 c, char **ret);
-/* MOUNT joined with OWN (the hierarchy's root "/" adds nothing), then
- * "/berth-MACHINE" unless MACHINE is NULL; NULL when out of memory. */
-char *cgroup_join(const char *mount, const char *own, const char *machine);
 const char *cgroup_v1_name(enum cgroup_v1 c);
-/* Where berth-NAME is (or would be) in each mounted v1 hierarchy. */
-int cgroup_v1_paths(const char *machine, char *ret[_CG_V1_MAX]);
-bool cgroup2_has_controller(const char *path, const char *controller);
-/* Apply the limits: in cgroup2 where its controller is delegated, else
- * through the v1 controller (joining that hierarchy with join_v1). A value
- * the kernel refuses fails with the file and value in *ret_what. */
-int cgroup_limits_apply(struct machine_cgroup *cg, const char *machine,
-                        int (*join_v1)(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine),
-                        char *ret_what, size_t what_size);
-/* payload/ of cg->path: made and handed to cg->owner, or killed and removed. */
-int cgroup_fs_delegate_payload(struct machine_cgroup *cg);
-/* berth-NAME/payload in the v1 hierarchy of c, below the launcher's own
- * cgroup there; a stale one is removed first. */
-int cgroup_fs_join_v1(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine);
-int cgroup_fs_remove_payload(struct machine_cgroup *cg);
 /* Parse "64M", "1G", "infinity" (0) and plain bytes. */
 int parse_size(const char *s, uint64_t *ret);

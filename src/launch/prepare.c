@@ -21,6 +21,7 @@
 
 #include "arch.h"
 #include "berthfile.h"
+#include "cgroup-internal.h"
 #include "cleanup.h"
 #include "signals.h"
 #include "config.h"

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Where the cgroup hierarchies are mounted, and where the launcher is in
+ * them. */
+#include "cgroup-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "util.h"
+
+static const char *const v1_names[_CG_V1_MAX] = {
+        [CG_V1_MEMORY] = "memory",
+        [CG_V1_CPU] = "cpu",
+        [CG_V1_CPUACCT] = "cpuacct",
+        [CG_V1_PIDS] = "pids",
+};
+
+const char *cgroup_v1_name(enum cgroup_v1 c)
+{
+        return (unsigned) c < _CG_V1_MAX ? v1_names[c] : NULL;
+}
+
+static bool list_has(const char *list, const char *word)
+{
+        size_t n = strlen(word);
+
+        for (const char *p = list; p && *p;) {
+                size_t k = strcspn(p, ",");
+                if (k == n && strncmp(p, word, n) == 0)
+                        return true;
+                p += k;
+                if (*p == ',')
+                        p++;
+        }
+        return false;
+}
+
+/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS":
+ * the first mount of fstype with root "/" (and, for v1, the controller). */
+static int find_mount(const char *fstype, const char *controller, char **ret)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+        char line[4096];
+
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof(line), f)) {
+                char root[1024], mp[1024], type[64], super[1024];
+                const char *sep = strstr(line, " - ");
+
+                if (!sep || sscanf(sep + 3, "%63s %*s %1023s", type, super) != 2 || !streq(type, fstype))
+                        continue;
+                if (controller && !list_has(super, controller))
+                        continue;
+                if (sscanf(line, "%*s %*s %*s %1023s %1023s", root, mp) != 2 || !streq(root, "/"))
+                        continue;
+                *ret = strdup(mp);
+                return *ret ? 0 : -ENOMEM;
+        }
+        return -EOPNOTSUPP;
+}
+
+/* Looked up once per launcher: mounts do not move under it, and its own
+ * cgroup is read before it ever moves (into supervisor/ and back). */
+static char *cached_mp2, *cached_own2;
+
+static int cached(char **cache, int (*lookup)(char **), char **ret)
+{
+        if (!*cache) {
+                int r = lookup(cache);
+                if (r < 0)
+                        return r;
+        }
+        *ret = strdup(*cache);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int lookup_mp2(char **ret)
+{
+        return find_mount("cgroup2", NULL, ret);
+}
+
+char *cgroup_join(const char *mount, const char *own, const char *machine)
+{
+        char *p;
+
+        if (asprintf(&p, "%s%s%s%s", mount, streq(own, "/") ? "" : own, machine ? "/berth-" : "",
+                     machine ?: "") < 0)
+                return NULL;
+        return p;
+}
+
+int cgroup2_mount_point(char **ret)
+{
+        return cached(&cached_mp2, lookup_mp2, ret);
+}
+
+int cgroup_v1_mount_point(enum cgroup_v1 c, char **ret)
+{
+        return find_mount("cgroup", cgroup_v1_name(c), ret);
+}
+
+/* The launcher's own cgroup in a hierarchy: "0::" for cgroup2, the line
+ * naming the controller for v1. */
+static int own_path(const char *controller, char **ret)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+        char line[4096];
+
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof(line), f)) {
+                char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+
+                if (!b)
+                        continue;
+                *b = 0;
+                if (controller ? !list_has(a + 1, controller) : !(a[1] == 0 && strncmp(line, "0", 1) == 0))
+                        continue;
+                b[1 + strcspn(b + 1, "\n")] = 0;
+                *ret = strdup(b + 1);
+                return *ret ? 0 : -ENOMEM;
+        }
+        return -EOPNOTSUPP;
+}
+
+int cgroup_v1_paths(const char *machine, char *ret[_CG_V1_MAX])
+{
+        _cleanup_fclose_ FILE *mi = fopen("/proc/self/mountinfo", "re");
+        _cleanup_fclose_ FILE *cg = fopen("/proc/self/cgroup", "re");
+        char *mps[_CG_V1_MAX] = {}, *owns[_CG_V1_MAX] = {};
+        char line[4096];
+
+        if (!mi || !cg)
+                return -errno;
+        /* One pass over each file for all controllers: this runs at every start. */
+        while (fgets(line, sizeof(line), mi)) {
+                char root[1024], mp[1024], type[64], super[1024];
+                const char *sep = strstr(line, " - ");
+
+                if (!sep || sscanf(sep + 3, "%63s %*s %1023s", type, super) != 2 || !streq(type, "cgroup"))
+                        continue;
+                if (sscanf(line, "%*s %*s %*s %1023s %1023s", root, mp) != 2 || !streq(root, "/"))
+                        continue;
+                for (int c = 0; c < _CG_V1_MAX; c++)
+                        if (!mps[c] && list_has(super, v1_names[c]))
+                                mps[c] = strdup(mp);
+        }
+        while (fgets(line, sizeof(line), cg)) {
+                char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+
+                if (!b)
+                        continue;
+                *b = 0;
+                b[1 + strcspn(b + 1, "\n")] = 0;
+                for (int c = 0; c < _CG_V1_MAX; c++)
+                        if (!owns[c] && list_has(a + 1, v1_names[c]))
+                                owns[c] = strdup(b + 1);
+        }
+        for (int c = 0; c < _CG_V1_MAX; c++) {
+                ret[c] = NULL;
+                if (mps[c] && owns[c])
+                        ret[c] = cgroup_join(mps[c], owns[c], machine);
+                free(mps[c]);
+                free(owns[c]);
+        }
+        return 0;
+}
+
+static int lookup_own2(char **ret)
+{
+        return own_path(NULL, ret);
+}
+
+int cgroup2_own_path(char **ret)
+{
+        return cached(&cached_own2, lookup_own2, ret);
+}
+
+int cgroup_v1_own_path(enum cgroup_v1 c, char **ret)
+{
+        return own_path(cgroup_v1_name(c), ret);
+}
+
+bool cgroup2_has_controller(const char *path, const char *controller)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_free_ char *s = NULL;
+
+        if (fd < 0 || read_file_at(fd, "cgroup.controllers", &s, 4096) < 0)
+                return false;
+        s[strcspn(s, "\n")] = 0;
+        for (char *w = strtok(s, " "); w; w = strtok(NULL, " "))
+                if (streq(w, controller))
+                        return true;
+        return false;
+}

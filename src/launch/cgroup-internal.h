@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Between cgroup.c and the backends: the table each backend fills, and the
+ * parts both use. The launcher sees cgroup.h only. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+
+struct cgroup_ops {
+        const char *name;
+        /* Make the machine's cgroup with supervisor/ and payload/, hand
+         * payload/ to owner, apply the limits; a stale cgroup of that name
+         * is removed first. */
+        int (*create)(struct machine_cgroup *cg, const char *machine);
+        /* Kill what is left, wait until it is empty, remove it. */
+        int (*destroy)(struct machine_cgroup *cg);
+        /* For a reboot: a fresh payload/ (NULL: destroy, then create). */
+        int (*renew)(struct machine_cgroup *cg, const char *machine);
+};
+
+extern const struct cgroup_ops cgroup_fs_ops;
+extern const struct cgroup_ops cgroup_scope_ops;
+
+bool cgroup_systemd_running(void);
+
+/* cgroup-hier.c: where the hierarchies are, and the launcher in them. */
+int cgroup2_mount_point(char **ret);
+int cgroup2_own_path(char **ret);
+int cgroup_v1_mount_point(enum cgroup_v1 c, char **ret);
+int cgroup_v1_own_path(enum cgroup_v1 c, char **ret);
+/* MOUNT joined with OWN (the hierarchy's root "/" adds nothing), then
+ * "/berth-MACHINE" unless MACHINE is NULL; NULL when out of memory. */
+char *cgroup_join(const char *mount, const char *own, const char *machine);
+/* Where berth-NAME is (or would be) in each mounted v1 hierarchy. */
+int cgroup_v1_paths(const char *machine, char *ret[_CG_V1_MAX]);
+bool cgroup2_has_controller(const char *path, const char *controller);
+
+/* cgroup-dir.c: one cgroup2 directory. */
+bool cgroup_dir_populated(int dir_fd);
+/* SIGKILL for everything in it (cgroup.kill, or each process listed). */
+int cgroup_dir_kill(int dir_fd);
+int cgroup_dir_wait_empty(int dir_fd, int timeout_ms);
+/* name below parent_fd with every cgroup below it, depth first. */
+int cgroup_dir_remove(int parent_fd, const char *name);
+/* Open the cgroup at path and its parent; 0 with *ret_fd = -1 when absent. */
+int cgroup_dir_open_with_parent(const char *path, int *ret_parent, int *ret_fd, const char **ret_leaf);
+int cgroup_dir_mkdir(int dir_fd, const char *name);
+/* pid (0: the caller) into dir/sub (sub NULL: dir itself). */
+int cgroup_dir_write_pid(const char *dir, const char *sub, pid_t pid);
+
+/* cgroup-payload.c: payload/ of cg->path, made and handed to cg->owner,
+ * or killed and removed. */
+int cgroup_payload_delegate(struct machine_cgroup *cg);
+int cgroup_payload_remove(struct machine_cgroup *cg);
+
+/* cgroup-v1.c: berth-NAME/payload in the v1 hierarchy of c, below the
+ * launcher's own cgroup there; a stale one is removed first. */
+int cgroup_v1_join(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine);
+/* Wait until the v1 cgroup at fd is empty (killing what is in it, unless
+ * stale: then it belongs to another launcher) and remove it. */
+int cgroup_v1_remove(int pfd, const char *leaf, int fd, bool stale);
+/* Remove a berth-NAME left in any v1 hierarchy by a launcher killed with
+ * SIGKILL. */
+int cgroup_v1_sweep(const char *machine);
+
+/* cgroup-limits.c: apply the limits: in cgroup2 where its controller is
+ * delegated, else through the v1 controller (joining that hierarchy with
+ * join_v1). A value the kernel refuses fails with the file and value in
+ * *ret_what. */
+int cgroup_limits_apply(struct machine_cgroup *cg, const char *machine,
+                        int (*join_v1)(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine),
+                        char *ret_what, size_t what_size);

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The machine's cgroups in v1 hierarchies, on hybrid and legacy hosts: for
+ * the limits cgroup2 has no controller for, and to count memory. */
+#include "cgroup-internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "util.h"
+
+/* v1 has no cgroup.events: a cgroup is empty when its and its children's
+ * cgroup.procs are. */
+static bool v1_populated(int fd)
+{
+        _cleanup_free_ char *a = NULL, *b = NULL;
+        _cleanup_close_ int sub = openat(fd, "payload", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+        if (read_file_at(fd, "cgroup.procs", &a, 4096) > 0)
+                return true;
+        return sub >= 0 && read_file_at(sub, "cgroup.procs", &b, 4096) > 0;
+}
+
+int cgroup_v1_remove(int pfd, const char *leaf, int fd, bool stale)
+{
+        _cleanup_close_ int sub = openat(fd, "payload", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+        for (int i = 0; v1_populated(fd); i++) {
+                /* A stale one still in use belongs to another launcher. */
+                if (stale && i >= 100)
+                        return -EBUSY;
+                if (!stale) {
+                        if (sub >= 0)
+                                (void) cgroup_dir_kill(sub);
+                        (void) cgroup_dir_kill(fd);
+                }
+                if (i >= 500)
+                        return -ETIMEDOUT;
+                usleep(10000);
+        }
+        return cgroup_dir_remove(pfd, leaf);
+}
+
+/* The machine's cgroup in a v1 hierarchy: berth-NAME/payload below the
+ * launcher's own cgroup there. */
+int cgroup_v1_join(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine)
+{
+        _cleanup_free_ char *mp = NULL, *own = NULL, *path = NULL;
+        _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
+        const char *leaf_name;
+        int r;
+
+        r = cgroup_v1_mount_point(c, &mp);
+        if (r < 0)
+                return r;
+        r = cgroup_v1_own_path(c, &own);
+        if (r < 0)
+                return r;
+        path = cgroup_join(mp, own, machine);
+        if (!path)
+                return -ENOMEM;
+        r = cgroup_dir_open_with_parent(path, &pfd, &fd, &leaf_name);
+        if (r < 0)
+                return r;
+        if (fd >= 0) {
+                r = cgroup_v1_remove(pfd, leaf_name, fd, true);
+                if (r < 0)
+                        return r;
+                fd = safe_close(fd);
+        }
+        if (mkdirat(pfd, leaf_name, 0755) < 0)
+                return -errno;
+        cg->v1[c] = take_ptr(path);
+        fd = openat(pfd, leaf_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        return cgroup_dir_mkdir(fd, "payload");
+}
+
+/* A launcher killed with SIGKILL may have left berth-NAME in any v1
+ * hierarchy its limits used: remove those the limits of this start will
+ * not join (cgroup_v1_join removes the others). */
+int cgroup_v1_sweep(const char *machine)
+{
+        char *paths[_CG_V1_MAX];
+        int r = cgroup_v1_paths(machine, paths);
+
+        if (r < 0)
+                return r;
+        for (int c = 0; c < _CG_V1_MAX; c++) {
+                _cleanup_free_ char *path = paths[c];
+                _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
+                const char *leaf_name;
+
+                if (r < 0 || !path || access(path, F_OK) < 0)
+                        continue;
+                if (cgroup_dir_open_with_parent(path, &pfd, &fd, &leaf_name) < 0 || fd < 0)
+                        continue;
+                r = cgroup_v1_remove(pfd, leaf_name, fd, true);
+        }
+        return r;
+}
+
+/* Every process in dir (a cgroup2 directory) and below into v1's payload/. */
+static void move_tree(int dir_fd, const char *v1_dir)
+{
+        _cleanup_free_ char *procs = NULL;
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int fd;
+
+        if (read_file_at(dir_fd, "cgroup.procs", &procs, 1 << 20) >= 0)
+                for (char *p = strtok(procs, "\n"); p; p = strtok(NULL, "\n")) {
+                        unsigned pid;
+                        if (parse_uint(p, &pid) >= 0)
+                                (void) cgroup_dir_write_pid(v1_dir, "payload", (pid_t) pid);  /* ESRCH: gone meanwhile */
+                }
+        fd = dup(dir_fd);
+        if (fd < 0 || !(d = fdopendir(fd))) {
+                safe_close(fd);
+                return;
+        }
+        while ((de = readdir(d))) {
+                if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                _cleanup_close_ int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (sub >= 0)
+                        move_tree(sub, v1_dir);
+        }
+}
+
+int cgroup_account_late(struct machine_cgroup *cg)
+{
+        char path[4200];
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        if (!cg->v1_memory_pending || !cg->path)
+                return 0;
+        cg->v1_memory_pending = false;
+        r = cgroup_v1_join(cg, CG_V1_MEMORY, cg->machine);
+        if (r < 0)
+                return r;
+        snprintf(path, sizeof(path), "%s/payload", cg->path);
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        /* Twice: what forked while the first pass ran is caught by the second. */
+        move_tree(fd, cg->v1[CG_V1_MEMORY]);
+        move_tree(fd, cg->v1[CG_V1_MEMORY]);
+        return 0;
+}
