@@ -16,19 +16,16 @@
 
 static int v2_create(struct machine_cgroup *cg, const char *machine)
 {
-        _cleanup_free_ char *mp = NULL, *own = NULL, *path = NULL;
+        _cleanup_free_ char *own = NULL, *path = NULL;
         _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
         const char *leaf_name;
         struct stat st;
         int r;
 
-        r = cgroup2_mount_point(&mp);
-        if (r < 0)
-                return r;
         r = cgroup2_own_path(&own);
         if (r < 0)
                 return r;
-        path = cgroup_join(mp, own, machine);
+        path = cgroup_join(cg->mount, own, machine);
         if (!path)
                 return -ENOMEM;
         r = cgroup_dir_open_with_parent(path, &pfd, &fd, &leaf_name);
@@ -67,6 +64,8 @@ static int fs_create(struct machine_cgroup *cg, const char *machine)
         if (r < 0)
                 return r;
         r = cgroup_limits_apply(cg, machine, cgroup_v1_join, cg->what, sizeof(cg->what));
+        if (r < 0 && cg->what[0])
+                cg->step = CGROUP_STEP_LIMIT;
         if (r < 0)
                 return r;
         /* Memory is counted without a limit too: on a hybrid host, where
@@ -99,10 +98,8 @@ static int fs_destroy(struct machine_cgroup *cg)
         if (r < 0)
                 return r;
         /* Gone, or no longer the cgroup this launcher made: not ours. */
-        if (fd < 0 || fstat(fd, &st) < 0 || st.st_ino != cg->id) {
-                cgroup_done(cg);
+        if (fd < 0 || fstat(fd, &st) < 0 || st.st_ino != cg->id)
                 return 0;
-        }
         if (cgroup_dir_populated(fd)) {
                 (void) cgroup_dir_kill(fd);
                 r = cgroup_dir_wait_empty(fd, 5000);
@@ -122,7 +119,6 @@ static int fs_destroy(struct machine_cgroup *cg)
                 if (r < 0)
                         return r;
         }
-        cgroup_done(cg);
         return 0;
 }
 

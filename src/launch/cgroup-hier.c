@@ -65,26 +65,6 @@ static int find_mount(const char *fstype, const char *controller, char **ret)
         return -EOPNOTSUPP;
 }
 
-/* Looked up once per launcher: mounts do not move under it, and its own
- * cgroup is read before it ever moves (into supervisor/ and back). */
-static char *cached_mp2, *cached_own2;
-
-static int cached(char **cache, int (*lookup)(char **), char **ret)
-{
-        if (!*cache) {
-                int r = lookup(cache);
-                if (r < 0)
-                        return r;
-        }
-        *ret = strdup(*cache);
-        return *ret ? 0 : -ENOMEM;
-}
-
-static int lookup_mp2(char **ret)
-{
-        return find_mount("cgroup2", NULL, ret);
-}
-
 char *cgroup_join(const char *mount, const char *own, const char *machine)
 {
         char *p;
@@ -97,7 +77,7 @@ char *cgroup_join(const char *mount, const char *own, const char *machine)
 
 int cgroup2_mount_point(char **ret)
 {
-        return cached(&cached_mp2, lookup_mp2, ret);
+        return find_mount("cgroup2", NULL, ret);
 }
 
 int cgroup_v1_mount_point(enum cgroup_v1 c, char **ret)
@@ -172,14 +152,18 @@ int cgroup_v1_paths(const char *machine, char *ret[_CG_V1_MAX])
         return 0;
 }
 
-static int lookup_own2(char **ret)
-{
-        return own_path(NULL, ret);
-}
+/* Read once per launcher, before it ever moves (into supervisor/ and back). */
+static char *cached_own2;
 
 int cgroup2_own_path(char **ret)
 {
-        return cached(&cached_own2, lookup_own2, ret);
+        if (!cached_own2) {
+                int r = own_path(NULL, &cached_own2);
+                if (r < 0)
+                        return r;
+        }
+        *ret = strdup(cached_own2);
+        return *ret ? 0 : -ENOMEM;
 }
 
 int cgroup_v1_own_path(enum cgroup_v1 c, char **ret)

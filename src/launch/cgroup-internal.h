@@ -57,6 +57,8 @@ int cgroup_dir_write_pid(const char *dir, const char *sub, pid_t pid);
  * or killed and removed. */
 int cgroup_payload_delegate(struct machine_cgroup *cg);
 int cgroup_payload_remove(struct machine_cgroup *cg);
+/* The launcher into supervisor/ (made if need be). */
+int cgroup_supervisor_join(struct machine_cgroup *cg);
 
 /* cgroup-v1.c: berth-NAME/payload in the v1 hierarchy of c, below the
  * launcher's own cgroup there; a stale one is removed first. */

@@ -122,23 +122,11 @@ int cgroup_attach_payload(struct machine_cgroup *cg, pid_t pid, bool born_in_v2)
         return 0;
 }
 
-int cgroup_enter_supervisor(struct machine_cgroup *cg)
+int cgroup_supervisor_join(struct machine_cgroup *cg)
 {
-        _cleanup_free_ char *mp = NULL, *own = NULL;
+        char sup[4200];
         int r;
 
-        if (!cg->ops || !cg->path || cg->in_supervisor)
-                return 0;
-        r = cgroup2_mount_point(&mp);
-        if (r >= 0)
-                r = cgroup2_own_path(&own);
-        if (r < 0)
-                return r;
-        free(cg->home);
-        cg->home = cgroup_join(mp, own, NULL);
-        if (!cg->home)
-                return -ENOMEM;
-        char sup[4200];
         snprintf(sup, sizeof(sup), "%s/supervisor", cg->path);
         if (mkdir(sup, 0755) < 0 && errno != EEXIST)
                 return -errno;
@@ -147,6 +135,23 @@ int cgroup_enter_supervisor(struct machine_cgroup *cg)
                 return r;
         cg->in_supervisor = true;
         return 0;
+}
+
+int cgroup_enter_supervisor(struct machine_cgroup *cg)
+{
+        _cleanup_free_ char *own = NULL;
+        int r;
+
+        if (!cg->ops || !cg->path || cg->in_supervisor)
+                return 0;
+        r = cgroup2_own_path(&own);
+        if (r < 0)
+                return r;
+        free(cg->home);
+        cg->home = cgroup_join(cg->mount, own, NULL);
+        if (!cg->home)
+                return -ENOMEM;
+        return cgroup_supervisor_join(cg);
 }
 
 int cgroup_leave_supervisor(struct machine_cgroup *cg)

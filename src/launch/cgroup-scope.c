@@ -102,6 +102,7 @@ static int ask_systemd(struct machine_cgroup *cg, const char *machine, char **re
         ebuf[strcspn(ebuf, "\n")] = 0;
         obuf[strcspn(obuf, "\n")] = 0;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                cg->step = CGROUP_STEP_SCOPE;
                 snprintf(cg->what, sizeof(cg->what), "%s", ebuf[0] ? ebuf : "berth-bus failed");
                 return WIFEXITED(status) && WEXITSTATUS(status) == 2 ? -ENOMEDIUM : -EPROTO;
         }
@@ -109,45 +110,29 @@ static int ask_systemd(struct machine_cgroup *cg, const char *machine, char **re
         return *ret_cgroup ? 0 : -ENOMEM;
 }
 
-static int write_self(const char *dir)
-{
-        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-        if (fd < 0)
-                return -errno;
-        return write_string_at(fd, "cgroup.procs", "0");
-}
-
 static int scope_create(struct machine_cgroup *cg, const char *machine)
 {
-        _cleanup_free_ char *mp = NULL, *rel = NULL;
-        char sub[4200];
+        _cleanup_free_ char *rel = NULL;
         int r;
 
         if (!cg->path) {
-                r = cgroup2_mount_point(&mp);
-                if (r < 0)
-                        return r;
                 if (cg->keep_unit)
                         r = cgroup2_own_path(&rel);
                 else
                         r = ask_systemd(cg, machine, &rel);
                 if (r < 0)
                         return r;
-                cg->path = cgroup_join(mp, rel, NULL);
+                cg->path = cgroup_join(cg->mount, rel, NULL);
                 if (!cg->path)
                         return -ENOMEM;
                 cg->unit = strdup(strrchr(cg->path, '/') + 1);
                 /* Out of the scope's (or unit's) own cgroup: a cgroup that
                  * hands controllers to children may hold no process. systemd
-                 * just moved the launcher, so this move is cheap. */
-                snprintf(sub, sizeof(sub), "%s/supervisor", cg->path);
-                if (mkdir(sub, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-                r = write_self(sub);
+                 * just moved the launcher, so this move is cheap. For good:
+                 * no home to go back to. */
+                r = cgroup_supervisor_join(cg);
                 if (r < 0)
                         return r;
-                cg->in_supervisor = true;       /* for good: no home to go back to */
         }
         r = cgroup_payload_delegate(cg);
         if (r < 0)
@@ -160,11 +145,7 @@ static int scope_destroy(struct machine_cgroup *cg)
 {
         /* The launcher stays in supervisor/: the scope goes when it exits.
          * What remains to do is the machine's part. */
-        int r = cgroup_payload_remove(cg);
-
-        if (r >= 0)
-                cgroup_done(cg);
-        return r;
+        return cgroup_payload_remove(cg);
 }
 
 static int scope_renew(struct machine_cgroup *cg, const char *machine)

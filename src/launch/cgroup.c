@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The machine's cgroup: its backend picked, and the calls of cgroup.h
- * handed to it. */
+/* The machine's cgroup: its backend picked (systemd's scope where systemd
+ * is PID 1, the cgroup file system where it is not or its bus does not
+ * answer), and the calls of cgroup.h handed to it. */
 #include "cgroup-internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
+#include "programs.h"
 #include "util.h"
 
 static const char *const mode_table[_CGROUP_MODE_MAX] = {
@@ -29,26 +31,66 @@ int cgroup_mode_from_string(const char *s)
         return -EINVAL;
 }
 
-int cgroup_init(struct machine_cgroup *cg, enum cgroup_mode mode)
+static bool limits_set(const struct cgroup_limits *lim)
 {
-        _cleanup_free_ char *mp = NULL;
-        int r = cgroup2_mount_point(&mp);
-
-        if (r < 0)
-                return r;
-        if (mode == CGROUP_CGROUPFS || (mode == CGROUP_AUTO && !cgroup_systemd_running())) {
-                cg->ops = &cgroup_fs_ops;
-                return 0;
-        }
-        if (!cgroup_systemd_running())
-                return -ENOMEDIUM;
-        cg->ops = &cgroup_scope_ops;
-        return 0;
+        return lim && (lim->memory_max || lim->cpu_quota || lim->tasks_max || lim->cpu_weight);
 }
 
-int cgroup_create(struct machine_cgroup *cg, const char *machine)
+static int create(struct machine_cgroup *cg, const char *machine)
 {
-        return cg->ops ? cg->ops->create(cg, machine) : 0;
+        cg->step = CGROUP_STEP_CREATE;
+        return cg->ops->create(cg, machine);
+}
+
+/* What one creation made: cgroup_done frees the rest. */
+static void forget(struct machine_cgroup *cg)
+{
+        free(cg->path);
+        cg->path = NULL;
+        free(cg->home);
+        cg->home = NULL;
+        free(cg->unit);
+        cg->unit = NULL;
+        for (int i = 0; i < _CG_V1_MAX; i++) {
+                free(cg->v1[i]);
+                cg->v1[i] = NULL;
+        }
+        free(cg->v1_memory_later);
+        cg->v1_memory_later = NULL;
+        cg->v1_memory_pending = false;
+}
+
+int cgroup_open(struct machine_cgroup *cg, enum cgroup_mode mode, const char *machine)
+{
+        bool systemd = mode != CGROUP_CGROUPFS && cgroup_systemd_running();
+        int r;
+
+        cg->step = CGROUP_STEP_HIERARCHY;
+        r = cgroup2_mount_point(&cg->mount);
+        if (r == -EOPNOTSUPP && !limits_set(cg->limits))
+                return 0;
+        if (r < 0)
+                return r;
+        cg->step = CGROUP_STEP_BACKEND;
+        if (mode == CGROUP_SYSTEMD && !systemd)
+                return -ENOMEDIUM;
+        cg->ops = systemd ? &cgroup_scope_ops : &cgroup_fs_ops;
+        if (systemd && !cg->keep_unit) {
+                cg->step = CGROUP_STEP_HELPER;
+                r = program_find("berth-bus", &cg->bus_helper);
+                if (r < 0)
+                        return r;
+        }
+        r = create(cg, machine);
+        if (r == -ENOMEDIUM && systemd && mode == CGROUP_AUTO) {
+                /* systemd is PID 1 but its bus does not answer: do without. */
+                snprintf(cg->fallback, sizeof(cg->fallback), "%s", cg->what);
+                forget(cg);
+                cg->what[0] = 0;
+                cg->ops = &cgroup_fs_ops;
+                r = create(cg, machine);
+        }
+        return r;
 }
 
 int cgroup_destroy(struct machine_cgroup *cg)
@@ -60,7 +102,11 @@ int cgroup_destroy(struct machine_cgroup *cg)
         r = cgroup_leave_supervisor(cg);
         if (r < 0)
                 return r;
-        return cg->ops->destroy(cg);
+        r = cg->ops->destroy(cg);
+        if (r < 0)
+                return r;
+        forget(cg);
+        return 0;
 }
 
 int cgroup_renew(struct machine_cgroup *cg, const char *machine)
@@ -74,24 +120,14 @@ int cgroup_renew(struct machine_cgroup *cg, const char *machine)
         r = cgroup_destroy(cg);
         if (r < 0)
                 return r;
-        return cgroup_create(cg, machine);
+        return create(cg, machine);
 }
 
 void cgroup_done(struct machine_cgroup *cg)
 {
-        free(cg->path);
-        cg->path = NULL;
-        free(cg->home);
-        cg->home = NULL;
-        free(cg->unit);
-        cg->unit = NULL;
+        forget(cg);
+        free(cg->mount);
+        cg->mount = NULL;
         free(cg->bus_helper);
         cg->bus_helper = NULL;
-        for (int i = 0; i < _CG_V1_MAX; i++) {
-                free(cg->v1[i]);
-                cg->v1[i] = NULL;
-        }
-        free(cg->v1_memory_later);
-        cg->v1_memory_later = NULL;
-        cg->v1_memory_pending = false;
 }

@@ -36,12 +36,30 @@ enum cgroup_v1 {
         _CG_V1_MAX,
 };
 
+/* Where cgroup_open stopped, for the caller's one line (cg->what says
+ * more where it is set). */
+enum cgroup_step {
+        CGROUP_STEP_HIERARCHY,  /* finding cgroup2; -EOPNOTSUPP: none is mounted */
+        CGROUP_STEP_BACKEND,    /* -ENOMEDIUM: --cgroup=systemd, and systemd is not PID 1 */
+        CGROUP_STEP_HELPER,     /* finding berth-bus, which asks systemd for the scope */
+        CGROUP_STEP_SCOPE,      /* systemd made no scope: what is berth-bus's answer */
+        CGROUP_STEP_LIMIT,      /* what names file and value; -EOPNOTSUPP: no controller for it */
+        CGROUP_STEP_CREATE,     /* making the cgroup; -EBUSY: processes of another launcher in it */
+};
+
 struct cgroup_ops;
 
 struct machine_cgroup {
-        const struct cgroup_ops *ops;
+        /* Set by the launcher before cgroup_open. */
         const struct cgroup_limits *limits;
         uid_t owner;            /* not 0: the machine's root, who gets payload/ */
+        bool account_late;      /* join v1 memory late (see below) */
+        const char *slice;      /* systemd: --slice */
+        bool keep_unit;         /* systemd: --keep-unit */
+
+        /* Set by cgroup_open and the backend. */
+        const struct cgroup_ops *ops;
+        char *mount;            /* the cgroup2 hierarchy's mount point */
         char *path;             /* cgroup2: the machine's cgroup (absolute path) */
         uint64_t id;            /* its inode: removal checks it is still the one made */
         char *home;             /* cgroup2: the launcher's own cgroup, to go back to */
@@ -53,21 +71,24 @@ struct machine_cgroup {
          * migration costs an RCU grace period (~8 ms), and making and
          * removing the v1 cgroup some 0.4 ms, more than a short command
          * should wait for. */
-        bool account_late;      /* set by the launcher: join v1 memory late */
         bool v1_memory_pending; /* v1 memory is still to be joined, with every process */
         char *v1_memory_later;  /* where it will be: the state file names it from the start */
         const char *machine;    /* the machine's name (cgroupfs: berth-NAME) */
         char *unit;             /* systemd: the scope's name */
-        const char *slice;      /* systemd: --slice */
-        bool keep_unit;         /* systemd: --keep-unit */
         char *bus_helper;       /* systemd: the path of berth-bus */
-        char what[512];         /* what create was doing when it failed */
+
+        /* For the launcher's report. */
+        enum cgroup_step step;  /* the step cgroup_open failed in */
+        char what[512];         /* what that step was doing */
+        char fallback[512];     /* why --cgroup=auto did without systemd ("": it did not) */
 };
 
-/* Pick the backend for mode; -EOPNOTSUPP when no cgroup2 hierarchy is
- * mounted, -ENOMEDIUM when systemd was asked for and is not there. */
-int cgroup_init(struct machine_cgroup *cg, enum cgroup_mode mode);
-int cgroup_create(struct machine_cgroup *cg, const char *machine);
+/* Make the machine's cgroup: through systemd's scope where mode allows and
+ * systemd is PID 1, else (or when its bus does not answer, with mode auto)
+ * in the cgroup file system. 0 with cg->path NULL: no cgroup2 is mounted
+ * and no limit was asked for, the machine runs without a cgroup of its own.
+ * On failure cg->step, cg->what say where. */
+int cgroup_open(struct machine_cgroup *cg, enum cgroup_mode mode, const char *machine);
 int cgroup_destroy(struct machine_cgroup *cg);
 int cgroup_renew(struct machine_cgroup *cg, const char *machine);
 void cgroup_done(struct machine_cgroup *cg);

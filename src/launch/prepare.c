@@ -21,7 +21,6 @@
 
 #include "arch.h"
 #include "berthfile.h"
-#include "cgroup-internal.h"
 #include "cleanup.h"
 #include "signals.h"
 #include "config.h"
@@ -464,74 +463,64 @@ static int prepare_users(struct launcher *l)
         return 0;
 }
 
-static bool limits_set(const struct cgroup_limits *lim)
+/* cgroup_open's failure, in one line. */
+static int cgroup_failed(struct launcher *l, int r)
 {
-        return lim->memory_max || lim->cpu_quota || lim->tasks_max || lim->cpu_weight;
+        const struct machine_cgroup *cg = &l->cg;
+
+        switch (cg->step) {
+        case CGROUP_STEP_HIERARCHY:
+                if (r == -EOPNOTSUPP)
+                        return log_error_ret(r, "machine %s: no cgroup2 hierarchy is mounted, so its limits cannot "
+                                             "be set", l->name);
+                return log_error_errno(r, "machine %s: looking for the cgroup hierarchy", l->name);
+        case CGROUP_STEP_BACKEND:
+                return log_error_ret(r, "machine %s: --cgroup=systemd, but systemd is not running as PID 1 here "
+                                     "(or its bus does not answer); --cgroup=cgroupfs works without it", l->name);
+        case CGROUP_STEP_HELPER:
+                return log_error_errno(r, "machine %s: berth-bus, which asks systemd for the machine's scope, is not "
+                                       "next to berth nor in %s: the installation is broken", l->name,
+                                       BERTH_LIBEXECDIR);
+        case CGROUP_STEP_SCOPE:
+                return log_error_ret(r, "machine %s: asking systemd for machine-%s.scope: %s", l->name, l->name,
+                                     cg->what);
+        case CGROUP_STEP_LIMIT:
+                /* What the limit was doing says more than the errno (EBUSY
+                 * from memory.limit_in_bytes is a limit below usage). */
+                if (r == -EOPNOTSUPP)
+                        return log_error_ret(r, "machine %s: %s: none is delegated to its cgroup in cgroup2 nor "
+                                             "mounted as v1, so that limit cannot be set", l->name, cg->what);
+                return log_error_errno(r, "machine %s: the kernel refused a limit (%s)", l->name, cg->what);
+        case CGROUP_STEP_CREATE:
+                break;
+        }
+        if (r == -EBUSY)
+                return log_error_ret(r, "machine %s: its cgroup berth-%s is in use by running processes "
+                                     "(a machine of that name under another runtime directory?)", l->name, l->name);
+        return log_error_errno(r, "machine %s: creating its cgroup", l->name);
 }
 
 static int prepare_cgroup(struct launcher *l)
 {
+        struct machine_cgroup *cg = &l->cg;
         int r;
 
-        l->cg.limits = &l->s->limits;
-        l->cg.slice = l->s->slice;
-        l->cg.keep_unit = l->s->keep_unit;
+        cg->limits = &l->s->limits;
+        cg->slice = l->s->slice;
+        cg->keep_unit = l->s->keep_unit;
         /* A command's machine, often over in milliseconds, is counted in
          * v1 memory only once it has run a while. */
-        l->cg.account_late = !l->s->boot;
-        r = cgroup_init(&l->cg, l->s->cgroup);
-        if (r >= 0 && l->cg.ops == &cgroup_scope_ops && !l->cg.keep_unit) {
-                r = program_find("berth-bus", &l->cg.bus_helper);
-                if (r < 0)
-                        return log_error_errno(r, "machine %s: berth-bus, which asks systemd for the machine's "
-                                               "scope, is not next to berth nor in %s: the installation is broken",
-                                               l->name, BERTH_LIBEXECDIR);
-        }
-        if (r == -ENOMEDIUM) {
-                log_error("machine %s: --cgroup=systemd, but systemd is not running as PID 1 here "
-                          "(or its bus does not answer); --cgroup=cgroupfs works without it", l->name);
-                return r;
-        }
-        if (r == -EOPNOTSUPP && !limits_set(l->cg.limits)) {
+        cg->account_late = !l->s->boot;
+        r = cgroup_open(cg, l->s->cgroup, l->name);
+        if (cg->fallback[0])
+                log_info("machine %s: %s; using the cgroup file system", l->name, cg->fallback);
+        if (r < 0)
+                return cgroup_failed(l, r);
+        if (!cg->path) {
                 log_warning("no cgroup2 hierarchy is mounted: machine %s gets no cgroup of its own, continuing",
                             l->name);
                 return 0;
         }
-        if (r == -EOPNOTSUPP) {
-                log_error("machine %s: no cgroup2 hierarchy is mounted, so its limits cannot be set", l->name);
-                return r;
-        }
-        if (r < 0)
-                return log_error_errno(r, "machine %s: looking for the cgroup hierarchy", l->name);
-        r = cgroup_create(&l->cg, l->name);
-        if (r == -ENOMEDIUM && l->s->cgroup == CGROUP_AUTO) {
-                /* systemd is PID 1 but its bus does not answer: do without. */
-                log_info("machine %s: %s; using the cgroup file system", l->name, l->cg.what);
-                cgroup_done(&l->cg);
-                l->cg.ops = &cgroup_fs_ops;
-                l->cg.what[0] = 0;
-                r = cgroup_create(&l->cg, l->name);
-        }
-        if (l->cg.ops == &cgroup_scope_ops && r < 0 && l->cg.what[0]) {
-                log_error("machine %s: asking systemd for machine-%s.scope: %s", l->name, l->name, l->cg.what);
-                return r;
-        }
-        /* What the limits were doing, when they failed, says more than the
-         * errno (EBUSY from memory.limit_in_bytes is a limit below usage). */
-        if (r == -EOPNOTSUPP && l->cg.what[0]) {
-                log_error("machine %s: %s: none is delegated to its cgroup in cgroup2 nor mounted as v1, "
-                          "so that limit cannot be set", l->name, l->cg.what);
-                return r;
-        }
-        if (r < 0 && l->cg.what[0])
-                return log_error_errno(r, "machine %s: the kernel refused a limit (%s)", l->name, l->cg.what);
-        if (r == -EBUSY) {
-                log_error("machine %s: its cgroup berth-%s is in use by running processes "
-                          "(a machine of that name under another runtime directory?)", l->name, l->name);
-                return r;
-        }
-        if (r < 0)
-                return log_error_errno(r, "machine %s: creating its cgroup", l->name);
         l->m.cgroup = true;
         return 0;
 }

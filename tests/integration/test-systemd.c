@@ -156,6 +156,41 @@ Test(systemd, a_refused_scope_is_one_line_and_nothing_starts)
         power_off(pid, outer);
 }
 
+/* systemd is PID 1, but its bus does not answer berth-bus: with the default
+ * --cgroup=auto berth says so in one line and does without it. */
+Test(systemd, a_silent_bus_falls_back_to_the_cgroup_file_system)
+{
+        const char *outer = "sd-silent";
+        pid_t pid = boot_outer(outer), inner;
+        char *out, *log, path[600];
+
+        cr_assert(wait_inside(outer, "systemctl is-system-running --wait", "running\n", 60));
+        inner = spawn_in(outer,
+                         "exec systemd-run --wait --pipe -q --unit=silent -p Delegate=yes "
+                         "-E DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent "
+                         "/opt/berth/berth -D /srv/tree -x --private-users=no --name inner -- "
+                         "/bin/sh -c 'grep ^0:: /proc/self/cgroup; echo started; sleep 4; echo done'",
+                         "silent.log");
+        snprintf(path, sizeof(path), "%s/silent.log", it.dir);
+        cr_assert(wait_inside(outer, "cat /sys/fs/cgroup/system.slice/silent.service/berth-inner/payload/cgroup.procs "
+                                     "2>/dev/null | wc -l | grep -qv '^0$' && echo there", "there\n", 30),
+                  "no berth-inner below silent.service; berth said: %s", it_read_file(path));
+        out = inside(outer, "systemctl show -p LoadState --value machine-inner.scope");
+        cr_expect_str_eq(out, "not-found\n", "a scope was made although its bus did not answer");
+        free(out);
+
+        cr_assert_eq(it_wait(inner, 30), 0);
+        log = it_read_file(path);
+        cr_expect(strstr(log, "machine inner: no system bus answers: No such file or directory; using the cgroup "
+                              "file system\n0::/\nstarted\n"), "%s", log);
+        cr_expect(strstr(log, "done\n"), "%s", log);
+        free(log);
+        out = inside(outer, "test -e /sys/fs/cgroup/system.slice/silent.service/berth-inner && echo left || echo gone");
+        cr_expect_str_eq(out, "gone\n");
+        free(out);
+        power_off(pid, outer);
+}
+
 Test(systemd, systemd_asked_for_where_it_does_not_run)
 {
         /* This host has no systemd as PID 1. */
