@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cgutil.h"
 #include "cleanup.h"
 #include "log.h"
 #include "output.h"
@@ -19,28 +20,6 @@
 
 #define CMDLINE_MAX (64 * 1024)
 #define DEPTH_MAX 32
-
-static int cgroup2_mount_point(char **ret)
-{
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-        char line[4096];
-
-        if (!f)
-                return -errno;
-        while (fgets(line, sizeof(line), f)) {
-                char mnt[PATH_MAX], fstype[64];
-                const char *dash = strstr(line, " - ");
-
-                /* ID PARENT MAJ:MIN ROOT MOUNT-POINT ... - FSTYPE ... */
-                if (!dash || sscanf(dash, " - %63s", fstype) != 1 || !streq(fstype, "cgroup2"))
-                        continue;
-                if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
-                        continue;
-                *ret = strdup(mnt);
-                return *ret ? 0 : -ENOMEM;
-        }
-        return -ENOENT;
-}
 
 int cgtree_resolve(const char *cgroup, char **ret)
 {

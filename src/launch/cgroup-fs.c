@@ -75,7 +75,7 @@ static int fs_create(struct machine_cgroup *cg, const char *machine)
         if (cg->v1[CG_V1_MEMORY] || cgroup2_has_controller(cg->path, "memory"))
                 return 0;
         _cleanup_free_ char *mp = NULL, *own = NULL;
-        if (cgroup_v1_mount_point(CG_V1_MEMORY, &mp) < 0 || cgroup_v1_own_path(CG_V1_MEMORY, &own) < 0)
+        if (cgroup_v1_mount_point(cgroup_v1_name(CG_V1_MEMORY), &mp) < 0 || cgroup_v1_own_path(CG_V1_MEMORY, &own) < 0)
                 return 0;
         if (cg->account_late) {
                 /* Named now, so that the state file need not change later. */

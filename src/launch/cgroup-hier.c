@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Where the cgroup hierarchies are mounted, and where the launcher is in
- * them. */
+/* Where the launcher is in the cgroup hierarchies, and where a machine's
+ * cgroup goes in them. */
 #include "cgroup-internal.h"
 
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgutil.h"
 #include "cleanup.h"
 #include "util.h"
 
@@ -25,46 +26,6 @@ const char *cgroup_v1_name(enum cgroup_v1 c)
         return (unsigned) c < _CG_V1_MAX ? v1_names[c] : NULL;
 }
 
-static bool list_has(const char *list, const char *word)
-{
-        size_t n = strlen(word);
-
-        for (const char *p = list; p && *p;) {
-                size_t k = strcspn(p, ",");
-                if (k == n && strncmp(p, word, n) == 0)
-                        return true;
-                p += k;
-                if (*p == ',')
-                        p++;
-        }
-        return false;
-}
-
-/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS":
- * the first mount of fstype with root "/" (and, for v1, the controller). */
-static int find_mount(const char *fstype, const char *controller, char **ret)
-{
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-        char line[4096];
-
-        if (!f)
-                return -errno;
-        while (fgets(line, sizeof(line), f)) {
-                char root[1024], mp[1024], type[64], super[1024];
-                const char *sep = strstr(line, " - ");
-
-                if (!sep || sscanf(sep + 3, "%63s %*s %1023s", type, super) != 2 || !streq(type, fstype))
-                        continue;
-                if (controller && !list_has(super, controller))
-                        continue;
-                if (sscanf(line, "%*s %*s %*s %1023s %1023s", root, mp) != 2 || !streq(root, "/"))
-                        continue;
-                *ret = strdup(mp);
-                return *ret ? 0 : -ENOMEM;
-        }
-        return -EOPNOTSUPP;
-}
-
 char *cgroup_join(const char *mount, const char *own, const char *machine)
 {
         char *p;
@@ -73,16 +34,6 @@ char *cgroup_join(const char *mount, const char *own, const char *machine)
                      machine ?: "") < 0)
                 return NULL;
         return p;
-}
-
-int cgroup2_mount_point(char **ret)
-{
-        return find_mount("cgroup2", NULL, ret);
-}
-
-int cgroup_v1_mount_point(enum cgroup_v1 c, char **ret)
-{
-        return find_mount("cgroup", cgroup_v1_name(c), ret);
 }
 
 /* The launcher's own cgroup in a hierarchy: "0::" for cgroup2, the line
@@ -100,7 +51,7 @@ static int own_path(const char *controller, char **ret)
                 if (!b)
                         continue;
                 *b = 0;
-                if (controller ? !list_has(a + 1, controller) : !(a[1] == 0 && strncmp(line, "0", 1) == 0))
+                if (controller ? !cg_list_has(a + 1, controller) : !(a[1] == 0 && strncmp(line, "0", 1) == 0))
                         continue;
                 b[1 + strcspn(b + 1, "\n")] = 0;
                 *ret = strdup(b + 1);
@@ -128,7 +79,7 @@ int cgroup_v1_paths(const char *machine, char *ret[_CG_V1_MAX])
                 if (sscanf(line, "%*s %*s %*s %1023s %1023s", root, mp) != 2 || !streq(root, "/"))
                         continue;
                 for (int c = 0; c < _CG_V1_MAX; c++)
-                        if (!mps[c] && list_has(super, v1_names[c]))
+                        if (!mps[c] && cg_list_has(super, v1_names[c]))
                                 mps[c] = strdup(mp);
         }
         while (fgets(line, sizeof(line), cg)) {
@@ -139,7 +90,7 @@ int cgroup_v1_paths(const char *machine, char *ret[_CG_V1_MAX])
                 *b = 0;
                 b[1 + strcspn(b + 1, "\n")] = 0;
                 for (int c = 0; c < _CG_V1_MAX; c++)
-                        if (!owns[c] && list_has(a + 1, v1_names[c]))
+                        if (!owns[c] && cg_list_has(a + 1, v1_names[c]))
                                 owns[c] = strdup(b + 1);
         }
         for (int c = 0; c < _CG_V1_MAX; c++) {

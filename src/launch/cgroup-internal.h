@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
+#include "cgutil.h"
 
 struct cgroup_ops {
         const char *name;
@@ -28,10 +29,9 @@ extern const struct cgroup_ops cgroup_scope_ops;
 
 bool cgroup_systemd_running(void);
 
-/* cgroup-hier.c: where the hierarchies are, and the launcher in them. */
-int cgroup2_mount_point(char **ret);
+/* cgroup-hier.c: where the launcher is in the hierarchies (cgutil.h
+ * finds them). */
 int cgroup2_own_path(char **ret);
-int cgroup_v1_mount_point(enum cgroup_v1 c, char **ret);
 int cgroup_v1_own_path(enum cgroup_v1 c, char **ret);
 /* MOUNT joined with OWN (the hierarchy's root "/" adds nothing), then
  * "/berth-MACHINE" unless MACHINE is NULL; NULL when out of memory. */

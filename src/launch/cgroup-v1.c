@@ -56,7 +56,7 @@ int cgroup_v1_join(struct machine_cgroup *cg, enum cgroup_v1 c, const char *mach
         const char *leaf_name;
         int r;
 
-        r = cgroup_v1_mount_point(c, &mp);
+        r = cgroup_v1_mount_point(cgroup_v1_name(c), &mp);
         if (r < 0)
                 return r;
         r = cgroup_v1_own_path(c, &own);

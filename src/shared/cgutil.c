@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Reading a cgroup's counters, for the launcher and for berthd. */
+/* Finding the cgroup hierarchies and reading a cgroup's counters, for the
+ * launcher, berthd and berthctl. */
 #include "cgutil.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -74,4 +76,54 @@ int64_t cg_count_threads(int dir_fd)
 
         (void) cg_walk(dir_fd, add_threads, &n);
         return n;
+}
+
+bool cg_list_has(const char *list, const char *word)
+{
+        size_t n = strlen(word);
+
+        for (const char *p = list; p && *p;) {
+                size_t k = strcspn(p, ",");
+                if (k == n && strncmp(p, word, n) == 0)
+                        return true;
+                p += k;
+                if (*p == ',')
+                        p++;
+        }
+        return false;
+}
+
+/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS":
+ * the first mount of fstype with root "/" (and, for v1, the controller). */
+static int find_mount(const char *fstype, const char *controller, char **ret)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+        char line[4096];
+
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof(line), f)) {
+                char root[1024], mp[1024], type[64], super[1024];
+                const char *sep = strstr(line, " - ");
+
+                if (!sep || sscanf(sep + 3, "%63s %*s %1023s", type, super) != 2 || !streq(type, fstype))
+                        continue;
+                if (controller && !cg_list_has(super, controller))
+                        continue;
+                if (sscanf(line, "%*s %*s %*s %1023s %1023s", root, mp) != 2 || !streq(root, "/"))
+                        continue;
+                *ret = strdup(mp);
+                return *ret ? 0 : -ENOMEM;
+        }
+        return -EOPNOTSUPP;
+}
+
+int cgroup2_mount_point(char **ret)
+{
+        return find_mount("cgroup2", NULL, ret);
+}
+
+int cgroup_v1_mount_point(const char *controller, char **ret)
+{
+        return find_mount("cgroup", controller, ret);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* One number from dir/file, or from its "key value" line; -1 when absent. */
@@ -9,3 +10,12 @@ int64_t cg_read_number(const char *dir, const char *file, const char *key);
 int64_t cg_count_threads(int dir_fd);
 /* Call visit for the cgroup at dir_fd and every cgroup below it. */
 int cg_walk(int dir_fd, void (*visit)(int dir_fd, void *userdata), void *userdata);
+
+/* Whether word is one of the comma-separated list (a v1 mount's options,
+ * the controllers of a /proc/self/cgroup line). */
+bool cg_list_has(const char *list, const char *word);
+/* Where the cgroup2 hierarchy is mounted, or the v1 hierarchy of
+ * controller: its first mount whose root is "/" (a mount of a subtree only
+ * is not the hierarchy). -EOPNOTSUPP when none is. */
+int cgroup2_mount_point(char **ret);
+int cgroup_v1_mount_point(const char *controller, char **ret);

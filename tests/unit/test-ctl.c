@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "cgutil.h"
 #include "cgtree.h"
 #include "cmdline.h"
 #include "output.h"
@@ -621,4 +622,16 @@ Test(cgtree, resolve_refuses_relative)
         cr_assert_eq(cgtree_resolve("machine.slice", &p), -EINVAL);
         cr_assert_eq(cgtree_resolve(NULL, &p), -EINVAL);
         cr_assert_null(p);
+}
+
+Test(cgtree, resolve_finds_the_root_below_the_cgroup2_mount)
+{
+        char *mp = NULL, *p = NULL;
+
+        if (cgroup2_mount_point(&mp) < 0)
+                cr_skip_test("no cgroup2 hierarchy is mounted here");
+        cr_assert_eq(cgtree_resolve("/", &p), 0);
+        cr_assert_str_eq(p, mp);
+        free(p);
+        free(mp);
 }
