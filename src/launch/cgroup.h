@@ -20,6 +20,9 @@ enum cgroup_mode {
 const char *cgroup_mode_to_string(enum cgroup_mode m);
 int cgroup_mode_from_string(const char *s);
 
+/* A controller comes in as a field here, its cgroup2 file (and v1 one, if
+ * any) in cgroup-limits.c, and its scope property in cgroup-scope.c's
+ * ask_systemd and in berth-bus; both backends then apply it. */
 struct cgroup_limits {
         uint64_t memory_max;    /* bytes; 0: no limit */
         unsigned cpu_quota;     /* percent of one CPU; 0: no limit */
