@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What a person sees: a line per tree with its phase (redrawn in place on
+ * a terminal, one line per event otherwise), then a summary line per tree
+ * with what went wrong. Text from trees and machines is shown escaped. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "matrix.h"
+#include "util.h"
+
+void terminal_init(struct terminal *t, const struct boot_test_args *a)
+{
+        bool report_on_stdout = (a->json_path && streq(a->json_path, "-")) || (a->junit_path && streq(a->junit_path, "-"));
+
+        *t = (struct terminal) { .out = report_on_stdout ? stderr : stdout, .quiet = a->quiet };
+        t->tty = isatty(fileno(t->out));
+}
+
+/* What trees and machines wrote (a tree's name, a unit's, a reason with
+ * the machine's words in it), fit for a terminal: into buf. */
+static const char *esc(const char *s, char *buf, size_t size)
+{
+        log_escape(s ? s : "", s ? strlen(s) : 0, buf, size);
+        return buf;
+}
+
+static const char *job_state(const struct job *j)
+{
+        return j->done ? "done" : j->started ? j->phase : "waiting";
+}
+
+void terminal_draw(struct terminal *t, const struct job *jobs, size_t n)
+{
+        if (t->quiet)
+                return;
+        if (t->tty && t->drawn)
+                fprintf(t->out, "\033[%zuA", t->drawn);
+        t->drawn = 0;
+        for (size_t i = 0; i < n; i++) {
+                char l[256], x[1024];
+                fprintf(t->out, "%s%-20s %-10s %s\n", t->tty ? "\r\033[K" : "", esc(jobs[i].label, l, sizeof(l)),
+                        job_state(&jobs[i]), esc(jobs[i].text, x, sizeof(x)));
+                t->drawn++;
+        }
+        fflush(t->out);
+}
+
+void terminal_event(struct terminal *t, const struct job *jobs, size_t n, size_t i)
+{
+        char l[256], x[1024];
+
+        if (t->quiet)
+                return;
+        if (t->tty) {
+                terminal_draw(t, jobs, n);
+                return;
+        }
+        fprintf(t->out, "%-20s %-10s %s\n", esc(jobs[i].label, l, sizeof(l)), jobs[i].done ? "done" : jobs[i].phase,
+                esc(jobs[i].text, x, sizeof(x)));
+        fflush(t->out);
+}
+
+/* The jobs a hung boot or shutdown waited for, and the failed units. */
+static void summary_details(struct terminal *t, json_object *r)
+{
+        json_object *f = jget(r, "failed_units");
+        json_object *w = jget(jget(r, "shutdown"), "waiting_for") ?: jget(r, "waiting_for");
+        char b1[1024], b2[256], b3[256];
+
+        for (size_t u = 0; f && u < json_object_array_length(f); u++) {
+                json_object *x = json_object_array_get_idx(f, u);
+                fprintf(t->out, "            failed: %s (%s, %s)\n", esc(jstr(x, "unit"), b1, sizeof(b1)),
+                        esc(jstr(x, "result"), b2, sizeof(b2)), esc(jstr(x, "phase"), b3, sizeof(b3)));
+        }
+        for (size_t u = 0; w && u < json_object_array_length(w); u++) {
+                json_object *x = json_object_array_get_idx(w, u);
+                fprintf(t->out, "            waiting for: %s %s (%s)\n", esc(jstr(x, "type"), b2, sizeof(b2)),
+                        esc(jstr(x, "unit"), b1, sizeof(b1)), esc(jstr(x, "state"), b3, sizeof(b3)));
+        }
+}
+
+static void summary_line(struct terminal *t, const struct job *j)
+{
+        json_object *r = j->result, *timing = jget(r, "timing"), *f = jget(r, "failed_units");
+        const char *verdict = jstr(r, "verdict");
+        char upper[16], b[1024];
+        size_t k;
+
+        for (k = 0; verdict && verdict[k] && k < sizeof(upper) - 1; k++)
+                upper[k] = (char) (verdict[k] >= 'a' && verdict[k] <= 'z' ? verdict[k] - 32 : verdict[k]);
+        upper[k] = 0;
+        fprintf(t->out, "%-11s %-20s", upper, esc(j->label, b, sizeof(b)));
+        if (jget(r, "system_state"))
+                fprintf(t->out, " state %s,", jstr(r, "system_state"));
+        if (f)
+                fprintf(t->out, " %zu failed unit%s,", json_object_array_length(f),
+                        json_object_array_length(f) == 1 ? "" : "s");
+        if (jget(timing, "ready_sec"))
+                fprintf(t->out, " up in %.2fs,", json_object_get_double(jget(timing, "ready_sec")));
+        if (jget(jget(r, "shutdown"), "shutdown_sec"))
+                fprintf(t->out, " shutdown %.2fs,", json_object_get_double(jget(jget(r, "shutdown"), "shutdown_sec")));
+        fprintf(t->out, " total %.2fs\n", json_object_get_double(jget(timing, "total_sec")));
+        if (jget(r, "reason") && !streq(verdict, "pass"))
+                fprintf(t->out, "            %s\n", esc(jstr(r, "reason"), b, sizeof(b)));
+}
+
+void terminal_summary(struct terminal *t, const struct job *jobs, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                summary_line(t, &jobs[i]);
+                summary_details(t, jobs[i].result);
+        }
+        fflush(t->out);
+}
