@@ -8,66 +8,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "manager.h"
-#include "paths.h"
+#include "state.h"
 #include "cgutil.h"
 #include "util.h"
 
-static char *field(const char *text, const char *key)
-{
-        size_t kl = strlen(key);
-
-        for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-                if (strncmp(l, key, kl) == 0 && l[kl] == '=')
-                        return strndup(l + kl + 1, strcspn(l + kl + 1, "\n"));
-        return strdup("");
-}
-
-static pid_t field_pid(const char *text, const char *key)
-{
-        _cleanup_free_ char *v = field(text, key);
-        unsigned p;
-
-        return v && parse_uint(v, &p) >= 0 ? (pid_t) p : 0;
-}
-
-/* The launcher flock()s locks/NAME while it runs: if we can take the lock,
- * nobody holds it and the state file is a dead launcher's. */
-static bool launcher_alive(const char *name)
-{
-        char path[4096];
-        _cleanup_close_ int fd = -EBADF;
-
-        snprintf(path, sizeof(path), "%s/locks/%s", berth_runtime_dir(), name);
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return false;
-        if (flock(fd, LOCK_SH | LOCK_NB) < 0)
-                return errno == EWOULDBLOCK;
-        return false;
-}
-
 int machine_load(struct manager *mgr, const char *name, struct machine **ret)
 {
-        _cleanup_free_ char *text = NULL, *reg = NULL;
-        char path[4096];
+        _cleanup_(machine_state_done) struct machine_state st = {};
         struct machine *m;
         int r;
 
-        snprintf(path, sizeof(path), "%s/machines/%s", berth_runtime_dir(), name);
-        r = read_file_at(AT_FDCWD, path, &text, 64 * 1024);
+        r = machine_state_read(name, &st);
         if (r < 0)
                 return r;
-        reg = field(text, "REGISTER");
-        if (reg && streq(reg, "no"))
+        if (!st.registered)
                 return -ENOENT;
-        if (!launcher_alive(name))
+        if (!st.launcher_alive)
                 return -ESTALE;
         m = calloc(1, sizeof(*m));
         if (!m)
@@ -75,18 +37,18 @@ int machine_load(struct manager *mgr, const char *name, struct machine **ret)
         *m = (struct machine) {
                 .manager = mgr,
                 .name = strdup(name),
-                .state = field(text, "STATE"),
-                .uuid = field(text, "UUID"),
-                .root = field(text, "ROOT"),
-                .upper = field(text, "UPPER"),
-                .cgroup = field(text, "CGROUP"),
-                .cgroup_memory = field(text, "CGROUP_MEMORY"),
-                .init = field(text, "INIT"),
-                .init_kind = field(text, "INIT_KIND"),
-                .stop = field(text, "STOP"),
-                .leader = field_pid(text, "LEADER"),
-                .supervisor = field_pid(text, "SUPERVISOR"),
-                .uid_shift = (unsigned) field_pid(text, "UID_SHIFT"),
+                .state = strdup(st.state),
+                .uuid = strdup(st.uuid),
+                .root = strdup(st.root),
+                .upper = strdup(st.upper),
+                .cgroup = strdup(st.cgroup),
+                .cgroup_memory = strdup(st.cgroup_memory),
+                .init = strdup(st.init),
+                .init_kind = strdup(st.init_kind),
+                .stop = strdup(st.stop),
+                .leader = st.leader,
+                .supervisor = st.supervisor,
+                .uid_shift = st.uid_shift,
                 .supervisor_fd = -1,
         };
         if (!m->name || !m->state || !m->uuid || !m->root || !m->upper || !m->cgroup || !m->cgroup_memory || !m->init ||

@@ -34,7 +34,8 @@ struct machine {
 };
 
 /* Read a state file into a new machine (not yet registered); -ESTALE when
- * its launcher is gone, -ENOENT when it is not to be listed (--register=no). */
+ * its launcher is gone, -ENOENT when it is not to be listed (--register=no)
+ * or is gone, -EBADMSG when it is not what a launcher writes. */
 int machine_load(struct manager *mgr, const char *name, struct machine **ret);
 /* Refresh from the state file; true when State changed. */
 bool machine_update(struct machine *m, const struct machine *fresh);

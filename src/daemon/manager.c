@@ -217,6 +217,9 @@ static void refresh(struct manager *m, const char *name)
         r = machine_load(m, name, &fresh);
         if (r < 0) {
                 /* Gone or stale: the launcher's pidfd says when it ends. */
+                if (r != -ENOENT && r != -ESTALE)
+                        log_warning_errno(r, "machine %s: reading its state file in %s/machines, ignoring it", name,
+                                          berth_runtime_dir());
                 return;
         }
         if (!known) {
