@@ -453,7 +453,9 @@ json_object *boot_tree(const struct boot_options *o, const char *tree, const cha
                 .userdata = userdata,
         };
         json_object *res = r.res, *timing = json_object_new_object(), *init = json_object_new_object();
-        _cleanup_free_ char *cgroup = NULL, *kind = NULL, *uuid = NULL, *init_path = NULL, *launcher_error = NULL;
+        _cleanup_(machine_state_done) struct machine_state st = {};
+        const char *cgroup = NULL, *kind = NULL, *uuid = NULL, *init_path = NULL;
+        _cleanup_free_ char *launcher_error = NULL;
         enum wait_result booted;
         bool systemd = false;
         uint64_t poweroff_rt = 0;
@@ -480,10 +482,12 @@ json_object *boot_tree(const struct boot_options *o, const char *tree, const cha
         }
         booted = wait_for(&r, r.start + (uint64_t) o->timeout_sec * 1000000, true);
         if (!r.exited) {
-                (void) machine_state_get(r.name, "CGROUP", &cgroup);
-                (void) machine_state_get(r.name, "INIT_KIND", &kind);
-                (void) machine_state_get(r.name, "UUID", &uuid);
-                (void) machine_state_get(r.name, "INIT", &init_path);
+                if (machine_state_read(r.name, &st) >= 0) {
+                        cgroup = st.cgroup;
+                        kind = st.init_kind;
+                        uuid = st.uuid;
+                        init_path = st.init;
+                }
                 json_object_object_add(init, "path", init_path ? json_str(init_path) : NULL);
                 json_object_object_add(init, "kind", kind ? json_str(kind) : NULL);
                 systemd = kind && streq(kind, "systemd");
