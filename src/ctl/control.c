@@ -96,14 +96,15 @@ static int wait_wake(sd_bus *bus, bool *woken, uint64_t deadline)
 }
 
 /* What the machine's launcher says of it when berthd cannot: its state
- * file's STATE, on this host only; NULL when there is none to read. */
+ * file's STATE, on this host only; NULL when there is none to read, or
+ * its launcher is gone. */
 static char *launcher_state(struct ctl *c, const char *name)
 {
-        char *v = NULL;
+        _cleanup_(machine_state_done) struct machine_state st = {};
 
-        if (c->remote || machine_state_get(name, "STATE", &v) < 0)
+        if (c->remote || machine_state_read(name, &st) < 0 || !st.launcher_alive)
                 return NULL;
-        return v;
+        return strdup(st.state);
 }
 
 /* berthd is not on the bus (or went without answering): a restart, say.
