@@ -240,10 +240,12 @@ int launcher_lock_name(struct launcher *l)
         int r = machine_lock(l->name, &l->lock_fd);
 
         if (r == -EBUSY) {
-                _cleanup_free_ char *pid = NULL;
-                (void) machine_state_get(l->name, "SUPERVISOR", &pid);
-                return log_error_ret(-EBUSY, "machine %s is already running%s%s%s; give this one another --name",
-                                     l->name, pid ? " (launcher PID " : "", pid ? pid : "", pid ? ")" : "");
+                _cleanup_(machine_state_done) struct machine_state st = {};
+                char pid[40] = "";
+                if (machine_state_read(l->name, &st) >= 0)
+                        snprintf(pid, sizeof(pid), " (launcher PID %d)", (int) st.supervisor);
+                return log_error_ret(-EBUSY, "machine %s is already running%s; give this one another --name",
+                                     l->name, pid);
         }
         if (r < 0)
                 return log_error_errno(r, "locking machine %s in %s", l->name, berth_runtime_dir());
