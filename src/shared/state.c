@@ -326,28 +326,6 @@ int machine_state_value(const struct machine_state *st, const char *key, char **
         return 0;
 }
 
-int machine_state_get(const char *name, const char *key, char **ret)
-{
-        char path[4096], line[4096];
-        _cleanup_fclose_ FILE *f = NULL;
-        size_t kl = strlen(key);
-        int r = runtime_path("machines", name, path, sizeof(path));
-
-        if (r < 0)
-                return r;
-        f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        while (fgets(line, sizeof(line), f)) {
-                if (strncmp(line, key, kl) != 0 || line[kl] != '=')
-                        continue;
-                line[strcspn(line, "\n")] = 0;
-                *ret = strdup(line + kl + 1);
-                return *ret ? 0 : -ENOMEM;
-        }
-        return -ENOENT;
-}
-
 int berthd_lock(int *ret_fd)
 {
         char path[4096];

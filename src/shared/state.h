@@ -71,5 +71,3 @@ void machine_state_done(struct machine_state *st);
 /* KEY's value as the file spells it, malloc'd; -ENOENT for a key the file
  * does not have. */
 int machine_state_value(const struct machine_state *st, const char *key, char **ret);
-/* One value from a machine's state file (malloc'd into *ret). */
-int machine_state_get(const char *name, const char *key, char **ret);
