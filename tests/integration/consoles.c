@@ -23,7 +23,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "log.h"
+#include "state.h"
 
 #define RUNNER_DIR_ENV "BERTH_IT_RUNNER_DIR"
 #define SPAWNED ".spawned"              /* it_berth_spawn's log names, one a line */
@@ -205,39 +207,28 @@ static void put_processes(FILE *f, const char *machine)
                 closedir(d);
 }
 
-/* KEY's value in a state file's text, or NULL. */
-static char *state_value(const char *state, const char *key)
-{
-        size_t kl = strlen(key);
-
-        for (const char *p = state; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-                if (strncmp(p, key, kl) == 0 && p[kl] == '=')
-                        return strndup(p + kl + 1, strcspn(p + kl + 1, "\n"));
-        return NULL;
-}
-
 /* A machine berthd started runs with --console=passive: its console is
  * read and dropped. Where it runs systemd, its journal says what the
  * console would have. */
-static void put_journal_if_passive(FILE *f, const char *state, const char *machine)
+static void put_journal_if_passive(FILE *f, int run_fd, const char *machine)
 {
-        char *sup = state_value(state, "SUPERVISOR"), *leader = state_value(state, "LEADER");
-        char *kind = state_value(state, "INIT_KIND"), path[64], *cmd = NULL, line[4096];
+        _cleanup_(machine_state_done) struct machine_state st = {};
+        char path[64], *cmd = NULL, line[4096];
         bool passive = false;
         FILE *p;
 
-        if (sup && atoi(sup) > 0) {
-                snprintf(path, sizeof(path), "/proc/%d/cmdline", atoi(sup));
-                cmd = it_read_file(path);
-        }
+        if (machine_state_read_at(run_fd, machine, &st) < 0)
+                return;
+        snprintf(path, sizeof(path), "/proc/%d/cmdline", (int) st.supervisor);
+        cmd = it_read_file(path);
         /* it_read_file wrote the NULs between the arguments as \0. */
         passive = cmd && strstr(cmd, "\\0--console=passive\\0");
-        if (passive && kind && strcmp(kind, "systemd") == 0 && leader && atoi(leader) > 0) {
+        if (passive && strcmp(st.init_kind, "systemd") == 0 && st.leader > 0) {
                 char *sh = NULL;
                 fprintf(f, "----- machine %s: its console was dropped (berthd runs it with --console=passive); its journal of this "
                            "boot, the last %d lines -----\n", machine, LINES_MAX);
                 if (asprintf(&sh, "timeout 10 nsenter -t %d -a journalctl -b -q --no-pager -o short-monotonic "
-                                  "2>&1 | tail -n %d", atoi(leader), LINES_MAX) > 0 && (p = popen(sh, "re"))) {
+                                  "2>&1 | tail -n %d", (int) st.leader, LINES_MAX) > 0 && (p = popen(sh, "re"))) {
                         while (fgets(line, sizeof(line), p))
                                 put_line(f, line, strcspn(line, "\n"));
                         pclose(p);
@@ -246,9 +237,6 @@ static void put_journal_if_passive(FILE *f, const char *state, const char *machi
         } else if (passive) {
                 fprintf(f, "----- machine %s: its console was dropped (berthd runs it with --console=passive) -----\n", machine);
         }
-        free(sup);
-        free(leader);
-        free(kind);
         free(cmd);
 }
 
@@ -257,22 +245,23 @@ static void put_journal_if_passive(FILE *f, const char *state, const char *machi
 static void put_machines(FILE *f, const char *dir)
 {
         char mdir[600];
+        _cleanup_close_ int run_fd = -EBADF;
         DIR *d;
         struct dirent *de;
 
+        snprintf(mdir, sizeof(mdir), "%s/run", dir);
+        run_fd = open(mdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         snprintf(mdir, sizeof(mdir), "%s/run/machines", dir);
         d = opendir(mdir);
         while (d && (de = readdir(d))) {
-                char path[900], *state;
+                char path[900];
 
                 if (de->d_name[0] == '.')
                         continue;
                 snprintf(path, sizeof(path), "%s/%s", mdir, de->d_name);
                 put_file(f, path, "the state file of a machine that still runs");
                 put_processes(f, de->d_name);
-                state = it_read_file(path);
-                put_journal_if_passive(f, state, de->d_name);
-                free(state);
+                put_journal_if_passive(f, run_fd, de->d_name);
         }
         if (d)
                 closedir(d);

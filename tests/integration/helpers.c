@@ -16,6 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanup.h"
+#include "state.h"
+
 struct it_env it;
 
 const char *it_berth(void)
@@ -313,22 +316,13 @@ void it_result_free(struct it_result *r)
 
 char *it_state_get(const char *machine, const char *key)
 {
-        char path[512], *s, *p;
-        size_t kl = strlen(key);
+        _cleanup_(machine_state_done) struct machine_state st = {};
+        _cleanup_close_ int fd = open(it.runtime_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        char *v = NULL;
 
-        snprintf(path, sizeof(path), "%s/machines/%s", it.runtime_dir, machine);
-        s = it_read_file(path);
-        if (!s)
+        if (fd < 0 || machine_state_read_at(fd, machine, &st) < 0 || machine_state_value(&st, key, &v) < 0)
                 return NULL;
-        for (p = s; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-                if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
-                        char *v = strndup(p + kl + 1, strcspn(p + kl + 1, "\n"));
-                        free(s);
-                        return v;
-                }
-        }
-        free(s);
-        return NULL;
+        return v;
 }
 
 bool it_wait_state(const char *machine, const char *state, int timeout_sec)

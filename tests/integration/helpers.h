@@ -54,7 +54,8 @@ pid_t it_berth_spawn(const char *log_name, ...) __attribute__((sentinel));
 int it_wait(pid_t pid, int timeout_sec);
 /* Wait until the machine's state file says STATE=state (e.g. "running"). */
 bool it_wait_state(const char *machine, const char *state, int timeout_sec);
-/* A value from the machine's state file, or NULL. */
+/* A value from the machine's state file (machine_state_read), spelled as
+ * the file has it, or NULL. */
 char *it_state_get(const char *machine, const char *key);
 /* Run a command inside a running machine (nsenter into its leader). */
 struct it_result it_exec_in(const char *machine, int timeout_sec, const char *shell_command);
