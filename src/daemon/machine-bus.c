@@ -1,20 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The bus face of a machine: org.berth.machine1.Machine at
  * /org/berth/machine1/machine/NAME. */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "cgutil.h"
 #include "cleanup.h"
 #include "manager.h"
 #include "osrelease.h"
@@ -177,67 +169,28 @@ static int property_ifaces(sd_bus *bus, const char *path, const char *interface,
         return sd_bus_message_append_array(reply, 'i', NULL, 0);
 }
 
-/* The memory the machine uses, or its limit (-1: no limit, or not
- * counted): cgroup2's, else the v1 memory controller's that the launcher
- * named (hybrid hosts). */
-static int64_t machine_memory(const struct machine *m, bool limit)
-{
-        int64_t v;
-
-        if (m->cgroup[0] && (v = cg_read_number(m->cgroup, limit ? "memory.max" : "memory.current", NULL)) >= 0) {
-                /* memory.max says "max" without a limit (strtoll: 0). */
-                if (limit && v == 0)
-                        return -1;
-                return v;
-        }
-        if (!m->cgroup_memory[0])
-                return -1;
-        v = cg_read_number(m->cgroup_memory, limit ? "memory.limit_in_bytes" : "memory.usage_in_bytes", NULL);
-        /* v1 says "no limit" with the largest page count it has. */
-        if (limit && v >= INT64_C(1) << 62)
-                return -1;
-        return v;
-}
-
-/* What the machine's cgroup counts, read when asked; UINT64_MAX: unknown
- * (no memory controller in cgroup2 on a hybrid host, say). */
+/* UINT64_MAX: not counted, or (MemoryMax) no limit. */
 static int property_usage(sd_bus *bus, const char *path, const char *interface, const char *property,
                           sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
-        struct machine *m = userdata;
-        int64_t v = -1;
+        enum machine_counter c = streq(property, "MemoryCurrent") ? MACHINE_MEMORY_CURRENT
+                               : streq(property, "MemoryMax")     ? MACHINE_MEMORY_MAX
+                               : streq(property, "CPUUsageNSec")  ? MACHINE_CPU_USAGE_NSEC
+                                                                  : MACHINE_TASKS_CURRENT;
+        int64_t v = machine_counter(userdata, c);
 
-        if (streq(property, "MemoryCurrent"))
-                v = machine_memory(m, false);
-        else if (streq(property, "MemoryMax"))
-                v = machine_memory(m, true);
-        else if (m->cgroup[0] && streq(property, "CPUUsageNSec")) {
-                v = cg_read_number(m->cgroup, "cpu.stat", "usage_usec");
-                if (v >= 0)
-                        v *= 1000;
-        } else if (m->cgroup[0] && streq(property, "TasksCurrent")) {
-                _cleanup_close_ int fd = open(m->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                v = fd < 0 ? -1 : cg_count_threads(fd);
-        }
         return sd_bus_message_append(reply, "t", v < 0 ? UINT64_MAX : (uint64_t) v);
 }
 
-/* The machine's os-release, as its PID 1 sees its root: resolved inside
- * that root, so that the machine's symlinks cannot point berthd at the
- * host's files. */
+/* Empty when the machine's os-release cannot be read. */
 static int property_os_release(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
-        struct machine *m = userdata;
         _cleanup_free_ char *text = NULL;
-        _cleanup_close_ int root = -EBADF;
-        char file[64], *state, *key, *value;
+        char *state, *key, *value;
         int r;
 
-        snprintf(file, sizeof(file), "/proc/%d/root", (int) m->leader);
-        root = open(file, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root >= 0)
-                (void) os_release_read(root, &text);
+        (void) machine_os_release(userdata, &text);
         r = sd_bus_message_open_container(reply, 'a', "{ss}");
         state = text;
         while (r >= 0 && state && os_release_next(&state, &key, &value) > 0)
@@ -245,78 +198,25 @@ static int property_os_release(sd_bus *bus, const char *path, const char *interf
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
-/* The machine's IP addresses, as its own network namespace has them: a
- * helper enters it and lists them (getifaddrs), one "family address ifname"
- * line each. */
-static int machine_addresses(struct machine *m, char **ret)
-{
-        char path[64];
-        int p[2];
-        pid_t child;
-        _cleanup_close_ int ns = -EBADF;
-        _cleanup_free_ char *text = NULL;
-
-        snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) m->leader);
-        ns = open(path, O_RDONLY | O_CLOEXEC);
-        if (ns < 0)
-                return -errno;
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return -errno;
-        child = fork();
-        if (child < 0) {
-                close(p[0]), close(p[1]);
-                return -errno;
-        }
-        if (child == 0) {
-                struct ifaddrs *ifa = NULL;
-                if (setns(ns, CLONE_NEWNET) < 0 || getifaddrs(&ifa) < 0)
-                        _exit(1);
-                for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
-                        char buf[INET6_ADDRSTRLEN];
-                        int af = i->ifa_addr ? i->ifa_addr->sa_family : 0;
-                        const void *a = af == AF_INET ? (void *) &((struct sockaddr_in *) i->ifa_addr)->sin_addr
-                                      : af == AF_INET6 ? (void *) &((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr
-                                                       : NULL;
-                        if (a && inet_ntop(af, a, buf, sizeof(buf)))
-                                dprintf(p[1], "%d %s %s\n", af, buf, i->ifa_name);
-                }
-                _exit(0);
-        }
-        close(p[1]);
-        text = malloc(16384);
-        ssize_t n = text ? read_full(p[0], text, 16383) : -ENOMEM;
-        close(p[0]);
-        (void) waitpid(child, NULL, 0);
-        if (n < 0)
-                return (int) n;
-        text[n] = 0;
-        *ret = take_ptr(text);
-        return 0;
-}
-
 static int method_get_addresses(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
         struct machine *m = userdata;
-        _cleanup_free_ char *text = NULL;
+        _cleanup_free_ struct machine_address *l = NULL;
         sd_bus_message *reply = NULL;
-        int r = machine_addresses(m, &text);
+        size_t n;
+        int r = machine_addresses(m, &l, &n);
 
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "reading the addresses of machine %s: %m", m->name);
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "(iay)");
-        for (char *l = strtok(text, "\n"); r >= 0 && l; l = strtok(NULL, "\n")) {
-                char addr[INET6_ADDRSTRLEN + 1] = "";
-                unsigned char bin[16];
-                int af;
-                if (sscanf(l, "%d %46s", &af, addr) != 2 || inet_pton(af, addr, bin) != 1)
-                        continue;
+        for (size_t i = 0; r >= 0 && i < n; i++) {
                 r = sd_bus_message_open_container(reply, 'r', "iay");
                 if (r >= 0)
-                        r = sd_bus_message_append(reply, "i", af);
+                        r = sd_bus_message_append(reply, "i", l[i].family);
                 if (r >= 0)
-                        r = sd_bus_message_append_array(reply, 'y', bin, af == AF_INET ? 4 : 16);
+                        r = sd_bus_message_append_array(reply, 'y', l[i].bytes, l[i].family == AF_INET ? 4 : 16);
                 if (r >= 0)
                         r = sd_bus_message_close_container(reply);
         }

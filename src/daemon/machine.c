@@ -4,16 +4,20 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "manager.h"
+#include "osrelease.h"
 #include "state.h"
 #include "cgutil.h"
 #include "util.h"
@@ -162,4 +166,126 @@ int machine_terminate(struct machine *m)
         /* PID 1 gone, the kernel kills the rest of the PID namespace; the
          * launcher then takes everything down. */
         return machine_kill(m, KILL_LEADER, SIGKILL);
+}
+
+/* The memory the machine uses, or its limit (-1: no limit, or not
+ * counted): cgroup2's, else the v1 memory controller's that the launcher
+ * named (hybrid hosts). */
+static int64_t machine_memory(const struct machine *m, bool limit)
+{
+        int64_t v;
+
+        if (m->cgroup[0] && (v = cg_read_number(m->cgroup, limit ? "memory.max" : "memory.current", NULL)) >= 0) {
+                /* memory.max says "max" without a limit (strtoll: 0). */
+                if (limit && v == 0)
+                        return -1;
+                return v;
+        }
+        if (!m->cgroup_memory[0])
+                return -1;
+        v = cg_read_number(m->cgroup_memory, limit ? "memory.limit_in_bytes" : "memory.usage_in_bytes", NULL);
+        /* v1 says "no limit" with the largest page count it has. */
+        if (limit && v >= INT64_C(1) << 62)
+                return -1;
+        return v;
+}
+
+int64_t machine_counter(const struct machine *m, enum machine_counter c)
+{
+        int64_t v;
+
+        switch (c) {
+        case MACHINE_MEMORY_CURRENT:
+                return machine_memory(m, false);
+        case MACHINE_MEMORY_MAX:
+                return machine_memory(m, true);
+        case MACHINE_CPU_USAGE_NSEC:
+                if (!m->cgroup[0])
+                        return -1;
+                v = cg_read_number(m->cgroup, "cpu.stat", "usage_usec");
+                return v < 0 ? -1 : v * 1000;
+        case MACHINE_TASKS_CURRENT: {
+                if (!m->cgroup[0])
+                        return -1;
+                _cleanup_close_ int fd = open(m->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                return fd < 0 ? -1 : cg_count_threads(fd);
+        }
+        }
+        return -1;
+}
+
+/* Resolved inside the root of the machine's PID 1, so that the machine's
+ * symlinks cannot point berthd at the host's files. */
+int machine_os_release(const struct machine *m, char **ret)
+{
+        _cleanup_close_ int root = -EBADF;
+        char path[64];
+
+        snprintf(path, sizeof(path), "/proc/%d/root", (int) m->leader);
+        root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return -errno;
+        return os_release_read(root, ret);
+}
+
+/* Runs in a child of berthd that entered the machine's network namespace:
+ * one struct machine_address per address to fd. */
+static int write_addresses(int fd)
+{
+        struct ifaddrs *ifa = NULL;
+
+        if (getifaddrs(&ifa) < 0)
+                return -errno;
+        for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+                struct machine_address a = { .family = i->ifa_addr ? i->ifa_addr->sa_family : 0 };
+
+                if (a.family == AF_INET)
+                        memcpy(a.bytes, &((struct sockaddr_in *) i->ifa_addr)->sin_addr, 4);
+                else if (a.family == AF_INET6)
+                        memcpy(a.bytes, &((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr, 16);
+                else
+                        continue;
+                if (write(fd, &a, sizeof(a)) != (ssize_t) sizeof(a))
+                        return -EIO;
+        }
+        freeifaddrs(ifa);
+        return 0;
+}
+
+/* As the machine's own network namespace has them: a child enters it,
+ * so that berthd stays in its own, and lists them with getifaddrs(). */
+int machine_addresses(const struct machine *m, struct machine_address **ret, size_t *ret_n)
+{
+        enum { MAX_ADDRESSES = 512 };
+        _cleanup_close_ int ns = -EBADF, rd = -EBADF;
+        _cleanup_free_ struct machine_address *l = NULL;
+        char path[64];
+        int p[2];
+        ssize_t n;
+        pid_t child;
+
+        snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) m->leader);
+        ns = open(path, O_RDONLY | O_CLOEXEC);
+        if (ns < 0)
+                return -errno;
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        rd = p[0];
+        child = fork();
+        if (child < 0) {
+                close(p[1]);
+                return -errno;
+        }
+        if (child == 0)
+                _exit(setns(ns, CLONE_NEWNET) < 0 || write_addresses(p[1]) < 0 ? 1 : 0);
+        close(p[1]);
+        l = calloc(MAX_ADDRESSES, sizeof(*l));
+        n = l ? read_full(rd, l, MAX_ADDRESSES * sizeof(*l)) : -ENOMEM;
+        rd = safe_close(rd);    /* a child with more to say stops there */
+        (void) waitpid(child, NULL, 0);
+        if (n < 0)
+                return (int) n;
+        *ret_n = (size_t) n / sizeof(*l);
+        *ret = take_ptr(l);
+        return 0;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
@@ -46,3 +47,27 @@ int machine_kill(struct machine *m, enum kill_whom who, int sig);
 int machine_poweroff(struct machine *m);
 int machine_reboot(struct machine *m);
 int machine_terminate(struct machine *m);
+
+/* What the machine's cgroup counts, read when asked. */
+enum machine_counter {
+        MACHINE_MEMORY_CURRENT,
+        MACHINE_MEMORY_MAX,
+        MACHINE_CPU_USAGE_NSEC,
+        MACHINE_TASKS_CURRENT,
+};
+
+/* The counter's value; -1: not counted (no memory controller in cgroup2 on
+ * a hybrid host, say) or, for MACHINE_MEMORY_MAX, no limit. */
+int64_t machine_counter(const struct machine *m, enum machine_counter c);
+
+/* The machine's os-release text (os_release_next() walks it), as its PID 1
+ * sees its root. */
+int machine_os_release(const struct machine *m, char **ret);
+
+struct machine_address {
+        int family;             /* AF_INET or AF_INET6 */
+        uint8_t bytes[16];      /* 4 of them for AF_INET */
+};
+
+/* The IP addresses in the machine's own network namespace. */
+int machine_addresses(const struct machine *m, struct machine_address **ret, size_t *ret_n);
