@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The bus face of a machine: org.berth.machine1.Machine at
- * /org/berth/machine1/machine/NAME. */
+ * /org/berth/machine1/machine/NAME. Each method checks its arguments and
+ * the caller, calls the mechanism (machine.c), replies. */
+#include "machine-bus.h"
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus-util.h"
 #include "cleanup.h"
 #include "manager.h"
 #include "osrelease.h"
@@ -14,8 +18,6 @@
 
 #define MACHINE_PREFIX "/org/berth/machine1/machine"
 #define MACHINE_IFACE "org.berth.machine1.Machine"
-
-int bus_require_root(sd_bus_message *msg, sd_bus_error *error);
 
 int machine_bus_path(const char *name, char **ret)
 {
@@ -46,7 +48,7 @@ static int enumerate_machines(sd_bus *bus, const char *path, void *userdata, cha
         if (!l)
                 return -ENOMEM;
         for (size_t i = 0; i < m->n_machines; i++)
-                if (!(l[i] = strdup(m->machines[i]->path))) {
+                if (machine_bus_path(m->machines[i]->name, &l[i]) < 0) {
                         strv_free(l);
                         return -ENOMEM;
                 }
@@ -54,63 +56,61 @@ static int enumerate_machines(sd_bus *bus, const char *path, void *userdata, cha
         return 1;
 }
 
-/* The mechanism behind Poweroff/Reboot/Terminate/Kill, by object or by name. */
-int machine_bus_act(sd_bus_message *msg, struct machine *mach, const char *what, sd_bus_error *error)
+/* Poweroff, Reboot, Terminate: no arguments, root only. */
+static int method_act(sd_bus_message *msg, struct machine *mach, int (*act)(struct machine *mach), const char *what,
+                      sd_bus_error *error)
 {
-        int r;
+        int r = bus_require_root(msg, error);
 
-        if (streq(what, "kill")) {
-                const char *who;
-                int32_t sig;
-                int whom;
-
-                r = sd_bus_message_read(msg, "si", &who, &sig);
-                if (r < 0)
-                        return r;
-                /* Only what machined takes: an empty who is no target. */
-                whom = kill_whom_from_string(who);
-                if (whom < 0)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "invalid kill target '%s' for machine %s: expected \"leader\" or "
-                                                 "\"all\"", who, mach->name);
-                if (sig <= 0 || sig >= _NSIG)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "invalid signal %d for machine %s", sig, mach->name);
-                r = bus_require_root(msg, error);
-                if (r < 0)
-                        return r;
-                r = machine_kill(mach, whom, sig);
-        } else {
-                r = bus_require_root(msg, error);
-                if (r < 0)
-                        return r;
-                r = streq(what, "poweroff") ? machine_poweroff(mach)
-                  : streq(what, "reboot")   ? machine_reboot(mach)
-                                            : machine_terminate(mach);
-        }
+        if (r < 0)
+                return r;
+        r = act(mach);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "cannot %s machine %s: %m", what, mach->name);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
-static int method_poweroff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+int bus_machine_method_poweroff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-        return machine_bus_act(msg, userdata, "poweroff", error);
+        return method_act(msg, userdata, machine_poweroff, "poweroff", error);
 }
 
-static int method_reboot(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+int bus_machine_method_reboot(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-        return machine_bus_act(msg, userdata, "reboot", error);
+        return method_act(msg, userdata, machine_reboot, "reboot", error);
 }
 
-static int method_terminate(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+int bus_machine_method_terminate(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-        return machine_bus_act(msg, userdata, "terminate", error);
+        return method_act(msg, userdata, machine_terminate, "terminate", error);
 }
 
-static int method_kill(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+int bus_machine_method_kill(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-        return machine_bus_act(msg, userdata, "kill", error);
+        struct machine *mach = userdata;
+        const char *who;
+        int32_t sig;
+        int whom, r;
+
+        r = sd_bus_message_read(msg, "si", &who, &sig);
+        if (r < 0)
+                return r;
+        /* Only what machined takes: an empty who is no target. */
+        whom = kill_whom_from_string(who);
+        if (whom < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "invalid kill target '%s' for machine %s: expected \"leader\" or \"all\"",
+                                         who, mach->name);
+        if (sig <= 0 || sig >= _NSIG)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid signal %d for machine %s", sig,
+                                         mach->name);
+        r = bus_require_root(msg, error);
+        if (r < 0)
+                return r;
+        r = machine_kill(mach, whom, sig);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "cannot kill machine %s: %m", mach->name);
+        return sd_bus_reply_method_return(msg, NULL);
 }
 
 static int property_string(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -230,10 +230,10 @@ static int method_get_addresses(sd_bus_message *msg, void *userdata, sd_bus_erro
 
 static const sd_bus_vtable machine_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_METHOD("Poweroff", NULL, NULL, method_poweroff, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD("Reboot", NULL, NULL, method_reboot, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD("Terminate", NULL, NULL, method_terminate, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("s", who, "i", signal), SD_BUS_NO_RESULT, method_kill,
+        SD_BUS_METHOD("Poweroff", NULL, NULL, bus_machine_method_poweroff, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Reboot", NULL, NULL, bus_machine_method_reboot, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Terminate", NULL, NULL, bus_machine_method_terminate, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("s", who, "i", signal), SD_BUS_NO_RESULT, bus_machine_method_kill,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetAddresses", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(iay)", addresses),
                                 method_get_addresses, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -260,32 +260,22 @@ static const sd_bus_vtable machine_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
-int machine_bus_setup(struct manager *m)
+int machine_bus_setup(sd_bus *bus, struct manager *m)
 {
-        int r = sd_bus_add_fallback_vtable(m->bus, NULL, MACHINE_PREFIX, MACHINE_IFACE, machine_vtable,
-                                           find_machine, m);
+        int r = sd_bus_add_fallback_vtable(bus, NULL, MACHINE_PREFIX, MACHINE_IFACE, machine_vtable, find_machine, m);
         if (r < 0)
                 return r;
-        r = sd_bus_add_node_enumerator(m->bus, NULL, MACHINE_PREFIX, enumerate_machines, m);
+        r = sd_bus_add_node_enumerator(bus, NULL, MACHINE_PREFIX, enumerate_machines, m);
         if (r < 0)
                 return r;
-        return sd_bus_add_object_manager(m->bus, NULL, "/org/berth/machine1");
+        return sd_bus_add_object_manager(bus, NULL, "/org/berth/machine1");
 }
 
-void machine_bus_send_new(struct manager *m, struct machine *mach)
+void machine_bus_state_changed(sd_bus *bus, const struct machine *mach)
 {
-        (void) sd_bus_emit_signal(m->bus, "/org/berth/machine1", "org.berth.machine1.Manager", "MachineNew", "so",
-                                  mach->name, mach->path);
-}
+        _cleanup_free_ char *path = NULL;
 
-void machine_bus_send_removed(struct manager *m, struct machine *mach)
-{
-        (void) sd_bus_emit_signal(m->bus, "/org/berth/machine1", "org.berth.machine1.Manager", "MachineRemoved",
-                                  "so", mach->name, mach->path);
-}
-
-void machine_bus_state_changed(struct manager *m, struct machine *mach)
-{
-        (void) sd_bus_emit_properties_changed(m->bus, mach->path, MACHINE_IFACE, "State", "Leader",
-                                              "ControlGroup", "StopStep", NULL);
+        if (machine_bus_path(mach->name, &path) >= 0)
+                (void) sd_bus_emit_properties_changed(bus, path, MACHINE_IFACE, "State", "Leader", "ControlGroup",
+                                                      "StopStep", NULL);
 }

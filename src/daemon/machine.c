@@ -95,7 +95,6 @@ struct machine *machine_free(struct machine *m)
         sd_event_source_disable_unref(m->exit_source);
         safe_close(m->supervisor_fd);
         free(m->name);
-        free(m->path);
         free(m->state);
         free(m->uuid);
         free(m->root);

@@ -16,7 +16,6 @@ struct manager;
 struct machine {
         struct manager *manager;
         char *name;
-        char *path;             /* D-Bus object path */
         char *state;            /* opening, running, closing */
         char *uuid;
         char *root;

@@ -12,9 +12,11 @@
 #include "config.h"
 #include "log.h"
 #include "manager.h"
+#include "manager-bus.h"
 #include "paths.h"
 #include "programs.h"
 #include "state.h"
+#include "unit-bus.h"
 #include "util.h"
 
 /* The launcher berthd starts machines with; BERTH_LAUNCHER overrides. */
@@ -55,7 +57,7 @@ static int run(void)
                 log_error_errno(r, "connecting to the system bus");
                 goto out;
         }
-        r = manager_new(event, bus, &m);
+        r = manager_new(event, &m);
         if (r < 0)
                 goto out;
         m->launcher = find_launcher();
@@ -68,12 +70,12 @@ static int run(void)
                 log_error_errno(r, "locking %s/berthd.lock", berth_runtime_dir());
                 goto out;
         }
-        r = manager_bus_setup(m);
+        r = manager_bus_setup(m, bus);
         if (r < 0) {
                 log_error_errno(r, "publishing the objects");
                 goto out;
         }
-        r = manager_watch_jobs(m);
+        r = unit_bus_setup(m, bus);
         if (r < 0)
                 log_warning_errno(r, "watching systemd's jobs, continuing");
         r = manager_load(m);

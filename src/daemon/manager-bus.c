@@ -1,62 +1,35 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The bus face of the manager: org.berth.machine1.Manager. Each method
  * checks its arguments and the caller, calls the mechanism, replies. */
+#include "manager-bus.h"
+
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "bus-util.h"
 #include "cleanup.h"
 #include "config.h"
+#include "machine-bus.h"
 #include "manager.h"
-#include "name.h"
 #include "paths.h"
 #include "shell.h"
 #include "util.h"
-#include <unistd.h>
 
-/* The policy file already keeps non-root callers from changing anything;
- * the daemon does not rely on it alone. */
-int bus_require_root(sd_bus_message *msg, sd_bus_error *error)
+#define MANAGER_PATH "/org/berth/machine1"
+#define MANAGER_IFACE "org.berth.machine1.Manager"
+
+/* A reply naming the object of mach. */
+static int reply_machine_path(sd_bus_message *msg, const struct machine *mach)
 {
-        sd_bus_creds *creds = NULL;
-        uid_t euid;
-        int r;
-
-        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID, &creds);
-        if (r >= 0)
-                r = sd_bus_creds_get_euid(creds, &euid);
-        sd_bus_creds_unref(creds);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "cannot tell who is calling: %m");
-        if (euid != 0)
-                return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "only root may change machines");
-        return 0;
-}
-
-int bus_find_machine(struct manager *m, const char *name, sd_bus_error *error, struct machine **ret)
-{
-        const char *why = machine_name_problem(name);
-
-        if (why)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid machine name '%s': %s", name,
-                                         why);
-        *ret = manager_find(m, name);
-        if (!*ret)
-                return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_MACHINE, "no machine %s is running", name);
-        return 0;
-}
-
-/* A method's first argument, a machine name, as the running machine. */
-static int read_machine(sd_bus_message *msg, struct manager *m, sd_bus_error *error, struct machine **ret)
-{
-        const char *name;
-        int r = sd_bus_message_read(msg, "s", &name);
+        _cleanup_free_ char *path = NULL;
+        int r = machine_bus_path(mach->name, &path);
 
         if (r < 0)
                 return r;
-        return bus_find_machine(m, name, error, ret);
+        return sd_bus_reply_method_return(msg, "o", path);
 }
 
 static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -68,9 +41,13 @@ static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "(ssso)");
-        for (size_t i = 0; r >= 0 && i < m->n_machines; i++)
-                r = sd_bus_message_append(reply, "(ssso)", m->machines[i]->name, "container", "berth",
-                                          m->machines[i]->path);
+        for (size_t i = 0; r >= 0 && i < m->n_machines; i++) {
+                _cleanup_free_ char *path = NULL;
+                r = machine_bus_path(m->machines[i]->name, &path);
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "(ssso)", m->machines[i]->name, "container", "berth",
+                                                  path);
+        }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r >= 0)
@@ -82,11 +59,11 @@ static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 static int method_get(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
         struct machine *mach;
-        int r = read_machine(msg, userdata, error, &mach);
+        int r = bus_read_machine(msg, userdata, error, &mach);
 
         if (r < 0)
                 return r;
-        return sd_bus_reply_method_return(msg, "o", mach->path);
+        return reply_machine_path(msg, mach);
 }
 
 static int method_get_by_pid(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -100,57 +77,79 @@ static int method_get_by_pid(sd_bus_message *msg, void *userdata, sd_bus_error *
         mach = manager_find_by_pid(userdata, (pid_t) pid);
         if (!mach)
                 return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_MACHINE, "PID %u belongs to no machine", pid);
-        return sd_bus_reply_method_return(msg, "o", mach->path);
+        return reply_machine_path(msg, mach);
+}
+
+static void start_done(struct machine *mach, const char *name, const char *error, void *userdata)
+{
+        sd_bus_message *msg = userdata;
+
+        if (!mach || reply_machine_path(msg, mach) < 0)
+                (void) sd_bus_reply_method_errorf(msg, BERTH_ERROR_START_FAILED, "machine %s did not start: %s",
+                                                  name, error ? error : "no memory");
+}
+
+static void message_unref(void *msg)
+{
+        sd_bus_message_unref(msg);
 }
 
 static int method_start(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-        const char *name, *why;
+        const char *name;
         int r = sd_bus_message_read(msg, "s", &name);
 
         if (r < 0)
                 return r;
-        why = machine_name_problem(name);
-        if (why)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid machine name '%s': %s", name,
-                                         why);
+        r = bus_check_machine_name(name, error);
+        if (r < 0)
+                return r;
         r = bus_require_root(msg, error);
         if (r < 0)
                 return r;
-        return manager_start_machine(userdata, name, msg, error);
+        r = manager_start_machine(userdata, name, start_done, message_unref, sd_bus_message_ref(msg));
+        if (r >= 0)
+                return 1;       /* the reply comes once it registered */
+        sd_bus_message_unref(msg);
+        if (r == -EEXIST)
+                return sd_bus_error_setf(error, BERTH_ERROR_MACHINE_EXISTS, "machine %s is already running", name);
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_IMAGE,
+                                         "no image for machine %s (neither %s/images/%s nor an Image= in its "
+                                         ".berth file)", name, berth_state_dir(), name);
+        return sd_bus_error_set_errnof(error, r, "starting machine %s: %m", name);
 }
 
-/* Poweroff, Reboot, Terminate by name: the Machine object's methods do the work. */
-int machine_bus_act(sd_bus_message *msg, struct machine *mach, const char *what, sd_bus_error *error);
-
-static int method_by_name(sd_bus_message *msg, void *userdata, sd_bus_error *error, const char *what)
+/* Poweroff, Reboot, Terminate, Kill by name: the Machine object's methods. */
+static int method_by_name(sd_bus_message *msg, void *userdata, sd_bus_error *error,
+                          sd_bus_message_handler_t machine_method)
 {
         struct machine *mach;
-        int r = read_machine(msg, userdata, error, &mach);
+        int r = bus_read_machine(msg, userdata, error, &mach);
 
         if (r < 0)
                 return r;
-        return machine_bus_act(msg, mach, what, error);
+        return machine_method(msg, mach, error);
 }
 
 static int method_poweroff(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-        return method_by_name(msg, userdata, error, "poweroff");
+        return method_by_name(msg, userdata, error, bus_machine_method_poweroff);
 }
 
 static int method_reboot(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-        return method_by_name(msg, userdata, error, "reboot");
+        return method_by_name(msg, userdata, error, bus_machine_method_reboot);
 }
 
 static int method_terminate(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-        return method_by_name(msg, userdata, error, "terminate");
+        return method_by_name(msg, userdata, error, bus_machine_method_terminate);
 }
 
 static int method_kill(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-        return method_by_name(msg, userdata, error, "kill");
+        return method_by_name(msg, userdata, error, bus_machine_method_kill);
 }
 
 /* Login and shell ------------------------------------------------------ */
@@ -233,7 +232,7 @@ static int method_open_login(sd_bus_message *msg, void *userdata, sd_bus_error *
         _cleanup_free_ char *pty = NULL;
         _cleanup_close_ int master = -EBADF, exit_fd = -EBADF;
         char text[256];
-        int r = read_machine(msg, userdata, error, &mach);
+        int r = bus_read_machine(msg, userdata, error, &mach);
 
         if (r < 0)
                 return r;
@@ -276,15 +275,8 @@ struct running_command {
 static int on_command_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
         struct running_command *c = userdata;
-        char buf[32] = "";
-        unsigned status = 1;
-        ssize_t k = read(fd, buf, sizeof(buf) - 1);
 
-        buf[k > 0 ? k : 0] = 0;
-        buf[strcspn(buf, "\n")] = 0;
-        if (k <= 0 || parse_uint(buf, &status) < 0)
-                status = 255;   /* the helper died without saying: it was killed */
-        (void) sd_bus_reply_method_return(c->reply_to, "i", (int32_t) status);
+        (void) sd_bus_reply_method_return(c->reply_to, "i", (int32_t) machine_process_status(fd));
         sd_bus_message_unref(c->reply_to);
         sd_event_source_disable_unref(c->source);
         close(c->exit_fd);
@@ -396,13 +388,44 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
-int machine_bus_setup(struct manager *m);
-
-int manager_bus_setup(struct manager *m)
+static void on_machine_new(struct manager *m, struct machine *mach, void *userdata)
 {
-        int r = sd_bus_add_object_vtable(m->bus, NULL, "/org/berth/machine1", "org.berth.machine1.Manager",
-                                         manager_vtable, m);
+        _cleanup_free_ char *path = NULL;
+
+        if (machine_bus_path(mach->name, &path) >= 0)
+                (void) sd_bus_emit_signal(userdata, MANAGER_PATH, MANAGER_IFACE, "MachineNew", "so", mach->name,
+                                          path);
+}
+
+static void on_machine_removed(struct manager *m, struct machine *mach, void *userdata)
+{
+        _cleanup_free_ char *path = NULL;
+
+        if (machine_bus_path(mach->name, &path) >= 0)
+                (void) sd_bus_emit_signal(userdata, MANAGER_PATH, MANAGER_IFACE, "MachineRemoved", "so",
+                                          mach->name, path);
+}
+
+static void on_machine_changed(struct manager *m, struct machine *mach, void *userdata)
+{
+        machine_bus_state_changed(userdata, mach);
+}
+
+static const struct manager_events bus_events = {
+        .machine_new = on_machine_new,
+        .machine_removed = on_machine_removed,
+        .machine_changed = on_machine_changed,
+};
+
+int manager_bus_setup(struct manager *m, sd_bus *bus)
+{
+        int r = sd_bus_add_object_vtable(bus, NULL, MANAGER_PATH, MANAGER_IFACE, manager_vtable, m);
         if (r < 0)
                 return r;
-        return machine_bus_setup(m);
+        r = machine_bus_setup(bus, m);
+        if (r < 0)
+                return r;
+        m->events = &bus_events;
+        m->events_userdata = bus;
+        return 0;
 }

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,46 +34,47 @@
 #include "state.h"
 #include "util.h"
 
-struct pending_start {
-        struct pending_start *next;
-        char *job;              /* systemd's job for berth@NAME.service, if it was asked */
-        sd_bus_slot *unit_call;
-        struct manager *manager;
-        char *name;
-        sd_bus_message *reply_to;
-        pid_t pid;
-        int err_fd;             /* the launcher's stderr */
-        char err[512];
-        sd_event_source *child_source;
+static void no_event(struct manager *m, struct machine *mach, void *userdata)
+{
+}
+
+/* Until a face listens. */
+static const struct manager_events no_events = {
+        .machine_new = no_event,
+        .machine_removed = no_event,
+        .machine_changed = no_event,
 };
 
-int manager_new(sd_event *event, sd_bus *bus, struct manager **ret)
+int manager_new(sd_event *event, struct manager **ret)
 {
         struct manager *m = calloc(1, sizeof(*m));
 
         if (!m)
                 return -ENOMEM;
         m->event = sd_event_ref(event);
-        m->bus = sd_bus_ref(bus);
         m->inotify_fd = -1;
         m->lock_fd = -1;
+        m->events = &no_events;
         *ret = m;
         return 0;
 }
 
 static void pending_free(struct pending_start *p)
 {
-        sd_bus_slot_unref(p->unit_call);
+        if (p->unit_call)
+                p->manager->units->drop(p->unit_call);
         free(p->job);
         sd_event_source_disable_unref(p->child_source);
-        sd_bus_message_unref(p->reply_to);
+        if (p->free_userdata)
+                p->free_userdata(p->userdata);
         safe_close(p->err_fd);
         free(p->name);
         free(p);
 }
 
-/* A StartMachine call that waits for its answer, first in m->starts. */
-static struct pending_start *pending_add(struct manager *m, const char *name, sd_bus_message *msg)
+/* A caller that waits for the start of name, first in m->starts. */
+static struct pending_start *pending_add(struct manager *m, const char *name, manager_start_done_t done,
+                                         void (*free_userdata)(void *userdata), void *userdata)
 {
         struct pending_start *p = calloc(1, sizeof(*p));
 
@@ -82,7 +84,9 @@ static struct pending_start *pending_add(struct manager *m, const char *name, sd
         }
         p->manager = m;
         p->err_fd = -1;
-        p->reply_to = sd_bus_message_ref(msg);
+        p->done = done;
+        p->free_userdata = free_userdata;
+        p->userdata = userdata;
         p->next = m->starts;
         m->starts = p;
         return p;
@@ -103,7 +107,6 @@ struct manager *manager_free(struct manager *m)
         sd_event_source_disable_unref(m->inotify_source);
         safe_close(m->inotify_fd);
         safe_close(m->lock_fd);
-        sd_bus_unref(m->bus);
         sd_event_unref(m->event);
         free(m->launcher);
         free(m);
@@ -162,7 +165,7 @@ static void remove_machine(struct manager *m, struct machine *mach)
                 log_info("machine %s is gone (stop: %s)", mach->name, mach->stop);
         else
                 log_info("machine %s is gone", mach->name);
-        machine_bus_send_removed(m, mach);
+        m->events->machine_removed(m, mach, m->events_userdata);
         machine_free(mach);
 }
 
@@ -179,9 +182,6 @@ static int add_machine(struct manager *m, struct machine *mach)
         r = sd_event_add_io(m->event, &mach->exit_source, mach->supervisor_fd, EPOLLIN, on_supervisor_exit, mach);
         if (r < 0)
                 return r;
-        r = machine_bus_path(mach->name, &mach->path);
-        if (r < 0)
-                return r;
         n = realloc(m->machines, sizeof(*n) * (m->n_machines + 1));
         if (!n)
                 return -ENOMEM;
@@ -189,7 +189,7 @@ static int add_machine(struct manager *m, struct machine *mach)
         m->machines[m->n_machines++] = mach;
         mach->timestamp = (uint64_t) time(NULL) * 1000000;
         log_info("machine %s registered (launcher PID %d)", mach->name, (int) mach->supervisor);
-        machine_bus_send_new(m, mach);
+        m->events->machine_new(m, mach, m->events_userdata);
         finish_start(m, mach->name, mach);
         return 0;
 }
@@ -232,7 +232,7 @@ static void refresh(struct manager *m, const char *name)
         }
         /* A reboot rewrites the file with a new leader, same launcher. */
         if (fresh->supervisor == known->supervisor && machine_update(known, fresh))
-                machine_bus_state_changed(m, known);
+                m->events->machine_changed(m, known, m->events_userdata);
         machine_free(fresh);
 }
 
@@ -298,12 +298,7 @@ static void finish_start(struct manager *m, const char *name_in, struct machine 
                         continue;
                 }
                 *pp = p->next;
-                if (mach)
-                        (void) sd_bus_reply_method_return(p->reply_to, "o", mach->path);
-                else
-                        (void) sd_bus_reply_method_errorf(p->reply_to, BERTH_ERROR_START_FAILED,
-                                                          "machine %s did not start: %s", name,
-                                                          err[0] ? err : "the launcher failed");
+                p->done(mach, name, mach ? NULL : err[0] ? err : "the launcher failed", p->userdata);
                 pending_free(p);
         }
 }
@@ -357,105 +352,60 @@ static int image_path(const char *name, char **ret)
         return 0;
 }
 
-/* Where systemd is PID 1, a machine is the unit berth@NAME.service (if it
- * is installed), as systemd-nspawn@ is: systemd supervises its launcher,
- * and the unit's log, limits and dependencies apply. The reply still
- * waits for the machine's registration; a job that fails says so. */
-static bool systemd_runs(void)
-{
-        struct stat st;
-
-        return lstat("/run/systemd/system/", &st) >= 0 && S_ISDIR(st.st_mode) && !getenv("BERTH_NO_UNITS");
-}
-
 static int spawn_launcher(struct manager *m, const char *name, struct pending_start *p);
 
-static int on_unit_started(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
-{
-        struct pending_start *p = userdata;
-        const sd_bus_error *e = sd_bus_message_get_error(reply);
-        const char *job;
-
-        p->unit_call = sd_bus_slot_unref(p->unit_call);
-        if (e && (sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit") ||
-                  sd_bus_error_has_name(e, "org.freedesktop.systemd1.LoadFailed"))) {
-                /* No berth@.service installed: run the launcher ourselves. */
-                if (spawn_launcher(p->manager, p->name, p) < 0) {
-                        snprintf(p->err, sizeof(p->err), "could not run the launcher");
-                        finish_start(p->manager, p->name, NULL);
-                }
-                return 0;
-        }
-        if (e) {
-                snprintf(p->err, sizeof(p->err), "systemd refused berth@%s.service: %s", p->name, e->message);
-                finish_start(p->manager, p->name, NULL);
-                return 0;
-        }
-        if (sd_bus_message_read(reply, "o", &job) >= 0)
-                p->job = strdup(job);
-        return 0;
-}
-
-static int on_job_removed(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)
-{
-        struct manager *m = userdata;
-        const char *job, *unit, *result;
-        uint32_t id;
-
-        if (sd_bus_message_read(msg, "uoss", &id, &job, &unit, &result) < 0 || streq(result, "done"))
-                return 0;
-        for (struct pending_start *p = m->starts; p; p = p->next)
-                if (p->job && streq(p->job, job)) {
-                        snprintf(p->err, sizeof(p->err), "%s ended with '%s' (see journalctl -u %s)", unit, result,
-                                 unit);
-                        finish_start(m, p->name, NULL);
-                        break;
-                }
-        return 0;
-}
-
-int manager_watch_jobs(struct manager *m)
-{
-        if (!systemd_runs())
-                return 0;
-        return sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                         "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, NULL, m);
-}
-
-int manager_start_machine(struct manager *m, const char *name, sd_bus_message *msg, sd_bus_error *error)
+int manager_start_machine(struct manager *m, const char *name, manager_start_done_t done,
+                          void (*free_userdata)(void *userdata), void *userdata)
 {
         _cleanup_free_ char *image = NULL;
         struct pending_start *p;
         int r;
 
         if (manager_find(m, name))
-                return sd_bus_error_setf(error, BERTH_ERROR_MACHINE_EXISTS, "machine %s is already running", name);
+                return -EEXIST;
         /* Already starting: one launcher, and every caller gets its answer. */
         for (struct pending_start *q = m->starts; q; q = q->next)
                 if (streq(q->name, name))
-                        return pending_add(m, name, msg) ? 1 : -ENOMEM;
+                        return pending_add(m, name, done, free_userdata, userdata) ? 0 : -ENOMEM;
         if (image_path(name, &image) < 0)
-                return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_IMAGE,
-                                         "no image for machine %s (neither %s/images/%s nor an Image= in its "
-                                         ".berth file)", name, berth_state_dir(), name);
-        p = pending_add(m, name, msg);
+                return -ENOENT;
+        p = pending_add(m, name, done, free_userdata, userdata);
         if (!p)
                 return -ENOMEM;
-        if (systemd_runs()) {
-                char unit[128];
-                snprintf(unit, sizeof(unit), "berth@%s.service", name);
-                if (sd_bus_call_method_async(m->bus, &p->unit_call, "org.freedesktop.systemd1",
-                                             "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                             "StartUnit", on_unit_started, p, "ss", unit, "replace") >= 0)
-                        return 1;
-        }
+        if (m->units && m->units->start(p, m->units_userdata, &p->unit_call) >= 0)
+                return 0;
         r = spawn_launcher(m, name, p);
         if (r < 0) {
                 m->starts = p->next;
+                p->free_userdata = NULL;        /* still the caller's */
                 pending_free(p);
-                return sd_bus_error_set_errnof(error, -r, "starting machine %s: %m", name);
+                return r;
         }
-        return 1;       /* the reply comes later */
+        return 0;
+}
+
+void manager_start_spawn(struct pending_start *p)
+{
+        if (spawn_launcher(p->manager, p->name, p) < 0)
+                manager_start_fail(p, "could not run the launcher");
+}
+
+void manager_start_fail(struct pending_start *p, const char *format, ...)
+{
+        va_list ap;
+
+        va_start(ap, format);
+        (void) vsnprintf(p->err, sizeof(p->err), format, ap);
+        va_end(ap);
+        finish_start(p->manager, p->name, NULL);
+}
+
+struct pending_start *manager_find_start_by_job(struct manager *m, const char *job)
+{
+        for (struct pending_start *p = m->starts; p; p = p->next)
+                if (p->job && streq(p->job, job))
+                        return p;
+        return NULL;
 }
 
 /* The launcher as berthd's own child, detached. */

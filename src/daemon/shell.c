@@ -380,3 +380,16 @@ int machine_spawn(struct machine *m, const struct machine_process *p, int *ret_m
         *ret_exit = exitp[0];
         return 0;
 }
+
+int machine_process_status(int exit_fd)
+{
+        char buf[32] = "";
+        unsigned status;
+        ssize_t k = read(exit_fd, buf, sizeof(buf) - 1);
+
+        buf[k > 0 ? k : 0] = 0;
+        buf[strcspn(buf, "\n")] = 0;
+        if (k <= 0 || parse_uint(buf, &status) < 0)
+                return 255;
+        return (int) status;
+}

@@ -22,3 +22,6 @@ struct machine_process {
  * Returns 0 or -errno, with *ret_error set to what went wrong inside. */
 int machine_spawn(struct machine *m, const struct machine_process *p, int *ret_master, char **ret_pty,
                   int *ret_exit, char *ret_error, size_t error_size);
+/* The status *ret_exit of machine_spawn() reads once it is readable; 255
+ * when the helper died without saying (it was killed). */
+int machine_process_status(int exit_fd);
