@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "options.h"
 #include "cleanup.h"
 #include "log.h"
 #include "util.h"
@@ -37,8 +38,9 @@ int args_absolute_path(const char *what, const char *path, bool must_exist, char
         return 0;
 }
 
-int args_parse_bind(struct settings *s, const char *arg, bool read_only)
+int args_parse_bind(struct settings *s, const struct assignment *a, bool read_only)
 {
+        const char *arg = a->value;
         _cleanup_free_ char *src = strdup(arg);
         _cleanup_free_ char *abs = NULL;
         const char *dst, *opts = NULL;
@@ -62,21 +64,21 @@ int args_parse_bind(struct settings *s, const char *arg, bool read_only)
         if (!*dst)
                 dst = src;      /* SRC::OPTIONS */
         if (!*src)
-                return log_invalid("--bind%s=%s: expected SRC[:DST[:OPTIONS]]",
-                                       read_only ? "-ro" : "", arg);
+                return assignment_invalid(a, "expected SRC[:DST[:OPTIONS]]");
         if (opts) {
                 if (streq(opts, "idmap"))
                         idmap = true;
                 else if (!streq(opts, "noidmap") && *opts)
-                        return log_invalid("--bind%s=%s: unknown option '%s' (idmap or noidmap)",
-                                               read_only ? "-ro" : "", arg, opts);
+                        return assignment_invalid(a, "unknown option '%s' (idmap or noidmap)", opts);
         }
-        if (s->n_binds >= BINDS_MAX)
-                return log_error_errno(-E2BIG, "--bind%s=%s: no more than %d binds", read_only ? "-ro" : "", arg,
-                                       BINDS_MAX);
+        if (s->n_binds >= BINDS_MAX) {
+                (void) assignment_invalid(a, "no more than %d binds", BINDS_MAX);
+                return -E2BIG;
+        }
         if (dst[0] != '/')
-                return log_invalid("--bind%s=%s: the destination %s is not an absolute path",
-                                       read_only ? "-ro" : "", arg, dst);
+                return assignment_invalid(a, "the destination %s is not an absolute path", dst);
+        if (a->source != SOURCE_COMMAND_LINE && src[0] != '/')
+                return assignment_invalid(a, "the source %s is not an absolute path", src);
         if (args_absolute_path("bind source", src, true, &abs) < 0)
                 return -EINVAL;
         n = realloc(s->binds, sizeof(*n) * (s->n_binds + 1));
@@ -177,7 +179,7 @@ static bool tmpfs_value_valid(enum tmpfs_value kind, const char *v)
 
 /* One option of the list: a value or flag of tmpfs into *options, or a
  * flag of the mount into *attrs. */
-static int tmpfs_option(const char *arg, const char *opt, char ***options, unsigned *attrs)
+static int tmpfs_option(const struct assignment *a, const char *opt, char ***options, unsigned *attrs)
 {
         const char *eq = strchr(opt, '=');
         size_t klen = eq ? (size_t) (eq - opt) : strlen(opt);
@@ -186,7 +188,7 @@ static int tmpfs_option(const char *arg, const char *opt, char ***options, unsig
                 if (strlen(tmpfs_values[i].key) != klen || strncmp(opt, tmpfs_values[i].key, klen) != 0)
                         continue;
                 if (!tmpfs_value_valid(tmpfs_values[i].kind, eq + 1))
-                        return log_invalid("--tmpfs=%s: %s expects %s", arg, opt, tmpfs_values[i].expected);
+                        return assignment_invalid(a, "%s expects %s", opt, tmpfs_values[i].expected);
                 return strv_push(options, opt);
         }
         for (size_t i = 0; !eq && i < ELEMENTSOF(tmpfs_flags); i++)
@@ -199,11 +201,11 @@ static int tmpfs_option(const char *arg, const char *opt, char ***options, unsig
                 }
         for (size_t i = 0; !eq && i < ELEMENTSOF(tmpfs_values); i++)
                 if (streq(opt, tmpfs_values[i].key))
-                        return log_invalid("--tmpfs=%s: %s= needs a value, %s", arg, opt, tmpfs_values[i].expected);
+                        return assignment_invalid(a, "%s= needs a value, %s", opt, tmpfs_values[i].expected);
         for (size_t i = 0; eq && i < ELEMENTSOF(tmpfs_attrs); i++)
                 if (strlen(tmpfs_attrs[i].name) == klen && strncmp(opt, tmpfs_attrs[i].name, klen) == 0)
-                        return log_invalid("--tmpfs=%s: %s takes no value", arg, tmpfs_attrs[i].name);
-        return log_invalid("--tmpfs=%s: unknown option '%s' (known: " TMPFS_KNOWN ")", arg, opt);
+                        return assignment_invalid(a, "%s takes no value", tmpfs_attrs[i].name);
+        return assignment_invalid(a, "unknown option '%s' (known: " TMPFS_KNOWN ")", opt);
 }
 
 /* The path, unescaped, up to the first unescaped ':'; *rest after it, or
@@ -227,8 +229,9 @@ static int tmpfs_split(const char *arg, char **ret_path, const char **ret_rest)
         return 0;
 }
 
-int args_parse_tmpfs(struct settings *s, const char *arg)
+int args_parse_tmpfs(struct settings *s, const struct assignment *a)
 {
+        const char *arg = a->value;
         _cleanup_free_ char *path = NULL, *list = NULL;
         _cleanup_strv_ char **options = NULL;
         unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
@@ -240,17 +243,17 @@ int args_parse_tmpfs(struct settings *s, const char *arg)
         if (r < 0)
                 return r;
         if (path[0] != '/')
-                return log_invalid("--tmpfs=%s: %s is not an absolute path", arg, path);
+                return assignment_invalid(a, "%s is not an absolute path", path);
         if (path[strspn(path, "/")] == 0)
-                return log_invalid("--tmpfs=%s: a tmpfs cannot replace the machine's root "
-                                   "(--ephemeral puts its writable layer on one)", arg);
+                return assignment_invalid(a, "a tmpfs cannot replace the machine's root "
+                                          "(--ephemeral puts its writable layer on one)");
         if (rest) {
                 list = strdup(rest);
                 if (!list)
                         return -ENOMEM;
                 char *save = NULL;
                 for (char *opt = strtok_r(list, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
-                        r = tmpfs_option(arg, opt, &options, &attrs);
+                        r = tmpfs_option(a, opt, &options, &attrs);
                         if (r < 0)
                                 return r;
                 }

@@ -5,6 +5,8 @@
 
 #include "settings.h"
 
+struct assignment;
+
 /* The parts of the command line parser that live outside args.c; each logs
  * its own problem and returns -errno. */
 
@@ -12,6 +14,6 @@
  * must exist) into *ret, replacing what was there. */
 int args_absolute_path(const char *what, const char *path, bool must_exist, char **ret);
 /* --bind=SRC[:DST[:OPTIONS]] and --bind-ro=... */
-int args_parse_bind(struct settings *s, const char *arg, bool read_only);
+int args_parse_bind(struct settings *s, const struct assignment *a, bool read_only);
 /* --tmpfs=PATH[:OPTIONS] */
-int args_parse_tmpfs(struct settings *s, const char *arg);
+int args_parse_tmpfs(struct settings *s, const struct assignment *a);

@@ -365,7 +365,7 @@ int launch_run(const struct settings *s)
                 log_error("berth must run as root: it creates namespaces, mounts and cgroups (try sudo)");
                 return 1;
         }
-        if (launcher_check_input(&l) < 0 || launcher_read_settings_file(&l) < 0 || launcher_lock_name(&l) < 0) {
+        if (launcher_check_input(&l) < 0 || launcher_lock_name(&l) < 0) {
                 free(l.m.init);
                 free(l.m.stub);
                 strv_free(l.m.own_argv);

@@ -49,9 +49,6 @@ struct launcher {
         struct timespec held_since;
         int retry_fd;           /* ticks while something is held */
         char stop[128];         /* the step a stop has reached (state file STOP=) */
-        int kill_signal;        /* the settings' (command line, else NAME.berth); 0: by init */
-        int poweroff_signal;
-        int reboot_signal;
         struct notify_state notify;
         struct sync_msg error;
         bool failed;
@@ -62,7 +59,6 @@ struct launcher {
 /* prepare.c */
 int launcher_check_input(struct launcher *l);
 int launcher_lock_name(struct launcher *l);
-int launcher_read_settings_file(struct launcher *l);
 int launcher_prepare_host(struct launcher *l);
 
 /* shift.c: --private-users-ownership=chown */

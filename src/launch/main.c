@@ -59,6 +59,8 @@ int main(int argc, char **argv)
         if (argc > 1 && strcmp(argv[1], "boot-test") == 0)
                 return exec_boot_test(argv + 1);
         r = settings_parse_argv(&s, argc, argv);
+        if (r > 0)
+                r = settings_read_files(&s);
         if (r <= 0) {
                 settings_done(&s);
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include "arch.h"
-#include "berthfile.h"
 #include "cleanup.h"
 #include "signals.h"
 #include "config.h"
@@ -171,63 +170,6 @@ int launcher_check_input(struct launcher *l)
                         return log_error_ret(-ENOTDIR, "--upper %s is not a directory", s->upper);
         }
         return 0;
-}
-
-/* The stop signals: the command line's, else the machine's settings file's
- * ([Exec] KillSignal=, PoweroffSignal=, RebootSignal=). */
-static int settings_signal(struct launcher *l, const struct berthfile *f, const char *key, int given, int *ret)
-{
-        const struct berthfile_entry *e = berthfile_find(f, "Exec", key);
-        int sig;
-
-        *ret = given;
-        if (given > 0 || !e)
-                return 0;
-        sig = signal_from_string(e->value);
-        if (sig <= 0 || sig == SIGKILL || sig == SIGSTOP)
-                return log_error_ret(-EINVAL, "machine %s: %s:%u: %s=%s is not a signal berth can send", l->name,
-                                     f->path, e->line, key, e->value);
-        *ret = sig;
-        return 0;
-}
-
-/* Until berth reads all of the file, say what it leaves out: a machine
- * that starts without its Bind= or Environment= and says nothing is worse
- * than a warning. Keys berthd reads (Image=) are not the launcher's to
- * warn about. */
-static void warn_unread(const struct berthfile *f)
-{
-        for (size_t i = 0; i < f->n_entries; i++) {
-                const struct berthfile_entry *e = &f->entries[i];
-                if (!e->key)
-                        log_warning("%s:%u: '%s' is neither a [Section] nor a Key=Value line: ignored, continuing",
-                                    f->path, e->line, e->value);
-                else if (!e->section[0])
-                        log_warning("%s:%u: %s= is outside any [Section]: ignored, continuing", f->path, e->line,
-                                    e->key);
-                else if (!berthfile_key_read(e->section, e->key))
-                        log_warning("%s:%u: [%s] %s= is not read by berth yet: ignored, continuing", f->path,
-                                    e->line, e->section, e->key);
-        }
-}
-
-int launcher_read_settings_file(struct launcher *l)
-{
-        struct berthfile f = {};
-        int r = berthfile_load(l->name, &f);
-
-        if (r < 0) {
-                _cleanup_free_ char *path = NULL;
-                (void) berthfile_path(l->name, &path);
-                return log_error_errno(r, "machine %s: reading its settings file %s", l->name, path ? path : "");
-        }
-        warn_unread(&f);
-        if (settings_signal(l, &f, "KillSignal", l->s->kill_signal, &l->kill_signal) < 0 ||
-            settings_signal(l, &f, "PoweroffSignal", l->s->poweroff_signal, &l->poweroff_signal) < 0 ||
-            settings_signal(l, &f, "RebootSignal", l->s->reboot_signal, &l->reboot_signal) < 0)
-                r = -EINVAL;
-        berthfile_done(&f);
-        return r < 0 ? r : 0;
 }
 
 int launcher_lock_name(struct launcher *l)

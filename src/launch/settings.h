@@ -52,6 +52,17 @@ enum users_ownership {
 const char *ownership_to_string(enum users_ownership o);
 int ownership_from_string(const char *s);
 
+/* --settings=: whether and how the settings files count (berth(5)). */
+enum settings_mode {
+        SETTINGS_YES,           /* /etc/berth/NAME.berth, and the image's for the unprivileged keys */
+        SETTINGS_NO,
+        SETTINGS_TRUSTED,       /* the image's file for every key */
+        SETTINGS_OVERRIDE,      /* as yes, but the files win over the command line */
+        _SETTINGS_MODE_MAX,
+};
+
+struct assignment;
+
 /* Everything a user asked for, parsed and checked for form (not yet against
  * the file system). Passed down to every concern; no globals. */
 struct settings {
@@ -93,9 +104,22 @@ struct settings {
         bool as_pid2;           /* --as-pid2: the stub is PID 1 (berth's way without --boot) */
         bool private_network;   /* --private-network: only lo (berth's only network so far) */
         bool ready_at_exec;     /* --notify-ready=no: READY=1 upstream once PID 1 runs */
+
+        enum settings_mode settings_mode;
+        bool show_settings;     /* --show-settings: print them and start nothing */
+        /* Every value that took effect, with where it came from, in the
+         * order it was applied (settings-file.c); the strings are owned. */
+        struct assignment *applied;
+        size_t n_applied;
 };
 
 /* Parse the command line. Returns 1 to go on, 0 when done (--help,
  * --version), -errno after logging the problem. */
 int settings_parse_argv(struct settings *s, int argc, char **argv);
+/* Then the settings files (berth(5)) below the command line, and the
+ * checks of the whole: 1 to go on, 0 when done (--show-settings printed
+ * them), -errno after logging the problem. */
+int settings_read_files(struct settings *s);
+/* The checks of options against each other, after all were read. */
+int settings_check(struct settings *s);
 void settings_done(struct settings *s);

@@ -114,7 +114,7 @@ void launcher_send_signal(struct launcher *l, int sig)
 static int stop_signal(const struct launcher *l, int received)
 {
         bool reboot = received == SIGUSR1, poweroff = received == SIGUSR2;
-        int set = reboot ? l->reboot_signal : poweroff ? l->poweroff_signal : l->kill_signal;
+        int set = reboot ? l->s->reboot_signal : poweroff ? l->s->poweroff_signal : l->s->kill_signal;
 
         /* Given on the command line or in the machine's settings file. */
         if (set > 0)
@@ -165,8 +165,8 @@ static int sysvinit_runlevel(struct launcher *l, char runlevel)
 /* sysvinit, unless a signal was set for it, is asked on its FIFO. */
 static bool uses_initctl(const struct launcher *l, int received)
 {
-        int set = received == SIGUSR1 ? l->reboot_signal : received == SIGUSR2 ? l->poweroff_signal
-                                                                                : l->kill_signal;
+        int set = received == SIGUSR1 ? l->s->reboot_signal : received == SIGUSR2 ? l->s->poweroff_signal
+                                                                                : l->s->kill_signal;
 
         return l->m.init_kind == INIT_SYSVINIT && set <= 0;
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,23 +12,6 @@
 #include "util.h"
 
 #define BERTHFILE_MAX (256 * 1024)
-
-static const struct {
-        const char *section, *key;
-} keys_read[] = {
-        { "Exec", "KillSignal" },       /* the launcher */
-        { "Exec", "PoweroffSignal" },
-        { "Exec", "RebootSignal" },
-        { "Exec", "Image" },            /* berthd */
-};
-
-bool berthfile_key_read(const char *section, const char *key)
-{
-        for (size_t i = 0; section && key && i < ELEMENTSOF(keys_read); i++)
-                if (streq(section, keys_read[i].section) && streq(key, keys_read[i].key))
-                        return true;
-        return false;
-}
 
 static char *strip(char *s)
 {
@@ -61,27 +45,122 @@ static int add_entry(struct berthfile *f, unsigned line, const char *section, co
         return 0;
 }
 
-/* One line: a comment or blank (nothing), a [Section] (into section), a
- * Key=Value, or neither (an entry without a key). */
-static int parse_line(struct berthfile *f, unsigned line, char *text, char **section)
-{
-        char *l = strip(text), *eq;
+/* The file is parsed by libinih (Debian's, built with the library's
+ * defaults): sections, Key=Value, comments, a ';' after a blank ending a
+ * value. The library reads lines through us: we count them (its own
+ * count is a build option Debian leaves off), strip their leading blanks
+ * (so that an indented line is a line of its own, as in systemd's parser,
+ * not the library's continuation of the line before) and refuse a line
+ * too long for its buffer rather than let it be cut in two. A line the
+ * library neither handed to on_value nor took as a section or comment is
+ * kept as an entry without a key. */
+struct reader {
+        struct berthfile *f;
+        const char *next;       /* the rest of the text; NULL at its end */
+        unsigned line;          /* the line last handed out */
+        unsigned handled;       /* the last line on_value took */
+        unsigned too_long;      /* the line that did not fit, or 0 */
+        char *text;             /* the line last handed out, when it is not blank, comment or section */
+        char *section;          /* the section it is in */
+        int error;
+};
 
-        if (!*l || *l == '#' || *l == ';')
+static int keep_unhandled(struct reader *r)
+{
+        _cleanup_free_ char *text = r->text;
+
+        r->text = NULL;
+        if (!text || r->handled == r->line)
                 return 0;
-        if (*l == '[' && l[strlen(l) - 1] == ']' && strlen(l) > 2) {
-                char *name = strndup(l + 1, strlen(l) - 2);
-                if (!name)
-                        return -ENOMEM;
-                free(*section);
-                *section = name;
+        return add_entry(r->f, r->line, r->section, NULL, strip(text));
+}
+
+/* A "[Section]" line's name into r->section: 1, else 0. */
+static int take_section(struct reader *r, const char *p, size_t n)
+{
+        const char *end = memchr(p, ']', n);
+        char *name;
+
+        if (*p != '[' || !end || end == p + 1)
                 return 0;
+        name = strndup(p + 1, (size_t) (end - p - 1));
+        if (!name)
+                return -ENOMEM;
+        free(r->section);
+        r->section = name;
+        return 1;
+}
+
+static char *read_line(char *buf, int size, void *stream)
+{
+        struct reader *r = stream;
+        const char *p, *nl;
+        size_t n;
+        int k;
+
+        if (r->error || (r->error = keep_unhandled(r)) < 0 || !r->next)
+                return NULL;
+        p = r->next;
+        if (r->line == 0 && startswith(p, "\xef\xbb\xbf"))
+                p += 3;
+        p += strspn(p, " \t");
+        nl = strchr(p, '\n');
+        n = nl ? (size_t) (nl - p) : strlen(p);
+        r->line++;
+        r->next = nl ? nl + 1 : NULL;
+        if (!nl && n == 0)
+                return NULL;
+        if (n + 2 > (size_t) size) {
+                r->too_long = r->line;
+                return NULL;
         }
-        eq = strchr(l, '=');
-        if (!eq || eq == l || *l == '[')
-                return add_entry(f, line, *section, NULL, l);
-        *eq = 0;
-        return add_entry(f, line, *section, strip(l), strip(eq + 1));
+        memcpy(buf, p, n);
+        buf[n] = '\n';
+        buf[n + 1] = 0;
+        k = take_section(r, p, n);
+        if (k < 0)
+                r->error = k;
+        else if (k == 0 && n > 0 && !strchr("#;\r", *p) && !(r->text = strndup(p, n)))
+                r->error = -ENOMEM;
+        return r->error ? NULL : buf;
+}
+
+static int on_value(void *user, const char *section, const char *key, const char *value)
+{
+        struct reader *r = user;
+        int e;
+
+        if (!*key)                      /* "=value": kept as a line without a key */
+                return 1;
+        r->handled = r->line;
+        e = add_entry(r->f, r->line, section, key, value);
+        if (e < 0)
+                r->error = e;
+        return e >= 0;
+}
+
+int berthfile_parse(const char *path, const char *text, struct berthfile *ret)
+{
+        struct berthfile f = { .path = strdup(path) };
+        struct reader r = { .f = &f, .next = text, .section = strdup("") };
+
+        if (!f.path || !r.section) {
+                free(r.section);
+                berthfile_done(&f);
+                return -ENOMEM;
+        }
+        (void) ini_parse_stream(read_line, &r, on_value, &r);
+        if (!r.error)
+                r.error = keep_unhandled(&r);
+        free(r.text);
+        free(r.section);
+        if (r.error < 0) {
+                berthfile_done(&f);
+                return r.error;
+        }
+        f.too_long = r.too_long;
+        *ret = f;
+        return 0;
 }
 
 int berthfile_path(const char *machine, char **ret)
@@ -91,35 +170,28 @@ int berthfile_path(const char *machine, char **ret)
         return asprintf(ret, "%s/%s.berth", dir && dir[0] == '/' ? dir : "/etc/berth", machine) < 0 ? -ENOMEM : 0;
 }
 
+int berthfile_load_path(const char *path, struct berthfile *ret)
+{
+        _cleanup_free_ char *text = NULL;
+        int r = read_file_at(AT_FDCWD, path, &text, BERTHFILE_MAX);
+
+        if (r == -ENOENT) {
+                *ret = (struct berthfile) { .path = strdup(path) };
+                return ret->path ? 0 : -ENOMEM;
+        }
+        if (r < 0)
+                return r;
+        r = berthfile_parse(path, text, ret);
+        return r < 0 ? r : 1;
+}
+
 int berthfile_load(const char *machine, struct berthfile *ret)
 {
-        _cleanup_free_ char *text = NULL, *section = strdup("");
-        struct berthfile f = {};
-        unsigned line = 1;
-        int r;
+        _cleanup_free_ char *path = NULL;
 
-        if (!section || berthfile_path(machine, &f.path) < 0)
+        if (berthfile_path(machine, &path) < 0)
                 return -ENOMEM;
-        r = read_file_at(AT_FDCWD, f.path, &text, BERTHFILE_MAX);
-        if (r == -ENOENT) {
-                *ret = f;
-                return 0;
-        }
-        for (char *p = r >= 0 ? text : NULL; p; line++) {
-                char *nl = strchr(p, '\n');
-                if (nl)
-                        *nl = 0;
-                r = parse_line(&f, line, p, &section);
-                if (r < 0)
-                        break;
-                p = nl ? nl + 1 : NULL;
-        }
-        if (r < 0) {
-                berthfile_done(&f);
-                return r;
-        }
-        *ret = f;
-        return 1;
+        return berthfile_load_path(path, ret);
 }
 
 void berthfile_done(struct berthfile *f)

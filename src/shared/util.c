@@ -453,3 +453,69 @@ uint64_t now_usec(clockid_t clock)
         clock_gettime(clock, &ts);
         return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
 }
+
+int free_and_strdup(char **p, const char *s)
+{
+        char *n = s ? strdup(s) : NULL;
+
+        if (s && !n)
+                return -ENOMEM;
+        free(*p);
+        *p = n;
+        return 0;
+}
+
+/* One word of s at *p: blanks end it, "..." and '...' quote, a backslash
+ * takes the next character as it is. */
+static int next_word(const char **p, char **ret)
+{
+        const char *s = *p + strspn(*p, " \t\n");
+        _cleanup_free_ char *w = malloc(strlen(s) + 1);
+        size_t n = 0;
+        char quote = 0;
+
+        if (!w)
+                return -ENOMEM;
+        if (!*s) {
+                *ret = NULL;
+                return 0;
+        }
+        for (; *s && (quote || !strchr(" \t\n", *s)); s++) {
+                if (*s == '\\' && s[1] && quote != '\'')
+                        w[n++] = *++s;
+                else if (quote && *s == quote)
+                        quote = 0;
+                else if (!quote && (*s == '"' || *s == '\''))
+                        quote = *s;
+                else
+                        w[n++] = *s;
+        }
+        if (quote)
+                return -EINVAL;
+        w[n] = 0;
+        *p = s;
+        *ret = take_ptr(w);
+        return 1;
+}
+
+int split_words(const char *s, char ***ret)
+{
+        _cleanup_strv_ char **l = calloc(1, sizeof(char *));
+        int r;
+
+        if (!l)
+                return -ENOMEM;
+        for (;;) {
+                _cleanup_free_ char *w = NULL;
+                r = next_word(&s, &w);
+                if (r <= 0)
+                        break;
+                r = strv_push(&l, w);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        *ret = take_ptr(l);
+        return 0;
+}

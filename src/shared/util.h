@@ -16,6 +16,12 @@ char *strjoin(const char *a, const char *b, const char *c);
 size_t strv_length(char *const *l);
 int strv_push(char ***l, const char *value);    /* copies value */
 char **strv_copy(char *const *l);
+/* Words split at blanks, with "..." and '...' quoting and a backslash
+ * escaping the next character (outside '...'), as a shell splits them:
+ * -EINVAL for a quote that is not closed. */
+int split_words(const char *s, char ***ret);
+/* *p replaced by a copy of s (NULL: by NULL). */
+int free_and_strdup(char **p, const char *s);
 /* An environment block: NAME=VALUE in place of the entry with the same
  * NAME, or appended. */
 int strv_env_set(char ***l, const char *assignment);

@@ -122,19 +122,84 @@ Test(berthfile, no_file)
         cr_assert_lt(berthfile_get("dir", "Exec", "Image", &v), 0);
 }
 
-/* What berth reads: the launcher's stop signals and berthd's Image=, which
- * neither warns about; everything else is not read yet. */
-Test(berthfile, keys_read)
+/* An indented line is a line of its own (systemd's parsers strip the
+ * blanks), not the INI library's continuation of the value before it. */
+Test(berthfile, an_indented_line_is_its_own)
 {
-        cr_assert(berthfile_key_read("Exec", "KillSignal"));
-        cr_assert(berthfile_key_read("Exec", "PoweroffSignal"));
-        cr_assert(berthfile_key_read("Exec", "RebootSignal"));
-        cr_assert(berthfile_key_read("Exec", "Image"));
-        cr_assert_not(berthfile_key_read("Exec", "Environment"));
-        cr_assert_not(berthfile_key_read("Files", "Bind"));
-        cr_assert_not(berthfile_key_read("Network", "VirtualEthernet"));
-        cr_assert_not(berthfile_key_read("Files", "KillSignal"));
-        cr_assert_not(berthfile_key_read("", "KillSignal"));
-        cr_assert_not(berthfile_key_read("Exec", "killsignal"));
-        cr_assert_not(berthfile_key_read(NULL, "Image"));
+        struct berthfile f = {};
+
+        write_settings("m", "[Exec]\nEnvironment=A=1\n    Boot=yes\n\t  Hostname=h\n");
+        cr_assert_eq(berthfile_load("m", &f), 1);
+        cr_assert_eq(f.n_entries, 3);
+        assert_entry(&f, 0, 2, "Exec", "Environment", "A=1");
+        assert_entry(&f, 1, 3, "Exec", "Boot", "yes");
+        assert_entry(&f, 2, 4, "Exec", "Hostname", "h");
+        berthfile_done(&f);
+}
+
+/* A UTF-8 byte order mark is no part of the first line. */
+Test(berthfile, a_byte_order_mark_is_skipped)
+{
+        struct berthfile f = {};
+
+        write_settings("m", "\xef\xbb\xbf[Exec]\nBoot=yes\n");
+        cr_assert_eq(berthfile_load("m", &f), 1);
+        cr_assert_eq(f.n_entries, 1);
+        assert_entry(&f, 0, 2, "Exec", "Boot", "yes");
+        berthfile_done(&f);
+}
+
+/* A line longer than the library's buffer is not cut in two: reading stops
+ * there and says which line it was. One that just fits is read. */
+Test(berthfile, a_line_too_long_is_named_not_split)
+{
+        struct berthfile f = {};
+        char text[1024], value[BERTHFILE_LINE_MAX + 2];
+
+        memset(value, 'x', sizeof(value) - 1);
+        value[BERTHFILE_LINE_MAX - strlen("Hostname=")] = 0;
+        snprintf(text, sizeof(text), "[Exec]\nHostname=%s\nBoot=yes\n", value);
+        cr_assert_eq(berthfile_parse("/f", text, &f), 0);
+        cr_assert_eq(f.too_long, 0);
+        cr_assert_eq(f.n_entries, 2);
+        cr_assert_eq(strlen(f.entries[0].value), BERTHFILE_LINE_MAX - strlen("Hostname="));
+        berthfile_done(&f);
+
+        value[BERTHFILE_LINE_MAX - strlen("Hostname=")] = 'x';
+        value[BERTHFILE_LINE_MAX + 1 - strlen("Hostname=")] = 0;
+        snprintf(text, sizeof(text), "[Exec]\nBoot=yes\nHostname=%s\nKillSignal=HUP\n", value);
+        cr_assert_eq(berthfile_parse("/f", text, &f), 0);
+        cr_assert_eq(f.too_long, 3);
+        cr_assert_eq(f.n_entries, 1);
+        assert_entry(&f, 0, 2, "Exec", "Boot", "yes");
+        berthfile_done(&f);
+}
+
+/* libinih's rules that systemd's parser does not have, as berth(5) says:
+ * a ';' after a blank starts a comment; "Key: value" is a Key=Value. */
+Test(berthfile, the_librarys_own_rules)
+{
+        struct berthfile f = {};
+
+        cr_assert_eq(berthfile_parse("/f", "[Exec]\nEnvironment=A=b ;c\nEnvironment=B=x;y\nHostname: h\n", &f), 0);
+        cr_assert_eq(f.n_entries, 3);
+        assert_entry(&f, 0, 2, "Exec", "Environment", "A=b");
+        assert_entry(&f, 1, 3, "Exec", "Environment", "B=x;y");
+        assert_entry(&f, 2, 4, "Exec", "Hostname", "h");
+        berthfile_done(&f);
+}
+
+/* The last line needs no newline; an empty text has no entries. */
+Test(berthfile, text_edges)
+{
+        struct berthfile f = {};
+
+        cr_assert_eq(berthfile_parse("/f", "[Exec]\nBoot=yes", &f), 0);
+        cr_assert_eq(f.n_entries, 1);
+        assert_entry(&f, 0, 2, "Exec", "Boot", "yes");
+        berthfile_done(&f);
+        cr_assert_eq(berthfile_parse("/f", "", &f), 0);
+        cr_assert_eq(f.n_entries, 0);
+        cr_assert_str_eq(f.path, "/f");
+        berthfile_done(&f);
 }

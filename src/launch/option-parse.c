@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The value parsers of the option table: one per kind of value, each
+ * called alike for the command line and the settings files. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cleanup.h"
+#include "config.h"
+#include "log.h"
+#include "option-parse.h"
+#include "options.h"
+#include "paths.h"
+#include "signals.h"
+#include "util.h"
+
+#define FIELD(s, a, type) ((type *) ((char *) (s) + (a)->opt->offset))
+
+/* A flag is set by its bare option, or by a boolean's text (a file's
+ * Boot=yes, --notify-ready=no). */
+static int flag_value(const struct assignment *a)
+{
+        int r = a->value ? parse_boolean(a->value) : 1;
+
+        if (r < 0)
+                return assignment_invalid(a, "expected yes or no");
+        return r;
+}
+
+int opt_flag(struct settings *s, const struct assignment *a)
+{
+        int r = flag_value(a);
+
+        if (r < 0)
+                return r;
+        *FIELD(s, a, bool) = r;
+        return 0;
+}
+
+int opt_help(struct settings *s, const struct assignment *a)
+{
+        options_help();
+        return 1;
+}
+
+int opt_version(struct settings *s, const struct assignment *a)
+{
+        printf("berth %s\n", BERTH_VERSION);
+        return 1;
+}
+
+int opt_quiet(struct settings *s, const struct assignment *a)
+{
+        s->quiet = true;
+        log_set_level(LOG_LEVEL_WARNING);
+        return 0;
+}
+
+int opt_settings(struct settings *s, const struct assignment *a)
+{
+        static const char *const modes[_SETTINGS_MODE_MAX] = {
+                [SETTINGS_YES] = "yes", [SETTINGS_NO] = "no", [SETTINGS_TRUSTED] = "trusted",
+                [SETTINGS_OVERRIDE] = "override",
+        };
+        int b = parse_boolean(a->value);
+
+        if (b >= 0) {
+                s->settings_mode = b ? SETTINGS_YES : SETTINGS_NO;
+                return 0;
+        }
+        for (int i = 0; i < _SETTINGS_MODE_MAX; i++)
+                if (streq(a->value, modes[i])) {
+                        s->settings_mode = i;
+                        return 0;
+                }
+        return assignment_invalid(a, "expected yes, no, trusted or override");
+}
+
+/* -D TREE on the command line; a file's Image= is an absolute path or the
+ * name of an image in STATEDIR/images, as berthd reads it. */
+int opt_directory(struct settings *s, const struct assignment *a)
+{
+        char *p;
+
+        if (a->source == SOURCE_COMMAND_LINE)
+                return args_absolute_path("tree", a->value, false, &s->directory);
+        if (a->value[0] == '/')
+                p = strdup(a->value);
+        else if (machine_name_valid(a->value)) {
+                if (asprintf(&p, "%s/images/%s", berth_state_dir(), a->value) < 0)
+                        p = NULL;
+        } else
+                return assignment_invalid(a, "expected an absolute path or the name of an image in %s/images",
+                                          berth_state_dir());
+        if (!p)
+                return -ENOMEM;
+        free(s->directory);
+        s->directory = p;
+        return 0;
+}
+
+int opt_name(struct settings *s, const struct assignment *a)
+{
+        const char *why = machine_name_problem(a->value);
+
+        if (why)
+                return log_invalid("invalid machine name '%s': %s", a->value, why);
+        snprintf(s->name, sizeof(s->name), "%s", a->value);
+        return 0;
+}
+
+int opt_hostname(struct settings *s, const struct assignment *a)
+{
+        if (!hostname_valid(a->value))
+                return assignment_invalid(a, "not a hostname (up to 64 letters, digits, '-', '_' and '.')");
+        return free_and_strdup(&s->hostname, a->value);
+}
+
+int opt_upper(struct settings *s, const struct assignment *a)
+{
+        if (a->source != SOURCE_COMMAND_LINE && a->value[0] != '/')
+                return assignment_invalid(a, "not an absolute path");
+        return args_absolute_path("--upper", a->value, false, &s->upper);
+}
+
+int opt_bind(struct settings *s, const struct assignment *a)
+{
+        return args_parse_bind(s, a, false);
+}
+
+int opt_bind_ro(struct settings *s, const struct assignment *a)
+{
+        return args_parse_bind(s, a, true);
+}
+
+int opt_tmpfs(struct settings *s, const struct assignment *a)
+{
+        return args_parse_tmpfs(s, a);
+}
+
+/* NAME=VALUE, or NAME alone for its value in berth's own environment
+ * (empty when it has none there), as nspawn's --setenv does. */
+int opt_setenv(struct settings *s, const struct assignment *a)
+{
+        _cleanup_free_ char *assignment = NULL;
+        size_t n = strcspn(a->value, "=");
+        int r;
+
+        if (n == 0)
+                return assignment_invalid(a, "expected NAME=VALUE, or a NAME to pass on from berth's environment");
+        if (a->value[n])
+                return strv_push(&s->setenv, a->value);
+        /* A file does not reach into berth's environment. */
+        if (a->source != SOURCE_COMMAND_LINE)
+                return assignment_invalid(a, "expected NAME=VALUE");
+        r = env_assignment_from(a->value, &assignment);
+        if (r == -EINVAL)
+                return assignment_invalid(a, "a NAME to pass on has only letters, digits and '_' and does not "
+                                          "start with a digit");
+        if (r < 0)
+                return r;
+        return strv_push(&s->setenv, assignment);
+}
+
+int opt_uuid(struct settings *s, const struct assignment *a)
+{
+        if (uuid_parse(a->value, s->uuid) < 0)
+                return assignment_invalid(a, "not a UUID");
+        s->uuid_set = true;
+        return 0;
+}
+
+int opt_console(struct settings *s, const struct assignment *a)
+{
+        int r = console_mode_from_string(a->value);
+
+        if (r < 0 || r == CONSOLE_AUTO)
+                return assignment_invalid(a, "expected interactive, read-only, passive or pipe");
+        s->console = r;
+        return 0;
+}
+
+int opt_stop_timeout(struct settings *s, const struct assignment *a)
+{
+        if (parse_sec(a->value, &s->stop_timeout_sec) < 0 || s->stop_timeout_sec == 0)
+                return assignment_invalid(a, "expected a number of seconds");
+        return 0;
+}
+
+int opt_private_users(struct settings *s, const struct assignment *a)
+{
+        int r = private_users_from_string(a->value ? a->value : "pick", &s->private_users, &s->users_base,
+                                          &s->users_size);
+
+        if (r == -EINVAL)
+                return assignment_invalid(a, "expected no, pick, or UID[:COUNT] with a UID above 0 and a COUNT "
+                                          "of 1 to 65536");
+        return r;
+}
+
+/* nspawn's -U: pick, and the ownership chosen for the tree. */
+int opt_U(struct settings *s, const struct assignment *a)
+{
+        s->private_users = PRIVATE_USERS_PICK;
+        s->ownership = OWNERSHIP_MAP;
+        return 0;
+}
+
+int opt_ownership(struct settings *s, const struct assignment *a)
+{
+        int r = ownership_from_string(a->value);
+
+        if (r < 0)
+                return assignment_invalid(a, "expected map or chown");
+        s->ownership = r;
+        return 0;
+}
+
+int opt_cgroup(struct settings *s, const struct assignment *a)
+{
+        int r = cgroup_mode_from_string(a->value);
+
+        if (r < 0)
+                return assignment_invalid(a, "expected auto, systemd or cgroupfs");
+        s->cgroup = r;
+        return 0;
+}
+
+int opt_slice(struct settings *s, const struct assignment *a)
+{
+        size_t n = strlen(a->value);
+
+        if (n < 7 || !streq(a->value + n - 6, ".slice") || strchr(a->value, '/'))
+                return assignment_invalid(a, "expected a slice unit name (NAME.slice)");
+        return free_and_strdup(&s->slice, a->value);
+}
+
+int opt_register(struct settings *s, const struct assignment *a)
+{
+        static const char *const modes[] = { [REGISTER_AUTO] = "auto", [REGISTER_YES] = "yes",
+                                             [REGISTER_NO] = "no" };
+
+        for (size_t i = 0; i < ELEMENTSOF(modes); i++)
+                if (streq(a->value, modes[i])) {
+                        s->register_mode = i;
+                        return 0;
+                }
+        return assignment_invalid(a, "expected auto, yes or no");
+}
+
+/* --kill-signal=, --poweroff-signal=, --reboot-signal= */
+int opt_signal(struct settings *s, const struct assignment *a)
+{
+        int sig = signal_from_string(a->value);
+
+        if (sig <= 0 || sig == SIGKILL || sig == SIGSTOP)
+                return assignment_invalid(a, "expected a signal name or number (not KILL or STOP)");
+        *FIELD(s, a, int) = sig;
+        return 0;
+}
+
+int opt_notify_ready(struct settings *s, const struct assignment *a)
+{
+        int r = flag_value(a);
+
+        if (r < 0)
+                return r;
+        s->ready_at_exec = r == 0;
+        return 0;
+}
+
+int opt_memory_max(struct settings *s, const struct assignment *a)
+{
+        if (parse_size(a->value, &s->limits.memory_max) < 0)
+                return assignment_invalid(a, "expected bytes with K, M, G or T, or infinity");
+        return 0;
+}
+
+int opt_cpu_quota(struct settings *s, const struct assignment *a)
+{
+        _cleanup_free_ char *n = strdup(a->value);
+        unsigned v;
+
+        if (!n)
+                return -ENOMEM;
+        if (*n && n[strlen(n) - 1] == '%')
+                n[strlen(n) - 1] = 0;
+        if (parse_uint(n, &v) < 0 || v == 0 || v > 100000)
+                return assignment_invalid(a, "expected a percentage of one CPU, 1%% to 100000%%");
+        s->limits.cpu_quota = v;
+        return 0;
+}
+
+int opt_tasks_max(struct settings *s, const struct assignment *a)
+{
+        unsigned v;
+
+        if (streq(a->value, "infinity"))
+                v = 0;
+        else if (parse_uint(a->value, &v) < 0 || v == 0)
+                return assignment_invalid(a, "expected a positive number or infinity");
+        s->limits.tasks_max = v;
+        return 0;
+}
+
+int opt_cpu_weight(struct settings *s, const struct assignment *a)
+{
+        unsigned v;
+
+        if (parse_uint(a->value, &v) < 0 || v < 1 || v > 10000)
+                return assignment_invalid(a, "expected 1 to 10000");
+        s->limits.cpu_weight = v;
+        return 0;
+}
+
+/* A file's Parameters=: words split at blanks, as a shell would with
+ * "..." and '...' quoting and a backslash before any character. */
+int opt_parameters(struct settings *s, const struct assignment *a)
+{
+        _cleanup_strv_ char **words = NULL;
+        int r;
+
+        if (a->source == SOURCE_COMMAND_LINE)   /* a word of its own */
+                return strv_push(&s->argv, a->value);
+        r = split_words(a->value, &words);
+        if (r == -EINVAL)
+                return assignment_invalid(a, "a quote is not closed");
+        if (r < 0)
+                return r;
+        for (char **w = words; *w; w++) {
+                r = strv_push(&s->argv, *w);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}

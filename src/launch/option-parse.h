@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+
+#include "settings.h"
+
+struct assignment;
+
+/* The parsers of option_table (options.c), in option-parse.c: each takes
+ * an assignment's value into s, returns 0, 1 when berth is done (--help,
+ * --version), or -errno after logging the problem. */
+int opt_flag(struct settings *s, const struct assignment *a);         /* the bool at the option's offset */
+int opt_help(struct settings *s, const struct assignment *a);
+int opt_version(struct settings *s, const struct assignment *a);
+int opt_quiet(struct settings *s, const struct assignment *a);
+int opt_settings(struct settings *s, const struct assignment *a);
+int opt_directory(struct settings *s, const struct assignment *a);
+int opt_name(struct settings *s, const struct assignment *a);
+int opt_hostname(struct settings *s, const struct assignment *a);
+int opt_upper(struct settings *s, const struct assignment *a);
+int opt_bind(struct settings *s, const struct assignment *a);
+int opt_bind_ro(struct settings *s, const struct assignment *a);
+int opt_tmpfs(struct settings *s, const struct assignment *a);
+int opt_setenv(struct settings *s, const struct assignment *a);
+int opt_uuid(struct settings *s, const struct assignment *a);
+int opt_console(struct settings *s, const struct assignment *a);
+int opt_stop_timeout(struct settings *s, const struct assignment *a);
+int opt_private_users(struct settings *s, const struct assignment *a);
+int opt_U(struct settings *s, const struct assignment *a);
+int opt_ownership(struct settings *s, const struct assignment *a);
+int opt_cgroup(struct settings *s, const struct assignment *a);
+int opt_slice(struct settings *s, const struct assignment *a);
+int opt_register(struct settings *s, const struct assignment *a);
+int opt_signal(struct settings *s, const struct assignment *a);       /* the int at the option's offset */
+int opt_notify_ready(struct settings *s, const struct assignment *a);
+int opt_memory_max(struct settings *s, const struct assignment *a);
+int opt_cpu_quota(struct settings *s, const struct assignment *a);
+int opt_tasks_max(struct settings *s, const struct assignment *a);
+int opt_cpu_weight(struct settings *s, const struct assignment *a);
+int opt_parameters(struct settings *s, const struct assignment *a);
+
+/* no | pick | yes | UID[:COUNT], without a word: -EINVAL when it is none. */
+int private_users_from_string(const char *arg, enum private_users *ret_mode, uint32_t *ret_base,
+                              uint32_t *ret_size);

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The launcher's options, once each (see options.h). */
+#include "options.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "config.h"
+#include "log.h"
+#include "option-parse.h"
+#include "paths.h"
+#include "util.h"
+
+#define STR(x) STR_(x)
+#define STR_(x) #x
+#define AT(field) .offset = offsetof(struct settings, field)
+
+/* In --help's order. Section and key as systemd.nspawn(5) spells them
+ * where nspawn has the setting. */
+const struct option_def option_table[] = {
+        { "help", 'h', NULL, NULL, NULL, OPT_RUN, .parse = opt_help, .help = "Show this help" },
+        { "version", 0, NULL, NULL, NULL, OPT_RUN, .parse = opt_version, .help = "Show the version" },
+        { "quiet", 'q', NULL, NULL, NULL, OPT_RUN, .parse = opt_quiet,
+          .help = "Say nothing but warnings and errors" },
+        { "directory", 'D', "TREE", "Exec", "Image", OPT_PRIVILEGED, .parse = opt_directory,
+          .help = "The base tree, never written (default: the image\nof the machine's name in STATEDIR/images)",
+          .default_text = "STATEDIR/images/NAME" },
+        { "name", 'M', "NAME", NULL, NULL, OPT_RUN, .parse = opt_name,
+          .help = "Machine name (default: the tree's base name;\nwith --ephemeral, plus a random suffix)" },
+        { "machine", 0, "NAME", NULL, NULL, OPT_RUN, "name", .parse = opt_name, .help = "The same as --name" },
+        { "settings", 0, "yes|no|trusted|override", NULL, NULL, OPT_RUN, .parse = opt_settings,
+          .help = "Read the machine's settings files (yes, the\ndefault), not (no), the image's for every key\n"
+                  "(trusted), or let them win over the command line\n(override); see berth(5)" },
+        { "show-settings", 0, NULL, NULL, NULL, OPT_RUN, .parse = opt_flag, AT(show_settings),
+          .help = "Print the settings the machine would start with\nand where each came from; start nothing" },
+        { "hostname", 0, "NAME", "Exec", "Hostname", 0, .parse = opt_hostname,
+          .help = "Hostname inside (default: the machine name)", .default_text = "the machine's name" },
+        { "boot", 'b', NULL, "Exec", "Boot", 0, .parse = opt_flag, AT(boot),
+          .help = "Run the tree's init as PID 1 (args after --)", .default_text = "no" },
+        { "as-pid2", 'a', NULL, "Exec", "ProcessTwo", 0, .parse = opt_flag, AT(as_pid2),
+          .help = "The stub init is PID 1, the command PID 2: what\nberth does without --boot",
+          .default_text = "no" },
+        { NULL, 0, NULL, "Exec", "Parameters", OPT_LIST, .parse = opt_parameters,
+          .default_text = "(none: /bin/bash or /bin/sh, or the init alone)" },
+        { "ephemeral", 'x', NULL, "Exec", "Ephemeral", 0, .parse = opt_flag, AT(ephemeral),
+          .help = "Writable layer on tmpfs, gone at exit", .default_text = "no" },
+        { "upper", 0, "DIR", "Files", "Upper", OPT_PRIVILEGED, .parse = opt_upper,
+          .help = "Writable layer in DIR instead of the machine's own",
+          .default_text = "STATEDIR/machines/NAME/upper" },
+        { "bind", 0, "SRC[:DST[:idmap]]", "Files", "Bind", OPT_PRIVILEGED | OPT_LIST, .parse = opt_bind,
+          .help = "Bind-mount a host path into the machine; idmap:\nthe host's IDs 0... show as the machine's 0..." },
+        { "bind-ro", 0, "SRC[:DST[:idmap]]", "Files", "BindReadOnly", OPT_PRIVILEGED | OPT_LIST,
+          .parse = opt_bind_ro, .help = "Same, read-only" },
+        { "tmpfs", 0, "DST[:OPTIONS]", "Files", "TemporaryFileSystem", OPT_LIST, .parse = opt_tmpfs,
+          .help = "Mount an empty tmpfs on DST; OPTIONS: mode=, size=,\nnr_inodes=, uid=, gid=, ro, noexec, ... "
+                  "(berth(1))" },
+        { "setenv", 'E', "NAME[=VALUE]", "Exec", "Environment", OPT_LIST, .parse = opt_setenv,
+          .help = "Set an environment variable for PID 1 (NAME alone:\nthe value berth has, or empty)" },
+        { "uuid", 0, "UUID", "Exec", "MachineID", 0, .parse = opt_uuid,
+          .help = "Machine UUID (default: kept per machine, or random)", .default_text = "kept, or random" },
+        { "console", 0, "MODE", "Exec", "Console", 0, .parse = opt_console,
+          .help = "interactive, read-only, passive or pipe",
+          .default_text = "interactive on a terminal, else read-only with Boot=, pipe without" },
+        { NULL, 'U', NULL, NULL, NULL, 0, "private-users", .alias_value = "pick", .parse = opt_U,
+          .help = "The same as --private-users=pick (takes no value)" },
+        { "private-users", 0, "pick|no|UID[:COUNT]", "Exec", "PrivateUsers", OPT_PRIVILEGED,
+          .parse = opt_private_users,
+          .help = "The machine's own user namespace and ID range\n(default: pick a free 65536-ID range)",
+          .default_text = "pick" },
+        { "private-users-ownership", 0, "map|chown", "Files", "PrivateUsersOwnership", OPT_PRIVILEGED,
+          .parse = opt_ownership,
+          .help = "map: idmapped mount of the tree (default);\nchown: a shifted copy of the tree (slow)",
+          .default_text = "map" },
+        { "cgroup", 0, "auto|systemd|cgroupfs", "Resources", "Cgroup", OPT_PRIVILEGED, .parse = opt_cgroup,
+          .help = "How the machine gets its cgroup (default: auto)", .default_text = "auto" },
+        { "slice", 0, "SLICE", "Resources", "Slice", OPT_PRIVILEGED, .parse = opt_slice,
+          .help = "systemd: the slice of the machine's scope\n(default: machine.slice)",
+          .default_text = "machine.slice" },
+        { "keep-unit", 0, NULL, "Resources", "KeepUnit", OPT_PRIVILEGED, .parse = opt_flag, AT(keep_unit),
+          .help = "systemd: the unit berth runs in is the machine's\n(a Type=notify service with Delegate=yes)",
+          .default_text = "no" },
+        { "memory-max", 0, "BYTES", "Resources", "MemoryMax", OPT_PRIVILEGED, .parse = opt_memory_max,
+          .help = "Memory limit (K, M, G, T suffixes)", .default_text = "infinity" },
+        { "cpu-quota", 0, "PERCENT", "Resources", "CPUQuota", OPT_PRIVILEGED, .parse = opt_cpu_quota,
+          .help = "CPU time limit, in percent of one CPU", .default_text = "(none)" },
+        { "tasks-max", 0, "N", "Resources", "TasksMax", OPT_PRIVILEGED, .parse = opt_tasks_max,
+          .help = "Limit on processes and threads", .default_text = "infinity" },
+        { "cpu-weight", 0, "WEIGHT", "Resources", "CPUWeight", OPT_PRIVILEGED, .parse = opt_cpu_weight,
+          .help = "CPU weight, 1-10000 (default 100)", .default_text = "100" },
+        { "register", 0, "auto|yes|no", "Exec", "Register", OPT_PRIVILEGED, .parse = opt_register,
+          .help = "berthd lists the machine (yes: berthd must run)", .default_text = "auto" },
+        { "kill-signal", 0, "SIGNAL", "Exec", "KillSignal", 0, .parse = opt_signal, AT(kill_signal),
+          .help = "What PID 1 gets when berth is told to stop", .default_text = "what the init wants" },
+        { "poweroff-signal", 0, "SIGNAL", "Exec", "PoweroffSignal", 0, .parse = opt_signal, AT(poweroff_signal),
+          .help = "What PID 1 gets for a poweroff (default: what\nits init wants; see berth(1))",
+          .default_text = "what the init wants" },
+        { "reboot-signal", 0, "SIGNAL", "Exec", "RebootSignal", 0, .parse = opt_signal, AT(reboot_signal),
+          .help = "What PID 1 gets for a reboot (the same)", .default_text = "what the init wants" },
+        { "private-network", 0, NULL, "Network", "Private", 0, .parse = opt_flag, AT(private_network),
+          .help = "Only lo in the machine (berth's only network)", .default_text = "yes" },
+        { "notify-ready", 0, "yes|no", "Exec", "NotifyReady", 0, .parse = opt_notify_ready,
+          .help = "yes: READY=1 on berth's NOTIFY_SOCKET once the\nmachine's systemd says READY=1 (the default);\n"
+                  "no: once PID 1 runs",
+          .default_text = "yes" },
+        { "stop-timeout", 0, "SEC", "Exec", "StopTimeout", 0, .parse = opt_stop_timeout,
+          .help = "How long a poweroff may take before the machine\nis killed (default: " STR(
+                  BERTH_STOP_TIMEOUT_SEC) ")",
+          .default_text = STR(BERTH_STOP_TIMEOUT_SEC) },
+};
+
+const size_t option_table_size = ELEMENTSOF(option_table);
+
+const struct option_def *option_by_name(const char *name)
+{
+        for (size_t i = 0; name && i < option_table_size; i++)
+                if (option_table[i].name && streq(option_table[i].name, name))
+                        return &option_table[i];
+        return NULL;
+}
+
+const struct option_def *option_by_short(int c)
+{
+        for (size_t i = 0; c && i < option_table_size; i++)
+                if (option_table[i].short_name == c)
+                        return &option_table[i];
+        return NULL;
+}
+
+const struct option_def *option_by_key(const char *section, const char *key)
+{
+        for (size_t i = 0; i < option_table_size; i++) {
+                const struct option_def *o = &option_table[i];
+                if (o->key && streq(o->section, section) && streq(o->key, key))
+                        return o;
+        }
+        return NULL;
+}
+
+const struct option_def *option_target(const struct option_def *o)
+{
+        const struct option_def *t = o->alias ? option_by_name(o->alias) : NULL;
+
+        return t ? t : o;
+}
+
+size_t option_index(const struct option_def *o)
+{
+        return (size_t) (o - option_table);
+}
+
+int assignment_parse(struct settings *s, const struct assignment *a)
+{
+        return (a->as && a->as->parse ? a->as->parse : a->opt->parse)(s, a);
+}
+
+char *assignment_describe(const struct assignment *a)
+{
+        char *s = NULL;
+        int r;
+
+        if (a->source == SOURCE_COMMAND_LINE && !a->as->name)
+                r = asprintf(&s, "-%c%s%s", a->as->short_name, a->value ? " " : "", a->value ? a->value : "");
+        else if (a->source == SOURCE_COMMAND_LINE)
+                r = asprintf(&s, "--%s%s%s", a->as->name, a->value ? "=" : "", a->value ? a->value : "");
+        else
+                r = asprintf(&s, "%s:%u: %s=%s", a->path, a->line, a->opt->key, a->value);
+        return r < 0 ? NULL : s;
+}
+
+int assignment_invalid(const struct assignment *a, const char *fmt, ...)
+{
+        _cleanup_free_ char *what = assignment_describe(a), *why = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&why, fmt, ap);
+        va_end(ap);
+        if (r < 0 || !what)
+                return log_oom();
+        return log_invalid("%s: %s", what, why);
+}
+
+/* One option's lines: names in a column of 28, the text beside them. */
+static void help_option(const struct option_def *o)
+{
+        char names[128];
+        const char *t = o->help;
+
+        snprintf(names, sizeof(names), "  %c%c %s%s%s%s", o->short_name ? '-' : ' ',
+                 o->short_name ? o->short_name : ' ', o->name ? "--" : "", o->name ? o->name : "",
+                 o->name && o->arg ? "=" : "", o->name && o->arg ? o->arg : "");
+        if (strlen(names) > 26)
+                printf("%s\n%28s", names, "");
+        else
+                printf("%-28s", names);
+        while (t) {
+                const char *nl = strchr(t, '\n');
+                printf("%.*s\n", nl ? (int) (nl - t) : (int) strlen(t), t);
+                t = nl ? nl + 1 : NULL;
+                if (t)
+                        printf("%28s", "");
+        }
+}
+
+void options_help(void)
+{
+        const char *me = program_invocation_short_name;
+
+        printf("%s [OPTIONS...] -D TREE [--boot] [-- COMMAND|INIT-ARGS...]\n"
+               "%s [OPTIONS...] -M NAME [--boot] [-- COMMAND|INIT-ARGS...]\n"
+               "%s boot-test [OPTIONS...] TREE...   (see %s boot-test --help)\n\n"
+               "Boot an OS tree, or run a command in it, as a fresh machine on a writable\n"
+               "overlay over the read-only tree.\n\n",
+               me, me, me, me);
+        for (size_t i = 0; i < option_table_size; i++)
+                if (option_table[i].help && !(option_table[i].flags & OPT_HIDDEN))
+                        help_option(&option_table[i]);
+        printf("\nThe options from --hostname on are also settings of the machine's file\n"
+               "/etc/berth/NAME.berth: berth(5), and --show-settings for their keys.\n"
+               "Machines live in %s/machines/NAME; state in %s. See berth(1).\n",
+               berth_state_dir(), berth_runtime_dir());
+}
