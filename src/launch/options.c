@@ -26,9 +26,6 @@ const struct option_def option_table[] = {
         { "version", 0, NULL, NULL, NULL, OPT_RUN, .parse = opt_version, .help = "Show the version" },
         { "quiet", 'q', NULL, NULL, NULL, OPT_RUN, .parse = opt_quiet,
           .help = "Say nothing but warnings and errors" },
-        { "directory", 'D', "TREE", "Exec", "Image", OPT_PRIVILEGED, .parse = opt_directory,
-          .help = "The base tree, never written (default: the image\nof the machine's name in STATEDIR/images)",
-          .default_text = "STATEDIR/images/NAME" },
         { "name", 'M', "NAME", NULL, NULL, OPT_RUN, .parse = opt_name,
           .help = "Machine name (default: the tree's base name;\nwith --ephemeral, plus a random suffix)" },
         { "machine", 0, "NAME", NULL, NULL, OPT_RUN, "name", .parse = opt_name, .help = "The same as --name" },
@@ -37,6 +34,9 @@ const struct option_def option_table[] = {
                   "(trusted), or let them win over the command line\n(override); see berth(5)" },
         { "show-settings", 0, NULL, NULL, NULL, OPT_RUN, .parse = opt_flag, AT(show_settings),
           .help = "Print the settings the machine would start with\nand where each came from; start nothing" },
+        { "directory", 'D', "TREE", "Exec", "Image", OPT_PRIVILEGED, .parse = opt_directory,
+          .help = "The base tree, never written (default: the image\nof the machine's name in STATEDIR/images)",
+          .default_text = "STATEDIR/images/NAME" },
         { "hostname", 0, "NAME", "Exec", "Hostname", 0, .parse = opt_hostname,
           .help = "Hostname inside (default: the machine name)", .default_text = "the machine's name" },
         { "boot", 'b', NULL, "Exec", "Boot", 0, .parse = opt_flag, AT(boot),
@@ -52,13 +52,16 @@ const struct option_def option_table[] = {
           .help = "Writable layer in DIR instead of the machine's own",
           .default_text = "STATEDIR/machines/NAME/upper" },
         { "bind", 0, "SRC[:DST[:idmap]]", "Files", "Bind", OPT_PRIVILEGED | OPT_LIST, .parse = opt_bind,
+          .default_text = "(none)",
           .help = "Bind-mount a host path into the machine; idmap:\nthe host's IDs 0... show as the machine's 0..." },
         { "bind-ro", 0, "SRC[:DST[:idmap]]", "Files", "BindReadOnly", OPT_PRIVILEGED | OPT_LIST,
-          .parse = opt_bind_ro, .help = "Same, read-only" },
+          .parse = opt_bind_ro, .help = "Same, read-only", .default_text = "(none)" },
         { "tmpfs", 0, "DST[:OPTIONS]", "Files", "TemporaryFileSystem", OPT_LIST, .parse = opt_tmpfs,
+          .default_text = "(none)",
           .help = "Mount an empty tmpfs on DST; OPTIONS: mode=, size=,\nnr_inodes=, uid=, gid=, ro, noexec, ... "
                   "(berth(1))" },
         { "setenv", 'E', "NAME[=VALUE]", "Exec", "Environment", OPT_LIST, .parse = opt_setenv,
+          .default_text = "(none)",
           .help = "Set an environment variable for PID 1 (NAME alone:\nthe value berth has, or empty)" },
         { "uuid", 0, "UUID", "Exec", "MachineID", 0, .parse = opt_uuid,
           .help = "Machine UUID (default: kept per machine, or random)", .default_text = "kept, or random" },
@@ -220,7 +223,7 @@ void options_help(void)
         for (size_t i = 0; i < option_table_size; i++)
                 if (option_table[i].help && !(option_table[i].flags & OPT_HIDDEN))
                         help_option(&option_table[i]);
-        printf("\nThe options from --hostname on are also settings of the machine's file\n"
+        printf("\nThe options from --directory on are also settings of the machine's file\n"
                "/etc/berth/NAME.berth: berth(5), and --show-settings for their keys.\n"
                "Machines live in %s/machines/NAME; state in %s. See berth(1).\n",
                berth_state_dir(), berth_runtime_dir());
