@@ -24,6 +24,7 @@ enum {
         ARG_KILL_WHOM,
         ARG_NO_PAGER,
         ARG_UID,
+        ARG_EFFECTIVE,
 };
 
 static const struct option long_options[] = {
@@ -45,6 +46,7 @@ static const struct option long_options[] = {
         { "uid", required_argument, NULL, ARG_UID },
         { "setenv", required_argument, NULL, 'E' },
         { "no-pager", no_argument, NULL, ARG_NO_PAGER },
+        { "effective", no_argument, NULL, ARG_EFFECTIVE },
         {}
 };
 
@@ -120,6 +122,7 @@ static unsigned option_flag(int opt)
         case 'l': return OPT_FULL;
         case ARG_UID: return OPT_UID;
         case 'E': return OPT_SETENV;
+        case ARG_EFFECTIVE: return OPT_EFFECTIVE;
         }
         return 0;
 }
@@ -143,6 +146,7 @@ static int parse_option(int opt, char **argv, struct ctl *c, struct cmdline *cl)
         case 'q': c->quiet = true; return 0;
         case 'a': c->all = true; return 0;
         case 'l': c->full = true; return 0;
+        case ARG_EFFECTIVE: c->effective = true; return 0;
         case ARG_NO_PAGER: return 0;    /* berthctl never pages */
         case 'p':
                 return add_properties(c, optarg);
@@ -243,6 +247,11 @@ int cmdline_check(const struct verb *v, const struct cmdline *cl, char **names, 
         if (n > v->max_args)
                 return log_invalid("%s takes no arguments (see %s %s --help)", v->name,
                                    program_invocation_short_name, v->name);
+        if ((cl->given & OPT_EFFECTIVE) && n == 0)
+                return log_invalid("show --effective needs a machine name: the settings are a machine's");
+        if ((cl->given & OPT_EFFECTIVE) && (cl->given & (OPT_JSON | OPT_PROPERTY | OPT_ALL)))
+                return log_invalid("show --effective prints settings-file lines: it takes no --json, -p, --value "
+                                   "or --all");
         for (unsigned i = 0; i < n; i++)
                 if (!machine_name_valid(names[i]))
                         return log_invalid("invalid machine name '%s': %s", names[i],

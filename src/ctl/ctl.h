@@ -24,6 +24,7 @@ struct ctl {
         char **properties;      /* show -p */
         bool value;             /* show --value */
         bool all;               /* show --all: empty properties too */
+        bool effective;         /* show --effective: the launcher's --show-settings */
         bool full;              /* status --full: process lines not cut to the terminal */
         bool wait;              /* start --wait */
         unsigned timeout_sec;   /* start --wait: 0 waits without a limit */

@@ -63,10 +63,15 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
         /* A terminal or our stdio cannot go over -H's bus connection:
          * berthctl runs on the host instead. */
-        if (c.host && (v->run == verb_shell || v->run == verb_login))
+        if (c.host && (v->run == verb_shell || v->run == verb_login || c.effective))
                 return remote_exec(c.host, argc, argv, cl.cut, c.setenv) == -EINVAL ? EXIT_USAGE
                                                                                     : EXIT_FAILURE;
-        if (ctl_connect(&c) < 0)
+        if (c.machine && c.effective) {
+                log_error("show --effective reads this host's settings files: it cannot go with -M");
+                return EXIT_USAGE;
+        }
+        /* The settings are the launcher's to merge: no bus for them. */
+        if (!c.effective && ctl_connect(&c) < 0)
                 return EXIT_FAILURE;
         r = v->run(&c, names, n);
         sd_bus_flush_close_unref(c.bus);

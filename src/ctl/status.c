@@ -12,6 +12,7 @@
 
 #include "bus.h"
 #include "cgtree.h"
+#include "effective.h"
 #include "log.h"
 #include "util.h"
 #include "verbs.h"
@@ -410,6 +411,8 @@ int verb_show(struct ctl *c, char **names, unsigned n)
         _cleanup_json_ json_object *all = json_object_new_array();
         int ret = 0, r;
 
+        if (c->effective)
+                return show_effective(names, n);
         if (n == 0)
                 return show_manager(c);
         if (!all)

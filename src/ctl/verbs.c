@@ -11,7 +11,7 @@ const struct verb verbs[] = {
           "List the machines berthd knows (the default verb)", verb_list },
         { "status", "NAME...", 1, VERB_ANY, OPT_JSON | OPT_FULL,
           "Show a machine's state, times and processes", verb_status },
-        { "show", "[NAME...]", 0, VERB_ANY, OPT_JSON | OPT_PROPERTY | OPT_ALL,
+        { "show", "[NAME...]", 0, VERB_ANY, OPT_JSON | OPT_PROPERTY | OPT_ALL | OPT_EFFECTIVE,
           "Show a machine's properties, or berthd's, as KEY=VALUE lines", verb_show },
         { "start", "NAME...", 1, VERB_ANY, OPT_WAIT,
           "Start a machine from its image", verb_start },
@@ -49,6 +49,7 @@ static const struct option_help option_help[] = {
         { OPT_PROPERTY, "-p --property=NAME[,NAME...]", "Only these properties (repeatable)" },
         { OPT_PROPERTY, "   --value", "Only the values, without NAME=" },
         { OPT_ALL, "-a --all", "Empty properties too" },
+        { OPT_EFFECTIVE, "   --effective", "The settings a start would use, and their sources" },
         { OPT_WAIT, "   --wait", "Return once the machine is running" },
         { OPT_WAIT, "   --timeout=SEC", "With --wait: give up after SEC seconds" },
         { OPT_KILL, "   --kill-whom=leader|all", "Signal PID 1 only, or every process" },
@@ -60,6 +61,7 @@ static const struct option_help option_help[] = {
 
 static const char *const option_names[] = {
         "--json", "--no-legend", "--property", "--wait", "--kill-whom", "--all", "--full", "--uid", "--setenv",
+        "--effective",
 };
 
 const struct verb *verb_find(const char *name)

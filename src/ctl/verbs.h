@@ -19,6 +19,7 @@ enum {
         OPT_FULL = 1 << 6,      /* --full */
         OPT_UID = 1 << 7,       /* --uid */
         OPT_SETENV = 1 << 8,    /* --setenv */
+        OPT_EFFECTIVE = 1 << 9, /* --effective */
 };
 
 /* One verb: its arguments (all of them machine names), the options it

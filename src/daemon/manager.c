@@ -31,6 +31,7 @@
 #include "log.h"
 #include "name.h"
 #include "paths.h"
+#include "programs.h"
 #include "state.h"
 #include "util.h"
 
@@ -438,8 +439,8 @@ static int spawn_launcher(struct manager *m, const char *name, struct pending_st
                 sigset_t all;
                 sigemptyset(&all);
                 sigprocmask(SIG_SETMASK, &all, NULL);
-                execl(m->launcher, "berth", "-D", image, "--boot", "--name", name, "--console=passive",
-                      "--register=yes", "-q", (char *) NULL);
+                execl(m->launcher, "berth", "-D", image, "--name", name, BERTHD_START_OPTIONS, "--register=yes",
+                      "-q", (char *) NULL);
                 _exit(127);
         }
         close(errpipe[1]);

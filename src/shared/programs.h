@@ -10,3 +10,7 @@
  * -EINVAL for a name that is none of berth's programs; else the error of
  * the last place tried. */
 int program_find(const char *name, char **ret);
+
+/* The options berthd starts a machine's launcher with (besides its tree
+ * and name), for berthctl show --effective to show the same. */
+#define BERTHD_START_OPTIONS "--boot", "--console=passive"

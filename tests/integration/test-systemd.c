@@ -264,7 +264,7 @@ static char *unit_file(void)
                 /* A machine inside a machine has no 65536 IDs to give away. */
                 if (strncmp(line, "ExecStart=", 10) == 0)
                         fprintf(f, "ExecStart=/opt/berth/berth --quiet --keep-unit --boot --console=passive "
-                                   "--private-users=no -x --name=%%i -D /var/lib/berth/images/%%i\n");
+                                   "--private-users=no -x --machine=%%i\n");
                 else if (strstr(line, "@statedir@"))
                         fprintf(f, "RequiresMountsFor=/var/lib/berth/images/%%i\n");
                 else
