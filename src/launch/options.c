@@ -221,7 +221,7 @@ void options_help(void)
                "overlay over the read-only tree.\n\n",
                me, me, me, me);
         for (size_t i = 0; i < option_table_size; i++)
-                if (option_table[i].help && !(option_table[i].flags & OPT_HIDDEN))
+                if (option_table[i].help)
                         help_option(&option_table[i]);
         printf("\nThe options from --directory on are also settings of the machine's file\n"
                "/etc/berth/NAME.berth: berth(5), and --show-settings for their keys.\n"

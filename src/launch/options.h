@@ -21,8 +21,6 @@ enum option_flags {
         /* Every assignment counts (--bind, --setenv, ...); the others keep
          * the last one. */
         OPT_LIST = 1 << 2,
-        /* Not shown by --help (an alias the help names in its target's line). */
-        OPT_HIDDEN = 1 << 3,
 };
 
 /* Where a value came from, from the lowest precedence up (--settings=

@@ -63,14 +63,24 @@ static char *command_line_words(const struct settings *s, const struct option_de
         return text;
 }
 
+/* The last assignment of o: the one that counts, unless all do. */
+static const struct assignment *last_of(const struct settings *s, const struct option_def *o)
+{
+        for (size_t i = s->n_applied; i > 0; i--)
+                if (s->applied[i - 1].opt == o)
+                        return &s->applied[i - 1];
+        return NULL;
+}
+
 static void show_option(const struct settings *s, const struct option_def *o)
 {
+        const struct assignment *last = last_of(s, o);
         char buf[4096];
         bool any = false;
 
         for (size_t i = 0; i < s->n_applied; i++) {
                 const struct assignment *a = &s->applied[i];
-                if (a->opt != o)
+                if (a->opt != o || (!(o->flags & OPT_LIST) && a != last))
                         continue;
                 if (o->key && streq(o->key, "Parameters") && a->source == SOURCE_COMMAND_LINE) {
                         if (!any) {

@@ -286,12 +286,13 @@ Test(settings, show_settings_names_where_each_value_came_from)
         struct settings s = {};
         char out[16384], want[PATH_MAX + 200];
 
-        etc_file("web", "[Exec]\n# what it is\nHostname=from-etc\n");
+        etc_file("web", "[Exec]\nHostname=first\nHostname=from-etc\n");
         write_file(beside, "[Exec]\nEnvironment=A=1\n");
         cr_assert_eq(read_all(&s, ARGV("-D", tree, "--show-settings", "--boot"), STDOUT_FILENO, out, sizeof(out)),
                      0);
         snprintf(want, sizeof(want), "\nHostname=from-etc                       # %s/web.berth:3\n", etc);
         cr_assert(strstr(out, want), "%s", out);
+        cr_assert(!strstr(out, "first"), "a value that does not count is shown: %s", out);
         cr_assert(strstr(out, "\nBoot=yes                                # command line\n"), "%s", out);
         snprintf(want, sizeof(want), "\nEnvironment=A=1                         # %s:2 (image)\n", beside);
         cr_assert(strstr(out, want), "%s", out);
