@@ -21,6 +21,7 @@
 #include "apifs.h"
 #include "caps.h"
 #include "cleanup.h"
+#include "keyring.h"
 #include "signals.h"
 #include "machine.h"
 #include "mnt.h"
@@ -327,6 +328,10 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
                         FAIL(sync_fd, -errno, "setting the parent-death signal");
         }
+        /* As the machine's root, so that it owns it: no key of the
+         * launcher's session is reachable from inside (keyring.c). */
+        if ((r = keyring_new_session()) < 0)
+                FAIL(sync_fd, r, "creating the machine's session keyring");
 
         /* Now in the machine's cgroup: root the cgroup namespace here. */
         if (m->cgroup && unshare(CLONE_NEWCGROUP) < 0)
