@@ -321,6 +321,8 @@ void settings_done(struct settings *s)
         }
         free(s->tmpfs);
         strv_free(s->setenv);
+        strv_free(s->syscall_allow);
+        strv_free(s->syscall_deny);
         strv_free(s->argv);
         for (size_t i = 0; i < s->n_applied; i++) {
                 free((char *) s->applied[i].value);

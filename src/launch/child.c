@@ -3,7 +3,8 @@
  * IPC and network namespaces, still on the host's root and in the host's
  * cgroup namespace, with full privileges. It waits until the launcher has
  * put it into the machine's cgroup, builds the root, pivots into it, drops
- * capabilities, and execs the machine's init (or runs the stub). */
+ * capabilities, installs the system-call filter, and execs the machine's
+ * init (or the stub). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -395,6 +396,13 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
                 console = safe_close(console);
         }
 
+        /* Last before exec: PID 1 and everything it starts run under the
+         * machine's system-call filter (what is left here, fcntl, exec
+         * and close_range, it allows). It needs CAP_SYS_ADMIN in this
+         * user namespace, which the machine's root still has: exec only
+         * recomputes its capabilities from the bounding set. */
+        if ((r = seccomp_program_install(&m->filter)) < 0)
+                FAIL(sync_fd, r, "installing the system-call filter");
         if (!m->init)
                 exec_stub(host.stub, argv, env, sync_fd, console_has_pty(m->console));
 

@@ -338,6 +338,7 @@ static void teardown(struct launcher *l)
         free(l->m.upper);
         free(l->m.work);
         free(l->m.staging);
+        seccomp_program_done(&l->m.filter);
         free(l->machine_dir);
         strv_free(l->m.own_argv);
 }

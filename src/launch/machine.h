@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "console.h"
+#include "syscall-filter.h"
 #include "settings.h"
 
 enum init_kind {
@@ -43,6 +44,7 @@ struct machine {
                                  * than the initial one: it must use user.* xattrs */
         char *lower;            /* the tree as the child opens it; NULL: the
                                  * launcher hands it over idmapped, with GO */
+        struct seccomp_program filter;  /* PID 1's, and so every process's */
 };
 
 /* The machine's first process: builds the machine and becomes (or starts)

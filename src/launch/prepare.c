@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "caps.h"
 #include "cleanup.h"
 #include "signals.h"
 #include "config.h"
@@ -484,6 +485,10 @@ int launcher_prepare_host(struct launcher *l)
         r = prepare_users(l);
         if (r < 0)
                 return r;
+        /* Once per launcher, kept across the machine's reboots. */
+        r = seccomp_machine_program(l->s, l->m.userns, caps_machine_keep(), &l->m.filter);
+        if (r < 0)
+                return log_error_errno(r, "machine %s: building its system-call filter", l->name);
         r = prepare_cgroup(l);
         if (r < 0)
                 return r;

@@ -100,6 +100,10 @@ struct settings {
                 REGISTER_NO,
         } register_mode;
         struct cgroup_limits limits;
+        /* --system-call-filter=: names and @groups added to the default
+         * filter, and removed (~); NULL: none. */
+        char **syscall_allow;
+        char **syscall_deny;
         /* nspawn options berth follows anyway, kept for what they say. */
         bool as_pid2;           /* --as-pid2: the stub is PID 1 (berth's way without --boot) */
         bool private_network;   /* --private-network: only lo (berth's only network so far) */

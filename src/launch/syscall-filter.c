@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The machine's system-call filter at start. The default one is built at
+ * build time (seccomp-gen.c) and only loaded here: building it with
+ * libseccomp costs several milliseconds, as much as the rest of a
+ * machine's start (berth(1), PERFORMANCE). Only a filter changed by
+ * --system-call-filter= or by capabilities is built at start. */
+#include "syscall-filter.h"
+
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "seccomp-build.h"
+#include "settings.h"
+
+static bool is_default(const struct settings *s, uint64_t caps)
+{
+        uint64_t mask = seccomp_policy_caps_mask();
+
+        return !s->syscall_allow && !s->syscall_deny && (caps & mask) == (seccomp_default_caps & mask);
+}
+
+int seccomp_machine_program(const struct settings *s, bool userns, uint64_t caps, struct seccomp_program *ret)
+{
+        const struct seccomp_spec spec = { .caps = caps, .userns = userns, .allow = s->syscall_allow,
+                                           .deny = s->syscall_deny };
+        struct sock_filter *insns;
+        uint32_t arches[4];
+        size_t n, len;
+        int r;
+
+        if (is_default(s, caps)) {
+                *ret = userns ? seccomp_default_userns : seccomp_default_no_userns;
+                return 0;
+        }
+        n = seccomp_arches(BERTH_CPU_FAMILY, arches);
+        r = seccomp_build(&spec, arches, n, &insns, &len);
+        if (r < 0)
+                return r;
+        *ret = (struct seccomp_program) { .insns = insns, .len = len, .owned = true };
+        return 0;
+}
+
+void seccomp_program_done(struct seccomp_program *p)
+{
+        if (p->owned)
+                free((void *) p->insns);
+        *p = (struct seccomp_program) {};
+}
+
+int seccomp_program_install(const struct seccomp_program *p)
+{
+        struct sock_fprog prog = { .len = (unsigned short) p->len, .filter = (struct sock_filter *) p->insns };
+
+        if (p->len == 0 || p->len > BPF_MAXINSNS)
+                return -E2BIG;
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+                return -errno;
+        return 0;
+}
