@@ -8,12 +8,15 @@
 #include <string.h>
 
 #include "args.h"
+#include "caps.h"
 #include "cleanup.h"
 #include "config.h"
 #include "log.h"
 #include "option-parse.h"
 #include "options.h"
 #include "paths.h"
+#include "seccomp-build.h"
+#include "syscall-filter.h"
 #include "signals.h"
 #include "util.h"
 
@@ -334,6 +337,45 @@ int opt_parameters(struct settings *s, const struct assignment *a)
                 r = strv_push(&s->argv, *w);
                 if (r < 0)
                         return r;
+        }
+        return 0;
+}
+
+/* [~]NAME|@GROUP ...: added to the default filter, or with ~ removed;
+ * empty: the ones before are forgotten; help: the list, printed. */
+int opt_system_call_filter(struct settings *s, const struct assignment *a)
+{
+        _cleanup_strv_ char **words = NULL;
+        bool deny = a->value[0] == '~';
+        int r;
+
+        if (streq(a->value, "help")) {
+                if (a->source != SOURCE_COMMAND_LINE)
+                        return assignment_invalid(a, "help prints the list on the command line only");
+                r = seccomp_print_help(s, s->private_users != PRIVATE_USERS_NO, caps_machine_keep());
+                return r < 0 ? log_error_errno(r, "listing the system-call filter") : 1;
+        }
+        if (!a->value[0]) {
+                strv_free(s->syscall_allow);
+                strv_free(s->syscall_deny);
+                s->syscall_allow = s->syscall_deny = NULL;
+                return 0;
+        }
+        r = split_words(a->value + deny, &words);
+        if (r == -EINVAL)
+                return assignment_invalid(a, "a quote is not closed");
+        if (r < 0)
+                return log_oom();
+        if (!words[0])
+                return assignment_invalid(a, "expected system calls or @groups after ~");
+        for (char **w = words; *w; w++) {
+                if (seccomp_name_check(*w) < 0)
+                        return assignment_invalid(a, "%s is %s (berth --system-call-filter=help lists them)", *w,
+                                                  (*w)[0] == '@' ? "not a group of system calls"
+                                                                 : "not a system call this berth knows");
+                r = strv_push(deny ? &s->syscall_deny : &s->syscall_allow, *w);
+                if (r < 0)
+                        return log_oom();
         }
         return 0;
 }

@@ -39,6 +39,7 @@ int opt_cpu_quota(struct settings *s, const struct assignment *a);
 int opt_tasks_max(struct settings *s, const struct assignment *a);
 int opt_cpu_weight(struct settings *s, const struct assignment *a);
 int opt_parameters(struct settings *s, const struct assignment *a);
+int opt_system_call_filter(struct settings *s, const struct assignment *a);
 
 /* no | pick | yes | UID[:COUNT], without a word: -EINVAL when it is none. */
 int private_users_from_string(const char *arg, enum private_users *ret_mode, uint32_t *ret_base,

@@ -109,6 +109,10 @@ const struct option_def option_table[] = {
           .help = "yes: READY=1 on berth's NOTIFY_SOCKET once the\nmachine's systemd says READY=1 (the default);\n"
                   "no: once PID 1 runs",
           .default_text = "yes" },
+        { "system-call-filter", 0, "[~]CALL|@GROUP ...", "Exec", "SystemCallFilter",
+          OPT_PRIVILEGED | OPT_LIST, .parse = opt_system_call_filter,
+          .help = "Allow more system calls than the default filter,\nor with ~ fewer; help: list them",
+          .default_text = "(the default filter: berth --system-call-filter=help)" },
         { "stop-timeout", 0, "SEC", "Exec", "StopTimeout", 0, .parse = opt_stop_timeout,
           .help = "How long a poweroff may take before the machine\nis killed (default: " STR(
                   BERTH_STOP_TIMEOUT_SEC) ")",

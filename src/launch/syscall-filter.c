@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -17,6 +18,7 @@
 #include "config.h"
 #include "seccomp-build.h"
 #include "settings.h"
+#include "syscall-groups.h"
 
 static bool is_default(const struct settings *s, uint64_t caps)
 {
@@ -61,5 +63,46 @@ int seccomp_program_install(const struct seccomp_program *p)
                 return -E2BIG;
         if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
                 return -errno;
+        return 0;
+}
+
+static int print_name(const char *name, void *userdata)
+{
+        size_t *col = userdata;
+        size_t len = strlen(name);
+
+        if (*col + len + 1 > 78) {
+                printf("\n");
+                *col = 0;
+        }
+        printf("%s%s", *col ? " " : "  ", name);
+        *col += len + (*col ? 1 : 2);
+        return 0;
+}
+
+int seccomp_print_help(const struct settings *s, bool userns, uint64_t caps)
+{
+        const struct seccomp_spec spec = { .caps = caps, .userns = userns, .allow = s->syscall_allow,
+                                           .deny = s->syscall_deny };
+        size_t col = 0;
+        int r;
+
+        printf("Groups for --system-call-filter= (systemd's names):\n");
+        for (size_t i = 0; i < syscall_groups_size; i++)
+                printf("  %-16s %s\n", syscall_groups[i].name, syscall_groups[i].help);
+        printf("\nAllowed in the machine%s (everything else the kernel has returns EPERM,\n"
+               "what this filter does not know ENOSYS; berth(1), SYSTEM CALL FILTER):\n",
+               s->syscall_allow || s->syscall_deny ? " with the options given before help" : " by default");
+        r = seccomp_spec_list(&spec, print_name, &col);
+        printf("\n");
+        if (r < 0)
+                return r;
+        printf("\nOnly with some arguments:\n");
+        for (const char *const *n = (const char *const[]) { "reboot", "personality", "userfaultfd", NULL }; *n; n++)
+                if (seccomp_policy_arg_rule(*n))
+                        printf("  %-12s %s\n", *n, seccomp_policy_arg_rule(*n)->why);
+        if (!userns)
+                printf("\nWithout a user namespace open_tree, open_tree_attr, move_mount and fspick return\n"
+                       "ENOSYS, so that callers use mount(2).\n");
         return 0;
 }

@@ -30,3 +30,7 @@ void seccomp_program_done(struct seccomp_program *p);
 /* Install p on the calling thread, for it and everything it starts;
  * needs CAP_SYS_ADMIN in its user namespace (no no_new_privs is set). */
 int seccomp_program_install(const struct seccomp_program *p);
+
+/* berth --system-call-filter=help: the groups, and what a machine with
+ * these settings (so far) is allowed. */
+int seccomp_print_help(const struct settings *s, bool userns, uint64_t caps);

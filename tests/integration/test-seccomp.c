@@ -5,6 +5,7 @@
  * own for a service. */
 #include <criterion/criterion.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,4 +166,63 @@ Test(seccomp, systemd_inside_applies_its_own_system_call_filter, .timeout = 240)
         cr_assert_eq(it_wait(pid, 60), 0, "machine %s did not power off cleanly", name);
         char *left = it_leftovers(name, tree);
         cr_assert_null(left, "%s", left);
+}
+
+Test(seccomp, the_option_allows_more_or_fewer_calls)
+{
+        struct it_result r = probe("sc-more", "--system-call-filter=io_uring_setup", "io_uring_setup mount");
+
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        /* Past the filter: the kernel's own answer to a NULL pointer. */
+        assert_answers(r.out, "io_uring_setup=EFAULT mount=ok");
+        it_result_free(&r);
+        r = probe("sc-fewer", "--system-call-filter=~@mount open_tree", "mount open_tree openat2");
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        assert_answers(r.out, "mount=EPERM open_tree=EPERM openat2=ok");
+        it_result_free(&r);
+        assert_clean("sc-fewer");
+}
+
+Test(seccomp, the_settings_file_changes_it_and_the_command_line_wins)
+{
+        char dir[400], path[500];
+        FILE *f;
+
+        snprintf(dir, sizeof(dir), "%s/etc", it.dir);
+        cr_assert_eq(mkdir(dir, 0755), 0);
+        setenv("BERTH_CONFIG_DIR", dir, 1);
+        snprintf(path, sizeof(path), "%s/sc-file.berth", dir);
+        f = fopen(path, "w");
+        cr_assert_not_null(f);
+        fputs("[Exec]\nSystemCallFilter=~@mount\nSystemCallFilter=~openat2\n", f);
+        cr_assert_eq(fclose(f), 0);
+
+        struct it_result r = probe("sc-file", NULL, "mount openat2 clone3");
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        assert_answers(r.out, "mount=EPERM openat2=EPERM clone3=ok");
+        it_result_free(&r);
+        /* An empty value on the command line: the files' values go, the
+         * default is back. */
+        r = probe("sc-file", "--system-call-filter=", "mount openat2");
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        assert_answers(r.out, "mount=ok openat2=ok");
+        it_result_free(&r);
+        unsetenv("BERTH_CONFIG_DIR");
+        assert_clean("sc-file");
+}
+
+Test(seccomp, a_refused_value_is_one_line_and_nothing_is_left)
+{
+        static const char *const values[] = { "--system-call-filter=no_such_call",
+                                              "--system-call-filter=~@no-such-group", "--system-call-filter=~" };
+
+        for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+                struct it_result r = it_berth_run(30, "-D", it_busybox_tree(), "--name", "sc-bad", "-x",
+                                                  values[i], "--", "/bin/true", NULL);
+                cr_expect_neq(r.status, 0, "%s was accepted", values[i]);
+                cr_expect(strstr(r.err, values[i]) && strchr(r.err, '\n') == r.err + strlen(r.err) - 1,
+                          "one line naming %s: %s", values[i], r.err);
+                it_result_free(&r);
+                assert_clean("sc-bad");
+        }
 }
