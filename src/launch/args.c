@@ -110,8 +110,11 @@ static void getopt_tables_make(struct getopt_tables *t)
         for (size_t i = 0; i < option_table_size && n < ELEMENTSOF(t->longs) - 1; i++) {
                 const struct option_def *o = &option_table[i];
                 if (o->name)
-                        t->longs[n++] = (struct option) { o->name, o->arg ? required_argument : no_argument, NULL,
-                                                          (int) (LONG_BASE + i) };
+                        t->longs[n++] = (struct option) { o->name,
+                                                          !o->arg ? no_argument
+                                                          : o->flags & OPT_OPTIONAL_VALUE ? optional_argument
+                                                                                          : required_argument,
+                                                          NULL, (int) (LONG_BASE + i) };
                 if (o->short_name && k < sizeof(t->shorts) - 2) {
                         t->shorts[k++] = (char) o->short_name;
                         if (o->arg)

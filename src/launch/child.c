@@ -378,8 +378,11 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
                 FAIL(sync_fd, r, "bringing up lo");
         if ((r = pivot_into(root)) < 0)
                 FAIL(sync_fd, r, "pivoting into the machine's root");
-        if ((r = caps_drop_bounding(caps_machine_keep())) < 0)
+        if ((r = caps_drop(caps_machine_keep(m->settings))) < 0)
                 FAIL(sync_fd, r, "dropping capabilities");
+        /* Inherited by everything in the machine, kept across exec. */
+        if (m->settings->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                FAIL(sync_fd, -errno, "setting no_new_privs");
 
         env = identity_environment(m);
         argv = init_argv(m);

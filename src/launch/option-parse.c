@@ -265,6 +265,40 @@ int opt_signal(struct settings *s, const struct assignment *a)
         return 0;
 }
 
+/* --capability=help: the names berth knows, one a line. */
+static int capabilities_help(void)
+{
+        for (unsigned c = 0; c < capability_count(); c++)
+                printf("%s\n", capability_to_name(c));
+        return 1;
+}
+
+/* --capability=, --drop-capability=: capability names (CAP_NET_ADMIN,
+ * net_admin) or "all", split at commas (nspawn's command line) and blanks
+ * (nspawn's files), into the bits at the option's offset. */
+int opt_capability(struct settings *s, const struct assignment *a)
+{
+        _cleanup_free_ char *copy = strdup(a->value);
+        uint64_t mask = 0;
+        char *save = NULL;
+
+        if (!copy)
+                return log_oom();
+        if (streq(a->value, "help") && a->source == SOURCE_COMMAND_LINE)
+                return capabilities_help();
+        for (char *w = strtok_r(copy, ", \t", &save); w; w = strtok_r(NULL, ", \t", &save)) {
+                int c = streq(w, "all") ? 64 : capability_from_name(w);
+                if (c < 0)
+                        return assignment_invalid(a, "unknown capability '%s' (berth --capability=help lists "
+                                                  "them)", w);
+                mask |= c == 64 ? CAPS_ALL : UINT64_C(1) << c;
+        }
+        if (mask == 0)
+                return assignment_invalid(a, "expected capability names, such as CAP_NET_ADMIN, or all");
+        *FIELD(s, a, uint64_t) |= mask;
+        return 0;
+}
+
 int opt_notify_ready(struct settings *s, const struct assignment *a)
 {
         int r = flag_value(a);
@@ -352,7 +386,7 @@ int opt_system_call_filter(struct settings *s, const struct assignment *a)
         if (streq(a->value, "help")) {
                 if (a->source != SOURCE_COMMAND_LINE)
                         return assignment_invalid(a, "help prints the list on the command line only");
-                r = seccomp_print_help(s, s->private_users != PRIVATE_USERS_NO, caps_machine_keep());
+                r = seccomp_print_help(s, s->private_users != PRIVATE_USERS_NO, caps_machine_keep(s));
                 return r < 0 ? log_error_errno(r, "listing the system-call filter") : 1;
         }
         if (!a->value[0]) {

@@ -33,6 +33,7 @@ int opt_cgroup(struct settings *s, const struct assignment *a);
 int opt_slice(struct settings *s, const struct assignment *a);
 int opt_register(struct settings *s, const struct assignment *a);
 int opt_signal(struct settings *s, const struct assignment *a);       /* the int at the option's offset */
+int opt_capability(struct settings *s, const struct assignment *a);   /* the uint64_t at the option's offset */
 int opt_notify_ready(struct settings *s, const struct assignment *a);
 int opt_memory_max(struct settings *s, const struct assignment *a);
 int opt_cpu_quota(struct settings *s, const struct assignment *a);

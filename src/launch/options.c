@@ -78,6 +78,15 @@ const struct option_def option_table[] = {
           .parse = opt_ownership,
           .help = "map: idmapped mount of the tree (default);\nchown: a shifted copy of the tree (slow)",
           .default_text = "map" },
+        { "capability", 0, "CAP[,CAP...]", "Exec", "Capability", OPT_PRIVILEGED | OPT_LIST, .parse = opt_capability,
+          AT(caps_add), .default_text = "(none: berth's default set, berth(1))",
+          .help = "Keep these capabilities too, beyond berth's\ndefault set (all: every one; help: list them)" },
+        { "drop-capability", 0, "CAP[,CAP...]", "Exec", "DropCapability", OPT_PRIVILEGED | OPT_LIST,
+          .parse = opt_capability, AT(caps_drop), .default_text = "(none)",
+          .help = "Drop these capabilities (all: every one)" },
+        { "no-new-privileges", 0, "BOOL", "Exec", "NoNewPrivileges", OPT_OPTIONAL_VALUE, .parse = opt_flag,
+          AT(no_new_privileges), .default_text = "no",
+          .help = "Nothing in the machine gains privileges by\nexec (setuid, file capabilities)" },
         { "cgroup", 0, "auto|systemd|cgroupfs", "Resources", "Cgroup", OPT_PRIVILEGED, .parse = opt_cgroup,
           .help = "How the machine gets its cgroup (default: auto)", .default_text = "auto" },
         { "slice", 0, "SLICE", "Resources", "Slice", OPT_PRIVILEGED, .parse = opt_slice,
@@ -195,12 +204,14 @@ int assignment_invalid(const struct assignment *a, const char *fmt, ...)
 /* One option's lines: names in a column of 28, the text beside them. */
 static void help_option(const struct option_def *o)
 {
+        bool optional = o->flags & OPT_OPTIONAL_VALUE;
         char names[128];
         const char *t = o->help;
 
-        snprintf(names, sizeof(names), "  %c%c %s%s%s%s", o->short_name ? '-' : ' ',
+        snprintf(names, sizeof(names), "  %c%c %s%s%s%s%s", o->short_name ? '-' : ' ',
                  o->short_name ? o->short_name : ' ', o->name ? "--" : "", o->name ? o->name : "",
-                 o->name && o->arg ? "=" : "", o->name && o->arg ? o->arg : "");
+                 o->name && o->arg ? (optional ? "[=" : "=") : "", o->name && o->arg ? o->arg : "",
+                 o->name && o->arg && optional ? "]" : "");
         if (strlen(names) > 26)
                 printf("%s\n%28s", names, "");
         else

@@ -21,6 +21,9 @@ enum option_flags {
         /* Every assignment counts (--bind, --setenv, ...); the others keep
          * the last one. */
         OPT_LIST = 1 << 2,
+        /* A boolean whose value may be left out on the command line
+         * (--no-new-privileges means =yes); with it, only as --opt=VALUE. */
+        OPT_OPTIONAL_VALUE = 1 << 3,
 };
 
 /* Where a value came from, from the lowest precedence up (--settings=

@@ -486,7 +486,7 @@ int launcher_prepare_host(struct launcher *l)
         if (r < 0)
                 return r;
         /* Once per launcher, kept across the machine's reboots. */
-        r = seccomp_machine_program(l->s, l->m.userns, caps_machine_keep(), &l->m.filter);
+        r = seccomp_machine_program(l->s, l->m.userns, caps_machine_keep(l->s), &l->m.filter);
         if (r < 0)
                 return log_error_errno(r, "machine %s: building its system-call filter", l->name);
         r = prepare_cgroup(l);

@@ -16,7 +16,7 @@
 
 static int write_program(FILE *f, const char *name, const uint32_t *arches, size_t n_arches, bool userns)
 {
-        const struct seccomp_spec spec = { .caps = caps_machine_keep(), .userns = userns };
+        const struct seccomp_spec spec = { .caps = caps_default(), .userns = userns };
         _cleanup_free_ struct sock_filter *insns = NULL;
         size_t n;
         int r = seccomp_build(&spec, arches, n_arches, &insns, &n);
@@ -51,7 +51,7 @@ int main(int argc, char **argv)
         fprintf(f, "/* Made by berth-seccomp-gen %s: the default system-call filters. */\n"
                    "#include <linux/filter.h>\n\n#include \"syscall-filter.h\"\n\n"
                    "const uint64_t seccomp_default_caps = 0x%llxULL;\n\n",
-                argv[1], (unsigned long long) caps_machine_keep());
+                argv[1], (unsigned long long) caps_default());
         r = write_program(f, "seccomp_default_userns", arches, n_arches, true);
         if (r >= 0)
                 r = write_program(f, "seccomp_default_no_userns", arches, n_arches, false);

@@ -25,8 +25,7 @@
 /* systemd.nspawn(5)'s keys berth does not have (yet), so that a copied
  * .nspawn file says what of it does not count. */
 static const char *const nspawn_keys[] = {
-        "Exec/User", "Exec/WorkingDirectory", "Exec/PivotRoot", "Exec/Capability", "Exec/DropCapability",
-        "Exec/AmbientCapability", "Exec/NoNewPrivileges", "Exec/Personality",
+        "Exec/User", "Exec/WorkingDirectory", "Exec/PivotRoot", "Exec/AmbientCapability", "Exec/Personality",
         "Exec/LimitCPU", "Exec/LimitFSIZE", "Exec/LimitDATA", "Exec/LimitSTACK", "Exec/LimitCORE",
         "Exec/LimitRSS", "Exec/LimitNOFILE", "Exec/LimitAS", "Exec/LimitNPROC", "Exec/LimitMEMLOCK",
         "Exec/LimitLOCKS", "Exec/LimitSIGPENDING", "Exec/LimitMSGQUEUE", "Exec/LimitNICE", "Exec/LimitRTPRIO",

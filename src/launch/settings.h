@@ -104,6 +104,11 @@ struct settings {
          * filter, and removed (~); NULL: none. */
         char **syscall_allow;
         char **syscall_deny;
+        /* --capability, --drop-capability: bits by capability number, added
+         * to and taken from berth's default set (caps.c). */
+        uint64_t caps_add;
+        uint64_t caps_drop;
+        bool no_new_privileges; /* PR_SET_NO_NEW_PRIVS for PID 1, so for all inside */
         /* nspawn options berth follows anyway, kept for what they say. */
         bool as_pid2;           /* --as-pid2: the stub is PID 1 (berth's way without --boot) */
         bool private_network;   /* --private-network: only lo (berth's only network so far) */

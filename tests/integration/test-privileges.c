@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* A machine's own keyring: no key of the launcher's session (nor, in a
- * user namespace, of the host root's user keyring) reachable from inside,
- * while the machine makes and reads its own keys (with keyring-probe
- * bound in). */
+/* A machine's own keyring and privileges: no key of the launcher's session
+ * (nor, in a user namespace, of the host root's user keyring) reachable
+ * from inside, while the machine makes and reads its own keys (with
+ * keyring-probe bound in); --no-new-privileges; --capability and
+ * --drop-capability in CapBnd and CapEff; bad capability names refused in
+ * one line with nothing left behind. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <linux/keyctl.h>
 #include <stdarg.h>
@@ -184,4 +187,156 @@ Test(privileges, without_a_user_namespace_only_the_session_is_the_machines)
         cr_expect(strstr(out, "\nhost-user-secret\n"), "the host root's user key cannot be taken: %s", out);
         free(out);
         free(script);
+}
+
+/* Capabilities and no_new_privs */
+
+static uint64_t status_mask(const char *out, const char *key, int nth)
+{
+        const char *p = out;
+
+        for (int i = 0; i <= nth; i++) {
+                p = strstr(p, key);
+                cr_assert_not_null(p, "no %s in: %s", key, out);
+                p += strlen(key);
+        }
+        return strtoull(p, NULL, 16);
+}
+
+#define CAP(c) (UINT64_C(1) << (c))
+#define STATUS "grep -E '^(Cap(Bnd|Eff)|NoNewPrivs):' /proc/self/status /proc/1/status"
+
+Test(privileges, no_new_privileges_holds_for_pid1_and_what_it_starts)
+{
+        char *out = run_in("pv-nnp", STATUS, "--no-new-privileges", NULL);
+
+        cr_expect(strstr(out, "/proc/self/status:NoNewPrivs:\t1\n"), "%s", out);
+        cr_expect(strstr(out, "/proc/1/status:NoNewPrivs:\t1\n"), "%s", out);
+        free(out);
+        out = run_in("pv-nnp", STATUS, "--no-new-privileges=no", NULL);
+        cr_expect(strstr(out, "/proc/self/status:NoNewPrivs:\t0\n"), "%s", out);
+        free(out);
+        out = run_in("pv-nnp", STATUS, NULL);
+        cr_expect(strstr(out, "/proc/1/status:NoNewPrivs:\t0\n"), "the default: %s", out);
+        free(out);
+}
+
+Test(privileges, capability_adds_and_drop_capability_takes_away)
+{
+        char *out = run_in("pv-caps", STATUS, "--capability=CAP_SYS_TIME,sys_rawio", "--capability=Ipc_Lock",
+                           "--drop-capability=CAP_NET_RAW", "--drop-capability=mknod", NULL);
+        const uint64_t added = CAP(25) | CAP(17) | CAP(14), dropped = CAP(13) | CAP(27);
+
+        for (int nth = 0; nth < 2; nth++) {     /* the shell, then PID 1 */
+                uint64_t bnd = status_mask(out, "CapBnd:\t", nth), eff = status_mask(out, "CapEff:\t", nth);
+                cr_expect_eq(bnd & added, added, "CapBnd %" PRIx64 " lacks what --capability added", bnd);
+                cr_expect_eq(eff & added, added, "CapEff %" PRIx64 " lacks what --capability added", eff);
+                cr_expect_eq(bnd & dropped, 0, "CapBnd %" PRIx64 " has what --drop-capability dropped", bnd);
+                cr_expect_eq(eff & dropped, 0, "CapEff %" PRIx64 " has what --drop-capability dropped", eff);
+                cr_expect_neq(bnd & CAP(21), 0, "CapBnd %" PRIx64 " lost CAP_SYS_ADMIN", bnd);
+                cr_expect_eq(bnd & CAP(16), 0, "CapBnd %" PRIx64 " has CAP_SYS_MODULE", bnd);
+        }
+        free(out);
+}
+
+Test(privileges, all_keeps_every_capability_and_drop_all_none)
+{
+        char *text = it_read_file("/proc/sys/kernel/cap_last_cap");
+        unsigned last = (unsigned) strtoul(text, NULL, 10);
+        uint64_t every = last >= 63 ? UINT64_MAX : (UINT64_C(1) << (last + 1)) - 1;
+        char *out;
+
+        /* A new user namespace's bounding set is full, whatever berth's. */
+        out = run_in("pv-all", STATUS, "--capability=all", NULL);
+        cr_expect_eq(status_mask(out, "CapBnd:\t", 0), every, "%s", out);
+        cr_expect_eq(status_mask(out, "CapEff:\t", 1), every, "%s", out);
+        free(out);
+        /* Drop wins over add, as in nspawn. */
+        out = run_in("pv-all", STATUS, "--drop-capability=all", "--capability=CAP_SYS_ADMIN", NULL);
+        cr_expect_eq(status_mask(out, "CapBnd:\t", 0), 0, "%s", out);
+        cr_expect_eq(status_mask(out, "CapEff:\t", 0), 0, "%s", out);
+        cr_expect_eq(status_mask(out, "CapBnd:\t", 1), 0, "PID 1: %s", out);
+        free(out);
+        free(text);
+}
+
+/* systemd as PID 1 boots with no_new_privs and a capability less, and
+ * its services have both. */
+Test(privileges, systemd_boots_with_no_new_privileges_and_a_capability_less)
+{
+        const char *name = "pv-deb";
+        pid_t pid = it_berth_spawn("pv-deb", "-D", it_debian_tree(), "--boot", "-x", "--name", name,
+                                   "--no-new-privileges", "--drop-capability=CAP_NET_RAW", NULL);
+        char *out, *left;
+
+        if (!it_wait_state(name, "running", 60)) {
+                kill(pid, SIGKILL);
+                it_wait(pid, 10);
+                cr_assert_fail("%s did not start: %s", name, it_spawn_log("pv-deb", "err"));
+        }
+        it_assert_inside_eq(name, "timeout 60 systemctl is-system-running --wait", "running\n");
+        it_assert_inside_eq(name, "grep ^NoNewPrivs: /proc/1/status", "NoNewPrivs:\t1\n");
+        out = it_inside(name, "systemd-run --wait --pipe --quiet grep -E '^(CapBnd|NoNewPrivs):' /proc/self/status");
+        cr_expect(strstr(out, "NoNewPrivs:\t1\n"), "a service: %s", out);
+        cr_expect_eq(status_mask(out, "CapBnd:\t", 0) & CAP(13), 0, "a service has CAP_NET_RAW: %s", out);
+        free(out);
+        cr_assert_eq(kill(pid, SIGTERM), 0);
+        cr_expect_eq(it_wait(pid, 60), 0, "%s", it_spawn_log("pv-deb", "err"));
+        left = it_leftovers(name, it_debian_tree());
+        cr_expect_null(left, "%s", left);
+}
+
+/* The settings file's keys, from /etc/berth (trusted for every key). */
+Test(privileges, settings_file_keys_count)
+{
+        char path[700];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/etc/pv-file.berth", it.dir);
+        f = fopen(path, "w");
+        cr_assert_not_null(f);
+        fputs("[Exec]\nNoNewPrivileges=yes\nCapability=CAP_SYS_TIME CAP_IPC_LOCK\nDropCapability=CAP_NET_RAW\n", f);
+        fclose(f);
+        char *out = run_in("pv-file", STATUS, NULL);
+        uint64_t bnd = status_mask(out, "CapBnd:\t", 1);
+        cr_expect_eq(bnd & (CAP(25) | CAP(14) | CAP(13)), CAP(25) | CAP(14), "CapBnd %" PRIx64, bnd);
+        cr_expect(strstr(out, "/proc/1/status:NoNewPrivs:\t1\n"), "%s", out);
+        free(out);
+}
+
+/* Refusals: one line naming the value, exit 1, nothing left. */
+
+static void assert_refused(const char *name, const char *needle, const char *opt)
+{
+        struct it_result r = it_berth_run(30, "-D", it_busybox_tree(), "-x", "--name", name, opt, "--", "true",
+                                          NULL);
+        char *left;
+
+        cr_expect_eq(r.status, 1, "status %d, stderr: %s", r.status, r.err);
+        cr_expect(strchr(r.err, '\n') && strchr(r.err, '\n')[1] == 0, "stderr is not one line: %s", r.err);
+        cr_expect(strstr(r.err, needle), "stderr does not say '%s': %s", needle, r.err);
+        cr_expect_str_eq(r.out, "");
+        left = it_leftovers(name, it_busybox_tree());
+        cr_expect_null(left, "%s", left);
+        it_result_free(&r);
+}
+
+Test(privileges, an_unknown_capability_is_one_line_and_leaves_nothing)
+{
+        char path[700];
+        FILE *f;
+
+        assert_refused("pv-bad", "berth: --capability=CAP_NET_ADMIN,CAP_FROB: unknown capability 'CAP_FROB'",
+                       "--capability=CAP_NET_ADMIN,CAP_FROB");
+        assert_refused("pv-bad", "berth: --drop-capability=frob: unknown capability 'frob'",
+                       "--drop-capability=frob");
+        assert_refused("pv-bad", "berth: --no-new-privileges=maybe: expected yes or no",
+                       "--no-new-privileges=maybe");
+        snprintf(path, sizeof(path), "%s/etc/pv-bad.berth", it.dir);
+        f = fopen(path, "w");
+        cr_assert_not_null(f);
+        fputs("[Exec]\nDropCapability=CAP_CHOWN cap_nope\n", f);
+        fclose(f);
+        assert_refused("pv-bad", "pv-bad.berth:2: DropCapability=CAP_CHOWN cap_nope: unknown capability 'cap_nope'",
+                       "--quiet");
 }

@@ -103,7 +103,7 @@ static unsigned count_of(const char *haystack, const char *needle)
         return n;
 }
 
-#define UNREAD_FILE "[Exec]\nEnvironment=FOO=bar\nKillSignal=HUP\nCapability=all\n\n" \
+#define UNREAD_FILE "[Exec]\nEnvironment=FOO=bar\nKillSignal=HUP\nAmbientCapability=all\n\n" \
                     "[Files]\nBind=/tmp:/mnt\nFrobnicate=1\n# a comment\n[Network]\nVirtualEthernet=yes\n"
 
 /* Every key berth does not have is a warning naming file:line, the
@@ -115,7 +115,7 @@ Test(signals, keys_berth_does_not_have_are_warned_about_once)
         char *err, want[3][900];
 
         settings_file("sg-unread", UNREAD_FILE);
-        snprintf(want[0], sizeof(want[0]), "berth: %s/etc/sg-unread.berth:4: [Exec] Capability= is a "
+        snprintf(want[0], sizeof(want[0]), "berth: %s/etc/sg-unread.berth:4: [Exec] AmbientCapability= is a "
                                            "systemd.nspawn setting berth does not have: ignored, continuing\n", it.dir);
         snprintf(want[1], sizeof(want[1]), "berth: %s/etc/sg-unread.berth:8: [Files] Frobnicate= is not a setting "
                                            "berth knows: ignored, continuing\n", it.dir);

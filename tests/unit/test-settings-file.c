@@ -151,6 +151,50 @@ Test(settings, the_image_file_counts_for_unprivileged_keys_only)
         settings_done(&s);
 }
 
+/* Capability= and DropCapability= widen or change what the machine may do:
+ * privileged; NoNewPrivileges= only narrows it, and counts from the image's
+ * file. Each is a list: the command line's replaces a file's as a whole. */
+Test(settings, capabilities_and_no_new_privileges_from_the_files)
+{
+        struct settings s = {};
+        char err[4096];
+
+        write_file(beside, "[Exec]\nNoNewPrivileges=yes\nCapability=all\nDropCapability=CAP_CHOWN\n");
+        cr_assert_eq(read_all(&s, ARGV("-D", tree), STDERR_FILENO, err, sizeof(err)), 1, "%s", err);
+        cr_assert(s.no_new_privileges);
+        cr_assert_eq(s.caps_add, 0);
+        cr_assert_eq(s.caps_drop, 0);
+        cr_assert(strstr(err, "web.berth:3: [Exec] Capability= counts in a file next to the image only with "
+                              "--settings=trusted"), "%s", err);
+        cr_assert(strstr(err, "web.berth:4: [Exec] DropCapability= counts"), "%s", err);
+        settings_done(&s);
+        cr_assert_eq(read_all(&s, ARGV("-D", tree, "--settings=trusted"), STDERR_FILENO, err, sizeof(err)), 1,
+                     "%s", err);
+        cr_assert_eq(s.caps_add, UINT64_MAX);
+        cr_assert_eq(s.caps_drop, 1);
+        settings_done(&s);
+
+        etc_file("web", "[Exec]\nCapability=CAP_SYS_TIME cap_ipc_lock\nCapability=bpf\n"
+                        "DropCapability=net_raw,mknod\n");
+        cr_assert_eq(read_all(&s, ARGV("-D", tree), STDERR_FILENO, err, sizeof(err)), 1, "%s", err);
+        cr_assert_eq(s.caps_add, (1ULL << 25) | (1ULL << 14) | (1ULL << 39));
+        cr_assert_eq(s.caps_drop, (1ULL << 13) | (1ULL << 27));
+        settings_done(&s);
+        cr_assert_eq(read_all(&s, ARGV("-D", tree, "--capability=sys_rawio"), STDERR_FILENO, err, sizeof(err)),
+                     1, "%s", err);
+        cr_assert_eq(s.caps_add, 1ULL << 17);
+        cr_assert_eq(s.caps_drop, (1ULL << 13) | (1ULL << 27));
+        settings_done(&s);
+
+        /* A bad name in a file: its line, also under a command line's. */
+        etc_file("web", "[Exec]\nDropCapability=CAP_CHOWN cap_nope\n");
+        cr_assert_eq(read_all(&s, ARGV("-D", tree, "--drop-capability=chown"), STDERR_FILENO, err, sizeof(err)),
+                     -EINVAL);
+        cr_assert(strstr(err, "web.berth:2: DropCapability=CAP_CHOWN cap_nope: unknown capability 'cap_nope' "
+                              "(berth --capability=help lists them)\n"), "%s", err);
+        settings_done(&s);
+}
+
 Test(settings, override_lets_the_files_win_and_no_reads_none)
 {
         struct settings s = {};
@@ -261,7 +305,7 @@ Test(settings, an_nspawn_file_works_for_the_keys_berth_has)
         struct settings s = {};
         char err[4096];
 
-        etc_file("web", "[Exec]\nBoot=on\nPrivateUsers=pick\nCapability=CAP_NET_ADMIN\nResolvConf=off\n"
+        etc_file("web", "[Exec]\nBoot=on\nPrivateUsers=pick\nAmbientCapability=CAP_NET_ADMIN\nResolvConf=off\n"
                         "[Files]\nBindReadOnly=/tmp:/srv\nVolatile=no\n[Network]\nPrivate=yes\n"
                         "VirtualEthernet=yes\n");
         cr_assert_eq(read_all(&s, ARGV("-D", tree), STDERR_FILENO, err, sizeof(err)), 1, "%s", err);
@@ -269,7 +313,7 @@ Test(settings, an_nspawn_file_works_for_the_keys_berth_has)
         cr_assert_eq(s.n_binds, 1);
         cr_assert(s.binds[0].read_only);
         cr_assert(s.private_network);
-        const char *unsupported[] = { ":4: [Exec] Capability=", ":5: [Exec] ResolvConf=", ":8: [Files] Volatile=",
+        const char *unsupported[] = { ":4: [Exec] AmbientCapability=", ":5: [Exec] ResolvConf=", ":8: [Files] Volatile=",
                                       ":11: [Network] VirtualEthernet=" };
         for (size_t i = 0; i < 4; i++)
                 cr_assert(strstr(err, unsupported[i]), "%s not said: %s", unsupported[i], err);

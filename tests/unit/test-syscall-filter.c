@@ -67,7 +67,7 @@ static bool allows(const struct seccomp_spec *spec, const char *call)
 
 Test(syscall_filter, the_default_allows_what_workloads_need_and_not_more)
 {
-        struct seccomp_spec spec = { .caps = caps_machine_keep(), .userns = true };
+        struct seccomp_spec spec = { .caps = caps_default(), .userns = true };
 
         for (const char *const *c = (const char *const[]) { "openat2", "clone3", "pidfd_open", "pidfd_send_signal",
                                                            "keyctl", "add_key", "landlock_create_ruleset",
@@ -89,7 +89,7 @@ Test(syscall_filter, the_default_allows_what_workloads_need_and_not_more)
 Test(syscall_filter, additions_and_removals)
 {
         char *allow[] = { "io_uring_setup", "@swap", NULL }, *deny[] = { "@mount", "keyctl", NULL };
-        struct seccomp_spec spec = { .caps = caps_machine_keep(), .userns = true, .allow = allow, .deny = deny };
+        struct seccomp_spec spec = { .caps = caps_default(), .userns = true, .allow = allow, .deny = deny };
 
         cr_expect(allows(&spec, "io_uring_setup"), "a name puts back what the default leaves out");
         cr_expect(!allows(&spec, "io_uring_enter"));
@@ -127,9 +127,9 @@ Test(syscall_filter, the_built_in_default_is_what_libseccomp_builds)
         const struct { bool userns; const struct seccomp_program *p; } cases[] = {
                 { true, &seccomp_default_userns }, { false, &seccomp_default_no_userns } };
 
-        cr_assert_eq(seccomp_default_caps, caps_machine_keep());
+        cr_assert_eq(seccomp_default_caps, caps_default());
         for (size_t i = 0; i < 2; i++) {
-                struct seccomp_spec spec = { .caps = caps_machine_keep(), .userns = cases[i].userns };
+                struct seccomp_spec spec = { .caps = caps_default(), .userns = cases[i].userns };
                 struct sock_filter *insns = NULL;
                 uint32_t arches[4];
                 size_t n = seccomp_arches(BERTH_CPU_FAMILY, arches), len = 0;
