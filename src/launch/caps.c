@@ -2,14 +2,9 @@
 #include "caps.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/capability.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "cleanup.h"
 #include "settings.h"
@@ -101,55 +96,4 @@ uint64_t caps_default(void)
 uint64_t caps_machine_keep(const struct settings *s)
 {
         return (caps_default() | s->caps_add) & ~s->caps_drop;
-}
-
-static unsigned cap_last(void)
-{
-        _cleanup_free_ char *s = NULL;
-        unsigned v;
-
-        if (read_file_at(AT_FDCWD, "/proc/sys/kernel/cap_last_cap", &s, 16) < 0)
-                return CAP_LAST_CAP;
-        s[strcspn(s, "\n")] = 0;
-        if (parse_uint(s, &v) < 0 || v > 63)
-                return CAP_LAST_CAP;
-        return v;
-}
-
-/* A dropped capability must not come back at exec either: root's new
- * permitted set is (inheritable & the file's inheritable) | bounding, and
- * a root file's inheritable set is full. Without a user namespace the
- * inheritable set is berth's own, whatever its caller gave it; a new user
- * namespace starts with an empty one. */
-static int drop_inheritable(uint64_t keep)
-{
-        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-        struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = {};
-
-        if (syscall(SYS_capget, &h, d) < 0)
-                return -errno;
-        d[0].inheritable &= (uint32_t) keep;
-        d[1].inheritable &= (uint32_t) (keep >> 32);
-        if (syscall(SYS_capset, &h, d) < 0)
-                return -errno;
-        return 0;
-}
-
-int caps_drop(uint64_t keep)
-{
-        unsigned last = cap_last();
-        int r;
-
-        for (unsigned c = 0; c <= last; c++) {
-                if (keep & CAP(c))
-                        continue;
-                if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-                        return -errno;
-        }
-        r = drop_inheritable(keep);
-        if (r < 0)
-                return r;
-        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-                return -errno;
-        return 0;
 }

@@ -14,9 +14,6 @@ uint64_t caps_default(void);
  * Everything else leaves the bounding set of PID 1 and so of every
  * process in the machine. */
 uint64_t caps_machine_keep(const struct settings *s);
-/* The bounding set, the inheritable set and the ambient set of the
- * calling process down to keep. */
-int caps_drop(uint64_t keep);
 
 /* A capability's number from its kernel name, in any case, with or
  * without "CAP_" (CAP_NET_ADMIN, net_admin); -EINVAL for none. */

@@ -22,12 +22,12 @@
 #include "apifs.h"
 #include "caps.h"
 #include "cleanup.h"
-#include "keyring.h"
 #include "signals.h"
 #include "machine.h"
 #include "mnt.h"
 #include "net.h"
 #include "notify.h"
+#include "privs.h"
 #include "sync.h"
 #include "tree.h"
 #include "userns.h"
@@ -330,8 +330,8 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
                         FAIL(sync_fd, -errno, "setting the parent-death signal");
         }
         /* As the machine's root, so that it owns it: no key of the
-         * launcher's session is reachable from inside (keyring.c). */
-        if ((r = keyring_new_session()) < 0)
+         * launcher's session is reachable from inside (privs.c). */
+        if ((r = privs_new_session_keyring()) < 0)
                 FAIL(sync_fd, r, "creating the machine's session keyring");
 
         /* Now in the machine's cgroup: root the cgroup namespace here. */
@@ -378,7 +378,7 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
                 FAIL(sync_fd, r, "bringing up lo");
         if ((r = pivot_into(root)) < 0)
                 FAIL(sync_fd, r, "pivoting into the machine's root");
-        if ((r = caps_drop(caps_machine_keep(m->settings))) < 0)
+        if ((r = privs_drop_caps(caps_machine_keep(m->settings))) < 0)
                 FAIL(sync_fd, r, "dropping capabilities");
         /* Inherited by everything in the machine, kept across exec. */
         if (m->settings->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
