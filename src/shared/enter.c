@@ -7,10 +7,13 @@
 #include <stdbool.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "privs.h"
 #include "util.h"
 
 static const struct {
@@ -25,6 +28,28 @@ static const struct {
         [MACHINE_NS_PID] = { "pid", CLONE_NEWPID },
         [MACHINE_NS_MNT] = { "mnt", CLONE_NEWNS },
 };
+
+/* CapBnd: and NoNewPrivs: of /proc/PID/status. */
+static int read_privs(pid_t pid, struct machine_ns *ns)
+{
+        _cleanup_free_ char *text = NULL;
+        const char *bnd, *nnp;
+        char path[64];
+        int r;
+
+        snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
+        r = read_file_at(AT_FDCWD, path, &text, 1 << 16);
+        if (r < 0)
+                return r;
+        bnd = strstr(text, "\nCapBnd:\t");
+        nnp = strstr(text, "\nNoNewPrivs:\t");
+        if (!bnd || !nnp)
+                return -EBADMSG;
+        ns->cap_bnd = strtoull(bnd + 9, NULL, 16);
+        ns->no_new_privs = nnp[13] == '1';
+        ns->privs = true;
+        return 0;
+}
 
 int machine_ns_open(pid_t leader, unsigned mask, struct machine_ns *ns, char *error, size_t error_size)
 {
@@ -42,6 +67,37 @@ int machine_ns_open(pid_t leader, unsigned mask, struct machine_ns *ns, char *er
                         machine_ns_close(ns);
                         return r;
                 }
+        }
+        ns->privs = false;
+        if (mask & (1u << MACHINE_NS_PID)) {
+                int r = read_privs(leader, ns);
+                if (r < 0) {
+                        snprintf(error, error_size, "reading /proc/%d/status", (int) leader);
+                        machine_ns_close(ns);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+/* Nothing of the caller's session keyring, no capability or privilege
+ * PID 1 does not have: what enters is no more than the machine's own. */
+static int take_privs(const struct machine_ns *ns, char *error, size_t error_size)
+{
+        int r = privs_new_session_keyring();
+
+        if (r < 0) {
+                snprintf(error, error_size, "creating a session keyring in the machine");
+                return r;
+        }
+        r = privs_drop_caps(ns->cap_bnd);
+        if (r < 0) {
+                snprintf(error, error_size, "dropping the capabilities the machine does not have");
+                return r;
+        }
+        if (ns->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+                snprintf(error, error_size, "setting no_new_privs as the machine has it");
+                return -errno;
         }
         return 0;
 }
@@ -83,5 +139,6 @@ int machine_ns_enter(struct machine_ns *ns, const char *cgroup_dir, char *error,
                 snprintf(error, error_size, "becoming the machine's root");
                 return -errno;
         }
-        return 0;
+        /* As the machine's root, so that the keyring is its. */
+        return ns->privs ? take_privs(ns, error, error_size) : 0;
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* A running machine's namespaces, opened from /proc/LEADER/ns while its PID
@@ -22,17 +24,25 @@ enum {
 
 struct machine_ns {
         int fd[_MACHINE_NS_MAX];        /* -1: not opened */
+        /* PID 1's bounding set and no_new_privs, read with its PID
+         * namespace: what a process let in gets. */
+        bool privs;
+        uint64_t cap_bnd;
+        bool no_new_privs;
 };
 
 #define MACHINE_NS_INIT { .fd = { -1, -1, -1, -1, -1, -1, -1 } }
 
-/* Open the namespaces in mask (bits of 1 << MACHINE_NS_*). On failure
- * error says which one. */
+/* Open the namespaces in mask (bits of 1 << MACHINE_NS_*), and with the
+ * PID namespace read what PID 1 may do. On failure error says which one. */
 int machine_ns_open(pid_t leader, unsigned mask, struct machine_ns *ns, char *error, size_t error_size);
 void machine_ns_close(struct machine_ns *ns);
 
 /* In a forked, single-threaded child: join cgroup_dir/payload when
  * cgroup_dir is not NULL or empty, then the opened namespaces (user first,
  * mount last, as nsenter does), and become the machine's root when it has a
- * user namespace of its own. A PID namespace applies to the next child. */
+ * user namespace of its own. A PID namespace applies to the next child.
+ * With the PID namespace, the child also gets what PID 1 has (privs.c): a
+ * new session keyring of its own instead of its caller's, PID 1's
+ * bounding set and its no_new_privs. */
 int machine_ns_enter(struct machine_ns *ns, const char *cgroup_dir, char *error, size_t error_size);

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bus.h"
 #include "helpers.h"
 
 static void setup(void)
@@ -284,6 +285,39 @@ Test(privileges, systemd_boots_with_no_new_privileges_and_a_capability_less)
         cr_expect_eq(it_wait(pid, 60), 0, "%s", it_spawn_log("pv-deb", "err"));
         left = it_leftovers(name, it_debian_tree());
         cr_expect_null(left, "%s", left);
+}
+
+/* What berthd lets into a running machine (berthctl shell) has what its
+ * PID 1 has: a session keyring of its own, not berthd's; its bounding
+ * set; its no_new_privs. */
+Test(privileges, a_session_from_berthd_has_what_pid1_has)
+{
+        long session_key, user_key;
+        char bind[4200];
+        struct it_result r;
+        pid_t pid;
+
+        host_keys(&session_key, &user_key);     /* berthd's session, too */
+        it_bus_start();
+        it_berthd_start();
+        snprintf(bind, sizeof(bind), "--bind-ro=%s:" PROBE, probe());
+        pid = it_berth_spawn("pv-sess", "-D", it_busybox_tree(), "-x", "--name", "pv-sess", bind,
+                             "--no-new-privileges", "--drop-capability=CAP_NET_RAW", "--", "sleep", "1000", NULL);
+        cr_assert(it_wait_state("pv-sess", "running", 60), "%s", it_spawn_log("pv-sess", "err"));
+        cr_assert(it_wait_listed("pv-sess", true, 30), "pv-sess is not listed");
+        r = it_ctl(60, "shell", "pv-sess", "/bin/sh", "-c",
+                   "grep -E '^(CapBnd|NoNewPrivs):' /proc/self/status /proc/1/status; "
+                   PROBE " search berth-test-launcher-key; " PROBE " session",
+                   NULL);
+        cr_assert_eq(r.status, 0, "shell: %d %s", r.status, r.err);
+        cr_expect_eq(status_mask(r.out, "CapBnd:\t", 0), status_mask(r.out, "CapBnd:\t", 1),
+                     "the session's bounding set is not PID 1's: %s", r.out);
+        cr_expect_eq(status_mask(r.out, "CapBnd:\t", 0) & CAP(13), 0, "%s", r.out);
+        cr_expect(strstr(r.out, "/proc/self/status:NoNewPrivs:\t1\n"), "%s", r.out);
+        cr_expect(strstr(r.out, NOT_FOUND "session: keyring;0;0;"), "berthd's key is reachable: %s", r.out);
+        it_result_free(&r);
+        cr_assert_eq(kill(pid, SIGTERM), 0);
+        cr_expect_eq(it_wait(pid, 30), 143, "%s", it_spawn_log("pv-sess", "err"));
 }
 
 /* The settings file's keys, from /etc/berth (trusted for every key). */
