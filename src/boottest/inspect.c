@@ -22,11 +22,20 @@
 
 #define SYSTEMCTL_TIMEOUT_MS 15000
 
-/* "KEY=VALUE" lines of `systemctl show`, one block per unit, blocks apart
- * by an empty line: each block as an object of strings. */
-static json_object *parse_show(char *text)
+/* A unit (or the manager) as `systemctl show` gives it: the properties
+ * asked for, pointing into its output. */
+#define SHOW_PROPERTIES_MAX 16
+struct show_block {
+        size_t n;
+        const char *key[SHOW_PROPERTIES_MAX], *value[SHOW_PROPERTIES_MAX];
+};
+typedef LIST(struct show_block) show_list;
+
+/* "KEY=VALUE" lines, one block per unit, blocks apart by an empty line.
+ * Changes text in place. -ENOMEM. */
+static int parse_show(char *text, show_list *ret)
 {
-        json_object *blocks = json_object_new_array(), *cur = NULL;
+        struct show_block *cur = NULL;
         char *line;
 
         while ((line = strsep(&text, "\n"))) {
@@ -37,66 +46,133 @@ static json_object *parse_show(char *text)
                         continue;
                 }
                 *eq = 0;
-                if (!cur) {
-                        cur = json_object_new_object();
-                        json_object_array_add(blocks, cur);
+                if (!cur && !(cur = LIST_PUSH(*ret)))
+                        return -ENOMEM;
+                if (cur->n < SHOW_PROPERTIES_MAX) {
+                        cur->key[cur->n] = line;
+                        cur->value[cur->n++] = eq + 1;
                 }
-                json_object_object_add(cur, line, json_str(eq + 1));
         }
-        return blocks;
+        return 0;
 }
 
-static const char *get_str(json_object *o, const char *key)
+static const char *get_str(const struct show_block *b, const char *key)
 {
-        return jstr(o, key) ?: "";
+        for (size_t i = 0; i < b->n; i++)
+                if (streq(b->key[i], key))
+                        return b->value[i];
+        return "";
 }
 
-static uint64_t get_u64(json_object *o, const char *key)
+static uint64_t get_u64(const struct show_block *b, const char *key)
 {
-        return strtoull(get_str(o, key), NULL, 10);
+        return strtoull(get_str(b, key), NULL, 10);
 }
 
-static void add_str(json_object *o, const char *key, const char *value)
-{
-        json_object_object_add(o, key, value ? json_str(value) : NULL);
-}
-
-static json_object *get_or_add(json_object *o, const char *key)
-{
-        json_object *v;
-        if (json_object_object_get_ex(o, key, &v) && v)
-                return v;
-        v = json_object_new_object();
-        json_object_object_add(o, key, v);
-        return v;
-}
-
+/* Longest activation first (milliseconds, as the report gives them), then
+ * by name; a unit that did not activate last. */
 static int by_activation(const void *a, const void *b)
 {
-        json_object *x = *(json_object *const *) a, *y = *(json_object *const *) b, *vx, *vy;
-        double dx = json_object_object_get_ex(x, "activation_sec", &vx) && vx ? json_object_get_double(vx) : -1;
-        double dy = json_object_object_get_ex(y, "activation_sec", &vy) && vy ? json_object_get_double(vy) : -1;
-        return dx < dy ? 1 : dx > dy ? -1 : strcmp(get_str(x, "unit"), get_str(y, "unit"));
+        const struct unit_result *x = a, *y = b;
+        int64_t dx = x->activation == USEC_NULL ? -1 : (int64_t) (x->activation / 1000);
+        int64_t dy = y->activation == USEC_NULL ? -1 : (int64_t) (y->activation / 1000);
+        return dx < dy ? 1 : dx > dy ? -1 : strcmp(x->unit ?: "", y->unit ?: "");
 }
 
 /* What systemd-analyze blame counts: activating until active, or until
- * inactive again for a unit that finished (a oneshot). */
-static json_object *unit_activation(json_object *u)
+ * inactive again for a unit that finished (a oneshot). USEC_NULL: none. */
+static uint64_t unit_activation(const struct show_block *u)
 {
         uint64_t activating = get_u64(u, "InactiveExitTimestampMonotonic");
         uint64_t activated = get_u64(u, "ActiveEnterTimestampMonotonic");
         uint64_t deactivated = get_u64(u, "InactiveEnterTimestampMonotonic");
 
         if (activating == 0)
-                return NULL;
+                return USEC_NULL;
         if (activated > activating)
-                return json_seconds(activated - activating);
+                return activated - activating;
         if (deactivated > activating)
-                return json_seconds(deactivated - activating);
-        return NULL;
+                return deactivated - activating;
+        return USEC_NULL;
 }
 
-void inspect_systemd(json_object *res, struct machine_ns *ns, const char *cgroup)
+/* The manager: its version, state and userspace boot time. */
+static void manager_show(struct tree_result *res, char *out)
+{
+        show_list blocks = {};
+
+        if (parse_show(out, &blocks) < 0)
+                res->oom = true;
+        if (blocks.n > 0) {
+                const struct show_block *m = &blocks.v[0];
+                uint64_t userspace = get_u64(m, "UserspaceTimestampMonotonic");
+                uint64_t finish = get_u64(m, "FinishTimestampMonotonic");
+                result_set(res, &res->system_state, get_str(m, "SystemState"));
+                result_set(res, &res->init_version, get_str(m, "Version"));
+                result_set(res, &res->virtualization, get_str(m, "Virtualization"));
+                res->userspace = finish > userspace && userspace > 0 ? finish - userspace : USEC_NULL;
+        }
+        free(blocks.v);
+}
+
+static void add_unit(struct tree_result *res, const struct show_block *b, uint64_t activation)
+{
+        struct unit_result *u = RESULT_PUSH(res, res->units);
+
+        if (!u)
+                return;
+        result_set(res, &u->unit, get_str(b, "Id"));
+        result_set(res, &u->load_state, get_str(b, "LoadState"));
+        result_set(res, &u->active_state, get_str(b, "ActiveState"));
+        result_set(res, &u->sub_state, get_str(b, "SubState"));
+        result_set(res, &u->result, get_str(b, "Result"));
+        u->activation = activation;
+}
+
+static void add_failed(struct tree_result *res, const char *unit, const char *result, enum phase phase)
+{
+        struct failed_unit *f = RESULT_PUSH(res, res->failed_units);
+
+        if (!f)
+                return;
+        result_set(res, &f->unit, unit);
+        result_set(res, &f->result, result);
+        f->phase = phase;
+        f->journal.present = true;
+}
+
+/* The units the boot touched (started, or failed), which failed, which
+ * gettys run. */
+static void units_show(struct tree_result *res, char *out)
+{
+        show_list blocks = {};
+
+        if (parse_show(out, &blocks) < 0)
+                res->oom = true;
+        for (size_t i = 0; i < blocks.n; i++) {
+                const struct show_block *b = &blocks.v[i];
+                const char *id = get_str(b, "Id"), *active = get_str(b, "ActiveState");
+                uint64_t activation = unit_activation(b);
+                bool is_failed = streq(active, "failed");
+
+                if (activation == USEC_NULL && get_u64(b, "InactiveExitTimestampMonotonic") == 0 && !is_failed)
+                        continue;
+                add_unit(res, b, activation);
+                if (is_failed)
+                        add_failed(res, id, get_str(b, "Result"), PHASE_BOOT);
+                if (strstr(id, "getty") && strstr(id, ".service") && streq(active, "active") &&
+                    streq(get_str(b, "SubState"), "running"))
+                        result_push(res, &res->getty_units, id);
+        }
+        free(blocks.v);
+        if (res->units.n > 1)
+                qsort(res->units.v, res->units.n, sizeof(*res->units.v), by_activation);
+        res->has_getty = true;
+        res->getty_units.present = true;
+        res->getty_running = res->getty_units.n > 0;
+}
+
+void inspect_systemd(struct tree_result *res, struct machine_ns *ns, const char *cgroup)
 {
         char *const manager_argv[] = {
                 "systemctl", "show", "--no-pager", "-p", "Version", "-p", "Virtualization", "-p", "SystemState",
@@ -108,17 +184,12 @@ void inspect_systemd(json_object *res, struct machine_ns *ns, const char *cgroup
                 "-p", "ActiveEnterTimestampMonotonic", "-p", "InactiveEnterTimestampMonotonic", "*", NULL,
         };
         _cleanup_free_ char *manager_out = NULL, *units_out = NULL;
-        json_object *timing = get_or_add(res, "timing"), *init = get_or_add(res, "init");
-        json_object *units = json_object_new_array(), *failed = json_object_new_array();
-        json_object *getty = json_object_new_array(), *blocks;
-        int r;
-
         struct inside_process manager, unit_list;
         uint64_t deadline = now_usec(CLOCK_MONOTONIC) + SYSTEMCTL_TIMEOUT_MS * 1000ull;
-        int ru;
+        int r, ru;
 
-        json_object_object_add(res, "units", units);
-        json_object_object_add(res, "failed_units", failed);
+        res->units.present = true;
+        res->failed_units.present = true;
         /* Both questions at once; the short answer is read first. */
         r = inside_start(ns, cgroup, manager_argv, 0, &manager);
         ru = inside_start(ns, cgroup, units_argv, 0, &unit_list);
@@ -127,89 +198,41 @@ void inspect_systemd(json_object *res, struct machine_ns *ns, const char *cgroup
         if (ru >= 0)
                 ru = inside_wait(&unit_list, deadline, &units_out);
         if (r != 0) {
-                add_str(res, "system_state", "unknown");
-                add_str(res, "inspect_error", r == -ETIME ? "systemctl show did not answer in time"
-                                                          : "systemctl show failed");
+                result_set(res, &res->system_state, "unknown");
+                result_set(res, &res->inspect_error, r == -ETIME ? "systemctl show did not answer in time"
+                                                                  : "systemctl show failed");
                 return;
         }
-        blocks = parse_show(manager_out);
-        if (json_object_array_length(blocks) > 0) {
-                json_object *m = json_object_array_get_idx(blocks, 0);
-                uint64_t userspace = get_u64(m, "UserspaceTimestampMonotonic");
-                uint64_t finish = get_u64(m, "FinishTimestampMonotonic");
-                add_str(res, "system_state", get_str(m, "SystemState"));
-                add_str(init, "version", get_str(m, "Version"));
-                add_str(res, "virtualization", get_str(m, "Virtualization"));
-                json_object_object_add(timing, "userspace_sec", finish > userspace && userspace > 0
-                                                                        ? json_seconds(finish - userspace)
-                                                                        : NULL);
-        }
-        json_object_put(blocks);
-
+        manager_show(res, manager_out);
         if (ru != 0) {
-                add_str(res, "inspect_error", "systemctl show '*' failed");
+                result_set(res, &res->inspect_error, "systemctl show '*' failed");
                 return;
         }
-        blocks = parse_show(units_out);
-        for (size_t i = 0; i < json_object_array_length(blocks); i++) {
-                json_object *b = json_object_array_get_idx(blocks, i), *u;
-                const char *id = get_str(b, "Id"), *active = get_str(b, "ActiveState");
-                json_object *activation = unit_activation(b);
-                bool is_failed = streq(active, "failed");
-
-                /* The units the boot touched: started, or failed. */
-                if (!activation && get_u64(b, "InactiveExitTimestampMonotonic") == 0 && !is_failed)
-                        continue;
-                u = json_object_new_object();
-                add_str(u, "unit", id);
-                add_str(u, "load_state", get_str(b, "LoadState"));
-                add_str(u, "active_state", active);
-                add_str(u, "sub_state", get_str(b, "SubState"));
-                add_str(u, "result", get_str(b, "Result"));
-                json_object_object_add(u, "activation_sec", activation);
-                json_object_array_add(units, u);
-                if (is_failed) {
-                        json_object *f = json_object_new_object();
-                        add_str(f, "unit", id);
-                        add_str(f, "result", get_str(b, "Result"));
-                        add_str(f, "phase", "boot");
-                        json_object_object_add(f, "journal", json_object_new_array());
-                        json_object_array_add(failed, f);
-                }
-                if (strstr(id, "getty") && strstr(id, ".service") && streq(active, "active") &&
-                    streq(get_str(b, "SubState"), "running"))
-                        json_object_array_add(getty, json_str(id));
-        }
-        json_object_put(blocks);
-        json_object_array_sort(units, by_activation);
-
-        json_object *login = get_or_add(res, "login");
-        json_object_object_add(login, "getty_running", json_object_new_boolean(json_object_array_length(getty) > 0));
-        json_object_object_add(login, "getty_units", getty);
+        units_show(res, units_out);
 }
 
-json_object *inspect_jobs(struct machine_ns *ns, const char *cgroup)
+void inspect_jobs(struct tree_result *res, struct machine_ns *ns, const char *cgroup, job_list *ret)
 {
         char *const argv[] = { "systemctl", "list-jobs", "--no-pager", "--plain", "--no-legend", "--full", NULL };
         _cleanup_free_ char *out = NULL;
-        json_object *jobs = json_object_new_array();
         char *save = NULL;
 
+        ret->present = true;
         if (inside_run(ns, cgroup, argv, 0, 5000, &out) < 0)
-                return jobs;
+                return;
         /* JOB UNIT TYPE STATE */
         for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 char unit[256], type[64], state[64];
                 unsigned id;
                 if (sscanf(line, "%u %255s %63s %63s", &id, unit, type, state) != 4)
                         continue;
-                json_object *j = json_object_new_object();
-                add_str(j, "unit", unit);
-                add_str(j, "type", type);
-                add_str(j, "state", state);
-                json_object_array_add(jobs, j);
+                struct waiting_job *j = RESULT_PUSH(res, *ret);
+                if (!j)
+                        return;
+                result_set(res, &j->unit, unit);
+                result_set(res, &j->type, type);
+                result_set(res, &j->state, state);
         }
-        return jobs;
 }
 
 /* --- inits other than systemd --- */
@@ -262,12 +285,11 @@ static char runlevel(pid_t leader)
         return level;
 }
 
-void inspect_other_init(json_object *res, pid_t leader, const char *cgroup, const char *kind, uint64_t deadline,
+void inspect_other_init(struct tree_result *res, pid_t leader, const char *cgroup, const char *kind, uint64_t deadline,
                         int stop_fd)
 {
         bool sysvinit = streq(kind, "sysvinit");
         uint64_t start = now_usec(CLOCK_MONOTONIC);
-        json_object *rc = get_or_add(res, "rc");
         unsigned quiet = 0;
         char level = 0;
         bool alive = true, done = false;
@@ -288,15 +310,13 @@ void inspect_other_init(json_object *res, pid_t leader, const char *cgroup, cons
                 if (poll(&p, 1, 50) > 0)
                         break;
         }
-        json_object_object_add(rc, "finished", json_object_new_boolean(done));
-        json_object_object_add(rc, "finished_sec",
-                               done ? json_seconds(now_usec(CLOCK_MONOTONIC) - start) : NULL);
-        if (sysvinit) {
-                char l[2] = { level, 0 };
-                add_str(rc, "runlevel", level ? l : NULL);
-        }
-        json_object_object_add(res, "pid1_alive", json_object_new_boolean(alive));
-        add_str(res, "system_state", !alive ? "offline" : done ? "running" : "starting");
+        res->has_rc = true;
+        res->rc_finished = done;
+        res->rc_finished_time = done ? now_usec(CLOCK_MONOTONIC) - start : USEC_NULL;
+        res->rc_has_runlevel = sysvinit;
+        res->runlevel = sysvinit ? level : 0;
+        res->pid1_alive = alive;
+        result_set(res, &res->system_state, !alive ? "offline" : done ? "running" : "starting");
 }
 
 /* --- identity and layout --- */
@@ -322,10 +342,8 @@ static bool exists_inside(int root_fd, const char *a, const char *b)
         return x >= 0 || y >= 0;
 }
 
-void inspect_identity(json_object *res, struct machine_ns *ns, pid_t leader, const char *name, const char *uuid)
+void inspect_identity(struct tree_result *res, struct machine_ns *ns, pid_t leader, const char *name, const char *uuid)
 {
-        json_object *host = get_or_add(res, "hostname"), *mid = get_or_add(res, "machine_id");
-        json_object *login = get_or_add(res, "login");
         char root[64], hn[256] = "", id128[33] = "";
         _cleanup_free_ char *file_hostname = NULL, *machine_id = NULL;
         struct statfs sfs;
@@ -335,15 +353,16 @@ void inspect_identity(json_object *res, struct machine_ns *ns, pid_t leader, con
         _cleanup_close_ int root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
                 return;
+        res->has_identity = true;
 
         /* The hostname is the machine's name, unless the tree's own
          * /etc/hostname names another (systemd sets that one). */
         file_hostname = read_inside(root_fd, "/etc/hostname");
         const char *expected = file_hostname && file_hostname[0] ? file_hostname : name;
         (void) inside_hostname(ns, hn, sizeof(hn));
-        add_str(host, "value", hn);
-        add_str(host, "expected", expected);
-        json_object_object_add(host, "ok", json_object_new_boolean(hn[0] && streq(hn, expected)));
+        result_set(res, &res->hostname, hn);
+        result_set(res, &res->hostname_expected, expected);
+        res->hostname_ok = hn[0] && streq(hn, expected);
 
         /* 32 hex digits, not all zero; from the tree, or from the UUID
          * berth passed when the tree's was empty. */
@@ -351,9 +370,9 @@ void inspect_identity(json_object *res, struct machine_ns *ns, pid_t leader, con
         if (uuid && uuid_parse(uuid, u) >= 0)
                 uuid_to_id128(u, id128);
         bool valid = machine_id && id128_valid(machine_id) && strspn(machine_id, "0") != 32;
-        add_str(mid, "value", machine_id);
-        add_str(mid, "source", !valid ? NULL : streq(machine_id, id128) ? "uuid" : "tree");
-        json_object_object_add(mid, "ok", json_object_new_boolean(valid));
+        result_set(res, &res->machine_id, machine_id);
+        result_set(res, &res->machine_id_source, !valid ? NULL : streq(machine_id, id128) ? "uuid" : "tree");
+        res->machine_id_ok = valid;
 
         /* What the machine's systemd found at /sys/fs/cgroup. */
         _cleanup_close_ int cg = tree_open(root_fd, "/sys/fs/cgroup", O_PATH | O_DIRECTORY);
@@ -366,11 +385,10 @@ void inspect_identity(json_object *res, struct machine_ns *ns, pid_t leader, con
                         layout = un >= 0 ? "hybrid" : "legacy";
                 }
         }
-        add_str(res, "cgroup_layout", layout);
+        result_set(res, &res->cgroup_layout, layout);
 
         /* A login prompt needs agetty and login in the tree. */
-        json_object_object_add(login, "agetty_present",
-                               json_object_new_boolean(exists_inside(root_fd, "/sbin/agetty", "/usr/sbin/agetty")));
-        json_object_object_add(login, "login_present",
-                               json_object_new_boolean(exists_inside(root_fd, "/bin/login", "/usr/bin/login")));
+        res->has_login_tools = true;
+        res->agetty_present = exists_inside(root_fd, "/sbin/agetty", "/usr/sbin/agetty");
+        res->login_present = exists_inside(root_fd, "/bin/login", "/usr/bin/login");
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The machine's journal, read once the machine is gone: the mount namespace
  * held open since boot keeps its /run and overlay, so the machine's own
- * journalctl reads everything journald wrote, shutdown included. */
+ * journalctl reads everything journald wrote, shutdown included. Its JSON
+ * output is read with json-c. */
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,21 +54,12 @@ static bool entry_is_about(json_object *e, const char *unit)
         return (a && streq(a, unit)) || (b && streq(b, unit));
 }
 
-static json_object *failed_entry(json_object *failed, const char *unit, const char *phase)
+static bool failed_already(const struct tree_result *res, const char *unit, enum phase phase)
 {
-        for (size_t i = 0; i < json_object_array_length(failed); i++) {
-                json_object *f = json_object_array_get_idx(failed, i);
-                if (streq(jstr(f, "unit") ?: "", unit) && streq(jstr(f, "phase") ?: "", phase))
-                        return f;
-        }
-        return NULL;
-}
-
-static void keep_last(json_object *arr, size_t max)
-{
-        size_t n = json_object_array_length(arr);
-        if (n > max)
-                json_object_array_del_idx(arr, 0, n - max);
+        for (size_t i = 0; i < res->failed_units.n; i++)
+                if (streq(res->failed_units.v[i].unit ?: "", unit) && res->failed_units.v[i].phase == phase)
+                        return true;
+        return false;
 }
 
 /* An entry of this boot of the machine: the kernel's boot (the machine
@@ -78,41 +71,21 @@ static bool this_boot(json_object *e, const char *boot_id, uint64_t start_monoto
         return b && m && streq(b, boot_id) && strtoull(m, NULL, 10) >= start_monotonic;
 }
 
-void journal_collect(json_object *res, struct machine_ns *ns, uint64_t start_monotonic, uint64_t poweroff_realtime)
+/* The entries of this boot, parsed. */
+static json_object *parse_entries(char *out, uint64_t start_monotonic)
 {
-        char *const argv[] = { "journalctl", "--no-pager", "-o", "json", NULL };
-        _cleanup_free_ char *out = NULL;
-        json_object *journal = json_object_new_object(), *errors = json_object_new_array(), *failed;
-        size_t entries = 0, error_count = 0;
-        char *save = NULL;
-        int r;
-
-        json_object_object_add(res, "journal", journal);
-        json_object_object_add(res, "journal_errors", errors);
-        if (!json_object_object_get_ex(res, "failed_units", &failed) || !failed) {
-                failed = json_object_new_array();
-                json_object_object_add(res, "failed_units", failed);
-        }
-        r = inside_run(ns, NULL, argv, INSIDE_STOPPED, 30000, &out);
-        if (r != 0 || !out[0]) {
-                json_object_object_add(journal, "available", json_object_new_boolean(false));
-                return;
-        }
-
-        /* Two passes: unit failures during the shutdown first, so that the
-         * second can give every failed unit its lines. */
-        char boot_id[64] = "";
+        json_object *all = json_object_new_array();
+        json_tokener *tok = json_tokener_new();
+        char boot_id[64] = "", *save = NULL;
         _cleanup_fclose_ FILE *b = fopen("/proc/sys/kernel/random/boot_id", "re");
+
         if (b && fgets(boot_id, sizeof(boot_id), b))
                 boot_id[strcspn(boot_id, "\n")] = 0;
         /* journald writes the ID without dashes */
         for (char *from = boot_id, *to = boot_id;; from++)
                 if (*from != '-' && !(*to++ = *from))
                         break;
-
-        json_tokener *tok = json_tokener_new();
-        json_object *all = json_object_new_array();
-        for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        for (char *line = strtok_r(out, "\n", &save); tok && line; line = strtok_r(NULL, "\n", &save)) {
                 json_tokener_reset(tok);
                 json_object *e = json_tokener_parse_ex(tok, line, (int) strlen(line));
                 if (e && this_boot(e, boot_id, start_monotonic))
@@ -120,24 +93,68 @@ void journal_collect(json_object *res, struct machine_ns *ns, uint64_t start_mon
                 else
                         json_object_put(e);
         }
-        json_tokener_free(tok);
-        entries = json_object_array_length(all);
+        if (tok)
+                json_tokener_free(tok);
+        return all;
+}
 
-        for (size_t i = 0; i < entries; i++) {
+/* Units that failed while the machine went down, from systemd's own
+ * "failed with result" messages after the poweroff began. */
+static void shutdown_failures(struct tree_result *res, json_object *all, uint64_t poweroff_realtime)
+{
+        for (size_t i = 0; i < json_object_array_length(all); i++) {
                 json_object *e = json_object_array_get_idx(all, i);
                 const char *id = field(e, "MESSAGE_ID"), *unit = field(e, "UNIT"), *rt = field(e, "__REALTIME_TIMESTAMP");
                 if (!id || !unit || !streq(id, MESSAGE_UNIT_FAILURE_RESULT) || !rt ||
                     strtoull(rt, NULL, 10) < poweroff_realtime || poweroff_realtime == 0)
                         continue;
-                if (failed_entry(failed, unit, "shutdown"))
+                if (failed_already(res, unit, PHASE_SHUTDOWN))
                         continue;
-                json_object *f = json_object_new_object();
-                json_object_object_add(f, "unit", json_str(unit));
-                json_object_object_add(f, "result", json_str(field(e, "UNIT_RESULT") ?: "failed"));
-                json_object_object_add(f, "phase", json_str("shutdown"));
-                json_object_object_add(f, "journal", json_object_new_array());
-                json_object_array_add(failed, f);
+                struct failed_unit *f = RESULT_PUSH(res, res->failed_units);
+                if (!f)
+                        return;
+                result_set(res, &f->unit, unit);
+                result_set(res, &f->result, field(e, "UNIT_RESULT") ?: "failed");
+                f->phase = PHASE_SHUTDOWN;
+                f->journal.present = true;
         }
+}
+
+static void add_error(struct tree_result *res, json_object *e, int priority, const char *ident, const char *msg,
+                      bool shutdown)
+{
+        struct journal_error *x = RESULT_PUSH(res, res->journal_errors);
+
+        if (!x)
+                return;
+        x->priority = priority;
+        result_set(res, &x->identifier, ident);
+        result_set(res, &x->unit, field(e, "_SYSTEMD_UNIT"));
+        result_set(res, &x->message, msg);
+        x->phase = shutdown ? PHASE_SHUTDOWN : PHASE_BOOT;
+}
+
+void journal_collect(struct tree_result *res, struct machine_ns *ns, uint64_t start_monotonic, uint64_t poweroff_realtime)
+{
+        char *const argv[] = { "journalctl", "--no-pager", "-o", "json", NULL };
+        _cleanup_free_ char *out = NULL;
+        size_t entries = 0, error_count = 0;
+        int r;
+
+        res->has_journal = true;
+        res->journal_errors.present = true;
+        res->failed_units.present = true;
+        r = inside_run(ns, NULL, argv, INSIDE_STOPPED, 30000, &out);
+        if (r != 0 || !out[0]) {
+                res->journal_available = false;
+                return;
+        }
+
+        /* Two passes: unit failures during the shutdown first, so that the
+         * second can give every failed unit its lines. */
+        json_object *all = parse_entries(out, start_monotonic);
+        entries = json_object_array_length(all);
+        shutdown_failures(res, all, poweroff_realtime);
 
         for (size_t i = 0; i < entries; i++) {
                 json_object *e = json_object_array_get_idx(all, i);
@@ -149,31 +166,21 @@ void journal_collect(json_object *res, struct machine_ns *ns, uint64_t start_mon
 
                 if (!msg || asprintf(&line, "%s: %s", ident, msg) < 0)
                         continue;
-                for (size_t k = 0; k < json_object_array_length(failed); k++) {
-                        json_object *f = json_object_array_get_idx(failed, k), *lines = jget(f, "journal");
-                        if (lines && entry_is_about(e, jstr(f, "unit") ?: ""))
-                                json_object_array_add(lines, json_str(line));
+                for (size_t k = 0; k < res->failed_units.n; k++) {
+                        struct failed_unit *f = &res->failed_units.v[k];
+                        if (entry_is_about(e, f->unit ?: ""))
+                                result_push(res, &f->journal, line);
                 }
                 if (!prio || atoi(prio) > 3)
                         continue;
                 error_count++;
-                if (json_object_array_length(errors) >= JOURNAL_ERRORS_MAX)
-                        continue;
-                json_object *o = json_object_new_object();
-                json_object_object_add(o, "priority", json_object_new_int(atoi(prio)));
-                json_object_object_add(o, "identifier", json_str(ident));
-                json_object_object_add(o, "unit", field(e, "_SYSTEMD_UNIT") ? json_str(field(e, "_SYSTEMD_UNIT")) : NULL);
-                json_object_object_add(o, "message", json_str(msg));
-                json_object_object_add(o, "phase", json_str(shutdown ? "shutdown" : "boot"));
-                json_object_array_add(errors, o);
+                if (res->journal_errors.n < JOURNAL_ERRORS_MAX)
+                        add_error(res, e, atoi(prio), ident, msg, shutdown);
         }
-        for (size_t k = 0; k < json_object_array_length(failed); k++) {
-                json_object *lines;
-                if (json_object_object_get_ex(json_object_array_get_idx(failed, k), "journal", &lines))
-                        keep_last(lines, UNIT_LINES_MAX);
-        }
+        for (size_t k = 0; k < res->failed_units.n; k++)
+                strlist_keep_last(&res->failed_units.v[k].journal, UNIT_LINES_MAX);
         json_object_put(all);
-        json_object_object_add(journal, "available", json_object_new_boolean(true));
-        json_object_object_add(journal, "entries", json_object_new_int64((int64_t) entries));
-        json_object_object_add(journal, "errors", json_object_new_int64((int64_t) error_count));
+        res->journal_available = true;
+        res->journal_entries = entries;
+        res->journal_error_count = error_count;
 }

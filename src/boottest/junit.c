@@ -12,6 +12,7 @@
 
 #include "boottest.h"
 #include "cleanup.h"
+#include "matrix.h"
 #include "util.h"
 
 /* Length of the valid UTF-8 sequence at s allowed in XML 1.0, 0 if none. */
@@ -76,10 +77,11 @@ static int attr_num(xmlTextWriterPtr w, const char *name, long value)
         return attr(w, name, b);
 }
 
-static int attr_sec(xmlTextWriterPtr w, const char *name, json_object *seconds)
+/* Seconds to the millisecond; 0 for a time not measured. */
+static int attr_sec(xmlTextWriterPtr w, const char *name, uint64_t usec)
 {
         char b[32];
-        snprintf(b, sizeof(b), "%.3f", seconds ? json_object_get_double(seconds) : 0.0);
+        snprintf(b, sizeof(b), "%.3f", usec == USEC_NULL || usec == USEC_ABSENT ? 0.0 : usec_to_sec(usec));
         return attr(w, name, b);
 }
 
@@ -92,7 +94,7 @@ static int text(xmlTextWriterPtr w, const char *s)
 /* A check's outcome: a message when it failed, skipped when not checked. */
 struct check {
         const char *name;
-        json_object *time;
+        uint64_t time;
         const char *failure;    /* NULL: passed */
         const char *type;
         const char *body;
@@ -120,110 +122,120 @@ static void testcase(xmlTextWriterPtr w, const char *classname, const struct che
         xmlTextWriterEndElement(w);
 }
 
-static char *join_lines(json_object *arr, const char *(*fmt)(json_object *, char *, size_t))
+/* Entries 0..n of a list, each formatted by fmt into a line. */
+typedef const char *(*line_fn)(const void *list, size_t i, char *buf, size_t size);
+
+static char *join_lines(const void *list, size_t n, line_fn fmt)
 {
         size_t cap = 1, len = 0;
         char *s = calloc(1, 1), line[8192];
 
-        for (size_t i = 0; s && arr && i < json_object_array_length(arr); i++) {
-                const char *l = fmt(json_object_array_get_idx(arr, i), line, sizeof(line));
-                size_t n = strlen(l);
-                char *ns = realloc(s, cap + n + 1);
+        for (size_t i = 0; s && i < n; i++) {
+                const char *l = fmt(list, i, line, sizeof(line));
+                size_t k = strlen(l);
+                char *ns = realloc(s, cap + k + 1);
                 if (!ns)
                         break;
                 s = ns;
-                memcpy(s + len, l, n);
-                s[len + n] = '\n';
-                len += n + 1;
-                cap += n + 1;
+                memcpy(s + len, l, k);
+                s[len + k] = '\n';
+                len += k + 1;
+                cap += k + 1;
                 s[len] = 0;
         }
         return s;
 }
 
-static const char *plain(json_object *o, char *buf, size_t size)
+static const char *plain(const void *list, size_t i, char *buf, size_t size)
 {
-        snprintf(buf, size, "%s", json_object_get_string(o));
+        snprintf(buf, size, "%s", ((const strlist *) list)->v[i] ?: "");
         return buf;
 }
 
-static const char *job_line(json_object *o, char *buf, size_t size)
+static char *join_strlist(const strlist *l)
 {
-        snprintf(buf, size, "%s %s (%s)", jstr(o, "type"), jstr(o, "unit"), jstr(o, "state"));
+        return join_lines(l, l->n, plain);
+}
+
+static const char *job_line(const void *list, size_t i, char *buf, size_t size)
+{
+        const struct waiting_job *j = &((const job_list *) list)->v[i];
+        snprintf(buf, size, "%s %s (%s)", j->type ?: "", j->unit ?: "", j->state ?: "");
         return buf;
 }
 
-static const char *journal_line(json_object *o, char *buf, size_t size)
+static const char *journal_line(const void *list, size_t i, char *buf, size_t size)
 {
-        snprintf(buf, size, "[%s] <%s> %s: %s", jstr(o, "phase"), jstr(o, "priority"), jstr(o, "identifier"),
-                 jstr(o, "message"));
+        const struct journal_error *e = &((const struct tree_result *) list)->journal_errors.v[i];
+        snprintf(buf, size, "[%s] <%d> %s: %s", phase_to_string(e->phase), e->priority, e->identifier ?: "",
+                 e->message ?: "");
         return buf;
+}
+
+static const struct failed_unit *failed_at_boot(const struct tree_result *t, const char *unit)
+{
+        const struct failed_unit *f = NULL;
+
+        for (size_t k = 0; k < t->failed_units.n; k++)
+                if (streq(t->failed_units.v[k].unit ?: "", unit ?: "") && t->failed_units.v[k].phase == PHASE_BOOT)
+                        f = &t->failed_units.v[k];
+        return f;
 }
 
 /* The checks of one tree, computed once for counting and once for writing. */
-static size_t tree_checks(json_object *t, struct check *c, size_t max, char **owned, size_t *n_owned)
+static size_t tree_checks(const struct tree_result *t, struct check *c, size_t max, char **owned, size_t *n_owned)
 {
-        const char *verdict = jstr(t, "verdict") ?: "";
-        const char *state = jstr(t, "system_state");
-        json_object *timing = jget(t, "timing"), *sd = jget(t, "shutdown"), *units = jget(t, "units");
-        json_object *failed = jget(t, "failed_units"), *hn = jget(t, "hostname"), *mid = jget(t, "machine_id");
-        json_object *login = jget(t, "login");
-        bool up = jget(timing, "ready_sec") != NULL, systemd = streq(jstr(jget(t, "init"), "kind") ?: "", "systemd");
+        const char *verdict = result_verdict(t) ?: "";
+        const char *state = t->system_state;
+        bool up = t->ready != USEC_ABSENT, systemd = t->init_known && streq(t->init_kind ?: "", "systemd");
         size_t n = 0;
 
 #define ADD(...) do { if (n < max) c[n++] = (struct check) { __VA_ARGS__ }; } while (0)
 #define OWN(s) (owned[(*n_owned)++] = (s))
-        ADD(.name = "boot", .time = jget(timing, "ready_sec"),
-            .failure = up ? NULL : (jstr(t, "reason") ?: "did not boot"), .type = verdict,
-            .body = up ? NULL : OWN(join_lines(jget(t, "console"), plain)));
+        ADD(.name = "boot", .time = t->ready,
+            .failure = up ? NULL : (t->reason ?: "did not boot"), .type = verdict,
+            .body = up ? NULL : OWN(join_strlist(&t->console)));
         if (up) {
                 bool state_ok = state && streq(state, "running");
                 ADD(.name = "system-state", .failure = state_ok ? NULL : OWN(strjoin("system state is ", state ?: "unknown", "")),
                     .type = "system-state");
         }
-        if (sd) {
-                bool clean = jbool(sd, "clean");
-                ADD(.name = "shutdown", .time = jget(sd, "shutdown_sec"),
-                    .failure = clean ? NULL : jbool(sd, "timed_out") ? "the shutdown hung"
-                                                                                             : "the shutdown did not end cleanly",
-                    .type = "shutdown", .body = clean ? NULL : OWN(join_lines(jget(sd, "waiting_for"), job_line)));
+        if (t->has_shutdown) {
+                bool clean = t->shutdown.clean;
+                ADD(.name = "shutdown", .time = t->shutdown.time,
+                    .failure = clean ? NULL : t->shutdown.timed_out ? "the shutdown hung" : "the shutdown did not end cleanly",
+                    .type = "shutdown",
+                    .body = clean ? NULL : OWN(join_lines(&t->shutdown.waiting_for, t->shutdown.waiting_for.n, job_line)));
         }
-        if (up && hn) {
+        if (up && t->has_identity) {
                 char *msg = NULL;
-                if (!jbool(hn, "ok") &&
-                    asprintf(&msg, "hostname is \"%s\", expected \"%s\"", jstr(hn, "value") ?: "", jstr(hn, "expected") ?: "") >= 0)
+                if (!t->hostname_ok && asprintf(&msg, "hostname is \"%s\", expected \"%s\"", t->hostname ?: "",
+                                                t->hostname_expected ?: "") >= 0)
                         OWN(msg);
                 ADD(.name = "hostname", .failure = msg, .type = "hostname");
-        }
-        if (up && mid)
-                ADD(.name = "machine-id", .failure = jbool(mid, "ok") ? NULL : "no valid /etc/machine-id",
+                ADD(.name = "machine-id", .failure = t->machine_id_ok ? NULL : "no valid /etc/machine-id",
                     .type = "machine-id");
+        }
         if (up && systemd)
-                ADD(.name = "getty", .failure = jbool(login, "getty_running") ? NULL : "no getty is running",
-                    .type = "getty");
+                ADD(.name = "getty", .failure = t->getty_running ? NULL : "no getty is running", .type = "getty");
         else if (up)
                 ADD(.name = "getty", .skipped = "not checked: no service manager to ask");
         /* One testcase per unit the boot started; a failed one carries its
          * journal lines. Failures on the way down are testcases of their own. */
-        for (size_t i = 0; units && i < json_object_array_length(units); i++) {
-                json_object *u = json_object_array_get_idx(units, i), *f = NULL;
-                const char *name = jstr(u, "unit");
-                for (size_t k = 0; failed && k < json_object_array_length(failed); k++) {
-                        json_object *x = json_object_array_get_idx(failed, k);
-                        if (streq(jstr(x, "unit") ?: "", name) && streq(jstr(x, "phase") ?: "", "boot"))
-                                f = x;
-                }
-                ADD(.name = name, .time = jget(u, "activation_sec"),
-                    .failure = f ? OWN(strjoin(name, " failed with result ", jstr(f, "result") ?: "")) : NULL,
-                    .type = "unit-failed", .body = f ? OWN(join_lines(jget(f, "journal"), plain)) : NULL);
+        for (size_t i = 0; i < t->units.n; i++) {
+                const char *name = t->units.v[i].unit;
+                const struct failed_unit *f = failed_at_boot(t, name);
+                ADD(.name = name, .time = t->units.v[i].activation,
+                    .failure = f ? OWN(strjoin(name, " failed with result ", f->result ?: "")) : NULL,
+                    .type = "unit-failed", .body = f ? OWN(join_strlist(&f->journal)) : NULL);
         }
-        for (size_t k = 0; failed && k < json_object_array_length(failed); k++) {
-                json_object *x = json_object_array_get_idx(failed, k);
-                if (!streq(jstr(x, "phase") ?: "", "shutdown"))
+        for (size_t k = 0; k < t->failed_units.n; k++) {
+                const struct failed_unit *x = &t->failed_units.v[k];
+                if (x->phase != PHASE_SHUTDOWN)
                         continue;
-                ADD(.name = OWN(strjoin(jstr(x, "unit") ?: "", " (shutdown)", "")),
-                    .failure = OWN(strjoin(jstr(x, "unit") ?: "", " failed on shutdown with result ", jstr(x, "result") ?: "")),
-                    .type = "unit-failed-on-shutdown", .body = OWN(join_lines(jget(x, "journal"), plain)));
+                ADD(.name = OWN(strjoin(x->unit ?: "", " (shutdown)", "")),
+                    .failure = OWN(strjoin(x->unit ?: "", " failed on shutdown with result ", x->result ?: "")),
+                    .type = "unit-failed-on-shutdown", .body = OWN(join_strlist(&x->journal)));
         }
 #undef ADD
 #undef OWN
@@ -232,12 +244,58 @@ static size_t tree_checks(json_object *t, struct check *c, size_t max, char **ow
 
 #define CHECKS_MAX 4096
 
-static void write_suite(xmlTextWriterPtr w, json_object *t, const char *started)
+static void property(xmlTextWriterPtr w, const char *name, const char *value)
+{
+        if (!value)
+                return;
+        xmlTextWriterStartElement(w, BAD_CAST "property");
+        attr(w, "name", name);
+        attr(w, "value", value);
+        xmlTextWriterEndElement(w);
+}
+
+static void property_sec(xmlTextWriterPtr w, const char *name, uint64_t usec)
+{
+        char b[32];
+
+        if (usec == USEC_NULL || usec == USEC_ABSENT)
+                return;
+        snprintf(b, sizeof(b), "%.3f", usec_to_sec(usec));
+        property(w, name, b);
+}
+
+static void properties(xmlTextWriterPtr w, const struct tree_result *t)
+{
+        char exit_status[16];
+        const char *pretty_name = NULL;
+
+        snprintf(exit_status, sizeof(exit_status), "%d", result_exit_status(t));
+        for (size_t i = 0; i < t->n_os; i++)
+                if (t->os[i].field == OS_PRETTY_NAME)
+                        pretty_name = t->os[i].value;
+        xmlTextWriterStartElement(w, BAD_CAST "properties");
+        property(w, "tree", t->tree);
+        property(w, "machine", t->machine);
+        property(w, "verdict", result_verdict(t));
+        property(w, "exit_status", exit_status);
+        property(w, "reason", t->reason);
+        property(w, "system_state", t->system_state);
+        property(w, "cgroup_layout", t->has_identity ? t->cgroup_layout : NULL);
+        property(w, "os.pretty_name", pretty_name);
+        property(w, "init.kind", t->init_known ? t->init_kind : NULL);
+        property(w, "init.version", t->init_version);
+        property_sec(w, "timing.ready_sec", t->ready);
+        property_sec(w, "timing.userspace_sec", t->userspace);
+        property_sec(w, "timing.total_sec", t->total);
+        xmlTextWriterEndElement(w);
+}
+
+static void write_suite(xmlTextWriterPtr w, const struct tree_result *t, const char *started)
 {
         struct check *c = calloc(CHECKS_MAX, sizeof(*c));
         char **owned = calloc(CHECKS_MAX * 3, sizeof(char *));
         size_t n_owned = 0, n, failures = 0, skipped = 0;
-        const char *label = jstr(t, "label") ?: "tree";
+        const char *label = t->label ?: "tree";
         _cleanup_free_ char *classname = NULL, *journal = NULL, *console = NULL;
 
         if (!c || !owned) {
@@ -256,49 +314,19 @@ static void write_suite(xmlTextWriterPtr w, json_object *t, const char *started)
         attr_num(w, "failures", (long) failures);
         attr_num(w, "errors", 0);
         attr_num(w, "skipped", (long) skipped);
-        attr_sec(w, "time", jget(jget(t, "timing"), "total_sec"));
+        attr_sec(w, "time", t->has_timing ? t->total : USEC_ABSENT);
         attr(w, "timestamp", started);
-        attr(w, "hostname", jstr(t, "machine") ?: label);
-
-        xmlTextWriterStartElement(w, BAD_CAST "properties");
-        static const char *const props[][2] = {
-                { "tree", NULL }, { "machine", NULL }, { "verdict", NULL }, { "exit_status", NULL },
-                { "reason", NULL }, { "system_state", NULL }, { "cgroup_layout", NULL },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(props); i++) {
-                const char *v = jstr(t, props[i][0]);
-                if (!v)
-                        continue;
-                xmlTextWriterStartElement(w, BAD_CAST "property");
-                attr(w, "name", props[i][0]);
-                attr(w, "value", v);
-                xmlTextWriterEndElement(w);
-        }
-        static const char *const nested[][2] = {
-                { "os", "pretty_name" }, { "init", "kind" }, { "init", "version" },
-                { "timing", "ready_sec" }, { "timing", "userspace_sec" }, { "timing", "total_sec" },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(nested); i++) {
-                const char *v = jstr(jget(t, nested[i][0]), nested[i][1]);
-                char name[64];
-                if (!v)
-                        continue;
-                snprintf(name, sizeof(name), "%s.%s", nested[i][0], nested[i][1]);
-                xmlTextWriterStartElement(w, BAD_CAST "property");
-                attr(w, "name", name);
-                attr(w, "value", v);
-                xmlTextWriterEndElement(w);
-        }
-        xmlTextWriterEndElement(w);
+        attr(w, "hostname", t->machine ?: label);
+        properties(w, t);
 
         for (size_t i = 0; i < n; i++)
                 testcase(w, classname, &c[i]);
 
-        console = join_lines(jget(t, "console"), plain);
+        console = join_strlist(&t->console);
         xmlTextWriterStartElement(w, BAD_CAST "system-out");
         text(w, console);
         xmlTextWriterEndElement(w);
-        journal = join_lines(jget(t, "journal_errors"), journal_line);
+        journal = join_lines(t, t->journal_errors.n, journal_line);
         xmlTextWriterStartElement(w, BAD_CAST "system-err");
         text(w, journal);
         xmlTextWriterEndElement(w);
@@ -310,10 +338,8 @@ static void write_suite(xmlTextWriterPtr w, json_object *t, const char *started)
         free(c);
 }
 
-int junit_write(json_object *report, int fd)
+int junit_write(const struct report *report, int fd)
 {
-        json_object *trees = jget(report, "trees");
-        const char *started = jstr(report, "started") ?: "";
         xmlOutputBufferPtr out = xmlOutputBufferCreateFd(fd, NULL);     /* leaves fd open */
         xmlTextWriterPtr w = out ? xmlNewTextWriter(out) : NULL;
         int r;
@@ -328,9 +354,9 @@ int junit_write(json_object *report, int fd)
         xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
         xmlTextWriterStartElement(w, BAD_CAST "testsuites");
         attr(w, "name", "berth boot-test");
-        attr_sec(w, "time", jget(report, "duration_sec"));
-        for (size_t i = 0; trees && i < json_object_array_length(trees); i++)
-                write_suite(w, json_object_array_get_idx(trees, i), started);
+        attr_sec(w, "time", report->duration);
+        for (size_t i = 0; i < report->matrix->n_jobs; i++)
+                write_suite(w, &report->matrix->jobs[i].result, report->started);
         xmlTextWriterEndElement(w);
         r = xmlTextWriterEndDocument(w);
         xmlFreeTextWriter(w);

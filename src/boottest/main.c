@@ -145,7 +145,7 @@ static int find_launcher(char **ret)
 
 /* Both reports, from one document; a report that cannot be written turns
  * a passing run into a failed one. */
-static int write_reports(const struct boot_test_args *a, json_object *report, int worst)
+static int write_reports(const struct boot_test_args *a, const struct report *report, int worst)
 {
         int r;
 
@@ -197,9 +197,9 @@ int main(int argc, char **argv)
         if (!a.quiet)
                 fprintf(term.out, "\n");
         terminal_summary(&term, m.jobs, m.n_jobs);
-        json_object *report = report_make(&m, worst, started, t0);
-        worst = write_reports(&a, report, worst);
-        json_object_put(report);
+        struct report report;
+        report_init(&report, &m, worst, started, t0);
+        worst = write_reports(&a, &report, worst);
         matrix_done(&m);
         free(a.trees);
         return worst;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The matrix: one worker process per tree, up to --jobs at once. A worker
  * boots its tree and reports on a pipe, one line each: "P<phase>\t<text>"
- * for progress, "R<result>" once at the end. Ctrl-C stops every worker;
- * trees not started by then are reported as interrupted. */
+ * for progress, "R" once at the end, when it has copied its result into
+ * the arena the parent made for it before the fork. Ctrl-C stops every
+ * worker; trees not started by then are reported as interrupted. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,7 +16,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Room for a result: some thousand times what a boot gives. */
+#define ARENA_SIZE (64u << 20)
+
 #include "cleanup.h"
+#include "log.h"
 #include "matrix.h"
 #include "util.h"
 
@@ -56,6 +61,7 @@ int matrix_init(struct matrix *m, const struct boot_test_args *a, struct termina
         for (size_t i = 0; i < m->n_jobs; i++) {
                 m->jobs[i].tree = a->trees[i];
                 m->jobs[i].fd = -1;
+                m->jobs[i].result = (struct tree_result) TREE_RESULT_INIT;
         }
         make_labels(m->jobs, m->n_jobs);
         return 0;
@@ -64,7 +70,8 @@ int matrix_init(struct matrix *m, const struct boot_test_args *a, struct termina
 void matrix_done(struct matrix *m)
 {
         for (size_t i = 0; i < m->n_jobs; i++) {
-                json_object_put(m->jobs[i].result);
+                result_done(&m->jobs[i].result);
+                arena_done(&m->jobs[i].arena);
                 free(m->jobs[i].buf);
                 safe_close(m->jobs[i].fd);
         }
@@ -81,8 +88,9 @@ static void worker_progress(void *userdata, const char *phase, const char *text)
         dprintf(fd, "P%s\t%s\n", phase, text);
 }
 
-_Noreturn static void worker(const struct boot_options *o, const struct job *j, int fd, pid_t parent)
+_Noreturn static void worker(const struct boot_options *o, struct job *j, int fd, pid_t parent)
 {
+        struct tree_result res = TREE_RESULT_INIT, *shared;
         sigset_t mask;
         int stop_fd;
 
@@ -100,17 +108,25 @@ _Noreturn static void worker(const struct boot_options *o, const struct job *j, 
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         stop_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-        json_object *res = boot_tree(o, j->tree, j->label, stop_fd, worker_progress, &fd);
-        const char *s = json_object_to_json_string_ext(res, JSON_C_TO_STRING_PLAIN);
-        dprintf(fd, "R%s\n", s);
+        if (boot_tree(o, j->tree, j->label, stop_fd, worker_progress, &fd, &res) < 0)
+                log_warning("%s: out of memory, its report is incomplete", j->tree);
+        shared = arena_alloc(&j->arena, sizeof(*shared));
+        if (!shared || result_copy(shared, &res, &j->arena) < 0) {
+                log_error("%s: its result does not fit in %u MiB", j->tree, ARENA_SIZE >> 20);
+                _exit(1);
+        }
+        dprintf(fd, "R\n");
         _exit(0);
 }
 
 static int start_job(struct matrix *m, size_t i)
 {
         struct job *j = &m->jobs[i];
-        int p[2];
+        int p[2], r;
 
+        r = arena_new(&j->arena, ARENA_SIZE);
+        if (r < 0)
+                return r;
         if (pipe2(p, O_CLOEXEC) < 0)
                 return -errno;
         pid_t parent = getpid();
@@ -122,8 +138,10 @@ static int start_job(struct matrix *m, size_t i)
         }
         if (j->worker == 0) {
                 close(p[0]);
-                for (size_t k = 0; k < i; k++)
+                for (size_t k = 0; k < i; k++) {
                         safe_close(m->jobs[k].fd);
+                        arena_done(&m->jobs[k].arena);
+                }
                 worker(&m->args->o, j, p[1], parent);
         }
         close(p[1]);
@@ -147,23 +165,28 @@ static void handle_line(struct matrix *m, size_t i, char *line)
                 snprintf(j->phase, sizeof(j->phase), "%s", line + 1);
                 snprintf(j->text, sizeof(j->text), "%s", tab + 1);
                 terminal_event(m->term, m->jobs, m->n_jobs, i);
-        } else if (line[0] == 'R') {
-                json_object_put(j->result);
-                j->result = json_tokener_parse(line + 1);
+        } else if (line[0] == 'R' && !j->has_result && j->arena.base) {
+                /* Out of the shared arena into our own memory. */
+                if (result_copy(&j->result, j->arena.base, NULL) < 0)
+                        result_done(&j->result);
+                else
+                        j->has_result = true;
+                arena_done(&j->arena);
         }
 }
 
 /* A result for a tree that has none of its own. */
-static json_object *result_without_boot(const struct job *j, const char *verdict, int exit_status, const char *reason)
+static void result_without_boot(struct job *j, bool interrupted, const char *reason)
 {
-        json_object *r = json_object_new_object();
+        struct tree_result *r = &j->result;
 
-        json_object_object_add(r, "tree", json_str(j->tree));
-        json_object_object_add(r, "label", json_str(j->label));
-        json_object_object_add(r, "verdict", json_str(verdict));
-        json_object_object_add(r, "exit_status", json_object_new_int(exit_status));
-        json_object_object_add(r, "reason", json_str(reason));
-        return r;
+        result_done(r);
+        result_set(r, &r->tree, j->tree);
+        result_set(r, &r->label, j->label);
+        r->interrupted = interrupted;
+        r->verdict = VERDICT_NOT_BOOTED;
+        result_set(r, &r->reason, reason);
+        j->has_result = true;
 }
 
 /* A worker's pipe ended: the result is in, or the worker died. */
@@ -176,11 +199,11 @@ static void finish_job(struct matrix *m, size_t i)
         while (j->worker > 0 && waitpid(j->worker, &status, 0) < 0 && errno == EINTR)
                 ;
         j->done = true;
-        if (!j->result)
-                j->result = result_without_boot(j, "not-booted", VERDICT_NOT_BOOTED,
-                                                "boot-test's worker for this tree died");
-        const char *verdict = jstr(j->result, "verdict") ?: "?";
-        const char *reason = jstr(j->result, "reason") ?: "";
+        arena_done(&j->arena);
+        if (!j->has_result)
+                result_without_boot(j, false, "boot-test's worker for this tree died");
+        const char *verdict = result_verdict(&j->result) ?: "?";
+        const char *reason = j->result.reason ?: "";
         snprintf(j->text, sizeof(j->text), "%s%s%s", verdict, reason[0] ? ": " : "", reason);
         terminal_event(m->term, m->jobs, m->n_jobs, i);
 }
@@ -242,8 +265,8 @@ static void skip_the_rest(struct matrix *m, struct schedule *s)
 {
         for (; s->next < m->n_jobs; s->next++) {
                 struct job *j = &m->jobs[s->next];
-                j->result = result_without_boot(j, "interrupted", 130, "interrupted before it started");
-                json_object_object_add(j->result, "timing", json_object_new_object());
+                result_without_boot(j, true, "interrupted before it started");
+                j->result.has_timing = true;
                 j->done = true;
                 s->finished++;
         }
@@ -308,8 +331,7 @@ int matrix_worst(const struct matrix *m)
         int worst = 0;
 
         for (size_t i = 0; i < m->n_jobs; i++) {
-                json_object *v = jget(m->jobs[i].result, "exit_status");
-                int s = v ? json_object_get_int(v) : VERDICT_NOT_BOOTED;
+                int s = result_exit_status(&m->jobs[i].result);
                 if (s > worst)
                         worst = s;
         }

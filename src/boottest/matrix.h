@@ -32,8 +32,9 @@ struct job {
         size_t len;
         char phase[32];
         char text[256];
-        json_object *result;
-        bool started, done;
+        struct arena arena;     /* where the worker leaves its result */
+        struct tree_result result;
+        bool started, done, has_result;
 };
 
 /* terminal.c — progress and summary, for a person */
@@ -69,9 +70,19 @@ void matrix_done(struct matrix *m);
 
 /* report.c — the JSON and JUnit files */
 
+struct report {
+        const struct matrix *matrix;
+        int exit_status;
+        char started[32];       /* UTC, ISO 8601 */
+        uint64_t duration;      /* µs */
+};
+
+void report_init(struct report *rep, const struct matrix *m, int exit_status, time_t started, uint64_t t0_usec);
 /* The directory a report goes to can be written ("-": standard output). */
 int report_dir_writable(const char *path);
-json_object *report_make(const struct matrix *m, int exit_status, time_t started, uint64_t t0_usec);
 /* report to path ("-": standard output) in write_fn's format, atomically. */
-int report_write(json_object *report, const char *path, int (*write_fn)(json_object *, int));
-int report_json_write(json_object *report, int fd);
+int report_write(const struct report *report, const char *path, int (*write_fn)(const struct report *, int));
+int report_json_write(const struct report *report, int fd);
+
+/* junit.c — the report as JUnit XML */
+int junit_write(const struct report *report, int fd);

@@ -32,7 +32,7 @@
 
 struct run {
         const struct boot_options *o;
-        json_object *res;
+        struct tree_result *res;
         char name[MACHINE_NAME_MAX + 1];
         pid_t launcher;
         int pidfd, notify_fd, log_fd, stop_fd;
@@ -44,26 +44,6 @@ struct run {
         progress_fn progress;
         void *userdata;
 };
-
-static const char *const verdict_table[_VERDICT_MAX] = {
-        [VERDICT_PASS] = "pass",
-        [VERDICT_DEGRADED] = "degraded",
-        [VERDICT_NOT_BOOTED] = "not-booted",
-        [VERDICT_TIMEOUT] = "timeout",
-};
-
-const char *verdict_to_string(enum verdict v)
-{
-        return v >= 0 && v < _VERDICT_MAX ? verdict_table[v] : NULL;
-}
-
-int verdict_from_string(const char *s)
-{
-        for (int i = 0; i < _VERDICT_MAX; i++)
-                if (s && streq(s, verdict_table[i]))
-                        return i;
-        return -EINVAL;
-}
 
 static void progress(struct run *r, const char *phase, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void progress(struct run *r, const char *phase, const char *fmt, ...)
@@ -84,26 +64,32 @@ static double elapsed(const struct run *r)
 }
 
 /* PRETTY_NAME, ID, VERSION_ID, VERSION_CODENAME of the tree, from the tree
- * itself. */
-static json_object *os_release(const char *tree)
+ * itself, in the order it has them; a key given twice keeps its first place
+ * and its last value. */
+static void os_release(struct tree_result *res, const char *tree)
 {
-        static const char *const keys[][2] = {
-                { "PRETTY_NAME", "pretty_name" }, { "ID", "id" }, { "VERSION_ID", "version_id" },
-                { "VERSION_CODENAME", "version_codename" },
+        static const char *const keys[_OS_FIELD_MAX] = {
+                [OS_PRETTY_NAME] = "PRETTY_NAME", [OS_ID] = "ID", [OS_VERSION_ID] = "VERSION_ID",
+                [OS_VERSION_CODENAME] = "VERSION_CODENAME",
         };
         _cleanup_close_ int root = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
         _cleanup_free_ char *text = NULL;
-        json_object *o = json_object_new_object();
         char *state, *key, *value;
 
         if (root < 0 || os_release_read(root, &text) < 0)
-                return o;
+                return;
         state = text;
         while (os_release_next(&state, &key, &value) > 0)
-                for (size_t i = 0; i < ELEMENTSOF(keys); i++)
-                        if (streq(key, keys[i][0]))
-                                json_object_object_add(o, keys[i][1], json_str(value));
-        return o;
+                for (enum os_field f = 0; f < _OS_FIELD_MAX; f++) {
+                        if (!streq(key, keys[f]))
+                                continue;
+                        size_t i = 0;
+                        while (i < res->n_os && res->os[i].field != f)
+                                i++;
+                        if (i == res->n_os)
+                                res->os[res->n_os++] = (struct os_value) { .field = f };
+                        result_set(res, &res->os[i].value, value);
+                }
 }
 
 static int notify_socket(char *addr, size_t size)
@@ -267,16 +253,19 @@ static void strip_escapes(char *s)
         *w = 0;
 }
 
-/* The last CONSOLE_LINES_MAX lines the machine and berth printed. */
-static json_object *console_tail(struct run *r, char **ret_last_error)
+/* The last CONSOLE_LINES_MAX lines the machine and berth printed, into
+ * res->console; the last error berth printed, into *ret_last_error. */
+static void console_tail(struct run *r, char **ret_last_error)
 {
-        json_object *lines = json_object_new_array();
+        strlist *console = &r->res->console;
         off_t size = lseek(r->log_fd, 0, SEEK_END);
         _cleanup_free_ char *buf = NULL;
+        LIST(char *) lines = {};
 
         *ret_last_error = NULL;
+        console->present = true;
         if (size <= 0 || !(buf = malloc((size_t) size + 1)) || pread(r->log_fd, buf, (size_t) size, 0) != size)
-                return lines;
+                return;
         buf[size] = 0;
         /* A console may carry NUL bytes (startpar ends a partial line with
          * "\n\0"): a terminal shows nothing for them, and so does the report,
@@ -292,27 +281,18 @@ static json_object *console_tail(struct run *r, char **ret_last_error)
                         free(*ret_last_error);
                         *ret_last_error = strdup(line + 7);
                 }
-                json_object_array_add(lines, json_str(line));
+                char **slot = RESULT_PUSH(r->res, lines);
+                if (slot)
+                        *slot = line;
         }
-        size_t n = json_object_array_length(lines);
-        if (n > CONSOLE_LINES_MAX)
-                json_object_array_del_idx(lines, 0, n - CONSOLE_LINES_MAX);
-        return lines;
-}
-
-static void add_check(json_object *res, const char *list, const char *what)
-{
-        json_object *a;
-        if (!json_object_object_get_ex(res, list, &a)) {
-                a = json_object_new_array();
-                json_object_object_add(res, list, a);
-        }
-        json_object_array_add(a, json_str(what));
+        for (size_t i = lines.n > CONSOLE_LINES_MAX ? lines.n - CONSOLE_LINES_MAX : 0; i < lines.n; i++)
+                result_push(r->res, console, lines.v[i]);
+        free(lines.v);
 }
 
 /* Power the machine off through berth (which knows the init); a shutdown
  * that does not end in time is asked what it waits for, then killed. */
-static void power_off(struct run *r, bool systemd, const char *cgroup, json_object *shutdown)
+static void power_off(struct run *r, bool systemd, const char *cgroup, struct shutdown_result *shutdown)
 {
         uint64_t t0 = now_usec(CLOCK_MONOTONIC);
         /* Interrupted: a few seconds for a clean poweroff, not the timeout. */
@@ -349,23 +329,23 @@ static void power_off(struct run *r, bool systemd, const char *cgroup, json_obje
                 }
                 hung = true;
                 if (systemd && r->leader > 0)
-                        json_object_object_add(shutdown, "waiting_for", inspect_jobs(&r->ns, cgroup));
+                        inspect_jobs(r->res, &r->ns, cgroup, &shutdown->waiting_for);
                 progress(r, "stopping", "shutdown hung after %us: killing the machine",
                          (unsigned) ((now_usec(CLOCK_MONOTONIC) - t0) / 1000000));
                 (void) kill(r->launcher, SIGTERM);      /* the second one: killed at once */
                 killing = true;
                 deadline = now_usec(CLOCK_MONOTONIC) + KILL_WAIT_SEC * 1000000ull;
         }
-        json_object_object_add(shutdown, "timed_out", json_object_new_boolean(hung && !r->interrupted));
-        json_object_object_add(shutdown, "shutdown_sec", hung ? NULL
-                               : json_seconds(now_usec(CLOCK_MONOTONIC) - t0));
-        json_object_object_add(shutdown, "berth_exit_status", json_object_new_int(r->exit_status));
-        json_object_object_add(shutdown, "clean", json_object_new_boolean(!hung && r->exit_status == 0));
+        shutdown->timed_out = hung && !r->interrupted;
+        shutdown->time = hung ? USEC_NULL : now_usec(CLOCK_MONOTONIC) - t0;
+        shutdown->berth_exit_status = r->exit_status;
+        shutdown->clean = !hung && r->exit_status == 0;
 }
 
-static void set_verdict(json_object *res, enum verdict *v, enum verdict nv, char **reason, const char *fmt, ...)
-        __attribute__((format(printf, 5, 6)));
-static void set_verdict(json_object *res, enum verdict *v, enum verdict nv, char **reason, const char *fmt, ...)
+/* The worst finding wins; of equals, the first said. */
+static void set_verdict(enum verdict *v, enum verdict nv, char **reason, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static void set_verdict(enum verdict *v, enum verdict nv, char **reason, const char *fmt, ...)
 {
         va_list ap;
 
@@ -381,50 +361,47 @@ static void set_verdict(json_object *res, enum verdict *v, enum verdict nv, char
 
 static void judge(struct run *r, bool systemd, enum wait_result booted, const char *launcher_error)
 {
-        json_object *res = r->res, *failed;
+        struct tree_result *res = r->res;
         enum verdict v = VERDICT_PASS;
         _cleanup_free_ char *reason = NULL;
-        const char *state = jstr(res, "system_state");
+        const char *state = res->system_state;
 
         if (booted == WAIT_EXITED && launcher_error)
-                set_verdict(res, &v, VERDICT_NOT_BOOTED, &reason, "%s", launcher_error);
+                set_verdict(&v, VERDICT_NOT_BOOTED, &reason, "%s", launcher_error);
         else if (booted == WAIT_EXITED)
-                set_verdict(res, &v, VERDICT_NOT_BOOTED, &reason, "PID 1 ended before the machine was up (berth exited %d)",
+                set_verdict(&v, VERDICT_NOT_BOOTED, &reason, "PID 1 ended before the machine was up (berth exited %d)",
                             r->exit_status);
         else if (booted == WAIT_TIMEOUT)
-                set_verdict(res, &v, VERDICT_TIMEOUT, &reason, "not up after %us (no READY=1)", r->o->timeout_sec);
-        else if (!systemd && !jbool(res, "pid1_alive"))
-                set_verdict(res, &v, VERDICT_NOT_BOOTED, &reason, "PID 1 ended while the rc scripts ran");
-        else if (!systemd && !jbool(jget(res, "rc"), "finished"))
-                set_verdict(res, &v, VERDICT_TIMEOUT, &reason, "the rc scripts had not finished after %us",
+                set_verdict(&v, VERDICT_TIMEOUT, &reason, "not up after %us (no READY=1)", r->o->timeout_sec);
+        else if (!systemd && !res->pid1_alive)
+                set_verdict(&v, VERDICT_NOT_BOOTED, &reason, "PID 1 ended while the rc scripts ran");
+        else if (!systemd && !res->rc_finished)
+                set_verdict(&v, VERDICT_TIMEOUT, &reason, "the rc scripts had not finished after %us",
                             r->o->timeout_sec);
         else if (systemd && state && (streq(state, "maintenance") || streq(state, "offline") || streq(state, "stopping")))
-                set_verdict(res, &v, VERDICT_NOT_BOOTED, &reason, "system state %s (emergency or rescue mode)", state);
+                set_verdict(&v, VERDICT_NOT_BOOTED, &reason, "system state %s (emergency or rescue mode)", state);
         else if (systemd && state && !streq(state, "running") && !streq(state, "degraded"))
-                set_verdict(res, &v, VERDICT_NOT_BOOTED, &reason, "system state %s", state);
+                set_verdict(&v, VERDICT_NOT_BOOTED, &reason, "system state %s", state);
 
-        if (json_object_object_get_ex(res, "failed_units", &failed) && failed) {
-                size_t n = json_object_array_length(failed);
-                if (n > 0) {
-                        json_object *f = json_object_array_get_idx(failed, 0);
-                        set_verdict(res, &v, VERDICT_DEGRADED, &reason, "%zu unit%s failed (%s: %s%s)", n, n == 1 ? "" : "s",
-                                    jstr(f, "unit"), jstr(f, "result"),
-                                    streq(jstr(f, "phase") ?: "", "shutdown") ? ", on shutdown" : "");
-                }
+        if (res->failed_units.n > 0) {
+                size_t n = res->failed_units.n;
+                const struct failed_unit *f = &res->failed_units.v[0];
+                set_verdict(&v, VERDICT_DEGRADED, &reason, "%zu unit%s failed (%s: %s%s)", n, n == 1 ? "" : "s", f->unit,
+                            f->result, f->phase == PHASE_SHUTDOWN ? ", on shutdown" : "");
         }
         if (systemd && state && streq(state, "degraded"))
-                set_verdict(res, &v, VERDICT_DEGRADED, &reason, "system state degraded");
+                set_verdict(&v, VERDICT_DEGRADED, &reason, "system state degraded");
         if (booted == WAIT_EVENT) {
-                if (jbool(jget(res, "shutdown"), "timed_out"))
-                        set_verdict(res, &v, VERDICT_TIMEOUT, &reason, "the shutdown did not finish in %us",
+                if (res->shutdown.timed_out)
+                        set_verdict(&v, VERDICT_TIMEOUT, &reason, "the shutdown did not finish in %us",
                                     r->o->timeout_sec);
-                else if (!jbool(jget(res, "shutdown"), "clean"))
-                        set_verdict(res, &v, VERDICT_DEGRADED, &reason, "the shutdown did not end cleanly (berth exited %d)",
+                else if (!res->shutdown.clean)
+                        set_verdict(&v, VERDICT_DEGRADED, &reason, "the shutdown did not end cleanly (berth exited %d)",
                                     r->exit_status);
         }
-        json_object_object_add(res, "verdict", json_str(r->interrupted ? "interrupted" : verdict_to_string(v)));
-        json_object_object_add(res, "exit_status", json_object_new_int(r->interrupted ? 130 : (int) v));
-        json_object_object_add(res, "reason", r->interrupted ? json_str("interrupted") : reason ? json_str(reason) : NULL);
+        res->interrupted = r->interrupted;
+        res->verdict = v;
+        result_set(res, &res->reason, r->interrupted ? "interrupted" : reason);
 }
 
 static void make_name(char *name, size_t size, const char *label)
@@ -444,15 +421,40 @@ static void make_name(char *name, size_t size, const char *label)
         snprintf(name, size, "bt-%s-%02x%02x%02x", base[0] ? base : "tree", u[0], u[1], u[2]);
 }
 
-json_object *boot_tree(const struct boot_options *o, const char *tree, const char *label, int stop_fd,
-                       progress_fn progress_cb, void *userdata)
+/* What was checked, and what could not be, for this init. */
+static void list_checks(struct tree_result *res, bool systemd, enum wait_result booted, const char *kind)
+{
+        if (systemd) {
+                const char *checked[] = { "ready", "system-state", "failed-units", "unit-timing", "journal-errors",
+                                          "getty", "hostname", "machine-id", "shutdown", "shutdown-failed-units" };
+                for (size_t i = 0; i < ELEMENTSOF(checked); i++)
+                        result_push(res, &res->checked, checked[i]);
+                res->not_checked.present = true;
+        } else if (booted != WAIT_EVENT)
+                result_push(res, &res->checked, "ready");
+        else {
+                const char *checked[] = { "pid1-alive", "rc-finished", "hostname", "machine-id", "shutdown" };
+                const char *not_checked[] = { "failed-units: no service manager to ask",
+                                              "unit-timing: no service manager to ask",
+                                              "journal-errors: no journal", "getty: no service manager to ask",
+                                              "shutdown-failed-units: no service manager to ask" };
+                for (size_t i = 0; i < ELEMENTSOF(checked); i++)
+                        result_push(res, &res->checked, checked[i]);
+                if (kind && streq(kind, "sysvinit"))
+                        result_push(res, &res->checked, "runlevel");
+                for (size_t i = 0; i < ELEMENTSOF(not_checked); i++)
+                        result_push(res, &res->not_checked, not_checked[i]);
+        }
+}
+
+int boot_tree(const struct boot_options *o, const char *tree, const char *label, int stop_fd, progress_fn progress_cb,
+              void *userdata, struct tree_result *res)
 {
         struct run r = {
-                .o = o, .res = json_object_new_object(), .launcher = -1, .pidfd = -1, .notify_fd = -1,
+                .o = o, .res = res, .launcher = -1, .pidfd = -1, .notify_fd = -1,
                 .log_fd = -1, .stop_fd = stop_fd, .ns = MACHINE_NS_INIT, .progress = progress_cb,
                 .userdata = userdata,
         };
-        json_object *res = r.res, *timing = json_object_new_object(), *init = json_object_new_object();
         _cleanup_(machine_state_done) struct machine_state st = {};
         const char *cgroup = NULL, *kind = NULL, *uuid = NULL, *init_path = NULL;
         _cleanup_free_ char *launcher_error = NULL;
@@ -462,12 +464,11 @@ json_object *boot_tree(const struct boot_options *o, const char *tree, const cha
         int k;
 
         make_name(r.name, sizeof(r.name), label);
-        json_object_object_add(res, "tree", json_str(tree));
-        json_object_object_add(res, "label", json_str(label));
-        json_object_object_add(res, "machine", json_str(r.name));
-        json_object_object_add(res, "os", os_release(tree));
-        json_object_object_add(res, "init", init);
-        json_object_object_add(res, "timing", timing);
+        result_set(res, &res->tree, tree);
+        result_set(res, &res->label, label);
+        result_set(res, &res->machine, r.name);
+        os_release(res, tree);
+        res->has_timing = true;
 
         r.start = now_usec(CLOCK_MONOTONIC);
         progress(&r, "booting", "booting as %s", r.name);
@@ -488,12 +489,13 @@ json_object *boot_tree(const struct boot_options *o, const char *tree, const cha
                         uuid = st.uuid;
                         init_path = st.init;
                 }
-                json_object_object_add(init, "path", init_path ? json_str(init_path) : NULL);
-                json_object_object_add(init, "kind", kind ? json_str(kind) : NULL);
+                res->init_known = true;
+                result_set(res, &res->init_path, init_path);
+                result_set(res, &res->init_kind, kind);
                 systemd = kind && streq(kind, "systemd");
         }
         if (booted == WAIT_EVENT) {
-                json_object_object_add(timing, "ready_sec", json_seconds(now_usec(CLOCK_MONOTONIC) - r.start));
+                res->ready = now_usec(CLOCK_MONOTONIC) - r.start;
                 progress(&r, "inspecting", "up after %.2fs, looking inside", elapsed(&r));
 
                 uint64_t t0 = now_usec(CLOCK_MONOTONIC);
@@ -504,24 +506,22 @@ json_object *boot_tree(const struct boot_options *o, const char *tree, const cha
                                            r.start + (uint64_t) o->timeout_sec * 1000000, stop_fd);
                 if (r.leader > 0)
                         inspect_identity(res, &r.ns, r.leader, r.name, uuid);
-                json_object_object_add(timing, "inspect_sec",
-                                       json_seconds(now_usec(CLOCK_MONOTONIC) - t0));
+                res->inspect = now_usec(CLOCK_MONOTONIC) - t0;
 
-                json_object *shutdown = json_object_new_object();
-                json_object_object_add(res, "shutdown", shutdown);
+                res->has_shutdown = true;
                 poweroff_rt = now_usec(CLOCK_REALTIME);
-                power_off(&r, systemd, cgroup, shutdown);
+                power_off(&r, systemd, cgroup, &res->shutdown);
         } else if (booted == WAIT_TIMEOUT || booted == WAIT_STOP) {
-                json_object *shutdown = json_object_new_object();
+                /* Not up: the shutdown is not reported. */
+                struct shutdown_result shutdown = {};
                 if (booted == WAIT_TIMEOUT) {
-                        json_object_object_add(res, "system_state", json_str("starting"));
+                        result_set(res, &res->system_state, "starting");
                         if (r.leader > 0 && systemd)
-                                json_object_object_add(res, "waiting_for", inspect_jobs(&r.ns, cgroup));
+                                inspect_jobs(res, &r.ns, cgroup, &res->waiting_for);
                 }
                 progress(&r, "stopping", booted == WAIT_STOP ? "interrupted: stopping" : "not up after %us: stopping",
                          o->timeout_sec);
-                power_off(&r, false, NULL, shutdown);
-                json_object_put(shutdown);
+                power_off(&r, false, NULL, &shutdown);
                 systemd = systemd && booted == WAIT_TIMEOUT;
         }
 
@@ -540,38 +540,17 @@ report:
         reap_launcher(&r);
         {
                 char *last_error = NULL;
-                json_object_object_add(res, "console", console_tail(&r, &last_error));
+                console_tail(&r, &last_error);
                 if (!launcher_error)
                         launcher_error = last_error;
                 else
                         free(last_error);
         }
-        json_object_object_add(timing, "total_sec", json_seconds(now_usec(CLOCK_MONOTONIC) - r.start));
-
-        if (systemd) {
-                const char *checked[] = { "ready", "system-state", "failed-units", "unit-timing", "journal-errors",
-                                          "getty", "hostname", "machine-id", "shutdown", "shutdown-failed-units" };
-                for (size_t i = 0; i < ELEMENTSOF(checked); i++)
-                        add_check(res, "checked", checked[i]);
-                json_object_object_add(res, "not_checked", json_object_new_array());
-        } else if (booted != WAIT_EVENT)
-                add_check(res, "checked", "ready");
-        else {
-                const char *checked[] = { "pid1-alive", "rc-finished", "hostname", "machine-id", "shutdown" };
-                const char *not_checked[] = { "failed-units: no service manager to ask",
-                                              "unit-timing: no service manager to ask",
-                                              "journal-errors: no journal", "getty: no service manager to ask",
-                                              "shutdown-failed-units: no service manager to ask" };
-                for (size_t i = 0; i < ELEMENTSOF(checked); i++)
-                        add_check(res, "checked", checked[i]);
-                if (kind && streq(kind, "sysvinit"))
-                        add_check(res, "checked", "runlevel");
-                for (size_t i = 0; i < ELEMENTSOF(not_checked); i++)
-                        add_check(res, "not_checked", not_checked[i]);
-        }
+        res->total = now_usec(CLOCK_MONOTONIC) - r.start;
+        list_checks(res, systemd, booted, kind);
         judge(&r, systemd, booted, launcher_error);
         safe_close(r.pidfd);
         safe_close(r.notify_fd);
         safe_close(r.log_fd);
-        return res;
+        return res->oom ? -ENOMEM : 0;
 }

@@ -62,29 +62,33 @@ void terminal_event(struct terminal *t, const struct job *jobs, size_t n, size_t
         fflush(t->out);
 }
 
-/* The jobs a hung boot or shutdown waited for, and the failed units. */
-static void summary_details(struct terminal *t, json_object *r)
+/* The failed units, and the jobs a hung boot or shutdown waited for. */
+static void summary_details(struct terminal *t, const struct tree_result *r)
 {
-        json_object *f = jget(r, "failed_units");
-        json_object *w = jget(jget(r, "shutdown"), "waiting_for") ?: jget(r, "waiting_for");
+        const job_list *w = r->shutdown.waiting_for.present ? &r->shutdown.waiting_for : &r->waiting_for;
         char b1[1024], b2[256], b3[256];
 
-        for (size_t u = 0; f && u < json_object_array_length(f); u++) {
-                json_object *x = json_object_array_get_idx(f, u);
-                fprintf(t->out, "            failed: %s (%s, %s)\n", esc(jstr(x, "unit"), b1, sizeof(b1)),
-                        esc(jstr(x, "result"), b2, sizeof(b2)), esc(jstr(x, "phase"), b3, sizeof(b3)));
+        for (size_t u = 0; u < r->failed_units.n; u++) {
+                const struct failed_unit *x = &r->failed_units.v[u];
+                fprintf(t->out, "            failed: %s (%s, %s)\n", esc(x->unit, b1, sizeof(b1)),
+                        esc(x->result, b2, sizeof(b2)), phase_to_string(x->phase));
         }
-        for (size_t u = 0; w && u < json_object_array_length(w); u++) {
-                json_object *x = json_object_array_get_idx(w, u);
-                fprintf(t->out, "            waiting for: %s %s (%s)\n", esc(jstr(x, "type"), b2, sizeof(b2)),
-                        esc(jstr(x, "unit"), b1, sizeof(b1)), esc(jstr(x, "state"), b3, sizeof(b3)));
+        for (size_t u = 0; u < w->n; u++) {
+                const struct waiting_job *x = &w->v[u];
+                fprintf(t->out, "            waiting for: %s %s (%s)\n", esc(x->type, b2, sizeof(b2)),
+                        esc(x->unit, b1, sizeof(b1)), esc(x->state, b3, sizeof(b3)));
         }
+}
+
+static bool measured(uint64_t usec)
+{
+        return usec != USEC_ABSENT && usec != USEC_NULL;
 }
 
 static void summary_line(struct terminal *t, const struct job *j)
 {
-        json_object *r = j->result, *timing = jget(r, "timing"), *f = jget(r, "failed_units");
-        const char *verdict = jstr(r, "verdict");
+        const struct tree_result *r = &j->result;
+        const char *verdict = result_verdict(r);
         char upper[16], b[1024];
         size_t k;
 
@@ -92,25 +96,24 @@ static void summary_line(struct terminal *t, const struct job *j)
                 upper[k] = (char) (verdict[k] >= 'a' && verdict[k] <= 'z' ? verdict[k] - 32 : verdict[k]);
         upper[k] = 0;
         fprintf(t->out, "%-11s %-20s", upper, esc(j->label, b, sizeof(b)));
-        if (jget(r, "system_state"))
-                fprintf(t->out, " state %s,", jstr(r, "system_state"));
-        if (f)
-                fprintf(t->out, " %zu failed unit%s,", json_object_array_length(f),
-                        json_object_array_length(f) == 1 ? "" : "s");
-        if (jget(timing, "ready_sec"))
-                fprintf(t->out, " up in %.2fs,", json_object_get_double(jget(timing, "ready_sec")));
-        if (jget(jget(r, "shutdown"), "shutdown_sec"))
-                fprintf(t->out, " shutdown %.2fs,", json_object_get_double(jget(jget(r, "shutdown"), "shutdown_sec")));
-        fprintf(t->out, " total %.2fs\n", json_object_get_double(jget(timing, "total_sec")));
-        if (jget(r, "reason") && !streq(verdict, "pass"))
-                fprintf(t->out, "            %s\n", esc(jstr(r, "reason"), b, sizeof(b)));
+        if (r->system_state)
+                fprintf(t->out, " state %s,", r->system_state);
+        if (r->failed_units.present)
+                fprintf(t->out, " %zu failed unit%s,", r->failed_units.n, r->failed_units.n == 1 ? "" : "s");
+        if (measured(r->ready))
+                fprintf(t->out, " up in %.2fs,", usec_to_sec(r->ready));
+        if (r->has_shutdown && measured(r->shutdown.time))
+                fprintf(t->out, " shutdown %.2fs,", usec_to_sec(r->shutdown.time));
+        fprintf(t->out, " total %.2fs\n", measured(r->total) ? usec_to_sec(r->total) : 0.0);
+        if (r->reason && (r->interrupted || r->verdict != VERDICT_PASS))
+                fprintf(t->out, "            %s\n", esc(r->reason, b, sizeof(b)));
 }
 
 void terminal_summary(struct terminal *t, const struct job *jobs, size_t n)
 {
         for (size_t i = 0; i < n; i++) {
                 summary_line(t, &jobs[i]);
-                summary_details(t, jobs[i].result);
+                summary_details(t, &jobs[i].result);
         }
         fflush(t->out);
 }
