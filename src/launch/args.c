@@ -94,35 +94,32 @@ int console_mode_from_string(const char *s)
  * LONG_BASE + its index, a short one its letter. */
 #define LONG_BASE 0x100
 
-struct getopt_tables {
-        struct option longs[64];
-        char shorts[64];
-};
-
-static void getopt_tables_make(struct getopt_tables *t)
+/* Room for every option: longs has option_table_size + 1 entries, shorts
+ * 2 * option_table_size + 3 bytes. */
+static void getopt_tables_make(struct option *longs, char *shorts)
 {
         size_t n = 0, k = 0;
 
         /* "+": stop at the first non-option, which starts the command;
          * ":": a missing value is ':', not '?'. */
-        t->shorts[k++] = '+';
-        t->shorts[k++] = ':';
-        for (size_t i = 0; i < option_table_size && n < ELEMENTSOF(t->longs) - 1; i++) {
+        shorts[k++] = '+';
+        shorts[k++] = ':';
+        for (size_t i = 0; i < option_table_size; i++) {
                 const struct option_def *o = &option_table[i];
                 if (o->name)
-                        t->longs[n++] = (struct option) { o->name,
+                        longs[n++] = (struct option) { o->name,
                                                           !o->arg ? no_argument
                                                           : o->flags & OPT_OPTIONAL_VALUE ? optional_argument
                                                                                           : required_argument,
                                                           NULL, (int) (LONG_BASE + i) };
-                if (o->short_name && k < sizeof(t->shorts) - 2) {
-                        t->shorts[k++] = (char) o->short_name;
+                if (o->short_name) {
+                        shorts[k++] = (char) o->short_name;
                         if (o->arg)
-                                t->shorts[k++] = ':';
+                                shorts[k++] = ':';
                 }
         }
-        t->longs[n] = (struct option) {};
-        t->shorts[k] = 0;
+        longs[n] = (struct option) {};
+        shorts[k] = 0;
 }
 
 /* getopt's own messages carry the binary's full path and no hint: say
@@ -258,16 +255,17 @@ static int note_command(struct settings *s)
 
 int settings_parse_argv(struct settings *s, int argc, char **argv)
 {
-        struct getopt_tables t;
+        struct option longs[option_table_size + 1];
+        char shorts[2 * option_table_size + 3];
         int c, r, last = 0;
 
         s->stop_timeout_sec = BERTH_STOP_TIMEOUT_SEC;
-        getopt_tables_make(&t);
+        getopt_tables_make(longs, shorts);
         optind = 0;
         opterr = 0;
         for (;;) {
                 int word = optind > 0 ? optind : 1;   /* the word getopt is in */
-                c = getopt_long(argc, argv, t.shorts, t.longs, NULL);
+                c = getopt_long(argc, argv, shorts, longs, NULL);
                 if (c < 0)
                         break;
                 if (c == '?' || c == ':')
