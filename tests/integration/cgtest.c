@@ -31,15 +31,6 @@ char *cgt_read_trimmed(const char *path)
         return s;
 }
 
-int cgt_count_lines(const char *s)
-{
-        int n = 0;
-
-        for (; s && *s; s++)
-                n += *s == '\n';
-        return n;
-}
-
 /* Whether a file holds a line that is exactly value. */
 bool cgt_has_line(const char *text, const char *value)
 {
@@ -183,9 +174,9 @@ char *cgt_cgroup_left(const char *machine)
  * and, unless it is meant to stay, its machine directory. */
 void cgt_assert_clean(const char *machine, const char *tree, bool machine_dir_stays)
 {
-        char *left = it_leftovers(machine, tree), *dir;
+        char *left, *dir;
 
-        cr_assert_null(left, "%s", left);
+        it_assert_clean(machine, tree);
         left = cgt_cgroup_left(machine);
         cr_assert_null(left, "%s", left);
         if (!machine_dir_stays) {

@@ -11,7 +11,6 @@
 char *cgt_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A file's content without its trailing newline, or NULL. */
 char *cgt_read_trimmed(const char *path);
-int cgt_count_lines(const char *s);
 /* Whether text holds a line that is exactly value. */
 bool cgt_has_line(const char *text, const char *value);
 /* Whether a comma-separated list holds word. */

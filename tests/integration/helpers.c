@@ -558,6 +558,15 @@ void it_assert_inside_eq(const char *machine, const char *cmd, const char *expec
         free(out);
 }
 
+size_t it_count_lines(const char *s)
+{
+        size_t n = 0;
+
+        for (; s && *s; s++)
+                n += *s == '\n';
+        return n;
+}
+
 int it_count_entries(const char *dir)
 {
         DIR *d = opendir(dir);

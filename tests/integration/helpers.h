@@ -68,12 +68,16 @@ char *it_inside(const char *machine, const char *cmd);
 void it_assert_inside_eq(const char *machine, const char *cmd, const char *expected);
 /* Entries of a directory other than . and .., or -1 when it is missing. */
 int it_count_entries(const char *dir);
+/* The newlines in s (NULL: none): a one-line message has 1. */
+size_t it_count_lines(const char *s);
 
 /* "Nothing left behind": no mount mentioning the tree, the test directory
  * or berth's runtime directory; no cgroup berth-NAME in any hierarchy; no
  * state or lock file; no process of berth with that machine name. Returns a
  * description of the first leftover found, or NULL. */
 char *it_leftovers(const char *machine, const char *tree);
+/* The test fails, saying what, when it_leftovers finds anything. */
+void it_assert_clean(const char *machine, const char *tree);
 
 /* A manifest of a tree: path, type, mode, owner, size, content hash, link
  * target of every entry, sorted. Compare two with strcmp. */

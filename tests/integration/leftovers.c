@@ -3,6 +3,7 @@
  * of a machine that should be gone. */
 #include "helpers.h"
 
+#include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,4 +128,11 @@ char *it_leftovers(const char *machine, const char *tree)
                 return machine_process(machine);
         }
         return NULL;
+}
+
+void it_assert_clean(const char *machine, const char *tree)
+{
+        char *left = it_leftovers(machine, tree);
+
+        cr_assert_null(left, "%s", left);
 }

@@ -40,15 +40,6 @@ static char *berth_dirs(void)
         return buf;
 }
 
-static size_t count_lines(const char *s)
-{
-        size_t n = 0;
-
-        for (; *s; s++)
-                n += *s == '\n';
-        return n;
-}
-
 /* Lines of a that are not in b, for a readable failure. */
 static char *lines_missing(const char *a, const char *b)
 {
@@ -88,7 +79,7 @@ static void assert_refused(const struct refusal *x, char *const argv[])
         cr_assert_neq(r.status, -1, "berth hung\nstderr: %s", r.err);
         cr_assert_neq(r.status, 0, "berth accepted it\nstdout: %s\nstderr: %s", r.out, r.err);
         cr_assert_lt(r.status, 128, "berth died by signal %d\nstderr: %s", r.status - 128, r.err);
-        cr_assert_eq(count_lines(r.err), 1, "stderr is not one line:\n%s", r.err);
+        cr_assert_eq(it_count_lines(r.err), 1, "stderr is not one line:\n%s", r.err);
         cr_assert_eq(r.err[strlen(r.err) - 1], '\n', "stderr: %s", r.err);
         cr_assert(strstr(r.err, x->needle) || (x->alt_needle && strstr(r.err, x->alt_needle)),
                   "the message does not say '%s': %s", x->needle, r.err);

@@ -75,13 +75,6 @@ static pid_t spawn_sleeper(const char *name)
         return pid;
 }
 
-static void assert_clean(const char *machine, const char *tree)
-{
-        char *left = it_leftovers(machine, tree);
-
-        cr_assert_null(left, "%s", left);
-}
-
 /* The walk-through -------------------------------------------------- */
 
 static char *field(const char *line, int n)
@@ -233,7 +226,7 @@ Test(berthctl, starts_debian_runs_commands_logs_in_and_powers_off)
         cr_assert(it_wait_listed("deb", false, 180), "deb is still listed after poweroff");
         r = it_ctl(30, "list", NULL);
         assert_ok_out(&r, "list", "No machines.\n");
-        assert_clean("deb", tree);
+        it_assert_clean("deb", tree);
         free(leader);
         free(os_release);
 }
@@ -331,8 +324,8 @@ Test(berthctl, json_of_several_machines_is_one_document)
         r = it_ctl(30, "terminate", "dm-j1", "dm-j2", NULL);
         assert_ok_out(&r, "terminate dm-j1 dm-j2", "");
         cr_assert(it_wait_listed("dm-j1", false, 30) && it_wait_listed("dm-j2", false, 30));
-        assert_clean("dm-j1", tree);
-        assert_clean("dm-j2", tree);
+        it_assert_clean("dm-j1", tree);
+        it_assert_clean("dm-j2", tree);
 }
 
 /* The man page --------------------------------------------------------- */
@@ -428,7 +421,7 @@ Test(berthctl, man_page_lists_every_property_show_prints)
         r = it_ctl(30, "terminate", "dm-props", NULL);
         assert_ok_out(&r, "terminate dm-props", "");
         cr_assert(it_wait_listed("dm-props", false, 30));
-        assert_clean("dm-props", it_busybox_tree());
+        it_assert_clean("dm-props", it_busybox_tree());
 }
 
 /* machinectl's options ------------------------------------------------- */
@@ -467,7 +460,7 @@ Test(berthctl, show_leaves_out_empty_properties_unless_all)
         r = it_ctl(30, "terminate", "dm-all", NULL);
         assert_ok_out(&r, "terminate dm-all", "");
         cr_assert(it_wait_listed("dm-all", false, 30));
-        assert_clean("dm-all", it_busybox_tree());
+        it_assert_clean("dm-all", it_busybox_tree());
 }
 
 /* The columns of the line of out that has needle (UTF-8 characters up
@@ -528,7 +521,7 @@ Test(berthctl, status_cuts_the_process_tree_to_the_terminal_unless_full)
         r = it_ctl(30, "terminate", "dm-l", NULL);
         assert_ok_out(&r, "terminate dm-l", "");
         cr_assert_neq(it_wait(pid, 30), -1);
-        assert_clean("dm-l", tree);
+        it_assert_clean("dm-l", tree);
 }
 
 Test(berthctl, shell_takes_uid_and_setenv)
@@ -593,7 +586,7 @@ Test(berthctl, shell_takes_uid_and_setenv)
         r = it_ctl(30, "terminate", "dm-e", NULL);
         assert_ok_out(&r, "terminate dm-e", "");
         cr_assert_neq(it_wait(pid, 30), -1);
-        assert_clean("dm-e", tree);
+        it_assert_clean("dm-e", tree);
 }
 
 /* -M NAME: berthd inside machine NAME, on the machine's own bus. The
@@ -661,7 +654,7 @@ Test(berthctl, machine_option_talks_to_berthd_inside_the_machine)
         r = it_ctl(60, "poweroff", "dm-nest", NULL);
         assert_ok_out(&r, "poweroff dm-nest", "");
         cr_assert_neq(it_wait(pid, 120), -1, "dm-nest did not power off");
-        assert_clean("dm-nest", tree);
+        it_assert_clean("dm-nest", tree);
 }
 
 /* A machine without a bus inside: -M says so, in one line. */
@@ -679,7 +672,7 @@ Test(berthctl, machine_option_without_a_bus_in_the_machine)
         r = it_ctl(30, "terminate", "dm-nobus", NULL);
         assert_ok_out(&r, "terminate dm-nobus", "");
         cr_assert(it_wait_listed("dm-nobus", false, 30));
-        assert_clean("dm-nobus", it_busybox_tree());
+        it_assert_clean("dm-nobus", it_busybox_tree());
 }
 
 /* berthctl [-q] VERB dm-q on a PTY: wait for ready, leave with ^] three
@@ -732,7 +725,7 @@ Test(berthctl, quiet_leaves_out_the_informational_lines)
         a = it_ctl(30, "terminate", "dm-q", NULL);
         assert_ok_out(&a, "terminate dm-q", "");
         cr_assert(it_wait_listed("dm-q", false, 30));
-        assert_clean("dm-q", it_busybox_tree());
+        it_assert_clean("dm-q", it_busybox_tree());
 }
 
 /* Errors --------------------------------------------------------------- */
@@ -776,7 +769,7 @@ Test(berthctl, errors_are_one_line_with_the_right_status)
         assert_one_line_error(&r, "terminate dm-nope dm-c", 1, "berthctl: machine dm-nope: ", NULL);
         cr_assert_neq(it_wait(pid, 30), -1, "dm-c still runs after terminate");
         cr_assert(it_wait_listed("dm-c", false, 30));
-        assert_clean("dm-c", tree);
+        it_assert_clean("dm-c", tree);
 }
 
 Test(berthctl, non_root_lists_but_changes_nothing)
@@ -824,7 +817,7 @@ Test(berthctl, non_root_lists_but_changes_nothing)
         cr_assert_null(it_state_get("dm-img", "STATE"), "dm-img was started");
         cr_assert_eq(kill(pid, SIGTERM), 0);
         cr_assert_neq(it_wait(pid, 30), -1);
-        assert_clean("dm-pub", tree);
+        it_assert_clean("dm-pub", tree);
         free(leader);
 }
 

@@ -199,7 +199,7 @@ Test(cgroup, tasks_max_stops_a_fork_loop)
         p = cgt_strf("%s/payload/tasks", dir);
         s = it_read_file(p);
         cr_assert_not_null(s, "%s is missing", p);
-        tasks = cgt_count_lines(s);
+        tasks = (int) it_count_lines(s);
         cr_assert(tasks >= n && tasks <= 50, "%s lists %d tasks", p, tasks);
         free(s);
         free(p);

@@ -71,13 +71,6 @@ static pid_t spawn_sleeper(const char *name, const char *extra)
         return pid;
 }
 
-static void assert_clean(const char *machine, const char *tree)
-{
-        char *left = it_leftovers(machine, tree);
-
-        cr_assert_null(left, "%s", left);
-}
-
 /* A D-Bus error from dbus-send: "Error NAME: MESSAGE" with needle in the
  * message. */
 static void assert_dbus_error(struct it_result *r, const char *what, const char *error_name, const char *needle)
@@ -295,7 +288,7 @@ Test(daemon, live_introspection_is_the_reference)
 
         cr_assert_eq(kill(pid, SIGTERM), 0);
         cr_assert_neq(it_wait(pid, 30), -1);
-        assert_clean("dm-intro", it_busybox_tree());
+        it_assert_clean("dm-intro", it_busybox_tree());
         free(ref);
         free(mgr);
         free(mach);
@@ -519,7 +512,7 @@ Test(daemon, debian_starts_reboots_and_powers_off_through_the_bus)
         cr_assert(strstr(log, "machine deb registered") && strstr(log, "machine deb is gone"), "berthd said:\n%s",
                   log);
         free(log);
-        assert_clean("deb", tree);
+        it_assert_clean("deb", tree);
         /* systemd shut down: the unit was stopped (in the machine's
          * writable layer, which stays on the host). */
         asprintf(&path, "%s/machines/deb/upper/var/tmp/dm-poweroff-marker", it.state_dir);
@@ -626,7 +619,7 @@ Test(daemon, machines_started_by_hand_register_unless_told_not_to)
         cr_assert(it_wait_listed("dm-hand", false, 30), "dm-hand is still listed after it ended");
         cr_assert(it_watch_wait(w, "MachineRemoved dm-hand /org/berth/machine1/machine/dm_2dhand\n", 30),
                   "signals:\n%s", it_watch_log(w));
-        assert_clean("dm-hand", tree);
+        it_assert_clean("dm-hand", tree);
 
         /* A launcher killed while berthd runs: gone from the list, though
          * its state file stays; the next start clears what it left. */
@@ -639,13 +632,13 @@ Test(daemon, machines_started_by_hand_register_unless_told_not_to)
         r = it_berth_run(60, "-D", tree, "--ephemeral", "--name", "dm-crash", "--", "true", NULL);
         cr_assert_eq(r.status, 0, "starting dm-crash again: %s", r.err);
         it_result_free(&r);
-        assert_clean("dm-crash", tree);
+        it_assert_clean("dm-crash", tree);
 
         /* The unlisted one ran all along. */
         cr_assert_eq(waitpid(hidden, &status, WNOHANG), 0, "machine dm-hidden ended");
         cr_assert_eq(kill(hidden, SIGTERM), 0);
         cr_assert_neq(it_wait(hidden, 30), -1);
-        assert_clean("dm-hidden", tree);
+        it_assert_clean("dm-hidden", tree);
         cr_assert_null(strstr(it_watch_log(w), "dm-hidden"), "signals:\n%s", it_watch_log(w));
         it_watch_free(w);
         free(obj);
@@ -687,7 +680,7 @@ Test(daemon, os_release_is_the_machines_own_and_cannot_point_at_the_host)
         free(v);
         cr_assert_eq(kill(pid, SIGTERM), 0);
         cr_assert_neq(it_wait(pid, 30), -1);
-        assert_clean("dm-osr", tree);
+        it_assert_clean("dm-osr", tree);
         free(tree);
 }
 
@@ -703,7 +696,7 @@ Test(daemon, register_yes_needs_berthd_and_auto_does_not)
         cr_assert_eq(lines_of(r.err), 1, "expected one line, berth said:\n%s", r.err);
         cr_assert(strstr(r.err, "berthd is not running"), "berth said: %s", r.err);
         it_result_free(&r);
-        assert_clean("dm-regyes", tree);
+        it_assert_clean("dm-regyes", tree);
 
         /* auto: standalone, and never a complaint about activation. */
         r = it_berth_run(60, "-D", tree, "--ephemeral", "--name", "dm-regauto", "--", "/bin/sh", "-c",
@@ -713,7 +706,7 @@ Test(daemon, register_yes_needs_berthd_and_auto_does_not)
         cr_assert_null(strstr(r.err, "activatable"), "%s", r.err);
         cr_assert_null(strstr(r.err, "berthd"), "%s", r.err);
         it_result_free(&r);
-        assert_clean("dm-regauto", tree);
+        it_assert_clean("dm-regauto", tree);
 
         /* With berthd, yes registers. */
         daemon_up();
@@ -722,7 +715,7 @@ Test(daemon, register_yes_needs_berthd_and_auto_does_not)
         cr_assert_eq(kill(pid, SIGTERM), 0);
         cr_assert_neq(it_wait(pid, 30), -1);
         cr_assert(it_wait_listed("dm-regyes", false, 30));
-        assert_clean("dm-regyes", tree);
+        it_assert_clean("dm-regyes", tree);
 }
 
 /* A copy of the busybox tree whose init runs a sleep, as image name. */
@@ -815,14 +808,14 @@ Test(daemon, machines_outlive_berthd_killed_and_the_next_one_finds_them)
         cr_assert_neq(it_wait(hand, 30), -1, "dm-hand2 still runs after TerminateMachine");
         cr_assert(it_wait_listed("dm-hand2", false, 30));
         assert_listed_exactly("");
-        assert_clean("dm-img", img);
-        assert_clean("dm-hand2", bb);
+        it_assert_clean("dm-img", img);
+        it_assert_clean("dm-hand2", bb);
 
         /* The next start of dm-gone clears what its killed launcher left. */
         r = it_berth_run(60, "-D", bb, "--ephemeral", "--name", "dm-gone", "--", "true", NULL);
         cr_assert_eq(r.status, 0, "starting dm-gone again: %s", r.err);
         it_result_free(&r);
-        assert_clean("dm-gone", bb);
+        it_assert_clean("dm-gone", bb);
         free(sup);
         free(img);
 }
@@ -893,7 +886,7 @@ Test(daemon, kill_all_reaches_every_process_of_the_machine)
         cr_assert(r.status == 0 || strstr(r.err, "dm-killer"), "TerminateMachine dm-killer: %s", r.err);
         it_result_free(&r);
         cr_assert_neq(it_wait(pid, 30), -1, "dm-killer still runs");
-        assert_clean("dm-killer", tree);
+        it_assert_clean("dm-killer", tree);
 }
 
 /* An empty who is no target (machined takes "leader" or "all"): refused
@@ -929,7 +922,7 @@ Test(daemon, kill_with_an_empty_target_is_refused_and_signals_nothing)
         cr_assert_eq(r.status, 0, "TerminateMachine dm-empty-who: %s", r.err);
         it_result_free(&r);
         cr_assert_neq(it_wait(pid, 30), -1, "dm-empty-who still runs");
-        assert_clean("dm-empty-who", tree);
+        it_assert_clean("dm-empty-who", tree);
         free(leader);
         free(obj);
 }
@@ -1051,8 +1044,8 @@ Test(daemon, errors_have_their_names_and_leave_nothing_behind)
         assert_property("dm-dup", "State", "running");
         cr_assert_null(it_process_with_arg("dm-missing"));
         cr_assert_null(it_process_with_arg("images/dm-dup"));
-        assert_clean("dm-missing", NULL);
-        assert_clean("dm-empty", NULL);
+        it_assert_clean("dm-missing", NULL);
+        it_assert_clean("dm-empty", NULL);
         assert_no_children_of(it_berthd_pid());
 
         /* PoweroffMachine of a command's machine: its stub passes it on. */
@@ -1061,7 +1054,7 @@ Test(daemon, errors_have_their_names_and_leave_nothing_behind)
         it_result_free(&r);
         cr_assert_neq(it_wait(dup, 60), -1, "dm-dup still runs after PoweroffMachine");
         cr_assert(it_wait_listed("dm-dup", false, 30));
-        assert_clean("dm-dup", tree);
+        it_assert_clean("dm-dup", tree);
         free(leader);
         free(before_state);
         free(before_run);
@@ -1182,7 +1175,7 @@ static void nobody_reads_but_changes_nothing(const char *error_message)
 
         cr_assert_eq(kill(pub, SIGTERM), 0);
         cr_assert_neq(it_wait(pub, 30), -1);
-        assert_clean("dm-pub", tree);
+        it_assert_clean("dm-pub", tree);
         it_watch_free(w);
         free(leader);
 }
@@ -1279,7 +1272,7 @@ Test(daemon, two_starts_at_once_start_one_machine)
         cr_assert(it_wait_listed("dm-twice", false, 60), "dm-twice is still listed after PoweroffMachine");
         for (double end = it_now() + 30; it_leftovers("dm-twice", img) && it_now() < end;)
                 usleep(100000);
-        assert_clean("dm-twice", img);
+        it_assert_clean("dm-twice", img);
         sd_bus_flush_close_unref(bus);
         free(reply[0]);
         free(reply[1]);

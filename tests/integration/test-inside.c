@@ -77,15 +77,6 @@ static char *inside_tree(const char *tree, const char *script, ...)
 /* Busybox sh as an unprivileged user inside (the tree only knows root). */
 #define AS_NOBODY "echo nobody:x:65534:65534:nobody:/:/bin/sh >> /etc/passwd; su -s /bin/sh nobody -c "
 
-static size_t count_lines(const char *s)
-{
-        size_t n = 0;
-
-        for (; *s; s++)
-                n += *s == '\n';
-        return n;
-}
-
 static bool has_line(const char *text, const char *line)
 {
         size_t l = strlen(line);
@@ -143,11 +134,11 @@ Test(inside, proc_shows_only_the_machines_processes)
 
         cr_assert_not_null(ps, "output: %s", out);
         *ps = 0;
-        n_pids = count_lines(out);
+        n_pids = it_count_lines(out);
         cr_assert(has_line(out, "1") && has_line(out, "2"), "PIDs in /proc: %s", out);
         cr_assert_leq(n_pids, 5, "/proc shows %zu processes: %s", n_pids, out);
         /* ps: a header, the stub, sh, ps (and the grep-free shell may fork). */
-        cr_assert_leq(count_lines(ps + 3), 5, "ps shows: %s", ps + 3);
+        cr_assert_leq(it_count_lines(ps + 3), 5, "ps shows: %s", ps + 3);
         cr_assert_not_null(strstr(ps + 3, "    1 berth"), "ps shows: %s", ps + 3);
         free(out);
 }
@@ -185,7 +176,7 @@ Test(inside, only_lo_and_it_is_up)
         cr_assert_eq(strncmp(out, "lo\n", 3), 0, "interfaces: %s", out);
         cr_assert_eq(sscanf(out + 3, "%x", &flags), 1, "output: %s", out);
         cr_assert(flags & 0x1, "lo is not IFF_UP: flags %#x", flags);
-        cr_assert_eq(count_lines(out), 2, "more than lo: %s", out);
+        cr_assert_eq(it_count_lines(out), 2, "more than lo: %s", out);
         free(out);
 }
 
@@ -684,7 +675,7 @@ Test(inside, missing_command_is_127_with_one_line)
                                           "no-such-command-here", "arg", NULL);
 
         cr_assert_eq(r.status, 127, "status %d, stderr: %s", r.status, r.err);
-        cr_assert_eq(count_lines(r.err), 1, "stderr is not one line: %s", r.err);
+        cr_assert_eq(it_count_lines(r.err), 1, "stderr is not one line: %s", r.err);
         cr_assert_eq(r.err[strlen(r.err) - 1], '\n', "stderr: %s", r.err);
         cr_assert_not_null(strstr(r.err, "no-such-command-here"), "stderr does not name the command: %s", r.err);
         cr_assert_str_eq(r.out, "");
@@ -694,7 +685,7 @@ Test(inside, missing_command_is_127_with_one_line)
         /* The same with an absolute path. */
         r = it_berth_run(30, "-D", it_busybox_tree(), "-x", "--name", NAME, "--", "/usr/bin/no-such-command", NULL);
         cr_assert_eq(r.status, 127, "status %d, stderr: %s", r.status, r.err);
-        cr_assert_eq(count_lines(r.err), 1, "stderr is not one line: %s", r.err);
+        cr_assert_eq(it_count_lines(r.err), 1, "stderr is not one line: %s", r.err);
         cr_assert_not_null(strstr(r.err, "/usr/bin/no-such-command"), "stderr: %s", r.err);
         it_result_free(&r);
         assert_no_leftovers(it_busybox_tree());

@@ -46,13 +46,6 @@ static pid_t spawn_ready(const char *log_name, const char *name, const char *sto
         return pid;
 }
 
-static void assert_clean(const char *name)
-{
-        char *left = it_leftovers(name, it_busybox_tree());
-
-        cr_assert_null(left, "%s", left);
-}
-
 Test(lifecycle, sigterm_reaches_the_command_and_its_status_comes_back)
 {
         pid_t pid = spawn_ready("term", "lc-term", NULL,
@@ -63,7 +56,7 @@ Test(lifecycle, sigterm_reaches_the_command_and_its_status_comes_back)
         status = it_wait(pid, 20);
         cr_assert_eq(status, 7, "berth exited with %d", status);
         assert_log_has("term", "out", "got-term\n");
-        assert_clean("lc-term");
+        it_assert_clean("lc-term", it_busybox_tree());
 }
 
 static void signal_is_forwarded(int sig, const char *signame)
@@ -82,7 +75,7 @@ static void signal_is_forwarded(int sig, const char *signame)
         cr_assert_eq(status, 5, "berth exited with %d after SIG%s", status, signame);
         snprintf(expected, sizeof(expected), "got-%s\n", signame);
         assert_log_has(log_name, "out", expected);
-        assert_clean(name);
+        it_assert_clean(name, it_busybox_tree());
 }
 
 Test(lifecycle, sigint_reaches_the_command)
@@ -111,7 +104,7 @@ Test(lifecycle, command_ignoring_sigterm_is_killed_after_the_stop_timeout)
         cr_assert_geq(took, 1.8, "killed after %.2fs, before the 2s stop timeout", took);
         cr_assert_leq(took, 10.0, "killed only after %.2fs with a 2s stop timeout", took);
         assert_log_has("ignore", "err", "machine lc-ignore did not power off within 2s, killing it");
-        assert_clean("lc-ignore");
+        it_assert_clean("lc-ignore", it_busybox_tree());
 }
 
 Test(lifecycle, second_sigterm_kills_at_once)
@@ -129,7 +122,7 @@ Test(lifecycle, second_sigterm_kills_at_once)
         status = it_wait(pid, 10);
         cr_assert_eq(status, 137, "berth exited with %d after the second SIGTERM", status);
         assert_log_has("twice", "err", "machine lc-twice: killing it");
-        assert_clean("lc-twice");
+        it_assert_clean("lc-twice", it_busybox_tree());
 }
 
 static char *mount_mentioning(const char *a, const char *b)
@@ -180,7 +173,7 @@ Test(lifecycle, sigkill_to_berth_takes_the_machine_along)
         r = it_berth_run(30, "-D", tree, "--name", name, "--", "/bin/true", NULL);
         cr_assert_eq(r.status, 0, "restart of %s after SIGKILL exited with %d: %s", name, r.status, r.err);
         it_result_free(&r);
-        assert_clean(name);
+        it_assert_clean(name, it_busybox_tree());
 }
 
 Test(lifecycle, busybox_init_powers_off_on_sigterm)

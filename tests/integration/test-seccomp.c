@@ -51,13 +51,6 @@ static void assert_answers(const char *out, const char *want)
         free(copy);
 }
 
-static void assert_clean(const char *name)
-{
-        char *left = it_leftovers(name, it_busybox_tree());
-
-        cr_assert_null(left, "%s", left);
-}
-
 Test(seccomp, every_process_of_the_machine_runs_under_the_filter)
 {
         struct it_result r = it_berth_sh(30, it_busybox_tree(), "grep ^Seccomp: /proc/self/status; "
@@ -66,7 +59,7 @@ Test(seccomp, every_process_of_the_machine_runs_under_the_filter)
         cr_assert_eq(r.status, 0, "%s", r.err);
         cr_assert_str_eq(r.out, "Seccomp:\t2\nSeccomp:\t2\n");
         it_result_free(&r);
-        assert_clean("sc-status");
+        it_assert_clean("sc-status", it_busybox_tree());
 }
 
 Test(seccomp, what_reaches_past_the_machine_is_refused_with_eperm)
@@ -83,7 +76,7 @@ Test(seccomp, what_reaches_past_the_machine_is_refused_with_eperm)
                               "clock_settime=EPERM syslog=EPERM acct=EPERM bpf=EPERM personality-no-aslr=EPERM "
                               "userfaultfd=EPERM io_uring_setup=EPERM");
         it_result_free(&r);
-        assert_clean("sc-refused");
+        it_assert_clean("sc-refused", it_busybox_tree());
 }
 
 Test(seccomp, a_call_the_filter_does_not_know_is_enosys_on_every_abi)
@@ -125,7 +118,7 @@ Test(seccomp, the_machines_own_reboot_still_ends_it)
         cr_assert_eq(r.status, 128 + SIGINT, "status %d, out %s, err %s", r.status, r.out, r.err);
         cr_assert_str_eq(r.out, "");
         it_result_free(&r);
-        assert_clean("sc-reboot");
+        it_assert_clean("sc-reboot", it_busybox_tree());
 }
 
 Test(seccomp, without_a_user_namespace_the_mount_api_is_enosys)
@@ -135,7 +128,7 @@ Test(seccomp, without_a_user_namespace_the_mount_api_is_enosys)
         cr_assert_eq(r.status, 0, "%s", r.err);
         assert_answers(r.out, "open_tree=ENOSYS mount=ok kexec_load=EPERM");
         it_result_free(&r);
-        assert_clean("sc-nouserns");
+        it_assert_clean("sc-nouserns", it_busybox_tree());
 }
 
 /* systemd in the machine stacks its own filter for a service, and that
@@ -180,7 +173,7 @@ Test(seccomp, the_option_allows_more_or_fewer_calls)
         cr_assert_eq(r.status, 0, "%s", r.err);
         assert_answers(r.out, "mount=EPERM open_tree=EPERM openat2=ok");
         it_result_free(&r);
-        assert_clean("sc-fewer");
+        it_assert_clean("sc-fewer", it_busybox_tree());
 }
 
 Test(seccomp, the_settings_file_changes_it_and_the_command_line_wins)
@@ -208,7 +201,7 @@ Test(seccomp, the_settings_file_changes_it_and_the_command_line_wins)
         assert_answers(r.out, "mount=ok openat2=ok");
         it_result_free(&r);
         unsetenv("BERTH_CONFIG_DIR");
-        assert_clean("sc-file");
+        it_assert_clean("sc-file", it_busybox_tree());
 }
 
 Test(seccomp, a_refused_value_is_one_line_and_nothing_is_left)
@@ -223,6 +216,6 @@ Test(seccomp, a_refused_value_is_one_line_and_nothing_is_left)
                 cr_expect(strstr(r.err, values[i]) && strchr(r.err, '\n') == r.err + strlen(r.err) - 1,
                           "one line naming %s: %s", values[i], r.err);
                 it_result_free(&r);
-                assert_clean("sc-bad");
+                it_assert_clean("sc-bad", it_busybox_tree());
         }
 }

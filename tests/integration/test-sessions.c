@@ -28,13 +28,6 @@ static void assert_ok_out(struct it_result *r, const char *what, const char *exp
         it_result_free(r);
 }
 
-static void assert_clean(const char *machine, const char *tree)
-{
-        char *left = it_leftovers(machine, tree);
-
-        cr_assert_null(left, "%s", left);
-}
-
 /* Nothing of a session left ------------------------------------------- */
 
 /* What is in the PID namespace of the machine whose PID 1 is leader but
@@ -170,7 +163,7 @@ Test(sessions, shell_and_login_leave_nothing_in_the_machine)
                 cr_assert_lt(it_now(), end, "berthd still has children after the poweroff:\n%s", left);
                 free(left);
         }
-        assert_clean("deb", tree);
+        it_assert_clean("deb", tree);
         free(leader);
 }
 
@@ -199,7 +192,7 @@ Test(sessions, berthd_restarts_while_a_shell_runs)
         cr_assert(it_wait_listed("dm-sess", true, 30), "the new berthd does not list dm-sess");
         cr_assert_eq(kill(pid, SIGTERM), 0);
         cr_assert_neq(it_wait(pid, 30), -1);
-        assert_clean("dm-sess", tree);
+        it_assert_clean("dm-sess", tree);
 }
 
 /* berthd restarted during start --wait ------------------------------- */
@@ -314,7 +307,7 @@ Test(sessions, start_wait_follows_a_berthd_restart)
         for (size_t i = 0; i < 3; i++)
                 cr_assert(it_wait_listed(names[i], false, 120), "%s is still listed after poweroff", names[i]);
         for (size_t i = 0; i < 3; i++)
-                assert_clean(names[i], image);
+                it_assert_clean(names[i], image);
 }
 
 /* Wait until machine has a state file (berthd registered it). */
@@ -381,7 +374,7 @@ Test(sessions, start_wait_says_what_is_known_when_berthd_stays_away)
                 struct it_result r = it_ctl(60, "poweroff", name, NULL);
                 assert_ok_out(&r, "poweroff", "");
                 cr_assert(it_wait_listed(name, false, 120), "%s is still listed after poweroff", name);
-                assert_clean(name, image);
+                it_assert_clean(name, image);
         }
 }
 
@@ -421,5 +414,5 @@ Test(sessions, start_says_what_is_known_when_berthd_goes_before_answering)
         cr_assert_str_eq(err, "berthctl: machine dm-unanswered: berthd went away before it answered; it has no "
                               "state file: it did not start\n");
         free(err);
-        assert_clean("dm-unanswered", it_busybox_tree());
+        it_assert_clean("dm-unanswered", it_busybox_tree());
 }

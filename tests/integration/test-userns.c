@@ -187,11 +187,12 @@ static char *claims(void)
 }
 
 /* Nothing of the machine left: it_leftovers, and no UID range claimed. */
-static void assert_clean(const char *name, const char *tree)
+/* Nothing left, and no claim on a UID range either. */
+static void assert_clean_unclaimed(const char *name, const char *tree)
 {
-        char *left = it_leftovers(name, tree), *c;
+        char *c;
 
-        cr_assert_null(left, "%s", left);
+        it_assert_clean(name, tree);
         c = claims();
         cr_assert_str_empty(c, "UID range claims left in %s/uids: %s", it.runtime_dir, c);
         free(c);
@@ -260,7 +261,7 @@ Test(userns, inside_the_map_is_a_private_range_and_root)
         cr_assert_str_eq(uid_text, gid_text, "uid_map '%s' and gid_map '%s' differ", uid_text, gid_text);
         cr_assert_str_eq(rest, "0\n0\nroot\n", "id inside said '%s'", rest);
         it_result_free(&r);
-        assert_clean("ns-map", tree);
+        assert_clean_unclaimed("ns-map", tree);
 }
 
 /* 2. Ownership across the boundary: the machine's writes, the idmapped
@@ -348,7 +349,7 @@ Test(userns, ownership_between_host_and_machine)
         free(idmapped);
         free(host);
         it_result_free(&r);
-        assert_clean("ns-own", tree);
+        assert_clean_unclaimed("ns-own", tree);
         free(tree);
 }
 
@@ -412,8 +413,8 @@ Test(userns, two_machines_of_one_base_are_kept_apart)
         after = it_tree_manifest(tree);
         cr_assert(strcmp(before, after) == 0, "the base tree %s changed (contents or owners):\nbefore:\n%s\nafter:\n%s",
                   tree, before, after);
-        assert_clean("ns-a", tree);
-        assert_clean("ns-b", tree);
+        assert_clean_unclaimed("ns-a", tree);
+        assert_clean_unclaimed("ns-b", tree);
         free(before);
         free(after);
         free(expect_claims);
@@ -451,8 +452,8 @@ Test(userns, names_of_one_slot_started_together_get_two_ranges)
                   (unsigned) uid_range_hash_base(name_a));
         stop(a, name_a);
         stop(b, name_b);
-        assert_clean(name_a, tree);
-        assert_clean(name_b, tree);
+        assert_clean_unclaimed(name_a, tree);
+        assert_clean_unclaimed(name_b, tree);
 }
 
 /* 3c. The same fixed range asked for by several launchers at once: one
@@ -504,7 +505,7 @@ Test(userns, one_fixed_range_started_four_times_at_once_is_given_once)
         cr_assert_eq(machine_base(names[running]), FIXED_BASE);
         stop(pid[running], names[running]);
         for (int i = 0; i < 4; i++)
-                assert_clean(names[i], tree);
+                assert_clean_unclaimed(names[i], tree);
 }
 
 /* 4. The claim is held while the machine runs and released at its end. */
@@ -534,7 +535,7 @@ Test(userns, the_range_is_claimed_while_running_and_released_at_exit)
 
         stop(pid, "ns-rel");
         cr_assert(!claim_exists(base), "the claim file of %u is still there after the machine ended", base);
-        assert_clean("ns-rel", tree);
+        assert_clean_unclaimed("ns-rel", tree);
 }
 
 /* Start a machine, learn its range, SIGKILL its launcher. */
@@ -584,8 +585,8 @@ Test(userns, a_stale_claim_after_sigkill_is_swept_by_the_next_start)
         assert_private_map(m, "uid_map after the restart");
         cr_assert_eq(m.outside, base, "the killed machine came back under %u, its layer is %u's", m.outside, base);
         it_result_free(&r);
-        assert_clean("ns-kill", tree);
-        assert_clean("ns-next", tree);
+        assert_clean_unclaimed("ns-kill", tree);
+        assert_clean_unclaimed("ns-next", tree);
 }
 
 /* 4c. ... and the exact range is free to a fixed claim right away. */
@@ -604,7 +605,7 @@ Test(userns, a_fixed_start_of_a_killed_machines_range_succeeds)
         cr_assert(!strstr(r.err, "in use"), "%s", r.err);
         it_result_free(&r);
         cr_assert(!claim_exists(base), "the claim of %u is left after the fixed start ended", base);
-        assert_clean("ns-kill2", tree);
+        assert_clean_unclaimed("ns-kill2", tree);
 }
 
 /* 5. A named machine keeps its range across runs, and so its files. */
@@ -631,7 +632,7 @@ Test(userns, a_named_machine_keeps_its_range_across_runs)
         cr_assert(!strstr(r2.err, "show as nobody"), "berth warned: %s", r2.err);
         it_result_free(&r1);
         it_result_free(&r2);
-        assert_clean("ns-keep", tree);
+        assert_clean_unclaimed("ns-keep", tree);
 }
 
 /* 5b. The range a layer was written under wins over the name's home slot. */
@@ -656,7 +657,7 @@ Test(userns, pick_prefers_the_range_the_layer_was_written_under)
         cr_assert_str_eq(strchr(r2.out, '\n') + 1, "0:0\n");
         it_result_free(&r1);
         it_result_free(&r2);
-        assert_clean("ns-pref", tree);
+        assert_clean_unclaimed("ns-pref", tree);
 }
 
 /* 6. --private-users=no: no user namespace at all. */
@@ -685,7 +686,7 @@ Test(userns, private_users_no_is_the_identity)
         cr_assert_str_empty(p);
         free(p);
         it_result_free(&r);
-        assert_clean("ns-no", tree);
+        assert_clean_unclaimed("ns-no", tree);
 }
 
 /* 6b. --private-users=UID[:COUNT] is taken exactly. */
@@ -714,8 +715,8 @@ Test(userns, a_fixed_range_is_used_exactly)
         cr_assert_str_eq(r.out, expect, "inside:\n%s", r.out);
         free(expect);
         it_result_free(&r);
-        assert_clean("ns-fix", tree);
-        assert_clean("ns-fix-count", tree);
+        assert_clean_unclaimed("ns-fix", tree);
+        assert_clean_unclaimed("ns-fix-count", tree);
 }
 
 /* 6c. A fixed range holding IDs of the host's users is refused. */
@@ -750,7 +751,7 @@ Test(userns, a_fixed_range_of_host_users_is_refused)
         p = path_of("%s/machines/ns-hostids", it.state_dir);
         cr_assert_neq(access(p, F_OK), 0, "a refused machine left %s", p);
         free(p);
-        assert_clean("ns-hostids", tree);
+        assert_clean_unclaimed("ns-hostids", tree);
 }
 
 /* 6d. A fixed range a running machine has is refused. */
@@ -777,8 +778,8 @@ Test(userns, a_fixed_range_in_use_is_refused)
         cr_assert(claim_held(FIXED_BASE), "the refused start took the holder's claim away");
         cr_assert(it_leftovers("ns-second", tree) == NULL);
         stop(a, "ns-holder");
-        assert_clean("ns-holder", tree);
-        assert_clean("ns-second", tree);
+        assert_clean_unclaimed("ns-holder", tree);
+        assert_clean_unclaimed("ns-second", tree);
 }
 
 /* 6e. Overlapping is sharing too: a fixed range that overlaps a running
@@ -800,8 +801,8 @@ Test(userns, a_fixed_range_overlapping_one_in_use_is_refused)
                      FIXED_BASE, FIXED_BASE + RANGE - 1, r.status, r.out);
         cr_assert(strstr(r.err, "in use"), "berth said:\n%s", r.err);
         it_result_free(&r);
-        assert_clean("ns-holder2", tree);
-        assert_clean("ns-overlap", tree);
+        assert_clean_unclaimed("ns-holder2", tree);
+        assert_clean_unclaimed("ns-overlap", tree);
 }
 
 /* 6f. The same through pick: a running machine holds a fixed range that
@@ -828,8 +829,8 @@ Test(userns, pick_avoids_a_range_a_fixed_machine_partly_holds)
                   "pick gave ns-picker %u-%u while ns-straddle runs under %u-%u", got, got + RANGE - 1, held,
                   held + RANGE - 1);
         it_result_free(&r);
-        assert_clean("ns-straddle", tree);
-        assert_clean("ns-picker", tree);
+        assert_clean_unclaimed("ns-straddle", tree);
+        assert_clean_unclaimed("ns-picker", tree);
 }
 
 /* For the chown checks: every entry of the shifted copy against the base. */
@@ -941,7 +942,7 @@ Test(userns, chown_ownership_makes_a_shifted_copy_once)
 
         after = it_tree_manifest(tree);
         cr_assert(strcmp(before, after) == 0, "the base %s changed:\nbefore:\n%s\nafter:\n%s", tree, before, after);
-        assert_clean("ns-chown", tree);
+        assert_clean_unclaimed("ns-chown", tree);
         free(before);
         free(after);
         free(lower);
@@ -983,7 +984,7 @@ Test(userns, chown_ownership_of_an_ephemeral_machine_leaves_no_copy)
         cr_assert_leq(it_count_entries(machines), 0, "an --ephemeral chown machine left something in %s", machines);
         after = it_tree_manifest(tree);
         cr_assert(strcmp(before, after) == 0, "the base %s changed", tree);
-        assert_clean("ns-chx", tree);
+        assert_clean_unclaimed("ns-chx", tree);
         free(before);
         free(after);
         free(machines);
@@ -1046,7 +1047,7 @@ Test(userns, debian_boots_under_its_own_range)
         cr_assert(strstr(err, "machine ns-deb powered off"), "berth said:\n%s", err);
         free(err);
         cr_assert(!claim_exists(base));
-        assert_clean(name, tree);
+        assert_clean_unclaimed(name, tree);
 }
 
 /* ramfs cannot be idmapped: berth says so in one line and what to do, and
@@ -1079,7 +1080,7 @@ Test(userns, a_tree_that_cannot_be_idmapped)
         it_result_free(&r);
 
         umount2(mnt, MNT_DETACH);
-        assert_clean("ns-ramfs", tree);
+        assert_clean_unclaimed("ns-ramfs", tree);
 }
 
 /* A layer written without a user namespace holds the host root's files:
@@ -1108,5 +1109,5 @@ Test(userns, a_layer_written_without_a_user_namespace_is_refused)
         cr_expect_eq(r.status, 0);
         cr_expect_str_eq(r.out, "kept\n");
         it_result_free(&r);
-        assert_clean("ns-was-root", tree);
+        assert_clean_unclaimed("ns-was-root", tree);
 }
