@@ -7,6 +7,7 @@
  * init (or the stub). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -182,6 +183,19 @@ static void prepare_mount_points(const struct machine *m, int root_fd, int layer
                 FAIL(sync_fd, r, "preparing /proc, /sys, /dev, /run and /tmp");
 }
 
+/* A mount's target the machine does not have: when a symlink of the tree
+ * on the way leads nowhere inside the machine, berth says which; it never
+ * makes what the link points at (nor follows it to the host). */
+_Noreturn static void fail_target(int sync_fd, int root_fd, int r, const char *what, const char *target)
+{
+        char link[PATH_MAX], to[PATH_MAX];
+
+        if (r == -ENOENT && tree_dangling_link(root_fd, target, link, sizeof(link), to, sizeof(to)) > 0)
+                FAIL(sync_fd, r, "%s on %s: %s is a symbolic link to %s, which the machine does not have", what,
+                     target, link, to);
+        FAIL(sync_fd, r, "%s on %s", what, target);
+}
+
 /* The binds come made by the launcher (read-only, idmapped as asked): only
  * the host may clone its own mounts. */
 static void mount_user_binds(const struct machine *m, struct handed *h, int root_fd, int sync_fd)
@@ -200,8 +214,11 @@ static void mount_user_binds(const struct machine *m, struct handed *h, int root
                         FAIL(sync_fd, -errno, "binding %s", b->source);
                 r = S_ISDIR(st.st_mode) ? mnt_attach_dir(src, root_fd, b->target)
                                         : mnt_attach_file(src, root_fd, b->target);
-                if (r < 0)
-                        FAIL(sync_fd, r, "binding %s on %s", b->source, b->target);
+                if (r < 0) {
+                        char what[PATH_MAX + 16];
+                        snprintf(what, sizeof(what), "binding %s", b->source);
+                        fail_target(sync_fd, root_fd, r, what, b->target);
+                }
         }
         for (size_t i = 0; i < s->n_tmpfs; i++) {
                 const struct tmpfs *t = &s->tmpfs[i];
@@ -212,7 +229,7 @@ static void mount_user_binds(const struct machine *m, struct handed *h, int root
                              err.text, err.text[0] ? ")" : "");
                 int r = mnt_attach_dir(fd, root_fd, t->target);
                 if (r < 0)
-                        FAIL(sync_fd, r, "mounting a tmpfs on %s", t->target);
+                        fail_target(sync_fd, root_fd, r, "mounting a tmpfs", t->target);
         }
 }
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -108,4 +109,40 @@ int tree_create_file(int root_fd, const char *path, mode_t mode)
                 return fd;
         safe_close(fd);
         return tree_open(root_fd, path, O_PATH);
+}
+
+int tree_dangling_link(int root_fd, const char *path, char *ret_link, size_t link_size, char *ret_target,
+                       size_t target_size)
+{
+        _cleanup_free_ char *p = strdup(path);
+        char *s;
+
+        if (!p)
+                return -ENOMEM;
+        for (s = p;; *s = '/') {
+                while (*s == '/')
+                        s++;
+                if (!*s)
+                        return 0;
+                s = s + strcspn(s, "/");
+                char end = *s;
+                *s = 0;
+                _cleanup_close_ int link = tree_open(root_fd, p, O_PATH | O_NOFOLLOW);
+                _cleanup_close_ int target = -EBADF;
+                struct stat st;
+                if (link < 0)
+                        return 0;       /* missing, not led astray */
+                if (fstat(link, &st) < 0)
+                        return -errno;
+                if (S_ISLNK(st.st_mode) && (target = tree_open(root_fd, p, O_PATH)) == -ENOENT) {
+                        ssize_t n = readlinkat(link, "", ret_target, target_size - 1);
+                        if (n < 0)
+                                return -errno;
+                        ret_target[n] = 0;
+                        snprintf(ret_link, link_size, "%s", p);
+                        return 1;
+                }
+                if (!end)
+                        return 0;
+        }
 }

@@ -377,13 +377,30 @@ Test(overlay, symlinks_in_the_tree_never_lead_out)
         it_result_free(&r);
         assert_no_leftovers("ov-links", tree);
 
-        cr_assert(asprintf(&bind, "--bind=%s:/var/esc/bound", src) > 0);
-        r = it_berth_sh(30, tree, "true", "--ephemeral", "--name", "ov-links", bind, "--tmpfs=/var/esc/tmp",
-                   "--tmpfs=/var/up/tmp", NULL);
-        cr_assert(r.status == 0 || (r.status > 0 && r.status < 128 && strchr(r.err, '\n') == strrchr(r.err, '\n')),
-                  "status %d, stderr: %s", r.status, r.err);
+        /* A mount through a link that leads somewhere in the machine lands
+         * there: /var/up is the machine's /. */
+        r = it_berth_sh(30, tree, "grep -c ' /tmp tmpfs ' /proc/self/mounts", "--ephemeral", "--name", "ov-links",
+                        "--tmpfs=/var/up/tmp", NULL);
+        cr_assert_eq(r.status, 0, "status %d, stderr: %s", r.status, r.err);
+        cr_assert_str_eq(r.out, "2\n", "the machine's /tmp and the one of --tmpfs=/var/up/tmp: %s", r.out);
         it_result_free(&r);
         assert_no_leftovers("ov-links", tree);
+
+        /* One through /var/esc, which leads to a host path the machine does
+         * not have, is refused in one line naming the link: berth neither
+         * follows it out nor makes what it points at in the machine. */
+        cr_assert(asprintf(&bind, "--bind=%s:/var/esc/bound", src) > 0);
+        const char *const refused[][2] = { { bind, "binding " }, { "--tmpfs=/var/esc/tmp", "mounting a tmpfs on " } };
+        for (size_t i = 0; i < 2; i++) {
+                r = it_berth_sh(30, tree, "true", "--ephemeral", "--name", "ov-links", refused[i][0], NULL);
+                cr_assert_eq(r.status, 1, "%s: status %d, stderr: %s", refused[i][0], r.status, r.err);
+                cr_assert_eq(it_count_lines(r.err), 1, "%s: stderr is not one line: %s", refused[i][0], r.err);
+                cr_assert(strstr(r.err, refused[i][1]) && strstr(r.err, "/var/esc is a symbolic link to ") &&
+                                  strstr(r.err, host_dir) && strstr(r.err, "which the machine does not have"),
+                          "%s: %s", refused[i][0], r.err);
+                it_result_free(&r);
+                assert_no_leftovers("ov-links", tree);
+        }
 
         cr_assert_eq(it_count_entries(host_dir), 0, "berth or the machine wrote into %s", host_dir);
         content = it_read_file(host_file);

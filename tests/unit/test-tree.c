@@ -322,23 +322,34 @@ Test(tree, mkdir_p_never_creates_on_the_host)
         int fd;
 
         /* out -> OUTSIDE, whose path does not exist in the tree: the link
-         * may be followed to TREE/OUTSIDE (made there) or refused, but
-         * nothing may appear in the real OUTSIDE. */
+         * is refused (berth names it: tree_dangling_link), nothing is made
+         * for it in the tree, and nothing may appear in the real OUTSIDE. */
         fd = tree_mkdir_p(root_fd, "out/new", 0755);
+        cr_assert_eq(fd, -ENOENT, "tree_mkdir_p: %s", fd < 0 ? strerror(-fd) : "succeeded");
         cr_assert_not(exists_at(outside, "new"), "made OUTSIDE/new on the host");
-        if (fd >= 0) {
-                snprintf(p, sizeof(p), "%s/new", outside + 1);
-                cr_assert(same_inode(fd, tree, p));
-                close(fd);
-        } else
-                cr_assert_eq(fd, -ENOENT, "tree_mkdir_p: %s", strerror(-fd));
+        snprintf(p, sizeof(p), "%s", outside + 1);
+        cr_assert_not(exists_at(tree, p), "made TREE/OUTSIDE");
 
         fd = tree_mkdir_p(root_fd, "rel-out/new", 0755);
+        cr_assert_eq(fd, -ENOENT, "tree_mkdir_p: %s", fd < 0 ? strerror(-fd) : "succeeded");
         cr_assert_not(exists_at(outside, "new"), "made OUTSIDE/new on the host");
-        if (fd >= 0)
-                close(fd);
-        else
-                cr_assert_eq(fd, -ENOENT, "tree_mkdir_p: %s", strerror(-fd));
+}
+
+Test(tree, a_link_that_leads_nowhere_in_the_tree_is_named)
+{
+        char link[PATH_MAX], target[PATH_MAX];
+
+        cr_assert_eq(tree_dangling_link(root_fd, "/out/new/deeper", link, sizeof(link), target, sizeof(target)), 1);
+        cr_expect_str_eq(link, "/out");
+        cr_expect_str_eq(target, outside);
+        cr_assert_eq(tree_dangling_link(root_fd, "a/b/far/rel-out/x", link, sizeof(link), target, sizeof(target)), 1);
+        cr_expect_str_eq(link, "a/b/far/rel-out");
+        /* Links that lead somewhere in the tree, and paths merely missing. */
+        cr_expect_eq(tree_dangling_link(root_fd, "/etc/escape/passwd", link, sizeof(link), target, sizeof(target)), 0);
+        cr_expect_eq(tree_dangling_link(root_fd, "/a/b/up/etc/new", link, sizeof(link), target, sizeof(target)), 0);
+        cr_expect_eq(tree_dangling_link(root_fd, "/l1/passwd", link, sizeof(link), target, sizeof(target)), 0);
+        cr_expect_eq(tree_dangling_link(root_fd, "/missing/dir", link, sizeof(link), target, sizeof(target)), 0);
+        cr_expect_eq(tree_dangling_link(root_fd, "/", link, sizeof(link), target, sizeof(target)), 0);
 }
 
 Test(tree, mkdir_p_rejects_dot_components)
