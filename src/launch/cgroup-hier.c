@@ -19,6 +19,7 @@ static const char *const v1_names[_CG_V1_MAX] = {
         [CG_V1_CPU] = "cpu",
         [CG_V1_CPUACCT] = "cpuacct",
         [CG_V1_PIDS] = "pids",
+        [CG_V1_DEVICES] = "devices",
 };
 
 const char *cgroup_v1_name(enum cgroup_v1 c)

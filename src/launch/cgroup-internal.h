@@ -63,12 +63,20 @@ int cgroup_supervisor_join(struct machine_cgroup *cg);
 /* cgroup-v1.c: berth-NAME/payload in the v1 hierarchy of c, below the
  * launcher's own cgroup there; a stale one is removed first. */
 int cgroup_v1_join(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine);
+/* The same without payload/: an fd of berth-NAME, for what must be set
+ * before it has children. */
+int cgroup_v1_make(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine);
 /* Wait until the v1 cgroup at fd is empty (killing what is in it, unless
  * stale: then it belongs to another launcher) and remove it. */
 int cgroup_v1_remove(int pfd, const char *leaf, int fd, bool stale);
 /* Remove a berth-NAME left in any v1 hierarchy by a launcher killed with
  * SIGKILL. */
 int cgroup_v1_sweep(const char *machine);
+
+/* cgroup-devices.c: the device program of the allow-list d into insns
+ * (max of them): the number written, or -E2BIG. */
+struct bpf_insn;
+int cgroup_devices_program(const struct cgroup_device *d, size_t n, struct bpf_insn *insns, size_t max);
 
 /* cgroup-limits.c: apply the limits: in cgroup2 where its controller is
  * delegated, else through the v1 controller (joining that hierarchy with

@@ -47,9 +47,7 @@ int cgroup_v1_remove(int pfd, const char *leaf, int fd, bool stale)
         return cgroup_dir_remove(pfd, leaf);
 }
 
-/* The machine's cgroup in a v1 hierarchy: berth-NAME/payload below the
- * launcher's own cgroup there. */
-int cgroup_v1_join(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine)
+int cgroup_v1_make(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine)
 {
         _cleanup_free_ char *mp = NULL, *own = NULL, *path = NULL;
         _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
@@ -78,8 +76,17 @@ int cgroup_v1_join(struct machine_cgroup *cg, enum cgroup_v1 c, const char *mach
                 return -errno;
         cg->v1[c] = take_ptr(path);
         fd = openat(pfd, leaf_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        return fd < 0 ? -errno : take_fd(&fd);
+}
+
+/* The machine's cgroup in a v1 hierarchy: berth-NAME/payload below the
+ * launcher's own cgroup there. */
+int cgroup_v1_join(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine)
+{
+        _cleanup_close_ int fd = cgroup_v1_make(cg, c, machine);
+
         if (fd < 0)
-                return -errno;
+                return fd;
         return cgroup_dir_mkdir(fd, "payload");
 }
 

@@ -38,8 +38,19 @@ static bool limits_set(const struct cgroup_limits *lim)
 
 static int create(struct machine_cgroup *cg, const char *machine)
 {
+        int r;
+
         cg->step = CGROUP_STEP_CREATE;
-        return cg->ops->create(cg, machine);
+        r = cg->ops->create(cg, machine);
+        if (r < 0)
+                return r;
+        cg->step = CGROUP_STEP_DEVICES;
+        r = cgroup_devices_apply(cg, machine);
+        if (r < 0 && cg->devices_optional) {
+                cg->devices_unset = true;
+                return 0;
+        }
+        return r;
 }
 
 /* What one creation made: cgroup_done frees the rest. */
@@ -58,6 +69,8 @@ static void forget(struct machine_cgroup *cg)
         free(cg->v1_memory_later);
         cg->v1_memory_later = NULL;
         cg->v1_memory_pending = false;
+        cg->devices_v1 = false;
+        cg->devices_unset = false;
 }
 
 int cgroup_open(struct machine_cgroup *cg, enum cgroup_mode mode, const char *machine)

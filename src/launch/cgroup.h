@@ -36,7 +36,25 @@ enum cgroup_v1 {
         CG_V1_CPU,
         CG_V1_CPUACCT,
         CG_V1_PIDS,
+        CG_V1_DEVICES,          /* only where no device program can be attached */
         _CG_V1_MAX,
+};
+
+/* A device the machine may use: its cgroup's device policy lets the
+ * machine open (and, with CGROUP_DEVICE_MKNOD, make) the devices listed,
+ * and no other (cgroup-devices.c). The bits are the kernel's
+ * BPF_DEVCG_ACC_*. */
+enum {
+        CGROUP_DEVICE_MKNOD = 1 << 0,
+        CGROUP_DEVICE_READ = 1 << 1,
+        CGROUP_DEVICE_WRITE = 1 << 2,
+};
+#define CGROUP_DEVICE_ANY UINT32_MAX    /* every minor of the major */
+
+struct cgroup_device {
+        char type;              /* 'c' or 'b' */
+        uint32_t major, minor;
+        unsigned access;        /* CGROUP_DEVICE_* */
 };
 
 /* Where cgroup_open stopped, for the caller's one line (cg->what says
@@ -48,6 +66,7 @@ enum cgroup_step {
         CGROUP_STEP_SCOPE,      /* systemd made no scope: what is berth-bus's answer */
         CGROUP_STEP_LIMIT,      /* what names file and value; -EOPNOTSUPP: no controller for it */
         CGROUP_STEP_CREATE,     /* making the cgroup; -EBUSY: processes of another launcher in it */
+        CGROUP_STEP_DEVICES,    /* the device policy: what says how each way failed */
 };
 
 struct cgroup_ops;
@@ -59,6 +78,9 @@ struct machine_cgroup {
         bool account_late;      /* join v1 memory late (see below) */
         const char *slice;      /* systemd: --slice */
         bool keep_unit;         /* systemd: --keep-unit */
+        const struct cgroup_device *devices;    /* the device policy's allow-list */
+        size_t n_devices;       /* 0 with devices NULL: no device policy */
+        bool devices_optional;  /* a policy that cannot be set is no failure: what says why */
 
         /* Set by cgroup_open and the backend. */
         const struct cgroup_ops *ops;
@@ -79,6 +101,8 @@ struct machine_cgroup {
         const char *machine;    /* the machine's name (cgroupfs: berth-NAME) */
         char *unit;             /* systemd: the scope's name */
         char *bus_helper;       /* systemd: the path of berth-bus */
+        bool devices_v1;        /* the device policy is in v1 devices (no program could be attached) */
+        bool devices_unset;     /* devices_optional, and no policy could be set: what says why */
 
         /* For the launcher's report. */
         enum cgroup_step step;  /* the step cgroup_open failed in */
@@ -92,6 +116,11 @@ struct machine_cgroup {
  * and no limit was asked for, the machine runs without a cgroup of its own.
  * On failure cg->step, cg->what say where. */
 int cgroup_open(struct machine_cgroup *cg, enum cgroup_mode mode, const char *machine);
+/* The device policy on the machine's cgroup (cgroup_open applies it):
+ * a BPF_PROG_TYPE_CGROUP_DEVICE program attached to the machine's cgroup2
+ * cgroup, or, where none can be (no bpf(2), a cgroupfs machine on a host
+ * with the v1 devices controller), that controller's lists. */
+int cgroup_devices_apply(struct machine_cgroup *cg, const char *machine);
 int cgroup_destroy(struct machine_cgroup *cg);
 int cgroup_renew(struct machine_cgroup *cg, const char *machine);
 void cgroup_done(struct machine_cgroup *cg);

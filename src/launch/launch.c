@@ -318,6 +318,7 @@ static void teardown(struct launcher *l)
         if (r < 0)
                 log_warning_errno(r, "machine %s: removing its cgroup %s", l->name, l->cg.path);
         cgroup_done(&l->cg);
+        free(l->devices);
         (void) machine_state_remove(l->name);
         if (l->s->upper && l->m.work)
                 (void) rm_rf_at(AT_FDCWD, l->m.work);

@@ -28,6 +28,8 @@ struct launcher {
         bool made_machine_dir;  /* this run created the writable layer's directory */
         char *machine_dir;
         struct machine_cgroup cg;
+        struct cgroup_device *devices;  /* the device policy's allow-list (devices.c) */
+        size_t n_devices;
         struct uid_range range;
         struct console console;
         int signal_fd;

@@ -22,6 +22,7 @@
 #include "arch.h"
 #include "caps.h"
 #include "cleanup.h"
+#include "devices.h"
 #include "signals.h"
 #include "config.h"
 #include "launcher.h"
@@ -436,6 +437,10 @@ static int cgroup_failed(struct launcher *l, int r)
                         return log_error_ret(r, "machine %s: %s: none is delegated to its cgroup in cgroup2 nor "
                                              "mounted as v1, so that limit cannot be set", l->name, cg->what);
                 return log_error_errno(r, "machine %s: the kernel refused a limit (%s)", l->name, cg->what);
+        case CGROUP_STEP_DEVICES:
+                return log_error_ret(r, "machine %s: no device policy could be set (%s): without a user namespace "
+                                     "nothing else keeps it from making and opening any of the host's devices",
+                                     l->name, cg->what);
         case CGROUP_STEP_CREATE:
                 break;
         }
@@ -456,16 +461,34 @@ static int prepare_cgroup(struct launcher *l)
         /* A command's machine, often over in milliseconds, is counted in
          * v1 memory only once it has run a while. */
         cg->account_late = !l->s->boot;
+        r = devices_allow_list(l->s, &l->devices, &l->n_devices);
+        if (r < 0)
+                return log_oom();
+        cg->devices = l->devices;
+        cg->n_devices = l->n_devices;
+        /* In a user namespace the machine makes no device nodes, and
+         * without a policy it runs as it did before berth had one. */
+        cg->devices_optional = l->m.userns;
         r = cgroup_open(cg, l->s->cgroup, l->name);
         if (cg->fallback[0])
                 log_info("machine %s: %s; using the cgroup file system", l->name, cg->fallback);
         if (r < 0)
                 return cgroup_failed(l, r);
+        if (!cg->path && !l->m.userns)
+                return log_error_ret(-EOPNOTSUPP, "machine %s: no cgroup2 hierarchy is mounted, so no device policy "
+                                     "can keep it, without a user namespace, from the host's devices; run it "
+                                     "with one (--private-users=pick)", l->name);
         if (!cg->path) {
                 log_warning("no cgroup2 hierarchy is mounted: machine %s gets no cgroup of its own, continuing",
                             l->name);
                 return 0;
         }
+        if (cg->devices_unset)
+                log_warning("machine %s: no device policy could be set (%s), continuing: its user namespace keeps "
+                            "it from making device nodes", l->name, cg->what);
+        else if (cg->devices_v1)
+                log_debug("machine %s: device policy in the v1 devices controller: %s", l->name,
+                          cg->v1[CG_V1_DEVICES]);
         l->m.cgroup = true;
         return 0;
 }

@@ -155,7 +155,7 @@ void cgt_require_v1(const char *controller)
 /* The machine's cgroup, by its exact path, in every hierarchy it may use. */
 char *cgt_cgroup_left(const char *machine)
 {
-        const char *const v1[] = { "memory", "cpu", "cpuacct", "pids" };
+        const char *const v1[] = { "memory", "cpu", "cpuacct", "pids", "devices" };
         char *dir = cgt_v2_machine_dir(machine), *found = NULL;
 
         if (access(dir, F_OK) == 0)
@@ -191,7 +191,7 @@ void cgt_assert_clean(const char *machine, const char *tree, bool machine_dir_st
  * machine, depth first. */
 void cgt_remove_cgroup_dirs(const char *machine)
 {
-        const char *const v1[] = { "memory", "cpu", "cpuacct", "pids" };
+        const char *const v1[] = { "memory", "cpu", "cpuacct", "pids", "devices" };
         char *dirs[8];
         size_t n = 0;
 
