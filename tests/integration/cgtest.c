@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgutil.h"
 #include "helpers.h"
 
 char *cgt_strf(const char *fmt, ...)
@@ -42,22 +43,6 @@ bool cgt_has_line(const char *text, const char *value)
         return false;
 }
 
-/* Whether a comma-separated list holds word. */
-bool cgt_list_has(const char *list, const char *word)
-{
-        size_t n = strlen(word);
-
-        for (const char *p = list; p && *p;) {
-                size_t k = strcspn(p, ",");
-                if (k == n && strncmp(p, word, n) == 0)
-                        return true;
-                p += k;
-                if (*p == ',')
-                        p++;
-        }
-        return false;
-}
-
 /* The mount point of the cgroup2 hierarchy (controller NULL) or of the v1
  * hierarchy of controller, or NULL. */
 char *cgt_hierarchy_mount(const char *controller)
@@ -72,7 +57,7 @@ char *cgt_hierarchy_mount(const char *controller)
                         continue;
                 if (strcmp(type, controller ? "cgroup" : "cgroup2") != 0)
                         continue;
-                if (controller && !cgt_list_has(super, controller))
+                if (controller && !cg_list_has(super, controller))
                         continue;
                 if (sscanf(l, "%*s %*s %*s %1023s %1023s", root, mp) == 2 && strcmp(root, "/") == 0)
                         found = strdup(mp);
@@ -98,7 +83,7 @@ char *cgt_cgroup_of(pid_t pid, const char *controller)
                 if (!b)
                         continue;
                 *b = 0;
-                if (controller ? cgt_list_has(a + 1, controller) : strcmp(l, "0:") == 0)
+                if (controller ? cg_list_has(a + 1, controller) : strcmp(l, "0:") == 0)
                         found = strdup(b + 1);
         }
         free(s);

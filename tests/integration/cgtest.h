@@ -14,7 +14,6 @@ char *cgt_read_trimmed(const char *path);
 /* Whether text holds a line that is exactly value. */
 bool cgt_has_line(const char *text, const char *value);
 /* Whether a comma-separated list holds word. */
-bool cgt_list_has(const char *list, const char *word);
 /* The mount point of the cgroup2 hierarchy (controller NULL) or of the v1
  * hierarchy of controller, or NULL. */
 char *cgt_hierarchy_mount(const char *controller);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cgtest.h"
+#include "cgutil.h"
 #include "helpers.h"
 
 TestSuite(cgroup, .init = it_setup, .fini = it_teardown);
@@ -305,7 +306,7 @@ Test(cgroup, inside_joined_v1_controllers_read_root)
                         if (!b)
                                 continue;
                         *b = 0;
-                        if (cgt_list_has(a + 1, ctl[i])) {
+                        if (cg_list_has(a + 1, ctl[i])) {
                                 found = true;
                                 cr_assert_str_eq(b + 1, "/", "the %s line reads %s", ctl[i], b + 1);
                         }
