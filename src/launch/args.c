@@ -321,6 +321,9 @@ void settings_done(struct settings *s)
                 strv_free(s->tmpfs[i].options);
         }
         free(s->tmpfs);
+        for (size_t i = 0; i < s->n_devices; i++)
+                free(s->devices[i].path);
+        free(s->devices);
         strv_free(s->setenv);
         strv_free(s->syscall_allow);
         strv_free(s->syscall_deny);

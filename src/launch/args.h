@@ -17,3 +17,8 @@ int args_absolute_path(const char *what, const char *path, bool must_exist, char
 int args_parse_bind(struct settings *s, const struct assignment *a, bool read_only);
 /* --tmpfs=PATH[:OPTIONS] */
 int args_parse_tmpfs(struct settings *s, const struct assignment *a);
+/* --device=PATH[:rwm] (args-device.c) */
+int args_parse_device(struct settings *s, const struct assignment *a);
+/* "rwm", "r", ...: CGROUP_DEVICE_* bits; -EINVAL with *ret_bad the first
+ * letter that is not one (or 0 for an empty text). */
+int device_access_from_string(const char *text, unsigned *ret, char *ret_bad);

@@ -43,7 +43,7 @@
 
 /* What the launcher hands over with GO, in this order: the tree as an
  * idmapped mount (when the child does not open it itself), the --ephemeral
- * tmpfs, then one mount per --bind. */
+ * tmpfs, then one mount per --bind, then one per device node. */
 struct handed {
         int fds[SYNC_MAX_FDS];
         size_t n;
@@ -233,6 +233,23 @@ static void mount_user_binds(const struct machine *m, struct handed *h, int root
         }
 }
 
+/* The device nodes the launcher made (devices.h), each at its path in
+ * the machine's /dev; their fds come after the binds'. */
+static void mount_devices(const struct machine *m, struct handed *h, int root_fd, int sync_fd)
+{
+        for (size_t i = 0; i < m->devices.n; i++) {
+                const char *path = m->devices.list[i].path;
+                _cleanup_close_ int src = handed_take(h);
+                int r;
+
+                if (src < 0)
+                        FAIL(sync_fd, -EBADF, "binding %s", path);
+                r = mnt_attach_file(src, root_fd, path + 1);
+                if (r < 0)
+                        FAIL(sync_fd, r, "binding %s", path);
+        }
+}
+
 /* A PTY from the machine's own devpts: the slave becomes /dev/console and
  * PID 1's stdio, the master goes to the launcher. */
 static int open_console(int root_fd, int sync_fd)
@@ -378,6 +395,7 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
                         FAIL(sync_fd, console, "setting up the console");
         }
         mount_user_binds(m, &handed, root, sync_fd);
+        mount_devices(m, &handed, root, sync_fd);
 
         run_host = tree_open(root, "run/host", O_PATH | O_DIRECTORY);
         if (run_host < 0)

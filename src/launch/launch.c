@@ -51,7 +51,8 @@ static pid_t clone_machine(struct launcher *l, int cgroup_fd, int *ret_pidfd)
 
 /* The mounts only the host can make, for the child to attach: the tree
  * idmapped into the machine's user namespace (when the child does not open
- * it itself), then each bind, made read-only and idmapped as asked. */
+ * it itself), then each bind, made read-only and idmapped as asked, then
+ * each device node. */
 static int make_handed_mounts(struct launcher *l, int fds[SYNC_MAX_FDS], size_t *ret_n)
 {
         _cleanup_close_ int userns_fd = -EBADF;
@@ -97,6 +98,15 @@ static int make_handed_mounts(struct launcher *l, int fds[SYNC_MAX_FDS], size_t 
                                 close(fds[k]);
                         return log_error_errno(r, "machine %s: binding %s%s", l->name, b->source,
                                                b->idmap && userns_fd >= 0 ? " (idmapped)" : "");
+                }
+                fds[n++] = r;
+        }
+        for (size_t i = 0; i < l->m.devices.n; i++) {
+                r = devices_clone(&l->m.devices, i);
+                if (r < 0) {
+                        for (size_t k = 0; k < n; k++)
+                                close(fds[k]);
+                        return log_error_errno(r, "machine %s: binding %s", l->name, l->m.devices.list[i].path);
                 }
                 fds[n++] = r;
         }
@@ -326,6 +336,7 @@ static void teardown(struct launcher *l)
         if (!l->ever_started && l->made_machine_dir && l->machine_dir)
                 (void) rm_rf_at(AT_FDCWD, l->machine_dir);
         safe_close(l->m.ephemeral_fd);
+        devices_done(&l->m.devices);
         shift_cleanup(l);
         uid_range_release(&l->range);
         machine_unlock(l->name, l->lock_fd);
@@ -350,6 +361,7 @@ int launch_run(const struct settings *s)
                 .s = s,
                 .m.settings = s,
                 .m.ephemeral_fd = -1,
+                .m.devices = MACHINE_DEVICES_INIT,
                 .range = UID_RANGE_INIT,
                 .lock_fd = -1,
                 .console = CONSOLE_INIT,

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "console.h"
+#include "devices.h"
 #include "syscall-filter.h"
 #include "settings.h"
 
@@ -42,6 +43,7 @@ struct machine {
         uint32_t uid_size;
         bool userxattr;         /* overlayfs is mounted in a user namespace other
                                  * than the initial one: it must use user.* xattrs */
+        struct machine_devices devices; /* nodes for its /dev beyond the default ones */
         char *lower;            /* the tree as the child opens it; NULL: the
                                  * launcher hands it over idmapped, with GO */
         struct seccomp_program filter;  /* PID 1's, and so every process's */

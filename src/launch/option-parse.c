@@ -144,6 +144,11 @@ int opt_tmpfs(struct settings *s, const struct assignment *a)
         return args_parse_tmpfs(s, a);
 }
 
+int opt_device(struct settings *s, const struct assignment *a)
+{
+        return args_parse_device(s, a);
+}
+
 /* NAME=VALUE, or NAME alone for its value in berth's own environment
  * (empty when it has none there), as nspawn's --setenv does. */
 int opt_setenv(struct settings *s, const struct assignment *a)

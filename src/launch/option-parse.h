@@ -22,6 +22,7 @@ int opt_upper(struct settings *s, const struct assignment *a);
 int opt_bind(struct settings *s, const struct assignment *a);
 int opt_bind_ro(struct settings *s, const struct assignment *a);
 int opt_tmpfs(struct settings *s, const struct assignment *a);
+int opt_device(struct settings *s, const struct assignment *a);
 int opt_setenv(struct settings *s, const struct assignment *a);
 int opt_uuid(struct settings *s, const struct assignment *a);
 int opt_console(struct settings *s, const struct assignment *a);

@@ -461,7 +461,7 @@ static int prepare_cgroup(struct launcher *l)
         /* A command's machine, often over in milliseconds, is counted in
          * v1 memory only once it has run a while. */
         cg->account_late = !l->s->boot;
-        r = devices_allow_list(l->s, &l->devices, &l->n_devices);
+        r = devices_allow_list(l->s, &l->m.devices, &l->devices, &l->n_devices);
         if (r < 0)
                 return log_oom();
         cg->devices = l->devices;
@@ -512,6 +512,9 @@ int launcher_prepare_host(struct launcher *l)
         r = seccomp_machine_program(l->s, l->m.userns, caps_machine_keep(l->s), &l->m.filter);
         if (r < 0)
                 return log_error_errno(r, "machine %s: building its system-call filter", l->name);
+        r = devices_prepare(l->s, l->m.userns, l->m.uid_base, &l->m.devices);
+        if (r < 0)
+                return log_error_errno(r, "machine %s: making the device nodes for its /dev", l->name);
         r = prepare_cgroup(l);
         if (r < 0)
                 return r;

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "cgroup.h"
 #include "name.h"
@@ -27,6 +28,20 @@ struct bind {
         char *target;           /* absolute path inside the machine */
         bool read_only;
         bool idmap;             /* host IDs 0.. appear as the machine's 0.. */
+};
+
+/* --device=PATH[:rwm]: a host device node the machine gets at the same
+ * path in its /dev, and may use (devices.c). The defaults a user
+ * namespace brings (/dev/fuse, /dev/net/tun) are kept the same way. */
+#define DEVICES_MAX 28          /* each is one fd in GO too: with the binds, the tree, the
+                                 * --ephemeral tmpfs and the two defaults, SYNC_MAX_FDS */
+struct device {
+        char *path;             /* absolute, below /dev/ */
+        mode_t mode;            /* the host's node: type and permission bits */
+        dev_t rdev;
+        uid_t uid;              /* its owner on the host */
+        gid_t gid;
+        unsigned access;        /* CGROUP_DEVICE_* */
 };
 
 /* --tmpfs=PATH[:OPTIONS] */
@@ -77,6 +92,8 @@ struct settings {
         size_t n_binds;
         struct tmpfs *tmpfs;
         size_t n_tmpfs;
+        struct device *devices;
+        size_t n_devices;
         char **setenv;          /* NAME=VALUE */
         char **argv;            /* command, or init arguments with --boot */
         enum console_mode console;

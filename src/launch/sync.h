@@ -21,7 +21,8 @@ struct sync_msg {
         char text[496];
 };
 
-#define SYNC_MAX_FDS 32          /* GO: the idmapped tree and one per bind */
+/* GO: the idmapped tree, the --ephemeral tmpfs, one per bind, one per device. */
+#define SYNC_MAX_FDS 64
 
 int sync_send(int sock, enum sync_type type, const int *fds, size_t n_fds);
 /* Report a failure: the text says what was being done, the errno why;

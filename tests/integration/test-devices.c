@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The device policy: a machine opens the nodes of its default /dev and
- * what it was given, and no other device, even without a user namespace,
+ * what it was given (--device, DeviceAllow=, a bound node), and no other device, even without a user namespace,
  * where it keeps CAP_MKNOD; where no device program can be attached
- * (bpf(2) refused), the v1 devices controller holds it instead. */
+ * (bpf(2) refused), the v1 devices controller holds it instead. A bad
+ * --device is one line naming it, and nothing is left. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,7 +87,7 @@ Test(devices, without_a_user_namespace_only_the_default_nodes_open)
         char *tree = tree_with_nodes();
         struct it_result r = it_berth_sh(60, tree,
                                          SHELL_HELPERS "for n in " DEFAULT_NODES " /null2 /loop0 /mem /fuse; do try $n; done\n"
-                                                       "tryr /loop0\n"
+                                                       "tryr /loop0; [ -e /dev/fuse ] || echo 'no /dev/fuse'\n"
                                                        "mk b7 b 7 0; mk mem c 1 1; mk null c 1 3; mk pts c 136 0\n",
                                          "-x", "--private-users=no", "--console=read-only", "--name", "dev-nous",
                                          NULL);
@@ -104,6 +105,7 @@ Test(devices, without_a_user_namespace_only_the_default_nodes_open)
         expect_answer(&r, "mknod pts", REFUSED);
         /* systemd's PrivateDevices= makes its own /dev/null. */
         expect_answer(&r, "mknod null", "ok");
+        cr_expect(strstr(r.out, "no /dev/fuse"), "not asked for:\n%s", r.out);
         it_result_free(&r);
         cgt_assert_clean("dev-nous", tree, false);
 }
@@ -174,4 +176,104 @@ Test(devices, without_bpf_the_v1_devices_controller_holds_the_machine)
         free(list);
         it_result_free(&r);
         cgt_assert_clean("dev-v1", tree, false);
+}
+
+static void require_fuse(void)
+{
+        struct stat st;
+
+        if (stat("/dev/fuse", &st) < 0 || !S_ISCHR(st.st_mode))
+                cr_skip_test("no /dev/fuse on this host");
+}
+
+/* --device passes the host's node in, keeps its numbers and mode, and
+ * allows what it says. */
+Test(devices, device_passes_a_node_in_and_allows_it)
+{
+        char *tree = tree_with_nodes();
+        struct stat st;
+        struct it_result r;
+
+        require_fuse();
+        cr_assert_eq(stat("/dev/fuse", &st), 0);
+        r = it_berth_sh(60, tree,
+                        SHELL_HELPERS "try /dev/fuse; try /fuse; tryr /dev/ro; try /dev/ro; try /dev/deep/er/node\n"
+                                      "echo \"node: $(stat -c '%t:%T %a %u' /dev/fuse)\"\n",
+                        "-x", "--private-users=no", "--device=/dev/fuse", "--name", "dev-pass", NULL);
+        cr_assert_eq(r.status, 0, "%s\n%s", r.out, r.err);
+        expect_answer(&r, "/dev/fuse", "ok");
+        /* The same numbers under another name, now allowed too. */
+        expect_answer(&r, "/fuse", "ok");
+        char *want = cgt_strf("a:e5 %o %u", st.st_mode & 0777, (unsigned) st.st_uid);
+        expect_answer(&r, "node", want);
+        free(want);
+        it_result_free(&r);
+        cgt_assert_clean("dev-pass", tree, false);
+
+        /* Read only: opening it for writing is refused. */
+        r = it_berth_sh(60, tree, SHELL_HELPERS "tryr /dev/fuse; try /dev/fuse; mk f c 10 229\n", "-x",
+                        "--private-users=no", "--device=/dev/fuse:r", "--name", "dev-pass", NULL);
+        cr_assert_eq(r.status, 0, "%s\n%s", r.out, r.err);
+        expect_answer(&r, "/dev/fuse r", "ok");
+        expect_answer(&r, "/dev/fuse", REFUSED);
+        expect_answer(&r, "mknod f", REFUSED);
+        it_result_free(&r);
+        cgt_assert_clean("dev-pass", tree, false);
+}
+
+/* The settings file's key, in systemd's spelling. */
+Test(devices, device_allow_in_the_settings_file)
+{
+        const char *tree = it_busybox_tree();
+        char *dir = cgt_strf("%s/etc", it.dir), *path = cgt_strf("%s/dev-file.berth", dir);
+        struct it_result r;
+        FILE *f;
+
+        require_fuse();
+        cr_assert_eq(mkdir(dir, 0755), 0);
+        f = fopen(path, "w");
+        cr_assert_not_null(f);
+        fputs("[Exec]\nPrivateUsers=no\n\n[Resources]\nDeviceAllow=/dev/fuse r\n", f);
+        cr_assert_eq(fclose(f), 0);
+        setenv("BERTH_CONFIG_DIR", dir, 1);
+        r = it_berth_sh(60, tree, SHELL_HELPERS "tryr /dev/fuse; try /dev/fuse\n", "-x", "--name", "dev-file", NULL);
+        cr_assert_eq(r.status, 0, "%s\n%s", r.out, r.err);
+        expect_answer(&r, "/dev/fuse r", "ok");
+        expect_answer(&r, "/dev/fuse", REFUSED);
+        it_result_free(&r);
+        cgt_assert_clean("dev-file", tree, false);
+        free(dir);
+        free(path);
+}
+
+/* Each refused value: exit 1, one line naming it, nothing left. */
+Test(devices, a_bad_device_is_one_line_and_nothing_is_left)
+{
+        const char *tree = it_busybox_tree();
+        const char *bad[] = {
+                "/dev/berth-no-such-node",              /* missing */
+                "/dev/shm",                             /* not a device node */
+                "/dev/fuse:rx",                         /* a bad access letter */
+                "/dev/fuse:",
+                "dev/fuse",                             /* relative */
+                "/etc/passwd",                          /* not below /dev */
+                "/dev/null",                            /* the machine's own */
+        };
+
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                char *arg = cgt_strf("--device=%s", bad[i]);
+                struct it_result r = it_berth_run(30, "-D", tree, "-x", "--private-users=no", "--name", "dev-bad",
+                                                  arg, "--", "/bin/true", NULL);
+                char *left;
+
+                cr_expect_eq(r.status, 1, "%s: exit %d", arg, r.status);
+                cr_expect_eq(it_count_lines(r.err), 1, "%s:\n%s", arg, r.err);
+                cr_expect(strstr(r.err, arg), "%s not named:\n%s", arg, r.err);
+                left = it_leftovers("dev-bad", tree);
+                cr_expect_null(left, "%s: %s", arg, left);
+                left = cgt_cgroup_left("dev-bad");
+                cr_expect_null(left, "%s: %s", arg, left);
+                it_result_free(&r);
+                free(arg);
+        }
 }

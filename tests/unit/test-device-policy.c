@@ -102,11 +102,12 @@ Test(devices_program, an_empty_list_refuses_everything_and_a_short_buffer_is_ref
 Test(devices_allow_list, the_default_dev_and_no_more)
 {
         struct settings s = {};
+        struct machine_devices none = MACHINE_DEVICES_INIT;
         struct cgroup_device *d = NULL;
         size_t n = 0;
         bool null = false, pts = false, console = false;
 
-        cr_assert_eq(devices_allow_list(&s, &d, &n), 0);
+        cr_assert_eq(devices_allow_list(&s, &none, &d, &n), 0);
         for (size_t i = 0; i < n; i++) {
                 null |= d[i].type == 'c' && d[i].major == 1 && d[i].minor == 3;
                 pts |= d[i].type == 'c' && d[i].major == 136 && d[i].minor == CGROUP_DEVICE_ANY &&
