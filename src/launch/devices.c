@@ -71,6 +71,9 @@ int devices_allow_list(const struct settings *s, const struct machine_devices *m
         return 0;
 }
 
+/* With a user namespace, unless --device named them already. */
+static const char *const userns_defaults[] = { "/dev/fuse", "/dev/net/tun" };
+
 static int add(struct machine_devices *d, const struct device *dev)
 {
         struct device *n = realloc(d->list, sizeof(*n) * (d->n + 1));
@@ -84,6 +87,24 @@ static int add(struct machine_devices *d, const struct device *dev)
                 return -ENOMEM;
         d->n++;
         return 0;
+}
+
+static int add_default(struct machine_devices *d, const char *path)
+{
+        struct stat st;
+
+        for (size_t i = 0; i < d->n; i++)
+                if (streq(d->list[i].path, path))
+                        return 0;
+        /* Not on this host (no tun module): nothing to pass in. */
+        if (stat(path, &st) < 0 || !S_ISCHR(st.st_mode))
+                return 0;
+        return add(d, &(struct device) {
+                .path = (char *) path,
+                .mode = st.st_mode & (S_IFMT | 0777),
+                .rdev = st.st_rdev,
+                .access = RWM,
+        });
 }
 
 static int make_nodes(struct machine_devices *d, bool userns, uid_t root)
@@ -115,6 +136,11 @@ int devices_prepare(const struct settings *s, bool userns, uid_t root, struct ma
 
         for (size_t i = 0; i < s->n_devices; i++) {
                 r = add(&d, &s->devices[i]);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; userns && i < ELEMENTSOF(userns_defaults); i++) {
+                r = add_default(&d, userns_defaults[i]);
                 if (r < 0)
                         return r;
         }

@@ -9,7 +9,9 @@
 #include "settings.h"
 
 /* The device nodes a machine gets beyond the default /dev: those of
- * --device. The launcher makes them on a tmpfs
+ * --device, and in a user namespace the host's /dev/fuse and /dev/net/tun
+ * (FUSE mounts and TUN links are the machine's own there: the kernel lets
+ * a user namespace's root have them). The launcher makes them on a tmpfs
  * of its own in the host's user namespace — a node on a file system the
  * machine mounts in its own is never opened (the kernel makes it nodev),
  * and there the machine could not make it — owned as on the host, or by

@@ -97,7 +97,7 @@ const struct option_def option_table[] = {
           .default_text = "no" },
         { "device", 0, "PATH[:rwm]", "Resources", "DeviceAllow", OPT_PRIVILEGED | OPT_LIST, .parse = opt_device,
           .help = "Pass the host's device node PATH into the machine's\n/dev, to read (r), write (w), mknod (m); default rwm",
-          .default_text = "(none)" },
+          .default_text = "(none; with a user namespace /dev/fuse and /dev/net/tun)" },
         { "memory-max", 0, "BYTES", "Resources", "MemoryMax", OPT_PRIVILEGED, .parse = opt_memory_max,
           .help = "Memory limit (K, M, G, T suffixes)", .default_text = "infinity" },
         { "cpu-quota", 0, "PERCENT", "Resources", "CPUQuota", OPT_PRIVILEGED, .parse = opt_cpu_quota,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The device policy: a machine opens the nodes of its default /dev and
- * what it was given (--device, DeviceAllow=, a bound node), and no other device, even without a user namespace,
+ * what it was given (--device, DeviceAllow=, a bound node; /dev/fuse in a
+ * user namespace), and no other device, even without a user namespace,
  * where it keeps CAP_MKNOD; where no device program can be attached
  * (bpf(2) refused), the v1 devices controller holds it instead. A bad
  * --device is one line naming it, and nothing is left. */
@@ -105,7 +106,7 @@ Test(devices, without_a_user_namespace_only_the_default_nodes_open)
         expect_answer(&r, "mknod pts", REFUSED);
         /* systemd's PrivateDevices= makes its own /dev/null. */
         expect_answer(&r, "mknod null", "ok");
-        cr_expect(strstr(r.out, "no /dev/fuse"), "not asked for:\n%s", r.out);
+        cr_expect(strstr(r.out, "no /dev/fuse"), "only with a user namespace:\n%s", r.out);
         it_result_free(&r);
         cgt_assert_clean("dev-nous", tree, false);
 }
@@ -219,6 +220,28 @@ Test(devices, device_passes_a_node_in_and_allows_it)
         expect_answer(&r, "mknod f", REFUSED);
         it_result_free(&r);
         cgt_assert_clean("dev-pass", tree, false);
+}
+
+/* In a user namespace /dev/fuse (and /dev/net/tun) come by default,
+ * owned by the machine's root, who can open them (the host's nodes are
+ * 0600 root here: a bind of them would show as nobody's). */
+Test(devices, a_user_namespace_gets_dev_fuse)
+{
+        const char *tree = it_busybox_tree();
+        struct it_result r;
+
+        require_fuse();
+        r = it_berth_sh(60, tree,
+                        SHELL_HELPERS "try /dev/fuse; echo \"owner: $(stat -c '%u:%g' /dev/fuse)\"\n"
+                                      "[ -e /dev/net/tun ] && try /dev/net/tun\n",
+                        "-x", "--name", "dev-fuse", NULL);
+        cr_assert_eq(r.status, 0, "%s\n%s", r.out, r.err);
+        expect_answer(&r, "/dev/fuse", "ok");
+        expect_answer(&r, "owner", "0:0");
+        if (access("/dev/net/tun", F_OK) == 0)
+                expect_answer(&r, "/dev/net/tun", "ok");
+        it_result_free(&r);
+        cgt_assert_clean("dev-fuse", tree, false);
 }
 
 /* The settings file's key, in systemd's spelling. */
