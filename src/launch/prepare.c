@@ -466,15 +466,18 @@ static int prepare_cgroup(struct launcher *l)
                 return log_oom();
         cg->devices = l->devices;
         cg->n_devices = l->n_devices;
-        /* In a user namespace the machine makes no device nodes, and
-         * without a policy it runs as it did before berth had one. */
-        cg->devices_optional = l->m.userns;
+        /* In a user namespace the machine makes no device nodes (mknod of
+         * one needs CAP_MKNOD in the initial user namespace), and without
+         * a policy it runs as it did before berth had one. So it is too
+         * when berth itself runs in another machine's user namespace,
+         * where the kernel also refuses to attach a device program. */
+        cg->devices_optional = l->m.userns || !initial_userns();
         r = cgroup_open(cg, l->s->cgroup, l->name);
         if (cg->fallback[0])
                 log_info("machine %s: %s; using the cgroup file system", l->name, cg->fallback);
         if (r < 0)
                 return cgroup_failed(l, r);
-        if (!cg->path && !l->m.userns)
+        if (!cg->path && !cg->devices_optional)
                 return log_error_ret(-EOPNOTSUPP, "machine %s: no cgroup2 hierarchy is mounted, so no device policy "
                                      "can keep it, without a user namespace, from the host's devices; run it "
                                      "with one (--private-users=pick)", l->name);
@@ -483,7 +486,12 @@ static int prepare_cgroup(struct launcher *l)
                             l->name);
                 return 0;
         }
-        if (cg->devices_unset)
+        /* Inside another machine, that machine's user namespace holds
+         * every device node anyway: nothing worth a warning. */
+        if (cg->devices_unset && !initial_userns())
+                log_debug("machine %s: no device policy (%s): berth runs in a user namespace, which makes no device "
+                          "nodes", l->name, cg->what);
+        else if (cg->devices_unset)
                 log_warning("machine %s: no device policy could be set (%s), continuing: its user namespace keeps "
                             "it from making device nodes", l->name, cg->what);
         else if (cg->devices_v1)
