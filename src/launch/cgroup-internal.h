@@ -73,10 +73,20 @@ int cgroup_v1_remove(int pfd, const char *leaf, int fd, bool stale);
  * SIGKILL. */
 int cgroup_v1_sweep(const char *machine);
 
-/* cgroup-devices.c: the device program of the allow-list d into insns
- * (max of them): the number written, or -E2BIG. */
+/* cgroup-devices.c: the device program's map holds, for each device of
+ * the allow-list (BPF_DEVCG_DEV_* type; minor CGROUP_DEVICE_ANY for all),
+ * the access allowed. The entries of the list d (n of them) into keys
+ * and access (room for n each), merged: their number. */
+struct cgroup_device_key {
+        uint32_t type, major, minor;
+};
+size_t cgroup_devices_entries(const struct cgroup_device *d, size_t n, struct cgroup_device_key *keys,
+                              uint32_t *access);
+/* The program, looking up the map map_fd, into insns (max of them): the
+ * number written, or -E2BIG. */
+#define CGROUP_DEVICES_PROGRAM_INSNS 30
 struct bpf_insn;
-int cgroup_devices_program(const struct cgroup_device *d, size_t n, struct bpf_insn *insns, size_t max);
+int cgroup_devices_program(int map_fd, struct bpf_insn *insns, size_t max);
 
 /* cgroup-limits.c: apply the limits: in cgroup2 where its controller is
  * delegated, else through the v1 controller (joining that hierarchy with
