@@ -54,6 +54,7 @@ struct launcher {
         struct notify_state notify;
         struct sync_msg error;
         bool failed;
+        bool nested;            /* berth itself runs in a user namespace (inside another machine) */
         struct timespec boot_start;
 };
 

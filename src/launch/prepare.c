@@ -388,7 +388,8 @@ static int prepare_users(struct launcher *l)
         const struct settings *s = l->s;
         int r;
 
-        l->m.userxattr = s->private_users != PRIVATE_USERS_NO || !initial_userns();
+        l->nested = !initial_userns();
+        l->m.userxattr = s->private_users != PRIVATE_USERS_NO || l->nested;
         if (s->private_users == PRIVATE_USERS_NO) {
                 l->m.lower = strdup(s->directory);
                 return l->m.lower ? 0 : log_oom();
@@ -471,7 +472,7 @@ static int prepare_cgroup(struct launcher *l)
          * a policy it runs as it did before berth had one. So it is too
          * when berth itself runs in another machine's user namespace,
          * where the kernel also refuses to attach a device program. */
-        cg->devices_optional = l->m.userns || !initial_userns();
+        cg->devices_optional = l->m.userns || l->nested;
         r = cgroup_open(cg, l->s->cgroup, l->name);
         if (cg->fallback[0])
                 log_info("machine %s: %s; using the cgroup file system", l->name, cg->fallback);
@@ -488,7 +489,7 @@ static int prepare_cgroup(struct launcher *l)
         }
         /* Inside another machine, that machine's user namespace holds
          * every device node anyway: nothing worth a warning. */
-        if (cg->devices_unset && !initial_userns())
+        if (cg->devices_unset && l->nested)
                 log_debug("machine %s: no device policy (%s): berth runs in a user namespace, which makes no device "
                           "nodes", l->name, cg->what);
         else if (cg->devices_unset)
