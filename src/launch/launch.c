@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "filter-file.h"
 #include "launcher.h"
 #include "log.h"
 #include "mnt.h"
@@ -330,6 +331,7 @@ static void teardown(struct launcher *l)
         cgroup_done(&l->cg);
         free(l->devices);
         (void) machine_state_remove(l->name);
+        (void) machine_filter_remove(l->name);
         if (l->s->upper && l->m.work)
                 (void) rm_rf_at(AT_FDCWD, l->m.work);
         /* A machine that never ran leaves no directory behind. */

@@ -23,6 +23,7 @@
 #include "caps.h"
 #include "cleanup.h"
 #include "devices.h"
+#include "filter-file.h"
 #include "signals.h"
 #include "config.h"
 #include "launcher.h"
@@ -521,6 +522,11 @@ int launcher_prepare_host(struct launcher *l)
         r = seccomp_machine_program(l->s, l->m.userns, caps_machine_keep(l->s), &l->m.filter);
         if (r < 0)
                 return log_error_errno(r, "machine %s: building its system-call filter", l->name);
+        /* For berthctl shell and boot-test's probes, which enter from outside. */
+        r = machine_filter_write(l->name, l->m.filter.insns, l->m.filter.len);
+        if (r < 0)
+                return log_error_errno(r, "machine %s: writing its system-call filter to %s/filters", l->name,
+                                       berth_runtime_dir());
         r = devices_prepare(l->s, l->m.userns, l->m.uid_base, &l->m.devices);
         if (r < 0)
                 return log_error_errno(r, "machine %s: making the device nodes for its /dev", l->name);
