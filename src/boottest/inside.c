@@ -62,14 +62,18 @@ static void stopped_machine_prepare(struct machine_ns *ns, int out_fd)
 
 static void stopped_machine_enter(struct machine_ns *ns, int out_fd)
 {
-        struct machine_ns user = MACHINE_NS_INIT;
+        struct machine_ns user;
         char what[300];
         int r;
 
         if ((umount2("/proc", MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) ||
             mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                 fail(out_fd, -errno, "mounting /proc for the stopped machine");
-        user.fd[MACHINE_NS_USER] = ns->fd[MACHINE_NS_USER];
+        /* With what PID 1 had: its filter, capabilities, no_new_privs. */
+        user = *ns;
+        for (size_t i = 0; i < _MACHINE_NS_MAX; i++)
+                if (i != MACHINE_NS_USER)
+                        user.fd[i] = -1;
         r = machine_ns_enter(&user, NULL, what, sizeof(what));
         if (r < 0)
                 fail(out_fd, r, what);

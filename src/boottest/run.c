@@ -192,7 +192,7 @@ static void handle_notify(struct run *r)
                                 /* Held from now on: the journal is read through them
                                  * after the machine is gone. */
                                 machine_ns_close(&r->ns);
-                                if (leader > 0 && machine_ns_open(leader, MACHINE_NS_ALL, &r->ns, what, sizeof(what)) >= 0)
+                                if (leader > 0 && machine_ns_open(leader, r->name, MACHINE_NS_ALL, &r->ns, what, sizeof(what)) >= 0)
                                         r->leader = leader;
                         }
                 }

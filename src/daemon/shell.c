@@ -263,7 +263,7 @@ static int enter(const struct machine *m, int report_fd)
         int r;
 
         /* Open every namespace first: /proc/LEADER goes away after a setns. */
-        r = machine_ns_open(m->leader, MACHINE_NS_ALL, &ns, what, sizeof(what));
+        r = machine_ns_open(m->leader, m->name, MACHINE_NS_ALL, &ns, what, sizeof(what));
         if (r >= 0)
                 r = machine_ns_enter(&ns, m->cgroup, what, sizeof(what));
         if (r < 0)

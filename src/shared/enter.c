@@ -4,15 +4,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdbool.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "filter-file.h"
 #include "privs.h"
 #include "util.h"
 
@@ -29,11 +33,11 @@ static const struct {
         [MACHINE_NS_MNT] = { "mnt", CLONE_NEWNS },
 };
 
-/* CapBnd: and NoNewPrivs: of /proc/PID/status. */
+/* CapBnd:, NoNewPrivs: and Seccomp: of /proc/PID/status. */
 static int read_privs(pid_t pid, struct machine_ns *ns)
 {
         _cleanup_free_ char *text = NULL;
-        const char *bnd, *nnp;
+        const char *bnd, *nnp, *mode;
         char path[64];
         int r;
 
@@ -43,15 +47,32 @@ static int read_privs(pid_t pid, struct machine_ns *ns)
                 return r;
         bnd = strstr(text, "\nCapBnd:\t");
         nnp = strstr(text, "\nNoNewPrivs:\t");
-        if (!bnd || !nnp)
+        mode = strstr(text, "\nSeccomp:\t");
+        if (!bnd || !nnp || !mode)
                 return -EBADMSG;
         ns->cap_bnd = strtoull(bnd + 9, NULL, 16);
         ns->no_new_privs = nnp[13] == '1';
+        ns->seccomp_mode = mode[10] - '0';
         ns->privs = true;
         return 0;
 }
 
-int machine_ns_open(pid_t leader, unsigned mask, struct machine_ns *ns, char *error, size_t error_size)
+/* A filter on PID 1 that is not the machine's own (berth run under another
+ * one's) is on whoever enters too: it is the caller's as well. */
+static int read_filter(const char *name, struct machine_ns *ns, char *error, size_t error_size)
+{
+        int r;
+
+        if (ns->seccomp_mode != SECCOMP_MODE_FILTER)
+                return 0;
+        r = machine_filter_read(name, &ns->filter, &ns->filter_len);
+        if (r < 0)
+                snprintf(error, error_size, "reading the system-call filter of machine %s", name);
+        return r;
+}
+
+int machine_ns_open(pid_t leader, const char *name, unsigned mask, struct machine_ns *ns, char *error,
+                    size_t error_size)
 {
         char path[64];
 
@@ -69,10 +90,15 @@ int machine_ns_open(pid_t leader, unsigned mask, struct machine_ns *ns, char *er
                 }
         }
         ns->privs = false;
+        ns->filter = NULL;
+        ns->filter_len = 0;
         if (mask & (1u << MACHINE_NS_PID)) {
                 int r = read_privs(leader, ns);
-                if (r < 0) {
+                if (r < 0)
                         snprintf(error, error_size, "reading /proc/%d/status", (int) leader);
+                else
+                        r = read_filter(name, ns, error, error_size);
+                if (r < 0) {
                         machine_ns_close(ns);
                         return r;
                 }
@@ -80,15 +106,22 @@ int machine_ns_open(pid_t leader, unsigned mask, struct machine_ns *ns, char *er
         return 0;
 }
 
-/* Nothing of the caller's session keyring, no capability or privilege
- * PID 1 does not have: what enters is no more than the machine's own. */
+/* Nothing of the caller's session keyring, no system call, capability or
+ * privilege PID 1 does not have: what enters is no more than the
+ * machine's own. The filter goes on while this process still has
+ * CAP_SYS_ADMIN in the machine's user namespace, as PID 1's did. */
 static int take_privs(const struct machine_ns *ns, char *error, size_t error_size)
 {
+        struct sock_fprog prog = { .len = (unsigned short) ns->filter_len, .filter = ns->filter };
         int r = privs_new_session_keyring();
 
         if (r < 0) {
                 snprintf(error, error_size, "creating a session keyring in the machine");
                 return r;
+        }
+        if (ns->filter && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
+                snprintf(error, error_size, "installing the machine's system-call filter");
+                return -errno;
         }
         r = privs_drop_caps(ns->cap_bnd);
         if (r < 0) {
@@ -106,6 +139,9 @@ void machine_ns_close(struct machine_ns *ns)
 {
         for (size_t i = 0; i < _MACHINE_NS_MAX; i++)
                 ns->fd[i] = safe_close(ns->fd[i]);
+        free(ns->filter);
+        ns->filter = NULL;
+        ns->filter_len = 0;
 }
 
 int machine_ns_enter(struct machine_ns *ns, const char *cgroup_dir, char *error, size_t error_size)

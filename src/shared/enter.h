@@ -29,13 +29,21 @@ struct machine_ns {
         bool privs;
         uint64_t cap_bnd;
         bool no_new_privs;
+        /* PID 1's seccomp mode, and its filter (filter-file.h): what a
+         * process let in is filtered by. */
+        int seccomp_mode;
+        void *filter;
+        size_t filter_len;      /* instructions */
 };
 
 #define MACHINE_NS_INIT { .fd = { -1, -1, -1, -1, -1, -1, -1 } }
 
 /* Open the namespaces in mask (bits of 1 << MACHINE_NS_*), and with the
- * PID namespace read what PID 1 may do. On failure error says which one. */
-int machine_ns_open(pid_t leader, unsigned mask, struct machine_ns *ns, char *error, size_t error_size);
+ * PID namespace read what PID 1 may do and the system-call filter of the
+ * machine called name. On failure error says which one; -ENOENT for a
+ * PID 1 under a filter the machine's launcher did not leave. */
+int machine_ns_open(pid_t leader, const char *name, unsigned mask, struct machine_ns *ns, char *error,
+                    size_t error_size);
 void machine_ns_close(struct machine_ns *ns);
 
 /* In a forked, single-threaded child: join cgroup_dir/payload when
@@ -44,5 +52,5 @@ void machine_ns_close(struct machine_ns *ns);
  * user namespace of its own. A PID namespace applies to the next child.
  * With the PID namespace, the child also gets what PID 1 has (privs.c): a
  * new session keyring of its own instead of its caller's, PID 1's
- * bounding set and its no_new_privs. */
+ * system-call filter, bounding set and no_new_privs. */
 int machine_ns_enter(struct machine_ns *ns, const char *cgroup_dir, char *error, size_t error_size);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus.h"
 #include "helpers.h"
 
 TestSuite(seccomp, .init = it_setup, .fini = it_teardown);
@@ -158,6 +159,45 @@ Test(seccomp, systemd_inside_applies_its_own_system_call_filter, .timeout = 240)
         cr_assert_eq(kill(pid, SIGTERM), 0);
         cr_assert_eq(it_wait(pid, 60), 0, "machine %s did not power off cleanly", name);
         char *left = it_leftovers(name, tree);
+        cr_assert_null(left, "%s", left);
+}
+
+/* What berthd lets in (berthctl shell) runs under the machine's own
+ * filter, as PID 1 does, here one changed by the option; and where the
+ * launcher's copy of the filter is gone, nothing is let in unfiltered. */
+Test(seccomp, a_session_from_berthd_runs_under_the_machines_filter)
+{
+        const char *name = "sc-sess";
+        char path[600], *left;
+        struct it_result r;
+        pid_t pid;
+
+        it_bus_start();
+        it_berthd_start();
+        pid = it_berth_spawn(name, "-D", it_busybox_tree(), "-x", "--name", name, sysprobe_bind(),
+                             "--system-call-filter=io_uring_setup", "--system-call-filter=~mount", "--", "sleep", "1000", NULL);
+        cr_assert(it_wait_state(name, "running", 60), "%s", it_spawn_log(name, "err"));
+        cr_assert(it_wait_listed(name, true, 30), "%s is not listed", name);
+        r = it_ctl(60, "shell", name, "/bin/sh", "-c",
+                   "grep ^Seccomp: /proc/self/status; exec /usr/local/bin/sysprobe kexec_load io_uring_setup "
+                   "mount unknown",
+                   NULL);
+        cr_assert_eq(r.status, 0, "shell: %d %s", r.status, r.err);
+        cr_expect(strncmp(r.out, "Seccomp:\t2\n", 11) == 0, "the session is not filtered: %s", r.out);
+        assert_answers(r.out, "kexec_load=EPERM io_uring_setup=EFAULT mount=EPERM unknown=ENOSYS");
+        it_result_free(&r);
+
+        snprintf(path, sizeof(path), "%s/filters/%s", it.runtime_dir, name);
+        cr_assert_eq(unlink(path), 0, "%s: %m", path);
+        r = it_ctl(60, "shell", name, "/bin/true", NULL);
+        cr_expect_neq(r.status, 0, "entered a machine whose filter is not known");
+        cr_expect(strstr(r.err, "system-call filter of machine sc-sess"), "%s", r.err);
+        cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+        it_result_free(&r);
+
+        cr_assert_eq(kill(pid, SIGTERM), 0);
+        cr_expect_eq(it_wait(pid, 30), 143, "%s", it_spawn_log(name, "err"));
+        left = it_leftovers(name, it_busybox_tree());
         cr_assert_null(left, "%s", left);
 }
 
