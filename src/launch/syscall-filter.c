@@ -3,19 +3,24 @@
  * build time (seccomp-gen.c) and only loaded here: building it with
  * libseccomp costs several milliseconds, as much as the rest of a
  * machine's start (berth(1), PERFORMANCE). Only a filter changed by
- * --system-call-filter= or by capabilities is built at start. */
+ * --system-call-filter= or by capabilities is built at start, once: the
+ * next start with the same options loads it from filter-cache.c. */
 #include "syscall-filter.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "config.h"
+#include "filter-cache.h"
 #include "seccomp-build.h"
 #include "settings.h"
 #include "syscall-groups.h"
@@ -25,6 +30,36 @@ static bool is_default(const struct settings *s, uint64_t caps)
         uint64_t mask = seccomp_policy_caps_mask();
 
         return !s->syscall_allow && !s->syscall_deny && (caps & mask) == (seccomp_default_caps & mask);
+}
+
+/* Everything the program is made of: the options, the user namespace,
+ * the capabilities the policy looks at, and the launcher itself (a new
+ * build may have other tables), as its inode and change time. NULL when
+ * it cannot be told: then no cache. */
+static char *cache_key(const struct settings *s, bool userns, uint64_t caps)
+{
+        char *key = NULL;
+        size_t size = 0;
+        struct stat st;
+        FILE *f;
+
+        if (stat("/proc/self/exe", &st) < 0)
+                return NULL;
+        f = open_memstream(&key, &size);
+        if (!f)
+                return NULL;
+        fprintf(f, "berth %s exe %llu:%llu:%lld.%09ld userns %d caps %" PRIx64, BERTH_VERSION,
+                (unsigned long long) st.st_dev, (unsigned long long) st.st_ino, (long long) st.st_ctim.tv_sec,
+                st.st_ctim.tv_nsec, userns, caps & seccomp_policy_caps_mask());
+        for (char **a = s->syscall_allow; a && *a; a++)
+                fprintf(f, " +%s", *a);
+        for (char **d = s->syscall_deny; d && *d; d++)
+                fprintf(f, " ~%s", *d);
+        if (fclose(f) != 0) {
+                free(key);
+                return NULL;
+        }
+        return key;
 }
 
 int seccomp_machine_program(const struct settings *s, bool userns, uint64_t caps, struct seccomp_program *ret)
@@ -40,10 +75,17 @@ int seccomp_machine_program(const struct settings *s, bool userns, uint64_t caps
                 *ret = userns ? seccomp_default_userns : seccomp_default_no_userns;
                 return 0;
         }
+        _cleanup_free_ char *key = cache_key(s, userns, caps);
+        if (key && filter_cache_get(key, &insns, &len) >= 0) {
+                *ret = (struct seccomp_program) { .insns = insns, .len = len, .owned = true };
+                return 0;
+        }
         n = seccomp_arches(BERTH_CPU_FAMILY, arches);
         r = seccomp_build(&spec, arches, n, &insns, &len);
         if (r < 0)
                 return r;
+        if (key)
+                filter_cache_put(key, insns, len);
         *ret = (struct seccomp_program) { .insns = insns, .len = len, .owned = true };
         return 0;
 }

@@ -4,6 +4,7 @@
  * kernel answered; systemd in the Debian machine stacks a filter of its
  * own for a service. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -214,6 +215,57 @@ Test(seccomp, the_option_allows_more_or_fewer_calls)
         assert_answers(r.out, "mount=EPERM open_tree=EPERM openat2=ok");
         it_result_free(&r);
         it_assert_clean("sc-fewer", it_busybox_tree());
+}
+
+/* A changed filter is built once per set of options and then loaded from
+ * RUNTIMEDIR/filter-cache; a cache file whose key is not the start's own
+ * is not used. */
+Test(seccomp, a_changed_filter_is_built_once)
+{
+        char dir[400], path[700], *text;
+        struct dirent *de;
+        struct it_result r;
+        DIR *d;
+
+        snprintf(dir, sizeof(dir), "%s/filter-cache", it.runtime_dir);
+        for (int i = 0; i < 2; i++) {
+                r = probe("sc-cache", "--system-call-filter=~mount", "mount openat2");
+                cr_assert_eq(r.status, 0, "run %d: %s", i, r.err);
+                assert_answers(r.out, "mount=EPERM openat2=ok");
+                it_result_free(&r);
+                cr_assert_eq(it_count_entries(dir), 1, "run %d: not one filter in %s", i, dir);
+        }
+        d = opendir(dir);
+        cr_assert_not_null(d);
+        while ((de = readdir(d)) && de->d_name[0] == '.')
+                ;
+        cr_assert_not_null(de);
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        closedir(d);
+        text = it_read_file(path);
+        cr_assert(text && strstr(text, " ~mount"), "the key does not name the option: %.200s", text);
+        free(text);
+
+        /* A file of another key under this name (a collision, or a file
+         * of another build): not loaded, the program is built again. */
+        FILE *f = fopen(path, "r+");
+        cr_assert_not_null(f);
+        cr_assert_geq(fputs("other", f), 0);
+        fclose(f);
+        r = probe("sc-cache", "--system-call-filter=~mount", "mount openat2");
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        assert_answers(r.out, "mount=EPERM openat2=ok");
+        it_result_free(&r);
+        text = it_read_file(path);
+        cr_assert(text && strncmp(text, "berth ", 6) == 0, "the file was not written again: %.200s", text);
+        free(text);
+
+        r = probe("sc-cache", "--system-call-filter=~openat2", "mount openat2");
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        assert_answers(r.out, "mount=ok openat2=EPERM");
+        it_result_free(&r);
+        cr_assert_eq(it_count_entries(dir), 2, "other options, another filter in %s", dir);
+        it_assert_clean("sc-cache", it_busybox_tree());
 }
 
 Test(seccomp, the_settings_file_changes_it_and_the_command_line_wins)
