@@ -231,7 +231,9 @@ static void status_print(struct ctl *c, const char *name, json_object *p)
                 field("Image", "%s", prop_string(p, "Image"));
         if (prop_string(p, "RootDirectory"))
                 field("Root", "%s", prop_string(p, "RootDirectory"));
-        if (prop_string(p, "Init"))
+        if (prop_string(p, "Init") && prop_string(p, "InitKind"))
+                field("Init", "%s (%s)", prop_string(p, "Init"), prop_string(p, "InitKind"));
+        else if (prop_string(p, "Init"))
                 field("Init", "%s", prop_string(p, "Init"));
         if (prop_uint(p, "UIDShift"))
                 field("UID Shift", "%llu", (unsigned long long) prop_uint(p, "UIDShift"));

@@ -124,6 +124,7 @@ static int property_string(sd_bus *bus, const char *path, const char *interface,
                       : streq(property, "RootDirectory") ? m->root
                       : streq(property, "Image") ? m->root
                       : streq(property, "Init") ? m->init
+                      : streq(property, "InitKind") ? m->init_kind
                       : streq(property, "ControlGroup") ? m->cgroup
                       : streq(property, "StopStep") ? m->stop
                                                         : "";
@@ -247,6 +248,7 @@ static const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("RootDirectory", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Image", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Init", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("InitKind", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ControlGroup", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Timestamp", "t", property_timestamp, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("UIDShift", "u", property_u32, 0, SD_BUS_VTABLE_PROPERTY_CONST),

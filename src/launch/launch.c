@@ -198,7 +198,7 @@ static void end_boot(struct launcher *l)
         l->notify = (struct notify_state) {};
         l->exec_done = false;
         l->held_signal = 0;
-        l->held_runlevel = 0;
+        l->held_control = 0;
         struct itimerspec off = {};
         (void) timerfd_settime(l->timer_fd, 0, &off, NULL);
         (void) timerfd_settime(l->settle_fd, 0, &off, NULL);

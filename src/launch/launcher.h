@@ -47,7 +47,7 @@ struct launcher {
         bool reboot_requested;  /* SIGUSR1: whatever way PID 1 ends, boot again */
         /* What PID 1 is to be told once it can take it (supervise.c). */
         int held_signal;
-        char held_runlevel;     /* sysvinit: '0' or '6' on /run/initctl */
+        char held_control;      /* '0' poweroff or '6' reboot, asked through init-control.h */
         struct timespec held_since;
         int retry_fd;           /* ticks while something is held */
         char stop[128];         /* the step a stop has reached (state file STOP=) */

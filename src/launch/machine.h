@@ -15,6 +15,8 @@ enum init_kind {
         INIT_SYSTEMD,
         INIT_BUSYBOX,
         INIT_SYSVINIT,          /* told through /run/initctl, as telinit does */
+        INIT_OPENRC,            /* sysvinit with OpenRC for its runlevels */
+        INIT_RUNIT,             /* told with /run/runit.stopit and SIGCONT, as runit-init does */
         INIT_OTHER,
 };
 

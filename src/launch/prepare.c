@@ -43,6 +43,13 @@ static const char *const init_candidates[] = {
         "/sbin/init",
 };
 
+static bool tree_exists(int tree_fd, const char *path)
+{
+        _cleanup_close_ int fd = tree_open(tree_fd, path, O_PATH);
+
+        return fd >= 0;
+}
+
 static int find_init(int tree_fd, char **ret_path, enum init_kind *ret_kind)
 {
         for (size_t i = 0; i < ELEMENTSOF(init_candidates); i++) {
@@ -58,13 +65,16 @@ static int find_init(int tree_fd, char **ret_path, enum init_kind *ret_kind)
                 n = readlink(link, target, sizeof(target) - 1);
                 target[n > 0 ? n : 0] = 0;
                 const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
-                *ret_kind = streq(base, "systemd") ? INIT_SYSTEMD : streq(base, "busybox") ? INIT_BUSYBOX : INIT_OTHER;
-                /* sysvinit: an init called init, with an inittab. */
-                if (*ret_kind == INIT_OTHER && streq(base, "init")) {
-                        _cleanup_close_ int tab = tree_open(tree_fd, "/etc/inittab", O_PATH);
-                        if (tab >= 0)
-                                *ret_kind = INIT_SYSVINIT;
-                }
+                *ret_kind = streq(base, "systemd")                                  ? INIT_SYSTEMD
+                            : streq(base, "busybox")                                ? INIT_BUSYBOX
+                            : streq(base, "runit-init") || streq(base, "runit")     ? INIT_RUNIT
+                                                                                    : INIT_OTHER;
+                /* sysvinit: an init called init, with an inittab; OpenRC
+                 * runs its runlevels when the tree has openrc. */
+                if (*ret_kind == INIT_OTHER && streq(base, "init") && tree_exists(tree_fd, "/etc/inittab"))
+                        *ret_kind = tree_exists(tree_fd, "/sbin/openrc") || tree_exists(tree_fd, "/usr/sbin/openrc")
+                                            ? INIT_OPENRC
+                                            : INIT_SYSVINIT;
                 *ret_path = strdup(init_candidates[i]);
                 return *ret_path ? 0 : -ENOMEM;
         }

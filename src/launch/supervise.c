@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "init-control.h"
 #include "launcher.h"
 #include "log.h"
 #include "state.h"
@@ -61,6 +62,8 @@ static const char *init_kind_to_string(enum init_kind k)
                 [INIT_SYSTEMD] = "systemd",
                 [INIT_BUSYBOX] = "busybox",
                 [INIT_SYSVINIT] = "sysvinit",
+                [INIT_OPENRC] = "openrc",
+                [INIT_RUNIT] = "runit",
                 [INIT_OTHER] = "other",
         };
         return (unsigned) k < ELEMENTSOF(names) ? names[k] : "other";
@@ -131,44 +134,41 @@ static int stop_signal(const struct launcher *l, int received)
         case INIT_BUSYBOX:
                 return reboot ? SIGTERM : SIGUSR2;
         case INIT_SYSVINIT:
-                return SIGTERM;         /* a stand-in: request_stop() writes to /run/initctl */
+        case INIT_OPENRC:
+        case INIT_RUNIT:
+                return SIGTERM;         /* a stand-in: request_stop() asks through init-control.c */
         default:
                 return reboot ? 0 : SIGTERM;
         }
 }
 
-/* sysvinit takes no signal for a poweroff: it is asked for runlevel 0 (or
- * 6) on its FIFO, as telinit does. The FIFO is looked up inside the
- * machine's root, never through a symlink out of it. */
-static int sysvinit_runlevel(struct launcher *l, char runlevel)
-{
-        struct {
-                int32_t magic, cmd, runlevel, sleeptime;
-                char data[368];
-        } req = { .magic = 0x03091969, .cmd = 1, .runlevel = runlevel, .sleeptime = 5 };
-        char path[64];
-        _cleanup_close_ int root = -EBADF, fifo = -EBADF;
-        struct stat st;
-
-        snprintf(path, sizeof(path), "/proc/%d/root", (int) l->leader);
-        root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root < 0)
-                return -errno;
-        fifo = tree_open(root, "/run/initctl", O_WRONLY | O_NONBLOCK | O_NOCTTY);
-        if (fifo < 0)
-                return fifo;
-        if (fstat(fifo, &st) < 0 || !S_ISFIFO(st.st_mode))
-                return -ENOTSUP;
-        return write_full(fifo, &req, sizeof(req));
-}
-
-/* sysvinit, unless a signal was set for it, is asked on its FIFO. */
-static bool uses_initctl(const struct launcher *l, int received)
+/* sysvinit and OpenRC on it take no signal for a poweroff: they are
+ * asked on /run/initctl, as telinit does; runit ignores SIGTERM and is
+ * asked with its stopit file, as runit-init does. Unless a signal was set
+ * for the init. */
+static bool uses_init_control(const struct launcher *l, int received)
 {
         int set = received == SIGUSR1 ? l->s->reboot_signal : received == SIGUSR2 ? l->s->poweroff_signal
                                                                                 : l->s->kill_signal;
+        enum init_kind k = l->m.init_kind;
 
-        return l->m.init_kind == INIT_SYSVINIT && set <= 0;
+        return (k == INIT_SYSVINIT || k == INIT_OPENRC || k == INIT_RUNIT) && set <= 0;
+}
+
+/* How: for the log and the state file's STOP=. */
+static const char *init_control_text(const struct launcher *l, bool reboot)
+{
+        if (l->m.init_kind == INIT_RUNIT)
+                return reboot ? "runit's stopit and reboot files" : "runit's stopit file";
+        return reboot ? "runlevel 6" : "runlevel 0";
+}
+
+/* 0: told; -EAGAIN: PID 1 cannot take it yet (runit out of stage 2). */
+static int init_control(struct launcher *l, char what)
+{
+        if (l->m.init_kind == INIT_RUNIT)
+                return runit_ask(l->leader, l->pidfd, what == '6');
+        return sysvinit_ask_runlevel(l->leader, what);
 }
 
 /* Whether PID 1 sleeps in sigtimedwait() for sig (the stub, tini): that
@@ -216,18 +216,23 @@ static bool pid1_takes(const struct launcher *l, int sig)
 /* Tell PID 1 what is held for it, if it can take it now. */
 static bool deliver_held(struct launcher *l)
 {
-        if (!l->held_signal && !l->held_runlevel)
+        if (!l->held_signal && !l->held_control)
                 return true;
         if (!l->exec_done)
                 return false;
-        if (l->held_runlevel && sysvinit_runlevel(l, l->held_runlevel) < 0) {
-                /* No FIFO 2s after it was asked: an init that only looks
-                 * like sysvinit. SIGTERM, as for any other init. */
+        int r = l->held_control ? init_control(l, l->held_control) : 0;
+        if (r == -EAGAIN)
+                return false;   /* runit in stage 1 or 3: until the stop timeout */
+        if (r < 0) {
+                /* No FIFO or stopit file 2s after it was asked: an init
+                 * that only looks like one. SIGTERM, as for any other
+                 * init; SIGPWR for runit, which Debian's powers off on. */
                 if (!l->held_since.tv_sec || seconds_since(&l->held_since) < 2)
                         return false;
-                log_debug("machine %s: no /run/initctl after 2s, sending SIGTERM", l->name);
-                l->held_runlevel = 0;
-                l->held_signal = SIGTERM;
+                l->held_signal = l->m.init_kind == INIT_RUNIT ? SIGPWR : SIGTERM;
+                log_debug("machine %s: could not ask its init (%s) after 2s, sending signal %d", l->name,
+                          strerror(-r), l->held_signal);
+                l->held_control = 0;
         }
         if (l->held_signal) {
                 if (!pid1_takes(l, l->held_signal))
@@ -238,19 +243,19 @@ static bool deliver_held(struct launcher *l)
                 log_debug("machine %s: PID 1 took the request after %.1f ms", l->name,
                           seconds_since(&l->held_since) * 1e3);
         l->held_signal = 0;
-        l->held_runlevel = 0;
+        l->held_control = 0;
         l->held_since = (struct timespec) {};
         struct itimerspec off = {};
         (void) timerfd_settime(l->retry_fd, 0, &off, NULL);
         return true;
 }
 
-/* A signal or runlevel for PID 1: sent now, or held and tried again every
- * 10 ms (and at READY=1) until PID 1 can take it. */
-static void tell_pid1(struct launcher *l, int sig, char runlevel)
+/* A signal or an init_control() request for PID 1: sent now, or held and
+ * tried again every 10 ms (and at READY=1) until PID 1 can take it. */
+static void tell_pid1(struct launcher *l, int sig, char control)
 {
         l->held_signal = sig;
-        l->held_runlevel = runlevel;
+        l->held_control = control;
         l->held_since = (struct timespec) {};
         if (deliver_held(l))
                 return;
@@ -277,8 +282,8 @@ static void request_reboot(struct launcher *l)
                 return;
         }
         l->reboot_requested = true;
-        if (uses_initctl(l, SIGUSR1)) {
-                log_info("machine %s: asking PID 1 to reboot (runlevel 6)", l->name);
+        if (uses_init_control(l, SIGUSR1)) {
+                log_info("machine %s: asking PID 1 to reboot (%s)", l->name, init_control_text(l, true));
                 tell_pid1(l, 0, '6');
         } else if (sig == 0) {
                 log_info("machine %s: rebooting it", l->name);
@@ -292,7 +297,7 @@ static void request_reboot(struct launcher *l)
 static void request_stop(struct launcher *l, int received)
 {
         int sig = stop_signal(l, received);
-        bool initctl = uses_initctl(l, received);
+        bool initctl = uses_init_control(l, received);
 
         if (received == SIGUSR1) {
                 request_reboot(l);
@@ -309,10 +314,10 @@ static void request_stop(struct launcher *l, int received)
                 return;
         }
         if (initctl) {
-                log_info("machine %s: asking PID 1 to power off (runlevel 0; %us before it is killed)", l->name,
-                         l->s->stop_timeout_sec);
-                snprintf(l->stop, sizeof(l->stop), "asked PID 1 for runlevel 0; SIGKILL after %us",
-                         l->s->stop_timeout_sec);
+                log_info("machine %s: asking PID 1 to power off (%s; %us before it is killed)", l->name,
+                         init_control_text(l, false), l->s->stop_timeout_sec);
+                snprintf(l->stop, sizeof(l->stop), "asked PID 1 to power off with %s; SIGKILL after %us",
+                         init_control_text(l, false), l->s->stop_timeout_sec);
         } else {
                 if (l->m.init_kind != INIT_STUB)
                         log_info("machine %s: asking PID 1 to power off (%us before it is killed)", l->name,
