@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "runit.h"
 #include "tree.h"
 #include "util.h"
 
@@ -45,29 +46,6 @@ int sysvinit_ask_runlevel(pid_t leader, char runlevel)
         return write_full(fifo, &req, sizeof(req));
 }
 
-int runit_stage(pid_t leader)
-{
-        _cleanup_free_ char *children = NULL;
-        char path[64];
-        int stage = 0;
-
-        snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int) leader, (int) leader);
-        if (read_file_at(AT_FDCWD, path, &children, 4096) < 0)
-                return 0;
-        for (char *save = NULL, *pid = strtok_r(children, " \n", &save); pid; pid = strtok_r(NULL, " \n", &save)) {
-                _cleanup_free_ char *comm = NULL;
-                snprintf(path, sizeof(path), "/proc/%s/comm", pid);
-                if (read_file_at(AT_FDCWD, path, &comm, 64) < 0)
-                        continue;
-                comm[strcspn(comm, "\n")] = 0;
-                if (streq(comm, "1") || streq(comm, "2") || streq(comm, "3"))
-                        stage = comm[0] - '0';
-                else if (streq(comm, "runsvdir"))
-                        stage = 2;
-        }
-        return stage;
-}
-
 /* chmod of a regular file inside the machine; -ENOENT when it is not there. */
 static int set_mode(int root, const char *path, mode_t mode)
 {
@@ -86,25 +64,26 @@ static int set_mode(int root, const char *path, mode_t mode)
 int runit_ask(pid_t leader, int pidfd, bool reboot)
 {
         /* Debian's runit keeps them in /run, upstream's in /etc/runit. */
-        static const char *const dirs[][2] = {
+        static const char *const files[][2] = {
                 { "/run/runit.stopit", "/run/runit.reboot" },
                 { "/etc/runit/stopit", "/etc/runit/reboot" },
         };
         _cleanup_close_ int root = -EBADF;
-        int r = -ENOENT;
+        int stage = runit_stage(leader), r = -ENOENT;
 
-        if (runit_stage(leader) != 2)
+        /* Where the kernel cannot say, asked at once. */
+        if (stage >= 0 && stage != 2)
                 return -EAGAIN;
         root = machine_root(leader);
         if (root < 0)
                 return root;
-        for (size_t i = 0; i < ELEMENTSOF(dirs) && r == -ENOENT; i++) {
-                r = set_mode(root, dirs[i][0], 0100);
+        for (size_t i = 0; i < ELEMENTSOF(files) && r == -ENOENT; i++) {
+                r = set_mode(root, files[i][0], 0100);
                 if (r < 0)
                         continue;
                 /* Without a reboot file runit powers off; a reboot asked
                  * for boots the machine again all the same. */
-                int k = set_mode(root, dirs[i][1], reboot ? 0100 : 0);
+                int k = set_mode(root, files[i][1], reboot ? 0100 : 0);
                 if (k < 0 && k != -ENOENT)
                         return k;
         }

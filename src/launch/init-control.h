@@ -18,7 +18,3 @@ int sysvinit_ask_runlevel(pid_t leader, char runlevel);
  * not in stage 2, where it drops the signal (ask again later); -ENOENT:
  * no stopit file where Debian or upstream runit keeps it. */
 int runit_ask(pid_t leader, int pidfd, bool reboot);
-
-/* The stage runit (PID 1 leader) is in, 1, 2 or 3, from the name of its
- * child (/etc/runit/N; stage 2 execs runsvdir); 0: none can be told. */
-int runit_stage(pid_t leader);
