@@ -60,6 +60,11 @@ void inspect_jobs(struct tree_result *res, struct machine_ns *ns, const char *cg
 /* sysvinit, busybox and other inits: wait until the rc scripts are done. */
 void inspect_other_init(struct tree_result *res, pid_t leader, const char *cgroup, const char *kind,
                         uint64_t deadline_usec, int stop_fd);
+/* services.c — runit's and OpenRC's services, once the machine is up:
+ * into units and failed_units. runit's are given until deadline (and a
+ * few seconds at most) to be up. */
+void inspect_runit(struct tree_result *res, pid_t leader, uint64_t deadline_usec, int stop_fd);
+void inspect_openrc(struct tree_result *res, struct machine_ns *ns, const char *cgroup);
 /* Identity and layout, for any init. */
 void inspect_identity(struct tree_result *res, struct machine_ns *ns, pid_t leader, const char *name,
                       const char *uuid);

@@ -17,6 +17,7 @@
 
 #include "boottest.h"
 #include "cleanup.h"
+#include "runit.h"
 #include "tree.h"
 #include "util.h"
 
@@ -237,6 +238,9 @@ void inspect_jobs(struct tree_result *res, struct machine_ns *ns, const char *cg
 
 /* --- inits other than systemd --- */
 
+static char *read_inside(int root_fd, const char *path);
+static bool exists_inside(int root_fd, const char *a, const char *b);
+
 /* The rc scripts of sysvinit (rc, startpar) and busybox (rcS). */
 static bool rc_running(const char *cgroup, pid_t leader)
 {
@@ -285,25 +289,59 @@ static char runlevel(pid_t leader)
         return level;
 }
 
+/* OpenRC has reached a runlevel of the running system: /run/openrc/softlevel
+ * names it (written before its services start) and no runlevel change is
+ * under way (rc.starting and rc.stopping are there while one is). */
+static bool openrc_reached(pid_t leader)
+{
+        static const char *const passing[] = { "", "sysinit", "boot", "shutdown", "reboot", "off" };
+        _cleanup_free_ char *level = NULL;
+        char root[64];
+
+        snprintf(root, sizeof(root), "/proc/%d/root", (int) leader);
+        _cleanup_close_ int root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0 || !(level = read_inside(root_fd, "/run/openrc/softlevel")))
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(passing); i++)
+                if (streq(level, passing[i]))
+                        return false;
+        return !exists_inside(root_fd, "/run/openrc/rc.starting", "/run/openrc/rc.stopping");
+}
+
+/* Done: PID 1 lives, and sysvinit has entered a runlevel and its rc
+ * scripts have been quiet for a moment; for OpenRC, it has reached its
+ * runlevel; for runit, stage 2 runs; for others, the rc scripts are
+ * quiet. */
+static bool other_init_up(const char *kind, pid_t leader, const char *cgroup, unsigned *quiet, char *level)
+{
+        bool sysv = streq(kind, "sysvinit") || streq(kind, "openrc");
+
+        *level = sysv ? runlevel(leader) : 0;
+        if (sysv && !(*level >= '1' && *level <= '5'))
+                return false;
+        if (streq(kind, "openrc"))
+                return openrc_reached(leader);
+        if (streq(kind, "runit"))
+                return runit_stage(leader) == 2;
+        *quiet = rc_running(cgroup, leader) ? 0 : *quiet + 1;
+        return *quiet >= 4;
+}
+
 void inspect_other_init(struct tree_result *res, pid_t leader, const char *cgroup, const char *kind, uint64_t deadline,
                         int stop_fd)
 {
-        bool sysvinit = streq(kind, "sysvinit");
+        bool sysv = streq(kind, "sysvinit") || streq(kind, "openrc");
         uint64_t start = now_usec(CLOCK_MONOTONIC);
         unsigned quiet = 0;
         char level = 0;
         bool alive = true, done = false;
 
-        /* Done: PID 1 lives, no rc script has run for a moment, and sysvinit
-         * has entered a runlevel. */
         while (now_usec(CLOCK_MONOTONIC) < deadline) {
                 struct pollfd p = { .fd = stop_fd, .events = POLLIN };
                 alive = kill(leader, 0) == 0;
                 if (!alive)
                         break;
-                level = sysvinit ? runlevel(leader) : 0;
-                quiet = rc_running(cgroup, leader) ? 0 : quiet + 1;
-                if (quiet >= 4 && (!sysvinit || (level >= '1' && level <= '5'))) {
+                if (other_init_up(kind, leader, cgroup, &quiet, &level)) {
                         done = true;
                         break;
                 }
@@ -313,8 +351,8 @@ void inspect_other_init(struct tree_result *res, pid_t leader, const char *cgrou
         res->has_rc = true;
         res->rc_finished = done;
         res->rc_finished_time = done ? now_usec(CLOCK_MONOTONIC) - start : USEC_NULL;
-        res->rc_has_runlevel = sysvinit;
-        res->runlevel = sysvinit ? level : 0;
+        res->rc_has_runlevel = sysv;
+        res->runlevel = sysv ? level : 0;
         res->pid1_alive = alive;
         result_set(res, &res->system_state, !alive ? "offline" : done ? "running" : "starting");
 }

@@ -359,6 +359,15 @@ static void set_verdict(enum verdict *v, enum verdict nv, char **reason, const c
         va_end(ap);
 }
 
+static const char *not_up_text(const char *kind)
+{
+        if (streq(kind ?: "", "runit"))
+                return "runit's stage 2 had not begun";
+        if (streq(kind ?: "", "openrc"))
+                return "OpenRC had not reached its runlevel";
+        return "the rc scripts had not finished";
+}
+
 static void judge(struct run *r, bool systemd, enum wait_result booted, const char *launcher_error)
 {
         struct tree_result *res = r->res;
@@ -376,7 +385,7 @@ static void judge(struct run *r, bool systemd, enum wait_result booted, const ch
         else if (!systemd && !res->pid1_alive)
                 set_verdict(&v, VERDICT_NOT_BOOTED, &reason, "PID 1 ended while the rc scripts ran");
         else if (!systemd && !res->rc_finished)
-                set_verdict(&v, VERDICT_TIMEOUT, &reason, "the rc scripts had not finished after %us",
+                set_verdict(&v, VERDICT_TIMEOUT, &reason, "%s after %us", not_up_text(res->init_kind),
                             r->o->timeout_sec);
         else if (systemd && state && (streq(state, "maintenance") || streq(state, "offline") || streq(state, "stopping")))
                 set_verdict(&v, VERDICT_NOT_BOOTED, &reason, "system state %s (emergency or rescue mode)", state);
@@ -421,6 +430,32 @@ static void make_name(char *name, size_t size, const char *label)
         snprintf(name, size, "bt-%s-%02x%02x%02x", base[0] ? base : "tree", u[0], u[1], u[2]);
 }
 
+/* Without systemd: what its rc scripts, runlevel or service manager say. */
+static void list_other_checks(struct tree_result *res, const char *kind)
+{
+        bool runit = streq(kind, "runit"), openrc = streq(kind, "openrc");
+        bool services = runit || openrc, sysv = openrc || streq(kind, "sysvinit");
+        const char *checked[] = { "pid1-alive",
+                                  runit ? "runit-stage-2" : openrc ? "openrc-runlevel-reached" : "rc-finished",
+                                  "hostname", "machine-id", "shutdown" };
+
+        for (size_t i = 0; i < ELEMENTSOF(checked); i++)
+                result_push(res, &res->checked, checked[i]);
+        if (sysv)
+                result_push(res, &res->checked, "runlevel");
+        if (services)
+                result_push(res, &res->checked, "failed-units");
+        else
+                result_push(res, &res->not_checked, "failed-units: no service manager to ask");
+        result_push(res, &res->not_checked, services ? "unit-timing: no start times kept"
+                                                     : "unit-timing: no service manager to ask");
+        result_push(res, &res->not_checked, "journal-errors: no journal");
+        result_push(res, &res->not_checked, services ? "getty: its gettys want /dev/ttyN, which a machine has not"
+                                                     : "getty: no service manager to ask");
+        result_push(res, &res->not_checked, services ? "shutdown-failed-units: not kept after the shutdown"
+                                                     : "shutdown-failed-units: no service manager to ask");
+}
+
 /* What was checked, and what could not be, for this init. */
 static void list_checks(struct tree_result *res, bool systemd, enum wait_result booted, const char *kind)
 {
@@ -432,19 +467,8 @@ static void list_checks(struct tree_result *res, bool systemd, enum wait_result 
                 res->not_checked.present = true;
         } else if (booted != WAIT_EVENT)
                 result_push(res, &res->checked, "ready");
-        else {
-                const char *checked[] = { "pid1-alive", "rc-finished", "hostname", "machine-id", "shutdown" };
-                const char *not_checked[] = { "failed-units: no service manager to ask",
-                                              "unit-timing: no service manager to ask",
-                                              "journal-errors: no journal", "getty: no service manager to ask",
-                                              "shutdown-failed-units: no service manager to ask" };
-                for (size_t i = 0; i < ELEMENTSOF(checked); i++)
-                        result_push(res, &res->checked, checked[i]);
-                if (kind && streq(kind, "sysvinit"))
-                        result_push(res, &res->checked, "runlevel");
-                for (size_t i = 0; i < ELEMENTSOF(not_checked); i++)
-                        result_push(res, &res->not_checked, not_checked[i]);
-        }
+        else
+                list_other_checks(res, kind ?: "other");
 }
 
 int boot_tree(const struct boot_options *o, const char *tree, const char *label, int stop_fd, progress_fn progress_cb,
@@ -501,9 +525,14 @@ int boot_tree(const struct boot_options *o, const char *tree, const char *label,
                 uint64_t t0 = now_usec(CLOCK_MONOTONIC);
                 if (systemd)
                         inspect_systemd(res, &r.ns, cgroup);
-                else
-                        inspect_other_init(res, r.leader, cgroup ?: "", kind ?: "other",
-                                           r.start + (uint64_t) o->timeout_sec * 1000000, stop_fd);
+                else {
+                        uint64_t deadline = r.start + (uint64_t) o->timeout_sec * 1000000;
+                        inspect_other_init(res, r.leader, cgroup ?: "", kind ?: "other", deadline, stop_fd);
+                        if (res->rc_finished && streq(kind ?: "", "runit"))
+                                inspect_runit(res, r.leader, deadline, stop_fd);
+                        else if (res->rc_finished && streq(kind ?: "", "openrc"))
+                                inspect_openrc(res, &r.ns, cgroup);
+                }
                 if (r.leader > 0)
                         inspect_identity(res, &r.ns, r.leader, r.name, uuid);
                 res->inspect = now_usec(CLOCK_MONOTONIC) - t0;
