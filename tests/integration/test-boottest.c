@@ -55,16 +55,40 @@ static void sh(const char *fmt, ...)
 /* A fixture: the bookworm tree hard-linked into the test's directory (new
  * files go into the copy's own directories; no file of the base is ever
  * opened for writing), then changed by script. */
-static char *fixture(const char *name, const char *script)
+static char *fixture_of(const char *base, const char *name, const char *script)
 {
         static char dir[8][600];
         static int next;
         char *d = dir[next++ % 8];
 
         snprintf(d, 600, "%s/%s", it.dir, name);
-        sh("cp -al '%s' '%s' 2>/dev/null || cp -a '%s' '%s'", it_debian_tree(), d, it_debian_tree(), d);
+        sh("cp -al '%s' '%s' 2>/dev/null || cp -a '%s' '%s'", base, d, base, d);
         sh("cd '%s' && %s", d, script);
         return d;
+}
+
+static char *fixture(const char *name, const char *script)
+{
+        return fixture_of(it_debian_tree(), name, script);
+}
+
+/* The runit tree with a service whose run exits at once: runsv restarts
+ * it every second, for ever. */
+static char *runit_restart_loop(void)
+{
+        return fixture_of(cached("debian-runit", "lib/runit/runit-init"), "runit-loop",
+                          "mkdir etc/sv/bt-quick && printf '#!/bin/sh\\necho bt-quick exits\\nexit 1\\n' "
+                          ">etc/sv/bt-quick/run && chmod 755 etc/sv/bt-quick/run && "
+                          "ln -s /etc/sv/bt-quick etc/runit/runsvdir/default/bt-quick");
+}
+
+/* The OpenRC tree with a service of the default runlevel whose start fails. */
+static char *openrc_failing(void)
+{
+        return fixture_of(cached("debian-openrc", "sbin/openrc"), "openrc-fail",
+                          "printf '#!/sbin/openrc-run\\nstart() {\\n\\tebegin bt-bad\\n\\teend 1\\n}\\n' "
+                          ">etc/init.d/bt-bad && chmod 755 etc/init.d/bt-bad && "
+                          "ln -s /etc/init.d/bt-bad etc/runlevels/default/bt-bad");
 }
 
 /* A unit in the fixture, wanted by multi-user.target. */
@@ -479,6 +503,84 @@ Test(boottest, other_inits_say_what_was_checked)
         cr_expect_str_eq(jstr(b, "verdict"), "pass");
         cr_expect(json_object_get_boolean(jget(b, "pid1_alive")));
         junit_valid(x.junit);
+        assert_nothing_left(x.report);
+}
+
+/* runit and OpenRC: up at stage 2 and at the default runlevel, their
+ * services asked of runsv and rc-status. */
+Test(boottest, runit_and_openrc_are_asked_for_their_services)
+{
+        it_require_root();
+        const char *runit = cached("debian-runit", "lib/runit/runit-init");
+        const char *openrc = cached("debian-openrc", "sbin/openrc");
+        struct run x = boot_test(300, "services", (const char *[]) { "-j", "2", runit, openrc, NULL });
+
+        cr_assert_eq(x.r.status, 0, "exit %d\n%s%s", x.r.status, x.r.out, x.r.err);
+        json_object *r = jget(x.report, "trees.0"), *o = jget(x.report, "trees.1");
+        cr_expect_str_eq(jstr(r, "init.kind"), "runit");
+        cr_expect_str_eq(jstr(o, "init.kind"), "openrc");
+        for (int i = 0; i < 2; i++) {
+                json_object *t = i ? o : r;
+                cr_expect_str_eq(jstr(t, "verdict"), "pass", "%s: %s", jstr(t, "label"), jstr(t, "reason"));
+                cr_expect(json_object_get_boolean(jget(t, "rc.finished")), "%s", jstr(t, "label"));
+                cr_expect(array_has_substring(jget(t, "checked"), "failed-units"), "%s", jstr(t, "label"));
+                cr_expect_eq(json_object_array_length(jget(t, "failed_units")), 0, "%s", jstr(t, "label"));
+        }
+        cr_expect(array_has_substring(jget(r, "checked"), "runit-stage-2"));
+        cr_expect(array_has_substring(jget(o, "checked"), "openrc-runlevel-reached"));
+        cr_expect_str_eq(jstr(o, "rc.runlevel"), "2");
+        /* What each supervisor said: runit's syslog runs; OpenRC started
+         * the default runlevel's rmnologin. */
+        bool syslog = false, rmnologin = false;
+        for (size_t i = 0; i < json_object_array_length(jget(r, "units")); i++) {
+                json_object *u = json_object_array_get_idx(jget(r, "units"), i);
+                syslog |= strcmp(jstr(u, "unit") ?: "", "default-syslog") == 0 &&
+                          strcmp(jstr(u, "sub_state") ?: "", "run") == 0;
+        }
+        for (size_t i = 0; i < json_object_array_length(jget(o, "units")); i++) {
+                json_object *u = json_object_array_get_idx(jget(o, "units"), i);
+                rmnologin |= strcmp(jstr(u, "unit") ?: "", "rmnologin") == 0 &&
+                             strcmp(jstr(u, "sub_state") ?: "", "started") == 0;
+        }
+        cr_expect(syslog, "runit's default-syslog is not running: %s",
+                  json_object_to_json_string(jget(r, "units")));
+        cr_expect(rmnologin, "OpenRC's rmnologin was not started: %s", json_object_to_json_string(jget(o, "units")));
+        junit_valid(x.junit);
+        assert_nothing_left(x.report);
+}
+
+/* Every init side by side, with the verdict each deserves: a runit
+ * service in a restart loop and an OpenRC service that fails make their
+ * trees DEGRADED, named in the JSON and the JUnit report. */
+Test(boottest, a_matrix_of_every_init, .timeout = 600)
+{
+        it_require_root();
+        const char *trees[] = { it_debian_tree(), cached("debian-sysvinit", "sbin/init"), openrc_failing(),
+                                runit_restart_loop(), it_busybox_tree() };
+        const char *kinds[] = { "systemd", "sysvinit", "openrc", "runit", "busybox" };
+        const char *verdicts[] = { "pass", "pass", "degraded", "degraded", "pass" };
+        const char *failed[] = { NULL, NULL, "bt-bad", "bt-quick", NULL };
+        struct run x = boot_test(600, "inits",
+                                 (const char *[]) { "-j", "3", trees[0], trees[1], trees[2], trees[3], trees[4], NULL });
+
+        cr_assert_eq(x.r.status, 1, "exit %d (the worst verdict: degraded)\n%s%s", x.r.status, x.r.out, x.r.err);
+        for (int i = 0; i < 5; i++) {
+                char key[32];
+                snprintf(key, sizeof(key), "trees.%d", i);
+                json_object *t = jget(x.report, key);
+                cr_expect_str_eq(jstr(t, "init.kind"), kinds[i]);
+                cr_expect_str_eq(jstr(t, "verdict"), verdicts[i], "%s: %s", kinds[i], jstr(t, "reason"));
+                if (!failed[i])
+                        continue;
+                cr_expect(failed_unit(t, failed[i], "boot"), "%s: %s is not a failed unit: %s", kinds[i], failed[i],
+                          json_object_to_json_string(jget(t, "failed_units")));
+                cr_expect(strstr(jstr(t, "reason") ?: "", failed[i]), "%s: %s", kinds[i], jstr(t, "reason"));
+        }
+        expect_junit(x.junit, "string(count(/testsuites/testsuite))", "5");
+        expect_junit(x.junit, "string(//testsuite[@name='runit-loop']/testcase[@name='bt-quick']/failure/@message)",
+                     "bt-quick failed with result restarting");
+        expect_junit(x.junit, "string(//testsuite[@name='openrc-fail']/testcase[@name='bt-bad']/failure/@message)",
+                     "bt-bad failed with result stopped");
         assert_nothing_left(x.report);
 }
 
