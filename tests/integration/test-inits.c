@@ -187,3 +187,18 @@ Test(inits, berthctl_reboots_and_powers_off_both, .timeout = 400)
                 it_assert_clean(names[i], trees[i]);
         }
 }
+
+/* A signal given for the init wins over its own way: Debian's runit
+ * powers off on SIGPWR. */
+Test(inits, a_signal_given_for_runit_wins, .timeout = 120)
+{
+        const char *tree = runit_tree();
+        pid_t pid = it_berth_spawn("in-pwr", "-D", tree, "-x", "--boot", "--name", "in-pwr", "--stop-timeout=60",
+                                   "--kill-signal=SIGPWR", NULL);
+
+        cr_assert(it_wait_state("in-pwr", "running", 60), "%s", it_spawn_log("in-pwr", "err"));
+        cr_assert(services_up("in-pwr", "runit"), "runit did not come up: %s", it_spawn_log("in-pwr", "out"));
+        expect_stops(pid, "in-pwr", "asking PID 1 to power off (60s before");
+        cr_expect(!strstr(it_spawn_log("in-pwr", "err"), "stopit"), "%s", it_spawn_log("in-pwr", "err"));
+        it_assert_clean("in-pwr", tree);
+}
