@@ -3,6 +3,7 @@
  * sync socket, the notify socket, the console and the stop timer. */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <libgen.h>
 #include <poll.h>
 #include <signal.h>
@@ -71,6 +72,15 @@ static const char *init_kind_to_string(enum init_kind k)
 
 void launcher_write_state(struct launcher *l, const char *state)
 {
+        char ports[PORTS_MAX * 20] = "";
+
+        for (unsigned i = 0, n = 0; i < l->s->net.n_ports && n < sizeof(ports); i++) {
+                const struct port_forward *f = &l->s->net.ports[i];
+                int k = snprintf(ports + n, sizeof(ports) - n, "%s%s %u %u", n ? " " : "",
+                                 f->protocol == IPPROTO_UDP ? "udp" : "tcp", f->host_port, f->machine_port);
+                if (k > 0)
+                        n += (unsigned) k;
+        }
         struct machine_state st = {
                 .name = l->name,
                 .state = state,
@@ -90,6 +100,9 @@ void launcher_write_state(struct launcher *l, const char *state)
                 .init_kind = init_kind_to_string(l->m.init_kind),
                 .registered = l->s->register_mode != REGISTER_NO,
                 .stop = l->stop,
+                .host_ifname = l->host_ifindex ? l->net.host_ifname : "",
+                .host_ifindex = l->host_ifindex,
+                .ports = ports,
         };
         int r = machine_state_write(&st);
 
