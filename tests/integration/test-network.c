@@ -256,7 +256,7 @@ Test(network, the_machine_reaches_outside_through_nat, .timeout = 120)
 {
         isolate();
         make_outside();
-        char cmd[800];
+        char cmd[1600];
         /* A server outside that answers with the address it saw. */
         snprintf(cmd, sizeof(cmd),
                  "nsenter -t %d -n sh -c 'mkdir -p %s/www/cgi-bin && printf \"#!/bin/sh\\necho Content-Type: "
