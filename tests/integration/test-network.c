@@ -339,3 +339,63 @@ Test(network, bad_input_is_one_line_and_leaves_nothing, .timeout = 120)
         assert_no_network_left("nt-bad");
         assert_no_network_left("nt-port");
 }
+
+/* --network-rate=1M: 256 KiB from the machine to the host take about 2 s
+ * (2 Mbit at 1 Mbit/s), not the moment they take without it. */
+Test(network, the_rate_limit_holds_both_ways, .timeout = 120)
+{
+        isolate();
+        double took[2];
+        for (int limited = 0; limited < 2; limited++) {
+                const char *name = limited ? "nt-slow" : "nt-fast";
+                pid_t pid = spawn_sleeper(name, "-n", limited ? "--network-rate=1M" : NULL);
+                char *gw = NULL, cmd[400];
+                struct it_result r = it_exec_in(name, 10, "ip route | awk '/default/ {print $3}'");
+                gw = r.out;
+                gw[strcspn(gw, "\n")] = 0;
+                free(r.err);
+                /* A sink on the host side; the machine sends to it. */
+                pid_t sink = fork();
+                if (sink == 0) {
+                        int devnull = open("/dev/null", O_WRONLY);
+                        dup2(devnull, STDOUT_FILENO);
+                        execlp("busybox", "busybox", "nc", "-l", "-p", "9000", NULL);
+                        _exit(127);
+                }
+                usleep(200000);
+                snprintf(cmd, sizeof(cmd), "head -c 262144 /dev/zero | nc -w 30 %s 9000", gw);
+                double t0 = it_now();
+                r = it_exec_in(name, 60, cmd);
+                took[limited] = it_now() - t0;
+                it_result_free(&r);
+                kill(sink, SIGKILL);
+                waitpid(sink, NULL, 0);
+                free(gw);
+                stop(pid, name);
+                assert_no_network_left(name);
+        }
+        fprintf(stderr, "256 KiB out: %.2f s without a limit, %.2f s at 1 Mbit/s\n", took[0], took[1]);
+        cr_expect_gt(took[1], 1.5, "at 1 Mbit/s 256 KiB took %.2f s", took[1]);
+        cr_expect_lt(took[1], 4.0, "at 1 Mbit/s 256 KiB took %.2f s", took[1]);
+        cr_expect_lt(took[0], took[1] / 4, "without a limit %.2f s, with %.2f s", took[0], took[1]);
+}
+
+/* The Debian machine booted with -n: host0 up with its address by READY=1,
+ * and systemd says running. */
+Test(network, a_debian_machine_has_its_address_at_ready, .timeout = 240)
+{
+        isolate();
+        const char *tree = it_debian_tree();
+        pid_t pid = it_berth_spawn("nt-deb", "-D", tree, "-x", "--boot", "--name", "nt-deb", "-n", NULL);
+        cr_assert(it_wait_state("nt-deb", "running", 120), "%s", it_spawn_log("nt-deb", "err"));
+        char *v4 = machine_addr("nt-deb", "4");
+        cr_expect(strncmp(v4, "10.251.", 7) == 0, "host0 at READY: '%s'", v4);
+        free(v4);
+        struct it_result r = it_exec_in("nt-deb", 90, "systemctl is-system-running --wait");
+        cr_expect(strstr(r.out, "running"), "system state: %s%s", r.out, r.err);
+        it_result_free(&r);
+        cr_assert_eq(kill(pid, SIGTERM), 0);
+        cr_expect_eq(it_wait(pid, 60), 0, "%s", it_spawn_log("nt-deb", "err"));
+        char *left = it_leftovers("nt-deb", tree);
+        cr_expect_null(left, "%s", left);
+}
