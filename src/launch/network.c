@@ -20,6 +20,7 @@
 #include "paths.h"
 #include "programs.h"
 #include "util.h"
+#include "zone-hosts.h"
 
 #define ARGS_MAX (32 + 2 * PORTS_MAX)
 
@@ -206,6 +207,18 @@ int network_up(struct launcher *l)
         return 0;
 }
 
+void network_started(struct launcher *l)
+{
+        int r;
+
+        if (!l->net_is_up || !l->net.zone)
+                return;
+        r = zone_hosts_update(l->s->net.zone, l->name, &l->net, false);
+        if (r < 0)
+                log_warning_errno(r, "machine %s: writing zone %s's names into its machines' /etc/hosts, continuing",
+                                  l->name, l->s->net.zone);
+}
+
 void network_down(struct launcher *l)
 {
         const struct net_plan *p = &l->net;
@@ -215,6 +228,8 @@ void network_down(struct launcher *l)
         if (!l->net_is_up || !net_addressed(&l->s->net))
                 return;
         l->net_is_up = false;
+        if (p->zone)
+                (void) zone_hosts_update(l->s->net.zone, l->name, p, true);
         snprintf(veth, sizeof(veth), "--veth=%s", p->host_ifname);
         snprintf(bridge, sizeof(bridge), "--zone-bridge=%s", p->bridge);
         if (run_berth_net(l, argv) < 0)

@@ -11,5 +11,7 @@ struct launcher;
  * boot once PID 1's namespaces exist, and taken down when PID 1 is gone. */
 int network_prepare(struct launcher *l);
 int network_up(struct launcher *l);
+/* PID 1 runs in the machine's root: zone names into /etc/hosts. */
+void network_started(struct launcher *l);
 void network_down(struct launcher *l);
 void network_release(struct launcher *l);

@@ -23,6 +23,7 @@
 #include "init-control.h"
 #include "launcher.h"
 #include "log.h"
+#include "network.h"
 #include "state.h"
 #include "tree.h"
 #include "util.h"
@@ -390,6 +391,7 @@ void launcher_handle_sync(struct launcher *l)
                         char leader_msg[64];
                         snprintf(leader_msg, sizeof(leader_msg), "BERTH_LEADER=%d", (int) l->leader);
                         (void) notify_upstream(leader_msg);
+                        network_started(l);
                         /* Only systemd says READY=1; for anything else running
                          * starts with exec. --notify-ready=no: berth's own
                          * READY=1 does not wait for systemd's. */

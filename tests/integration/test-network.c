@@ -198,6 +198,11 @@ Test(network, zone_machines_reach_each_other_and_another_zone_does_not, .timeout
         r = it_exec_in("nt-a1", 20, cmd);
         cr_expect(strstr(r.out, "zone-hello"), "no TCP between zone machines: %s%s", r.out, r.err);
         it_result_free(&r);
+        /* By name: the zone's machines are in each one's /etc/hosts. */
+        r = it_exec_in("nt-a1", 20, "grep -w nt-a2 /etc/hosts && ping -c1 -W2 nt-a2 >/dev/null && echo by-name");
+        cr_expect(strstr(r.out, a2v4) && strstr(r.out, "by-name"), "nt-a1 cannot reach nt-a2 by name: %s%s", r.out,
+                  r.err);
+        it_result_free(&r);
         snprintf(cmd, sizeof(cmd), "ping -c1 -W2 %s", a2v4);
         r = it_exec_in("nt-b1", 20, cmd);
         cr_expect_neq(r.status, 0, "a machine of another zone reaches nt-a2: %s", r.out);
