@@ -180,6 +180,24 @@ static void field_usage(json_object *p)
                 field("CPU", "%.3fs", (double) cpu / 1e9);
         if (tasks && tasks != UINT64_MAX)
                 field("Tasks", "%llu", (unsigned long long) tasks);
+        uint64_t rx = prop_uint(p, "NetworkBytesReceived"), tx = prop_uint(p, "NetworkBytesSent");
+        if (prop(p, "NetworkBytesReceived") && rx != UINT64_MAX && tx != UINT64_MAX)
+                field("Network", "received %.1fK, sent %.1fK", (double) rx / 1024, (double) tx / 1024);
+}
+
+/* "tcp 8080 80 udp 53 53", as the state file has them. */
+static void field_ports(const char *ports)
+{
+        char proto[8];
+        unsigned host, machine;
+        int used, n = 0;
+
+        for (const char *c = ports; c && sscanf(c, "%7s %u %u%n", proto, &host, &machine, &used) == 3; c += used) {
+                if (n++ == 0)
+                        field("Port", "%s %u → %u", proto, host, machine);
+                else
+                        printf("%s%s %u → %u\n", STATUS_INDENT, proto, host, machine);
+        }
 }
 
 /* On a terminal its width, as machinectl cuts the process tree to it;
@@ -249,6 +267,7 @@ static void status_print(struct ctl *c, const char *name, json_object *p)
                 else
                         printf("%s%s\n", STATUS_INDENT, a);
         }
+        field_ports(prop_string(p, "Ports"));
         field_os(prop(p, "OSRelease"));
         field_usage(p);
         field_cgroup(c, prop_string(p, "ControlGroup"));

@@ -127,6 +127,7 @@ static int property_string(sd_bus *bus, const char *path, const char *interface,
                       : streq(property, "InitKind") ? m->init_kind
                       : streq(property, "ControlGroup") ? m->cgroup
                       : streq(property, "StopStep") ? m->stop
+                      : streq(property, "Ports") ? m->ports
                                                         : "";
 
         return sd_bus_message_append(reply, "s", v);
@@ -166,8 +167,11 @@ static int property_timestamp(sd_bus *bus, const char *path, const char *interfa
 static int property_ifaces(sd_bus *bus, const char *path, const char *interface, const char *property,
                            sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
-        /* Machines have only lo so far: no host-side interfaces. */
-        return sd_bus_message_append_array(reply, 'i', NULL, 0);
+        struct machine *m = userdata;
+        int32_t index = (int32_t) m->host_ifindex;
+
+        /* As machined: the host side of the machine's links. */
+        return sd_bus_message_append_array(reply, 'i', &index, m->host_ifindex ? sizeof(index) : 0);
 }
 
 /* UINT64_MAX: not counted, or (MemoryMax) no limit. */
@@ -175,6 +179,8 @@ static int property_usage(sd_bus *bus, const char *path, const char *interface, 
                           sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
         enum machine_counter c = streq(property, "MemoryCurrent") ? MACHINE_MEMORY_CURRENT
+                               : streq(property, "NetworkBytesReceived") ? MACHINE_NET_RX
+                               : streq(property, "NetworkBytesSent") ? MACHINE_NET_TX
                                : streq(property, "MemoryMax")     ? MACHINE_MEMORY_MAX
                                : streq(property, "CPUUsageNSec")  ? MACHINE_CPU_USAGE_NSEC
                                                                   : MACHINE_TASKS_CURRENT;
@@ -255,6 +261,9 @@ static const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("NetworkInterfaces", "ai", property_ifaces, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("OSRelease", "a{ss}", property_os_release, 0, 0),
         SD_BUS_PROPERTY("StopStep", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Ports", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("NetworkBytesReceived", "t", property_usage, 0, 0),
+        SD_BUS_PROPERTY("NetworkBytesSent", "t", property_usage, 0, 0),
         SD_BUS_PROPERTY("MemoryCurrent", "t", property_usage, 0, 0),
         SD_BUS_PROPERTY("MemoryMax", "t", property_usage, 0, 0),
         SD_BUS_PROPERTY("CPUUsageNSec", "t", property_usage, 0, 0),

@@ -47,6 +47,9 @@ int machine_load(struct manager *mgr, const char *name, struct machine **ret)
                 .upper = strdup(st.upper),
                 .cgroup = strdup(st.cgroup),
                 .cgroup_memory = strdup(st.cgroup_memory),
+                .host_ifname = strdup(st.host_ifname),
+                .host_ifindex = st.host_ifindex,
+                .ports = strdup(st.ports),
                 .init = strdup(st.init),
                 .init_kind = strdup(st.init_kind),
                 .stop = strdup(st.stop),
@@ -56,7 +59,7 @@ int machine_load(struct manager *mgr, const char *name, struct machine **ret)
                 .supervisor_fd = -1,
         };
         if (!m->name || !m->state || !m->uuid || !m->root || !m->upper || !m->cgroup || !m->cgroup_memory || !m->init ||
-            !m->init_kind || !m->stop) {
+            !m->init_kind || !m->stop || !m->host_ifname || !m->ports) {
                 machine_free(m);
                 return -ENOMEM;
         }
@@ -83,6 +86,9 @@ bool machine_update(struct machine *m, const struct machine *fresh_const)
         swap_str(&m->init, &fresh->init);
         swap_str(&m->init_kind, &fresh->init_kind);
         swap_str(&m->uuid, &fresh->uuid);
+        swap_str(&m->host_ifname, &fresh->host_ifname);
+        swap_str(&m->ports, &fresh->ports);
+        m->host_ifindex = fresh->host_ifindex;
         m->leader = fresh->leader;
         m->uid_shift = fresh->uid_shift;
         return changed;
@@ -101,6 +107,8 @@ struct machine *machine_free(struct machine *m)
         free(m->upper);
         free(m->cgroup);
         free(m->cgroup_memory);
+        free(m->host_ifname);
+        free(m->ports);
         free(m->init);
         free(m->init_kind);
         free(m->stop);
@@ -189,6 +197,22 @@ static int64_t machine_memory(const struct machine *m, bool limit)
         return v;
 }
 
+/* The interface counters of the veth's host side, seen from the machine:
+ * what the host side sent, the machine received. */
+static int64_t machine_net_bytes(const struct machine *m, bool received)
+{
+        _cleanup_free_ char *text = NULL;
+        char path[128];
+
+        if (!m->host_ifname[0] || strchr(m->host_ifname, '/'))
+                return -1;
+        snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", m->host_ifname,
+                 received ? "tx_bytes" : "rx_bytes");
+        if (read_file_at(AT_FDCWD, path, &text, 32) < 0)
+                return -1;
+        return strtoll(text, NULL, 10);
+}
+
 int64_t machine_counter(const struct machine *m, enum machine_counter c)
 {
         int64_t v;
@@ -209,6 +233,9 @@ int64_t machine_counter(const struct machine *m, enum machine_counter c)
                 _cleanup_close_ int fd = open(m->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 return fd < 0 ? -1 : cg_count_threads(fd);
         }
+        case MACHINE_NET_RX:
+        case MACHINE_NET_TX:
+                return machine_net_bytes(m, c == MACHINE_NET_RX);
         }
         return -1;
 }

@@ -22,6 +22,9 @@ struct machine {
         char *upper;
         char *cgroup;
         char *cgroup_memory;    /* the v1 memory cgroup counting it, "" when cgroup2 does */
+        char *host_ifname;      /* the veth's host side, "" without one */
+        unsigned host_ifindex;
+        char *ports;            /* as the state file's PORTS= */
         char *init;
         char *init_kind;
         char *stop;             /* the step a stop has reached */
@@ -53,6 +56,8 @@ enum machine_counter {
         MACHINE_MEMORY_MAX,
         MACHINE_CPU_USAGE_NSEC,
         MACHINE_TASKS_CURRENT,
+        MACHINE_NET_RX,         /* bytes the machine received: its veth's host side sent them */
+        MACHINE_NET_TX,
 };
 
 /* The counter's value; -1: not counted (no memory controller in cgroup2 on

@@ -327,6 +327,11 @@ void settings_done(struct settings *s)
         strv_free(s->setenv);
         strv_free(s->syscall_allow);
         strv_free(s->syscall_deny);
+        strv_free(s->net.interfaces);
+        strv_free(s->net.macvlan);
+        strv_free(s->net.ipvlan);
+        strv_free(s->net.veth_extra);
+        free(s->net.namespace_path);
         strv_free(s->argv);
         for (size_t i = 0; i < s->n_applied; i++) {
                 free((char *) s->applied[i].value);

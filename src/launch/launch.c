@@ -27,6 +27,7 @@
 #include "launcher.h"
 #include "log.h"
 #include "mnt.h"
+#include "network.h"
 #include "paths.h"
 #include "state.h"
 #include "userns.h"
@@ -34,9 +35,10 @@
 
 static pid_t clone_machine(struct launcher *l, int cgroup_fd, int *ret_pidfd)
 {
+        bool own_net = !l->s->net.namespace_path;
         struct clone_args ca = {
-                .flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_PIDFD |
-                         (l->m.userns ? CLONE_NEWUSER : 0),
+                .flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (own_net ? CLONE_NEWNET : 0) | CLONE_NEWPID |
+                         CLONE_PIDFD | (l->m.userns ? CLONE_NEWUSER : 0),
                 .pidfd = (uint64_t) (uintptr_t) ret_pidfd,
                 .exit_signal = SIGCHLD,
         };
@@ -47,7 +49,22 @@ static pid_t clone_machine(struct launcher *l, int cgroup_fd, int *ret_pidfd)
         }
         /* clone3 without a stack: fork semantics, in new namespaces. The
          * cgroup namespace comes later, from inside the machine's cgroup. */
-        return (pid_t) syscall(SYS_clone3, &ca, sizeof(ca));
+        if (own_net)
+                return (pid_t) syscall(SYS_clone3, &ca, sizeof(ca));
+        /* --network-namespace-path: the child is born in it (joining it
+         * from inside a new user namespace is not allowed). */
+        _cleanup_close_ int host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int join = open(l->s->net.namespace_path, O_RDONLY | O_CLOEXEC);
+        if (host < 0 || join < 0 || syscall(SYS_setns, join, CLONE_NEWNET) < 0)
+                return -1;
+        pid_t pid = (pid_t) syscall(SYS_clone3, &ca, sizeof(ca));
+        if (pid == 0)
+                return 0;
+        int saved = errno;
+        if (syscall(SYS_setns, host, CLONE_NEWNET) < 0)
+                abort();        /* the launcher cannot be left in the machine's network */
+        errno = saved;
+        return pid;
 }
 
 /* The mounts only the host can make, for the child to attach: the tree
@@ -162,6 +179,11 @@ static int start_child(struct launcher *l)
                         return log_error_errno(r, "machine %s: writing its UID/GID maps", l->name);
                 }
         }
+        r = network_up(l);
+        if (r < 0) {
+                launcher_send_signal(l, SIGKILL);
+                return r;
+        }
         int fds[SYNC_MAX_FDS];
         size_t n_fds = 0;
         r = make_handed_mounts(l, fds, &n_fds);
@@ -193,6 +215,8 @@ static void end_boot(struct launcher *l)
         if (l->pidfd >= 0)
                 (void) waitid(P_PIDFD, (id_t) l->pidfd, &si, WEXITED | WNOHANG);
         l->pidfd = safe_close(l->pidfd);
+        /* The veth went with PID 1's namespace; the rules go now. */
+        network_down(l);
         l->notify_fd = safe_close(l->notify_fd);
         l->sync_fd = safe_close(l->sync_fd);
         l->notify = (struct notify_state) {};
@@ -341,6 +365,7 @@ static void teardown(struct launcher *l)
         devices_done(&l->m.devices);
         shift_cleanup(l);
         uid_range_release(&l->range);
+        network_release(l);
         machine_unlock(l->name, l->lock_fd);
         safe_close(l->signal_fd);
         safe_close(l->timer_fd);
@@ -365,6 +390,7 @@ int launch_run(const struct settings *s)
                 .m.ephemeral_fd = -1,
                 .m.devices = MACHINE_DEVICES_INIT,
                 .range = UID_RANGE_INIT,
+                .net = NET_PLAN_INIT,
                 .lock_fd = -1,
                 .console = CONSOLE_INIT,
                 .signal_fd = -1,

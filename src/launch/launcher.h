@@ -9,6 +9,7 @@
 #include "cgroup.h"
 #include "console.h"
 #include "machine.h"
+#include "netpool.h"
 #include "notify.h"
 #include "sync.h"
 #include "uidrange.h"
@@ -31,6 +32,10 @@ struct launcher {
         struct cgroup_device *devices;  /* the device policy's allow-list (devices.c) */
         size_t n_devices;
         struct uid_range range;
+        struct net_plan net;    /* network.c */
+        bool net_planned;
+        bool net_is_up;         /* berth-net up succeeded for this boot */
+        unsigned host_ifindex;  /* the veth's host side, while it is up */
         struct console console;
         int signal_fd;
         bool ever_started;

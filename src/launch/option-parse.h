@@ -42,6 +42,17 @@ int opt_tasks_max(struct settings *s, const struct assignment *a);
 int opt_cpu_weight(struct settings *s, const struct assignment *a);
 int opt_parameters(struct settings *s, const struct assignment *a);
 int opt_system_call_filter(struct settings *s, const struct assignment *a);
+/* args-network.c */
+int opt_network_bridge(struct settings *s, const struct assignment *a);
+int opt_network_zone(struct settings *s, const struct assignment *a);
+int opt_port(struct settings *s, const struct assignment *a);
+int opt_network_interface(struct settings *s, const struct assignment *a);
+int opt_network_macvlan(struct settings *s, const struct assignment *a);
+int opt_network_ipvlan(struct settings *s, const struct assignment *a);
+int opt_network_veth_extra(struct settings *s, const struct assignment *a);
+int opt_network_namespace_path(struct settings *s, const struct assignment *a);
+int opt_network_rate(struct settings *s, const struct assignment *a);
+int opt_network_address_pool(struct settings *s, const struct assignment *a);
 
 /* no | pick | yes | UID[:COUNT], without a word: -EINVAL when it is none. */
 int private_users_from_string(const char *arg, enum private_users *ret_mode, uint32_t *ret_base,

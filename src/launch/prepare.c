@@ -29,6 +29,7 @@
 #include "launcher.h"
 #include "log.h"
 #include "mnt.h"
+#include "network.h"
 #include "paths.h"
 #include "programs.h"
 #include "state.h"
@@ -543,5 +544,5 @@ int launcher_prepare_host(struct launcher *l)
         r = prepare_cgroup(l);
         if (r < 0)
                 return r;
-        return 0;
+        return network_prepare(l);
 }

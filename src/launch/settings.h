@@ -8,6 +8,7 @@
 
 #include "cgroup.h"
 #include "name.h"
+#include "netconf.h"
 
 enum console_mode {
         CONSOLE_AUTO,           /* interactive on a terminal, else pipe (read-only for --boot) */
@@ -128,7 +129,8 @@ struct settings {
         bool no_new_privileges; /* PR_SET_NO_NEW_PRIVS for PID 1, so for all inside */
         /* nspawn options berth follows anyway, kept for what they say. */
         bool as_pid2;           /* --as-pid2: the stub is PID 1 (berth's way without --boot) */
-        bool private_network;   /* --private-network: only lo (berth's only network so far) */
+        bool private_network;   /* --private-network: only lo (the default without other network options) */
+        struct net_settings net;
         bool ready_at_exec;     /* --notify-ready=no: READY=1 upstream once PID 1 runs */
 
         enum settings_mode settings_mode;

@@ -3,6 +3,7 @@
  * sync socket, the notify socket, the console and the stop timer. */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <libgen.h>
 #include <poll.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include "init-control.h"
 #include "launcher.h"
 #include "log.h"
+#include "network.h"
 #include "state.h"
 #include "tree.h"
 #include "util.h"
@@ -71,6 +73,15 @@ static const char *init_kind_to_string(enum init_kind k)
 
 void launcher_write_state(struct launcher *l, const char *state)
 {
+        char ports[PORTS_MAX * 20] = "";
+
+        for (unsigned i = 0, n = 0; i < l->s->net.n_ports && n < sizeof(ports); i++) {
+                const struct port_forward *f = &l->s->net.ports[i];
+                int k = snprintf(ports + n, sizeof(ports) - n, "%s%s %u %u", n ? " " : "",
+                                 f->protocol == IPPROTO_UDP ? "udp" : "tcp", f->host_port, f->machine_port);
+                if (k > 0)
+                        n += (unsigned) k;
+        }
         struct machine_state st = {
                 .name = l->name,
                 .state = state,
@@ -90,6 +101,9 @@ void launcher_write_state(struct launcher *l, const char *state)
                 .init_kind = init_kind_to_string(l->m.init_kind),
                 .registered = l->s->register_mode != REGISTER_NO,
                 .stop = l->stop,
+                .host_ifname = l->host_ifindex ? l->net.host_ifname : "",
+                .host_ifindex = l->host_ifindex,
+                .ports = ports,
         };
         int r = machine_state_write(&st);
 
@@ -377,6 +391,7 @@ void launcher_handle_sync(struct launcher *l)
                         char leader_msg[64];
                         snprintf(leader_msg, sizeof(leader_msg), "BERTH_LEADER=%d", (int) l->leader);
                         (void) notify_upstream(leader_msg);
+                        network_started(l);
                         /* Only systemd says READY=1; for anything else running
                          * starts with exec. --notify-ready=no: berth's own
                          * READY=1 does not wait for systemd's. */

@@ -79,6 +79,9 @@ static const struct state_key state_keys[] = {
         KEY("REGISTER", STATE_BOOL, registered),
         KEY("STOP", STATE_STRING, stop),
         KEY("CGROUP_MEMORY", STATE_STRING, cgroup_memory),
+        KEY("HOST_IFNAME", STATE_STRING, host_ifname),
+        KEY("HOST_IFINDEX", STATE_UINT, host_ifindex),
+        KEY("PORTS", STATE_STRING, ports),
 };
 
 #define FIELD(st, k, type) ((type *) ((char *) (st) + (k)->offset))

@@ -32,6 +32,9 @@ struct machine_state {
         const char *init_kind;  /* systemd, busybox, other, stub */
         bool registered;        /* berthd lists it (--register=auto|yes) */
         const char *stop;       /* the step a stop has reached, for status */
+        const char *host_ifname;        /* the veth's host side; "" without one */
+        unsigned host_ifindex;
+        const char *ports;      /* "tcp 8080 80 udp 53 53": protocol, host port, machine port */
 
         /* Filled by the readers only. */
         bool launcher_alive;    /* its launcher still holds locks/NAME */
