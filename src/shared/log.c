@@ -104,7 +104,8 @@ int log_full_errno(enum log_level level, int error, const char *fmt, ...)
         va_start(ap, fmt);
         (void) vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
-        n = (size_t) snprintf(buf, sizeof(buf), "%s: ", log_program);
+        /* A helper whose lines its caller prefixes has program "". */
+        n = log_program[0] ? (size_t) snprintf(buf, sizeof(buf), "%s: ", log_program) : 0;
         n += log_escape(msg, sizeof(msg), buf + n, sizeof(buf) - 3 - n);
         if (error < 0 && n < sizeof(buf) - 3)
                 n += (size_t) snprintf(buf + n, sizeof(buf) - 3 - n, ": %s", strerror(-error));

@@ -13,6 +13,8 @@ enum log_level {
         LOG_LEVEL_DEBUG,
 };
 
+/* program "" writes lines without a prefix, for a helper whose caller puts
+ * its own in front (berth-net).  */
 void log_setup(const char *program);
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
