@@ -90,6 +90,27 @@ int addr_add(struct nl *nl, int ifindex, const struct net_addr *a)
         return nl_talk(nl, h, NULL, NULL);
 }
 
+int route_add_loopback6(struct nl *nl, int ifindex)
+{
+        struct nlmsghdr *h = nl_request(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+        struct rtmsg *rt = mnl_nlmsg_put_extra_header(h, sizeof(*rt));
+        int r;
+
+        rt->rtm_family = AF_INET6;
+        rt->rtm_dst_len = 128;
+        rt->rtm_table = RT_TABLE_LOCAL;
+        rt->rtm_protocol = RTPROT_STATIC;
+        rt->rtm_scope = RT_SCOPE_HOST;
+        rt->rtm_type = RTN_LOCAL;
+        mnl_attr_put(h, RTA_DST, sizeof(in6addr_loopback), &in6addr_loopback);
+        mnl_attr_put_u32(h, RTA_OIF, (uint32_t) ifindex);
+        /* Apart from lo's own ::1 route, which stays as it is. */
+        mnl_attr_put_u32(h, RTA_PRIORITY, 1024);
+        r = nl_talk(nl, h, NULL, NULL);
+        /* A zone's bridge has it from its first machine. */
+        return r == -EEXIST ? 0 : r;
+}
+
 int route_add_default(struct nl *nl, int ifindex, const struct net_addr *gw)
 {
         struct nlmsghdr *h = nl_request(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);

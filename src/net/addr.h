@@ -28,5 +28,9 @@ void net_addr_format(const struct net_addr *a, char *buf, size_t size);
  * (berth hands them out: nothing else has them, and DAD would hold them
  * back for a second). */
 int addr_add(struct nl *nl, int ifindex, const struct net_addr *a);
+/* ::1 as a local address on ifindex too (table local): replies to a port
+ * forwarded from [::1] arrive there after NAT, and IPv6 looks a loopback
+ * destination up on the link it came in on. Goes with the link. */
+int route_add_loopback6(struct nl *nl, int ifindex);
 /* The default route of gw's family through gw on ifindex. */
 int route_add_default(struct nl *nl, int ifindex, const struct net_addr *gw);

@@ -125,9 +125,14 @@ static int host_side(struct nl *nl, const struct net_args *a, int netns)
                                 return log_error_errno(r, "an address on %s", a->veth);
         if ((r = link_up(nl, host)) < 0)
                 return log_error_errno(r, "bringing %s up", a->veth);
-        /* DNAT from 127.0.0.1 to the machine. */
-        if (a->rules.n_ports && (r = sysctl_link("ipv4", a->rules.link, "route_localnet", "1")) < 0)
-                return r;
+        /* DNAT from 127.0.0.1 and ::1 to the machine. */
+        if (a->rules.n_ports) {
+                int link = master && a->zone_bridge ? master : host;
+                if ((r = sysctl_link("ipv4", a->rules.link, "route_localnet", "1")) < 0)
+                        return r;
+                if ((r = route_add_loopback6(nl, link)) < 0)
+                        return log_error_errno(r, "a route for ::1 on %s", a->rules.link);
+        }
         if (a->rate && (r = rate_limit(nl, a, host)) < 0)
                 return r;
         return 0;

@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "log.h"
 
-static const char *const chain_kinds[] = { "pre", "out", "post", "fwd" };
+static const char *const chain_kinds[] = { "raw", "pre", "out", "post", "fwd" };
 
 int net_port_parse(const char *s, struct net_port *ret)
 {
@@ -55,6 +56,7 @@ struct script {
 static void chains(FILE *f, const char *m)
 {
         static const char *const hooks[] = {
+                "type filter hook prerouting priority raw",
                 "type nat hook prerouting priority dstnat",
                 "type nat hook output priority -100",
                 "type nat hook postrouting priority srcnat",
@@ -62,7 +64,7 @@ static void chains(FILE *f, const char *m)
         };
 
         fputs("add table inet berth\n", f);
-        for (size_t i = 0; i < 4; i++)
+        for (size_t i = 0; i < ELEMENTSOF(chain_kinds); i++)
                 fprintf(f, "add chain inet berth m-%s-%s { %s; policy accept; }\n", m, chain_kinds[i], hooks[i]);
 }
 
@@ -108,6 +110,11 @@ char *rules_text(const struct rules_spec *s)
                         net, fam, net);
         }
         port_rules(sc.f, s);
+        /* Loopback is the host's: route_localnet and the ::1 route on the
+         * link, there for replies to forwarded ports, let nothing the
+         * machine sends to 127.0.0.0/8 or ::1 in (seen before NAT). */
+        fprintf(sc.f, "add rule inet berth m-%s-raw iifname \"%s\" ip daddr 127.0.0.0/8 drop\n", s->machine, s->link);
+        fprintf(sc.f, "add rule inet berth m-%s-raw iifname \"%s\" ip6 daddr ::1 drop\n", s->machine, s->link);
         /* Machines of other zones and veths do not reach this one, but a
          * port it forwards is the host's and open to them. */
         fprintf(sc.f, "add rule inet berth m-%s-fwd oifname \"%s\" ct status dnat accept\n", s->machine, s->link);
@@ -170,7 +177,7 @@ int rules_remove(const char *machine)
         if (!ctx)
                 return log_oom();
         /* One by one: after a failed start, some may not be there. */
-        for (size_t i = 0; i < 4; i++) {
+        for (size_t i = 0; i < ELEMENTSOF(chain_kinds); i++) {
                 snprintf(cmd, sizeof(cmd), "delete chain inet berth m-%s-%s", machine, chain_kinds[i]);
                 (void) nft_run_cmd_from_buffer(ctx, cmd);
         }

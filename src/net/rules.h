@@ -6,8 +6,9 @@
 #include "addr.h"
 
 /* A machine's packet rules, in berth's own nftables table "inet berth":
- * four base chains of its own, m-NAME-pre, -out, -post and -fwd, hooked
- * where NAT and forwarding happen. Putting them in is one transaction;
+ * base chains of its own, m-NAME-raw, -pre, -out, -post and -fwd, hooked
+ * where NAT and forwarding happen (and before them, for what the machine
+ * sends to the host's loopback). Putting them in is one transaction;
  * taking them out deletes those chains, and the table once no chain of
  * any machine is left. Nothing outside the table is read or changed. */
 
