@@ -83,6 +83,25 @@ static int net_dir(char *buf, size_t size, const char *name)
         return n < 0 || (size_t) n >= size ? -ENAMETOOLONG : 0;
 }
 
+int net_lock_take(void)
+{
+        char path[4200];
+        int r = net_dir(path, sizeof(path), ".lock");
+
+        if (r < 0)
+                return r;
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        while (flock(fd, LOCK_EX) < 0)
+                if (errno != EINTR) {
+                        r = -errno;
+                        close(fd);
+                        return r;
+                }
+        return fd;
+}
+
 /* A claim file, locked; it says whose it is. -EBUSY: held. */
 static int claim(const char *file, const char *machine, int *ret_fd)
 {
@@ -126,7 +145,9 @@ static void holder(const char *file, char *ret, size_t size)
 }
 
 /* 0: no host route reaches into a.b.0.0/16, else the first such route
- * (not the default one) in ret_route and ret_plen, and -EADDRINUSE. */
+ * (not the default one) in ret_route and ret_plen, and -EADDRINUSE. The
+ * routes of berth's own links (other machines' ve-, vb-, vz-) are the
+ * pool's, not the host's. */
 static int pool_overlaps(uint32_t pool, uint32_t *ret_route, unsigned *ret_plen, char ret_dev[IFNAMSIZ_BERTH])
 {
         _cleanup_fclose_ FILE *f = fopen("/proc/net/route", "re");
@@ -139,7 +160,7 @@ static int pool_overlaps(uint32_t pool, uint32_t *ret_route, unsigned *ret_plen,
         while (fgets(line, sizeof(line), f))
                 if (sscanf(line, "%15s %x %x %x %u %u %u %x", dev, &dst, &gw, &flags, &refcnt, &use, &metric, &mask) ==
                             8 &&
-                    mask != 0) {
+                    mask != 0 && !startswith(dev, "ve-") && !startswith(dev, "vb-") && !startswith(dev, "vz-")) {
                         uint32_t d = ntohl(dst), m = ntohl(mask), both = m & 0xffff0000u;
                         if ((d & both) == (pool & both)) {
                                 *ret_route = d;
@@ -311,6 +332,7 @@ static int plan_addresses(const struct net_settings *n, const char *machine, str
                 r = zone_subnet(n->zone, machine, &z, &p->zone_lock);
                 if (r < 0)
                         return r;
+                p->zone_id = z;
                 p->subnet4 = pool | z << 8;
                 p->plen4 = 24;
                 p->host4 = p->subnet4 | 1;
@@ -339,8 +361,7 @@ int net_plan_make(const struct net_settings *n, const char *machine, struct net_
 {
         struct net_plan p = NET_PLAN_INIT;
         _cleanup_close_ int lock = -EBADF;
-        char path[4200];
-        int r;
+        int r = 0;
 
         *ret = p;
         if (!net_addressed(n))
@@ -366,13 +387,9 @@ int net_plan_make(const struct net_settings *n, const char *machine, struct net_
                 return log_error_ret(-EINVAL, "machine %s: --port needs an address berth gives the machine: "
                                               "--network-veth or --network-zone, not --network-bridge", machine);
 
-        r = net_dir(path, sizeof(path), ".lock");
-        if (r >= 0) {
-                lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-                r = lock < 0 ? -errno : flock(lock, LOCK_EX) < 0 ? -errno : 0;
-        }
-        if (r < 0)
-                return log_error_errno(r, "machine %s: locking %s", machine, path);
+        lock = net_lock_take();
+        if (lock < 0)
+                return log_error_errno(lock, "machine %s: locking %s/net/.lock", machine, berth_runtime_dir());
         if (p.addressed && (r = plan_addresses(n, machine, &p)) >= 0)
                 r = claim_ports(n, machine, &p);
         if (r < 0) {
@@ -381,6 +398,24 @@ int net_plan_make(const struct net_settings *n, const char *machine, struct net_
         }
         *ret = p;
         return 0;
+}
+
+/* The zone's claim file goes with its last machine: the one that can turn
+ * its shared lock into the only one, under RUNTIMEDIR/net/.lock so that no
+ * machine of the zone opens it meanwhile. */
+static void zone_release(struct net_plan *p)
+{
+        char path[4200], file[32];
+
+        if (p->zone_lock < 0)
+                return;
+        _cleanup_close_ int lock = net_lock_take();
+        if (lock >= 0 && flock(p->zone_lock, LOCK_EX | LOCK_NB) == 0) {
+                snprintf(file, sizeof(file), "zone-%u", p->zone_id);
+                if (net_dir(path, sizeof(path), file) >= 0)
+                        (void) unlink(path);
+        }
+        p->zone_lock = safe_close(p->zone_lock);
 }
 
 void net_plan_release(struct net_plan *p)
@@ -395,5 +430,5 @@ void net_plan_release(struct net_plan *p)
                 snprintf(file, sizeof(file), "addr-%s", text);
                 unclaim(file, &p->addr_lock);
         }
-        p->zone_lock = safe_close(p->zone_lock);
+        zone_release(p);
 }

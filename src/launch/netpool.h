@@ -32,6 +32,7 @@ struct net_plan {
         bool nat;                               /* masquerade and ports through berth-net's rules */
         int addr_lock;                          /* RUNTIMEDIR/net/addr-A.B.C.D */
         int zone_lock;                          /* RUNTIMEDIR/net/zone-Z, shared by the zone's machines */
+        unsigned zone_id;                       /* Z */
         int port_lock[PORTS_MAX];               /* RUNTIMEDIR/net/port-tcp-N */
         char port_file[PORTS_MAX][24];
         unsigned n_port_locks;
@@ -42,6 +43,9 @@ struct net_plan {
 /* Decide and claim; logs what is wrong (a port another machine forwards,
  * a pool that overlaps the host's routes, ...) and returns -errno. */
 int net_plan_make(const struct net_settings *n, const char *machine, struct net_plan *ret);
+/* RUNTIMEDIR/net/.lock, held while claims are taken or given back and a
+ * zone's names rewritten: the fd, or -errno. */
+int net_lock_take(void);
 /* Give the claims back (unlink, close). */
 void net_plan_release(struct net_plan *p);
 

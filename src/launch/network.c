@@ -24,8 +24,9 @@
 
 #define ARGS_MAX (32 + 2 * PORTS_MAX)
 
-/* RUNTIMEDIR/net/rules-NAME while berth-net has rules of the machine in:
- * found at start, it is a killed launcher's, and they are swept. */
+/* RUNTIMEDIR/net/rules-NAME while berth-net has links and rules of the
+ * machine in: found at start, it is a killed launcher's, and they are
+ * swept. */
 static void rules_marker(const char *machine, char *buf, size_t size)
 {
         snprintf(buf, size, "%s/net/rules-%s", berth_runtime_dir(), machine);
@@ -47,14 +48,22 @@ static int run_berth_net(struct launcher *l, char **argv)
         return 0;
 }
 
+/* The marker holds the arguments berth-net down needs (--veth=,
+ * --zone-bridge=), one per line. */
 static void sweep(struct launcher *l)
 {
-        char marker[4200], *argv[] = { (char *) "berth-net", (char *) "down", l->name, NULL };
+        _cleanup_free_ char *text = NULL;
+        char marker[4200], *argv[8] = { (char *) "berth-net", (char *) "down", l->name };
+        size_t n = 3;
 
         rules_marker(l->name, marker, sizeof(marker));
-        if (access(marker, F_OK) < 0)
+        if (read_file_at(AT_FDCWD, marker, &text, 4096) < 0)
                 return;
-        log_debug("machine %s: sweeping the packet rules a killed launcher left", l->name);
+        for (char *line = strtok(text, "\n"); line && n < ELEMENTSOF(argv) - 1; line = strtok(NULL, "\n"))
+                if (startswith(line, "--veth=") || startswith(line, "--zone-bridge="))
+                        argv[n++] = line;
+        argv[n] = NULL;
+        log_debug("machine %s: sweeping the links and packet rules a killed launcher left", l->name);
         if (run_berth_net(l, argv) >= 0)
                 (void) unlink(marker);
 }
@@ -93,11 +102,12 @@ int network_prepare(struct launcher *l)
 
         if (!net_addressed(n) && !n->interfaces && !n->macvlan && !n->ipvlan && !n->veth_extra)
                 return 0;
+        /* Before the plan, which finds a name's interface still there. */
+        sweep(l);
         r = net_plan_make(n, l->name, &l->net);
         if (r < 0)
                 return r;
         l->net_planned = true;
-        sweep(l);
         if (l->net.nat)
                 check_forwarding(l);
         return 0;
@@ -147,6 +157,21 @@ static void address_args(const struct launcher *l, char ***next)
         }
 }
 
+static int write_marker(struct launcher *l)
+{
+        const struct net_plan *p = &l->net;
+        char marker[4200], text[128];
+        int r;
+
+        rules_marker(l->name, marker, sizeof(marker));
+        snprintf(text, sizeof(text), "--veth=%s\n%s%s%s", p->host_ifname, p->zone ? "--zone-bridge=" : "",
+                 p->zone ? p->bridge : "", p->zone ? "\n" : "");
+        r = write_file_at(AT_FDCWD, marker, text, 0644);
+        if (r < 0)
+                log_error_errno(r, "machine %s: writing %s", l->name, marker);
+        return r;
+}
+
 int network_up(struct launcher *l)
 {
         const struct net_settings *n = &l->s->net;
@@ -184,13 +209,8 @@ int network_up(struct launcher *l)
         for (char **i = owned; i < next; i++)
                 if (!*i)
                         r = log_oom();
-        if (r >= 0 && p->nat) {
-                char marker[4200];
-                rules_marker(l->name, marker, sizeof(marker));
-                r = write_file_at(AT_FDCWD, marker, l->name, 0644);
-                if (r < 0)
-                        log_error_errno(r, "machine %s: writing %s", l->name, marker);
-        }
+        if (r >= 0 && net_addressed(n))
+                r = write_marker(l);
         if (r >= 0)
                 r = run_berth_net(l, argv);
         for (char **i = owned; i < next; i++)

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -93,12 +93,19 @@ static int rewrite_hosts(pid_t leader, const char *list, uid_t owner)
         _cleanup_close_ int etc = tree_open(root, "/etc", O_PATH | O_DIRECTORY);
         if (etc < 0)
                 return etc;
-        _cleanup_close_ int out = in >= 0 ? tree_open(root, "/etc/hosts", O_WRONLY | O_TRUNC | O_NONBLOCK)
-                                          : openat(etc, "hosts", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        _cleanup_close_ int out = -EBADF;
+        if (in >= 0)
+                out = tree_open(root, "/etc/hosts", O_WRONLY | O_TRUNC | O_NONBLOCK);
+        else {
+                /* Made as the machine's root: the overlay, mounted in the
+                 * machine's user namespace, has no owner for host root's. */
+                setfsgid(owner), setfsuid(owner);
+                out = openat(etc, "hosts", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+                out = out < 0 ? -errno : out;
+                setfsuid(0), setfsgid(0);
+        }
         if (out < 0)
-                return out == -1 ? -errno : out;
-        if (in < 0 && fchown(out, owner, owner) < 0)
-                return -errno;
+                return out;
         return write_full(out, text, strlen(text));
 }
 
@@ -124,13 +131,12 @@ static void push(const char *list, const char *leaving)
 int zone_hosts_update(const char *zone, const char *machine, const struct net_plan *p, bool leave)
 {
         _cleanup_free_ char *old = NULL, *list = NULL;
-        char path[4200], lock[4200];
+        char path[4200];
         int r;
 
-        snprintf(lock, sizeof(lock), "%s/net/.lock", berth_runtime_dir());
-        _cleanup_close_ int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0 || flock(fd, LOCK_EX) < 0)
-                return -errno;
+        _cleanup_close_ int fd = net_lock_take();
+        if (fd < 0)
+                return fd;
         list_path(zone, path, sizeof(path));
         (void) read_file_at(AT_FDCWD, path, &old, HOSTS_MAX);
         list = new_list(old, machine, p, leave);
