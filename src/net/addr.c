@@ -87,6 +87,14 @@ int addr_add(struct nl *nl, int ifindex, const struct net_addr *a)
         mnl_attr_put(h, IFA_ADDRESS, addr_len(a), a->bytes);
         if (a->family == AF_INET6)
                 mnl_attr_put_u32(h, IFA_FLAGS, IFA_F_NODAD);
+        else if (a->plen < 31) {
+                /* The subnet's broadcast, as `ip addr add ... brd +` and
+                 * systemd-networkd set it: networkd refuses to take over
+                 * an address without it (ERANGE). */
+                uint32_t host_bits = (1u << (32 - a->plen)) - 1;
+                struct in_addr brd = { .s_addr = a->v4.s_addr | htonl(host_bits) };
+                mnl_attr_put(h, IFA_BROADCAST, sizeof(brd), &brd);
+        }
         return nl_talk(nl, h, NULL, NULL);
 }
 
