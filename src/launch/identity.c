@@ -48,6 +48,20 @@ int identity_write_run_host(int root_fd, const struct machine *m)
         return copy_host_os_release(fd);
 }
 
+/* systemd-networkd, where the machine runs it, manages host0 with the
+ * addresses berth gave it before PID 1 ran, instead of dropping them for
+ * DHCP (its own 80-container-host0.network): this file, in the runtime
+ * directory that comes before /usr/lib and /etc's 80-*, says so. */
+int identity_write_networkd(int root_fd, const struct machine *m)
+{
+        if (!m->host0_network)
+                return 0;
+        _cleanup_close_ int fd = tree_mkdir_p(root_fd, "run/systemd/network", 0755);
+        if (fd < 0)
+                return fd;
+        return write_file_at(fd, "10-berth-host0.network", m->host0_network, 0644);
+}
+
 /* Keep the tree's machine-id when it has a valid one; otherwise give the
  * machine a transient one derived from its UUID, on /run, bound over
  * /etc/machine-id (systemd commits it where /etc is writable). */

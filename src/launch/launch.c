@@ -375,6 +375,7 @@ static void teardown(struct launcher *l)
         free(l->m.stub);
         free(l->m.lower);
         free(l->m.upper);
+        free(l->m.host0_network);
         free(l->m.work);
         free(l->m.staging);
         seccomp_program_done(&l->m.filter);

@@ -49,6 +49,8 @@ struct machine {
         char *lower;            /* the tree as the child opens it; NULL: the
                                  * launcher hands it over idmapped, with GO */
         struct seccomp_program filter;  /* PID 1's, and so every process's */
+        char *host0_network;    /* systemd-networkd's .network for host0, with the
+                                 * addresses berth gives; NULL: none */
 };
 
 /* The machine's first process: builds the machine and becomes (or starts)
@@ -61,5 +63,6 @@ _Noreturn void stub_run(char **argv, char **envp, int sync_fd, bool controlling_
 /* Identity of the machine, set up inside it (before pivot_root). */
 int identity_write_run_host(int root_fd, const struct machine *m);
 int identity_machine_id(int root_fd, const struct machine *m);
+int identity_write_networkd(int root_fd, const struct machine *m);
 /* PID 1's environment. */
 char **identity_environment(const struct machine *m);

@@ -95,6 +95,23 @@ static void check_forwarding(struct launcher *l)
                             "(--network-enable-forwarding turns forwarding on)", l->name, off);
 }
 
+/* What systemd-networkd in the machine is to keep on host0. */
+static char *networkd_file(const struct net_plan *p)
+{
+        char a4[INET_ADDRSTRLEN], h4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], h6[INET6_ADDRSTRLEN], *text = NULL;
+
+        net_format4(p->addr4, a4), net_format4(p->host4, h4);
+        net_format6(&p->addr6, a6), net_format6(&p->host6, h6);
+        if (asprintf(&text,
+                     "# berth: host0 has the addresses berth gave it; networkd keeps them.\n"
+                     "[Match]\nName=host0\n\n"
+                     "[Network]\nAddress=%s/%u\nAddress=%s/64\nGateway=%s\nGateway=%s\n"
+                     "DHCP=no\nIPv6AcceptRA=no\nLinkLocalAddressing=ipv6\nKeepConfiguration=yes\n",
+                     a4, p->plen4, a6, h4, h6) < 0)
+                return NULL;
+        return text;
+}
+
 int network_prepare(struct launcher *l)
 {
         const struct net_settings *n = &l->s->net;
@@ -108,6 +125,8 @@ int network_prepare(struct launcher *l)
         if (r < 0)
                 return r;
         l->net_planned = true;
+        if (l->net.addressed && !(l->m.host0_network = networkd_file(&l->net)))
+                return log_oom();
         if (l->net.nat)
                 check_forwarding(l);
         return 0;

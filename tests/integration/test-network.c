@@ -426,6 +426,23 @@ Test(network, a_debian_machine_has_its_address_at_ready, .timeout = 240)
         struct it_result r = it_exec_in("nt-deb", 90, "systemctl is-system-running --wait");
         cr_expect(strstr(r.out, "running"), "system state: %s%s", r.out, r.err);
         it_result_free(&r);
+        /* systemd-networkd takes host0 over with berth's addresses
+         * (berth's .network in /run), not DHCP's: they stay. */
+        r = it_exec_in("nt-deb", 60,
+                       "systemctl start systemd-networkd && for i in $(seq 50); do "
+                       "networkctl list host0 --no-legend | grep -q configured && break; sleep 0.2; done; "
+                       "networkctl list host0 --no-legend");
+        cr_expect(strstr(r.out, "configured"), "networkd on host0: %s%s", r.out, r.err);
+        it_result_free(&r);
+        char *after = machine_addr("nt-deb", "4"), *v6 = machine_addr("nt-deb", "6");
+        cr_expect(strncmp(after, "10.251.", 7) == 0 && v6[0], "host0 under networkd: '%s' '%s'", after, v6);
+        free(after), free(v6);
+        char *leader = it_state_get("nt-deb", "LEADER"), cmd[200];
+        snprintf(cmd, sizeof(cmd), "nsenter -t %s -n ip route show default", leader);
+        free(leader);
+        char *route = sh_out(cmd);
+        cr_expect(route && strstr(route, "default via 10.251."), "the default route under networkd: %s", route);
+        free(route);
         cr_assert_eq(kill(pid, SIGTERM), 0);
         cr_expect_eq(it_wait(pid, 60), 0, "%s", it_spawn_log("nt-deb", "err"));
         char *left = it_leftovers("nt-deb", tree);
