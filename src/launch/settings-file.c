@@ -32,9 +32,7 @@ static const char *const nspawn_keys[] = {
         "Exec/LimitRTTIME", "Exec/OOMScoreAdjust", "Exec/CPUAffinity", "Exec/ResolvConf", "Exec/Timezone",
         "Exec/LinkJournal", "Exec/SuppressSync", "Exec/SetCredential", "Exec/LoadCredential",
         "Files/ReadOnly", "Files/Volatile", "Files/BindUser", "Files/Inaccessible", "Files/Overlay",
-        "Files/OverlayReadOnly", "Files/PrivateUsersChown", "Network/VirtualEthernet",
-        "Network/VirtualEthernetExtra", "Network/Interface", "Network/MACVLAN", "Network/IPVLAN",
-        "Network/Bridge", "Network/Zone", "Network/Port",
+        "Files/OverlayReadOnly", "Files/PrivateUsersChown",
 };
 
 static bool nspawn_has(const char *section, const char *key)

@@ -104,7 +104,7 @@ static unsigned count_of(const char *haystack, const char *needle)
 }
 
 #define UNREAD_FILE "[Exec]\nEnvironment=FOO=bar\nKillSignal=HUP\nAmbientCapability=all\n\n" \
-                    "[Files]\nBind=/tmp:/mnt\nFrobnicate=1\n# a comment\n[Network]\nVirtualEthernet=yes\n"
+                    "[Files]\nBind=/tmp:/mnt\nFrobnicate=1\n# a comment\n[Exec]\nPersonality=x86-64\n"
 
 /* Every key berth does not have is a warning naming file:line, the
  * section and the key, once, saying whether it is systemd.nspawn's; the
@@ -119,7 +119,7 @@ Test(signals, keys_berth_does_not_have_are_warned_about_once)
                                            "systemd.nspawn setting berth does not have: ignored, continuing\n", it.dir);
         snprintf(want[1], sizeof(want[1]), "berth: %s/etc/sg-unread.berth:8: [Files] Frobnicate= is not a setting "
                                            "berth knows: ignored, continuing\n", it.dir);
-        snprintf(want[2], sizeof(want[2]), "berth: %s/etc/sg-unread.berth:11: [Network] VirtualEthernet= is a "
+        snprintf(want[2], sizeof(want[2]), "berth: %s/etc/sg-unread.berth:11: [Exec] Personality= is a "
                                            "systemd.nspawn setting berth does not have: ignored, continuing\n", it.dir);
         cr_expect_eq(stop_with_term("sg-unread", NULL, "got-hup\n"), 4);
         err = it_spawn_log("sg-unread", "err");

@@ -305,7 +305,7 @@ Test(settings, an_nspawn_file_works_for_the_keys_berth_has)
         struct settings s = {};
         char err[4096];
 
-        etc_file("web", "[Exec]\nBoot=on\nPrivateUsers=pick\nAmbientCapability=CAP_NET_ADMIN\nResolvConf=off\n"
+        etc_file("web", "[Exec]\nBoot=on\nPrivateUsers=pick\nAmbientCapability=CAP_NET_ADMIN\nPersonality=x86-64\n"
                         "[Files]\nBindReadOnly=/tmp:/srv\nVolatile=no\nOverlay=/a:/b\n[Network]\nPrivate=yes\n"
                         "VirtualEthernet=yes\n");
         cr_assert_eq(read_all(&s, ARGV("-D", tree), STDERR_FILENO, err, sizeof(err)), 1, "%s", err);
@@ -314,7 +314,7 @@ Test(settings, an_nspawn_file_works_for_the_keys_berth_has)
         cr_assert(s.binds[0].read_only);
         cr_assert(s.private_network);
         cr_assert(s.net.veth);
-        const char *unsupported[] = { ":4: [Exec] AmbientCapability=", ":5: [Exec] ResolvConf=", ":8: [Files] Volatile=",
+        const char *unsupported[] = { ":4: [Exec] AmbientCapability=", ":5: [Exec] Personality=", ":8: [Files] Volatile=",
                                       ":9: [Files] Overlay=" };
         for (size_t i = 0; i < 4; i++)
                 cr_assert(strstr(err, unsupported[i]), "%s not said: %s", unsupported[i], err);
