@@ -268,6 +268,11 @@ static void status_print(struct ctl *c, const char *name, json_object *p)
                         printf("%s%s\n", STATUS_INDENT, a);
         }
         field_ports(prop_string(p, "Ports"));
+        const char *dns = prop_string(p, "ResolvConf"), *tz = prop_string(p, "Timezone");
+        if (dns && dns[0])
+                field("DNS", "/etc/resolv.conf: %s", dns);
+        if (tz && tz[0])
+                field("Timezone", "/etc/localtime: %s", tz);
         field_os(prop(p, "OSRelease"));
         field_usage(p);
         field_cgroup(c, prop_string(p, "ControlGroup"));

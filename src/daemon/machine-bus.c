@@ -128,6 +128,8 @@ static int property_string(sd_bus *bus, const char *path, const char *interface,
                       : streq(property, "ControlGroup") ? m->cgroup
                       : streq(property, "StopStep") ? m->stop
                       : streq(property, "Ports") ? m->ports
+                      : streq(property, "ResolvConf") ? m->resolv_conf
+                      : streq(property, "Timezone") ? m->timezone
                                                         : "";
 
         return sd_bus_message_append(reply, "s", v);
@@ -262,6 +264,8 @@ static const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("OSRelease", "a{ss}", property_os_release, 0, 0),
         SD_BUS_PROPERTY("StopStep", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Ports", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ResolvConf", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Timezone", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("NetworkBytesReceived", "t", property_usage, 0, 0),
         SD_BUS_PROPERTY("NetworkBytesSent", "t", property_usage, 0, 0),
         SD_BUS_PROPERTY("MemoryCurrent", "t", property_usage, 0, 0),

@@ -50,6 +50,8 @@ int machine_load(struct manager *mgr, const char *name, struct machine **ret)
                 .host_ifname = strdup(st.host_ifname),
                 .host_ifindex = st.host_ifindex,
                 .ports = strdup(st.ports),
+                .resolv_conf = strdup(st.resolv_conf),
+                .timezone = strdup(st.timezone),
                 .init = strdup(st.init),
                 .init_kind = strdup(st.init_kind),
                 .stop = strdup(st.stop),
@@ -59,7 +61,8 @@ int machine_load(struct manager *mgr, const char *name, struct machine **ret)
                 .supervisor_fd = -1,
         };
         if (!m->name || !m->state || !m->uuid || !m->root || !m->upper || !m->cgroup || !m->cgroup_memory || !m->init ||
-            !m->init_kind || !m->stop || !m->host_ifname || !m->ports) {
+            !m->init_kind || !m->stop || !m->host_ifname || !m->ports ||
+            !m->resolv_conf || !m->timezone) {
                 machine_free(m);
                 return -ENOMEM;
         }
@@ -88,6 +91,8 @@ bool machine_update(struct machine *m, const struct machine *fresh_const)
         swap_str(&m->uuid, &fresh->uuid);
         swap_str(&m->host_ifname, &fresh->host_ifname);
         swap_str(&m->ports, &fresh->ports);
+        swap_str(&m->resolv_conf, &fresh->resolv_conf);
+        swap_str(&m->timezone, &fresh->timezone);
         m->host_ifindex = fresh->host_ifindex;
         m->leader = fresh->leader;
         m->uid_shift = fresh->uid_shift;
@@ -109,6 +114,8 @@ struct machine *machine_free(struct machine *m)
         free(m->cgroup_memory);
         free(m->host_ifname);
         free(m->ports);
+        free(m->resolv_conf);
+        free(m->timezone);
         free(m->init);
         free(m->init_kind);
         free(m->stop);

@@ -25,6 +25,8 @@ struct machine {
         char *host_ifname;      /* the veth's host side, "" without one */
         unsigned host_ifindex;
         char *ports;            /* as the state file's PORTS= */
+        char *resolv_conf;      /* RESOLV_CONF= */
+        char *timezone;         /* TIMEZONE= */
         char *init;
         char *init_kind;
         char *stop;             /* the step a stop has reached */

@@ -389,6 +389,10 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
                 FAIL(sync_fd, r, "writing /run/host");
         if ((r = identity_machine_id(root, m)) < 0)
                 FAIL(sync_fd, r, "setting up /etc/machine-id");
+        if ((r = etc_resolv_apply(root, &m->etc)) < 0)
+                FAIL(sync_fd, r, "setting up /etc/resolv.conf");
+        if ((r = etc_timezone_apply(root, &m->etc)) < 0)
+                FAIL(sync_fd, r, "setting up /etc/localtime");
         if ((r = identity_write_networkd(root, m)) < 0)
                 FAIL(sync_fd, r, "writing /run/systemd/network/10-berth-host0.network");
         if (console_has_pty(m->console)) {

@@ -191,6 +191,21 @@ int opt_console(struct settings *s, const struct assignment *a)
         return 0;
 }
 
+int opt_resolv_conf(struct settings *s, const struct assignment *a)
+{
+        if (resolv_conf_from_string(a->value, &s->resolv_conf, &s->resolv_source) < 0)
+                return assignment_invalid(a, "expected off, copy-, replace- or bind- with host, static, uplink or "
+                                          "stub, delete or auto");
+        return 0;
+}
+
+int opt_timezone(struct settings *s, const struct assignment *a)
+{
+        if (timezone_from_string(a->value, &s->timezone) < 0)
+                return assignment_invalid(a, "expected off, copy, bind, symlink, delete or auto");
+        return 0;
+}
+
 int opt_stop_timeout(struct settings *s, const struct assignment *a)
 {
         if (parse_sec(a->value, &s->stop_timeout_sec) < 0 || s->stop_timeout_sec == 0)

@@ -26,6 +26,8 @@ int opt_device(struct settings *s, const struct assignment *a);
 int opt_setenv(struct settings *s, const struct assignment *a);
 int opt_uuid(struct settings *s, const struct assignment *a);
 int opt_console(struct settings *s, const struct assignment *a);
+int opt_resolv_conf(struct settings *s, const struct assignment *a);
+int opt_timezone(struct settings *s, const struct assignment *a);
 int opt_stop_timeout(struct settings *s, const struct assignment *a);
 int opt_private_users(struct settings *s, const struct assignment *a);
 int opt_U(struct settings *s, const struct assignment *a);

@@ -140,6 +140,9 @@ int launcher_check_input(struct launcher *l)
                 return log_error_errno(r, "getting random bytes");
         uuid_to_string(uuid, l->m.uuid);
         uuid_to_id128(uuid, l->m.id128);
+        l->m.etc = (struct etc_plan) { .resolv = s->resolv_conf, .resolv_source = s->resolv_source,
+                                       .timezone = s->timezone };
+        etc_files_plan(l->name, tree, &l->m.etc);
 
         if (s->boot) {
                 r = find_init(tree, &l->m.init, &l->m.init_kind);

@@ -29,7 +29,7 @@ static const char *const nspawn_keys[] = {
         "Exec/LimitCPU", "Exec/LimitFSIZE", "Exec/LimitDATA", "Exec/LimitSTACK", "Exec/LimitCORE",
         "Exec/LimitRSS", "Exec/LimitNOFILE", "Exec/LimitAS", "Exec/LimitNPROC", "Exec/LimitMEMLOCK",
         "Exec/LimitLOCKS", "Exec/LimitSIGPENDING", "Exec/LimitMSGQUEUE", "Exec/LimitNICE", "Exec/LimitRTPRIO",
-        "Exec/LimitRTTIME", "Exec/OOMScoreAdjust", "Exec/CPUAffinity", "Exec/ResolvConf", "Exec/Timezone",
+        "Exec/LimitRTTIME", "Exec/OOMScoreAdjust", "Exec/CPUAffinity",
         "Exec/LinkJournal", "Exec/SuppressSync", "Exec/SetCredential", "Exec/LoadCredential",
         "Files/ReadOnly", "Files/Volatile", "Files/BindUser", "Files/Inaccessible", "Files/Overlay",
         "Files/OverlayReadOnly", "Files/PrivateUsersChown",

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
+#include "etc-files.h"
 #include "name.h"
 #include "netconf.h"
 
@@ -98,6 +99,9 @@ struct settings {
         char **setenv;          /* NAME=VALUE */
         char **argv;            /* command, or init arguments with --boot */
         enum console_mode console;
+        enum etc_action resolv_conf;    /* --resolv-conf: ETC_AUTO unless given */
+        enum resolv_source resolv_source;
+        enum etc_action timezone;       /* --timezone */
         uint8_t uuid[16];
         bool uuid_set;
         unsigned stop_timeout_sec;

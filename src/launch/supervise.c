@@ -73,7 +73,7 @@ static const char *init_kind_to_string(enum init_kind k)
 
 void launcher_write_state(struct launcher *l, const char *state)
 {
-        char ports[PORTS_MAX * 20] = "";
+        char ports[PORTS_MAX * 20] = "", resolv[40], tz[40];
 
         for (unsigned i = 0, n = 0; i < l->s->net.n_ports && n < sizeof(ports); i++) {
                 const struct port_forward *f = &l->s->net.ports[i];
@@ -82,6 +82,8 @@ void launcher_write_state(struct launcher *l, const char *state)
                 if (k > 0)
                         n += (unsigned) k;
         }
+        etc_resolv_text(&l->m.etc, resolv, sizeof(resolv));
+        etc_timezone_text(&l->m.etc, tz, sizeof(tz));
         struct machine_state st = {
                 .name = l->name,
                 .state = state,
@@ -104,6 +106,8 @@ void launcher_write_state(struct launcher *l, const char *state)
                 .host_ifname = l->host_ifindex ? l->net.host_ifname : "",
                 .host_ifindex = l->host_ifindex,
                 .ports = ports,
+                .resolv_conf = resolv,
+                .timezone = tz,
         };
         int r = machine_state_write(&st);
 

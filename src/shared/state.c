@@ -82,6 +82,8 @@ static const struct state_key state_keys[] = {
         KEY("HOST_IFNAME", STATE_STRING, host_ifname),
         KEY("HOST_IFINDEX", STATE_UINT, host_ifindex),
         KEY("PORTS", STATE_STRING, ports),
+        KEY("RESOLV_CONF", STATE_STRING, resolv_conf),
+        KEY("TIMEZONE", STATE_STRING, timezone),
 };
 
 #define FIELD(st, k, type) ((type *) ((char *) (st) + (k)->offset))

@@ -35,6 +35,8 @@ struct machine_state {
         const char *host_ifname;        /* the veth's host side; "" without one */
         unsigned host_ifindex;
         const char *ports;      /* "tcp 8080 80 udp 53 53": protocol, host port, machine port */
+        const char *resolv_conf;        /* what --resolv-conf did: "copy-host", "off (auto)" */
+        const char *timezone;           /* what --timezone did: "symlink (auto)" */
 
         /* Filled by the readers only. */
         bool launcher_alive;    /* its launcher still holds locks/NAME */

@@ -61,6 +61,8 @@ static const struct machine_state full = {
         .host_ifname = "ve-web",
         .host_ifindex = 7,
         .ports = "tcp 8080 80 udp 53 53",
+        .resolv_conf = "copy-host",
+        .timezone = "symlink (auto)",
 };
 
 /* The file as every berthd and berthctl so far parses it: key order and
@@ -70,7 +72,8 @@ static const char full_text[] =
         "UPPER=/var/lib/berth/machines/web/upper\nCGROUP=/sys/fs/cgroup/machine.slice/machine-web.scope\n"
         "INIT=/sbin/init\nLEADER=4242\nSUPERVISOR=4241\nEPHEMERAL=no\nUID_SHIFT=524288\nUID_RANGE=65536\n"
         "INIT_KIND=systemd\nREGISTER=yes\nSTOP=\nCGROUP_MEMORY=/sys/fs/cgroup/memory/berth-web\n"
-        "HOST_IFNAME=ve-web\nHOST_IFINDEX=7\nPORTS=tcp 8080 80 udp 53 53\n";
+        "HOST_IFNAME=ve-web\nHOST_IFINDEX=7\nPORTS=tcp 8080 80 udp 53 53\nRESOLV_CONF=copy-host\n"
+        "TIMEZONE=symlink (auto)\n";
 
 static void put(const char *name, const char *text, size_t len)
 {
@@ -112,6 +115,8 @@ static void assert_same(const struct machine_state *a, const struct machine_stat
         cr_assert_str_eq(a->stop, b->stop);
         cr_assert_str_eq(a->host_ifname, b->host_ifname);
         cr_assert_str_eq(a->ports, b->ports);
+        cr_assert_str_eq(a->resolv_conf, b->resolv_conf);
+        cr_assert_str_eq(a->timezone, b->timezone);
         cr_assert_eq(a->host_ifindex, b->host_ifindex);
         cr_assert_eq(a->leader, b->leader);
         cr_assert_eq(a->supervisor, b->supervisor);
