@@ -5,6 +5,7 @@
  * berthd watches the directory. So a launcher never fails for want of
  * berthd, and a berthd restarted after a crash finds every machine again. */
 #include "manager.h"
+#include "net-sweep.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -200,10 +201,15 @@ static int on_supervisor_exit(sd_event_source *s, int fd, uint32_t revents, void
         struct machine *mach = userdata;
         siginfo_t si;
 
+        _cleanup_free_ char *name = strdup(mach->name);
+
         /* Reap it if it is ours (berthd started it). */
         (void) waitid(P_PIDFD, (id_t) fd, &si, WEXITED | WNOHANG);
 
         remove_machine(mach->manager, mach);
+        /* A launcher that ended well took its network down itself. */
+        if (name)
+                net_sweep(name);
         return 0;
 }
 
@@ -276,6 +282,7 @@ int manager_load(struct manager *m)
         while (d && (de = readdir(d)))
                 if (de->d_name[0] != '.')
                         refresh(m, de->d_name);
+        net_sweep(NULL);
         return 0;
 }
 

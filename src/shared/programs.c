@@ -23,7 +23,7 @@ static const struct program {
         { "berth", "BERTH_LAUNCHER", BERTH_BINDIR, { "../launch", "../bin" } },
         { "berth-stub", NULL, BERTH_LIBEXECDIR, {} },
         { "berth-bus", NULL, BERTH_LIBEXECDIR, {} },
-        { "berth-net", NULL, BERTH_LIBEXECDIR, {} },
+        { "berth-net", NULL, BERTH_LIBEXECDIR, { "../launch" } },
         { "berth-boot-test", NULL, BERTH_LIBEXECDIR, {} },
 };
 

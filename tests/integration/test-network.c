@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bus.h"
 #include "helpers.h"
 
 TestSuite(network, .init = it_setup, .fini = it_teardown);
@@ -92,8 +93,8 @@ static void outside_done(void)
 }
 
 /* Nothing of the machine in this namespace's network: no link, no rule
- * chain, no claim. */
-static void assert_no_network_left(const char *machine)
+ * chain, no claim; and, with assert_no_network_left, nothing else. */
+static void assert_no_network_of(const char *machine)
 {
         char cmd[1200], *out;
 
@@ -109,6 +110,11 @@ static void assert_no_network_left(const char *machine)
         out = sh_out(cmd);
         cr_expect_str_eq(out, "", "claims left: %s", out);
         free(out);
+}
+
+static void assert_no_network_left(const char *machine)
+{
+        assert_no_network_of(machine);
         it_assert_clean(machine, it_busybox_tree());
 }
 
@@ -321,6 +327,64 @@ Test(network, what_a_killed_launcher_left_is_swept, .timeout = 120)
         char *bridges = sh_out("ip -o link show type bridge");
         cr_expect_str_eq(bridges, "", "zone bridges left: %s", bridges);
         free(bridges);
+}
+
+/* Two machines of a zone, the launcher of one killed: the other keeps its
+ * address, its bridge and its way out, and berthd removes what the killed
+ * one left without waiting for its next start. */
+Test(network, a_killed_zone_machine_leaves_the_other_its_network_and_berthd_sweeps_it, .timeout = 120)
+{
+        isolate();
+        make_outside();
+        it_bus_start();
+        it_berthd_start();
+        pid_t w1 = spawn_sleeper("nt-w1", "--network-zone=ntw", "--port=8484:80");
+        pid_t w2 = spawn_sleeper("nt-w2", "--network-zone=ntw", NULL);
+        char *w2v4 = machine_addr("nt-w2", "4"), *leader = it_state_get("nt-w1", "LEADER");
+        cr_assert(w2v4[0] && leader);
+
+        cr_assert_eq(kill(w1, SIGKILL), 0);
+        it_wait(w1, 30);
+        for (int i = 0; i < 100 && kill(atoi(leader), 0) == 0; i++)
+                usleep(100000);
+        free(leader);
+        char *rules = NULL;
+        for (int i = 0; i < 100; i++) {
+                free(rules);
+                rules = sh_out("nft list ruleset");
+                if (rules && !strstr(rules, "nt-w1"))
+                        break;
+                usleep(100000);
+        }
+        cr_expect(rules && !strstr(rules, "nt-w1"), "berthd left the killed machine's rules:\n%s", rules);
+        cr_expect(rules && strstr(rules, "m-nt-w2-post"), "nt-w2's rules went too:\n%s", rules);
+        free(rules);
+        char marker[600];
+        snprintf(marker, sizeof(marker), "%s/net/rules-nt-w1", it.runtime_dir);
+        cr_expect_neq(access(marker, F_OK), 0, "%s is left", marker);
+
+        struct it_result r = it_exec_in("nt-w2", 20, "ip -o -4 addr show dev host0; "
+                                        "timeout 5 wget -q -O /dev/null http://" OUTSIDE "/ 2>&1; "
+                                        "ping -c1 -W2 " OUTSIDE " >/dev/null && echo out-ok");
+        cr_expect(strstr(r.out, w2v4) && strstr(r.out, "out-ok"), "nt-w2 lost its network: %s%s", r.out, r.err);
+        it_result_free(&r);
+        char *bridges = sh_out("ip -o link show type bridge");
+        cr_expect(bridges && strstr(bridges, "vz-ntw"), "the zone's bridge went: %s", bridges);
+        free(bridges);
+        stop(w2, "nt-w2");
+        free(w2v4);
+        outside_done();
+        bridges = sh_out("ip -o link show type bridge");
+        cr_expect_str_eq(bridges, "", "zone bridges left: %s", bridges);
+        free(bridges);
+        assert_no_network_of("nt-w1");
+        assert_no_network_left("nt-w2");
+        /* The rest of a killed launcher's (cgroup, state) goes with the
+         * name's next start, as it always did. */
+        r = it_berth_run(30, "-D", it_busybox_tree(), "-x", "--name", "nt-w1", "--", "true", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        assert_no_network_left("nt-w1");
 }
 
 /* Each refused value: one line naming it, exit non-zero, nothing left. */
