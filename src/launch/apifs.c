@@ -243,13 +243,27 @@ int apifs_mount_proc(int root_fd)
         return 0;
 }
 
-int apifs_mount_sys(int root_fd, bool with_cgroup)
+int apifs_sysfs_new(void)
+{
+        return mnt_new("sysfs", NULL, ATTR_NOSUID_NODEV_NOEXEC | MOUNT_ATTR_RDONLY, NULL);
+}
+
+int apifs_mount_sys(int root_fd, bool with_cgroup, int sysfs_fd)
 {
         _cleanup_close_ int sys_fd = -EBADF, fs_fd = -EBADF, cg = -EBADF;
 
         /* A read-only /sys tells udevd, networkd and PID 1 that there is no
          * device management to do here. */
-        sys_fd = mount_new_on(root_fd, "sys", false, "sysfs", NULL, ATTR_NOSUID_NODEV_NOEXEC | MOUNT_ATTR_RDONLY);
+        if (sysfs_fd >= 0) {
+                _cleanup_close_ int target = openat(root_fd, "sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                int r = target < 0 ? -errno : mnt_attach(sysfs_fd, target);
+                if (r < 0)
+                        return r;
+                sys_fd = openat(root_fd, "sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sys_fd < 0)
+                        return -errno;
+        } else
+                sys_fd = mount_new_on(root_fd, "sys", false, "sysfs", NULL, ATTR_NOSUID_NODEV_NOEXEC | MOUNT_ATTR_RDONLY);
         if (sys_fd < 0 || !with_cgroup)
                 return sys_fd < 0 ? sys_fd : 0;
         fs_fd = openat(sys_fd, "fs", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

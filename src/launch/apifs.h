@@ -26,7 +26,12 @@ int apifs_prepare_points(int root_fd, int layer_fd, struct apifs_refusal *ret);
 int apifs_mount_proc(int root_fd);
 /* /sys read-only, and when with_cgroup a writable cgroup2 /sys/fs/cgroup
  * showing the machine's cgroup namespace. */
-int apifs_mount_sys(int root_fd, bool with_cgroup);
+/* sysfs_fd: a sysfs the launcher mounted in a network namespace the
+ * machine joins, which its user namespace does not own (the kernel lets
+ * only the namespace's owner mount sysfs there); -1: a new one. */
+int apifs_mount_sys(int root_fd, bool with_cgroup, int sysfs_fd);
+/* A detached read-only sysfs of the caller's network namespace. */
+int apifs_sysfs_new(void);
 /* /run and /tmp as tmpfs. */
 int apifs_mount_run_tmp(int root_fd);
 /* /dev: a tmpfs with the basic nodes, a new devpts instance and /dev/shm. */

@@ -379,7 +379,7 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
         prepare_mount_points(m, root, host.layer, sync_fd);
         if ((r = apifs_mount_proc(root)) < 0)
                 FAIL(sync_fd, r, "mounting /proc");
-        if ((r = apifs_mount_sys(root, m->cgroup)) < 0)
+        if ((r = apifs_mount_sys(root, m->cgroup, m->sysfs_fd)) < 0)
                 FAIL(sync_fd, r, "mounting /sys");
         if ((r = apifs_mount_dev(root)) < 0)
                 FAIL(sync_fd, r, "populating /dev");

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apifs.h"
 #include "cleanup.h"
 #include "filter-file.h"
 #include "launcher.h"
@@ -57,6 +58,9 @@ static pid_t clone_machine(struct launcher *l, int cgroup_fd, int *ret_pidfd)
         _cleanup_close_ int join = open(l->s->net.namespace_path, O_RDONLY | O_CLOEXEC);
         if (host < 0 || join < 0 || syscall(SYS_setns, join, CLONE_NEWNET) < 0)
                 return -1;
+        /* Its sysfs, which the child inherits and attaches. */
+        if (l->m.userns && l->m.sysfs_fd < 0)
+                l->m.sysfs_fd = apifs_sysfs_new();
         pid_t pid = (pid_t) syscall(SYS_clone3, &ca, sizeof(ca));
         if (pid == 0)
                 return 0;
@@ -376,6 +380,7 @@ static void teardown(struct launcher *l)
         free(l->m.lower);
         free(l->m.upper);
         free(l->m.host0_network);
+        safe_close(l->m.sysfs_fd);
         free(l->m.work);
         free(l->m.staging);
         seccomp_program_done(&l->m.filter);
@@ -389,6 +394,7 @@ int launch_run(const struct settings *s)
                 .s = s,
                 .m.settings = s,
                 .m.ephemeral_fd = -1,
+                .m.sysfs_fd = -1,
                 .m.devices = MACHINE_DEVICES_INIT,
                 .range = UID_RANGE_INIT,
                 .net = NET_PLAN_INIT,

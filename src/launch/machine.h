@@ -50,6 +50,7 @@ struct machine {
         char *lower;            /* the tree as the child opens it; NULL: the
                                  * launcher hands it over idmapped, with GO */
         struct seccomp_program filter;  /* PID 1's, and so every process's */
+        int sysfs_fd;           /* --network-namespace-path: its sysfs (apifs_mount_sys) */
         struct etc_plan etc;    /* /etc/resolv.conf and /etc/localtime */
         char *host0_network;    /* systemd-networkd's .network for host0, with the
                                  * addresses berth gives; NULL: none */

@@ -261,20 +261,34 @@ void network_started(struct launcher *l)
 void network_down(struct launcher *l)
 {
         const struct net_plan *p = &l->net;
-        char veth[32], bridge[40], marker[4200];
-        char *argv[] = { (char *) "berth-net", (char *) "down", l->name, veth, p->zone ? bridge : NULL, NULL };
+        const struct net_settings *n = &l->s->net;
+        char *argv[ARGS_MAX] = { (char *) "berth-net", (char *) "down", l->name }, **next = argv + 3, **owned = next;
+        bool ok = true;
 
-        if (!l->net_is_up || !net_addressed(&l->s->net))
+        if (!l->net_is_up)
                 return;
         l->net_is_up = false;
-        if (p->zone)
-                (void) zone_hosts_update(l->s->net.zone, l->name, p, true);
-        snprintf(veth, sizeof(veth), "--veth=%s", p->host_ifname);
-        snprintf(bridge, sizeof(bridge), "--zone-bridge=%s", p->bridge);
-        if (run_berth_net(l, argv) < 0)
-                return;
-        rules_marker(l->name, marker, sizeof(marker));
-        (void) unlink(marker);
+        if (net_addressed(n)) {
+                if (p->zone)
+                        (void) zone_hosts_update(n->zone, l->name, p, true);
+                arg(&next, "--veth=%s", p->host_ifname);
+                if (p->zone)
+                        arg(&next, "--zone-bridge=%s", p->bridge);
+        }
+        /* Their host ends go with the machine's namespace too, but only
+         * when the kernel gets round to it: a next start would find them. */
+        for (char **i = n->veth_extra; i && *i && next < argv + ARGS_MAX - 1; i++)
+                arg(&next, "--veth-extra=%s", *i);
+        *next = NULL;
+        for (char **i = owned; i < next; i++)
+                ok = ok && *i;
+        if (ok && next > owned && run_berth_net(l, argv) >= 0 && net_addressed(n)) {
+                char marker[4200];
+                rules_marker(l->name, marker, sizeof(marker));
+                (void) unlink(marker);
+        }
+        for (char **i = owned; i < next; i++)
+                free(*i);
         l->host_ifindex = 0;
 }
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -23,12 +24,15 @@ static void ifb_name(const char *veth, char buf[IFNAMSIZ])
         snprintf(buf, IFNAMSIZ, "vr-%s", strlen(veth) > 3 ? veth + 3 : veth);
 }
 
+/* what: "--network-interface=" (an option, its value follows) or a word. */
 static int index_of(const char *name, const char *what)
 {
         unsigned i = if_nametoindex(name);
+        bool option = what[strlen(what) - 1] == '=';
 
         if (i == 0)
-                return log_error_ret(-ENODEV, "%s %s: no such interface", what, name);
+                return log_error_ret(-ENODEV, "%s%s%s: no such interface%s", what, option ? "" : " ", name,
+                                     option ? " on the host" : "");
         return (int) i;
 }
 
@@ -159,6 +163,9 @@ static int other_links(struct nl *nl, const struct net_args *a, int netns)
                                 return idx;
                         snprintf(name, sizeof(name), "%s%s", ip ? "iv-" : "mv-", lower);
                         r = link_stacked_add(nl, ip ? "ipvlan" : "macvlan", idx, name, netns);
+                        if (r == -EOPNOTSUPP)
+                                return log_error_ret(r, "--network-%s=%s: the kernel has no %s",
+                                                     ip ? "ipvlan" : "macvlan", lower, ip ? "ipvlan" : "macvlan");
                         if (r < 0)
                                 return log_error_errno(r, "--network-%s=%s", ip ? "ipvlan" : "macvlan", lower);
                 }

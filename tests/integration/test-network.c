@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,7 +70,8 @@ static void make_outside(void)
         outside_pid = fork();
         cr_assert_geq(outside_pid, 0);
         if (outside_pid == 0) {
-                if (unshare(CLONE_NEWNET) < 0)
+                /* Gone with the test, even one an assertion ended. */
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || unshare(CLONE_NEWNET) < 0)
                         _exit(1);
                 (void) !write(p[1], "x", 1);
                 pause();
@@ -83,8 +85,34 @@ static void make_outside(void)
            (int) outside_pid, (int) outside_pid);
 }
 
+static pid_t outside_server;
+
+/* A server in the outside namespace, a child of the test's that dies with
+ * it: script ends in exec of a program that stays in the foreground. */
+static void outside_serve(const char *script)
+{
+        char ns[64];
+
+        snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int) outside_pid);
+        outside_server = fork();
+        cr_assert_geq(outside_server, 0);
+        if (outside_server == 0) {
+                int fd = open(ns, O_RDONLY | O_CLOEXEC);
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+                        _exit(127);
+                execl("/bin/sh", "sh", "-c", script, NULL);
+                _exit(127);
+        }
+        usleep(200000);
+}
+
 static void outside_done(void)
 {
+        if (outside_server > 0) {
+                kill(outside_server, SIGKILL);
+                waitpid(outside_server, NULL, 0);
+                outside_server = 0;
+        }
         if (outside_pid > 0) {
                 kill(outside_pid, SIGKILL);
                 waitpid(outside_pid, NULL, 0);
@@ -286,11 +314,11 @@ Test(network, the_machine_reaches_outside_through_nat, .timeout = 120)
         char cmd[1600];
         /* A server outside that answers with the address it saw. */
         snprintf(cmd, sizeof(cmd),
-                 "nsenter -t %d -n sh -c 'mkdir -p %s/www/cgi-bin && printf \"#!/bin/sh\\necho Content-Type: "
-                 "text/plain\\necho\\necho \\$REMOTE_ADDR\\n\" >%s/www/cgi-bin/who && chmod 755 %s/www/cgi-bin/who && "
-                 "busybox httpd -p 80 -h %s/www'",
-                 (int) outside_pid, it.dir, it.dir, it.dir, it.dir);
-        sh("%s", cmd);
+                 "mkdir -p %s/www/cgi-bin && printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\n"
+                 "echo $REMOTE_ADDR\\n' >%s/www/cgi-bin/who && chmod 755 %s/www/cgi-bin/who && "
+                 "exec busybox httpd -f -p 80 -h %s/www",
+                 it.dir, it.dir, it.dir, it.dir);
+        outside_serve(cmd);
         struct it_result r = it_berth_sh(30, it_busybox_tree(), "timeout 5 wget -q -O - http://" OUTSIDE "/cgi-bin/who",
                                          "--name", "nt-nat", "-x", "-n", NULL);
         cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
@@ -385,6 +413,65 @@ Test(network, a_killed_zone_machine_leaves_the_other_its_network_and_berthd_swee
         cr_expect_eq(r.status, 0, "%s", r.err);
         it_result_free(&r);
         assert_no_network_left("nt-w1");
+}
+
+/* A host link moved in, a macvlan and an ipvlan of one, an extra veth,
+ * and another namespace joined: each where nspawn puts it. */
+Test(network, interfaces_macvlan_ipvlan_extra_veths_and_a_joined_namespace, .timeout = 120)
+{
+        isolate();
+        make_outside();
+        /* No dummy links without modules: veth ends stand for host NICs. */
+        sh("ip link add nt-mv type veth peer name nt-mvp && ip link add nt-move type veth peer name nt-movep");
+        struct it_result r = it_berth_sh(30, it_busybox_tree(), "ls /sys/class/net | sort | tr '\\n' ' '", "--name",
+                                         "nt-links", "-x", "--network-interface=nt-move", "--network-macvlan=nt-mv",
+                                         "--network-veth-extra=nt-xh:nt-xm", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, "lo mv-nt-mv nt-move nt-xm ", "the machine's links: %s", r.out);
+        it_result_free(&r);
+        /* Gone with the machine's namespace: the moved veth (and so its
+         * peer), the extra veth, the macvlan. */
+        /* The moved link's peer goes when the kernel has cleaned the
+         * namespace up, a moment after. */
+        char *links = NULL;
+        for (int i = 0; i < 50; i++) {
+                free(links);
+                links = sh_out("ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | sort | tr '\\n' ' '");
+                if (links && strcmp(links, "bt-out lo nt-mv nt-mvp ") == 0)
+                        break;
+                usleep(100000);
+        }
+        cr_expect_str_eq(links, "bt-out lo nt-mv nt-mvp ", "the host's links after: %s", links);
+        free(links);
+        /* ipvlan, where the kernel has it; else one line saying so. */
+        r = it_berth_sh(30, it_busybox_tree(), "ls /sys/class/net | sort | tr '\\n' ' '", "--name", "nt-links", "-x",
+                        "--network-ipvlan=nt-mv", NULL);
+        if (r.status == 0)
+                cr_expect_str_eq(r.out, "iv-nt-mv lo ", "the machine's links: %s", r.out);
+        else
+                cr_expect(strstr(r.err, "--network-ipvlan=nt-mv: the kernel has no ipvlan") &&
+                          it_count_lines(r.err) == 1, "%s", r.err);
+        it_result_free(&r);
+        sh("ip link del nt-mv");
+
+        char path[64], script[200];
+        snprintf(path, sizeof(path), "--network-namespace-path=/proc/%d/ns/net", (int) outside_pid);
+        snprintf(script, sizeof(script), "ip -o -4 addr show dev bt-in | awk '{print $4}'");
+        r = it_berth_sh(30, it_busybox_tree(), script, "--name", "nt-join", "-x", path, NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, OUTSIDE "/24\n", "in the joined namespace: %s", r.out);
+        it_result_free(&r);
+
+        r = it_berth_run(30, "-D", it_busybox_tree(), "-x", "--name", "nt-bad", "--network-interface=nt-nosuch", "--",
+                         "true", NULL);
+        cr_expect_neq(r.status, 0);
+        cr_expect(strstr(r.err, "--network-interface=nt-nosuch: no such interface"), "%s", r.err);
+        cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+        it_result_free(&r);
+        outside_done();
+        assert_no_network_left("nt-links");
+        assert_no_network_left("nt-join");
+        assert_no_network_left("nt-bad");
 }
 
 /* Each refused value: one line naming it, exit non-zero, nothing left. */
