@@ -112,6 +112,20 @@ static char *networkd_file(const struct net_plan *p)
         return text;
 }
 
+/* br_netfilter runs a zone bridge's IPv6 packets through the host's
+ * ip6tables hooks at the bridge: a forwarded port's replies are turned back
+ * to ::1 there, before the IPv6 stack, which drops a loopback destination
+ * on any link but lo. 127.0.0.1 and other hosts are not affected. */
+static void check_bridge_netfilter(struct launcher *l)
+{
+        _cleanup_free_ char *v = NULL;
+
+        if (read_file_at(AT_FDCWD, "/proc/sys/net/bridge/bridge-nf-call-ip6tables", &v, 16) < 0 || v[0] != '1')
+                return;
+        log_warning("machine %s: the host has net.bridge.bridge-nf-call-ip6tables=1: its ports are not reached "
+                    "from [::1] (127.0.0.1 and other hosts are; set it to 0, or use --network-veth)", l->name);
+}
+
 int network_prepare(struct launcher *l)
 {
         const struct net_settings *n = &l->s->net;
@@ -129,6 +143,8 @@ int network_prepare(struct launcher *l)
                 return log_oom();
         if (l->net.nat)
                 check_forwarding(l);
+        if (l->net.zone && n->n_ports)
+                check_bridge_netfilter(l);
         return 0;
 }
 
