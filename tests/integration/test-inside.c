@@ -183,10 +183,12 @@ Test(inside, only_lo_and_it_is_up)
 Test(inside, loopback_reaches_127_0_0_1)
 {
         char *out = inside("ping -c1 -W3 127.0.0.1 >/dev/null && echo ping-ok; "
-                           "nc -l -p 4242 127.0.0.1 > /tmp/got & "
-                           /* Until the listener is up (under load it may take a while). */
-                           "for i in $(seq 100); do echo over-tcp | nc -w 3 127.0.0.1 4242 2>/dev/null && break; "
-                           "sleep 0.1; done; wait; cat /tmp/got");
+                           "nc -l -p 4242 > /tmp/got & "
+                           /* Until the listener is up (under load it may take a while): a
+                            * client before it would be refused, and one retried could be
+                            * the listener's second. */
+                           "for i in $(seq 200); do grep -q ':10A2 00000000:0000 0A' /proc/net/tcp && break; "
+                           "sleep 0.05; done; echo over-tcp | nc -w 3 127.0.0.1 4242; wait; cat /tmp/got");
 
         cr_assert_str_eq(out, "ping-ok\nover-tcp\n");
         free(out);
