@@ -375,6 +375,9 @@ int net_plan_make(const struct net_settings *n, const char *machine, struct net_
                 return log_error_ret(-ENODEV, "machine %s: --network-bridge=%s: no such interface on the host", machine,
                                      n->bridge);
         ifname(p.host_ifname, p.bridge[0] ? "vb-" : "ve-", machine);
+        /* The last start's, going with its namespace, may be there a moment. */
+        for (int i = 0; i < 200 && if_nametoindex(p.host_ifname) > 0; i++)
+                usleep(10000);
         if (if_nametoindex(p.host_ifname) > 0)
                 return log_error_ret(-EEXIST, "machine %s: the host already has an interface %s", machine,
                                      p.host_ifname);

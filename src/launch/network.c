@@ -291,10 +291,11 @@ void network_down(struct launcher *l)
                 if (p->zone)
                         arg(&next, "--zone-bridge=%s", p->bridge);
         }
-        /* Their host ends go with the machine's namespace too, but only
-         * when the kernel gets round to it: a next start would find them. */
-        for (char **i = n->veth_extra; i && *i && next < argv + ARGS_MAX - 1; i++)
+        /* The machine's veths go with its namespace, which is ending:
+         * berth-net leaves them to it (a removal waits for RCU). */
+        for (char **i = n->veth_extra; i && *i && next < argv + ARGS_MAX - 2; i++)
                 arg(&next, "--veth-extra=%s", *i);
+        arg(&next, "--machine-gone");
         *next = NULL;
         for (char **i = owned; i < next; i++)
                 ok = ok && *i;

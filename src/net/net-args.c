@@ -76,7 +76,7 @@ static int rate(const char *s, struct net_args *a)
 
 enum {
         ARG_VETH = 0x100, ARG_MAC, ARG_BRIDGE, ARG_ZONE_BRIDGE, ARG_HOST_ADDRESS, ARG_ADDRESS, ARG_GATEWAY,
-        ARG_MASQUERADE, ARG_PORT, ARG_RATE, ARG_INTERFACE, ARG_MACVLAN, ARG_IPVLAN, ARG_VETH_EXTRA,
+        ARG_MASQUERADE, ARG_PORT, ARG_RATE, ARG_INTERFACE, ARG_MACVLAN, ARG_IPVLAN, ARG_VETH_EXTRA, ARG_MACHINE_GONE,
 };
 
 static const struct option options[] = {
@@ -94,6 +94,7 @@ static const struct option options[] = {
         { "macvlan", required_argument, NULL, ARG_MACVLAN },
         { "ipvlan", required_argument, NULL, ARG_IPVLAN },
         { "veth-extra", required_argument, NULL, ARG_VETH_EXTRA },
+        { "machine-gone", no_argument, NULL, ARG_MACHINE_GONE },
         {}
 };
 
@@ -134,6 +135,9 @@ static int one(int c, const char *v, struct net_args *a)
                 return link_list(v, a->ipvlan, &a->n_ipvlan);
         case ARG_VETH_EXTRA:
                 return link_list(v, a->veth_extra, &a->n_veth_extra);
+        case ARG_MACHINE_GONE:
+                a->machine_gone = true;
+                return 0;
         }
         return -EINVAL;
 }

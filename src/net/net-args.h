@@ -13,7 +13,7 @@
  *             [--host-address=A/N]... [--address=A/N]... [--gateway=A]... [--masquerade=NET/N]...
  *             [--port=PROTO:HOSTPORT:ADDR:PORT]... [--rate=BYTES:BURST]
  *             [--interface=IF]... [--macvlan=IF]... [--ipvlan=IF]... [--veth-extra=HOST[:MACHINE]]...
- *   berth-net down NAME [--veth=IF] [--zone-bridge=BR]
+ *   berth-net down NAME [--veth=IF] [--zone-bridge=BR] [--veth-extra=HOST[:MACHINE]]... [--machine-gone]
  */
 
 #define NET_ADDRS_MAX 4
@@ -21,6 +21,7 @@
 
 struct net_args {
         bool up;
+        bool machine_gone;              /* down --machine-gone: its namespace is ending, its veths with it */
         const char *machine;
         int pid;
         const char *veth;               /* host side; the machine's is host0 */

@@ -102,6 +102,21 @@ static int rate_limit(struct nl *nl, const struct net_args *a, int host)
         return tc_rate_limit(nl, host, idx, a->rate, a->burst);
 }
 
+/* A veth of the last boot or start of the name goes with its machine's
+ * namespace, a moment after the machine: wait that moment (2 s at most). */
+static int veth_add(struct nl *nl, const char *host, const uint8_t *host_mac, const char *peer,
+                    const uint8_t *peer_mac, int netns)
+{
+        int r = link_veth_add(nl, host, host_mac, peer, peer_mac, netns);
+
+        for (int i = 0; r == -EEXIST && i < 200; i++) {
+                usleep(10000);
+                if (if_nametoindex(host) == 0)
+                        r = link_veth_add(nl, host, host_mac, peer, peer_mac, netns);
+        }
+        return r;
+}
+
 /* The host side of the veth: on a bridge, or addressed itself. */
 static int host_side(struct nl *nl, const struct net_args *a, int netns)
 {
@@ -109,8 +124,8 @@ static int host_side(struct nl *nl, const struct net_args *a, int netns)
 
         if (a->bridge && (master = user_bridge(nl, a->bridge)) < 0)
                 return master;
-        r = link_veth_add(nl, a->veth, a->have_mac ? a->mac_host : NULL, "host0",
-                          a->have_mac ? a->mac_machine : NULL, netns);
+        r = veth_add(nl, a->veth, a->have_mac ? a->mac_host : NULL, "host0", a->have_mac ? a->mac_machine : NULL,
+                     netns);
         if (r == -EEXIST)
                 return log_error_ret(r, "interface %s exists already: is the machine running elsewhere?", a->veth);
         if (r < 0)
@@ -174,7 +189,7 @@ static int other_links(struct nl *nl, const struct net_args *a, int netns)
                 const char *colon = strchr(a->veth_extra[i], ':');
                 snprintf(host, sizeof(host), "%.*s", colon ? (int) (colon - a->veth_extra[i]) : IFNAMSIZ,
                          a->veth_extra[i]);
-                r = link_veth_add(nl, host, NULL, colon ? colon + 1 : host, NULL, netns);
+                r = veth_add(nl, host, NULL, colon ? colon + 1 : host, NULL, netns);
                 if (r < 0)
                         return log_error_errno(r, "--network-veth-extra=%s", a->veth_extra[i]);
                 if ((idx = index_of(host, "veth")) < 0 || (r = link_up(nl, idx)) < 0)
@@ -261,16 +276,22 @@ int net_down(const struct net_args *a)
                 char ifb[IFNAMSIZ];
                 ifb_name(a->veth, ifb);
                 link_remove(&nl, ifb);
-                link_remove(&nl, a->veth);
         }
-        for (unsigned i = 0; i < a->n_veth_extra; i++) {
+        /* After the machine's end its veths go with its network namespace,
+         * off the stop's path (a veth's removal waits ~20 ms for RCU). */
+        if (a->veth && !a->machine_gone)
+                link_remove(&nl, a->veth);
+        for (unsigned i = 0; i < a->n_veth_extra && !a->machine_gone; i++) {
                 char host[IFNAMSIZ + 1];
                 snprintf(host, sizeof(host), "%.*s", (int) strcspn(a->veth_extra[i], ":"), a->veth_extra[i]);
                 link_remove(&nl, host);
         }
         if (a->zone_bridge) {
-                int br = (int) if_nametoindex(a->zone_bridge);
-                if (br > 0 && link_count_ports(&nl, br) == 0)
+                int br = (int) if_nametoindex(a->zone_bridge), own = 0;
+                /* The machine's own veth, going, does not count. */
+                if (a->veth && if_nametoindex(a->veth) > 0)
+                        own = 1;
+                if (br > 0 && link_count_ports(&nl, br) <= own)
                         link_remove(&nl, a->zone_bridge);
         }
         nl_close(&nl);

@@ -169,24 +169,52 @@ int rules_apply(const struct rules_spec *spec)
         return r;
 }
 
+/* Each command that fails costs libnftables an error path of ~10 ms: look
+ * first, then delete what is there in one transaction. */
 int rules_remove(const char *machine)
 {
         struct nft_ctx *ctx = nft_open();
-        char cmd[200];
+        char name[200], err[512];
+        char *batch = NULL;
+        size_t size = 0;
+        bool others = false;
+        int r = 0;
 
         if (!ctx)
                 return log_oom();
-        /* One by one: after a failed start, some may not be there. */
-        for (size_t i = 0; i < ELEMENTSOF(chain_kinds); i++) {
-                snprintf(cmd, sizeof(cmd), "delete chain inet berth m-%s-%s", machine, chain_kinds[i]);
-                (void) nft_run_cmd_from_buffer(ctx, cmd);
+        if (nft_run_cmd_from_buffer(ctx, "list tables inet") != 0 ||
+            !strstr(nft_ctx_get_output_buffer(ctx) ?: "", "table inet berth\n"))
+                goto done;
+        if (nft_run_cmd_from_buffer(ctx, "list table inet berth") != 0)
+                goto done;
+        const char *out = nft_ctx_get_output_buffer(ctx) ?: "";
+        FILE *f = open_memstream(&batch, &size);
+        if (!f) {
+                r = log_oom();
+                goto done;
         }
+        unsigned ours = 0, all = 0;
+        for (const char *c = out; (c = strstr(c, "\tchain ")); c += 7, all++)
+                for (size_t i = 0; i < ELEMENTSOF(chain_kinds); i++) {
+                        snprintf(name, sizeof(name), "\tchain m-%s-%s {", machine, chain_kinds[i]);
+                        if (strncmp(c, name, strlen(name)) == 0) {
+                                fprintf(f, "delete chain inet berth m-%s-%s\n", machine, chain_kinds[i]);
+                                ours++;
+                        }
+                }
+        others = all > ours;
         /* The table goes with the last machine's chains. */
-        if (nft_run_cmd_from_buffer(ctx, "list table inet berth") == 0) {
-                const char *out = nft_ctx_get_output_buffer(ctx);
-                if (out && !strstr(out, "chain "))
-                        (void) nft_run_cmd_from_buffer(ctx, "delete table inet berth");
+        if (!others)
+                fputs("delete table inet berth\n", f);
+        if (fclose(f) != 0) {
+                r = log_oom();
+                goto done;
         }
+        if ((ours || !others) && nft_run_cmd_from_buffer(ctx, batch) != 0)
+                r = log_error_ret(-EPROTO, "removing the packet rules of %s: %s", machine,
+                                  nft_error(ctx, err, sizeof(err)));
+done:
+        free(batch);
         nft_ctx_free(ctx);
-        return 0;
+        return r;
 }

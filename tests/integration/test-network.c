@@ -126,8 +126,17 @@ static void assert_no_network_of(const char *machine)
 {
         char cmd[1200], *out;
 
-        snprintf(cmd, sizeof(cmd), "ip -o link | grep -E ' v[eb]-%.7s' || true", machine);
-        out = sh_out(cmd);
+        /* The veth goes with the machine's network namespace, which the
+         * kernel tears down a moment after the machine's end. */
+        snprintf(cmd, sizeof(cmd), "ip -o link | grep -E ' v[ebr]-%.7s' || true", machine);
+        out = NULL;
+        for (int i = 0; i < 100; i++) {
+                free(out);
+                out = sh_out(cmd);
+                if (out && !out[0])
+                        break;
+                usleep(20000);
+        }
         cr_expect_str_eq(out, "", "links left: %s", out);
         free(out);
         out = sh_out("nft list ruleset 2>/dev/null || true");

@@ -98,6 +98,18 @@ Test(berth_net, up_arguments)
         cr_expect_str_eq(a.rules.link, "vz-z", "the rules' link is the zone's bridge");
 }
 
+Test(berth_net, down_arguments)
+{
+        struct net_args a;
+        char *argv[] = { "berth-net", "down", "web", "--veth=vb-web", "--zone-bridge=vz-z", "--veth-extra=x:y",
+                         "--machine-gone", NULL };
+
+        cr_assert_eq(parse(&a, argv), 0);
+        cr_expect(!a.up && a.machine_gone);
+        cr_expect_str_eq(a.zone_bridge, "vz-z");
+        cr_expect_eq(a.n_veth_extra, 1);
+}
+
 Test(berth_net, bad_arguments)
 {
         struct net_args a;
