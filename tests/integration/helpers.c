@@ -424,6 +424,17 @@ char *it_tree_manifest(const char *tree)
         return out;
 }
 
+void it_sh(const char *fmt, ...)
+{
+        char cmd[4096];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(cmd, sizeof(cmd), fmt, ap);
+        va_end(ap);
+        cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
 char *it_copy_busybox(void)
 {
         char *dest, cmd[1024];

@@ -47,6 +47,9 @@ void it_result_free(struct it_result *r);
  * timeout_sec: it_berth_sh(60, tree, "echo hi", "--ephemeral", NULL). */
 struct it_result it_berth_sh(int timeout_sec, const char *tree, const char *script, ...) __attribute__((sentinel));
 
+/* A shell command on the host (printf-style), asserted to succeed. */
+void it_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Start berth in the background (stdout/stderr to files in it.dir);
  * returns its PID. */
 pid_t it_berth_spawn(const char *log_name, ...) __attribute__((sentinel));

@@ -40,18 +40,6 @@ static const char *cached(const char *name, const char *probe)
         return t;
 }
 
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-        char cmd[4096];
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(cmd, sizeof(cmd), fmt, ap);
-        va_end(ap);
-        cr_assert_eq(system(cmd), 0, "%s", cmd);
-}
-
 /* A fixture: the bookworm tree hard-linked into the test's directory (new
  * files go into the copy's own directories; no file of the base is ever
  * opened for writing), then changed by script. */
@@ -62,8 +50,8 @@ static char *fixture_of(const char *base, const char *name, const char *script)
         char *d = dir[next++ % 8];
 
         snprintf(d, 600, "%s/%s", it.dir, name);
-        sh("cp -al '%s' '%s' 2>/dev/null || cp -a '%s' '%s'", base, d, base, d);
-        sh("cd '%s' && %s", d, script);
+        it_sh("cp -al '%s' '%s' 2>/dev/null || cp -a '%s' '%s'", base, d, base, d);
+        it_sh("cd '%s' && %s", d, script);
         return d;
 }
 
