@@ -218,6 +218,21 @@ int opt_network_rate(struct settings *s, const struct assignment *a)
 }
 
 /* A.B.0.0/16, the pool the machines' IPv4 addresses come from. */
+int opt_network_mac(struct settings *s, const struct assignment *a)
+{
+        unsigned b[6];
+        int n = 0;
+
+        if (strlen(a->value) != 17 ||
+            sscanf(a->value, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) != 6 ||
+            n != 17 || (b[0] & 1) || !(b[0] | b[1] | b[2] | b[3] | b[4] | b[5]))
+                return assignment_invalid(a, "expected a unicast MAC address such as 02:00:00:12:34:56");
+        for (int i = 0; i < 6; i++)
+                s->net.mac[i] = (uint8_t) b[i];
+        s->net.mac_set = true;
+        return 0;
+}
+
 int opt_network_address_pool(struct settings *s, const struct assignment *a)
 {
         _cleanup_free_ char *copy = strdup(a->value);

@@ -31,6 +31,8 @@ struct net_settings {
         uint64_t rate;          /* --network-rate: bytes per second; 0: none */
         uint64_t burst;         /* bytes */
         bool enable_forwarding; /* turn the host's ip_forward on when it is off */
+        uint8_t mac[6];         /* --network-mac: host0's, when mac_set */
+        bool mac_set;
         uint32_t pool4;         /* --network-address-pool: its /16, host order; 0: berth's default */
 };
 

@@ -383,6 +383,8 @@ int net_plan_make(const struct net_settings *n, const char *machine, struct net_
                                      p.host_ifname);
         mac(p.mac_host, machine, "host");
         mac(p.mac_machine, machine, "machine");
+        if (n->mac_set)
+                memcpy(p.mac_machine, n->mac, 6);
         /* An existing bridge has its own addresses (and DHCP): berth gives none. */
         p.addressed = !n->bridge[0];
         p.nat = p.addressed;

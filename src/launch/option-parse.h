@@ -55,6 +55,7 @@ int opt_network_veth_extra(struct settings *s, const struct assignment *a);
 int opt_network_namespace_path(struct settings *s, const struct assignment *a);
 int opt_network_rate(struct settings *s, const struct assignment *a);
 int opt_network_address_pool(struct settings *s, const struct assignment *a);
+int opt_network_mac(struct settings *s, const struct assignment *a);
 
 /* no | pick | yes | UID[:COUNT], without a word: -EINVAL when it is none. */
 int private_users_from_string(const char *arg, enum private_users *ret_mode, uint32_t *ret_base,

@@ -153,6 +153,8 @@ const struct option_def option_table[] = {
         { "network-enable-forwarding", 0, NULL, "Network", "EnableForwarding", OPT_PRIVILEGED, .parse = opt_flag,
           AT(net.enable_forwarding), .default_text = "no",
           .help = "Turn the host's IPv4/IPv6 forwarding on if it is off\n(NAT out needs it)" },
+        { "network-mac", 0, "MAC", "Network", "MACAddress", OPT_PRIVILEGED, .parse = opt_network_mac,
+          .help = "host0's MAC address (a unicast one)", .default_text = "made from the machine's name" },
         { "network-address-pool", 0, "A.B.0.0/16", "Network", "AddressPool", OPT_PRIVILEGED,
           .parse = opt_network_address_pool, .help = "Where the machines' IPv4 addresses come from",
           .default_text = "10.251.0.0/16, or the next /16 free of the host's routes" },

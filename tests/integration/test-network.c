@@ -28,18 +28,6 @@ TestSuite(network, .init = it_setup, .fini = it_teardown);
 #define HOST_OUT "192.0.2.1"
 #define OUTSIDE "192.0.2.2"
 
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-        char cmd[4096];
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(cmd, sizeof(cmd), fmt, ap);
-        va_end(ap);
-        cr_assert_eq(system(cmd), 0, "%s", cmd);
-}
-
 static char *sh_out(const char *cmd)
 {
         char *argv[] = { "/bin/sh", "-c", (char *) cmd, NULL };
@@ -54,7 +42,7 @@ static void isolate(void)
 {
         it_require_root();
         cr_assert_eq(unshare(CLONE_NEWNET), 0, "unshare(CLONE_NEWNET): %m");
-        sh("ip link set lo up && echo 1 >/proc/sys/net/ipv4/ip_forward && "
+        it_sh("ip link set lo up && echo 1 >/proc/sys/net/ipv4/ip_forward && "
            "echo 1 >/proc/sys/net/ipv6/conf/all/forwarding");
 }
 
@@ -79,7 +67,7 @@ static void make_outside(void)
         }
         cr_assert_eq(read(p[0], &c, 1), 1);
         close(p[0]), close(p[1]);
-        sh("ip link add bt-out type veth peer name bt-in netns %d && ip addr add " HOST_OUT "/24 dev bt-out && "
+        it_sh("ip link add bt-out type veth peer name bt-in netns %d && ip addr add " HOST_OUT "/24 dev bt-out && "
            "ip link set bt-out up && nsenter -t %d -n sh -c 'ip link set lo up && ip addr add " OUTSIDE
            "/24 dev bt-in && ip link set bt-in up && ip route add default via " HOST_OUT "'",
            (int) outside_pid, (int) outside_pid);
@@ -234,6 +222,20 @@ Test(network, the_address_is_stable_per_name)
                 it_result_free(&r);
         }
         free(first);
+        /* The same MAC on every start, or the one given. */
+        char *mac[2] = { NULL, NULL };
+        for (int i = 0; i < 2; i++) {
+                struct it_result r = it_berth_sh(30, it_busybox_tree(), "cat /sys/class/net/host0/address", "--name",
+                                                 "nt-stable", "-x", "-n", NULL);
+                mac[i] = r.out;
+                free(r.err);
+        }
+        cr_expect(mac[0] && mac[0][0] && strcmp(mac[0], mac[1]) == 0, "MACs: %s %s", mac[0], mac[1]);
+        free(mac[0]), free(mac[1]);
+        struct it_result r = it_berth_sh(30, it_busybox_tree(), "cat /sys/class/net/host0/address", "--name",
+                                         "nt-stable", "-x", "-n", "--network-mac=02:00:00:12:34:56", NULL);
+        cr_expect_str_eq(r.out, "02:00:00:12:34:56\n", "%s", r.err);
+        it_result_free(&r);
         assert_no_network_left("nt-stable");
 }
 
@@ -431,7 +433,7 @@ Test(network, interfaces_macvlan_ipvlan_extra_veths_and_a_joined_namespace, .tim
         isolate();
         make_outside();
         /* No dummy links without modules: veth ends stand for host NICs. */
-        sh("ip link add nt-mv type veth peer name nt-mvp && ip link add nt-move type veth peer name nt-movep");
+        it_sh("ip link add nt-mv type veth peer name nt-mvp && ip link add nt-move type veth peer name nt-movep");
         struct it_result r = it_berth_sh(30, it_busybox_tree(), "ls /sys/class/net | sort | tr '\\n' ' '", "--name",
                                          "nt-links", "-x", "--network-interface=nt-move", "--network-macvlan=nt-mv",
                                          "--network-veth-extra=nt-xh:nt-xm", NULL);
@@ -461,7 +463,7 @@ Test(network, interfaces_macvlan_ipvlan_extra_veths_and_a_joined_namespace, .tim
                 cr_expect(strstr(r.err, "--network-ipvlan=nt-mv: the kernel has no ipvlan") &&
                           it_count_lines(r.err) == 1, "%s", r.err);
         it_result_free(&r);
-        sh("ip link del nt-mv");
+        it_sh("ip link del nt-mv");
 
         char path[64], script[200];
         snprintf(path, sizeof(path), "--network-namespace-path=/proc/%d/ns/net", (int) outside_pid);
@@ -487,7 +489,7 @@ Test(network, interfaces_macvlan_ipvlan_extra_veths_and_a_joined_namespace, .tim
 Test(network, bad_input_is_one_line_and_leaves_nothing, .timeout = 120)
 {
         isolate();
-        sh("ip route add 10.77.0.0/16 dev lo");
+        it_sh("ip route add 10.77.0.0/16 dev lo");
         struct {
                 const char *opt1, *opt2, *needle;
         } cases[] = {
@@ -495,6 +497,7 @@ Test(network, bad_input_is_one_line_and_leaves_nothing, .timeout = 120)
                 { "--network-zone=far-too-long-zone", NULL, "far-too-long-zone" },
                 { "--network-veth", "--port=99999", "99999" },
                 { "--network-veth", "--network-rate=fast", "fast" },
+                { "--network-veth", "--network-mac=01:00:5e:00:00:01", "01:00:5e:00:00:01" },
                 { "--network-veth", "--network-address-pool=10.77.0.0/16", "10.77.0.0/16" },
                 { "--network-bridge=lo", "--port=80", "--port" },
         };
