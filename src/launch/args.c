@@ -278,8 +278,8 @@ int settings_parse_argv(struct settings *s, int argc, char **argv)
         r = check_u_value(argc, argv, last);
         if (r < 0)
                 return r;
-        if (!s->directory && !s->name[0])
-                return log_invalid("no tree given: use -D TREE (see berth --help)");
+        if (!s->directory && !s->image && !s->name[0])
+                return log_invalid("no tree given: use -D TREE or -i IMAGE (see berth --help)");
         s->argv = strv_copy(argv + optind);
         if (!s->argv || note_command(s) < 0)
                 return -ENOMEM;
@@ -332,6 +332,7 @@ void settings_done(struct settings *s)
         strv_free(s->net.ipvlan);
         strv_free(s->net.veth_extra);
         free(s->net.namespace_path);
+        free(s->image);
         strv_free(s->argv);
         for (size_t i = 0; i < s->n_applied; i++) {
                 free((char *) s->applied[i].value);

@@ -7,6 +7,7 @@
 
 #include "launch.h"
 #include "launcher.h"
+#include "image-raw.h"
 #include "log.h"
 #include "programs.h"
 #include "settings.h"
@@ -65,7 +66,13 @@ int main(int argc, char **argv)
                 settings_done(&s);
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
         }
+        char *image_mount = NULL;
+        if (s.image && image_raw_attach(&s, &image_mount) < 0) {
+                settings_done(&s);
+                return EXIT_FAILURE;
+        }
         r = launch_run(&s);
+        image_raw_detach(image_mount);
         settings_done(&s);
         return r;
 }

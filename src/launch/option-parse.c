@@ -105,6 +105,27 @@ int opt_directory(struct settings *s, const struct assignment *a)
         return 0;
 }
 
+int opt_image(struct settings *s, const struct assignment *a)
+{
+        if (a->source != SOURCE_COMMAND_LINE && a->value[0] != '/')
+                return assignment_invalid(a, "not an absolute path");
+        int r = args_absolute_path("image", a->value, false, &s->image);
+        if (r < 0 || s->name[0])
+                return r;
+        /* The machine's name, unless one is given: vm1 of vm1.raw. */
+        const char *base = strrchr(s->image, '/') + 1;
+        size_t n = strlen(base);
+        if (n > 4 && streq(base + n - 4, ".raw"))
+                n -= 4;
+        if (n <= MACHINE_NAME_MAX)
+                snprintf(s->name, sizeof(s->name), "%.*s", (int) n, base);
+        if (!machine_name_valid(s->name)) {
+                s->name[0] = 0;
+                return assignment_invalid(a, "cannot make a machine name of it: give one with --name");
+        }
+        return 0;
+}
+
 int opt_name(struct settings *s, const struct assignment *a)
 {
         const char *why = machine_name_problem(a->value);

@@ -16,6 +16,7 @@ int opt_version(struct settings *s, const struct assignment *a);
 int opt_quiet(struct settings *s, const struct assignment *a);
 int opt_settings(struct settings *s, const struct assignment *a);
 int opt_directory(struct settings *s, const struct assignment *a);
+int opt_image(struct settings *s, const struct assignment *a);
 int opt_name(struct settings *s, const struct assignment *a);
 int opt_hostname(struct settings *s, const struct assignment *a);
 int opt_upper(struct settings *s, const struct assignment *a);

@@ -177,11 +177,21 @@ static int find_tree(struct settings *s, const struct file_values *v, const char
                         if (r < 0)
                                 return r;
                 }
-        if (s->directory)
+        if (s->directory || s->image)
                 return 0;
         if (asprintf(&s->directory, "%s/images/%s", berth_state_dir(), name) < 0)
                 return log_oom();
         struct stat st;
+        /* A raw disk image of the name in the store. */
+        if (stat(s->directory, &st) < 0) {
+                _cleanup_free_ char *raw = strjoin(s->directory, ".raw", NULL);
+                if (raw && stat(raw, &st) == 0 && S_ISREG(st.st_mode)) {
+                        free(s->directory);
+                        s->directory = NULL;
+                        s->image = take_ptr(raw);
+                        return 0;
+                }
+        }
         if (stat(s->directory, &st) < 0)
                 return log_invalid("no tree given, and there is no image %s: use -D TREE (see berth --help)",
                                    s->directory);
@@ -272,7 +282,7 @@ int settings_read_files(struct settings *s)
         r = find_tree(s, &v, name);
         if (r < 0)
                 return r;
-        if (s->settings_mode != SETTINGS_NO && image_file(s->directory, &beside) > 0) {
+        if (s->settings_mode != SETTINGS_NO && image_file(s->directory ? s->directory : s->image, &beside) > 0) {
                 r = load(&v, SOURCE_IMAGE, beside);
                 if (r >= 0)
                         r = collect(s, &v, SOURCE_IMAGE);

@@ -84,6 +84,7 @@ struct assignment;
  * the file system). Passed down to every concern; no globals. */
 struct settings {
         char *directory;        /* the base tree, absolute */
+        char *image;            /* -i: a raw disk image whose root becomes directory */
         char name[MACHINE_NAME_MAX + 1];
         char *hostname;
         bool boot;

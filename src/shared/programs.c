@@ -24,6 +24,7 @@ static const struct program {
         { "berth-stub", NULL, BERTH_LIBEXECDIR, {} },
         { "berth-bus", NULL, BERTH_LIBEXECDIR, {} },
         { "berth-net", NULL, BERTH_LIBEXECDIR, { "../launch" } },
+        { "berth-image", NULL, BERTH_LIBEXECDIR, { "../launch" } },
         { "berth-boot-test", NULL, BERTH_LIBEXECDIR, {} },
 };
 

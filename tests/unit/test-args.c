@@ -341,7 +341,7 @@ Test(args, option_errors_are_one_line_with_a_hint)
         assert_says(ARGV("-D", "/t", "--private"),
                     "berth: ambiguous option --private: --private-users, --private-users-ownership, "
                     "--private-network (see berth --help)\n");
-        assert_says(ARGV("-b"), "berth: no tree given: use -D TREE (see berth --help)\n");
+        assert_says(ARGV("-b"), "berth: no tree given: use -D TREE or -i IMAGE (see berth --help)\n");
 }
 
 /* nspawn's -U: pick (and the ownership chosen for the tree); it takes no
