@@ -148,3 +148,42 @@ Test(image, bad_images_are_one_line_and_leave_nothing, .timeout = 120)
         cr_expect(strstr(r.err, "/nonexistent/x.raw") && it_count_lines(r.err) == 1, "%s", r.err);
         it_result_free(&r);
 }
+
+/* The Debian tree packed as a raw GPT image boots with systemd to
+ * running; nothing of the image stays after its poweroff, nor after a
+ * SIGKILL of berth and the next start. */
+Test(image, the_debian_tree_as_a_raw_image_boots_to_running, .timeout = 300)
+{
+        char *img = NULL;
+        cr_assert(asprintf(&img, "%s/debian.raw", it.dir) > 0);
+        it_sh("truncate -s 512M '%s' && printf 'label: gpt\\nstart=2048, size=1044480, type=" ROOT_X86_64 "\\n' | "
+              "sfdisk -q '%s' && mkfs.ext4 -q -E offset=1048576 -d '%s' '%s' 510M",
+              img, img, it_debian_tree(), img);
+        for (int killed = 0; killed < 2; killed++) {
+                pid_t pid = it_berth_spawn("deb-raw", "-i", img, "-x", "--boot", "-M", "deb-raw", NULL);
+                cr_assert(it_wait_state("deb-raw", "running", 120), "%s", it_spawn_log("deb-raw", "err"));
+                struct it_result r = it_exec_in("deb-raw", 90, "systemctl is-system-running --wait");
+                cr_expect(strstr(r.out, "running"), "system state: %s%s", r.out, r.err);
+                it_result_free(&r);
+                if (!killed) {
+                        cr_assert_eq(kill(pid, SIGTERM), 0);
+                        cr_expect_eq(it_wait(pid, 60), 0, "%s", it_spawn_log("deb-raw", "err"));
+                        assert_nothing_of(img);
+                        continue;
+                }
+                char *leader = it_state_get("deb-raw", "LEADER");
+                cr_assert(leader);
+                cr_assert_eq(kill(pid, SIGKILL), 0);
+                it_wait(pid, 30);
+                for (int i = 0; i < 100 && kill(atoi(leader), 0) == 0; i++)
+                        usleep(100000);
+                free(leader);
+                r = it_berth_run(60, "-i", img, "-x", "-M", "deb-raw", "--", "/bin/true", NULL);
+                cr_expect_eq(r.status, 0, "%s", r.err);
+                it_result_free(&r);
+                assert_nothing_of(img);
+        }
+        char *left = it_leftovers("deb-raw", NULL);
+        cr_expect_null(left, "%s", left);
+        free(img);
+}
