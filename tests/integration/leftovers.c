@@ -5,6 +5,7 @@
 
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <libmount.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,14 +105,43 @@ static char *machine_process(const char *machine)
         return found;
 }
 
+/* Whether a mount names the tree, the test's directory or berth in its
+ * target, source, root or options (an overlay's lowerdir=). */
+static bool mount_is_ours(struct libmnt_fs *fs, const char *tree)
+{
+        const char *fields[] = { mnt_fs_get_target(fs), mnt_fs_get_source(fs), mnt_fs_get_root(fs),
+                                 mnt_fs_get_fs_options(fs) };
+
+        for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+                if (fields[i] && ((tree && strstr(fields[i], tree)) || strstr(fields[i], it.dir) ||
+                                  strstr(fields[i], "berth")))
+                        return true;
+        return false;
+}
+
+/* The first such mount, read with libmount. */
+static char *mount_left(const char *tree)
+{
+        struct libmnt_table *t = mnt_new_table_from_file("/proc/self/mountinfo");
+        struct libmnt_iter *it_ = mnt_new_iter(MNT_ITER_FORWARD);
+        struct libmnt_fs *fs;
+        char *found = NULL;
+
+        cr_assert(t && it_, "reading /proc/self/mountinfo with libmount");
+        while (!found && mnt_table_next_fs(t, it_, &fs) == 0)
+                if (mount_is_ours(fs, tree))
+                        asprintf(&found, "mount left behind: %s on %s (%s, %s)", mnt_fs_get_source(fs) ?: "none",
+                                 mnt_fs_get_target(fs) ?: "?", mnt_fs_get_fstype(fs) ?: "?",
+                                 mnt_fs_get_fs_options(fs) ?: "");
+        mnt_free_iter(it_);
+        mnt_unref_table(t);
+        return found;
+}
+
 char *it_leftovers(const char *machine, const char *tree)
 {
-        char *mi = it_read_file("/proc/self/mountinfo"), *found = NULL, path[512];
+        char *found = mount_left(tree), path[512];
 
-        for (char *l = strtok(mi, "\n"); l && !found; l = strtok(NULL, "\n"))
-                if ((tree && strstr(l, tree)) || strstr(l, it.dir) || strstr(l, "berth"))
-                        asprintf(&found, "mount left behind: %s", l);
-        free(mi);
         if (found)
                 return found;
         if (machine && cgroup_exists(machine)) {
