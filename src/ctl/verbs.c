@@ -9,6 +9,8 @@
 const struct verb verbs[] = {
         { "list", "", 0, 0, OPT_JSON | OPT_LEGEND,
           "List the machines berthd knows (the default verb)", verb_list },
+        { "list-images", "", 0, 0, OPT_JSON | OPT_LEGEND,
+          "List the images of berthd's store (trees and raw disk images)", verb_list_images },
         { "status", "NAME...", 1, VERB_ANY, OPT_JSON | OPT_FULL,
           "Show a machine's state, times and processes", verb_status },
         { "show", "[NAME...]", 0, VERB_ANY, OPT_JSON | OPT_PROPERTY | OPT_ALL | OPT_EFFECTIVE,

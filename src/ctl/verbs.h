@@ -45,6 +45,7 @@ void verbs_help(FILE *f);
 void verb_help(FILE *f, const struct verb *v);
 
 int verb_list(struct ctl *c, char **names, unsigned n);
+int verb_list_images(struct ctl *c, char **names, unsigned n);
 int verb_status(struct ctl *c, char **names, unsigned n);
 int verb_show(struct ctl *c, char **names, unsigned n);
 int verb_start(struct ctl *c, char **names, unsigned n);

@@ -12,6 +12,7 @@
 #include "bus-util.h"
 #include "cleanup.h"
 #include "config.h"
+#include "image-bus.h"
 #include "machine-bus.h"
 #include "manager.h"
 #include "paths.h"
@@ -359,6 +360,10 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("NMachines", "u", property_n_machines, 0, 0),
         SD_BUS_METHOD_WITH_ARGS("ListMachines", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssso)", machines), method_list,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListImages", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssbttto)", images),
+                                bus_method_list_images, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetImage", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", image), bus_method_get_image,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetMachine", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", machine), method_get,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetMachineByPID", SD_BUS_ARGS("u", pid), SD_BUS_RESULT("o", machine),
@@ -423,6 +428,8 @@ int manager_bus_setup(struct manager *m, sd_bus *bus)
         if (r < 0)
                 return r;
         r = machine_bus_setup(bus, m);
+        if (r >= 0)
+                r = image_bus_setup(bus, m);
         if (r < 0)
                 return r;
         m->events = &bus_events;

@@ -28,6 +28,7 @@ TestSuite(daemon, .init = it_setup, .fini = it_teardown);
 #define MANAGER_PATH "/org/berth/machine1"
 #define MANAGER "org.berth.machine1.Manager"
 #define MACHINE "org.berth.machine1.Machine"
+#define IMAGE "org.berth.machine1.Image"
 
 static void daemon_up(void)
 {
@@ -236,17 +237,21 @@ static char *introspect_to(const char *object, const char *file)
         return path;
 }
 
-static struct it_result compare(const char *reference, const char *manager_xml, const char *machine_xml)
+static struct it_result compare(const char *reference, const char *manager_xml, const char *machine_xml,
+                                const char *image_xml)
 {
-        char *script = script_path(), *a1, *a2;
+        char *script = script_path(), *a1, *a2, *a3 = NULL;
         struct it_result r;
 
         asprintf(&a1, "%s=" MANAGER, manager_xml);
         asprintf(&a2, "%s=" MACHINE, machine_xml);
-        char *argv[] = { "python3", script, (char *) reference, a1, a2, NULL };
+        if (image_xml)
+                asprintf(&a3, "%s=" IMAGE, image_xml);
+        char *argv[] = { "python3", script, (char *) reference, a1, a2, a3, NULL };
         r = it_run(60, argv);
         free(a1);
         free(a2);
+        free(a3);
         free(script);
         return r;
 }
@@ -273,8 +278,11 @@ Test(daemon, live_introspection_is_the_reference)
         obj = object_of("dm-intro");
         mgr = introspect_to(MANAGER_PATH, "manager.xml");
         mach = introspect_to(obj, "machine.xml");
+        /* An image of the store, for an object of org.berth.machine1.Image. */
+        it_sh("mkdir -p '%s/images/dm-img'", it.state_dir);
+        char *img = introspect_to("/org/berth/machine1/image/dm_2dimg", "image.xml");
 
-        r = compare(ref, mgr, mach);
+        r = compare(ref, mgr, mach, img);
         cr_assert_eq(r.status, 0, "the live introspection differs from %s:\n%s%s", ref, r.out, r.err);
         cr_assert_str_eq(r.out, "same\n");
         it_result_free(&r);
@@ -292,6 +300,7 @@ Test(daemon, live_introspection_is_the_reference)
         free(ref);
         free(mgr);
         free(mach);
+        free(img);
         free(obj);
 }
 
@@ -312,6 +321,8 @@ Test(daemon, introspection_check_sees_differences)
         obj = object_of("dm-introbad");
         mgr = introspect_to(MANAGER_PATH, "manager.xml");
         mach = introspect_to(obj, "machine.xml");
+        it_sh("mkdir -p '%s/images/dm-img'", it.state_dir);
+        char *img = introspect_to("/org/berth/machine1/image/dm_2dimg", "image.xml");
 
         p = strstr(text, "<property name=\"UIDShift\" type=\"u\"");
         cr_assert_not_null(p, "the reference has no UIDShift of type u");
@@ -328,7 +339,8 @@ Test(daemon, introspection_check_sees_differences)
         fprintf(f, "%.*s<property name=\"Extra\" type=\"s\" access=\"read\"/>\n%s", (int) (p - text), text, p);
         cr_assert_eq(fclose(f), 0);
 
-        r = compare(bad, mgr, mach);
+        r = compare(bad, mgr, mach, img);
+        free(img);
         cr_assert_eq(r.status, 1, "the check passed a wrong reference (%d):\n%s%s", r.status, r.out, r.err);
         cr_assert(strstr(r.out, "property " MACHINE ".UIDShift: reference type t, access read, bus type u, "
                                 "access read\n"), "%s", r.out);

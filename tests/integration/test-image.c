@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bus.h"
 #include "helpers.h"
 
 TestSuite(image, .init = it_setup, .fini = it_teardown);
@@ -185,5 +186,51 @@ Test(image, the_debian_tree_as_a_raw_image_boots_to_running, .timeout = 300)
         }
         char *left = it_leftovers("deb-raw", NULL);
         cr_expect_null(left, "%s", left);
+        free(img);
+}
+
+/* berthctl list-images through berthd: the trees and raw images of the
+ * store with their type, read-only flag and usage; GetImage of each. */
+Test(image, list_images_shows_the_store, .timeout = 120)
+{
+        it_bus_start();
+        it_berthd_start();
+        char *img = make_image("li.raw", ROOT_X86_64, true);
+        it_sh("mkdir -p '%s/images/tree1' && cp '%s' '%s/images/disk1.raw' && cp '%s' '%s/images/disk2.raw' && "
+              "chmod a-w '%s/images/disk2.raw' && mkdir '%s/images/.hidden' && touch '%s/images/not-an-image.txt'",
+              it.state_dir, img, it.state_dir, img, it.state_dir, it.state_dir, it.state_dir, it.state_dir);
+        struct it_result r = it_ctl(30, "list-images", "--no-legend", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        /* NAME TYPE RO USAGE ...: a tree's usage is not walked. */
+        char *lines[3] = {};
+        int n = 0;
+        for (char *l = strtok(r.out, "\n"); l && n < 4; l = strtok(NULL, "\n"))
+                if (n < 3)
+                        lines[n++] = l;
+                else
+                        n++;
+        cr_expect_eq(n, 3, "list-images:\n%s", r.out);
+        cr_expect(n >= 3 && strncmp(lines[0], "disk1", 5) == 0 && strstr(lines[0], " raw ") &&
+                  strstr(lines[0], " no "), "%s", lines[0]);
+        cr_expect(n >= 3 && strncmp(lines[1], "disk2", 5) == 0 && strstr(lines[1], " yes "), "%s", lines[1]);
+        cr_expect(n >= 3 && strncmp(lines[2], "tree1", 5) == 0 && strstr(lines[2], " directory ") &&
+                  strstr(lines[2], " n/a "), "%s", lines[2]);
+        it_result_free(&r);
+        r = it_ctl(30, "list-images", "--json=short", NULL);
+        cr_expect(strstr(r.out, "\"name\":\"disk1\"") && strstr(r.out, "\"type\":\"raw\""), "%s", r.out);
+        it_result_free(&r);
+        r = it_busctl(30, "call", "org.berth.machine1", "/org/berth/machine1", "org.berth.machine1.Manager",
+                      "GetImage", "s", "disk2", NULL);
+        cr_expect(strstr(r.out, "/org/berth/machine1/image/disk2"), "%s%s", r.out, r.err);
+        it_result_free(&r);
+        r = it_busctl(30, "get-property", "org.berth.machine1", "/org/berth/machine1/image/disk2",
+                      "org.berth.machine1.Image", "ReadOnly", NULL);
+        cr_expect_str_eq(r.out, "b true\n", "%s", r.err);
+        it_result_free(&r);
+        r = it_busctl(30, "call", "org.berth.machine1", "/org/berth/machine1", "org.berth.machine1.Manager",
+                      "GetImage", "s", "nosuch", NULL);
+        cr_expect_neq(r.status, 0);
+        cr_expect(strstr(r.err, "no image nosuch"), "%s", r.err);
+        it_result_free(&r);
         free(img);
 }

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+struct manager;
+
+/* org.berth.machine1.Image objects, /org/berth/machine1/image/NAME, one
+ * per image of the store (src/image/store.h), read when asked; and the
+ * Manager's ListImages and GetImage. */
+int image_bus_setup(sd_bus *bus, struct manager *m);
+int bus_method_list_images(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int bus_method_get_image(sd_bus_message *msg, void *userdata, sd_bus_error *error);
