@@ -424,6 +424,41 @@ char *it_tree_manifest(const char *tree)
         return out;
 }
 
+void it_kill_launcher(pid_t pid, const char *name)
+{
+        char *leader = it_state_get(name, "LEADER");
+
+        cr_assert(leader, "machine %s has no LEADER", name);
+        cr_assert_eq(kill(pid, SIGKILL), 0);
+        it_wait(pid, 30);
+        for (int i = 0; i < 100 && kill(atoi(leader), 0) == 0; i++)
+                usleep(100000);
+        free(leader);
+}
+
+char *it_sh_out(const char *cmd)
+{
+        char *argv[] = { "/bin/sh", "-c", (char *) cmd, NULL };
+        struct it_result r = it_run(30, argv);
+
+        free(r.err);
+        return r.out;
+}
+
+char *it_sh_until_empty(const char *cmd, int tries)
+{
+        char *out = NULL;
+
+        for (int i = 0; i < tries; i++) {
+                free(out);
+                out = it_sh_out(cmd);
+                if (out && !out[0])
+                        break;
+                usleep(20000);
+        }
+        return out;
+}
+
 void it_sh(const char *fmt, ...)
 {
         char cmd[4096];

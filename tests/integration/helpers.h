@@ -47,6 +47,14 @@ void it_result_free(struct it_result *r);
  * timeout_sec: it_berth_sh(60, tree, "echo hi", "--ephemeral", NULL). */
 struct it_result it_berth_sh(int timeout_sec, const char *tree, const char *script, ...) __attribute__((sentinel));
 
+/* SIGKILL to the launcher pid of machine name, then wait for it and for
+ * its machine's PID 1, which goes with it: what a killed berth leaves. */
+void it_kill_launcher(pid_t pid, const char *name);
+/* A shell command's standard output (its stderr dropped). */
+char *it_sh_out(const char *cmd);
+/* Its output once it prints nothing, polling for up to tries * 20 ms (for
+ * what the kernel removes a moment later); the last output otherwise. */
+char *it_sh_until_empty(const char *cmd, int tries);
 /* A shell command on the host (printf-style), asserted to succeed. */
 void it_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -31,33 +31,18 @@ static char *make_image(const char *name, const char *type, bool fs)
         return path;
 }
 
-static char *run_out(const char *cmd)
-{
-        char *argv[] = { "/bin/sh", "-c", (char *) cmd, NULL };
-        struct it_result r = it_run(30, argv);
-        free(r.err);
-        return r.out;
-}
-
 /* No loop device over the file and no image mount of berth's. */
 static void assert_nothing_of(const char *path)
 {
         char cmd[700];
         snprintf(cmd, sizeof(cmd), "losetup -a | grep -F '%s' || true", path);
-        char *loops = NULL;
         /* autoclear ends the loop device once its mount is gone. */
-        for (int i = 0; i < 50; i++) {
-                free(loops);
-                loops = run_out(cmd);
-                if (loops && !loops[0])
-                        break;
-                usleep(20000);
-        }
+        char *loops = it_sh_until_empty(cmd, 50);
         cr_expect_str_eq(loops, "", "loop devices left: %s", loops);
         free(loops);
         snprintf(cmd, sizeof(cmd), "ls -A '%s/images' 2>/dev/null; grep -F '%s/images' /proc/self/mountinfo || true",
                  it.runtime_dir, it.runtime_dir);
-        char *left = run_out(cmd);
+        char *left = it_sh_out(cmd);
         cr_expect_str_eq(left, "", "image mounts left: %s", left);
         free(left);
 }
@@ -66,7 +51,7 @@ Test(image, a_raw_gpt_image_is_the_machines_tree_and_stays_unwritten, .timeout =
 {
         char *img = make_image("vm1.raw", ROOT_X86_64, true), cmd[600];
         snprintf(cmd, sizeof(cmd), "md5sum <'%s'", img);
-        char *before = run_out(cmd);
+        char *before = it_sh_out(cmd);
 
         struct it_result r = it_berth_run(30, "-i", img, "-x", "--", "/bin/sh", "-c",
                                           "grep ^ID= /etc/os-release; echo new >/etc/motd; rm /etc/passwd; cat /etc/motd; "
@@ -75,7 +60,7 @@ Test(image, a_raw_gpt_image_is_the_machines_tree_and_stays_unwritten, .timeout =
         cr_expect_eq(r.status, 0, "%s", r.err);
         cr_expect_str_eq(r.out, "ID=berth-busybox\nnew\nvm1\n", "inside: %s", r.out);
         it_result_free(&r);
-        char *after = run_out(cmd);
+        char *after = it_sh_out(cmd);
         cr_expect_str_eq(after, before, "the image changed");
         free(before), free(after);
         assert_nothing_of(img);
@@ -98,16 +83,10 @@ Test(image, a_killed_launchers_mount_and_loop_device_go_with_the_next_start, .ti
         char *img = make_image("vmk.raw", ROOT_X86_64, true);
         pid_t pid = it_berth_spawn("vmk", "-i", img, "-x", "--", "sleep", "1000", NULL);
         cr_assert(it_wait_state("vmk", "running", 30), "%s", it_spawn_log("vmk", "err"));
-        char *leader = it_state_get("vmk", "LEADER");
-        cr_assert(leader);
-        cr_assert_eq(kill(pid, SIGKILL), 0);
-        it_wait(pid, 30);
-        for (int i = 0; i < 100 && kill(atoi(leader), 0) == 0; i++)
-                usleep(100000);
-        free(leader);
+        it_kill_launcher(pid, "vmk");
         char cmd[600];
         snprintf(cmd, sizeof(cmd), "grep -cF '%s/images/mnt-' /proc/self/mountinfo || true", it.runtime_dir);
-        char *mounts = run_out(cmd);
+        char *mounts = it_sh_out(cmd);
         cr_expect_str_eq(mounts, "1\n", "the killed launcher's mount: %s", mounts);
         free(mounts);
         struct it_result r = it_berth_run(30, "-i", img, "-x", "--", "true", NULL);
@@ -172,13 +151,7 @@ Test(image, the_debian_tree_as_a_raw_image_boots_to_running, .timeout = 300)
                         assert_nothing_of(img);
                         continue;
                 }
-                char *leader = it_state_get("deb-raw", "LEADER");
-                cr_assert(leader);
-                cr_assert_eq(kill(pid, SIGKILL), 0);
-                it_wait(pid, 30);
-                for (int i = 0; i < 100 && kill(atoi(leader), 0) == 0; i++)
-                        usleep(100000);
-                free(leader);
+                it_kill_launcher(pid, "deb-raw");
                 r = it_berth_run(60, "-i", img, "-x", "-M", "deb-raw", "--", "/bin/true", NULL);
                 cr_expect_eq(r.status, 0, "%s", r.err);
                 it_result_free(&r);

@@ -28,14 +28,6 @@ TestSuite(network, .init = it_setup, .fini = it_teardown);
 #define HOST_OUT "192.0.2.1"
 #define OUTSIDE "192.0.2.2"
 
-static char *sh_out(const char *cmd)
-{
-        char *argv[] = { "/bin/sh", "-c", (char *) cmd, NULL };
-        struct it_result r = it_run(30, argv);
-        free(r.err);
-        return r.out;
-}
-
 /* This test's own network namespace, with lo up and forwarding on (the
  * namespace's own sysctls). */
 static void isolate(void)
@@ -117,22 +109,15 @@ static void assert_no_network_of(const char *machine)
         /* The veth goes with the machine's network namespace, which the
          * kernel tears down a moment after the machine's end. */
         snprintf(cmd, sizeof(cmd), "ip -o link | grep -E ' v[ebr]-%.7s' || true", machine);
-        out = NULL;
-        for (int i = 0; i < 100; i++) {
-                free(out);
-                out = sh_out(cmd);
-                if (out && !out[0])
-                        break;
-                usleep(20000);
-        }
+        out = it_sh_until_empty(cmd, 100);
         cr_expect_str_eq(out, "", "links left: %s", out);
         free(out);
-        out = sh_out("nft list ruleset 2>/dev/null || true");
+        out = it_sh_out("nft list ruleset 2>/dev/null || true");
         cr_expect(!strstr(out, machine), "rules of %s left:\n%s", machine, out);
         free(out);
         snprintf(cmd, sizeof(cmd), "grep -lx '%s' %s/net/addr-* %s/net/port-* 2>/dev/null || true", machine,
                  it.runtime_dir, it.runtime_dir);
-        out = sh_out(cmd);
+        out = it_sh_out(cmd);
         cr_expect_str_eq(out, "", "claims left: %s", out);
         free(out);
 }
@@ -155,7 +140,7 @@ static char *machine_addr(const char *machine, const char *family)
                  "nsenter -t %s -n ip -o -%s addr show dev host0 scope global | awk '{print $4}' | cut -d/ -f1",
                  leader, family);
         free(leader);
-        char *out = sh_out(cmd);
+        char *out = it_sh_out(cmd);
         cr_assert(out, "%s", cmd);
         out[strcspn(out, "\n")] = 0;
         return out;
@@ -269,7 +254,7 @@ Test(network, zone_machines_reach_each_other_and_another_zone_does_not, .timeout
         cr_expect_neq(r.status, 0, "a machine of another zone reaches nt-a2: %s", r.out);
         it_result_free(&r);
 
-        char *bridges = sh_out("ip -o link show type bridge | awk -F': ' '{print $2}' | sort | tr '\\n' ' '");
+        char *bridges = it_sh_out("ip -o link show type bridge | awk -F': ' '{print $2}' | sort | tr '\\n' ' '");
         cr_expect(strstr(bridges, "vz-nta") && strstr(bridges, "vz-ntb"), "zone bridges: %s", bridges);
         free(bridges);
         stop(a1, "nt-a1");
@@ -279,7 +264,7 @@ Test(network, zone_machines_reach_each_other_and_another_zone_does_not, .timeout
         it_result_free(&r);
         stop(a2, "nt-a2");
         stop(b1, "nt-b1");
-        bridges = sh_out("ip -o link show type bridge");
+        bridges = it_sh_out("ip -o link show type bridge");
         cr_expect_str_eq(bridges, "", "zone bridges left: %s", bridges);
         free(bridges);
         free(a2v4), free(a2v6);
@@ -300,12 +285,12 @@ Test(network, a_forwarded_port_answers_on_loopback_and_from_outside, .timeout = 
                                    "exec httpd -f -p 80 -h /www", NULL);
         cr_assert(it_wait_state("nt-web", "running", 30), "%s", it_spawn_log("nt-web", "err"));
         usleep(300000);
-        char *out = sh_out("timeout 5 wget -q -O - http://127.0.0.1:8080/ 2>&1; timeout 5 wget -q -O - 'http://[::1]:8080/' 2>&1");
+        char *out = it_sh_out("timeout 5 wget -q -O - http://127.0.0.1:8080/ 2>&1; timeout 5 wget -q -O - 'http://[::1]:8080/' 2>&1");
         cr_expect(out && strstr(out, "served-by-nt-web\nserved-by-nt-web\n"), "from loopback (v4, v6): %s", out);
         free(out);
         char cmd[300];
         snprintf(cmd, sizeof(cmd), "nsenter -t %d -n timeout 5 wget -q -O - http://" HOST_OUT ":8080/ 2>&1", (int) outside_pid);
-        out = sh_out(cmd);
+        out = it_sh_out(cmd);
         cr_expect(out && strstr(out, "served-by-nt-web"), "from the outside host: %s", out);
         free(out);
 
@@ -348,22 +333,16 @@ Test(network, what_a_killed_launcher_left_is_swept, .timeout = 120)
 {
         isolate();
         pid_t pid = spawn_sleeper("nt-kill", "--network-zone=ntk", "--port=8181:80");
-        char *leader = it_state_get("nt-kill", "LEADER");
-        cr_assert(leader);
-        cr_assert_eq(kill(pid, SIGKILL), 0);
-        it_wait(pid, 30);
         /* The machine goes with its launcher; its links, rules and
          * claims stay for the next start. */
-        for (int i = 0; i < 100 && kill(atoi(leader), 0) == 0; i++)
-                usleep(100000);
-        free(leader);
-        char *rules = sh_out("nft list ruleset");
+        it_kill_launcher(pid, "nt-kill");
+        char *rules = it_sh_out("nft list ruleset");
         cr_expect(rules && strstr(rules, "m-nt-kill-pre"), "the killed launcher's rules: %s", rules);
         free(rules);
         pid = spawn_sleeper("nt-kill", "--network-zone=ntk", "--port=8181:80");
         stop(pid, "nt-kill");
         assert_no_network_left("nt-kill");
-        char *bridges = sh_out("ip -o link show type bridge");
+        char *bridges = it_sh_out("ip -o link show type bridge");
         cr_expect_str_eq(bridges, "", "zone bridges left: %s", bridges);
         free(bridges);
 }
@@ -379,18 +358,14 @@ Test(network, a_killed_zone_machine_leaves_the_other_its_network_and_berthd_swee
         it_berthd_start();
         pid_t w1 = spawn_sleeper("nt-w1", "--network-zone=ntw", "--port=8484:80");
         pid_t w2 = spawn_sleeper("nt-w2", "--network-zone=ntw", NULL);
-        char *w2v4 = machine_addr("nt-w2", "4"), *leader = it_state_get("nt-w1", "LEADER");
-        cr_assert(w2v4[0] && leader);
+        char *w2v4 = machine_addr("nt-w2", "4");
+        cr_assert(w2v4[0]);
 
-        cr_assert_eq(kill(w1, SIGKILL), 0);
-        it_wait(w1, 30);
-        for (int i = 0; i < 100 && kill(atoi(leader), 0) == 0; i++)
-                usleep(100000);
-        free(leader);
+        it_kill_launcher(w1, "nt-w1");
         char *rules = NULL;
         for (int i = 0; i < 100; i++) {
                 free(rules);
-                rules = sh_out("nft list ruleset");
+                rules = it_sh_out("nft list ruleset");
                 if (rules && !strstr(rules, "nt-w1"))
                         break;
                 usleep(100000);
@@ -407,13 +382,13 @@ Test(network, a_killed_zone_machine_leaves_the_other_its_network_and_berthd_swee
                                         "ping -c1 -W2 " OUTSIDE " >/dev/null && echo out-ok");
         cr_expect(strstr(r.out, w2v4) && strstr(r.out, "out-ok"), "nt-w2 lost its network: %s%s", r.out, r.err);
         it_result_free(&r);
-        char *bridges = sh_out("ip -o link show type bridge");
+        char *bridges = it_sh_out("ip -o link show type bridge");
         cr_expect(bridges && strstr(bridges, "vz-ntw"), "the zone's bridge went: %s", bridges);
         free(bridges);
         stop(w2, "nt-w2");
         free(w2v4);
         outside_done();
-        bridges = sh_out("ip -o link show type bridge");
+        bridges = it_sh_out("ip -o link show type bridge");
         cr_expect_str_eq(bridges, "", "zone bridges left: %s", bridges);
         free(bridges);
         assert_no_network_of("nt-w1");
@@ -447,7 +422,7 @@ Test(network, interfaces_macvlan_ipvlan_extra_veths_and_a_joined_namespace, .tim
         char *links = NULL;
         for (int i = 0; i < 50; i++) {
                 free(links);
-                links = sh_out("ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | sort | tr '\\n' ' '");
+                links = it_sh_out("ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | sort | tr '\\n' ' '");
                 if (links && strcmp(links, "bt-out lo nt-mv nt-mvp ") == 0)
                         break;
                 usleep(100000);
@@ -603,7 +578,7 @@ Test(network, a_debian_machine_has_its_address_at_ready, .timeout = 240)
         char *leader = it_state_get("nt-deb", "LEADER"), cmd[200];
         snprintf(cmd, sizeof(cmd), "nsenter -t %s -n ip route show default", leader);
         free(leader);
-        char *route = sh_out(cmd);
+        char *route = it_sh_out(cmd);
         cr_expect(route && strstr(route, "default via 10.251."), "the default route under networkd: %s", route);
         free(route);
         cr_assert_eq(kill(pid, SIGTERM), 0);
