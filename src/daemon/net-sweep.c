@@ -13,6 +13,7 @@
 #include "helper-run.h"
 #include "log.h"
 #include "name.h"
+#include "net-marker.h"
 #include "paths.h"
 #include "programs.h"
 #include "state.h"
@@ -51,21 +52,14 @@ static void release_claims(const char *dir, const char *name)
 static void sweep_one(const char *name)
 {
         _cleanup_free_ char *text = NULL, *path = NULL;
-        char marker[4200], err[512], *argv[8] = { (char *) "berth-net", (char *) "down", (char *) name };
-        size_t n = 3;
+        char marker[4200], err[512], *argv[NET_MARKER_ARGS_MAX];
         int lock = -1, r;
 
-        snprintf(marker, sizeof(marker), "%s/net/" MARKER_PREFIX "%s", berth_runtime_dir(), name);
         /* The name's lock: no launcher runs it, and none starts it meanwhile. */
         if (machine_lock(name, &lock) < 0)
                 return;
-        if (read_file_at(AT_FDCWD, marker, &text, 4096) < 0)
+        if (net_marker_down_argv(name, &text, argv) < 0)
                 goto done;
-        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l && n < ELEMENTSOF(argv) - 1;
-             l = strtok_r(NULL, "\n", &save))
-                if (startswith(l, "--veth=") || startswith(l, "--zone-bridge="))
-                        argv[n++] = l;
-        argv[n] = NULL;
         if ((r = program_find("berth-net", &path)) < 0) {
                 log_warning_errno(r, "machine %s: finding berth-net to remove what its killed launcher left", name);
                 goto done;
@@ -76,6 +70,7 @@ static void sweep_one(const char *name)
                             r < 0 ? strerror(-r) : err[0] ? err : "berth-net failed");
                 goto done;
         }
+        net_marker_path(name, marker, sizeof(marker));
         (void) unlink(marker);
         snprintf(marker, sizeof(marker), "%s/net", berth_runtime_dir());
         release_claims(marker, name);

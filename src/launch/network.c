@@ -17,20 +17,13 @@
 #include "helper-run.h"
 #include "launcher.h"
 #include "log.h"
+#include "net-marker.h"
 #include "paths.h"
 #include "programs.h"
 #include "util.h"
 #include "zone-hosts.h"
 
 #define ARGS_MAX (32 + 2 * PORTS_MAX)
-
-/* RUNTIMEDIR/net/rules-NAME while berth-net has links and rules of the
- * machine in: found at start, it is a killed launcher's, and they are
- * swept. */
-static void rules_marker(const char *machine, char *buf, size_t size)
-{
-        snprintf(buf, size, "%s/net/rules-%s", berth_runtime_dir(), machine);
-}
 
 static int run_berth_net(struct launcher *l, char **argv)
 {
@@ -48,24 +41,18 @@ static int run_berth_net(struct launcher *l, char **argv)
         return 0;
 }
 
-/* The marker holds the arguments berth-net down needs (--veth=,
- * --zone-bridge=), one per line. */
 static void sweep(struct launcher *l)
 {
         _cleanup_free_ char *text = NULL;
-        char marker[4200], *argv[8] = { (char *) "berth-net", (char *) "down", l->name };
-        size_t n = 3;
+        char marker[4200], *argv[NET_MARKER_ARGS_MAX];
 
-        rules_marker(l->name, marker, sizeof(marker));
-        if (read_file_at(AT_FDCWD, marker, &text, 4096) < 0)
+        if (net_marker_down_argv(l->name, &text, argv) < 0)
                 return;
-        for (char *line = strtok(text, "\n"); line && n < ELEMENTSOF(argv) - 1; line = strtok(NULL, "\n"))
-                if (startswith(line, "--veth=") || startswith(line, "--zone-bridge="))
-                        argv[n++] = line;
-        argv[n] = NULL;
         log_debug("machine %s: sweeping the links and packet rules a killed launcher left", l->name);
-        if (run_berth_net(l, argv) >= 0)
+        if (run_berth_net(l, argv) >= 0) {
+                net_marker_path(l->name, marker, sizeof(marker));
                 (void) unlink(marker);
+        }
 }
 
 /* NAT out needs the host to forward; berth changes that only when asked,
@@ -198,7 +185,7 @@ static int write_marker(struct launcher *l)
         char marker[4200], text[128];
         int r;
 
-        rules_marker(l->name, marker, sizeof(marker));
+        net_marker_path(l->name, marker, sizeof(marker));
         snprintf(text, sizeof(text), "--veth=%s\n%s%s%s", p->host_ifname, p->zone ? "--zone-bridge=" : "",
                  p->zone ? p->bridge : "", p->zone ? "\n" : "");
         r = write_file_at(AT_FDCWD, marker, text, 0644);
@@ -253,7 +240,7 @@ int network_up(struct launcher *l)
         if (r < 0) {
                 /* berth-net undoes what it did when it fails. */
                 char marker[4200];
-                rules_marker(l->name, marker, sizeof(marker));
+                net_marker_path(l->name, marker, sizeof(marker));
                 (void) unlink(marker);
                 return r;
         }
@@ -301,7 +288,7 @@ void network_down(struct launcher *l)
                 ok = ok && *i;
         if (ok && next > owned && run_berth_net(l, argv) >= 0 && net_addressed(n)) {
                 char marker[4200];
-                rules_marker(l->name, marker, sizeof(marker));
+                net_marker_path(l->name, marker, sizeof(marker));
                 (void) unlink(marker);
         }
         for (char **i = owned; i < next; i++)
