@@ -129,23 +129,18 @@ struct link_query {
         int is_bridge;
 };
 
+/* Attributes by type into tb, up to max. */
+struct attr_table {
+        const struct nlattr **tb;
+        unsigned max;
+};
+
 static int attr_cb(const struct nlattr *a, void *data)
 {
-        const struct nlattr **tb = data;
-        int type = mnl_attr_get_type(a);
+        const struct attr_table *t = data;
 
-        if (mnl_attr_type_valid(a, IFLA_MAX) > 0)
-                tb[type] = a;
-        return MNL_CB_OK;
-}
-
-static int info_cb(const struct nlattr *a, void *data)
-{
-        const struct nlattr **tb = data;
-        int type = mnl_attr_get_type(a);
-
-        if (mnl_attr_type_valid(a, IFLA_INFO_MAX) > 0)
-                tb[type] = a;
+        if (mnl_attr_type_valid(a, (uint16_t) t->max) > 0)
+                t->tb[mnl_attr_get_type(a)] = a;
         return MNL_CB_OK;
 }
 
@@ -154,11 +149,11 @@ static int query_cb(const struct nlmsghdr *h, void *data)
         struct link_query *q = data;
         const struct nlattr *tb[IFLA_MAX + 1] = {}, *info[IFLA_INFO_MAX + 1] = {};
 
-        mnl_attr_parse(h, sizeof(struct ifinfomsg), attr_cb, tb);
+        mnl_attr_parse(h, sizeof(struct ifinfomsg), attr_cb, &(struct attr_table) { tb, IFLA_MAX });
         if (q->master && tb[IFLA_MASTER] && (int) mnl_attr_get_u32(tb[IFLA_MASTER]) == q->master)
                 q->count++;
         if (tb[IFLA_LINKINFO]) {
-                mnl_attr_parse_nested(tb[IFLA_LINKINFO], info_cb, info);
+                mnl_attr_parse_nested(tb[IFLA_LINKINFO], attr_cb, &(struct attr_table) { info, IFLA_INFO_MAX });
                 if (info[IFLA_INFO_KIND] && strcmp(mnl_attr_get_str(info[IFLA_INFO_KIND]), "bridge") == 0)
                         q->is_bridge = 1;
         }
