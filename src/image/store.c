@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "layers.h"
 #include "paths.h"
 #include "util.h"
 
@@ -61,11 +62,17 @@ static uint64_t file_usage(const struct stat *st)
 static const struct image_kind kinds[] = {
         { IMAGE_DIRECTORY, "", is_dir, dir_read_only, tree_usage },
         { IMAGE_RAW, ".raw", is_file, file_read_only, file_usage },
+        { IMAGE_LAYERED, LAYERS_SUFFIX, is_file, file_read_only, tree_usage },
 };
 
 const char *image_type_to_string(enum image_type t)
 {
-        return t == IMAGE_RAW ? "raw" : "directory";
+        static const char *const names[] = {
+                [IMAGE_DIRECTORY] = "directory",
+                [IMAGE_RAW] = "raw",
+                [IMAGE_LAYERED] = "layered",
+        };
+        return names[t];
 }
 
 static int store_dir(char *buf, size_t size)

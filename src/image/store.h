@@ -9,11 +9,13 @@
 
 /* The image store, STATEDIR/images: what is in it and what each image is.
  * Each kind of image is one entry of a table of operations (store.c):
- * a directory tree NAME, a raw GPT disk image NAME.raw. */
+ * a directory tree NAME, a raw GPT disk image NAME.raw, a layered image
+ * NAME.layers (its manifest, layers.h). */
 
 enum image_type {
         IMAGE_DIRECTORY,
         IMAGE_RAW,
+        IMAGE_LAYERED,
 };
 
 #define IMAGE_USAGE_UNKNOWN UINT64_MAX

@@ -118,10 +118,28 @@ static void open_host_paths(const struct machine *m, struct host_fds *f, int syn
         }
 }
 
+/* The lower layers: the tree, or each layer of a layered image below the
+ * directory of layers f->tree is (top first, as overlayfs stacks them). */
+static char **lower_options(const struct machine *m, int tree_fd, int sync_fd)
+{
+        char *const *layers = m->settings->layers;
+        char **opts = calloc(strv_length(layers) + 5, sizeof(char *));
+        size_t n = 0;
+
+        if (!opts)
+                FAIL(sync_fd, -ENOMEM, "mounting the overlay");
+        for (size_t i = 0; layers && layers[i]; i++)
+                if (asprintf(&opts[n++], "lowerdir+=/proc/self/fd/%d/%s", tree_fd, layers[i]) < 0)
+                        FAIL(sync_fd, -ENOMEM, "mounting the overlay");
+        if (n == 0 && asprintf(&opts[n++], "lowerdir=/proc/self/fd/%d", tree_fd) < 0)
+                FAIL(sync_fd, -ENOMEM, "mounting the overlay");
+        return opts;
+}
+
 static int mount_overlay(const struct machine *m, struct host_fds *f, struct handed *h, int sync_fd)
 {
         _cleanup_close_ int eph = -EBADF, ovl = -EBADF;
-        char lower[64], upper[64], work[64];
+        char upper[64], work[64];
         struct mnt_error err;
         int r;
 
@@ -133,7 +151,7 @@ static int mount_overlay(const struct machine *m, struct host_fds *f, struct han
         }
         /* The layers are named through /proc/self/fd: no path string of the
          * host has to survive overlayfs's option parsing (commas, colons). */
-        snprintf(lower, sizeof(lower), "lowerdir=/proc/self/fd/%d", f->tree);
+        _cleanup_strv_ char **opts = lower_options(m, f->tree, sync_fd);
         if (f->upper >= 0) {
                 snprintf(upper, sizeof(upper), "upperdir=/proc/self/fd/%d", f->upper);
                 snprintf(work, sizeof(work), "workdir=/proc/self/fd/%d", f->work);
@@ -146,8 +164,15 @@ static int mount_overlay(const struct machine *m, struct host_fds *f, struct han
                 snprintf(work, sizeof(work), "workdir=/proc/self/fd/%d/work", eph);
         }
         /* In a user namespace overlayfs may not use trusted.* xattrs. */
-        const char *const opts[] = { lower, upper, work, m->userxattr ? "userxattr" : NULL, NULL };
-        ovl = mnt_new("overlay", opts, 0, &err);
+        size_t n = strv_length(opts);
+        opts[n++] = strdup(upper);
+        opts[n++] = strdup(work);
+        if (m->userxattr)
+                opts[n++] = strdup("userxattr");
+        for (size_t i = 0; i < n; i++)
+                if (!opts[i])
+                        FAIL(sync_fd, -ENOMEM, "mounting the overlay");
+        ovl = mnt_new("overlay", (const char *const *) opts, 0, &err);
         if (ovl < 0)
                 FAIL(sync_fd, ovl, "mounting the overlay of %s%s%s%s", m->settings->directory,
                      err.text[0] ? " (overlayfs: " : "", err.text, err.text[0] ? ")" : "");

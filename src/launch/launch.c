@@ -89,15 +89,17 @@ static int make_handed_mounts(struct launcher *l, int fds[SYNC_MAX_FDS], size_t 
                         return log_error_errno(-errno, "machine %s: opening its user namespace", l->name);
         }
         if (!l->m.lower) {
-                r = userns_clone_mount(l->s->directory, userns_fd, false);
+                /* A layered image's layers all at once: their directory. */
+                const char *tree = l->s->layers ? l->s->layers_root : l->s->directory;
+                r = userns_clone_mount(tree, userns_fd, false);
                 if (r == -EINVAL || r == -EPERM || r == -EOPNOTSUPP) {
                         log_error("machine %s: %s is on a file system that cannot be idmapped into the machine's "
                                   "user namespace: use --private-users-ownership=chown (a shifted copy of the tree) "
-                                  "or --private-users=no", l->name, l->s->directory);
+                                  "or --private-users=no", l->name, tree);
                         return r;
                 }
                 if (r < 0)
-                        return log_error_errno(r, "machine %s: idmapping %s", l->name, l->s->directory);
+                        return log_error_errno(r, "machine %s: idmapping %s", l->name, tree);
                 fds[n++] = r;
         }
         if (l->m.ephemeral_fd >= 0) {

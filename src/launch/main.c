@@ -7,7 +7,10 @@
 
 #include "launch.h"
 #include "launcher.h"
+#include "image-layers.h"
 #include "image-raw.h"
+#include "layers.h"
+#include "util.h"
 #include "log.h"
 #include "programs.h"
 #include "settings.h"
@@ -67,7 +70,8 @@ int main(int argc, char **argv)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
         }
         char *image_mount = NULL;
-        if (s.image && image_raw_attach(&s, &image_mount) < 0) {
+        if (s.image && (endswith(s.image, LAYERS_SUFFIX) ? image_layers_attach(&s)
+                                                         : image_raw_attach(&s, &image_mount)) < 0) {
                 settings_done(&s);
                 return EXIT_FAILURE;
         }

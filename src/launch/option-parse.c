@@ -11,6 +11,7 @@
 #include "caps.h"
 #include "cleanup.h"
 #include "config.h"
+#include "layers.h"
 #include "log.h"
 #include "option-parse.h"
 #include "options.h"
@@ -112,11 +113,12 @@ int opt_image(struct settings *s, const struct assignment *a)
         int r = args_absolute_path("image", a->value, false, &s->image);
         if (r < 0 || s->name[0])
                 return r;
-        /* The machine's name, unless one is given: vm1 of vm1.raw. */
+        /* The machine's name, unless one is given: vm1 of vm1.raw, web of
+         * web.layers. */
         const char *base = strrchr(s->image, '/') + 1;
         size_t n = strlen(base);
-        if (n > 4 && streq(base + n - 4, ".raw"))
-                n -= 4;
+        if (endswith(base, ".raw") || endswith(base, LAYERS_SUFFIX))
+                n = (size_t) (strrchr(base, '.') - base);
         if (n <= MACHINE_NAME_MAX)
                 snprintf(s->name, sizeof(s->name), "%.*s", (int) n, base);
         if (!machine_name_valid(s->name)) {

@@ -38,7 +38,7 @@ const struct option_def option_table[] = {
           .help = "The base tree, never written (default: the image\nof the machine's name in STATEDIR/images)",
           .default_text = "STATEDIR/images/NAME" },
         { "image", 'i', "FILE", "Files", "Image", OPT_PRIVILEGED, .parse = opt_image,
-          .help = "A raw GPT disk image: its root partition, read-only,\nis the base tree (instead of -D)",
+          .help = "A raw GPT disk image (its root partition, read-only)\nor a layered image (NAME.layers) as the base tree\n(instead of -D)",
           .default_text = "(none)" },
         { "hostname", 0, "NAME", "Exec", "Hostname", 0, .parse = opt_hostname,
           .help = "Hostname inside (default: the machine name)", .default_text = "the machine's name" },

@@ -106,7 +106,8 @@ int launcher_check_input(struct launcher *l)
         uint8_t uuid[16];
         int r;
 
-        tree = open(s->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        tree = s->layers ? fcntl(s->layers_tree_fd, F_DUPFD_CLOEXEC, 3)
+                         : open(s->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (tree < 0) {
                 if (errno == ENOENT)
                         return log_error_ret(-ENOENT, "tree %s does not exist", s->directory);
@@ -404,9 +405,13 @@ static int prepare_users(struct launcher *l)
         int r;
 
         l->nested = !initial_userns();
-        l->m.userxattr = s->private_users != PRIVATE_USERS_NO || l->nested;
+        /* A layered image's opaque directories are user.overlay.* always. */
+        l->m.userxattr = s->private_users != PRIVATE_USERS_NO || l->nested || s->layers;
+        if (s->layers && s->ownership == OWNERSHIP_CHOWN)
+                return log_error_ret(-EINVAL, "machine %s: a layered image is idmapped, never copied: "
+                                     "--private-users-ownership=chown takes a tree", l->name);
         if (s->private_users == PRIVATE_USERS_NO) {
-                l->m.lower = strdup(s->directory);
+                l->m.lower = strdup(s->layers ? s->layers_root : s->directory);
                 return l->m.lower ? 0 : log_oom();
         }
         r = claim_range(l);

@@ -14,6 +14,7 @@
 #include "berthfile.h"
 #include "cleanup.h"
 #include "config.h"
+#include "layers.h"
 #include "log.h"
 #include "name.h"
 #include "options.h"
@@ -182,13 +183,14 @@ static int find_tree(struct settings *s, const struct file_values *v, const char
         if (asprintf(&s->directory, "%s/images/%s", berth_state_dir(), name) < 0)
                 return log_oom();
         struct stat st;
-        /* A raw disk image of the name in the store. */
-        if (stat(s->directory, &st) < 0) {
-                _cleanup_free_ char *raw = strjoin(s->directory, ".raw", NULL);
-                if (raw && stat(raw, &st) == 0 && S_ISREG(st.st_mode)) {
+        /* A raw disk image or a layered image of the name in the store. */
+        static const char *const suffixes[] = { ".raw", LAYERS_SUFFIX };
+        for (size_t i = 0; i < ELEMENTSOF(suffixes) && stat(s->directory, &st) < 0; i++) {
+                _cleanup_free_ char *file = strjoin(s->directory, suffixes[i], NULL);
+                if (file && stat(file, &st) == 0 && S_ISREG(st.st_mode)) {
                         free(s->directory);
                         s->directory = NULL;
-                        s->image = take_ptr(raw);
+                        s->image = take_ptr(file);
                         return 0;
                 }
         }
@@ -198,17 +200,19 @@ static int find_tree(struct settings *s, const struct file_values *v, const char
         return 0;
 }
 
-/* TREE.berth beside TREE. */
+/* TREE.berth beside TREE; NAME.berth beside NAME.raw and NAME.layers. */
 static int image_file(const char *tree, char **ret)
 {
         _cleanup_free_ char *a = strdup(tree), *b = strdup(tree);
-        const char *base;
+        char *base;
 
         if (!a || !b)
                 return log_oom();
         base = basename(b);
         if (!*base || streq(base, "/") || streq(base, ".") || streq(base, ".."))
                 return 0;
+        if (endswith(base, ".raw") || endswith(base, LAYERS_SUFFIX))
+                *strrchr(base, '.') = 0;
         return asprintf(ret, "%s/%s.berth", dirname(a), base) < 0 ? log_oom() : 1;
 }
 

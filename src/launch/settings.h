@@ -84,7 +84,13 @@ struct assignment;
  * the file system). Passed down to every concern; no globals. */
 struct settings {
         char *directory;        /* the base tree, absolute */
-        char *image;            /* -i: a raw disk image whose root becomes directory */
+        char *image;            /* -i: a raw disk image whose root becomes directory, or a
+                                 * layered image's manifest (NAME.layers) */
+        /* A layered image, from image_layers_attach: directory is its
+         * manifest, for messages; the overlay takes the layers. */
+        char *layers_root;      /* STATEDIR/layers */
+        char **layers;          /* each layer relative to it, "sha256/HEX", top first */
+        int layers_tree_fd;     /* the layers merged, read-only and detached, for the checks */
         char name[MACHINE_NAME_MAX + 1];
         char *hostname;
         bool boot;

@@ -24,6 +24,12 @@ bool startswith(const char *s, const char *prefix)
         return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+bool endswith(const char *s, const char *suffix)
+{
+        size_t n = strlen(s), k = strlen(suffix);
+        return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
 char *strjoin(const char *a, const char *b, const char *c)
 {
         size_t la = strlen(a), lb = b ? strlen(b) : 0, lc = c ? strlen(c) : 0;

@@ -10,6 +10,7 @@
 #define streq(a, b) (strcmp((a), (b)) == 0)
 
 bool startswith(const char *s, const char *prefix);
+bool endswith(const char *s, const char *suffix);
 char *strjoin(const char *a, const char *b, const char *c);
 
 /* NULL-terminated string vectors. */

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "layers.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "paths.h"
+#include "util.h"
+
+int layer_digest_valid(const char *digest)
+{
+        if (!startswith(digest, "sha256:") || strlen(digest) != LAYER_DIGEST_MAX)
+                return 0;
+        for (const char *p = digest + 7; *p; p++)
+                if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+                        return 0;
+        return 1;
+}
+
+void layer_list_done(struct layer_list *l)
+{
+        free(l->digest);
+        *l = (struct layer_list) {};
+}
+
+int layers_read(const char *path, struct layer_list *ret, unsigned *ret_line)
+{
+        _cleanup_(fclosep) FILE *f = fopen(path, "re");
+        struct layer_list l = {};
+        char line[256];
+        unsigned no = 0;
+
+        *ret_line = 0;
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof(line), f)) {
+                size_t n = strlen(line);
+                no++;
+                if (n && line[n - 1] == '\n')
+                        line[--n] = 0;
+                if (n == 0 || line[0] == '#')
+                        continue;
+                if (!layer_digest_valid(line)) {
+                        layer_list_done(&l);
+                        *ret_line = no;
+                        return -EBADMSG;
+                }
+                if (l.n == LAYERS_MAX) {
+                        layer_list_done(&l);
+                        return -E2BIG;
+                }
+                void *grown = realloc(l.digest, sizeof(*l.digest) * (l.n + 1));
+                if (!grown) {
+                        layer_list_done(&l);
+                        return -ENOMEM;
+                }
+                l.digest = grown;
+                memcpy(l.digest[l.n++], line, LAYER_DIGEST_MAX + 1);
+        }
+        if (ferror(f)) {
+                layer_list_done(&l);
+                return -EIO;
+        }
+        if (l.n == 0)
+                return -ENODATA;
+        *ret = l;
+        return 0;
+}
+
+int layers_dir(char *buf, size_t size)
+{
+        int n = snprintf(buf, size, "%s/layers", berth_state_dir());
+        return n < 0 || (size_t) n >= size ? -ENAMETOOLONG : 0;
+}
+
+int layer_rel_path(const char *digest, char *buf, size_t size)
+{
+        if (!layer_digest_valid(digest))
+                return -EINVAL;
+        int n = snprintf(buf, size, "sha256/%s", digest + 7);
+        return n < 0 || (size_t) n >= size ? -ENAMETOOLONG : 0;
+}
