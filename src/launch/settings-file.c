@@ -252,6 +252,12 @@ static int rebuild(struct settings *s, const struct file_values *v)
         }
         if (r >= 0 && !n.argv && !(n.argv = calloc(1, sizeof(char *))))
                 r = log_oom();
+        /* The image the name found in the store (find_tree) is no
+         * assignment: it stays unless one names another. */
+        if (!n.directory && !n.image) {
+                n.directory = take_ptr(s->directory);
+                n.image = take_ptr(s->image);
+        }
         if (r < 0) {
                 settings_done(&n);
                 return r;
