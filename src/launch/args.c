@@ -291,6 +291,9 @@ int settings_check(struct settings *s)
 {
         if (s->as_pid2 && s->boot)
                 return log_invalid("--as-pid2 and --boot exclude each other: with --boot the tree's init is PID 1");
+        if (s->boot && (s->user || s->chdir))
+                return log_invalid("--user and --chdir are for a command: with --boot the tree's init runs as "
+                                   "root in /");
         if (s->ephemeral && s->upper)
                 return log_invalid("--ephemeral and --upper exclude each other");
         if (s->keep_unit && s->cgroup == CGROUP_CGROUPFS)
@@ -309,6 +312,8 @@ void settings_done(struct settings *s)
 {
         free(s->directory);
         free(s->hostname);
+        free(s->user);
+        free(s->chdir);
         free(s->upper);
         free(s->slice);
         for (size_t i = 0; i < s->n_binds; i++) {

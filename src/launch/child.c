@@ -324,15 +324,19 @@ static int pivot_into(int root_fd)
 }
 
 /* PID 1 becomes berth-stub, which runs the command as PID 2. */
-_Noreturn static void exec_stub(int stub_fd, char **cmd, char **env, int sync_fd, bool tty)
+_Noreturn static void exec_stub(const struct settings *s, int stub_fd, char **cmd, char **env, int sync_fd,
+                                bool tty)
 {
         _cleanup_strv_ char **argv = calloc(1, sizeof(char *));
+        _cleanup_free_ char *user = s->user ? strjoin("--user=", s->user, NULL) : NULL;
+        _cleanup_free_ char *dir = s->chdir ? strjoin("--chdir=", s->chdir, NULL) : NULL;
         char arg[32];
         int r;
 
         snprintf(arg, sizeof(arg), "--sync-fd=%d", sync_fd);
         if (!argv || strv_push(&argv, "berth-stub") < 0 || strv_push(&argv, arg) < 0 ||
-            (tty && strv_push(&argv, "--tty") < 0) || strv_push(&argv, "--") < 0)
+            (tty && strv_push(&argv, "--tty") < 0) || (s->user && (!user || strv_push(&argv, user) < 0)) ||
+            (s->chdir && (!dir || strv_push(&argv, dir) < 0)) || strv_push(&argv, "--") < 0)
                 FAIL(sync_fd, -ENOMEM, "preparing PID 1");
         for (char **c = cmd; *c; c++)
                 if (strv_push(&argv, *c) < 0)
@@ -473,7 +477,7 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
         if ((r = seccomp_program_install(&m->filter)) < 0)
                 FAIL(sync_fd, r, "installing the system-call filter");
         if (!m->init)
-                exec_stub(host.stub, argv, env, sync_fd, console_has_pty(m->console));
+                exec_stub(m->settings, host.stub, argv, env, sync_fd, console_has_pty(m->console));
 
         /* Nothing berth was handed by its caller (a test runner's pipes, a
          * service manager's sockets) reaches the machine's init: every fd

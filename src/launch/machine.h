@@ -61,7 +61,12 @@ struct machine {
 _Noreturn void child_run(const struct machine *m, int sync_fd);
 
 /* The stub init (berth-stub): PID 1 for a plain command, run as PID 2. */
-_Noreturn void stub_run(char **argv, char **envp, int sync_fd, bool controlling_tty);
+struct stub_opts {
+        bool controlling_tty;
+        const char *user;       /* --user: NAME[:GROUP] or UID[:GID]; NULL: root */
+        const char *chdir;      /* --chdir; NULL: / */
+};
+_Noreturn void stub_run(char **argv, char **envp, int sync_fd, const struct stub_opts *o);
 
 /* Identity of the machine, set up inside it (before pivot_root). */
 int identity_write_run_host(int root_fd, const struct machine *m);

@@ -145,6 +145,22 @@ int opt_hostname(struct settings *s, const struct assignment *a)
         return free_and_strdup(&s->hostname, a->value);
 }
 
+/* NAME, UID, NAME:GROUP or UID:GID, as OCI's User and nspawn's --user:
+ * looked up in the machine's own /etc/passwd and /etc/group when it runs. */
+int opt_user(struct settings *s, const struct assignment *a)
+{
+        if (!*a->value || strlen(a->value) > 256 || strpbrk(a->value, " \t\n/") || a->value[0] == ':')
+                return assignment_invalid(a, "expected a user name or UID, and a group or GID after ':'");
+        return free_and_strdup(&s->user, a->value);
+}
+
+int opt_chdir(struct settings *s, const struct assignment *a)
+{
+        if (a->value[0] != '/' || strchr(a->value, '\n'))
+                return assignment_invalid(a, "not an absolute path");
+        return free_and_strdup(&s->chdir, a->value);
+}
+
 int opt_upper(struct settings *s, const struct assignment *a)
 {
         if (a->source != SOURCE_COMMAND_LINE && a->value[0] != '/')

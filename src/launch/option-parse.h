@@ -19,6 +19,8 @@ int opt_directory(struct settings *s, const struct assignment *a);
 int opt_image(struct settings *s, const struct assignment *a);
 int opt_name(struct settings *s, const struct assignment *a);
 int opt_hostname(struct settings *s, const struct assignment *a);
+int opt_user(struct settings *s, const struct assignment *a);
+int opt_chdir(struct settings *s, const struct assignment *a);
 int opt_upper(struct settings *s, const struct assignment *a);
 int opt_bind(struct settings *s, const struct assignment *a);
 int opt_bind_ro(struct settings *s, const struct assignment *a);

@@ -93,6 +93,8 @@ struct settings {
         int layers_tree_fd;     /* the layers merged, read-only and detached, for the checks */
         char name[MACHINE_NAME_MAX + 1];
         char *hostname;
+        char *user;             /* --user: NAME[:GROUP] or UID[:GID], resolved inside */
+        char *chdir;            /* --chdir: the command's directory inside */
         bool boot;
         bool ephemeral;
         bool quiet;

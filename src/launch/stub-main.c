@@ -20,14 +20,18 @@ extern char **environ;
 
 int main(int argc, char **argv)
 {
+        struct stub_opts o = {};
         int sync_fd = -1, i;
-        bool tty = false;
 
         for (i = 1; i < argc; i++) {
                 if (strncmp(argv[i], "--sync-fd=", 10) == 0)
                         sync_fd = atoi(argv[i] + 10);
                 else if (strcmp(argv[i], "--tty") == 0)
-                        tty = true;
+                        o.controlling_tty = true;
+                else if (strncmp(argv[i], "--user=", 7) == 0)
+                        o.user = argv[i] + 7;
+                else if (strncmp(argv[i], "--chdir=", 8) == 0)
+                        o.chdir = argv[i] + 8;
                 else if (strcmp(argv[i], "--") == 0) {
                         i++;
                         break;
@@ -42,5 +46,5 @@ int main(int argc, char **argv)
          * launcher learns it started. */
         if (fcntl(sync_fd, F_SETFD, FD_CLOEXEC) < 0)
                 return 1;
-        stub_run(argv + i, environ, sync_fd, tty);
+        stub_run(argv + i, environ, sync_fd, &o);
 }
