@@ -241,6 +241,9 @@ int cmdline_check(const struct verb *v, const struct cmdline *cl, char **names, 
                 return log_invalid("%s does not apply to %s, only to %s", verb_option_name(flag), v->name,
                                    verbs_buf);
         }
+        if (n < v->min_args && v->n_free)
+                return log_invalid("%s needs %s (see %s %s --help)", v->name, v->args, program_invocation_short_name,
+                                   v->name);
         if (n < v->min_args)
                 return log_invalid("%s needs a machine name (see %s %s --help)", v->name,
                                    program_invocation_short_name, v->name);
@@ -252,7 +255,7 @@ int cmdline_check(const struct verb *v, const struct cmdline *cl, char **names, 
         if ((cl->given & OPT_EFFECTIVE) && (cl->given & (OPT_JSON | OPT_PROPERTY | OPT_ALL)))
                 return log_invalid("show --effective prints settings-file lines: it takes no --json, -p, --value "
                                    "or --all");
-        for (unsigned i = 0; i < n; i++)
+        for (unsigned i = v->n_free < n ? v->n_free : n; i < n; i++)
                 if (!machine_name_valid(names[i]))
                         return log_invalid("invalid machine name '%s': %s", names[i],
                                            machine_name_problem(names[i]));

@@ -11,24 +11,6 @@
 #include "util.h"
 #include "verbs.h"
 
-static void format_size(char *buf, size_t size, uint64_t bytes)
-{
-        static const char units[] = "KMGT";
-        double v = (double) bytes;
-        int u = -1;
-
-        if (bytes == UINT64_MAX) {
-                snprintf(buf, size, "n/a");
-                return;
-        }
-        while (v >= 1024 && u < 3)
-                v /= 1024, u++;
-        if (u < 0)
-                snprintf(buf, size, "%" PRIu64 "B", bytes);
-        else
-                snprintf(buf, size, "%.1f%c", v, units[u]);
-}
-
 static int read_images(struct ctl *c, json_object *rows)
 {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -77,7 +59,7 @@ static int print_images(struct ctl *c, json_object *rows)
                 json_object *row = json_object_array_get_idx(rows, i), *v;
                 char usage[32] = "n/a", created[64] = "n/a", modified[64] = "n/a";
                 if (json_object_object_get_ex(row, "usage", &v) && v)
-                        format_size(usage, sizeof(usage), json_object_get_uint64(v));
+                        format_bytes(usage, sizeof(usage), json_object_get_uint64(v));
                 if (json_object_object_get_ex(row, "created", &v) && v)
                         format_timestamp(created, sizeof(created), json_object_get_uint64(v));
                 if (json_object_object_get_ex(row, "modified", &v) && v)

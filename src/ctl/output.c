@@ -3,6 +3,8 @@
 #include "output.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -210,5 +212,24 @@ char *format_timespan(char *buf, size_t size, uint64_t usec)
         }
         if (!shown)
                 snprintf(buf, size, "0s");
+        return buf;
+}
+
+char *format_bytes(char *buf, size_t size, uint64_t bytes)
+{
+        static const char units[] = "KMGT";
+        double v = (double) bytes;
+        int u = -1;
+
+        if (bytes == UINT64_MAX) {
+                snprintf(buf, size, "n/a");
+                return buf;
+        }
+        while (v >= 1024 && u < 3)
+                v /= 1024, u++;
+        if (u < 0)
+                snprintf(buf, size, "%" PRIu64 "B", bytes);
+        else
+                snprintf(buf, size, "%.1f%c", v, units[u]);
         return buf;
 }

@@ -45,3 +45,5 @@ int table_print(const struct table *t, FILE *f, bool legend);
 char *format_timestamp(char *buf, size_t size, uint64_t usec);
 /* The two largest units of a duration: "3min 2s", "1d 4h", "0s". */
 char *format_timespan(char *buf, size_t size, uint64_t usec);
+/* 1.5M, 120B, n/a for UINT64_MAX: as machinectl prints sizes. */
+char *format_bytes(char *buf, size_t size, uint64_t bytes);

@@ -31,6 +31,7 @@ struct verb {
         unsigned options;               /* OPT_* */
         const char *help;
         int (*run)(struct ctl *c, char **names, unsigned n);
+        unsigned n_free;                /* leading arguments that are no names (a file, an ID) */
 };
 
 extern const struct verb verbs[];
@@ -46,6 +47,10 @@ void verb_help(FILE *f, const struct verb *v);
 
 int verb_list(struct ctl *c, char **names, unsigned n);
 int verb_list_images(struct ctl *c, char **names, unsigned n);
+int verb_import_tar(struct ctl *c, char **args, unsigned n);
+int verb_import_oci(struct ctl *c, char **args, unsigned n);
+int verb_list_transfers(struct ctl *c, char **args, unsigned n);
+int verb_cancel_transfer(struct ctl *c, char **args, unsigned n);
 int verb_status(struct ctl *c, char **names, unsigned n);
 int verb_show(struct ctl *c, char **names, unsigned n);
 int verb_start(struct ctl *c, char **names, unsigned n);

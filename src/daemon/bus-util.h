@@ -11,6 +11,11 @@ struct manager;
 #define BERTH_ERROR_NO_SUCH_IMAGE "org.berth.machine1.NoSuchImage"
 #define BERTH_ERROR_START_FAILED "org.berth.machine1.StartFailed"
 #define BERTH_ERROR_NO_SUCH_USER "org.berth.machine1.NoSuchUser"
+#define BERTH_ERROR_IMAGE_EXISTS "org.berth.machine1.ImageExists"
+#define BERTH_ERROR_NO_SUCH_TRANSFER "org.berth.machine1.NoSuchTransfer"
+
+#define MANAGER_PATH "/org/berth/machine1"
+#define MANAGER_IFACE "org.berth.machine1.Manager"
 
 /* The helpers the bus faces (manager-bus.c, machine-bus.c) share. */
 

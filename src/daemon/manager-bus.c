@@ -13,14 +13,13 @@
 #include "cleanup.h"
 #include "config.h"
 #include "image-bus.h"
+#include "transfer-bus.h"
 #include "machine-bus.h"
 #include "manager.h"
 #include "paths.h"
 #include "shell.h"
 #include "util.h"
 
-#define MANAGER_PATH "/org/berth/machine1"
-#define MANAGER_IFACE "org.berth.machine1.Manager"
 
 /* A reply naming the object of mach. */
 static int reply_machine_path(sd_bus_message *msg, const struct machine *mach)
@@ -388,8 +387,22 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("s", name, "s", user, "s", path, "as", args, "as", environment, "h",
                                             stdin, "h", stdout, "h", stderr),
                                 SD_BUS_RESULT("i", status), method_run_command, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ImportTar", SD_BUS_ARGS("h", fd, "s", name),
+                                SD_BUS_RESULT("u", transfer_id, "o", transfer_path), bus_method_import_tar,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ImportOCI", SD_BUS_ARGS("s", source, "s", name),
+                                SD_BUS_RESULT("u", transfer_id, "o", transfer_path), bus_method_import_oci,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListTransfers", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(usssdo)", transfers),
+                                bus_method_list_transfers, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CancelTransfer", SD_BUS_ARGS("u", transfer_id), SD_BUS_NO_RESULT,
+                                bus_method_cancel_transfer, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("MachineNew", SD_BUS_ARGS("s", machine, "o", path), 0),
         SD_BUS_SIGNAL_WITH_ARGS("MachineRemoved", SD_BUS_ARGS("s", machine, "o", path), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("ImageNew", SD_BUS_ARGS("s", image, "o", path), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("TransferNew", SD_BUS_ARGS("u", transfer_id, "o", transfer_path), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("TransferRemoved",
+                                SD_BUS_ARGS("u", transfer_id, "o", transfer_path, "s", result, "s", message), 0),
         SD_BUS_VTABLE_END
 };
 
@@ -430,6 +443,8 @@ int manager_bus_setup(struct manager *m, sd_bus *bus)
         r = machine_bus_setup(bus, m);
         if (r >= 0)
                 r = image_bus_setup(bus, m);
+        if (r >= 0)
+                r = transfer_bus_setup(bus, m);
         if (r < 0)
                 return r;
         m->events = &bus_events;

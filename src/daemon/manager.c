@@ -40,11 +40,24 @@ static void no_event(struct manager *m, struct machine *mach, void *userdata)
 {
 }
 
+static void no_transfer_new(struct transfer *t, void *userdata)
+{
+}
+
+static void no_transfer_removed(struct transfer *t, const char *result, const char *message, void *userdata)
+{
+}
+
 /* Until a face listens. */
 static const struct manager_events no_events = {
         .machine_new = no_event,
         .machine_removed = no_event,
         .machine_changed = no_event,
+};
+
+static const struct transfer_events no_transfer_events = {
+        .transfer_new = no_transfer_new,
+        .transfer_removed = no_transfer_removed,
 };
 
 int manager_new(sd_event *event, struct manager **ret)
@@ -57,6 +70,7 @@ int manager_new(sd_event *event, struct manager **ret)
         m->inotify_fd = -1;
         m->lock_fd = -1;
         m->events = &no_events;
+        m->transfers = (struct transfers) { .event = event, .events = &no_transfer_events };
         *ret = m;
         return 0;
 }
@@ -106,6 +120,7 @@ struct manager *manager_free(struct manager *m)
                 m->starts = p->next;
                 pending_free(p);
         }
+        transfers_done(&m->transfers);
         sd_event_source_disable_unref(m->inotify_source);
         safe_close(m->inotify_fd);
         safe_close(m->lock_fd);

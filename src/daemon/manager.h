@@ -6,6 +6,7 @@
 #include <systemd/sd-event.h>
 
 #include "machine.h"
+#include "transfer.h"
 
 struct manager;
 struct pending_start;
@@ -42,6 +43,7 @@ struct manager {
         void *events_userdata;
         const struct manager_units *units;
         void *units_userdata;
+        struct transfers transfers;     /* imports running */
 };
 
 /* The end of a start: mach registered, or mach is NULL and error says why. */

@@ -293,6 +293,7 @@ static int unpack_entries(struct unpacker *u, struct archive *a)
 {
         struct archive_entry *e;
         char path[4096];
+        bool any = false;
         int r;
 
         while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
@@ -308,14 +309,18 @@ static int unpack_entries(struct unpacker *u, struct archive *a)
                         k = make_entry(u, a, e, dir, name, path);
                 if (k < 0)
                         return entry_failed(u, raw, k);
+                any = true;
                 if (u->o->progress) {
                         u->o->progress->files++;
                         progress_tick(u->o->progress);
                 }
         }
+        if (r != ARCHIVE_EOF && !any)
+                return log_error_ret(-EBADMSG, "%s is no tarball berth reads (%s)", u->o->what,
+                                     archive_error_string(a) ?: "no tar header");
         if (r != ARCHIVE_EOF)
                 return log_error_ret(-EBADMSG, "%s: %s", u->o->what,
-                                     archive_error_string(a) ?: "not a tar archive, or a truncated one");
+                                     archive_error_string(a) ?: "the archive is truncated or corrupt");
         return 0;
 }
 
@@ -396,7 +401,8 @@ int unpack_tar(int in_fd, int dir_fd, const struct unpack_opts *o)
         archive_read_support_format_tar(a);
         archive_read_support_format_gnutar(a);
         if (archive_read_open(a, src, NULL, source_read, NULL) != ARCHIVE_OK)
-                r = log_error_ret(-EBADMSG, "%s: %s", o->what, archive_error_string(a) ?: "cannot be read");
+                r = log_error_ret(-EBADMSG, "%s is no tarball berth reads (%s)", o->what,
+                                  archive_error_string(a) ?: "it cannot be read");
         else
                 r = unpack_entries(&u, a);
         if (r >= 0)

@@ -25,6 +25,7 @@ static const struct program {
         { "berth-bus", NULL, BERTH_LIBEXECDIR, {} },
         { "berth-net", NULL, BERTH_LIBEXECDIR, { "../launch" } },
         { "berth-image", NULL, BERTH_LIBEXECDIR, { "../launch" } },
+        { "berth-import", NULL, BERTH_LIBEXECDIR, { "../image" } },
         { "berth-boot-test", NULL, BERTH_LIBEXECDIR, {} },
 };
 

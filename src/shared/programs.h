@@ -2,8 +2,9 @@
 #pragma once
 
 /* Where berth's programs are: berth (the launcher) and its helpers
- * berth-stub, berth-bus and berth-boot-test. In the build tree they all sit
- * in src/launch, berthd in src/daemon; once installed berth is in BINDIR,
+ * berth-stub, berth-bus, berth-net, berth-image, berth-import and
+ * berth-boot-test. In the build tree they sit in src/launch (berth-import
+ * in src/image), berthd in src/daemon; once installed berth is in BINDIR,
  * berthd in SBINDIR, the helpers in LIBEXECDIR/berth. For berth, an
  * absolute path in BERTH_LAUNCHER overrides. A copy beside the running
  * program wins over an installed one, so that a build tree runs its own.

@@ -307,6 +307,24 @@ pid_t it_berth_spawn(const char *log_name, ...)
         return pid;
 }
 
+pid_t it_spawn_sh(const char *log_name, const char *cmd)
+{
+        char *argv[] = { (char *) "/bin/sh", (char *) "-c", (char *) cmd, NULL }, path[512];
+        int out, err;
+
+        snprintf(path, sizeof(path), "%s/%s.out", it.dir, log_name);
+        out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        snprintf(path, sizeof(path), "%s/%s.err", it.dir, log_name);
+        err = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        cr_assert(out >= 0 && err >= 0);
+        pid_t pid = spawn(argv, out, err);
+        cr_assert_lt(n_spawned, sizeof(spawned) / sizeof(spawned[0]));
+        spawned[n_spawned++] = pid;
+        close(out);
+        close(err);
+        return pid;
+}
+
 void it_result_free(struct it_result *r)
 {
         free(r->out);

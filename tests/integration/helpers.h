@@ -61,6 +61,10 @@ void it_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Start berth in the background (stdout/stderr to files in it.dir);
  * returns its PID. */
 pid_t it_berth_spawn(const char *log_name, ...) __attribute__((sentinel));
+/* A shell command in the background (/bin/sh -c CMD, its own stdin
+ * redirections), output to LOG_NAME.out/.err in it.dir, killed at
+ * teardown if still running; returns its PID for it_wait. */
+pid_t it_spawn_sh(const char *log_name, const char *cmd);
 /* Wait for a spawned berth; returns its status as it_run does. */
 int it_wait(pid_t pid, int timeout_sec);
 /* Wait until the machine's state file says STATE=state (e.g. "running"). */

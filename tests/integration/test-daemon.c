@@ -238,20 +238,23 @@ static char *introspect_to(const char *object, const char *file)
 }
 
 static struct it_result compare(const char *reference, const char *manager_xml, const char *machine_xml,
-                                const char *image_xml)
+                                const char *image_xml, const char *transfer_xml)
 {
-        char *script = script_path(), *a1, *a2, *a3 = NULL;
+        char *script = script_path(), *a1, *a2, *a3 = NULL, *a4 = NULL;
         struct it_result r;
 
         asprintf(&a1, "%s=" MANAGER, manager_xml);
         asprintf(&a2, "%s=" MACHINE, machine_xml);
         if (image_xml)
                 asprintf(&a3, "%s=" IMAGE, image_xml);
-        char *argv[] = { "python3", script, (char *) reference, a1, a2, a3, NULL };
+        if (transfer_xml)
+                asprintf(&a4, "%s=org.berth.machine1.Transfer", transfer_xml);
+        char *argv[] = { "python3", script, (char *) reference, a1, a2, a3 ?: a4, a3 ? a4 : NULL, NULL };
         r = it_run(60, argv);
         free(a1);
         free(a2);
         free(a3);
+        free(a4);
         free(script);
         return r;
 }
@@ -281,8 +284,23 @@ Test(daemon, live_introspection_is_the_reference)
         /* An image of the store, for an object of org.berth.machine1.Image. */
         it_sh("mkdir -p '%s/images/dm-img'", it.state_dir);
         char *img = introspect_to("/org/berth/machine1/image/dm_2dimg", "image.xml");
+        /* An import that waits for its input, for a Transfer object. */
+        char cmd[1200];
+        it_sh("mkfifo '%s/slow.fifo'", it.dir);
+        snprintf(cmd, sizeof(cmd), "exec '%s' import-tar - dm-slow <'%s/slow.fifo'", getenv("BERTHCTL_BIN"), it.dir);
+        pid_t importer = it_spawn_sh("slow-import", cmd);
+        snprintf(cmd, sizeof(cmd), "exec sleep 60 >'%s/slow.fifo'", it.dir);
+        pid_t writer = it_spawn_sh("slow-writer", cmd);
+        bool listed = false;
+        for (int i = 0; i < 100 && !listed; i++, usleep(50000)) {
+                r = it_busctl(30, "call", DEST, MANAGER_PATH, MANAGER, "ListTransfers", NULL);
+                listed = strstr(r.out, "dm-slow") != NULL;
+                it_result_free(&r);
+        }
+        cr_assert(listed, "the import of dm-slow is not listed");
+        char *tr = introspect_to("/org/berth/machine1/transfer/1", "transfer.xml");
 
-        r = compare(ref, mgr, mach, img);
+        r = compare(ref, mgr, mach, img, tr);
         cr_assert_eq(r.status, 0, "the live introspection differs from %s:\n%s%s", ref, r.out, r.err);
         cr_assert_str_eq(r.out, "same\n");
         it_result_free(&r);
@@ -293,6 +311,18 @@ Test(daemon, live_introspection_is_the_reference)
         cr_assert(strstr(r.out, ".StartMachine ") && strstr(r.out, ".KillMachine ") &&
                   strstr(r.out, ".MachineNew "), "busctl introspect:\n%s", r.out);
         it_result_free(&r);
+
+        /* Its input ends empty: the import fails, and leaves nothing. */
+        cr_assert_eq(kill(writer, SIGTERM), 0);
+        cr_assert_neq(it_wait(writer, 30), -1);
+        cr_expect_eq(it_wait(importer, 30), 1, "berthctl import-tar of nothing");
+        char *err = it_spawn_log("slow-import", "err");
+        cr_expect(strstr(err, "standard input is no tarball berth reads"), "%s", err);
+        free(err);
+        char *left = it_sh_out("ls -A \"$BERTH_STATE_DIR/images\" | grep -v '^dm-img$' || true");
+        cr_expect_str_eq(left, "", "left in the store: %s", left);
+        free(left);
+        free(tr);
 
         cr_assert_eq(kill(pid, SIGTERM), 0);
         cr_assert_neq(it_wait(pid, 30), -1);
@@ -305,7 +335,8 @@ Test(daemon, live_introspection_is_the_reference)
 }
 
 /* The comparison can fail: a reference with one type changed, one method
- * missing and one property more is three differences. */
+ * missing and one property more is three differences (and a fourth: no
+ * transfer runs to check that interface by). */
 Test(daemon, introspection_check_sees_differences)
 {
         char *ref = reference_path(), *text = it_read_file(ref), *mgr, *mach, *obj, *bad, *p;
@@ -339,7 +370,7 @@ Test(daemon, introspection_check_sees_differences)
         fprintf(f, "%.*s<property name=\"Extra\" type=\"s\" access=\"read\"/>\n%s", (int) (p - text), text, p);
         cr_assert_eq(fclose(f), 0);
 
-        r = compare(bad, mgr, mach, img);
+        r = compare(bad, mgr, mach, img, NULL);
         free(img);
         cr_assert_eq(r.status, 1, "the check passed a wrong reference (%d):\n%s%s", r.status, r.out, r.err);
         cr_assert(strstr(r.out, "property " MACHINE ".UIDShift: reference type t, access read, bus type u, "
@@ -347,7 +378,10 @@ Test(daemon, introspection_check_sees_differences)
         cr_assert(strstr(r.out, "method " MACHINE ".Reboot is on the bus but not in the reference\n"), "%s", r.out);
         cr_assert(strstr(r.out, "property " MACHINE ".Extra is in the reference but not on the bus\n"), "%s",
                   r.out);
-        cr_assert_eq(lines_of(r.out), 3, "%s", r.out);
+        /* No transfer runs here to check its interface by. */
+        cr_assert(strstr(r.out, "interface org.berth.machine1.Transfer of the reference was not checked\n"), "%s",
+                  r.out);
+        cr_assert_eq(lines_of(r.out), 4, "%s", r.out);
         it_result_free(&r);
 
         cr_assert_eq(kill(pid, SIGTERM), 0);

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+
+struct manager;
+
+/* org.berth.machine1.Transfer objects, /org/berth/machine1/transfer/ID,
+ * one per running import (transfer.h); the Manager's Import* calls,
+ * ListTransfers and CancelTransfer; TransferNew, TransferRemoved and,
+ * when an import made an image, ImageNew. */
+int transfer_bus_setup(sd_bus *bus, struct manager *m);
+int bus_method_import_tar(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int bus_method_import_oci(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int bus_method_list_transfers(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int bus_method_cancel_transfer(sd_bus_message *msg, void *userdata, sd_bus_error *error);
