@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* import-tar, import-oci: berthd runs the import as a Transfer; berthctl
  * follows it to its end, drawing its progress on stderr (one redrawn line
- * on a terminal, a line every few seconds otherwise), and cancels it on
+ * on a terminal, a line at each phase and every 2 s otherwise), and cancels it on
  * ^C. list-transfers and cancel-transfer: any client's transfers. */
 #include <errno.h>
 #include <fcntl.h>
@@ -97,6 +97,7 @@ static int follow_transfer(struct ctl *c, struct follow *f, const char *path, co
 {
         bool tty = isatty(STDERR_FILENO) && !c->quiet, drawn = false;
         uint64_t start = now_usec(CLOCK_MONOTONIC), last_line = 0;
+        char last_phase[16] = "starting";
         struct sigaction sa = { .sa_handler = on_sigint }, old;
         bool cancel_sent = false;
 
@@ -117,11 +118,14 @@ static int follow_transfer(struct ctl *c, struct follow *f, const char *path, co
                 }
                 uint64_t now = now_usec(CLOCK_MONOTONIC);
                 struct seen s;
-                /* A terminal's line is redrawn; a log gets one every 2 s. */
-                if (!c->quiet && (tty || now - last_line >= 2000000) && read_progress(c, path, &s) >= 0) {
+                /* A terminal's line is redrawn; a log gets one at each new
+                 * phase and every 2 s. */
+                if (!c->quiet && read_progress(c, path, &s) >= 0 && !streq(s.phase, "starting") &&
+                    (tty || now - last_line >= 2000000 || !streq(s.phase, last_phase))) {
                         draw(&s, now - start, tty);
                         drawn = true;
                         last_line = now;
+                        snprintf(last_phase, sizeof(last_phase), "%s", s.phase);
                 }
                 (void) sd_bus_wait(c->bus, 200000);
         }

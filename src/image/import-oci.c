@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "digest.h"
 #include "import.h"
 #include "layers.h"
 #include "log.h"
@@ -69,14 +70,17 @@ static int import_layer(struct import_store *st, int layout, const char *path, c
         if ((r = staging_begin(&stage, st->layers_fd, digest + 7)) < 0)
                 return log_error_errno(r, "image %s: making the directory of layer %s", st->name, digest);
         snprintf(what, sizeof(what), "layer %s", digest);
-        r = unpack_tar(in, stage.fd,
-                       &(struct unpack_opts) { .what = what, .whiteouts = true, .progress = p,
-                                               .digest = check ? sum : NULL });
-        if (r < 0)
-                return r;
+        /* Checked before a byte of it is unpacked. */
+        if (check && (r = digest_fd(in, sum, NULL)) < 0)
+                return log_error_errno(r, "image %s: reading layer %s", st->name, digest);
         if (check && !streq(sum, digest))
                 return log_error_ret(-EBADMSG, "layer %s does not match its digest (its content is %s)", digest,
                                      sum);
+        if (check && lseek(in, 0, SEEK_SET) < 0)
+                return log_error_errno(-errno, "image %s: reading layer %s", st->name, digest);
+        r = unpack_tar(in, stage.fd, &(struct unpack_opts) { .what = what, .whiteouts = true, .progress = p });
+        if (r < 0)
+                return r;
         r = staging_commit(&stage, "", rel);
         if (r == -EEXIST || r == -ENOTEMPTY)
                 return 0; /* another import stored it meanwhile */

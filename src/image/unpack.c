@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,78 +336,26 @@ static int set_dir_times(struct unpacker *u)
         return 0;
 }
 
-/* The archive's bytes, through the digest when one is asked for. */
-struct source {
-        int fd;
-        bool hash;
-        struct sha256_ctx ctx;
-        uint8_t buf[1 << 16];
-};
-
-static la_ssize_t source_read(struct archive *a, void *userdata, const void **ret)
-{
-        struct source *src = userdata;
-        ssize_t n;
-
-        do
-                n = read(src->fd, src->buf, sizeof(src->buf));
-        while (n < 0 && errno == EINTR);
-        if (n < 0) {
-                archive_set_error(a, errno, "%s", strerror(errno));
-                return -1;
-        }
-        if (src->hash)
-                sha256_update(&src->ctx, (size_t) n, src->buf);
-        *ret = src->buf;
-        return n;
-}
-
-/* What the archive left unread (the end's padding) counts too. */
-static int source_digest(struct source *src, char ret[72])
-{
-        const void *unused;
-        la_ssize_t n;
-        uint8_t sum[SHA256_DIGEST_SIZE];
-
-        while ((n = source_read(NULL, src, &unused)) > 0)
-                ;
-        if (n < 0)
-                return -errno;
-        sha256_digest(&src->ctx, sizeof(sum), sum);
-        char *p = ret + sprintf(ret, "sha256:");
-        for (size_t i = 0; i < sizeof(sum); i++)
-                p += sprintf(p, "%02x", sum[i]);
-        return 0;
-}
-
 int unpack_tar(int in_fd, int dir_fd, const struct unpack_opts *o)
 {
         struct unpacker u = { .o = o, .root = dir_fd };
-        _cleanup_free_ struct source *src = calloc(1, sizeof(*src));
         struct archive *a = archive_read_new();
         int r;
 
-        if (!a || !src) {
-                if (a)
-                        archive_read_free(a);
+        if (!a)
                 return log_oom();
-        }
-        *src = (struct source) { .fd = in_fd, .hash = !!o->digest };
-        sha256_init(&src->ctx);
         if (o->progress)
                 o->progress->base = o->progress->bytes;
         archive_read_support_filter_all(a);
         archive_read_support_format_tar(a);
         archive_read_support_format_gnutar(a);
-        if (archive_read_open(a, src, NULL, source_read, NULL) != ARCHIVE_OK)
+        if (archive_read_open_fd(a, in_fd, 1 << 16) != ARCHIVE_OK)
                 r = log_error_ret(-EBADMSG, "%s is no tarball berth reads (%s)", o->what,
                                   archive_error_string(a) ?: "it cannot be read");
         else
                 r = unpack_entries(&u, a);
         if (r >= 0)
                 r = set_dir_times(&u);
-        if (r >= 0 && o->digest && (r = source_digest(src, o->digest)) < 0)
-                r = log_error_errno(r, "%s: reading it", o->what);
         for (size_t i = 0; i < u.n_dirs; i++)
                 free(u.dirs[i].path);
         free(u.dirs);

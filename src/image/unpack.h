@@ -21,9 +21,6 @@ struct unpack_opts {
          * namespace reads it). */
         bool whiteouts;
         struct progress *progress;      /* bytes read and entries made count here; may be NULL */
-        /* Where the sha256 of all the bytes read goes ("sha256:HEX"), the
-         * compressed stream's as it came; NULL: not computed. */
-        char *digest;
 };
 
 /* Logs one line and returns -errno; -EBADMSG for a corrupt or truncated

@@ -5,10 +5,12 @@
  * own layer, the layers stay as they were; 40 layers stack; bad manifests
  * are one line and leave nothing. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus.h"
 #include "helpers.h"
 
 TestSuite(layers, .init = it_setup, .fini = it_teardown);
@@ -151,4 +153,220 @@ Test(layers, bad_manifests_are_one_line_and_leave_nothing, .timeout = 120)
                 it_assert_clean(name, NULL);
                 free(path);
         }
+}
+
+/* tests/integration/make-oci-layout DIR from the busybox tree. */
+static char *oci_layout(const char *name, int layers)
+{
+        char *dir;
+        cr_assert(asprintf(&dir, "%s/%s", it.dir, name) > 0);
+        it_sh("'%s/tests/integration/make-oci-layout' '%s' '%s' %d", getenv("BERTH_SOURCE_ROOT"), dir,
+              it_busybox_tree(), layers);
+        return dir;
+}
+
+/* Hidden staging directories of imports left in the store. */
+static void assert_no_staging(void)
+{
+        char cmd[1200];
+        snprintf(cmd, sizeof(cmd), "ls -A '%s/images' '%s/layers' 2>/dev/null | grep '^\\.' || true", it.state_dir,
+                 it.state_dir);
+        char *left = it_sh_until_empty(cmd, 50);
+        cr_expect_str_eq(left, "", "staging left: %s", left);
+        free(left);
+}
+
+static int count_layers(void)
+{
+        char dir[600];
+        snprintf(dir, sizeof(dir), "%s/layers/sha256", it.state_dir);
+        return it_count_entries(dir);
+}
+
+/* berthctl import-oci of a layout made with tar and sha256sum: the
+ * machine runs the image's command in its directory with its
+ * environment, sees the whiteout and the opaque directory; a second image
+ * of the same layers stores none again. */
+Test(layers, import_oci_makes_a_layered_image_that_runs_the_images_command, .timeout = 180)
+{
+        it_bus_start();
+        it_berthd_start();
+        char *layout = oci_layout("oci", 3);
+        struct it_result r = it_ctl(60, "import-oci", layout, "web", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(strstr(r.err, "Imported image web."), "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "list-images", "--no-legend", NULL);
+        cr_expect(strstr(r.out, "web") && strstr(r.out, " layered "), "%s", r.out);
+        it_result_free(&r);
+
+        r = it_berth_run(30, "-M", "web", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, "hi there from /srv\n", "the image's command: %s", r.out);
+        it_result_free(&r);
+        r = it_berth_run(30, "-M", "web", "--", "/bin/sh", "-c",
+                         "cat /hello /etc/motd; ls /opq; test -e /gone || echo no-gone; echo $GREETING", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, "hello\nfrom layer 3\nup\nno-gone\nhi there\n", "inside: %s", r.out);
+        it_result_free(&r);
+        cr_expect_eq(count_layers(), 3);
+
+        char cmd[600];
+        snprintf(cmd, sizeof(cmd), "du -s --inodes '%s/layers' | cut -f1", it.state_dir);
+        char *before = it_sh_out(cmd);
+        r = it_ctl(60, "-q", "import-oci", layout, "web2", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.err, "", "-q: %s", r.err);
+        it_result_free(&r);
+        char *after = it_sh_out(cmd);
+        cr_expect_str_eq(after, before, "the second image stored layers again");
+        cr_expect_eq(count_layers(), 3);
+        free(before), free(after);
+        r = it_berth_run(30, "-M", "web2", "-x", "--", "cat", "/hello", NULL);
+        cr_expect_str_eq(r.out, "hello\n", "%s", r.err);
+        it_result_free(&r);
+
+        /* A name that is taken. */
+        r = it_ctl(60, "import-oci", layout, "web", NULL);
+        cr_expect_neq(r.status, 0);
+        cr_expect(strstr(r.err, "image web exists already"), "%s", r.err);
+        it_result_free(&r);
+        assert_no_staging();
+        it_assert_clean("web", NULL);
+        free(layout);
+}
+
+/* An archive `podman save --format oci-archive` wrote, of an image the
+ * test made with `podman import` (no registry), in storage of its own. */
+Test(layers, import_oci_takes_a_podman_oci_archive, .timeout = 180)
+{
+        it_bus_start();
+        it_berthd_start();
+        char *pm = NULL;
+        cr_assert(asprintf(&pm, "podman --root '%s/pm-root' --runroot '%s/pm-run' --storage-driver vfs "
+                                "--cgroup-manager cgroupfs --events-backend none", it.dir, it.dir) > 0);
+        it_sh("tar -C '%s' -cf '%s/bb.tar' . && %s import --change 'CMD [\"/bin/sh\",\"-c\",\"echo podman-made\"]' "
+              "'%s/bb.tar' localhost/bb:1 >/dev/null && %s save --format oci-archive -o '%s/bb-oci.tar' localhost/bb:1 "
+              ">/dev/null 2>&1 && %s rmi -a >/dev/null 2>&1",
+              it_busybox_tree(), it.dir, pm, it.dir, pm, it.dir, pm);
+        char *archive;
+        cr_assert(asprintf(&archive, "%s/bb-oci.tar", it.dir) > 0);
+        struct it_result r = it_ctl(60, "import-oci", archive, "pm", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        r = it_berth_run(30, "-M", "pm", "-x", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, "podman-made\n", "%s", r.err);
+        it_result_free(&r);
+        assert_no_staging();
+        free(pm), free(archive);
+}
+
+/* import-tar from standard input with one top-level directory; progress
+ * lines when stderr is no terminal. */
+Test(layers, import_tar_from_stdin_strips_the_top_directory, .timeout = 180)
+{
+        it_bus_start();
+        it_berthd_start();
+        char cmd[1200];
+        /* The stream stalls for a second halfway: long enough for a
+         * progress line of the unpacking phase. */
+        snprintf(cmd, sizeof(cmd), "mkdir '%s/top' && cp -a '%s/.' '%s/top/bb' && tar -C '%s/top' -czf - bb | "
+                 "{ head -c 300000; sleep 1; cat; } | '%s' import-tar - t1 2>&1",
+                 it.dir, it_busybox_tree(), it.dir, it.dir, it_ctl_bin());
+        char *out = it_sh_out(cmd);
+        cr_expect(strstr(out, "unpacking ") && strstr(out, " files, ") && strstr(out, "Imported image t1."), "%s",
+                  out);
+        free(out);
+        struct it_result r = it_berth_run(30, "-M", "t1", "-x", "--", "/bin/sh", "-c",
+                                          "grep ^ID= /etc/os-release; test -d /bb || echo stripped", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, "ID=berth-busybox\nstripped\n", "%s", r.out);
+        it_result_free(&r);
+        assert_no_staging();
+}
+
+/* Bad input: one line naming it, a non-zero exit, nothing in the store. */
+Test(layers, bad_imports_are_one_line_and_leave_nothing, .timeout = 180)
+{
+        it_bus_start();
+        it_berthd_start();
+        /* A layer blob whose content is not its digest. */
+        char *layout = oci_layout("bad-oci", 3);
+        it_sh("cd '%s/blobs/sha256' && f=$(ls -S | head -1) && printf x | dd of=\"$f\" bs=1 seek=100 conv=notrunc "
+              "2>/dev/null",
+              layout);
+        struct it_result r = it_ctl(60, "-q", "import-oci", layout, "bad1", NULL);
+        cr_expect_neq(r.status, 0);
+        cr_expect(strstr(r.err, "does not match its digest"), "%s", r.err);
+        cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+        it_result_free(&r);
+        /* No manifest for this architecture. */
+        char *other = oci_layout("arm-oci", 3);
+        it_sh("sed -i 's/\"architecture\":\"amd64\"/\"architecture\":\"riscv64\"/' '%s/index.json'", other);
+        r = it_ctl(60, "import-oci", other, "bad2", NULL);
+        cr_expect(r.status != 0 && strstr(r.err, "no manifest for linux/"), "%s", r.err);
+        it_result_free(&r);
+        /* Entries that escape, a truncated archive, no archive at all. */
+        it_sh("cd '%s' && python3 -c 'import tarfile,io\n"
+              "def mk(n, e):\n"
+              "  with tarfile.open(n, \"w\") as t:\n"
+              "    for name, kind in e:\n"
+              "      i = tarfile.TarInfo(name)\n"
+              "      if kind == \"l\": i.type = tarfile.SYMTYPE; i.linkname = \"/etc\"; t.addfile(i)\n"
+              "      else: i.size = 4; t.addfile(i, io.BytesIO(b\"evil\"))\n"
+              "mk(\"dotdot.tar\", [(\"a/../../evil\", \"f\")])\n"
+              "mk(\"link.tar\", [(\"l\", \"l\"), (\"l/evil\", \"f\")])' && "
+              "tar -C '%s' -cf full.tar . && head -c 300000 full.tar >trunc.tar && echo junk >junk.tar",
+              it.dir, it_busybox_tree());
+        struct {
+                const char *file, *needle;
+        } cases[] = {
+                { "dotdot.tar", "entry a/../../evil escapes the image" },
+                { "link.tar", "entry l/evil escapes the image" },
+                { "trunc.tar", "truncated" },
+                { "junk.tar", "is no tarball berth reads" },
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char path[600];
+                snprintf(path, sizeof(path), "%s/%s", it.dir, cases[i].file);
+                r = it_ctl(60, "import-tar", path, "bad3", NULL);
+                cr_expect_neq(r.status, 0, "%s was taken", cases[i].file);
+                cr_expect(strstr(r.err, cases[i].needle), "%s: %s", cases[i].file, r.err);
+                it_result_free(&r);
+        }
+        r = it_ctl(60, "import-tar", "/nonexistent.tar", "bad4", NULL);
+        cr_expect(r.status != 0 && strstr(r.err, "/nonexistent.tar"), "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(60, "import-tar", "/dev/null", "bad..name", NULL);
+        cr_expect(r.status != 0 && strstr(r.err, "bad..name"), "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "list-images", "--no-legend", NULL);
+        cr_expect_str_eq(r.out, "", "images made: %s", r.out);
+        it_result_free(&r);
+        cr_expect_leq(count_layers(), 0, "layers stored");
+        assert_no_staging();
+        char *evil = it_sh_out("ls /evil /etc/evil 2>/dev/null || true");
+        cr_expect_str_eq(evil, "", "written outside: %s", evil);
+        free(evil), free(layout), free(other);
+}
+
+/* A store on a small tmpfs: the import fails on the full disk and leaves
+ * nothing there. */
+Test(layers, a_full_disk_fails_the_import_and_leaves_nothing, .timeout = 180)
+{
+        it_sh("mkdir -p '%s' && mount -t tmpfs -o size=600k berth-it-full '%s'", it.state_dir, it.state_dir);
+        it_bus_start();
+        it_berthd_start();
+        char *layout = oci_layout("full-oci", 3);
+        struct it_result r = it_ctl(60, "-q", "import-oci", layout, "big", NULL);
+        cr_expect_neq(r.status, 0);
+        cr_expect(strstr(r.err, "No space left on device"), "%s", r.err);
+        cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+        it_result_free(&r);
+        assert_no_staging();
+        cr_expect_leq(count_layers(), 0, "layers stored");
+        it_berthd_kill(SIGTERM);
+        it_sh("umount '%s'", it.state_dir);
+        free(layout);
 }
