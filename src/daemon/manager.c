@@ -25,6 +25,8 @@
 
 #include "berthfile.h"
 #include "cleanup.h"
+#include "layers.h"
+#include "store.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -358,16 +360,30 @@ static int settings_image(const char *name, char **ret)
         return asprintf(ret, "%s/images/%s", berth_state_dir(), v) < 0 ? -ENOMEM : 1;
 }
 
+static bool image_is_file(const char *path)
+{
+        return endswith(path, ".raw") || endswith(path, LAYERS_SUFFIX);
+}
+
+/* The tree, raw disk image or layered image's manifest to start. */
 static int image_path(const char *name, char **ret)
 {
+        struct image_info im;
         struct stat st;
         int r = settings_image(name, ret);
 
         if (r < 0)
                 return r;
+        /* A tree (a symbolic link to one too), else a raw or layered
+         * image of the store. */
         if (r == 0 && asprintf(ret, "%s/images/%s", berth_state_dir(), name) < 0)
                 return -ENOMEM;
-        if (stat(*ret, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        if (r == 0 && (stat(*ret, &st) < 0 || !S_ISDIR(st.st_mode)) && image_get(name, &im) == 0 &&
+            im.type != IMAGE_DIRECTORY) {
+                free(*ret);
+                return (*ret = strdup(im.path)) ? 0 : -ENOMEM;
+        }
+        if (stat(*ret, &st) < 0 || !(S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && image_is_file(*ret)))) {
                 free(*ret);
                 *ret = NULL;
                 return -ENOENT;
@@ -376,6 +392,7 @@ static int image_path(const char *name, char **ret)
 }
 
 static int spawn_launcher(struct manager *m, const char *name, struct pending_start *p);
+
 
 int manager_start_machine(struct manager *m, const char *name, manager_start_done_t done,
                           void (*free_userdata)(void *userdata), void *userdata)
@@ -461,8 +478,8 @@ static int spawn_launcher(struct manager *m, const char *name, struct pending_st
                 sigset_t all;
                 sigemptyset(&all);
                 sigprocmask(SIG_SETMASK, &all, NULL);
-                execl(m->launcher, "berth", "-D", image, "--name", name, BERTHD_START_OPTIONS, "--register=yes",
-                      "-q", (char *) NULL);
+                execl(m->launcher, "berth", image_is_file(image) ? "-i" : "-D", image, "--name", name,
+                      BERTHD_START_OPTIONS, "--register=yes", "-q", (char *) NULL);
                 _exit(127);
         }
         close(errpipe[1]);

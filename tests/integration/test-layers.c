@@ -102,6 +102,26 @@ Test(layers, the_machine_sees_the_layers_merged_and_leaves_them_unwritten, .time
         it_assert_clean("web", NULL);
 }
 
+/* berthd's StartMachine boots a layered image as it boots a tree. */
+Test(layers, berthd_starts_a_layered_image, .timeout = 120)
+{
+        two_layers();
+        it_bus_start();
+        it_berthd_start();
+        struct it_result r = it_ctl(60, "start", "--wait", "web", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_expect(it_wait_listed("web", true, 30), "web is not listed");
+        r = it_ctl(30, "shell", "web", "/bin/cat", "/hello", NULL);
+        cr_expect_str_eq(r.out, "hello\n", "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "poweroff", "web", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_expect(it_wait_listed("web", false, 60), "web did not stop");
+        it_assert_clean("web", NULL);
+}
+
 Test(layers, an_image_of_forty_layers_stacks_them_all, .timeout = 120)
 {
         /* Layer 1 the tree, then 39 each adding /layers/N and setting /top. */
