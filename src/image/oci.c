@@ -173,10 +173,12 @@ static int read_oci(int layout_fd, json_object *index, const char *what, struct 
                                 return r;
                         break;
                 }
-                json_object_put(nested);
-                if (!(nested = read_blob_json(layout_fd, digest, what, p, &r)))
+                /* digest is the old index's: read the next one first. */
+                json_object *next = read_blob_json(layout_fd, digest, what, p, &r);
+                if (!next)
                         return r;
-                d = nested;
+                json_object_put(nested);
+                d = nested = next;
         }
         if (!manifest)
                 return log_error_ret(-EBADMSG, "%s: its indexes nest too deep", what);
