@@ -77,8 +77,8 @@ static void transfer_free(struct transfer *t)
 }
 
 /* What a failed or cancelled import left behind (it may have had no
- * chance to remove it), as the next import would. */
-static void sweep_store(void)
+ * chance to remove it). */
+static void sweep_store(pid_t pid)
 {
         const char *sub[] = { "images", "layers" };
         char path[4200];
@@ -87,7 +87,7 @@ static void sweep_store(void)
                 snprintf(path, sizeof(path), "%s/%s", berth_state_dir(), sub[i]);
                 _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (fd >= 0)
-                        staging_sweep(fd);
+                        staging_sweep(fd, pid);
         }
 }
 
@@ -116,7 +116,7 @@ static int on_helper_exit(sd_event_source *s, const siginfo_t *si, void *userdat
                 snprintf(message, sizeof(message), "%s", *why ? why : "berth-import failed");
         }
         if (!streq(result, "done")) {
-                sweep_store();
+                sweep_store(t->pid);
                 log_info("transfer %u (%s %s → %s): %s%s%s", t->id, t->type, t->remote, t->local, result,
                          *message ? ": " : "", message);
         }

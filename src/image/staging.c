@@ -49,7 +49,7 @@ void staging_done(struct staging *s)
         s->parent_fd = safe_close(s->parent_fd);
 }
 
-void staging_sweep(int parent_fd)
+void staging_sweep(int parent_fd, pid_t only)
 {
         _cleanup_close_ int fd = fcntl(parent_fd, F_DUPFD_CLOEXEC, 3);
         DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -63,7 +63,7 @@ void staging_sweep(int parent_fd)
                 unsigned pid;
                 if (!startswith(de->d_name, PREFIX) || !dash || parse_uint(dash + 1, &pid) < 0 || pid == 0)
                         continue;
-                if (kill((pid_t) pid, 0) == 0 || errno != ESRCH)
+                if (only > 0 ? (pid_t) pid != only : (kill((pid_t) pid, 0) == 0 || errno != ESRCH))
                         continue;
                 if (rm_rf_at(dirfd(d), de->d_name) >= 0)
                         log_debug("removed %s, what a killed import left", de->d_name);
