@@ -246,6 +246,21 @@ Test(layers, import_oci_makes_a_layered_image_that_runs_the_images_command, .tim
         cr_expect_str_eq(r.out, "hello\n", "%s", r.err);
         it_result_free(&r);
 
+        /* The same manifest behind two levels of index. */
+        it_sh("cp -a '%s' '%s/nested' && cd '%s/nested' && for i in 1 2; do "
+              "s=$(sha256sum index.json | cut -c1-64); n=$(stat -c %%s index.json); mv index.json blobs/sha256/$s; "
+              "printf '{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+              "\"application/vnd.oci.image.index.v1+json\",\"digest\":\"sha256:%%s\",\"size\":%%s}]}' "
+              "$s $n >index.json; done",
+              layout, it.dir, it.dir);
+        snprintf(cmd, sizeof(cmd), "%s/nested", it.dir);
+        r = it_ctl(60, "-q", "import-oci", cmd, "web3", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        r = it_berth_run(30, "-M", "web3", "-x", "--", "cat", "/etc/motd", NULL);
+        cr_expect_str_eq(r.out, "from layer 3\n", "%s", r.err);
+        it_result_free(&r);
+
         /* A name that is taken. */
         r = it_ctl(60, "import-oci", layout, "web", NULL);
         cr_expect_neq(r.status, 0);
@@ -304,6 +319,52 @@ Test(layers, import_tar_from_stdin_strips_the_top_directory, .timeout = 180)
         cr_expect_str_eq(r.out, "ID=berth-busybox\nstripped\n", "%s", r.out);
         it_result_free(&r);
         assert_no_staging();
+}
+
+/* An import waiting for its input, cancelled by cancel-transfer and by
+ * ^C to berthctl: it ends as canceled and leaves nothing. */
+Test(layers, cancelled_imports_leave_nothing, .timeout = 120)
+{
+        it_bus_start();
+        it_berthd_start();
+        it_sh("mkfifo '%s/in.fifo'", it.dir);
+        for (int by_sigint = 0; by_sigint <= 1; by_sigint++) {
+                char cmd[1200], log[16];
+                snprintf(log, sizeof(log), "cancel%d", by_sigint);
+                snprintf(cmd, sizeof(cmd), "exec '%s' import-tar - slow <'%s/in.fifo'", it_ctl_bin(), it.dir);
+                pid_t importer = it_spawn_sh(log, cmd);
+                snprintf(cmd, sizeof(cmd), "exec sleep 60 >'%s/in.fifo'", it.dir);
+                pid_t writer = it_spawn_sh("writer", cmd);
+                bool listed = false;
+                for (int i = 0; i < 100 && !listed; i++, usleep(50000)) {
+                        struct it_result r = it_ctl(30, "list-transfers", "--no-legend", NULL);
+                        listed = strstr(r.out, "slow") != NULL;
+                        if (listed && !by_sigint) {
+                                unsigned id = 0;
+                                cr_assert_eq(sscanf(r.out, "%u", &id), 1, "%s", r.out);
+                                snprintf(cmd, sizeof(cmd), "%u", id);
+                        }
+                        it_result_free(&r);
+                }
+                cr_assert(listed, "the import is not listed");
+                if (by_sigint) {
+                        cr_assert_eq(kill(importer, SIGINT), 0);
+                } else {
+                        struct it_result r = it_ctl(30, "cancel-transfer", cmd, NULL);
+                        cr_expect_eq(r.status, 0, "%s", r.err);
+                        it_result_free(&r);
+                }
+                cr_expect_eq(it_wait(importer, 30), 1);
+                char *err = it_spawn_log(log, "err");
+                cr_expect(strstr(err, "import of slow canceled"), "%s", err);
+                free(err);
+                cr_assert_eq(kill(writer, SIGTERM), 0);
+                it_wait(writer, 30);
+                assert_no_staging();
+                struct it_result r = it_ctl(30, "list-transfers", "--no-legend", NULL);
+                cr_expect_str_eq(r.out, "", "%s", r.out);
+                it_result_free(&r);
+        }
 }
 
 /* Bad input: one line naming it, a non-zero exit, nothing in the store. */
