@@ -170,11 +170,12 @@ static int commit(struct import_store *st)
         if (r >= 0)
                 return 0;
         if (made_settings) {
-                snprintf(file, sizeof(file), "%s.berth", st->name);
-                (void) unlinkat(st->images_fd, file, 0);
+                char settings[300];
+                snprintf(settings, sizeof(settings), "%s.berth", st->name);
+                (void) unlinkat(st->images_fd, settings, 0);
         }
         if (r == -EEXIST)
-                return log_error_ret(r, "image %s was made meanwhile by someone else", st->name);
+                return log_error_ret(r, "image %s: %s exists already", st->name, file);
         return log_error_errno(r, "image %s: moving its manifest into place", st->name);
 }
 

@@ -10,6 +10,7 @@
 #include "cleanup.h"
 #include "import.h"
 #include "log.h"
+#include "paths.h"
 #include "unpack.h"
 #include "util.h"
 
@@ -69,6 +70,7 @@ int import_tar(struct import_store *st, const char *source, struct progress *p)
         snprintf(from, sizeof(from), r == 1 ? "root/%s" : "root", top);
         r = staging_commit(&st->stage, from, st->name);
         if (r == -EEXIST || r == -ENOTEMPTY)
-                return log_error_ret(-EEXIST, "image %s was made meanwhile by someone else", st->name);
+                return log_error_ret(-EEXIST, "image %s: %s/images/%s exists already", st->name, berth_state_dir(),
+                                     st->name);
         return r < 0 ? log_error_errno(r, "image %s: moving it into place", st->name) : 0;
 }

@@ -4,14 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "layers.h"
 #include "log.h"
 #include "name.h"
 #include "paths.h"
+#include "store.h"
 #include "util.h"
 
 static int open_dir(const char *path)
@@ -25,7 +24,7 @@ static int open_dir(const char *path)
 
 int import_store_open(struct import_store *st, const char *name)
 {
-        static const char *const suffixes[] = { "", ".raw", LAYERS_SUFFIX };
+        struct image_info im;
         char path[4200];
 
         *st = (struct import_store) { .images_fd = -EBADF, .layers_fd = -EBADF, .name = name,
@@ -44,15 +43,10 @@ int import_store_open(struct import_store *st, const char *name)
         snprintf(path, sizeof(path), "%s/layers", berth_state_dir());
         if ((st->layers_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
                 return log_error_errno(-errno, "opening %s", path);
-        staging_sweep(st->images_fd);
-        staging_sweep(st->layers_fd);
-        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
-                struct stat s;
-                snprintf(path, sizeof(path), "%s%s", name, suffixes[i]);
-                if (fstatat(st->images_fd, path, &s, AT_SYMLINK_NOFOLLOW) == 0)
-                        return log_error_ret(-EEXIST, "image %s exists already (%s/images/%s)", name,
-                                             berth_state_dir(), path);
-        }
+        staging_sweep(st->images_fd, 0);
+        staging_sweep(st->layers_fd, 0);
+        if (image_get(name, &im) == 0)
+                return log_error_ret(-EEXIST, "image %s exists already (%s)", name, im.path);
         int r = staging_begin(&st->stage, st->images_fd, name);
         return r < 0 ? log_error_errno(r, "image %s: making its directory in %s/images", name, berth_state_dir())
                      : 0;
