@@ -362,7 +362,7 @@ static int settings_image(const char *name, char **ret)
 
 static bool image_is_file(const char *path)
 {
-        return endswith(path, ".raw") || endswith(path, LAYERS_SUFFIX);
+        return image_file_stem(path) > 0;
 }
 
 /* The tree, raw disk image or layered image's manifest to start. */

@@ -61,7 +61,7 @@ static uint64_t file_usage(const struct stat *st)
 
 static const struct image_kind kinds[] = {
         { IMAGE_DIRECTORY, "", is_dir, dir_read_only, tree_usage },
-        { IMAGE_RAW, ".raw", is_file, file_read_only, file_usage },
+        { IMAGE_RAW, RAW_SUFFIX, is_file, file_read_only, file_usage },
         { IMAGE_LAYERED, LAYERS_SUFFIX, is_file, file_read_only, tree_usage },
 };
 

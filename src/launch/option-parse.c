@@ -117,8 +117,8 @@ int opt_image(struct settings *s, const struct assignment *a)
          * web.layers. */
         const char *base = strrchr(s->image, '/') + 1;
         size_t n = strlen(base);
-        if (endswith(base, ".raw") || endswith(base, LAYERS_SUFFIX))
-                n = (size_t) (strrchr(base, '.') - base);
+        if (image_file_stem(base) > 0)
+                n = image_file_stem(base);
         if (n <= MACHINE_NAME_MAX)
                 snprintf(s->name, sizeof(s->name), "%.*s", (int) n, base);
         if (!machine_name_valid(s->name)) {

@@ -184,7 +184,7 @@ static int find_tree(struct settings *s, const struct file_values *v, const char
                 return log_oom();
         struct stat st;
         /* A raw disk image or a layered image of the name in the store. */
-        static const char *const suffixes[] = { ".raw", LAYERS_SUFFIX };
+        static const char *const suffixes[] = { RAW_SUFFIX, LAYERS_SUFFIX };
         for (size_t i = 0; i < ELEMENTSOF(suffixes) && stat(s->directory, &st) < 0; i++) {
                 _cleanup_free_ char *file = strjoin(s->directory, suffixes[i], NULL);
                 if (file && stat(file, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -211,8 +211,8 @@ static int image_file(const char *tree, char **ret)
         base = basename(b);
         if (!*base || streq(base, "/") || streq(base, ".") || streq(base, ".."))
                 return 0;
-        if (endswith(base, ".raw") || endswith(base, LAYERS_SUFFIX))
-                *strrchr(base, '.') = 0;
+        if (image_file_stem(base) > 0)
+                base[image_file_stem(base)] = 0;
         return asprintf(ret, "%s/%s.berth", dirname(a), base) < 0 ? log_oom() : 1;
 }
 

@@ -20,6 +20,17 @@ int layer_digest_valid(const char *digest)
         return 1;
 }
 
+size_t image_file_stem(const char *file)
+{
+        static const char *const suffixes[] = { RAW_SUFFIX, LAYERS_SUFFIX };
+        size_t n = strlen(file);
+
+        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
+                if (endswith(file, suffixes[i]) && n > strlen(suffixes[i]))
+                        return n - strlen(suffixes[i]);
+        return 0;
+}
+
 void layer_list_done(struct layer_list *l)
 {
         free(l->digest);

@@ -11,6 +11,7 @@
  * settings file NAME.berth beside it. */
 
 #define LAYERS_SUFFIX ".layers"
+#define RAW_SUFFIX ".raw"       /* a raw GPT disk image, NAME.raw */
 #define LAYER_DIGEST_MAX 71     /* "sha256:" and 64 hex digits */
 #define LAYERS_MAX 500          /* overlayfs's limit of lower layers */
 
@@ -18,6 +19,10 @@ struct layer_list {
         char (*digest)[LAYER_DIGEST_MAX + 1];
         size_t n;
 };
+
+/* An image that is a file (NAME.raw, NAME.layers): the length of NAME in
+ * file, the part that names the image; 0 for a file of neither kind. */
+size_t image_file_stem(const char *file);
 
 /* "sha256:" and 64 lower-case hex digits. */
 int layer_digest_valid(const char *digest);
