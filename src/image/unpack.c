@@ -186,9 +186,11 @@ static int set_meta(struct unpacker *u, struct archive_entry *e, int dir, const 
                 t[0] = t[1];
         if (type == AE_IFDIR) {
                 struct dir_time *grown = realloc(u->dirs, sizeof(*u->dirs) * (u->n_dirs + 1));
-                if (!grown || !(grown[u->n_dirs].path = strdup(path)))
-                        return (u->dirs = grown ?: u->dirs), -ENOMEM;
+                if (!grown)
+                        return -ENOMEM;
                 u->dirs = grown;
+                if (!(grown[u->n_dirs].path = strdup(path)))
+                        return -ENOMEM;
                 grown[u->n_dirs++].mtime = t[1];
                 return 0;
         }
