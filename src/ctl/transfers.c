@@ -51,21 +51,37 @@ struct seen {
         uint64_t bytes, total, files;
 };
 
+/* The Transfer's properties in one call. */
 static int read_progress(struct ctl *c, const char *path, struct seen *s)
 {
-        static const char *const names[] = { "BytesDone", "BytesTotal", "Files" };
-        uint64_t *fields[] = { &s->bytes, &s->total, &s->files };
-        _cleanup_free_ char *phase = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *key;
+        int r = sd_bus_call_method(c->bus, BERTH_BUS, path, "org.freedesktop.DBus.Properties", "GetAll", NULL, &reply,
+                                   "s", "org.berth.machine1.Transfer");
 
-        if (sd_bus_get_property_string(c->bus, BERTH_BUS, path, "org.berth.machine1.Transfer", "Phase", NULL,
-                                       &phase) < 0)
-                return -ENOENT;
-        snprintf(s->phase, sizeof(s->phase), "%s", phase);
-        for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                if (sd_bus_get_property_trivial(c->bus, BERTH_BUS, path, "org.berth.machine1.Transfer", names[i], NULL,
-                                                't', fields[i]) < 0)
-                        return -ENOENT;
-        return 0;
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                uint64_t *field = NULL;
+                const char *phase;
+                if ((r = sd_bus_message_read(reply, "s", &key)) < 0)
+                        break;
+                if (streq(key, "BytesDone"))
+                        field = &s->bytes;
+                else if (streq(key, "BytesTotal"))
+                        field = &s->total;
+                else if (streq(key, "Files"))
+                        field = &s->files;
+                if (field)
+                        r = sd_bus_message_read(reply, "v", "t", field);
+                else if (streq(key, "Phase") && (r = sd_bus_message_read(reply, "v", "s", &phase)) >= 0)
+                        snprintf(s->phase, sizeof(s->phase), "%s", phase);
+                else
+                        r = sd_bus_message_skip(reply, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+        }
+        return r < 0 ? -ENOENT : 0;
 }
 
 /* "unpacking 12.3M of 150.0M (8%), 1234 files, 45.6M/s, 3s left" */
@@ -117,7 +133,7 @@ static int follow_transfer(struct ctl *c, struct follow *f, const char *path, co
                         continue;
                 }
                 uint64_t now = now_usec(CLOCK_MONOTONIC);
-                struct seen s;
+                struct seen s = {};
                 /* A terminal's line is redrawn; a log gets one at each new
                  * phase and every 2 s. */
                 if (!c->quiet && read_progress(c, path, &s) >= 0 && !streq(s.phase, "starting") &&
