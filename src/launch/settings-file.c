@@ -183,9 +183,11 @@ static int find_tree(struct settings *s, const struct file_values *v, const char
         if (asprintf(&s->directory, "%s/images/%s", berth_state_dir(), name) < 0)
                 return log_oom();
         struct stat st;
-        /* A raw disk image or a layered image of the name in the store. */
+        if (stat(s->directory, &st) == 0)
+                return 0;
+        /* Else a raw disk image or a layered image of the name in the store. */
         static const char *const suffixes[] = { RAW_SUFFIX, LAYERS_SUFFIX };
-        for (size_t i = 0; i < ELEMENTSOF(suffixes) && stat(s->directory, &st) < 0; i++) {
+        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
                 _cleanup_free_ char *file = strjoin(s->directory, suffixes[i], NULL);
                 if (file && stat(file, &st) == 0 && S_ISREG(st.st_mode)) {
                         free(s->directory);
@@ -194,10 +196,8 @@ static int find_tree(struct settings *s, const struct file_values *v, const char
                         return 0;
                 }
         }
-        if (stat(s->directory, &st) < 0)
-                return log_invalid("no tree given, and there is no image %s: use -D TREE (see berth --help)",
-                                   s->directory);
-        return 0;
+        return log_invalid("no tree given, and there is no image %s: use -D TREE (see berth --help)",
+                           s->directory);
 }
 
 /* TREE.berth beside TREE; NAME.berth beside NAME.raw and NAME.layers. */
