@@ -93,17 +93,18 @@ int image_layers_attach(struct settings *s)
         char buf[4096];
         int r;
 
+        r = layers_dir(buf, sizeof(buf));
+        if (r < 0)
+                return log_error_errno(r, "image %s: the directory of layers", s->image);
+        if (!(root = strdup(buf)))
+                return log_oom();
         r = read_manifest(s->image, &list);
         if (r < 0)
                 return r;
-        r = layers_dir(buf, sizeof(buf));
-        if (r >= 0 && !(root = strdup(buf)))
-                r = -ENOMEM;
-        if (r >= 0)
-                r = collect(s->image, buf, &list, &layers);
+        r = collect(s->image, root, &list, &layers);
         layer_list_done(&list);
         if (r < 0)
-                return r == -ENOMEM || r == -ENAMETOOLONG ? log_error_errno(r, "image %s", s->image) : r;
+                return r;
         int fd = merged(s->image, root, layers);
         if (fd < 0)
                 return fd;
