@@ -32,15 +32,13 @@ static void parse_line(struct transfer *t, const char *line)
         t->files = files;
 }
 
-static int on_output(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+/* What came of berth-import's progress lines; read's result. */
+static ssize_t read_output(struct transfer *t)
 {
-        struct transfer *t = userdata;
-        ssize_t n = read(fd, t->out + t->n_out, sizeof(t->out) - 1 - t->n_out);
+        ssize_t n = read(t->out_fd, t->out + t->n_out, sizeof(t->out) - 1 - t->n_out);
 
-        if (n <= 0) {
-                t->out_source = sd_event_source_disable_unref(t->out_source);
-                return 0;
-        }
+        if (n <= 0)
+                return n;
         t->n_out += (size_t) n;
         t->out[t->n_out] = 0;
         char *start = t->out, *nl;
@@ -53,6 +51,16 @@ static int on_output(sd_event_source *s, int fd, uint32_t revents, void *userdat
         memmove(t->out, start, t->n_out + 1);
         if (t->n_out == sizeof(t->out) - 1)
                 t->n_out = 0;   /* no line is that long: drop it */
+        return n;
+}
+
+static int on_output(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct transfer *t = userdata;
+        ssize_t n = read_output(t);
+
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+                t->out_source = sd_event_source_disable_unref(t->out_source);
         return 0;
 }
 
@@ -97,7 +105,8 @@ static int on_helper_exit(sd_event_source *s, const siginfo_t *si, void *userdat
         char message[512] = "";
         const char *result = "done";
 
-        while (t->out_source && on_output(NULL, t->out_fd, EPOLLIN, t) == 0 && t->out_source)
+        /* The last lines, up to the end berth-import's exit made. */
+        while (read_output(t) > 0)
                 ;
         ssize_t k = read(t->err_fd, t->err, sizeof(t->err) - 1);
         t->err[k > 0 ? k : 0] = 0;
