@@ -165,14 +165,14 @@ int ctl_log_error(const sd_bus_error *e, int r, const char *fmt, ...)
         return r < 0 ? r : -EIO;
 }
 
-int ctl_machine_path(struct ctl *c, const char *name, sd_bus_error *e, char **ret)
+static int object_path(struct ctl *c, const char *method, const char *name, sd_bus_error *e, char **ret)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const char *path;
         char *p;
         int r;
 
-        r = sd_bus_call_method(c->bus, BERTH_BUS, BERTH_PATH, BERTH_MANAGER, "GetMachine", e, &reply, "s", name);
+        r = sd_bus_call_method(c->bus, BERTH_BUS, BERTH_PATH, BERTH_MANAGER, method, e, &reply, "s", name);
         if (r < 0)
                 return r;
         r = sd_bus_message_read(reply, "o", &path);
@@ -183,6 +183,11 @@ int ctl_machine_path(struct ctl *c, const char *name, sd_bus_error *e, char **re
                 return -ENOMEM;
         *ret = p;
         return 0;
+}
+
+int ctl_machine_path(struct ctl *c, const char *name, sd_bus_error *e, char **ret)
+{
+        return object_path(c, "GetMachine", name, e, ret);
 }
 
 static int object_properties(struct ctl *c, const char *path, const char *interface, sd_bus_error *e,
@@ -201,6 +206,14 @@ static int object_properties(struct ctl *c, const char *path, const char *interf
 int ctl_machine_properties(struct ctl *c, const char *path, sd_bus_error *e, json_object **ret)
 {
         return object_properties(c, path, BERTH_MACHINE, e, ret);
+}
+
+int ctl_image_properties(struct ctl *c, const char *name, sd_bus_error *e, json_object **ret)
+{
+        _cleanup_free_ char *path = NULL;
+        int r = object_path(c, "GetImage", name, e, &path);
+
+        return r < 0 ? r : object_properties(c, path, BERTH_IMAGE, e, ret);
 }
 
 int ctl_manager_properties(struct ctl *c, sd_bus_error *e, json_object **ret)

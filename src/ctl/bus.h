@@ -25,6 +25,8 @@ int ctl_machine_path(struct ctl *c, const char *name, sd_bus_error *e, char **re
 /* Every property of a machine object, as a JSON object keyed by the
  * property names. */
 int ctl_machine_properties(struct ctl *c, const char *path, sd_bus_error *e, json_object **ret);
+/* Every property of the image NAME (GetImage, then its object). */
+int ctl_image_properties(struct ctl *c, const char *name, sd_bus_error *e, json_object **ret);
 /* berthd's own properties, those of the manager object. */
 int ctl_manager_properties(struct ctl *c, sd_bus_error *e, json_object **ret);
 /* One string property of a machine object. */

@@ -25,6 +25,7 @@ enum {
         ARG_NO_PAGER,
         ARG_UID,
         ARG_EFFECTIVE,
+        ARG_READ_ONLY,
 };
 
 static const struct option long_options[] = {
@@ -47,6 +48,7 @@ static const struct option long_options[] = {
         { "setenv", required_argument, NULL, 'E' },
         { "no-pager", no_argument, NULL, ARG_NO_PAGER },
         { "effective", no_argument, NULL, ARG_EFFECTIVE },
+        { "read-only", no_argument, NULL, ARG_READ_ONLY },
         {}
 };
 
@@ -123,6 +125,7 @@ static unsigned option_flag(int opt)
         case ARG_UID: return OPT_UID;
         case 'E': return OPT_SETENV;
         case ARG_EFFECTIVE: return OPT_EFFECTIVE;
+        case ARG_READ_ONLY: return OPT_READ_ONLY;
         }
         return 0;
 }
@@ -147,6 +150,7 @@ static int parse_option(int opt, char **argv, struct ctl *c, struct cmdline *cl)
         case 'a': c->all = true; return 0;
         case 'l': c->full = true; return 0;
         case ARG_EFFECTIVE: c->effective = true; return 0;
+        case ARG_READ_ONLY: c->read_only = true; return 0;
         case ARG_NO_PAGER: return 0;    /* berthctl never pages */
         case 'p':
                 return add_properties(c, optarg);
@@ -241,12 +245,15 @@ int cmdline_check(const struct verb *v, const struct cmdline *cl, char **names, 
                 return log_invalid("%s does not apply to %s, only to %s", verb_option_name(flag), v->name,
                                    verbs_buf);
         }
-        if (n < v->min_args && v->n_free)
+        if (n < v->min_args && (v->n_free || v->min_args > 1))
                 return log_invalid("%s needs %s (see %s %s --help)", v->name, v->args, program_invocation_short_name,
                                    v->name);
         if (n < v->min_args)
                 return log_invalid("%s needs a machine name (see %s %s --help)", v->name,
                                    program_invocation_short_name, v->name);
+        if (n > v->max_args && v->max_args > 0)
+                return log_invalid("%s takes %s (see %s %s --help)", v->name, v->args, program_invocation_short_name,
+                                   v->name);
         if (n > v->max_args)
                 return log_invalid("%s takes no arguments (see %s %s --help)", v->name,
                                    program_invocation_short_name, v->name);

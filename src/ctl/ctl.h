@@ -11,6 +11,7 @@
 #define BERTH_PATH "/org/berth/machine1"
 #define BERTH_MANAGER "org.berth.machine1.Manager"
 #define BERTH_MACHINE "org.berth.machine1.Machine"
+#define BERTH_IMAGE "org.berth.machine1.Image"
 
 /* What the command line asked for, handed to every verb. */
 struct ctl {
@@ -25,6 +26,7 @@ struct ctl {
         bool value;             /* show --value */
         bool all;               /* show --all: empty properties too */
         bool effective;         /* show --effective: the launcher's --show-settings */
+        bool read_only;         /* clone --read-only */
         bool full;              /* status --full: process lines not cut to the terminal */
         bool wait;              /* start --wait */
         unsigned timeout_sec;   /* start --wait: 0 waits without a limit */

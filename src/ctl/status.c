@@ -291,7 +291,7 @@ static void status_add_processes(struct ctl *c, json_object *p)
 
 /* --json: one array of the machines shown, in the order named, so that
  * several machines are still one document. */
-static int json_print_all(struct ctl *c, json_object *all, const char *verb)
+int ctl_json_print_all(struct ctl *c, json_object *all, const char *verb)
 {
         int r = json_print(stdout, all, c->json);
 
@@ -327,7 +327,7 @@ int verb_status(struct ctl *c, char **names, unsigned n)
                 status_print(c, names[i], props);
         }
         if (c->json != JSON_OFF) {
-                r = json_print_all(c, all, "status");
+                r = ctl_json_print_all(c, all, "status");
                 if (r < 0)
                         ret = r;
         }
@@ -385,7 +385,7 @@ static int show_select(struct ctl *c, json_object *props, json_object **ret)
 
 /* The properties show prints, -p applied; as text, or with --json added
  * to all. */
-static int show_one(struct ctl *c, json_object *props, json_object *all)
+int ctl_show_one(struct ctl *c, json_object *props, json_object *all)
 {
         _cleanup_json_ json_object *selected = NULL;
         int r;
@@ -420,7 +420,7 @@ static int show_manager(struct ctl *c)
         if (r < 0)
                 return ctl_log_error(&e, r, "berthd's properties");
         if (c->json == JSON_OFF)
-                r = show_one(c, props, NULL);
+                r = ctl_show_one(c, props, NULL);
         else if (c->properties) {
                 r = show_select(c, props, &selected);
                 if (r >= 0)
@@ -453,12 +453,12 @@ int verb_show(struct ctl *c, char **names, unsigned n)
                 }
                 if (i > 0 && c->json == JSON_OFF)
                         putchar('\n');
-                r = show_one(c, props, all);
+                r = ctl_show_one(c, props, all);
                 if (r < 0)
                         ret = log_error_errno(r, "showing %s", names[i]);
         }
         if (c->json != JSON_OFF) {
-                r = json_print_all(c, all, "show");
+                r = ctl_json_print_all(c, all, "show");
                 if (r < 0)
                         ret = r;
         }

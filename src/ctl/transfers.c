@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* import-tar, import-oci: berthd runs the import as a Transfer; berthctl
- * follows it to its end, drawing its progress on stderr (one redrawn line
- * on a terminal, a line at each phase and every 2 s otherwise), and cancels it on
- * ^C. list-transfers and cancel-transfer: any client's transfers. */
+/* import-tar, import-oci (and clone's copies): berthd runs the work as a
+ * Transfer; berthctl follows it to its end, drawing its progress on stderr
+ * (one redrawn line on a terminal, a line at each phase and every 2 s
+ * otherwise), and cancels it on ^C. list-transfers and cancel-transfer:
+ * any client's transfers. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -109,7 +110,7 @@ static void draw(const struct seen *s, uint64_t elapsed_usec, bool tty)
 }
 
 /* Until the transfer ends: its result. */
-static int follow_transfer(struct ctl *c, struct follow *f, const char *path, const char *name)
+static int follow_transfer(struct ctl *c, struct follow *f, const char *path, const char *what, const char *done)
 {
         bool tty = isatty(STDERR_FILENO) && !c->quiet, drawn = false;
         uint64_t start = now_usec(CLOCK_MONOTONIC), last_line = 0;
@@ -150,16 +151,15 @@ static int follow_transfer(struct ctl *c, struct follow *f, const char *path, co
                 fputs("\r\033[K", stderr);
         if (streq(f->result, "done")) {
                 if (!c->quiet)
-                        fprintf(stderr, "Imported image %s.\n", name);
+                        fprintf(stderr, "%s\n", done);
                 return 0;
         }
         if (streq(f->result, "canceled"))
-                return log_error_ret(-ECANCELED, "import of %s canceled; nothing of it is left", name);
-        return log_error_ret(-EIO, "%s", f->message[0] ? f->message : "the import failed");
+                return log_error_ret(-ECANCELED, "%s canceled; nothing of it is left", what);
+        return log_error_ret(-EIO, "%s", f->message[0] ? f->message : "the transfer failed");
 }
 
-/* Subscribed before the call, so that no end is missed. */
-static int run_import(struct ctl *c, const char *method, const char *name, const char *types, ...)
+int ctl_run_transfer(struct ctl *c, const char *what, const char *done, const char *method, const char *types, ...)
 {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL, *reply = NULL;
@@ -169,6 +169,7 @@ static int run_import(struct ctl *c, const char *method, const char *name, const
         va_list ap;
         int r;
 
+        /* Subscribed before the call, so that no end is missed. */
         r = sd_bus_match_signal(c->bus, &slot, BERTH_BUS, BERTH_PATH, BERTH_MANAGER, "TransferRemoved", on_removed,
                                 &f);
         if (r < 0)
@@ -182,11 +183,23 @@ static int run_import(struct ctl *c, const char *method, const char *name, const
                 return log_error_errno(r, "asking berthd");
         r = sd_bus_call(c->bus, call, 0, &e, &reply);
         if (r < 0)
-                return ctl_log_error(&e, r, "importing %s", name);
+                return ctl_log_error(&e, r, "%s", what);
         r = sd_bus_message_read(reply, "uo", &f.id, &path);
         if (r < 0)
-                return log_error_errno(r, "importing %s: berthd's answer", name);
-        return follow_transfer(c, &f, path, name);
+                return log_error_errno(r, "%s: berthd's answer", what);
+        if (f.id == 0) {        /* done at once */
+                if (!c->quiet)
+                        fprintf(stderr, "%s\n", done);
+                return 0;
+        }
+        return follow_transfer(c, &f, path, what, done);
+}
+
+/* "import of NAME", "Imported image NAME." */
+static void import_texts(const char *name, char *what, char *done, size_t size)
+{
+        snprintf(what, size, "import of %s", name);
+        snprintf(done, size, "Imported image %s.", name);
 }
 
 int verb_import_tar(struct ctl *c, char **args, unsigned n)
@@ -197,7 +210,32 @@ int verb_import_tar(struct ctl *c, char **args, unsigned n)
 
         if (fd < 0)
                 return log_error_errno(-errno, "%s", streq(file, "-") ? "standard input" : file);
-        return run_import(c, "ImportTar", name, "hs", fd, name);
+        char what[128], done[128];
+        import_texts(name, what, done, sizeof(what));
+        return ctl_run_transfer(c, what, done, "ImportTar", "hs", fd, name);
+}
+
+/* import-fs: the directory's fd, import-raw: the file's, handed to berthd
+ * as importd takes them. */
+static int import_fd(struct ctl *c, const char *method, const char *path, const char *name, int flags)
+{
+        _cleanup_close_ int fd = open(path, flags | O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        char what[128], done[128];
+
+        if (fd < 0)
+                return log_error_errno(-errno, "%s", path);
+        import_texts(name, what, done, sizeof(what));
+        return ctl_run_transfer(c, what, done, method, "hs", fd, name);
+}
+
+int verb_import_fs(struct ctl *c, char **args, unsigned n)
+{
+        return import_fd(c, "ImportFileSystem", args[0], args[1], O_DIRECTORY);
+}
+
+int verb_import_raw(struct ctl *c, char **args, unsigned n)
+{
+        return import_fd(c, "ImportRaw", args[0], args[1], 0);
 }
 
 int verb_import_oci(struct ctl *c, char **args, unsigned n)
@@ -206,7 +244,9 @@ int verb_import_oci(struct ctl *c, char **args, unsigned n)
 
         if (!abs)
                 return log_error_errno(-errno, "%s", args[0]);
-        return run_import(c, "ImportOCI", args[1], "ss", abs, args[1]);
+        char what[128], done[128];
+        import_texts(args[1], what, done, sizeof(what));
+        return ctl_run_transfer(c, what, done, "ImportOCI", "ss", abs, args[1]);
 }
 
 int verb_list_transfers(struct ctl *c, char **args, unsigned n)

@@ -11,8 +11,22 @@ const struct verb verbs[] = {
           "List the machines berthd knows (the default verb)", verb_list },
         { "list-images", "", 0, 0, OPT_JSON | OPT_LEGEND,
           "List the images of berthd's store (trees, raw disk images, layered)", verb_list_images },
+        { "image-status", "NAME...", 1, VERB_ANY, OPT_JSON,
+          "Show an image's kind, size, times and layers", verb_image_status },
+        { "show-image", "NAME...", 1, VERB_ANY, OPT_JSON | OPT_PROPERTY | OPT_ALL,
+          "Show an image's properties as KEY=VALUE lines", verb_show_image },
+        { "clone", "NAME NEW", 2, 2, OPT_READ_ONLY,
+          "Clone an image: a layered one at once, naming the same\nlayers; a tree or disk image copied", verb_clone },
+        { "rename", "NAME NEW", 2, 2, 0, "Rename an image", verb_rename },
+        { "read-only", "NAME [BOOL]", 1, 2, 0, "Mark an image read-only, or writable again with no",
+          verb_read_only },
+        { "remove", "NAME...", 1, VERB_ANY, 0,
+          "Remove images, and the layers no other image names", verb_remove },
         { "import-tar", "FILE|- NAME", 2, 2, 0,
           "Import a tarball (- for standard input) as the tree image NAME", verb_import_tar, 1 },
+        { "import-fs", "DIR NAME", 2, 2, 0,
+          "Copy a tree (reflinks where the file system has them)\nas the tree image NAME", verb_import_fs, 1 },
+        { "import-raw", "FILE NAME", 2, 2, 0, "Copy a raw GPT disk image as the image NAME", verb_import_raw, 1 },
         { "import-oci", "DIR|FILE NAME", 2, 2, 0,
           "Import an OCI layout or docker/podman save archive as\nthe layered image NAME", verb_import_oci, 1 },
         { "list-transfers", "", 0, 0, OPT_LEGEND, "List the imports berthd runs", verb_list_transfers },
@@ -65,12 +79,13 @@ static const struct option_help option_help[] = {
         { OPT_KILL, "-s --signal=SIGNAL", "The signal, a name or number (SIGTERM)" },
         { OPT_UID, "   --uid=USER", "The user, when no USER@ is given (root)" },
         { OPT_SETENV, "-E --setenv=NAME[=VALUE]", "Set a variable for the command (NAME alone: ours)" },
+        { OPT_READ_ONLY, "   --read-only", "The clone is marked read-only" },
         {}
 };
 
 static const char *const option_names[] = {
         "--json", "--no-legend", "--property", "--wait", "--kill-whom", "--all", "--full", "--uid", "--setenv",
-        "--effective",
+        "--effective", "--read-only",
 };
 
 const struct verb *verb_find(const char *name)

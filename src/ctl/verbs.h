@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
 
@@ -20,6 +21,7 @@ enum {
         OPT_UID = 1 << 7,       /* --uid */
         OPT_SETENV = 1 << 8,    /* --setenv */
         OPT_EFFECTIVE = 1 << 9, /* --effective */
+        OPT_READ_ONLY = 1 << 10, /* --read-only */
 };
 
 /* One verb: its arguments (all of them machine names), the options it
@@ -45,10 +47,28 @@ void verb_list_for_option(unsigned flag, char *buf, size_t size);
 void verbs_help(FILE *f);
 void verb_help(FILE *f, const struct verb *v);
 
+/* Calls method (which answers a transfer's id and path, id 0 for work
+ * done at once) and follows the transfer to its end: done printed then
+ * (not with -q), what names the work in errors ("import of web"). */
+int ctl_run_transfer(struct ctl *c, const char *what, const char *done, const char *method, const char *types, ...);
+
+/* show's KEY=VALUE lines of props (-p, --all applied), or with --json
+ * props added to all, printed by ctl_json_print_all() as one document. */
+int ctl_show_one(struct ctl *c, json_object *props, json_object *all);
+int ctl_json_print_all(struct ctl *c, json_object *all, const char *verb);
+
 int verb_list(struct ctl *c, char **names, unsigned n);
 int verb_list_images(struct ctl *c, char **names, unsigned n);
 int verb_import_tar(struct ctl *c, char **args, unsigned n);
+int verb_import_fs(struct ctl *c, char **args, unsigned n);
+int verb_import_raw(struct ctl *c, char **args, unsigned n);
 int verb_import_oci(struct ctl *c, char **args, unsigned n);
+int verb_image_status(struct ctl *c, char **names, unsigned n);
+int verb_show_image(struct ctl *c, char **names, unsigned n);
+int verb_clone(struct ctl *c, char **names, unsigned n);
+int verb_rename(struct ctl *c, char **names, unsigned n);
+int verb_read_only(struct ctl *c, char **names, unsigned n);
+int verb_remove(struct ctl *c, char **names, unsigned n);
 int verb_list_transfers(struct ctl *c, char **args, unsigned n);
 int verb_cancel_transfer(struct ctl *c, char **args, unsigned n);
 int verb_status(struct ctl *c, char **names, unsigned n);

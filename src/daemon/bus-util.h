@@ -13,9 +13,12 @@ struct manager;
 #define BERTH_ERROR_NO_SUCH_USER "org.berth.machine1.NoSuchUser"
 #define BERTH_ERROR_IMAGE_EXISTS "org.berth.machine1.ImageExists"
 #define BERTH_ERROR_NO_SUCH_TRANSFER "org.berth.machine1.NoSuchTransfer"
+#define BERTH_ERROR_IMAGE_BUSY "org.berth.machine1.ImageBusy"
+#define BERTH_ERROR_IMAGE_READ_ONLY "org.berth.machine1.ImageReadOnly"
 
 #define MANAGER_PATH "/org/berth/machine1"
 #define MANAGER_IFACE "org.berth.machine1.Manager"
+#define IMAGE_PREFIX "/org/berth/machine1/image"
 
 /* The helpers the bus faces (manager-bus.c, machine-bus.c) share. */
 

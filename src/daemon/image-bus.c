@@ -4,14 +4,16 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bus-util.h"
 #include "cleanup.h"
+#include "layers.h"
+#include "log.h"
 #include "manager.h"
 #include "store.h"
 #include "util.h"
 
-#define IMAGE_PREFIX "/org/berth/machine1/image"
 #define IMAGE_IFACE "org.berth.machine1.Image"
 
 static int image_of_path(const char *path, struct image_info *ret)
@@ -54,6 +56,22 @@ static int enumerate_images(sd_bus *bus, const char *path, void *userdata, char 
         return 1;
 }
 
+/* A layered image's layers, bottom to top; none for the other kinds. */
+static int append_layers(sd_bus_message *reply, const struct image_info *im)
+{
+        struct layer_list l = {};
+        unsigned line;
+        int r = im->type == IMAGE_LAYERED ? layers_read(im->path, &l, &line) : 0;
+
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "s");
+        for (size_t i = 0; r >= 0 && i < l.n; i++)
+                r = sd_bus_message_append(reply, "s", l.digest[i]);
+        layer_list_done(&l);
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
 static int property(sd_bus *bus, const char *path, const char *interface, const char *property,
                     sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
@@ -72,6 +90,8 @@ static int property(sd_bus *bus, const char *path, const char *interface, const 
                 return sd_bus_message_append(reply, "b", im.read_only);
         if (streq(property, "Usage"))
                 return sd_bus_message_append(reply, "t", im.usage);
+        if (streq(property, "Layers"))
+                return append_layers(reply, &im);
         if (streq(property, "CreationTimestamp"))
                 return sd_bus_message_append(reply, "t", im.crtime);
         return sd_bus_message_append(reply, "t", im.mtime);
@@ -132,6 +152,7 @@ static const sd_bus_vtable image_vtable[] = {
         SD_BUS_PROPERTY("Path", "s", property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ReadOnly", "b", property, 0, 0),
         SD_BUS_PROPERTY("Usage", "t", property, 0, 0),
+        SD_BUS_PROPERTY("Layers", "as", property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("CreationTimestamp", "t", property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ModificationTimestamp", "t", property, 0, 0),
         SD_BUS_VTABLE_END

@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "image-bus.h"
+#include "image-ops-bus.h"
 #include "transfer-bus.h"
 #include "machine-bus.h"
 #include "manager.h"
@@ -363,6 +364,15 @@ static const sd_bus_vtable manager_vtable[] = {
                                 bus_method_list_images, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetImage", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", image), bus_method_get_image,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RemoveImage", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, bus_method_remove_image,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RenameImage", SD_BUS_ARGS("s", name, "s", new_name), SD_BUS_NO_RESULT,
+                                bus_method_rename_image, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("MarkImageReadOnly", SD_BUS_ARGS("s", name, "b", read_only), SD_BUS_NO_RESULT,
+                                bus_method_mark_image_read_only, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CloneImage", SD_BUS_ARGS("s", name, "s", new_name, "b", read_only),
+                                SD_BUS_RESULT("u", transfer_id, "o", transfer_path), bus_method_clone_image,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetMachine", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", machine), method_get,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetMachineByPID", SD_BUS_ARGS("u", pid), SD_BUS_RESULT("o", machine),
@@ -390,6 +400,12 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("ImportTar", SD_BUS_ARGS("h", fd, "s", name),
                                 SD_BUS_RESULT("u", transfer_id, "o", transfer_path), bus_method_import_tar,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ImportFileSystem", SD_BUS_ARGS("h", fd, "s", name),
+                                SD_BUS_RESULT("u", transfer_id, "o", transfer_path), bus_method_import_fs,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ImportRaw", SD_BUS_ARGS("h", fd, "s", name),
+                                SD_BUS_RESULT("u", transfer_id, "o", transfer_path), bus_method_import_raw,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ImportOCI", SD_BUS_ARGS("s", source, "s", name),
                                 SD_BUS_RESULT("u", transfer_id, "o", transfer_path), bus_method_import_oci,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
@@ -400,6 +416,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_SIGNAL_WITH_ARGS("MachineNew", SD_BUS_ARGS("s", machine, "o", path), 0),
         SD_BUS_SIGNAL_WITH_ARGS("MachineRemoved", SD_BUS_ARGS("s", machine, "o", path), 0),
         SD_BUS_SIGNAL_WITH_ARGS("ImageNew", SD_BUS_ARGS("s", image, "o", path), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("ImageRemoved", SD_BUS_ARGS("s", image, "o", path), 0),
         SD_BUS_SIGNAL_WITH_ARGS("TransferNew", SD_BUS_ARGS("u", transfer_id, "o", transfer_path), 0),
         SD_BUS_SIGNAL_WITH_ARGS("TransferRemoved",
                                 SD_BUS_ARGS("u", transfer_id, "o", transfer_path, "s", result, "s", message), 0),

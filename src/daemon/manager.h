@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
@@ -44,6 +45,7 @@ struct manager {
         const struct manager_units *units;
         void *units_userdata;
         struct transfers transfers;     /* imports running */
+        bool layers_gc_pending;         /* an image went: its layers, once no import runs */
 };
 
 /* The end of a start: mach registered, or mach is NULL and error says why. */

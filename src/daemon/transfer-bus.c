@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bus-util.h"
+#include "image-ops-bus.h"
 #include "cleanup.h"
 #include "manager.h"
 #include "store.h"
@@ -17,7 +19,6 @@
 
 #define TRANSFER_PREFIX "/org/berth/machine1/transfer"
 #define TRANSFER_IFACE "org.berth.machine1.Transfer"
-#define IMAGE_PREFIX "/org/berth/machine1/image"
 
 static void transfer_path(uint32_t id, char *buf, size_t size)
 {
@@ -83,10 +84,8 @@ static int property(sd_bus *bus, const char *path, const char *interface, const 
         return sd_bus_message_append(reply, "t", t->files);
 }
 
-/* Start one: the caller is root, the name valid and free (berth-import
- * checks it again, for a race). */
-static int start(sd_bus_message *msg, struct manager *m, const char *verb, const char *source, const char *name,
-                 int in_fd, sd_bus_error *error)
+int bus_transfer_start(sd_bus_message *msg, struct manager *m, const char *verb, const char *source, const char *name,
+                       int in_fd, sd_bus_error *error)
 {
         struct image_info im;
         struct transfer *t;
@@ -118,7 +117,29 @@ int bus_method_import_tar(sd_bus_message *msg, void *userdata, sd_bus_error *err
 
         if (r < 0)
                 return r;
-        return start(msg, userdata, "tar", "-", name, fd, error);
+        return bus_transfer_start(msg, userdata, "tar", "-", name, fd, error);
+}
+
+/* ImportFileSystem (a directory's fd) and ImportRaw (a file's), as
+ * importd takes them: berth-import reads what it is handed. */
+int bus_method_import_fs(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        const char *name;
+        int fd, r = sd_bus_message_read(msg, "hs", &fd, &name);
+
+        if (r < 0)
+                return r;
+        return bus_transfer_start(msg, userdata, "fs", "-", name, fd, error);
+}
+
+int bus_method_import_raw(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        const char *name;
+        int fd, r = sd_bus_message_read(msg, "hs", &fd, &name);
+
+        if (r < 0)
+                return r;
+        return bus_transfer_start(msg, userdata, "raw", "-", name, fd, error);
 }
 
 int bus_method_import_oci(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -130,7 +151,7 @@ int bus_method_import_oci(sd_bus_message *msg, void *userdata, sd_bus_error *err
                 return r;
         if (source[0] != '/')
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "not an absolute path: %s", source);
-        return start(msg, userdata, "oci", source, name, -1, error);
+        return bus_transfer_start(msg, userdata, "oci", source, name, -1, error);
 }
 
 int bus_method_list_transfers(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -193,6 +214,7 @@ static void on_transfer_removed(struct transfer *t, const char *result, const ch
         }
         (void) sd_bus_emit_signal(userdata, MANAGER_PATH, MANAGER_IFACE, "TransferRemoved", "uoss", t->id, path,
                                   result, message);
+        image_bus_collect_layers((struct manager *) ((char *) t->owner - offsetof(struct manager, transfers)), t);
 }
 
 static const struct transfer_events bus_events = {

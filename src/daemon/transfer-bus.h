@@ -10,7 +10,14 @@ struct manager;
  * ListTransfers and CancelTransfer; TransferNew, TransferRemoved and,
  * when an import made an image, ImageNew. */
 int transfer_bus_setup(sd_bus *bus, struct manager *m);
+/* Starts berth-import VERB SOURCE NAME and answers msg with the
+ * transfer's id and path: the caller is root, the name valid and free
+ * (berth-import checks it again, for a race). */
+int bus_transfer_start(sd_bus_message *msg, struct manager *m, const char *verb, const char *source, const char *name,
+                       int in_fd, sd_bus_error *error);
 int bus_method_import_tar(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int bus_method_import_fs(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int bus_method_import_raw(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_method_import_oci(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_method_list_transfers(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_method_cancel_transfer(sd_bus_message *msg, void *userdata, sd_bus_error *error);

@@ -2,6 +2,7 @@
 #include "transfer.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -167,9 +168,23 @@ int transfer_start(struct transfers *ts, const char *verb, const char *source, c
         if (!t)
                 return -ENOMEM;
         *t = (struct transfer) { .owner = ts, .id = ++ts->next_id, .out_fd = -1, .err_fd = -1 };
-        snprintf(t->type, sizeof(t->type), "import-%s", verb);
+        /* berth-import's verbs tar, oci, fs and raw import; clone,
+         * clone-ro and export-tar are a clone and an export. */
+        if (startswith(verb, "clone"))
+                snprintf(t->type, sizeof(t->type), "clone");
+        else
+                snprintf(t->type, sizeof(t->type), "%s%s", startswith(verb, "export-") ? "" : "import-", verb);
         snprintf(t->phase, sizeof(t->phase), "starting");
-        if (!(t->remote = strdup(source)) || !(t->local = strdup(name))) {
+        /* What a client handed as a file descriptor is shown by its path,
+         * where it has one. */
+        char fd_path[64], shown[PATH_MAX] = "";
+        snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", in_fd);
+        ssize_t n = streq(source, "-") && in_fd >= 0 ? readlink(fd_path, shown, sizeof(shown) - 1) : -1;
+        if (n > 0 && shown[0] == '/')
+                shown[n] = 0;
+        else
+                snprintf(shown, sizeof(shown), "%s", source);
+        if (!(t->remote = strdup(shown)) || !(t->local = strdup(name))) {
                 transfer_free(t);
                 return -ENOMEM;
         }

@@ -13,7 +13,7 @@ struct transfer {
         struct transfer *next;
         struct transfers *owner;
         uint32_t id;
-        char type[16];          /* "import-tar", "import-oci" */
+        char type[16];          /* "import-tar", "import-oci", "clone", ... */
         char *remote;           /* where it comes from */
         char *local;            /* the image it makes */
         char phase[16];         /* "reading", "verifying", "unpacking", ... */

@@ -4,13 +4,18 @@
  *
  *   berth-import [--progress-fd=N] tar FILE|- NAME
  *   berth-import [--progress-fd=N] oci DIR|FILE NAME
+ *   berth-import [--progress-fd=N] fs DIR|- NAME
+ *   berth-import [--progress-fd=N] raw FILE|- NAME
+ *   berth-import [--progress-fd=N] clone|clone-ro IMAGE NAME
  *
  * tar: a tarball (any compression libarchive reads) becomes the directory
  * image NAME; a single top-level directory in it is the tree. oci: an OCI
  * image layout or a docker/podman save archive becomes the layered image
  * NAME: its layers in STATEDIR/layers, each once, and NAME.layers naming
  * them, NAME.berth holding the image's command, environment, directory and
- * user. Everything is written below a hidden directory first and renamed
+ * user. fs: a tree copied as the directory image NAME; raw: a GPT disk
+ * image copied as NAME.raw; clone: the store's IMAGE copied as NAME
+ * (clone-ro: marked read-only). Everything is written below a hidden directory first and renamed
  * into place when complete (staging.h). One line on stderr when it fails. */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +35,8 @@
 
 static int usage(void)
 {
-        log_error("usage: berth-import [--progress-fd=N] tar FILE|- NAME | oci DIR|FILE NAME");
+        log_error("usage: berth-import [--progress-fd=N] tar FILE|- NAME | oci DIR|FILE NAME | fs DIR|- NAME | "
+                  "raw FILE|- NAME | clone|clone-ro IMAGE NAME");
         return 2;
 }
 
@@ -60,6 +66,12 @@ int main(int argc, char **argv)
                         r = import_tar(&st, source, &progress);
                 else if (streq(verb, "oci"))
                         r = import_oci(&st, source, &progress);
+                else if (streq(verb, "fs"))
+                        r = import_fs(&st, source, &progress);
+                else if (streq(verb, "raw"))
+                        r = import_raw(&st, source, &progress);
+                else if (streq(verb, "clone") || streq(verb, "clone-ro"))
+                        r = clone_image(&st, source, streq(verb, "clone-ro"), &progress);
                 else
                         r = usage();
         }

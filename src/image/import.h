@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 #include "progress.h"
 #include "staging.h"
 
@@ -18,3 +20,10 @@ void import_store_done(struct import_store *st);
 
 int import_tar(struct import_store *st, const char *source, struct progress *p);
 int import_oci(struct import_store *st, const char *source, struct progress *p);
+/* A tree (a path, or "-": the directory on standard input) copied. */
+int import_fs(struct import_store *st, const char *source, struct progress *p);
+/* A raw GPT disk image (a path or "-") copied to NAME.raw. */
+int import_raw(struct import_store *st, const char *source, struct progress *p);
+/* The image source of the store as st's NAME: a copy of a tree or disk
+ * image, a new manifest of a layered one; read_only marks it so. */
+int clone_image(struct import_store *st, const char *source, bool read_only, struct progress *p);

@@ -75,7 +75,12 @@ const char *image_type_to_string(enum image_type t)
         return names[t];
 }
 
-static int store_dir(char *buf, size_t size)
+const char *image_type_suffix(enum image_type t)
+{
+        return kinds[t].suffix;
+}
+
+int image_store_dir(char *buf, size_t size)
 {
         int n = snprintf(buf, size, "%s/images", berth_state_dir());
         return n < 0 || (size_t) n >= size ? -ENAMETOOLONG : 0;
@@ -122,7 +127,7 @@ int image_list(struct image_info **ret, size_t *ret_n)
         _cleanup_free_ struct image_info *list = NULL;
         size_t n = 0, cap = 0;
         struct dirent *de;
-        int r = store_dir(dir, sizeof(dir));
+        int r = image_store_dir(dir, sizeof(dir));
 
         if (r < 0)
                 return r;
@@ -157,7 +162,7 @@ int image_list(struct image_info **ret, size_t *ret_n)
 int image_get(const char *name, struct image_info *ret)
 {
         char dir[4096], entry[MACHINE_NAME_MAX + 8];
-        int r = store_dir(dir, sizeof(dir));
+        int r = image_store_dir(dir, sizeof(dir));
 
         if (r < 0)
                 return r;

@@ -34,3 +34,34 @@ const char *image_type_to_string(enum image_type t);
 int image_list(struct image_info **ret, size_t *ret_n);
 /* The image NAME: -ENOENT when there is none, -EINVAL for a bad name. */
 int image_get(const char *name, struct image_info *ret);
+
+/* "" for a directory, ".raw", ".layers": what the kind's entry ends with. */
+const char *image_type_suffix(enum image_type t);
+/* STATEDIR/images; -ENAMETOOLONG. */
+int image_store_dir(char *buf, size_t size);
+
+/* What berthd does to the images of the store (store-ops.c). Each returns
+ * -ENOENT for no such image, -EINVAL for a bad name, -EEXIST when the new
+ * name is taken, -EROFS when the image is marked read-only. An image's
+ * settings file NAME.berth beside it and its machine's writable layer
+ * STATEDIR/machines/NAME go with it on a rename and a remove. */
+int image_rename(const char *name, const char *new_name);
+/* A layered image's layers stay: layers_gc() removes those no image names. */
+int image_remove(const char *name);
+/* The immutable flag on a tree (as machined sets it), the write bits of a
+ * file image. */
+int image_mark_read_only(const char *name, bool read_only);
+/* A layered image's clone, O(1): a new manifest naming the same layers,
+ * its settings file copied; -EOPNOTSUPP for the other kinds, which are
+ * copied (berth-import clone). */
+int image_clone_layered(const char *name, const char *new_name, bool read_only);
+/* NAME.berth copied to NEW.berth (before a clone is committed, so that it
+ * never runs without them): 1 when copied, 0 when there is none; and
+ * removed again when the clone failed. */
+int image_copy_settings(const char *name, const char *new_name);
+void image_drop_settings(const char *name);
+/* Removes every layer in STATEDIR/layers that no manifest in the store
+ * and none of the manifests keep (NULL-terminated paths, those of running
+ * machines started from outside the store) names. Returns how many went,
+ * or -errno when the names in use could not all be read (then none goes). */
+int layers_gc(char *const *keep);

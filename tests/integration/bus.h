@@ -52,7 +52,8 @@ bool it_wait_property(const char *machine, const char *property, const char *val
 bool it_wait_listed(const char *machine, bool listed, int timeout_sec);
 
 /* A connection of the test's own that records berthd's signals, one line
- * each: "MachineNew NAME PATH", "MachineRemoved NAME PATH",
+ * each: "MachineNew NAME PATH", "MachineRemoved NAME PATH" (ImageNew and
+ * ImageRemoved alike),
  * "PropertiesChanged PATH Prop=value ...". */
 struct it_watch;
 struct it_watch *it_watch_start(void);

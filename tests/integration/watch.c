@@ -41,7 +41,8 @@ static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
                 free(line);
                 return 0;
         }
-        if (strcmp(member, "MachineNew") == 0 || strcmp(member, "MachineRemoved") == 0) {
+        if (strcmp(member, "MachineNew") == 0 || strcmp(member, "MachineRemoved") == 0 ||
+            strcmp(member, "ImageNew") == 0 || strcmp(member, "ImageRemoved") == 0) {
                 const char *name = "?", *obj = "?";
                 (void) sd_bus_message_read(m, "so", &name, &obj);
                 fprintf(f, "%s %s %s", member, name, obj);

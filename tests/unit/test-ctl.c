@@ -94,7 +94,7 @@ Test(verbs, table)
                 cr_assert_leq(v->min_args, v->max_args, "%s", v->name);
         }
         verb_list_for_option(OPT_JSON, buf, sizeof(buf));
-        cr_assert_str_eq(buf, "list, list-images, status and show");
+        cr_assert_str_eq(buf, "list, list-images, image-status, show-image, status and show");
         verb_list_for_option(OPT_WAIT, buf, sizeof(buf));
         cr_assert_str_eq(buf, "start");
         cr_assert_str_eq(verb_option_name(OPT_KILL), "--kill-whom");

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What berthctl does to images of the store through berthd: image-status,
+ * show-image, clone (a layered image at once, naming the same layers; a
+ * tree copied), rename, read-only, remove with the layers no image names;
+ * changes to an image a running machine uses are refused naming it. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "helpers.h"
+
+TestSuite(store, .init = it_setup, .fini = it_teardown);
+
+/* STATEDIR/layers/sha256/HEX for layer n, HEX the sha256 of its number. */
+static char *layer(int n, char hex[65])
+{
+        char cmd[100], *dir;
+        snprintf(cmd, sizeof(cmd), "printf store-%d | sha256sum | cut -c1-64", n);
+        char *out = it_sh_out(cmd);
+        memcpy(hex, out, 64);
+        hex[64] = 0;
+        free(out);
+        cr_assert(asprintf(&dir, "%s/layers/sha256/%s", it.state_dir, hex) > 0);
+        it_sh("mkdir -p '%s'", dir);
+        return dir;
+}
+
+/* Layer 1 the busybox tree, layer 2 /hello over it; "base" names both,
+ * "other" layer 1 only. */
+static void two_images(void)
+{
+        char h1[65], h2[65];
+        char *l1 = layer(1, h1), *l2 = layer(2, h2);
+        it_sh("cp -a '%s/.' '%s/' && echo hello >'%s/hello'", it_busybox_tree(), l1, l2);
+        it_sh("mkdir -p '%s/images' && cd '%s/images' && printf 'sha256:%s\\nsha256:%s\\n' >base.layers && "
+              "printf 'sha256:%s\\n' >other.layers && printf '[Exec]\\nEnvironment=FROM=base\\n' >base.berth",
+              it.state_dir, it.state_dir, h1, h2, h1);
+        free(l1), free(l2);
+}
+
+static int count_layers(void)
+{
+        char dir[600];
+        snprintf(dir, sizeof(dir), "%s/layers/sha256", it.state_dir);
+        return it_count_entries(dir);
+}
+
+Test(store, image_status_and_show_image_describe_a_layered_image, .timeout = 60)
+{
+        two_images();
+        it_bus_start();
+        it_berthd_start();
+        struct it_result r = it_ctl(30, "image-status", "base", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(strstr(r.out, "Type: layered") && strstr(r.out, "Read-only: no") && strstr(r.out, "(bottom)") &&
+                  strstr(r.out, "(top)") && strstr(r.out, "/images/base.layers"),
+                  "%s", r.out);
+        it_result_free(&r);
+        r = it_ctl(30, "show-image", "base", "-p", "Layers", "--value", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_eq(strlen(r.out), 2 * 71 + 2, "two digests: %s", r.out);
+        cr_expect(strncmp(r.out, "sha256:", 7) == 0, "%s", r.out);
+        it_result_free(&r);
+        r = it_ctl(30, "show-image", "--json", "base", "other", NULL);
+        cr_expect(strstr(r.out, "\"Name\":\"base\"") && strstr(r.out, "\"Name\":\"other\""), "%s", r.out);
+        it_result_free(&r);
+        r = it_ctl(30, "image-status", "nothere", NULL);
+        cr_expect_neq(r.status, 0);
+        cr_expect(strstr(r.err, "no image nothere"), "%s", r.err);
+        it_result_free(&r);
+}
+
+/* A clone names the same layers and keeps the settings; writes of its
+ * machine go to its own layer; rename takes that layer along; a
+ * read-only image cannot go; remove takes the layers no image names. */
+Test(store, clone_rename_read_only_and_remove_of_layered_images, .timeout = 120)
+{
+        two_images();
+        it_bus_start();
+        it_berthd_start();
+        struct it_watch *w = it_watch_start();
+        int before = count_layers();
+        struct it_result r = it_ctl(30, "clone", "base", "dev1", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(strstr(r.err, "Cloned image base as dev1."), "%s", r.err);
+        it_result_free(&r);
+        cr_expect(it_watch_wait(w, "ImageNew dev1 ", 10), "%s", it_watch_log(w));
+        cr_expect_eq(count_layers(), before, "a clone stored layers");
+        r = it_berth_run(30, "-M", "dev1", "--", "/bin/sh", "-c", "cat /hello; echo $FROM; echo mine >/hello", NULL);
+        cr_expect_str_eq(r.out, "hello\nbase\n", "%s", r.err);
+        it_result_free(&r);
+        r = it_berth_run(30, "-M", "base", "-x", "--", "cat", "/hello", NULL);
+        cr_expect_str_eq(r.out, "hello\n", "the clone's write reached base: %s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "clone", "base", "dev1", NULL);
+        cr_expect_neq(r.status, 0);
+        cr_expect(strstr(r.err, "image dev1 exists already"), "%s", r.err);
+        it_result_free(&r);
+
+        r = it_ctl(30, "rename", "dev1", "dev2", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_expect(it_watch_wait(w, "ImageRemoved dev1 ", 10), "%s", it_watch_log(w));
+        r = it_berth_run(30, "-M", "dev2", "--", "cat", "/hello", NULL);
+        cr_expect_str_eq(r.out, "mine\n", "its own layer did not follow: %s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "image-status", "dev1", NULL);
+        cr_expect(strstr(r.err, "no image dev1"), "%s", r.err);
+        it_result_free(&r);
+
+        r = it_ctl(30, "read-only", "base", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "list-images", "--no-legend", NULL);
+        cr_expect(strstr(r.out, "base") && strstr(r.out, " yes "), "%s", r.out);
+        it_result_free(&r);
+        r = it_ctl(30, "remove", "base", NULL);
+        cr_expect_neq(r.status, 0);
+        cr_expect(strstr(r.err, "image base is read-only"), "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "read-only", "base", "no", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+
+        /* base goes: both layers stay, dev2 and other name them. */
+        r = it_ctl(30, "remove", "base", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_expect(it_watch_wait(w, "ImageRemoved base ", 10), "%s", it_watch_log(w));
+        cr_expect_eq(count_layers(), 2);
+        /* dev2 goes, with its own layer: /hello's layer goes too. */
+        r = it_ctl(30, "remove", "dev2", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_expect_eq(count_layers(), 1);
+        char path[600];
+        snprintf(path, sizeof(path), "%s/machines/dev2", it.state_dir);
+        cr_expect(access(path, F_OK) < 0, "dev2's own layer is left");
+        r = it_ctl(30, "remove", "other", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_expect_eq(count_layers(), 0);
+        r = it_ctl(30, "list-images", "--no-legend", NULL);
+        cr_expect_str_eq(r.out, "", "%s", r.out);
+        it_result_free(&r);
+        it_watch_free(w);
+        it_assert_clean("dev2", NULL);
+}
+
+/* A tree's clone is a copy (a transfer): owners, modes, links kept. */
+Test(store, clone_of_a_tree_copies_it, .timeout = 120)
+{
+        char tree[600];
+        snprintf(tree, sizeof(tree), "%s/images/t1", it.state_dir);
+        it_sh("mkdir -p '%s' && cp -a '%s/.' '%s/' && cd '%s' && echo data >f && ln f hard && chown 1234:5678 f && "
+              "chmod 4750 f && ln -s f sym && "
+              "python3 -c 'import os; os.setxattr(\"f\", \"user.note\", b\"kept\")'",
+              tree, it_busybox_tree(), tree, tree);
+        it_bus_start();
+        it_berthd_start();
+        struct it_result r = it_ctl(60, "clone", "t1", "t2", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(strstr(r.err, "Cloned image t1 as t2."), "%s", r.err);
+        it_result_free(&r);
+        char *a = it_tree_manifest(tree);
+        snprintf(tree, sizeof(tree), "%s/images/t2", it.state_dir);
+        char *b = it_tree_manifest(tree);
+        cr_expect_str_eq(b, a, "the copy differs");
+        free(a), free(b);
+        char cmd[1400];
+        snprintf(cmd, sizeof(cmd), "stat -c %%h '%s/f' && python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], \"user.note\").decode())' "
+                 "'%s/f'", tree, tree);
+        char *links = it_sh_out(cmd);
+        cr_expect_str_eq(links, "2\nkept\n", "%s", links);
+        free(links);
+        r = it_berth_run(30, "-M", "t2", "-x", "--", "cat", "/f", NULL);
+        cr_expect_str_eq(r.out, "data\n", "%s", r.err);
+        it_result_free(&r);
+}
+
+/* remove and rename of an image a machine runs: one line naming it, the
+ * image and its layers as they were; a clone of it is fine. */
+Test(store, removing_or_renaming_an_image_a_machine_runs_is_refused, .timeout = 120)
+{
+        two_images();
+        it_bus_start();
+        it_berthd_start();
+        struct it_result r = it_ctl(60, "start", "--wait", "base", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_assert(it_wait_listed("base", true, 30), "base is not listed");
+        const char *verbs[][3] = { { "remove", "base", NULL }, { "rename", "base", "gone" } };
+        for (size_t i = 0; i < 2; i++) {
+                r = it_ctl(30, verbs[i][0], verbs[i][1], verbs[i][2], NULL);
+                cr_expect_neq(r.status, 0);
+                cr_expect(strstr(r.err, "image base is in use by the running machine base"), "%s", r.err);
+                cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+                it_result_free(&r);
+        }
+        r = it_ctl(30, "clone", "-q", "base", "copy", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "remove", "copy", "other", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_expect_eq(count_layers(), 2, "layers the running machine uses went");
+        r = it_ctl(30, "shell", "base", "/bin/cat", "/hello", NULL);
+        cr_expect_str_eq(r.out, "hello\n", "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "poweroff", "base", NULL);
+        it_result_free(&r);
+        cr_expect(it_wait_listed("base", false, 60), "base did not stop");
+        r = it_ctl(30, "remove", "base", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_expect_eq(count_layers(), 0);
+        it_assert_clean("base", NULL);
+}
