@@ -220,3 +220,117 @@ Test(store, removing_or_renaming_an_image_a_machine_runs_is_refused, .timeout = 
         cr_expect_eq(count_layers(), 0);
         it_assert_clean("base", NULL);
 }
+
+/* What it_tree_manifest leaves out, for every entry below dir: times,
+ * device numbers, link counts, every extended attribute (ACLs too); not
+ * of ./mnt, a mount point in the source (its times are the mount's). */
+static char *meta_dump(const char *dir)
+{
+        char cmd[1400];
+        snprintf(cmd, sizeof(cmd),
+                 "cd '%s' && python3 -c '\n"
+                 "import os\n"
+                 "for root, dirs, files in os.walk(\".\"):\n"
+                 "    for n in sorted(dirs + files):\n"
+                 "        p = os.path.join(root, n); s = os.lstat(p)\n"
+                 "        x = [] if os.path.islink(p) else sorted((a, os.getxattr(p, a)) for a in os.listxattr(p))\n"
+                 "        print(p, s.st_mtime_ns, s.st_rdev, s.st_nlink, x)\n"
+                 "' | grep -v '^./mnt ' | sort",
+                 dir);
+        return it_sh_out(cmd);
+}
+
+/* import-fs: the copy has every owner, mode, time, attribute, ACL, hard
+ * link, node and hole of the tree, not what is mounted below it. */
+Test(store, import_fs_copies_a_tree_with_everything_in_it, .timeout = 120)
+{
+        char src[600], img[600];
+        snprintf(src, sizeof(src), "%s/src", it.dir);
+        snprintf(img, sizeof(img), "%s/images/fsimg", it.state_dir);
+        it_sh("mkdir '%s' && cp -a '%s/.' '%s/' && cd '%s' && echo data >f && ln f hard && chown 1234:5678 f && "
+              "chmod 4750 f && setfacl -m u:4321:rwx f && mkdir acl.d && setfacl -d -m g:99:rx acl.d && "
+              "mknod null.node c 1 3 && mkfifo fifo && truncate -s 200M sparse && echo head | dd of=sparse "
+              "conv=notrunc status=none && python3 -c 'import os; os.setxattr(\"f\", \"user.note\", b\"kept\")' && "
+              "mkdir mnt && mount -t tmpfs -o mode=0755 berth-it-below mnt && touch mnt/not-copied",
+              src, it_busybox_tree(), src, src);
+        it_bus_start();
+        it_berthd_start();
+        struct it_result r = it_ctl(60, "import-fs", src, "fsimg", NULL);
+        it_sh("umount '%s/mnt'", src);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(strstr(r.err, "Imported image fsimg."), "%s", r.err);
+        it_result_free(&r);
+        char *a = it_tree_manifest(src), *b = it_tree_manifest(img);
+        cr_expect_str_eq(b, a, "the copy differs");
+        free(a), free(b);
+        a = meta_dump(src), b = meta_dump(img);
+        cr_expect(strstr(a, "system.posix_acl_access") && strstr(a, "system.posix_acl_default"), "%s", a);
+        cr_expect_str_eq(b, a, "times, nodes, links or attributes differ");
+        free(a), free(b);
+        char cmd[700];
+        snprintf(cmd, sizeof(cmd), "du -k '%s/sparse' | cut -f1", img);
+        char *du = it_sh_out(cmd);
+        cr_expect_lt(atoi(du), 1024, "the holes were filled: %s KiB", du);
+        free(du);
+        r = it_berth_run(30, "-M", "fsimg", "-x", "--", "cat", "/f", NULL);
+        cr_expect_str_eq(r.out, "data\n", "%s", r.err);
+        it_result_free(&r);
+
+        /* Bad sources and a taken name: one line, nothing made. */
+        r = it_ctl(30, "import-fs", "/nonexistent", "x1", NULL);
+        cr_expect(r.status != 0 && strstr(r.err, "/nonexistent: No such file or directory"), "%s", r.err);
+        cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "import-fs", src, "fsimg", NULL);
+        cr_expect(r.status != 0 && strstr(r.err, "image fsimg exists already"), "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "list-images", "--no-legend", NULL);
+        cr_expect_eq(it_count_lines(r.out), 1, "%s", r.out);
+        it_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "ls -A '%s/images' | grep '^\\.' || true", it.state_dir);
+        char *left = it_sh_until_empty(cmd, 50);
+        cr_expect_str_eq(left, "", "staging left: %s", left);
+        free(left);
+}
+
+/* import-raw: a GPT disk image copied to NAME.raw boots with -M; a file
+ * without a partition table and a truncated image are refused. */
+Test(store, import_raw_copies_a_disk_image_and_refuses_bad_ones, .timeout = 120)
+{
+        char img[600], cmd[2000];
+        snprintf(img, sizeof(img), "%s/disk.img", it.dir);
+        it_sh("truncate -s 40M '%s' && printf 'label: gpt\\nstart=2048, size=77824, "
+              "type=4f68bce3-e8cd-4db1-96e7-fbcaf984b709\\n' | sfdisk -q '%s' && "
+              "mkfs.ext4 -q -E offset=1048576 -d '%s' '%s' 38M && head -c 20M '%s' >'%s.cut' && "
+              "truncate -s 1M '%s.zero'",
+              img, img, it_busybox_tree(), img, img, img, img);
+        it_bus_start();
+        it_berthd_start();
+        struct it_result r = it_ctl(60, "import-raw", img, "disk", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "image-status", "disk", NULL);
+        cr_expect(strstr(r.out, "Type: raw") && strstr(r.out, "/images/disk.raw"), "%s", r.out);
+        it_result_free(&r);
+        r = it_berth_run(30, "-M", "disk", "-x", "--", "ls", "/bin/busybox", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, "/bin/busybox\n", "%s", r.err);
+        it_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "%s.zero", img);
+        r = it_ctl(30, "import-raw", cmd, "zero", NULL);
+        cr_expect(r.status != 0 && strstr(r.err, "has no GPT partition table"), "%s", r.err);
+        cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+        it_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "%s.cut", img);
+        r = it_ctl(30, "import-raw", cmd, "cut", NULL);
+        cr_expect(r.status != 0 && strstr(r.err, "is truncated"), "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "list-images", "--no-legend", NULL);
+        cr_expect_eq(it_count_lines(r.out), 1, "%s", r.out);
+        it_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "ls -A '%s/images' | grep '^\\.' || true", it.state_dir);
+        char *left = it_sh_until_empty(cmd, 50);
+        cr_expect_str_eq(left, "", "staging left: %s", left);
+        free(left);
+        it_assert_clean("disk", NULL);
+}
