@@ -59,28 +59,11 @@ static int collect(const char *image, const char *root, const struct layer_list 
 /* The layers merged, read-only; one layer is itself. */
 static int merged(const char *image, const char *root, char **layers)
 {
-        size_t n = strv_length(layers);
         struct mnt_error err;
-        char path[4300];
+        int fd = layers_mount_merged(root, layers, &err);
 
-        if (n == 1) {
-                snprintf(path, sizeof(path), "%s/%s", root, layers[0]);
-                int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                return fd >= 0 ? fd : log_error_errno(-errno, "image %s: opening %s", image, path);
-        }
-        _cleanup_(strv_freep) char **opts = NULL;
-        for (size_t i = 0; i < n; i++) {
-                snprintf(path, sizeof(path), "lowerdir+=%s/%s", root, layers[i]);
-                if (strv_push(&opts, path) < 0)
-                        return log_oom();
-        }
-        /* Whiteouts and opaque directories as a user namespace's overlay
-         * reads them: user.overlay.* (the machine's overlay is one). */
-        if (strv_push(&opts, "userxattr") < 0)
-                return log_oom();
-        int fd = mnt_new("overlay", (const char *const *) opts, MOUNT_ATTR_RDONLY, &err);
         if (fd < 0)
-                return log_error_errno(fd, "image %s: merging its %zu layers%s%s%s", image, n,
+                return log_error_errno(fd, "image %s: merging its %zu layers%s%s%s", image, strv_length(layers),
                                        err.text[0] ? " (overlayfs: " : "", err.text, err.text[0] ? ")" : "");
         return fd;
 }

@@ -2,11 +2,14 @@
 #include "layers.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cleanup.h"
+#include "mnt.h"
 #include "paths.h"
 #include "util.h"
 
@@ -93,4 +96,28 @@ int layer_rel_path(const char *digest, char *buf, size_t size)
                 return -EINVAL;
         int n = snprintf(buf, size, "sha256/%s", digest + 7);
         return n < 0 || (size_t) n >= size ? -ENAMETOOLONG : 0;
+}
+
+int layers_mount_merged(const char *root, char *const *layers, struct mnt_error *err)
+{
+        _cleanup_(strv_freep) char **opts = NULL;
+        size_t n = strv_length(layers);
+        char path[4300];
+
+        err->text[0] = 0;
+        if (n == 1) {
+                snprintf(path, sizeof(path), "%s/%s", root, layers[0]);
+                int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                return fd >= 0 ? fd : -errno;
+        }
+        for (size_t i = 0; i < n; i++) {
+                snprintf(path, sizeof(path), "lowerdir+=%s/%s", root, layers[i]);
+                if (strv_push(&opts, path) < 0)
+                        return -ENOMEM;
+        }
+        /* Whiteouts and opaque directories as a user namespace's overlay
+         * reads them: user.overlay.* (the machine's overlay is one). */
+        if (strv_push(&opts, "userxattr") < 0)
+                return -ENOMEM;
+        return mnt_new("overlay", (const char *const *) opts, MOUNT_ATTR_RDONLY, err);
 }

@@ -34,3 +34,10 @@ void layer_list_done(struct layer_list *l);
  * ("sha256/HEX"). */
 int layers_dir(char *buf, size_t size);
 int layer_rel_path(const char *digest, char *buf, size_t size);
+
+struct mnt_error;
+/* The layers (paths relative to root, top first) merged by a read-only
+ * overlay that is never attached (userxattr: whiteouts and opaque
+ * directories as berth writes them); one layer is itself, opened O_PATH.
+ * The fd, or -errno with overlayfs's reason in err. */
+int layers_mount_merged(const char *root, char *const *layers, struct mnt_error *err);
