@@ -262,7 +262,7 @@ int cmdline_check(const struct verb *v, const struct cmdline *cl, char **names, 
         if ((cl->given & OPT_EFFECTIVE) && (cl->given & (OPT_JSON | OPT_PROPERTY | OPT_ALL)))
                 return log_invalid("show --effective prints settings-file lines: it takes no --json, -p, --value "
                                    "or --all");
-        for (unsigned i = v->n_free < n ? v->n_free : n; i < n; i++)
+        for (unsigned i = v->n_free < n ? v->n_free : n; i < n - (v->last_free && n > v->min_args); i++)
                 if (!machine_name_valid(names[i]))
                         return log_invalid("invalid machine name '%s': %s", names[i],
                                            machine_name_problem(names[i]));

@@ -238,6 +238,28 @@ int verb_import_raw(struct ctl *c, char **args, unsigned n)
         return import_fd(c, "ImportRaw", args[0], args[1], 0);
 }
 
+/* The tarball is berthctl's to make (or standard output), so that it is
+ * the caller's file; one that the export did not finish is removed. */
+int verb_export_tar(struct ctl *c, char **args, unsigned n)
+{
+        const char *name = args[0], *file = n > 1 ? args[1] : "-";
+        bool out = streq(file, "-");
+        char what[128], done[PATH_MAX + 128];
+
+        if (out && isatty(STDOUT_FILENO))
+                return log_error_ret(-EINVAL, "export-tar %s: standard output is a terminal; name a file", name);
+        _cleanup_close_ int fd = out ? fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)
+                                     : open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
+        if (fd < 0)
+                return log_error_errno(-errno, "%s", out ? "standard output" : file);
+        snprintf(what, sizeof(what), "export of %s", name);
+        snprintf(done, sizeof(done), "Exported image %s to %s.", name, out ? "standard output" : file);
+        int r = ctl_run_transfer(c, what, done, "ExportTar", "sh", name, fd);
+        if (r < 0 && !out)
+                (void) unlink(file);
+        return r;
+}
+
 int verb_import_oci(struct ctl *c, char **args, unsigned n)
 {
         _cleanup_free_ char *abs = realpath(args[0], NULL);

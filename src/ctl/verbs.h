@@ -34,6 +34,7 @@ struct verb {
         const char *help;
         int (*run)(struct ctl *c, char **names, unsigned n);
         unsigned n_free;                /* leading arguments that are no names (a file, an ID) */
+        bool last_free;                 /* and the last one, after the names (export-tar's FILE) */
 };
 
 extern const struct verb verbs[];
@@ -62,6 +63,7 @@ int verb_list_images(struct ctl *c, char **names, unsigned n);
 int verb_import_tar(struct ctl *c, char **args, unsigned n);
 int verb_import_fs(struct ctl *c, char **args, unsigned n);
 int verb_import_raw(struct ctl *c, char **args, unsigned n);
+int verb_export_tar(struct ctl *c, char **args, unsigned n);
 int verb_import_oci(struct ctl *c, char **args, unsigned n);
 int verb_image_status(struct ctl *c, char **names, unsigned n);
 int verb_show_image(struct ctl *c, char **names, unsigned n);

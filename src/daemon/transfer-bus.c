@@ -142,6 +142,31 @@ int bus_method_import_raw(sd_bus_message *msg, void *userdata, sd_bus_error *err
         return bus_transfer_start(msg, userdata, "raw", "-", name, fd, error);
 }
 
+int bus_method_export_tar(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct manager *m = userdata;
+        struct image_info im;
+        struct transfer *t;
+        const char *name;
+        char path[96];
+        int fd, r = sd_bus_message_read(msg, "sh", &name, &fd);
+
+        if (r < 0 || (r = bus_require_root(msg, error)) < 0)
+                return r;
+        if ((r = bus_check_machine_name(name, error)) < 0)
+                return r;
+        if (image_get(name, &im) < 0)
+                return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_IMAGE, "no image %s", name);
+        if (im.type == IMAGE_RAW)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
+                                         "image %s is a raw disk image: its file is the image (copy it)", name);
+        r = transfer_start(&m->transfers, "export-tar", name, "-", fd, &t);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, -r, "starting berth-import: %s", strerror(-r));
+        transfer_path(t->id, path, sizeof(path));
+        return sd_bus_reply_method_return(msg, "uo", t->id, path);
+}
+
 int bus_method_import_oci(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
         const char *source, *name;
@@ -206,7 +231,7 @@ static void on_transfer_removed(struct transfer *t, const char *result, const ch
 {
         char path[96];
         transfer_path(t->id, path, sizeof(path));
-        if (streq(result, "done")) {
+        if (streq(result, "done") && !startswith(t->type, "export-")) {
                 _cleanup_free_ char *image = NULL;
                 if (sd_bus_path_encode(IMAGE_PREFIX, t->local, &image) >= 0)
                         (void) sd_bus_emit_signal(userdata, MANAGER_PATH, MANAGER_IFACE, "ImageNew", "so", t->local,

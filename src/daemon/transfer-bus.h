@@ -18,6 +18,8 @@ int bus_transfer_start(sd_bus_message *msg, struct manager *m, const char *verb,
 int bus_method_import_tar(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_method_import_fs(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_method_import_raw(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+/* ExportTar(s name, h fd): the image's tree as a tarball written to fd. */
+int bus_method_export_tar(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_method_import_oci(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_method_list_transfers(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_method_cancel_transfer(sd_bus_message *msg, void *userdata, sd_bus_error *error);

@@ -176,15 +176,18 @@ int transfer_start(struct transfers *ts, const char *verb, const char *source, c
                 snprintf(t->type, sizeof(t->type), "%s%s", startswith(verb, "export-") ? "" : "import-", verb);
         snprintf(t->phase, sizeof(t->phase), "starting");
         /* What a client handed as a file descriptor is shown by its path,
-         * where it has one. */
+         * where it has one. An export's source is the image, its
+         * destination the descriptor. */
+        bool export = startswith(verb, "export-");
+        const char *fd_arg = export ? name : source;
         char fd_path[64], shown[PATH_MAX] = "";
         snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", in_fd);
-        ssize_t n = streq(source, "-") && in_fd >= 0 ? readlink(fd_path, shown, sizeof(shown) - 1) : -1;
+        ssize_t n = streq(fd_arg, "-") && in_fd >= 0 ? readlink(fd_path, shown, sizeof(shown) - 1) : -1;
         if (n > 0 && shown[0] == '/')
                 shown[n] = 0;
         else
-                snprintf(shown, sizeof(shown), "%s", source);
-        if (!(t->remote = strdup(shown)) || !(t->local = strdup(name))) {
+                snprintf(shown, sizeof(shown), "%s", fd_arg);
+        if (!(t->remote = strdup(shown)) || !(t->local = strdup(export ? source : name))) {
                 transfer_free(t);
                 return -ENOMEM;
         }

@@ -14,8 +14,8 @@ struct transfer {
         struct transfers *owner;
         uint32_t id;
         char type[16];          /* "import-tar", "import-oci", "clone", ... */
-        char *remote;           /* where it comes from */
-        char *local;            /* the image it makes */
+        char *remote;           /* where it comes from (an export: where it goes) */
+        char *local;            /* the image it makes (an export: the image) */
         char phase[16];         /* "reading", "verifying", "unpacking", ... */
         uint64_t bytes, total, files;
         pid_t pid;
@@ -43,7 +43,8 @@ struct transfers {
 };
 
 /* Runs berth-import VERB SOURCE NAME with in_fd (or /dev/null, -1) as its
- * standard input. -errno when it cannot be started. */
+ * standard input (for export-tar IMAGE -, the descriptor it writes to).
+ * -errno when it cannot be started. */
 int transfer_start(struct transfers *ts, const char *verb, const char *source, const char *name, int in_fd,
                    struct transfer **ret);
 struct transfer *transfer_find(struct transfers *ts, uint32_t id);

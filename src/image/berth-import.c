@@ -7,6 +7,7 @@
  *   berth-import [--progress-fd=N] fs DIR|- NAME
  *   berth-import [--progress-fd=N] raw FILE|- NAME
  *   berth-import [--progress-fd=N] clone|clone-ro IMAGE NAME
+ *   berth-import [--progress-fd=N] export-tar IMAGE FILE|-
  *
  * tar: a tarball (any compression libarchive reads) becomes the directory
  * image NAME; a single top-level directory in it is the tree. oci: an OCI
@@ -15,7 +16,9 @@
  * them, NAME.berth holding the image's command, environment, directory and
  * user. fs: a tree copied as the directory image NAME; raw: a GPT disk
  * image copied as NAME.raw; clone: the store's IMAGE copied as NAME
- * (clone-ro: marked read-only). Everything is written below a hidden directory first and renamed
+ * (clone-ro: marked read-only); export-tar: the image's tree as a tarball
+ * (for "-" written to the descriptor on standard input, as berthd hands
+ * it). Everything is written below a hidden directory first and renamed
  * into place when complete (staging.h). One line on stderr when it fails. */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +30,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "export.h"
 #include "import.h"
 #include "log.h"
 #include "name.h"
@@ -36,7 +40,7 @@
 static int usage(void)
 {
         log_error("usage: berth-import [--progress-fd=N] tar FILE|- NAME | oci DIR|FILE NAME | fs DIR|- NAME | "
-                  "raw FILE|- NAME | clone|clone-ro IMAGE NAME");
+                  "raw FILE|- NAME | clone|clone-ro IMAGE NAME | export-tar IMAGE FILE|-");
         return 2;
 }
 
@@ -59,6 +63,8 @@ int main(int argc, char **argv)
         if (argc - optind != 3)
                 return usage();
         const char *verb = argv[optind], *source = argv[optind + 1], *name = argv[optind + 2];
+        if (streq(verb, "export-tar"))
+                return export_tar(source, name, &progress) < 0 ? 1 : 0;
         struct import_store st;
         int r = import_store_open(&st, name);
         if (r >= 0) {

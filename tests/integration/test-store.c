@@ -29,13 +29,14 @@ static char *layer(int n, char hex[65])
         return dir;
 }
 
-/* Layer 1 the busybox tree, layer 2 /hello over it; "base" names both,
- * "other" layer 1 only. */
+/* Layer 1 the busybox tree and /gone, layer 2 /hello and a whiteout of
+ * /gone over it; "base" names both, "other" layer 1 only. */
 static void two_images(void)
 {
         char h1[65], h2[65];
         char *l1 = layer(1, h1), *l2 = layer(2, h2);
-        it_sh("cp -a '%s/.' '%s/' && echo hello >'%s/hello'", it_busybox_tree(), l1, l2);
+        it_sh("cp -a '%s/.' '%s/' && touch '%s/gone' && echo hello >'%s/hello' && mknod '%s/gone' c 0 0",
+              it_busybox_tree(), l1, l1, l2, l2);
         it_sh("mkdir -p '%s/images' && cd '%s/images' && printf 'sha256:%s\\nsha256:%s\\n' >base.layers && "
               "printf 'sha256:%s\\n' >other.layers && printf '[Exec]\\nEnvironment=FROM=base\\n' >base.berth",
               it.state_dir, it.state_dir, h1, h2, h1);
@@ -333,4 +334,46 @@ Test(store, import_raw_copies_a_disk_image_and_refuses_bad_ones, .timeout = 120)
         cr_expect_str_eq(left, "", "staging left: %s", left);
         free(left);
         it_assert_clean("disk", NULL);
+}
+
+/* export-tar: a layered image's merged tree (no whiteout, nor what it
+ * hides), compressed as the file's name says; imported again it runs;
+ * to standard output; a raw image and a file that exists are refused. */
+Test(store, export_tar_writes_the_merged_tree, .timeout = 120)
+{
+        two_images();
+        it_bus_start();
+        it_berthd_start();
+        char file[600], cmd[1600];
+        snprintf(file, sizeof(file), "%s/base.tar.zst", it.dir);
+        struct it_result r = it_ctl(60, "export-tar", "base", file, NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(strstr(r.err, "Exported image base to"), "%s", r.err);
+        it_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "zstd -dc '%s' | tar -t | grep -E '^\\./(hello|gone|bin/busybox)$' | sort", file);
+        char *list = it_sh_out(cmd);
+        cr_expect_str_eq(list, "./bin/busybox\n./hello\n", "%s", list);
+        free(list);
+        r = it_ctl(60, "-q", "import-tar", file, "back", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        r = it_berth_run(30, "-M", "back", "-x", "--", "/bin/sh", "-c", "cat /hello; test -e /gone || echo no-gone",
+                         NULL);
+        cr_expect_str_eq(r.out, "hello\nno-gone\n", "%s", r.err);
+        it_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "'%s' export-tar back - | tar -t | wc -l", it_ctl_bin());
+        char *n = it_sh_out(cmd);
+        cr_expect_gt(atoi(n), 100, "standard output: %s entries", n);
+        free(n);
+
+        /* The file exists: refused, and left as it was. */
+        r = it_ctl(60, "export-tar", "base", file, NULL);
+        cr_expect(r.status != 0 && strstr(r.err, "File exists"), "%s", r.err);
+        it_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "%s/disk.raw", it.dir);
+        it_sh("truncate -s 1M '%s/images/disk.raw'", it.state_dir);
+        r = it_ctl(60, "export-tar", "disk", cmd, NULL);
+        cr_expect(r.status != 0 && strstr(r.err, "raw disk image"), "%s", r.err);
+        cr_expect(access(cmd, F_OK) < 0, "a tarball of a refused export is left");
+        it_result_free(&r);
 }
