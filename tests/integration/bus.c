@@ -589,3 +589,18 @@ void it_image_link(const char *name, const char *target)
         snprintf(link, sizeof(link), "%s/%s", dir, name);
         cr_assert_eq(symlink(target, link), 0, "symlink %s: %m", link);
 }
+
+void it_assert_store_left(int images)
+{
+        char cmd[1200];
+        snprintf(cmd, sizeof(cmd), "ls -A '%s/images' '%s/layers' 2>/dev/null | grep '^\\.' || true", it.state_dir,
+                 it.state_dir);
+        char *left = it_sh_until_empty(cmd, 50);
+        cr_expect_str_eq(left, "", "staging left: %s", left);
+        free(left);
+        if (images < 0)
+                return;
+        struct it_result r = it_ctl(30, "list-images", "--no-legend", NULL);
+        cr_expect_eq(it_count_lines(r.out), (size_t) images, "list-images: %s", r.out);
+        it_result_free(&r);
+}

@@ -66,5 +66,9 @@ void it_watch_free(struct it_watch *w);
 /* berthctl (BERTHCTL_BIN) ARGS, stdin from /dev/null. */
 const char *it_ctl_bin(void);
 struct it_result it_ctl(int timeout_sec, ...) __attribute__((sentinel));
+/* The store has no hidden staging directory of an import left, in
+ * STATEDIR/images or STATEDIR/layers (waiting a moment for a sweep), and
+ * berthd lists images images (-1: not asked). */
+void it_assert_store_left(int images);
 /* An image berthd can start: STATE_DIR/images/name -> target. */
 void it_image_link(const char *name, const char *target);

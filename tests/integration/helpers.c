@@ -631,6 +631,14 @@ size_t it_count_lines(const char *s)
         return n;
 }
 
+int it_count_layers(void)
+{
+        char dir[600];
+        snprintf(dir, sizeof(dir), "%s/layers/sha256", it.state_dir);
+        int n = it_count_entries(dir);
+        return n < 0 ? 0 : n;
+}
+
 int it_count_entries(const char *dir)
 {
         DIR *d = opendir(dir);

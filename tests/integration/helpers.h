@@ -83,6 +83,8 @@ char *it_inside(const char *machine, const char *cmd);
 void it_assert_inside_eq(const char *machine, const char *cmd, const char *expected);
 /* Entries of a directory other than . and .., or -1 when it is missing. */
 int it_count_entries(const char *dir);
+/* The layers in STATEDIR/layers/sha256 (0 when there is none). */
+int it_count_layers(void);
 /* The newlines in s (NULL: none): a one-line message has 1. */
 size_t it_count_lines(const char *s);
 

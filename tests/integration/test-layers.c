@@ -185,24 +185,6 @@ static char *oci_layout(const char *name, int layers)
         return dir;
 }
 
-/* Hidden staging directories of imports left in the store. */
-static void assert_no_staging(void)
-{
-        char cmd[1200];
-        snprintf(cmd, sizeof(cmd), "ls -A '%s/images' '%s/layers' 2>/dev/null | grep '^\\.' || true", it.state_dir,
-                 it.state_dir);
-        char *left = it_sh_until_empty(cmd, 50);
-        cr_expect_str_eq(left, "", "staging left: %s", left);
-        free(left);
-}
-
-static int count_layers(void)
-{
-        char dir[600];
-        snprintf(dir, sizeof(dir), "%s/layers/sha256", it.state_dir);
-        return it_count_entries(dir);
-}
-
 /* berthctl import-oci of a layout made with tar and sha256sum: the
  * machine runs the image's command in its directory with its
  * environment, sees the whiteout and the opaque directory; a second image
@@ -229,7 +211,7 @@ Test(layers, import_oci_makes_a_layered_image_that_runs_the_images_command, .tim
         cr_expect_eq(r.status, 0, "%s", r.err);
         cr_expect_str_eq(r.out, "hello\nfrom layer 3\nup\nno-gone\nhi there\n", "inside: %s", r.out);
         it_result_free(&r);
-        cr_expect_eq(count_layers(), 3);
+        cr_expect_eq(it_count_layers(), 3);
 
         char cmd[600];
         snprintf(cmd, sizeof(cmd), "du -s --inodes '%s/layers' | cut -f1", it.state_dir);
@@ -240,7 +222,7 @@ Test(layers, import_oci_makes_a_layered_image_that_runs_the_images_command, .tim
         it_result_free(&r);
         char *after = it_sh_out(cmd);
         cr_expect_str_eq(after, before, "the second image stored layers again");
-        cr_expect_eq(count_layers(), 3);
+        cr_expect_eq(it_count_layers(), 3);
         free(before), free(after);
         r = it_berth_run(30, "-M", "web2", "-x", "--", "cat", "/hello", NULL);
         cr_expect_str_eq(r.out, "hello\n", "%s", r.err);
@@ -266,7 +248,7 @@ Test(layers, import_oci_makes_a_layered_image_that_runs_the_images_command, .tim
         cr_expect_neq(r.status, 0);
         cr_expect(strstr(r.err, "image web exists already"), "%s", r.err);
         it_result_free(&r);
-        assert_no_staging();
+        it_assert_store_left(-1);
         it_assert_clean("web", NULL);
         free(layout);
 }
@@ -293,7 +275,7 @@ Test(layers, import_oci_takes_a_podman_oci_archive, .timeout = 180)
         cr_expect_eq(r.status, 0, "%s", r.err);
         cr_expect_str_eq(r.out, "podman-made\n", "%s", r.err);
         it_result_free(&r);
-        assert_no_staging();
+        it_assert_store_left(-1);
         free(pm), free(archive);
 }
 
@@ -318,7 +300,7 @@ Test(layers, import_tar_from_stdin_strips_the_top_directory, .timeout = 180)
         cr_expect_eq(r.status, 0, "%s", r.err);
         cr_expect_str_eq(r.out, "ID=berth-busybox\nstripped\n", "%s", r.out);
         it_result_free(&r);
-        assert_no_staging();
+        it_assert_store_left(-1);
 }
 
 /* An import waiting for its input, cancelled by cancel-transfer and by
@@ -360,7 +342,7 @@ Test(layers, cancelled_imports_leave_nothing, .timeout = 120)
                 free(err);
                 cr_assert_eq(kill(writer, SIGTERM), 0);
                 it_wait(writer, 30);
-                assert_no_staging();
+                it_assert_store_left(-1);
                 struct it_result r = it_ctl(30, "list-transfers", "--no-legend", NULL);
                 cr_expect_str_eq(r.out, "", "%s", r.out);
                 it_result_free(&r);
@@ -425,8 +407,8 @@ Test(layers, bad_imports_are_one_line_and_leave_nothing, .timeout = 180)
         r = it_ctl(30, "list-images", "--no-legend", NULL);
         cr_expect_str_eq(r.out, "", "images made: %s", r.out);
         it_result_free(&r);
-        cr_expect_leq(count_layers(), 0, "layers stored");
-        assert_no_staging();
+        cr_expect_leq(it_count_layers(), 0, "layers stored");
+        it_assert_store_left(-1);
         char *evil = it_sh_out("ls /evil /etc/evil 2>/dev/null || true");
         cr_expect_str_eq(evil, "", "written outside: %s", evil);
         free(evil), free(layout), free(other);
@@ -445,8 +427,8 @@ Test(layers, a_full_disk_fails_the_import_and_leaves_nothing, .timeout = 180)
         cr_expect(strstr(r.err, "No space left on device"), "%s", r.err);
         cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
         it_result_free(&r);
-        assert_no_staging();
-        cr_expect_leq(count_layers(), 0, "layers stored");
+        it_assert_store_left(-1);
+        cr_expect_leq(it_count_layers(), 0, "layers stored");
         it_berthd_kill(SIGTERM);
         it_sh("umount '%s'", it.state_dir);
         free(layout);
