@@ -342,46 +342,33 @@ static int on_launcher_exit(sd_event_source *s, const siginfo_t *si, void *userd
         return 0;
 }
 
-/* /etc/berth/NAME.berth may name the image: [Exec] Image=PATH, or the
- * NAME of another image in STATEDIR/images. */
-static int settings_image(const char *name, char **ret)
-{
-        _cleanup_free_ char *v = NULL;
-        int r = berthfile_get(name, "Exec", "Image", &v);
-
-        if (r <= 0)
-                return r;
-        if (v[0] == '/') {
-                *ret = take_ptr(v);
-                return 1;
-        }
-        if (!machine_name_valid(v))
-                return -EINVAL;
-        return asprintf(ret, "%s/images/%s", berth_state_dir(), v) < 0 ? -ENOMEM : 1;
-}
-
 static bool image_is_file(const char *path)
 {
         return image_file_stem(path) > 0;
 }
 
-/* The tree, raw disk image or layered image's manifest to start. */
+/* The tree, raw disk image or layered image's manifest to start: what
+ * [Exec] Image= of /etc/berth/NAME.berth names (a path, or the name of
+ * another image of the store), else the store's image NAME (a tree, a
+ * symbolic link to one too, NAME.raw or NAME.layers). */
 static int image_path(const char *name, char **ret)
 {
-        struct image_info im;
+        _cleanup_free_ char *v = NULL;
         struct stat st;
-        int r = settings_image(name, ret);
+        bool file;
+        int r = berthfile_get(name, "Exec", "Image", &v);
 
         if (r < 0)
                 return r;
-        /* A tree (a symbolic link to one too), else a raw or layered
-         * image of the store. */
-        if (r == 0 && asprintf(ret, "%s/images/%s", berth_state_dir(), name) < 0)
-                return -ENOMEM;
-        if (r == 0 && (stat(*ret, &st) < 0 || !S_ISDIR(st.st_mode)) && image_get(name, &im) == 0 &&
-            im.type != IMAGE_DIRECTORY) {
+        *ret = NULL;
+        if (r > 0 && v[0] == '/')
+                *ret = take_ptr(v);
+        else if (!machine_name_valid(r > 0 ? v : name))
+                return -EINVAL;
+        else if ((r = image_store_find(r > 0 ? v : name, ret, &file)) < 0) {
                 free(*ret);
-                return (*ret = strdup(im.path)) ? 0 : -ENOMEM;
+                *ret = NULL;
+                return r;
         }
         if (stat(*ret, &st) < 0 || !(S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && image_is_file(*ret)))) {
                 free(*ret);

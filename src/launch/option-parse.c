@@ -84,25 +84,35 @@ int opt_settings(struct settings *s, const struct assignment *a)
 }
 
 /* -D TREE on the command line; a file's Image= is an absolute path or the
- * name of an image in STATEDIR/images, as berthd reads it. */
+ * name of an image in STATEDIR/images (a tree, NAME.raw or NAME.layers),
+ * as berthd reads it. */
 int opt_directory(struct settings *s, const struct assignment *a)
 {
         char *p;
+        bool file = false;
 
         if (a->source == SOURCE_COMMAND_LINE)
                 return args_absolute_path("tree", a->value, false, &s->directory);
         if (a->value[0] == '/')
                 p = strdup(a->value);
         else if (machine_name_valid(a->value)) {
-                if (asprintf(&p, "%s/images/%s", berth_state_dir(), a->value) < 0)
+                /* One that is not there is the tree's path, for the error. */
+                if (image_store_find(a->value, &p, &file) == -ENOMEM)
                         p = NULL;
         } else
                 return assignment_invalid(a, "expected an absolute path or the name of an image in %s/images",
                                           berth_state_dir());
         if (!p)
                 return -ENOMEM;
-        free(s->directory);
-        s->directory = p;
+        if (file) {
+                free(s->image);
+                s->image = p;
+                free(s->directory);
+                s->directory = NULL;
+        } else {
+                free(s->directory);
+                s->directory = p;
+        }
         return 0;
 }
 

@@ -180,22 +180,18 @@ static int find_tree(struct settings *s, const struct file_values *v, const char
                 }
         if (s->directory || s->image)
                 return 0;
-        if (asprintf(&s->directory, "%s/images/%s", berth_state_dir(), name) < 0)
+        char *found;
+        bool file;
+        int r = image_store_find(name, &found, &file);
+        if (r == -ENOMEM)
                 return log_oom();
-        struct stat st;
-        if (stat(s->directory, &st) == 0)
+        /* A tree, else a raw disk image or a layered image of the name. */
+        if (file)
+                s->image = found;
+        else
+                s->directory = found;
+        if (r == 0)
                 return 0;
-        /* Else a raw disk image or a layered image of the name in the store. */
-        static const char *const suffixes[] = { RAW_SUFFIX, LAYERS_SUFFIX };
-        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
-                _cleanup_free_ char *file = strjoin(s->directory, suffixes[i], NULL);
-                if (file && stat(file, &st) == 0 && S_ISREG(st.st_mode)) {
-                        free(s->directory);
-                        s->directory = NULL;
-                        s->image = take_ptr(file);
-                        return 0;
-                }
-        }
         return log_invalid("no tree given, and there is no image %s: use -D TREE (see berth --help)",
                            s->directory);
 }

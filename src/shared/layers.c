@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cleanup.h"
 #include "mnt.h"
@@ -32,6 +33,33 @@ size_t image_file_stem(const char *file)
                 if (endswith(file, suffixes[i]) && n > strlen(suffixes[i]))
                         return n - strlen(suffixes[i]);
         return 0;
+}
+
+int image_store_find(const char *name, char **ret, bool *ret_file)
+{
+        static const char *const suffixes[] = { RAW_SUFFIX, LAYERS_SUFFIX };
+        struct stat st;
+        char *tree;
+
+        if (asprintf(&tree, "%s/images/%s", berth_state_dir(), name) < 0)
+                return -ENOMEM;
+        *ret = tree;
+        *ret_file = false;
+        if (stat(tree, &st) == 0)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
+                char *file = strjoin(tree, suffixes[i], NULL);
+                if (!file)
+                        return -ENOMEM;
+                if (stat(file, &st) == 0 && S_ISREG(st.st_mode)) {
+                        free(tree);
+                        *ret = file;
+                        *ret_file = true;
+                        return 0;
+                }
+                free(file);
+        }
+        return -ENOENT;
 }
 
 void layer_list_done(struct layer_list *l)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A layered image, STATEDIR/images/NAME.layers: one line per layer, bottom
@@ -23,6 +24,11 @@ struct layer_list {
 /* An image that is a file (NAME.raw, NAME.layers): the length of NAME in
  * file, the part that names the image; 0 for a file of neither kind. */
 size_t image_file_stem(const char *file);
+
+/* The store's image name: STATEDIR/images/NAME (a tree, *ret_file
+ * false), else NAME.raw or NAME.layers (*ret_file true); -ENOENT with
+ * *ret the tree's path that is not there. */
+int image_store_find(const char *name, char **ret, bool *ret_file);
 
 /* "sha256:" and 64 lower-case hex digits. */
 int layer_digest_valid(const char *digest);

@@ -43,13 +43,6 @@ static void two_images(void)
         free(l1), free(l2);
 }
 
-static int count_layers(void)
-{
-        char dir[600];
-        snprintf(dir, sizeof(dir), "%s/layers/sha256", it.state_dir);
-        return it_count_entries(dir);
-}
-
 Test(store, image_status_and_show_image_describe_a_layered_image, .timeout = 60)
 {
         two_images();
@@ -84,13 +77,13 @@ Test(store, clone_rename_read_only_and_remove_of_layered_images, .timeout = 120)
         it_bus_start();
         it_berthd_start();
         struct it_watch *w = it_watch_start();
-        int before = count_layers();
+        int before = it_count_layers();
         struct it_result r = it_ctl(30, "clone", "base", "dev1", NULL);
         cr_expect_eq(r.status, 0, "%s", r.err);
         cr_expect(strstr(r.err, "Cloned image base as dev1."), "%s", r.err);
         it_result_free(&r);
         cr_expect(it_watch_wait(w, "ImageNew dev1 ", 10), "%s", it_watch_log(w));
-        cr_expect_eq(count_layers(), before, "a clone stored layers");
+        cr_expect_eq(it_count_layers(), before, "a clone stored layers");
         r = it_berth_run(30, "-M", "dev1", "--", "/bin/sh", "-c", "cat /hello; echo $FROM; echo mine >/hello", NULL);
         cr_expect_str_eq(r.out, "hello\nbase\n", "%s", r.err);
         it_result_free(&r);
@@ -132,19 +125,19 @@ Test(store, clone_rename_read_only_and_remove_of_layered_images, .timeout = 120)
         cr_expect_eq(r.status, 0, "%s", r.err);
         it_result_free(&r);
         cr_expect(it_watch_wait(w, "ImageRemoved base ", 10), "%s", it_watch_log(w));
-        cr_expect_eq(count_layers(), 2);
+        cr_expect_eq(it_count_layers(), 2);
         /* dev2 goes, with its own layer: /hello's layer goes too. */
         r = it_ctl(30, "remove", "dev2", NULL);
         cr_expect_eq(r.status, 0, "%s", r.err);
         it_result_free(&r);
-        cr_expect_eq(count_layers(), 1);
+        cr_expect_eq(it_count_layers(), 1);
         char path[600];
         snprintf(path, sizeof(path), "%s/machines/dev2", it.state_dir);
         cr_expect(access(path, F_OK) < 0, "dev2's own layer is left");
         r = it_ctl(30, "remove", "other", NULL);
         cr_expect_eq(r.status, 0, "%s", r.err);
         it_result_free(&r);
-        cr_expect_eq(count_layers(), 0);
+        cr_expect_eq(it_count_layers(), 0);
         r = it_ctl(30, "list-images", "--no-legend", NULL);
         cr_expect_str_eq(r.out, "", "%s", r.out);
         it_result_free(&r);
@@ -208,7 +201,7 @@ Test(store, removing_or_renaming_an_image_a_machine_runs_is_refused, .timeout = 
         r = it_ctl(30, "remove", "copy", "other", NULL);
         cr_expect_eq(r.status, 0, "%s", r.err);
         it_result_free(&r);
-        cr_expect_eq(count_layers(), 2, "layers the running machine uses went");
+        cr_expect_eq(it_count_layers(), 2, "layers the running machine uses went");
         r = it_ctl(30, "shell", "base", "/bin/cat", "/hello", NULL);
         cr_expect_str_eq(r.out, "hello\n", "%s", r.err);
         it_result_free(&r);
@@ -218,7 +211,7 @@ Test(store, removing_or_renaming_an_image_a_machine_runs_is_refused, .timeout = 
         r = it_ctl(30, "remove", "base", NULL);
         cr_expect_eq(r.status, 0, "%s", r.err);
         it_result_free(&r);
-        cr_expect_eq(count_layers(), 0);
+        cr_expect_eq(it_count_layers(), 0);
         it_assert_clean("base", NULL);
 }
 
@@ -285,13 +278,7 @@ Test(store, import_fs_copies_a_tree_with_everything_in_it, .timeout = 120)
         r = it_ctl(30, "import-fs", src, "fsimg", NULL);
         cr_expect(r.status != 0 && strstr(r.err, "image fsimg exists already"), "%s", r.err);
         it_result_free(&r);
-        r = it_ctl(30, "list-images", "--no-legend", NULL);
-        cr_expect_eq(it_count_lines(r.out), 1, "%s", r.out);
-        it_result_free(&r);
-        snprintf(cmd, sizeof(cmd), "ls -A '%s/images' | grep '^\\.' || true", it.state_dir);
-        char *left = it_sh_until_empty(cmd, 50);
-        cr_expect_str_eq(left, "", "staging left: %s", left);
-        free(left);
+        it_assert_store_left(1);
 }
 
 /* import-raw: a GPT disk image copied to NAME.raw boots with -M; a file
@@ -326,13 +313,7 @@ Test(store, import_raw_copies_a_disk_image_and_refuses_bad_ones, .timeout = 120)
         r = it_ctl(30, "import-raw", cmd, "cut", NULL);
         cr_expect(r.status != 0 && strstr(r.err, "is truncated"), "%s", r.err);
         it_result_free(&r);
-        r = it_ctl(30, "list-images", "--no-legend", NULL);
-        cr_expect_eq(it_count_lines(r.out), 1, "%s", r.out);
-        it_result_free(&r);
-        snprintf(cmd, sizeof(cmd), "ls -A '%s/images' | grep '^\\.' || true", it.state_dir);
-        char *left = it_sh_until_empty(cmd, 50);
-        cr_expect_str_eq(left, "", "staging left: %s", left);
-        free(left);
+        it_assert_store_left(1);
         it_assert_clean("disk", NULL);
 }
 
@@ -376,4 +357,35 @@ Test(store, export_tar_writes_the_merged_tree, .timeout = 120)
         cr_expect(r.status != 0 && strstr(r.err, "raw disk image"), "%s", r.err);
         cr_expect(access(cmd, F_OK) < 0, "a tarball of a refused export is left");
         it_result_free(&r);
+}
+
+/* [Exec] Image= naming a layered image of the store, for the launcher's
+ * -M NAME and for berthd's start alike. */
+Test(store, image_names_a_layered_image_for_the_launcher_and_berthd, .timeout = 120)
+{
+        two_images();
+        char dir[600];
+        snprintf(dir, sizeof(dir), "%s/etc-berth", it.dir);
+        it_sh("mkdir -p '%s' && printf '[Exec]\\nImage=base\\n' >'%s/alias.berth'", dir, dir);
+        setenv("BERTH_CONFIG_DIR", dir, 1);
+        struct it_result r = it_berth_run(30, "-M", "alias", "-x", "--", "cat", "/hello", NULL);
+        cr_expect_str_eq(r.out, "hello\n", "%s", r.err);
+        it_result_free(&r);
+        it_bus_start();
+        it_berthd_start();
+        r = it_ctl(60, "start", "--wait", "alias", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_assert(it_wait_listed("alias", true, 30), "alias is not listed");
+        r = it_ctl(30, "shell", "alias", "/bin/cat", "/hello", NULL);
+        cr_expect_str_eq(r.out, "hello\n", "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "remove", "base", NULL);
+        cr_expect(r.status != 0 && strstr(r.err, "in use by the running machine alias"), "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "poweroff", "alias", NULL);
+        it_result_free(&r);
+        cr_expect(it_wait_listed("alias", false, 60), "alias did not stop");
+        unsetenv("BERTH_CONFIG_DIR");
+        it_assert_clean("alias", NULL);
 }
