@@ -338,8 +338,6 @@ void settings_done(struct settings *s)
         strv_free(s->net.veth_extra);
         free(s->net.namespace_path);
         free(s->image);
-        if (s->layers)
-                safe_close(s->layers_tree_fd);
         free(s->layers_root);
         strv_free(s->layers);
         strv_free(s->argv);

@@ -56,15 +56,15 @@ static int collect(const char *image, const char *root, const struct layer_list 
         return 0;
 }
 
-/* The layers merged, read-only; one layer is itself. */
-static int merged(const char *image, const char *root, char **layers)
+int image_layers_merged(const struct settings *s)
 {
         struct mnt_error err;
-        int fd = layers_mount_merged(root, layers, &err);
+        int fd = layers_mount_merged(s->layers_root, s->layers, &err);
 
         if (fd < 0)
-                return log_error_errno(fd, "image %s: merging its %zu layers%s%s%s", image, strv_length(layers),
-                                       err.text[0] ? " (overlayfs: " : "", err.text, err.text[0] ? ")" : "");
+                return log_error_errno(fd, "image %s: merging its %zu layers%s%s%s", s->image,
+                                       strv_length(s->layers), err.text[0] ? " (overlayfs: " : "", err.text,
+                                       err.text[0] ? ")" : "");
         return fd;
 }
 
@@ -88,17 +88,11 @@ int image_layers_attach(struct settings *s)
         layer_list_done(&list);
         if (r < 0)
                 return r;
-        int fd = merged(s->image, root, layers);
-        if (fd < 0)
-                return fd;
         free(s->directory);
         s->directory = strdup(s->image);
-        if (!s->directory) {
-                close(fd);
+        if (!s->directory)
                 return log_oom();
-        }
         s->layers_root = take_ptr(root);
         s->layers = take_ptr(layers);
-        s->layers_tree_fd = fd;
         return 0;
 }

@@ -200,6 +200,8 @@ static int start_child(struct launcher *l)
         r = sync_send(l->sync_fd, SYNC_GO, fds, n_fds);
         for (size_t i = 0; i < n_fds; i++)
                 close(fds[i]);
+        /* The checks' merged layers end while the child goes on. */
+        l->tree_fd = safe_close(l->tree_fd);
         if (r < 0) {
                 launcher_send_signal(l, SIGKILL);
                 return log_error_errno(r, "machine %s: starting its first process", l->name);
@@ -368,6 +370,7 @@ static void teardown(struct launcher *l)
         if (!l->ever_started && l->made_machine_dir && l->machine_dir)
                 (void) rm_rf_at(AT_FDCWD, l->machine_dir);
         safe_close(l->m.ephemeral_fd);
+        safe_close(l->tree_fd);
         devices_done(&l->m.devices);
         shift_cleanup(l);
         uid_range_release(&l->range);
@@ -401,6 +404,7 @@ int launch_run(const struct settings *s)
                 .range = UID_RANGE_INIT,
                 .net = NET_PLAN_INIT,
                 .lock_fd = -1,
+                .tree_fd = -1,
                 .console = CONSOLE_INIT,
                 .signal_fd = -1,
                 .timer_fd = -1,
@@ -417,6 +421,7 @@ int launch_run(const struct settings *s)
                 return 1;
         }
         if (launcher_check_input(&l) < 0 || launcher_lock_name(&l) < 0) {
+                safe_close(l.tree_fd);
                 free(l.m.init);
                 free(l.m.stub);
                 strv_free(l.m.own_argv);

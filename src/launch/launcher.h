@@ -26,6 +26,7 @@ struct launcher {
         struct machine m;
         char name[MACHINE_NAME_MAX + 1];
         int lock_fd;
+        int tree_fd;            /* a layered image's merged layers for the checks, until PID 1 is let go */
         bool made_machine_dir;  /* this run created the writable layer's directory */
         char *machine_dir;
         struct machine_cgroup cg;

@@ -26,6 +26,7 @@
 #include "filter-file.h"
 #include "signals.h"
 #include "config.h"
+#include "image-layers.h"
 #include "launcher.h"
 #include "log.h"
 #include "mnt.h"
@@ -106,8 +107,9 @@ int launcher_check_input(struct launcher *l)
         uint8_t uuid[16];
         int r;
 
-        tree = s->layers ? fcntl(s->layers_tree_fd, F_DUPFD_CLOEXEC, 3)
-                         : open(s->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        tree = s->layers ? image_layers_merged(s) : open(s->directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (tree < 0 && s->layers)
+                return tree;
         if (tree < 0) {
                 if (errno == ENOENT)
                         return log_error_ret(-ENOENT, "tree %s does not exist", s->directory);
@@ -187,6 +189,9 @@ int launcher_check_input(struct launcher *l)
                 if (stat(s->upper, &st) >= 0 && !S_ISDIR(st.st_mode))
                         return log_error_ret(-ENOTDIR, "--upper %s is not a directory", s->upper);
         }
+        /* Its end (an overlay's teardown) overlaps the child's start. */
+        if (s->layers)
+                l->tree_fd = take_fd(&tree);
         return 0;
 }
 

@@ -90,7 +90,6 @@ struct settings {
          * manifest, for messages; the overlay takes the layers. */
         char *layers_root;      /* STATEDIR/layers */
         char **layers;          /* each layer relative to it, "sha256/HEX", top first */
-        int layers_tree_fd;     /* the layers merged, read-only and detached, for the checks */
         char name[MACHINE_NAME_MAX + 1];
         char *hostname;
         char *user;             /* --user: NAME[:GROUP] or UID[:GID], resolved inside */
