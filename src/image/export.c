@@ -20,6 +20,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "cleanup.h"
 #include "copy.h"
 #include "layers.h"
@@ -53,7 +54,12 @@ static int add_xattrs(struct exporter *e, int fd, struct archive_entry *entry)
                 ssize_t v = getxattr(self, name, value, sizeof(value));
                 if (v < 0)
                         return log_error_errno(-errno, "exporting %s: %s: attribute %s", e->image, e->path, name);
-                archive_entry_xattr_add_entry(entry, name, value, (size_t) v);
+                int r = acl_xattr_to_entry(entry, name, value, (size_t) v);
+                if (r < 0)
+                        return log_error_ret(r, "exporting %s: %s: attribute %s is no ACL", e->image, e->path,
+                                             name);
+                if (r == 0)
+                        archive_entry_xattr_add_entry(entry, name, value, (size_t) v);
         }
         return 0;
 }

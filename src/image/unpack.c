@@ -15,6 +15,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "cleanup.h"
 #include "log.h"
 #include "util.h"
@@ -166,6 +167,22 @@ static int set_xattrs(struct archive_entry *e, int dir, const char *name)
         return 0;
 }
 
+/* An entry's ACLs (SCHILY.acl.*, or ACL attributes libarchive read as
+ * ACLs) as the kernel's attributes; symbolic links have none. */
+static int set_acls(struct archive_entry *e, int dir, const char *name)
+{
+        char path[64];
+
+        if (archive_entry_filetype(e) == AE_IFLNK ||
+            archive_entry_acl_count(e, ARCHIVE_ENTRY_ACL_TYPE_ACCESS | ARCHIVE_ENTRY_ACL_TYPE_DEFAULT) == 0)
+                return 0;
+        _cleanup_close_ int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        return acl_entry_apply(e, path);
+}
+
 /* Owner, then mode (chown clears set-ID bits), then xattrs and times. */
 static int set_meta(struct unpacker *u, struct archive_entry *e, int dir, const char *name, const char *path)
 {
@@ -176,6 +193,8 @@ static int set_meta(struct unpacker *u, struct archive_entry *e, int dir, const 
         if (type != AE_IFLNK && fchmodat(dir, name, archive_entry_perm(e), 0) < 0)
                 return -errno;
         int r = set_xattrs(e, dir, name);
+        if (r >= 0)
+                r = set_acls(e, dir, name);
         if (r < 0)
                 return r;
         struct timespec t[2] = {

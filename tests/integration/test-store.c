@@ -389,3 +389,33 @@ Test(store, image_names_a_layered_image_for_the_launcher_and_berthd, .timeout = 
         unsetenv("BERTH_CONFIG_DIR");
         it_assert_clean("alias", NULL);
 }
+
+/* ACLs through tarballs: GNU tar's --acls archive imported keeps them,
+ * and export-tar writes them so that GNU tar restores them. */
+Test(store, acls_survive_import_tar_and_export_tar, .timeout = 120)
+{
+        char src[600], cmd[2400];
+        snprintf(src, sizeof(src), "%s/acl-src", it.dir);
+        it_sh("mkdir -p '%s/d' && cd '%s' && echo x >f && setfacl -m u:4321:rwx,g:77:r f && setfacl -d -m g:99:rx d && "
+              "tar --acls -cf ../acl.tar .",
+              src, src);
+        it_bus_start();
+        it_berthd_start();
+        snprintf(cmd, sizeof(cmd), "%s/acl.tar", it.dir);
+        struct it_result r = it_ctl(60, "-q", "import-tar", cmd, "acl", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "cd '%s' && getfacl -p f d", src);
+        char *want = it_sh_out(cmd);
+        cr_expect(strstr(want, "user:4321:rwx") && strstr(want, "default:group:99:r-x"), "%s", want);
+        snprintf(cmd, sizeof(cmd), "cd '%s/images/acl' && getfacl -p f d", it.state_dir);
+        char *got = it_sh_out(cmd);
+        cr_expect_str_eq(got, want, "import-tar lost ACLs");
+        free(got);
+        snprintf(cmd, sizeof(cmd), "'%s' export-tar acl - | (mkdir '%s/x' && tar --acls -xf - -C '%s/x') && cd '%s/x' && "
+                 "getfacl -p f d",
+                 it_ctl_bin(), it.dir, it.dir, it.dir);
+        got = it_sh_out(cmd);
+        cr_expect_str_eq(got, want, "export-tar lost ACLs");
+        free(got), free(want);
+}
