@@ -78,12 +78,19 @@ Test(store, clone_rename_read_only_and_remove_of_layered_images, .timeout = 120)
         it_berthd_start();
         struct it_watch *w = it_watch_start();
         int before = it_count_layers();
+        char du[700];
+        snprintf(du, sizeof(du), "du -s --inodes '%s' | cut -f1", it.state_dir);
+        char *inodes = it_sh_out(du);
         struct it_result r = it_ctl(30, "clone", "base", "dev1", NULL);
         cr_expect_eq(r.status, 0, "%s", r.err);
         cr_expect(strstr(r.err, "Cloned image base as dev1."), "%s", r.err);
         it_result_free(&r);
         cr_expect(it_watch_wait(w, "ImageNew dev1 ", 10), "%s", it_watch_log(w));
         cr_expect_eq(it_count_layers(), before, "a clone stored layers");
+        /* O(1): the new manifest and settings file, nothing of the layers. */
+        char *after = it_sh_out(du);
+        cr_expect_eq(atoi(after), atoi(inodes) + 2, "inodes before %s, after %s", inodes, after);
+        free(inodes), free(after);
         r = it_berth_run(30, "-M", "dev1", "--", "/bin/sh", "-c", "cat /hello; echo $FROM; echo mine >/hello", NULL);
         cr_expect_str_eq(r.out, "hello\nbase\n", "%s", r.err);
         it_result_free(&r);
