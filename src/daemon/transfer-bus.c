@@ -110,36 +110,32 @@ int bus_transfer_start(sd_bus_message *msg, struct manager *m, const char *verb,
         return sd_bus_reply_method_return(msg, "uo", t->id, path);
 }
 
-int bus_method_import_tar(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+/* ImportTar, ImportFileSystem (a directory's fd) and ImportRaw (a
+ * file's), as importd takes them: berth-import reads what it is handed,
+ * "-" on its standard input. */
+static int import_fd(sd_bus_message *msg, void *userdata, const char *verb, sd_bus_error *error)
 {
         const char *name;
         int fd, r = sd_bus_message_read(msg, "hs", &fd, &name);
 
         if (r < 0)
                 return r;
-        return bus_transfer_start(msg, userdata, "tar", "-", name, fd, error);
+        return bus_transfer_start(msg, userdata, verb, "-", name, fd, error);
 }
 
-/* ImportFileSystem (a directory's fd) and ImportRaw (a file's), as
- * importd takes them: berth-import reads what it is handed. */
+int bus_method_import_tar(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return import_fd(msg, userdata, "tar", error);
+}
+
 int bus_method_import_fs(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-        const char *name;
-        int fd, r = sd_bus_message_read(msg, "hs", &fd, &name);
-
-        if (r < 0)
-                return r;
-        return bus_transfer_start(msg, userdata, "fs", "-", name, fd, error);
+        return import_fd(msg, userdata, "fs", error);
 }
 
 int bus_method_import_raw(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-        const char *name;
-        int fd, r = sd_bus_message_read(msg, "hs", &fd, &name);
-
-        if (r < 0)
-                return r;
-        return bus_transfer_start(msg, userdata, "raw", "-", name, fd, error);
+        return import_fd(msg, userdata, "raw", error);
 }
 
 int bus_method_export_tar(sd_bus_message *msg, void *userdata, sd_bus_error *error)
