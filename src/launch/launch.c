@@ -148,6 +148,7 @@ static int start_child(struct launcher *l)
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
                 return log_error_errno(-errno, "machine %s: creating the sync socket", l->name);
+        l->notify.root_uid = l->m.userns ? l->m.uid_base : 0;
         clock_gettime(CLOCK_MONOTONIC, &l->boot_start);
         pid = clone_machine(l, cgroup_fd, &pidfd);
         if (pid < 0 && born_in_cgroup && (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP)) {
@@ -225,9 +226,12 @@ static void end_boot(struct launcher *l)
         l->pidfd = safe_close(l->pidfd);
         /* The veth went with PID 1's namespace; the rules go now. */
         network_down(l);
+        /* An EXIT_STATUS= sent just before PID 1 ended is still there. */
+        notify_drain(l->notify_fd, &l->notify);
+        l->notified_exit = l->notify.exit_status;
         l->notify_fd = safe_close(l->notify_fd);
         l->sync_fd = safe_close(l->sync_fd);
-        l->notify = (struct notify_state) {};
+        l->notify = (struct notify_state) NOTIFY_STATE_INIT;
         l->exec_done = false;
         l->held_signal = 0;
         l->held_control = 0;
@@ -255,6 +259,15 @@ static int boot_result(struct launcher *l, const siginfo_t *si)
                 else
                         log_error("machine %s: %s", l->name, l->error.text);
                 return si->si_code == CLD_EXITED && si->si_status != 0 ? si->si_status : 1;
+        }
+        /* systemd >= 254 says EXIT_STATUS=N for systemctl exit N and ends
+         * as for a poweroff; a status PID 1 exits with itself wins. */
+        bool killed = si->si_code != CLD_EXITED;
+        bool rebooted = booted && killed && si->si_status == SIGHUP && l->stop_requests == 0;
+        bool powered_off = booted && killed && (si->si_status == SIGINT || si->si_status == SIGHUP);
+        if (l->notified_exit >= 0 && !rebooted && ((!killed && si->si_status == 0) || powered_off)) {
+                log_info("machine %s: ended with EXIT_STATUS=%d", l->name, l->notified_exit);
+                return l->notified_exit;
         }
         if (si->si_code == CLD_EXITED) {
                 if (booted)
@@ -413,6 +426,8 @@ int launch_run(const struct settings *s)
                 .pidfd = -1,
                 .sync_fd = -1,
                 .notify_fd = -1,
+                .notify = NOTIFY_STATE_INIT,
+                .notified_exit = -1,
         };
         int status;
 

@@ -58,6 +58,7 @@ struct launcher {
         int retry_fd;           /* ticks while something is held */
         char stop[128];         /* the step a stop has reached (state file STOP=) */
         struct notify_state notify;
+        int notified_exit;      /* the last boot's EXIT_STATUS=, -1: none */
         struct sync_msg error;
         bool failed;
         bool nested;            /* berth itself runs in a user namespace (inside another machine) */

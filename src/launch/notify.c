@@ -34,23 +34,58 @@ int notify_bind(int run_host_fd)
         return take_fd(&fd);
 }
 
-bool notify_receive(int fd, struct notify_state *st)
+/* One datagram: -EAGAIN when none waits, else 1 when it carried the
+ * first READY=1, 0 otherwise. */
+static int receive_one(int fd, struct notify_state *st)
 {
         char buf[4097];
-        bool ready = false;
-        ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+        union {
+                struct cmsghdr h;
+                char space[CMSG_SPACE(sizeof(struct ucred))];
+        } control = {};
+        struct iovec iov = { buf, sizeof(buf) - 1 };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control) };
+        bool ready = false, from_root = false;
+        ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        unsigned status;
 
-        if (n <= 0)
-                return false;
+        if (n < 0)
+                return -EAGAIN;
         buf[n] = 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+                    c->cmsg_len == CMSG_LEN(sizeof(struct ucred))) {
+                        struct ucred cred;
+                        memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+                        from_root = cred.uid == st->root_uid;
+                } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                        /* No descriptor is taken from the machine. */
+                        int *fds = (int *) CMSG_DATA(c);
+                        for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
+                                close(fds[i]);
+                }
         for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
                 if (streq(line, "READY=1")) {
                         ready = !st->ready;
                         st->ready = true;
                 } else if (startswith(line, "STATUS="))
                         snprintf(st->status, sizeof(st->status), "%s", line + 7);
+                else if (startswith(line, "EXIT_STATUS=") && from_root && parse_uint(line + 12, &status) >= 0 &&
+                         status <= 255)
+                        st->exit_status = (int) status;
         }
         return ready;
+}
+
+bool notify_receive(int fd, struct notify_state *st)
+{
+        return receive_one(fd, st) > 0;
+}
+
+void notify_drain(int fd, struct notify_state *st)
+{
+        while (fd >= 0 && receive_one(fd, st) >= 0)
+                ;
 }
 
 int notify_upstream(const char *message)

@@ -354,3 +354,35 @@ Test(boot, init_gets_no_descriptor_of_berths_caller)
         free(secret);
         free(tree);
 }
+
+/* The machine's exit status: systemd's `systemctl exit 5` (PID 1 exits 5
+ * on 252), and EXIT_STATUS=N on the notify socket from the machine's
+ * root, not from another user of it. */
+Test(boot, the_machines_exit_status_is_berths, .timeout = 120)
+{
+        char unit[600], bind[1300];
+        snprintf(unit, sizeof(unit), "%s/exit5.service", it.dir);
+        it_sh("printf '[Unit]\\nDescription=exit 5\\n[Service]\\nType=oneshot\\nExecStart=/usr/bin/systemctl exit 5\\n' "
+              ">'%s'",
+              unit);
+        snprintf(bind, sizeof(bind), "--bind-ro=%s:/etc/systemd/system/exit5.service", unit);
+        struct it_result r = it_berth_run(90, "-D", it_debian_tree(), "-x", "--boot", "--console=pipe", bind, "--",
+                                          "systemd.unit=exit5.service", NULL);
+        cr_expect_eq(r.status, 5, "systemctl exit 5: berth exited %d; it said:\n%s\nconsole:\n%s", r.status, r.err,
+                     r.out);
+        it_result_free(&r);
+        r = it_berth_run(30, "-D", it_debian_tree(), "-x", "--", "/bin/sh", "-c",
+                         "systemd-notify EXIT_STATUS=7 && sleep 0.1", NULL);
+        cr_expect_eq(r.status, 7, "EXIT_STATUS=7 from root: %d: %s", r.status, r.err);
+        cr_expect(strstr(r.err, "ended with EXIT_STATUS=7"), "%s", r.err);
+        it_result_free(&r);
+        r = it_berth_run(30, "-D", it_debian_tree(), "-x", "--", "/bin/sh", "-c",
+                         "setpriv --reuid=1000 --regid=1000 --clear-groups systemd-notify EXIT_STATUS=7; sleep 0.1",
+                         NULL);
+        cr_expect_eq(r.status, 0, "EXIT_STATUS=7 from a user was taken: %d: %s", r.status, r.err);
+        it_result_free(&r);
+        r = it_berth_run(30, "-D", it_debian_tree(), "-x", "--", "/bin/sh", "-c",
+                         "systemd-notify EXIT_STATUS=7; exit 3", NULL);
+        cr_expect_eq(r.status, 3, "PID 1's own status did not win: %d", r.status);
+        it_result_free(&r);
+}
