@@ -26,6 +26,7 @@ enum {
         ARG_UID,
         ARG_EFFECTIVE,
         ARG_READ_ONLY,
+        ARG_STATE,
 };
 
 static const struct option long_options[] = {
@@ -49,6 +50,7 @@ static const struct option long_options[] = {
         { "no-pager", no_argument, NULL, ARG_NO_PAGER },
         { "effective", no_argument, NULL, ARG_EFFECTIVE },
         { "read-only", no_argument, NULL, ARG_READ_ONLY },
+        { "state", required_argument, NULL, ARG_STATE },
         {}
 };
 
@@ -86,6 +88,11 @@ static int parse_value_option(struct ctl *c, int opt, const char *arg)
                         return log_invalid("--kill-whom=%s: expected leader or all", arg);
                 c->kill_whom = arg;
                 return 0;
+        case ARG_STATE:
+                if (!streq(arg, "opening") && !streq(arg, "running") && !streq(arg, "closing") && !streq(arg, "gone"))
+                        return log_invalid("--state=%s: expected opening, running, closing or gone", arg);
+                c->state = arg;
+                return 0;
         case ARG_UID:
                 if (!*arg)
                         return log_invalid("--uid=: expected a user name");
@@ -118,7 +125,9 @@ static unsigned option_flag(int opt)
         case ARG_JSON: return OPT_JSON;
         case ARG_NO_LEGEND: return OPT_LEGEND;
         case 'p': case ARG_VALUE: return OPT_PROPERTY;
-        case ARG_WAIT: case ARG_TIMEOUT: return OPT_WAIT;
+        case ARG_WAIT: return OPT_WAIT;
+        case ARG_TIMEOUT: return OPT_TIMEOUT;
+        case ARG_STATE: return OPT_STATE;
         case ARG_KILL_WHOM: case 's': return OPT_KILL;
         case 'a': return OPT_ALL;
         case 'l': return OPT_FULL;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* start, poweroff, reboot, terminate, kill: the verbs that change a machine. */
+/* start, poweroff, reboot, terminate, kill: the verbs that change a machine;
+ * wait, and start --wait: until a machine is in a state. */
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
@@ -108,10 +109,10 @@ static char *launcher_state(struct ctl *c, const char *name)
 }
 
 /* berthd is not on the bus (or went without answering): a restart, say.
- * Running is running whoever says it; else wait for berthd to come back,
- * as long as the deadline and BERTHD_AWAY_SEC allow. 1: wait on, 0: the
- * launcher says running, -errno: given up (logged). */
-static int berthd_away(struct ctl *c, const char *name, uint64_t *away_since, uint64_t deadline)
+ * The state the launcher's file says is as good as berthd's; else wait
+ * for berthd to come back, as long as the deadline and BERTHD_AWAY_SEC
+ * allow. 1: wait on, 0: the launcher says want, -errno: given up (logged). */
+static int berthd_away(struct ctl *c, const char *name, const char *want, uint64_t *away_since, uint64_t deadline)
 {
         _cleanup_free_ char *state = launcher_state(c, name);
         uint64_t now = now_usec(CLOCK_MONOTONIC);
@@ -120,10 +121,12 @@ static int berthd_away(struct ctl *c, const char *name, uint64_t *away_since, ui
                 log_debug("machine %s: berthd went away, waiting for it to come back", name);
                 *away_since = now;
         }
-        if (state && streq(state, "running")) {
-                log_debug("machine %s: running, its launcher says", name);
+        if (state && streq(state, want)) {
+                log_debug("machine %s: %s, its launcher says", name, want);
                 return 0;
         }
+        if (!state && !c->remote && streq(want, "gone"))
+                return 0;       /* no launcher of it runs here */
         if (now < deadline && now - *away_since < BERTHD_AWAY_SEC * USEC_PER_SEC)
                 return 1;
         char limit[64];
@@ -137,61 +140,99 @@ static int berthd_away(struct ctl *c, const char *name, uint64_t *away_since, ui
         return -ETIMEDOUT;
 }
 
-/* Wait until the machine's State is "running": on PropertiesChanged,
- * MachineRemoved or berthd's coming back look again, and once a second
- * anyway. A berthd that goes away meanwhile (restarted) is waited for. */
-static int wait_running(struct ctl *c, const char *name, const char *path, uint64_t deadline)
+/* A machine's states in the order they come; "gone" last. */
+static int state_rank(const char *state)
 {
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *changed = NULL, *removed = NULL, *owner = NULL;
+        static const char *const order[] = { "opening", "running", "closing", "gone" };
+
+        for (int i = 0; i < (int) ELEMENTSOF(order); i++)
+                if (streq(state, order[i]))
+                        return i;
+        return -1;
+}
+
+static int watch(struct ctl *c, const char *path, bool *woken, sd_bus_slot *slots[4])
+{
+        int r = sd_bus_match_signal(c->bus, &slots[0], NULL, path, "org.freedesktop.DBus.Properties",
+                                    "PropertiesChanged", on_wake, woken);
+        if (r >= 0)
+                r = sd_bus_match_signal(c->bus, &slots[1], NULL, BERTH_PATH, BERTH_MANAGER, "MachineRemoved", on_wake,
+                                        woken);
+        if (r >= 0)
+                r = sd_bus_match_signal(c->bus, &slots[2], NULL, BERTH_PATH, BERTH_MANAGER, "MachineNew", on_wake,
+                                        woken);
+        if (r >= 0)
+                r = sd_bus_add_match(c->bus, &slots[3],
+                                     "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+                                     "member='NameOwnerChanged',arg0='" BERTH_BUS "'", on_wake, woken);
+        return r;
+}
+
+/* Wait until the machine's State is want, or for "gone" until it is no
+ * longer there: on PropertiesChanged, MachineNew, MachineRemoved or
+ * berthd's coming back look again, and once a second anyway. A berthd
+ * that goes away meanwhile (restarted) is waited for. may_come: a machine
+ * not there yet may still come (wait); else it has ended (start --wait). */
+static int wait_state(struct ctl *c, const char *name, const char *path, const char *want, bool may_come,
+                      uint64_t deadline)
+{
+        sd_bus_slot *slots[4] = {};
         sd_bus_error none = SD_BUS_ERROR_NULL;
         uint64_t away_since = 0;
-        bool woken = false;
-        int r;
+        bool woken = false, seen = false;
+        int r = watch(c, path, &woken, slots);
 
-        r = sd_bus_match_signal(c->bus, &changed, NULL, path, "org.freedesktop.DBus.Properties",
-                                "PropertiesChanged", on_wake, &woken);
-        if (r >= 0)
-                r = sd_bus_match_signal(c->bus, &removed, NULL, BERTH_PATH, BERTH_MANAGER, "MachineRemoved",
-                                        on_wake, &woken);
-        if (r >= 0)
-                r = sd_bus_add_match(c->bus, &owner,
-                                     "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
-                                     "member='NameOwnerChanged',arg0='" BERTH_BUS "'", on_wake, &woken);
         if (r < 0)
-                return ctl_log_error(&none, r, "machine %s: watching its state", name);
-        for (;;) {
+                r = ctl_log_error(&none, r, "machine %s: watching its state", name);
+        while (r >= 0) {
                 _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
                 _cleanup_free_ char *state = NULL;
 
                 woken = false;
                 r = ctl_machine_string(c, path, "State", &e, &state);
                 if (r < 0 && ctl_error_is_berthd_away(&e)) {
-                        r = berthd_away(c, name, &away_since, deadline);
+                        r = berthd_away(c, name, want, &away_since, deadline);
                         if (r <= 0)
-                                return r;
+                                break;
                 } else if (r < 0 && ctl_error_is_gone(&e)) {
-                        log_error("machine %s: it stopped before it was running", name);
-                        return -ESRCH;
-                } else if (r < 0)
-                        return ctl_log_error(&e, r, "machine %s", name);
-                else {
+                        r = 0;
+                        if (streq(want, "gone"))
+                                break;
+                        if (!may_come || seen) {
+                                r = log_error_ret(-ESRCH, "machine %s: it stopped before it was %s", name, want);
+                                break;
+                        }
+                } else if (r < 0) {
+                        r = ctl_log_error(&e, r, "machine %s", name);
+                        break;
+                } else {
                         away_since = 0;
+                        seen = true;
                         log_debug("machine %s: %s", name, state);
-                        if (streq(state, "running"))
-                                return 0;
-                        if (streq(state, "closing")) {
-                                log_error("machine %s: it is closing down, it never got to running", name);
-                                return -ESRCH;
+                        if (streq(state, want))
+                                break;
+                        if (streq(state, "closing") && !streq(want, "gone")) {
+                                r = log_error_ret(-ESRCH, "machine %s: it is closing down, it never got to %s", name,
+                                                  want);
+                                break;
                         }
-                        if (now_usec(CLOCK_MONOTONIC) >= deadline) {
-                                log_error("machine %s: still %s after %u s", name, state, c->timeout_sec);
-                                return -ETIMEDOUT;
+                        if (state_rank(state) > state_rank(want) && !streq(want, "gone")) {
+                                r = log_error_ret(-ESRCH, "machine %s: it is %s, past %s", name, state, want);
+                                break;
                         }
+                }
+                if (now_usec(CLOCK_MONOTONIC) >= deadline) {
+                        r = log_error_ret(-ETIMEDOUT, "machine %s: still %s after %u s", name,
+                                          state ? state : "not there", c->timeout_sec);
+                        break;
                 }
                 r = wait_wake(c->bus, &woken, deadline);
                 if (r < 0)
-                        return ctl_log_error(&none, r, "machine %s: waiting for it to run", name);
+                        r = ctl_log_error(&none, r, "machine %s: waiting for it to be %s", name, want);
         }
+        for (size_t i = 0; i < ELEMENTSOF(slots); i++)
+                sd_bus_slot_unref(slots[i]);
+        return r < 0 ? r : 0;
 }
 
 /* berthd left before it answered StartMachine (restarted, say): its
@@ -250,11 +291,28 @@ int verb_start(struct ctl *c, char **names, unsigned n)
         for (unsigned i = 0; i < n && c->wait; i++) {
                 if (!paths[i])
                         continue;
-                r = wait_running(c, names[i], paths[i], deadline);
+                r = wait_state(c, names[i], paths[i], "running", false, deadline);
                 if (r < 0)
                         ret = r;
         }
         for (unsigned i = 0; i < n; i++)
                 free(paths[i]);
+        return ret;
+}
+
+int verb_wait(struct ctl *c, char **names, unsigned n)
+{
+        uint64_t deadline = c->timeout_sec ? now_usec(CLOCK_MONOTONIC) + c->timeout_sec * USEC_PER_SEC : UINT64_MAX;
+        int ret = 0;
+
+        for (unsigned i = 0; i < n; i++) {
+                _cleanup_free_ char *path = NULL;
+                int r = sd_bus_path_encode(BERTH_PATH "/machine", names[i], &path);
+                if (r < 0)
+                        return log_oom();
+                r = wait_state(c, names[i], path, c->state, true, deadline);
+                if (r < 0)
+                        ret = r;
+        }
         return ret;
 }

@@ -29,7 +29,8 @@ struct ctl {
         bool read_only;         /* clone --read-only */
         bool full;              /* status --full: process lines not cut to the terminal */
         bool wait;              /* start --wait */
-        unsigned timeout_sec;   /* start --wait: 0 waits without a limit */
+        unsigned timeout_sec;   /* start --wait, wait: 0 waits without a limit */
+        const char *state;      /* wait --state: opening, running, closing or gone */
         const char *kill_whom;  /* kill --kill-whom */
         int signal;             /* kill --signal */
         const char *user;       /* shell: USER@NAME */
@@ -40,4 +41,4 @@ struct ctl {
         int exit_status;        /* shell: the program's, to exit with */
 };
 
-#define CTL_INIT { .json = JSON_OFF, .kill_whom = "all", .signal = SIGTERM }
+#define CTL_INIT { .json = JSON_OFF, .kill_whom = "all", .signal = SIGTERM, .state = "running" }

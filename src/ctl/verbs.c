@@ -39,8 +39,10 @@ const struct verb verbs[] = {
           "Show a machine's state, times and processes", verb_status },
         { "show", "[NAME...]", 0, VERB_ANY, OPT_JSON | OPT_PROPERTY | OPT_ALL | OPT_EFFECTIVE,
           "Show a machine's properties, or berthd's, as KEY=VALUE lines", verb_show },
-        { "start", "NAME...", 1, VERB_ANY, OPT_WAIT,
+        { "start", "NAME...", 1, VERB_ANY, OPT_WAIT | OPT_TIMEOUT,
           "Start a machine from its image", verb_start },
+        { "wait", "NAME...", 1, VERB_ANY, OPT_STATE | OPT_TIMEOUT,
+          "Wait until machines are running (or --state says)", verb_wait },
         { "poweroff", "NAME...", 1, VERB_ANY, 0,
           "Ask a machine's init to power off", verb_poweroff },
         { "reboot", "NAME...", 1, VERB_ANY, 0,
@@ -77,7 +79,8 @@ static const struct option_help option_help[] = {
         { OPT_ALL, "-a --all", "Empty properties too" },
         { OPT_EFFECTIVE, "   --effective", "The settings a start would use, and their sources" },
         { OPT_WAIT, "   --wait", "Return once the machine is running" },
-        { OPT_WAIT, "   --timeout=SEC", "With --wait: give up after SEC seconds" },
+        { OPT_TIMEOUT, "   --timeout=SEC", "Give up waiting after SEC seconds (0: never)" },
+        { OPT_STATE, "   --state=STATE", "opening, running (the default), closing or gone" },
         { OPT_KILL, "   --kill-whom=leader|all", "Signal PID 1 only, or every process" },
         { OPT_KILL, "-s --signal=SIGNAL", "The signal, a name or number (SIGTERM)" },
         { OPT_UID, "   --uid=USER", "The user, when no USER@ is given (root)" },
@@ -88,7 +91,7 @@ static const struct option_help option_help[] = {
 
 static const char *const option_names[] = {
         "--json", "--no-legend", "--property", "--wait", "--kill-whom", "--all", "--full", "--uid", "--setenv",
-        "--effective", "--read-only",
+        "--effective", "--read-only", "--timeout", "--state",
 };
 
 const struct verb *verb_find(const char *name)

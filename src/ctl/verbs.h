@@ -14,7 +14,7 @@ enum {
         OPT_JSON = 1 << 0,      /* --json */
         OPT_LEGEND = 1 << 1,    /* --no-legend */
         OPT_PROPERTY = 1 << 2,  /* -p, --value */
-        OPT_WAIT = 1 << 3,      /* --wait, --timeout */
+        OPT_WAIT = 1 << 3,      /* --wait */
         OPT_KILL = 1 << 4,      /* --kill-whom, --signal */
         OPT_ALL = 1 << 5,       /* --all */
         OPT_FULL = 1 << 6,      /* --full */
@@ -22,6 +22,8 @@ enum {
         OPT_SETENV = 1 << 8,    /* --setenv */
         OPT_EFFECTIVE = 1 << 9, /* --effective */
         OPT_READ_ONLY = 1 << 10, /* --read-only */
+        OPT_TIMEOUT = 1 << 11,  /* --timeout */
+        OPT_STATE = 1 << 12,    /* --state */
 };
 
 /* One verb: its arguments (all of them machine names), the options it
@@ -76,6 +78,7 @@ int verb_cancel_transfer(struct ctl *c, char **args, unsigned n);
 int verb_status(struct ctl *c, char **names, unsigned n);
 int verb_show(struct ctl *c, char **names, unsigned n);
 int verb_start(struct ctl *c, char **names, unsigned n);
+int verb_wait(struct ctl *c, char **names, unsigned n);
 int verb_poweroff(struct ctl *c, char **names, unsigned n);
 int verb_reboot(struct ctl *c, char **names, unsigned n);
 int verb_terminate(struct ctl *c, char **names, unsigned n);

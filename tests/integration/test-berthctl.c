@@ -845,3 +845,36 @@ Test(berthctl, says_when_berthd_or_the_bus_is_missing)
         assert_one_line_error(&r, "list without a bus", 1, "berthctl: cannot connect to the system bus at ",
                               addr + strlen("unix:path="));
 }
+
+/* wait: for a machine that is not there yet until it runs, for one that
+ * runs until it is gone; a timeout is one line and exit status 1. */
+Test(berthctl, wait_waits_for_a_state)
+{
+        char cmd[1200];
+        it_bus_start();
+        it_berthd_start();
+        snprintf(cmd, sizeof(cmd), "exec '%s' wait dm-w --timeout=60", it_ctl_bin());
+        pid_t waiter = it_spawn_sh("w-run", cmd);
+        usleep(300000);
+        cr_expect(kill(waiter, 0) == 0, "wait returned before the machine was there");
+        pid_t m = spawn_sleeper("dm-w");
+        cr_expect_eq(it_wait(waiter, 30), 0, "wait: %s", it_spawn_log("w-run", "err"));
+
+        snprintf(cmd, sizeof(cmd), "exec '%s' wait --state=gone dm-w --timeout=60", it_ctl_bin());
+        waiter = it_spawn_sh("w-gone", cmd);
+        usleep(300000);
+        cr_expect(kill(waiter, 0) == 0, "wait --state=gone returned while it ran");
+        cr_assert_eq(kill(m, SIGTERM), 0);
+        it_wait(m, 30);
+        cr_expect_eq(it_wait(waiter, 30), 0, "wait --state=gone: %s", it_spawn_log("w-gone", "err"));
+
+        struct it_result r = it_ctl(30, "wait", "--timeout=1", "dm-nothere", NULL);
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "machine dm-nothere: still not there after 1 s"), "%s", r.err);
+        cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "wait", "--state=up", "dm-w", NULL);
+        cr_expect(r.status == 2 && strstr(r.err, "expected opening, running, closing or gone"), "%s", r.err);
+        it_result_free(&r);
+        it_assert_clean("dm-w", NULL);
+}

@@ -97,6 +97,8 @@ Test(verbs, table)
         cr_assert_str_eq(buf, "list, list-images, image-status, show-image, status and show");
         verb_list_for_option(OPT_WAIT, buf, sizeof(buf));
         cr_assert_str_eq(buf, "start");
+        verb_list_for_option(OPT_TIMEOUT, buf, sizeof(buf));
+        cr_assert_str_eq(buf, "start and wait");
         cr_assert_str_eq(verb_option_name(OPT_KILL), "--kill-whom");
 }
 
