@@ -320,6 +320,14 @@ static int pivot_into(int root_fd)
                 return -errno;
         if (chdir("/") < 0)
                 return -errno;
+        /* Shared within the machine, as systemd in a container expects
+         * its container manager to leave it (it does this itself only on
+         * a host): a service's own mount namespace then sees what is
+         * mounted later (its credentials, a bind into the running
+         * machine). pivot_root would not take a shared root, and none of
+         * this reaches the host, whose mounts are slaves here. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_SHARED, NULL) < 0)
+                return -errno;
         return 0;
 }
 
