@@ -326,6 +326,13 @@ void settings_done(struct settings *s)
                 strv_free(s->tmpfs[i].options);
         }
         free(s->tmpfs);
+        for (size_t i = 0; i < s->n_credentials; i++) {
+                free(s->credentials[i].id);
+                if (s->credentials[i].data)
+                        explicit_bzero(s->credentials[i].data, s->credentials[i].size);
+                free(s->credentials[i].data);
+        }
+        free(s->credentials);
         for (size_t i = 0; i < s->n_devices; i++)
                 free(s->devices[i].path);
         free(s->devices);

@@ -22,6 +22,7 @@
 
 #include "apifs.h"
 #include "caps.h"
+#include "credentials.h"
 #include "cleanup.h"
 #include "signals.h"
 #include "machine.h"
@@ -424,6 +425,8 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
                 FAIL(sync_fd, r, "mounting /run and /tmp");
         if ((r = identity_write_run_host(root, m)) < 0)
                 FAIL(sync_fd, r, "writing /run/host");
+        if ((r = credentials_mount(root, m->settings)) < 0)
+                FAIL(sync_fd, r, "passing the credentials in %s", CREDENTIALS_PATH);
         if ((r = identity_machine_id(root, m)) < 0)
                 FAIL(sync_fd, r, "setting up /etc/machine-id");
         if ((r = etc_resolv_apply(root, &m->etc)) < 0)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "credentials.h"
 #include "machine.h"
 #include "mnt.h"
 #include "notify.h"
@@ -116,6 +117,8 @@ char **identity_environment(const struct machine *m)
                 return NULL;
         snprintf(buf, sizeof(buf), "container_uuid=%s", m->uuid);
         if (strv_push(&env, buf) < 0)
+                return NULL;
+        if (m->settings->n_credentials > 0 && strv_push(&env, "CREDENTIALS_DIRECTORY=" CREDENTIALS_PATH) < 0)
                 return NULL;
         if (console_has_pty(m->console)) {
                 snprintf(buf, sizeof(buf), "TERM=%s",

@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "config.h"
+#include "credentials.h"
 #include "log.h"
 #include "option-parse.h"
 #include "paths.h"
@@ -72,6 +73,12 @@ const struct option_def option_table[] = {
         { "setenv", 'E', "NAME[=VALUE]", "Exec", "Environment", OPT_LIST, .parse = opt_setenv,
           .default_text = "(none)",
           .help = "Set an environment variable for PID 1 (NAME alone:\nthe value berth has, or empty)" },
+        { "set-credential", 0, "ID:VALUE", "Exec", "SetCredential", OPT_LIST | OPT_SECRET,
+          .parse = opt_set_credential, .default_text = "(none)",
+          .help = "Pass a credential to PID 1 (/run/host/credentials/ID,\nroot's only; a unit's LoadCredential=ID)" },
+        { "load-credential", 0, "ID:PATH", "Exec", "LoadCredential", OPT_PRIVILEGED | OPT_LIST,
+          .parse = opt_load_credential, .default_text = "(none)",
+          .help = "The same, read from the host's file PATH (relative:\none berth was given itself)" },
         { "uuid", 0, "UUID", "Exec", "MachineID", 0, .parse = opt_uuid,
           .help = "Machine UUID (default: kept per machine, or random)", .default_text = "kept, or random" },
         { "console", 0, "MODE", "Exec", "Console", 0, .parse = opt_console,

@@ -24,6 +24,9 @@ enum option_flags {
         /* A boolean whose value may be left out on the command line
          * (--no-new-privileges means =yes); with it, only as --opt=VALUE. */
         OPT_OPTIONAL_VALUE = 1 << 3,
+        /* What follows the first ':' of its value is a secret: not shown
+         * by --show-settings (--set-credential). */
+        OPT_SECRET = 1 << 4,
 };
 
 /* Where a value came from, from the lowest precedence up (--settings=

@@ -91,6 +91,12 @@ static void show_option(const struct settings *s, const struct option_def *o)
                         continue;
                 }
                 any = true;
+                char hidden[300];
+                if ((o->flags & OPT_SECRET) && a->value) {
+                        snprintf(hidden, sizeof(hidden), "%.*s:(not shown)", (int) strcspn(a->value, ":"), a->value);
+                        line(o->key, hidden, origin(a, buf, sizeof(buf)));
+                        continue;
+                }
                 line(o->key, a->value ? a->value : "yes", origin(a, buf, sizeof(buf)));
         }
         if (!any) {

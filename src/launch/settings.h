@@ -46,6 +46,13 @@ struct device {
         unsigned access;        /* CGROUP_DEVICE_* */
 };
 
+/* --set-credential=ID:VALUE, --load-credential=ID:PATH (read at once) */
+struct credential {
+        char *id;
+        char *data;
+        size_t size;
+};
+
 /* --tmpfs=PATH[:OPTIONS] */
 struct tmpfs {
         char *target;           /* absolute path inside the machine */
@@ -102,6 +109,8 @@ struct settings {
         size_t n_binds;
         struct tmpfs *tmpfs;
         size_t n_tmpfs;
+        struct credential *credentials; /* each ID once: a later one replaces an earlier */
+        size_t n_credentials;
         struct device *devices;
         size_t n_devices;
         char **setenv;          /* NAME=VALUE */

@@ -386,3 +386,41 @@ Test(boot, the_machines_exit_status_is_berths, .timeout = 120)
         cr_expect_eq(r.status, 3, "PID 1's own status did not win: %d", r.status);
         it_result_free(&r);
 }
+
+/* Credentials: systemd imports them from $CREDENTIALS_DIRECTORY, a unit
+ * reads one with LoadCredential=ID as %d/ID; an unprivileged user of the
+ * machine cannot read them; --show-settings does not print the value. */
+Test(boot, credentials_reach_units_and_only_root, .timeout = 180)
+{
+        const char *name = "boot-cred";
+        char file[600], load[700], unit[600], bind[1300];
+        snprintf(file, sizeof(file), "%s/pw", it.dir);
+        it_sh("printf 'from-a-file' >'%s'", file);
+        snprintf(load, sizeof(load), "--load-credential=pw:%s", file);
+        snprintf(unit, sizeof(unit), "%s/cred-test.service", it.dir);
+        it_sh("printf '[Service]\nType=oneshot\nLoadCredential=greeting\nLoadCredential=pw\n"
+              "ExecStart=/bin/sh -c \"cat %%%%d/greeting %%%%d/pw >/run/cred-out\"\n' >'%s'",
+              unit);
+        snprintf(bind, sizeof(bind), "--bind-ro=%s:/etc/systemd/system/cred-test.service", unit);
+        pid_t pid = it_berth_spawn("cred", "-D", it_debian_tree(), "--boot", "--ephemeral", "--name", name,
+                                   "--set-credential=greeting:hello there", load, bind, NULL);
+        wait_running(pid, "cred", name);
+        it_assert_inside_eq(name, "systemctl start cred-test.service && cat /run/cred-out",
+                            "hello therefrom-a-file");
+        it_assert_inside_eq(name, "stat -c '%a %U' /run/host/credentials /run/host/credentials/greeting",
+                            "500 root\n400 root\n");
+        it_assert_inside_eq(name, "setpriv --reuid=1000 --regid=1000 --clear-groups cat "
+                                  "/run/host/credentials/greeting 2>&1 >/dev/null | grep -c 'Permission denied'",
+                            "1\n");
+        cr_assert_eq(kill(pid, SIGTERM), 0);
+        cr_expect_eq(it_wait(pid, 60), 0);
+        struct it_result r = it_berth_run(30, "-D", it_debian_tree(), "--set-credential=greeting:hello there",
+                                          "--show-settings", NULL);
+        cr_expect(strstr(r.out, "SetCredential=greeting:(not shown)") && !strstr(r.out, "hello there"), "%s",
+                  r.out);
+        it_result_free(&r);
+        r = it_berth_run(30, "-D", it_debian_tree(), "-x", "--set-credential=a/b:x", "--", "true", NULL);
+        cr_expect(r.status == 1 && strstr(r.err, "expected ID:VALUE"), "%s", r.err);
+        it_result_free(&r);
+        it_assert_clean(name, NULL);
+}
