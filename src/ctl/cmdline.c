@@ -27,6 +27,8 @@ enum {
         ARG_EFFECTIVE,
         ARG_READ_ONLY,
         ARG_STATE,
+        ARG_FORCE,
+        ARG_MKDIR,
 };
 
 static const struct option long_options[] = {
@@ -51,6 +53,8 @@ static const struct option long_options[] = {
         { "effective", no_argument, NULL, ARG_EFFECTIVE },
         { "read-only", no_argument, NULL, ARG_READ_ONLY },
         { "state", required_argument, NULL, ARG_STATE },
+        { "force", no_argument, NULL, ARG_FORCE },
+        { "mkdir", no_argument, NULL, ARG_MKDIR },
         {}
 };
 
@@ -128,6 +132,7 @@ static unsigned option_flag(int opt)
         case ARG_WAIT: return OPT_WAIT;
         case ARG_TIMEOUT: return OPT_TIMEOUT;
         case ARG_STATE: return OPT_STATE;
+        case ARG_FORCE: case ARG_MKDIR: return OPT_COPY;
         case ARG_KILL_WHOM: case 's': return OPT_KILL;
         case 'a': return OPT_ALL;
         case 'l': return OPT_FULL;
@@ -160,6 +165,8 @@ static int parse_option(int opt, char **argv, struct ctl *c, struct cmdline *cl)
         case 'l': c->full = true; return 0;
         case ARG_EFFECTIVE: c->effective = true; return 0;
         case ARG_READ_ONLY: c->read_only = true; return 0;
+        case ARG_FORCE: c->force = true; return 0;
+        case ARG_MKDIR: c->mkdir = true; return 0;
         case ARG_NO_PAGER: return 0;    /* berthctl never pages */
         case 'p':
                 return add_properties(c, optarg);
@@ -271,7 +278,8 @@ int cmdline_check(const struct verb *v, const struct cmdline *cl, char **names, 
         if ((cl->given & OPT_EFFECTIVE) && (cl->given & (OPT_JSON | OPT_PROPERTY | OPT_ALL)))
                 return log_invalid("show --effective prints settings-file lines: it takes no --json, -p, --value "
                                    "or --all");
-        for (unsigned i = v->n_free < n ? v->n_free : n; i < n - (v->last_free && n > v->min_args); i++)
+        unsigned last = v->n_names && v->n_free + v->n_names < n ? v->n_free + v->n_names : n;
+        for (unsigned i = v->n_free < n ? v->n_free : n; i < last; i++)
                 if (!machine_name_valid(names[i]))
                         return log_invalid("invalid machine name '%s': %s", names[i],
                                            machine_name_problem(names[i]));

@@ -31,7 +31,7 @@ const struct verb verbs[] = {
           "Import an OCI layout or docker/podman save archive as\nthe layered image NAME", verb_import_oci, 1 },
         { "export-tar", "NAME [FILE|-]", 1, 2, 0,
           "Write an image's tree as a tarball, compressed as FILE's\nname says (.gz .xz .zst .bz2)", verb_export_tar, 0,
-          true },
+          1 },
         { "list-transfers", "", 0, 0, OPT_LEGEND, "List the imports and copies berthd runs", verb_list_transfers },
         { "cancel-transfer", "ID...", 1, VERB_ANY, 0, "Cancel an import; nothing of it is left",
           verb_cancel_transfer, VERB_ANY },
@@ -53,6 +53,10 @@ const struct verb verbs[] = {
           "Send a signal to a machine's processes", verb_kill },
         { "shell", "[USER@]NAME [COMMAND [ARG...]]", 1, 1, OPT_UID | OPT_SETENV,
           "Run a shell or a command in a machine; exit with its status", verb_shell },
+        { "copy-to", "NAME SRC [DST]", 2, 3, OPT_COPY,
+          "Copy a host file or tree into a running machine", verb_copy_to, 0, 1 },
+        { "copy-from", "NAME SRC [DST]", 2, 3, OPT_COPY,
+          "Copy a file or tree out of a running machine", verb_copy_from, 0, 1 },
         { "login", "NAME", 1, 1, 0,
           "Log in on a machine, on a new login prompt", verb_login },
         {}
@@ -86,12 +90,14 @@ static const struct option_help option_help[] = {
         { OPT_UID, "   --uid=USER", "The user, when no USER@ is given (root)" },
         { OPT_SETENV, "-E --setenv=NAME[=VALUE]", "Set a variable for the command (NAME alone: ours)" },
         { OPT_READ_ONLY, "   --read-only", "The clone is marked read-only" },
+        { OPT_COPY, "   --force", "Replace what the destination names" },
+        { OPT_COPY, "   --mkdir", "Make the destination's missing parent directories" },
         {}
 };
 
 static const char *const option_names[] = {
         "--json", "--no-legend", "--property", "--wait", "--kill-whom", "--all", "--full", "--uid", "--setenv",
-        "--effective", "--read-only", "--timeout", "--state",
+        "--effective", "--read-only", "--timeout", "--state", "--force",
 };
 
 const struct verb *verb_find(const char *name)

@@ -24,6 +24,7 @@ enum {
         OPT_READ_ONLY = 1 << 10, /* --read-only */
         OPT_TIMEOUT = 1 << 11,  /* --timeout */
         OPT_STATE = 1 << 12,    /* --state */
+        OPT_COPY = 1 << 13,     /* --force, --mkdir */
 };
 
 /* One verb: its arguments (all of them machine names), the options it
@@ -36,7 +37,7 @@ struct verb {
         const char *help;
         int (*run)(struct ctl *c, char **names, unsigned n);
         unsigned n_free;                /* leading arguments that are no names (a file, an ID) */
-        bool last_free;                 /* and the last one, after the names (export-tar's FILE) */
+        unsigned n_names;               /* how many names come after those; 0: all the rest */
 };
 
 extern const struct verb verbs[];
@@ -84,4 +85,6 @@ int verb_reboot(struct ctl *c, char **names, unsigned n);
 int verb_terminate(struct ctl *c, char **names, unsigned n);
 int verb_kill(struct ctl *c, char **names, unsigned n);
 int verb_shell(struct ctl *c, char **names, unsigned n);
+int verb_copy_to(struct ctl *c, char **args, unsigned n);
+int verb_copy_from(struct ctl *c, char **args, unsigned n);
 int verb_login(struct ctl *c, char **names, unsigned n);

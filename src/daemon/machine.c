@@ -58,6 +58,7 @@ int machine_load(struct manager *mgr, const char *name, struct machine **ret)
                 .leader = st.leader,
                 .supervisor = st.supervisor,
                 .uid_shift = st.uid_shift,
+                .uid_range = st.uid_range,
                 .supervisor_fd = -1,
         };
         if (!m->name || !m->state || !m->uuid || !m->root || !m->upper || !m->cgroup || !m->cgroup_memory || !m->init ||
@@ -96,6 +97,7 @@ bool machine_update(struct machine *m, const struct machine *fresh_const)
         m->host_ifindex = fresh->host_ifindex;
         m->leader = fresh->leader;
         m->uid_shift = fresh->uid_shift;
+        m->uid_range = fresh->uid_range;
         return changed;
 }
 

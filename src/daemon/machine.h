@@ -33,6 +33,7 @@ struct machine {
         pid_t leader;
         pid_t supervisor;
         unsigned uid_shift;
+        unsigned uid_range;     /* IDs in its user namespace; 0: it has none */
         uint64_t timestamp;     /* µs since the epoch: when berthd first saw it start */
         int supervisor_fd;      /* pidfd */
         sd_event_source *exit_source;

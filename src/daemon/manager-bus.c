@@ -12,6 +12,7 @@
 #include "bus-util.h"
 #include "cleanup.h"
 #include "config.h"
+#include "copy-bus.h"
 #include "image-bus.h"
 #include "image-ops-bus.h"
 #include "transfer-bus.h"
@@ -397,6 +398,16 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("s", name, "s", user, "s", path, "as", args, "as", environment, "h",
                                             stdin, "h", stdout, "h", stderr),
                                 SD_BUS_RESULT("i", status), method_run_command, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CopyToMachine", SD_BUS_ARGS("s", name, "s", source, "s", destination),
+                                SD_BUS_NO_RESULT, bus_method_copy_to, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CopyFromMachine", SD_BUS_ARGS("s", name, "s", source, "s", destination),
+                                SD_BUS_NO_RESULT, bus_method_copy_from, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CopyToMachineWithFlags",
+                                SD_BUS_ARGS("s", name, "s", source, "s", destination, "t", flags), SD_BUS_NO_RESULT,
+                                bus_method_copy_to_with_flags, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CopyFromMachineWithFlags",
+                                SD_BUS_ARGS("s", name, "s", source, "s", destination, "t", flags), SD_BUS_NO_RESULT,
+                                bus_method_copy_from_with_flags, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ImportTar", SD_BUS_ARGS("h", fd, "s", name),
                                 SD_BUS_RESULT("u", transfer_id, "o", transfer_path), bus_method_import_tar,
                                 SD_BUS_VTABLE_UNPRIVILEGED),

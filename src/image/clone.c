@@ -31,7 +31,8 @@ static int copy_image(struct import_store *st, const struct image_info *im, stru
                 return log_error_errno(-errno, "image %s: %s", im->name, im->path);
         snprintf(final, sizeof(final), "%s%s", st->name, image_type_suffix(im->type));
         progress_start(p, "copying", tree ? tree_bytes(in) : (uint64_t) s.st_size);
-        r = tree ? copy_tree(in, st->stage.fd, final, im->path, p) : copy_file(in, st->stage.fd, final, im->path, p);
+        r = tree ? copy_tree(in, st->stage.fd, final, im->path, p, NULL)
+                 : copy_file(in, st->stage.fd, final, im->path, p, NULL);
         progress_flush(p);
         if (r < 0)
                 return r;

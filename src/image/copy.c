@@ -2,6 +2,7 @@
 #include "copy.h"
 
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,6 +27,7 @@ struct link_seen {
 };
 
 struct copier {
+        const struct id_shift *shift;
         int root_fd;            /* the copy's top directory */
         dev_t dev;              /* the source's file system */
         struct link_seen *links;
@@ -35,6 +37,31 @@ struct copier {
         char path[PATH_MAX];    /* of the entry being copied, relative to the top */
 };
 
+uid_t id_shift_apply(const struct id_shift *s, uid_t id)
+{
+        if (!s)
+                return id;
+        return id >= s->from && id - s->from < s->size ? s->to + (id - s->from) : s->to + 65534;
+}
+
+/* The IDs of named entries of a POSIX ACL attribute, shifted in place
+ * (a version word, then tag, permissions, id of 2+2+4 bytes each). */
+static void shift_acl(const struct id_shift *s, const char *name, char *value, size_t size)
+{
+        if (!s || (!streq(name, "system.posix_acl_access") && !streq(name, "system.posix_acl_default")))
+                return;
+        for (size_t off = 4; off + 8 <= size; off += 8) {
+                uint16_t tag;
+                uint32_t id;
+                memcpy(&tag, value + off, 2);
+                memcpy(&id, value + off + 4, 4);
+                if (le16toh(tag) == 0x02 || le16toh(tag) == 0x08) {     /* ACL_USER, ACL_GROUP */
+                        id = htole32((uint32_t) id_shift_apply(s, le32toh(id)));
+                        memcpy(value + off + 4, &id, 4);
+                }
+        }
+}
+
 /* /proc/self/fd/N of an O_PATH fd: the name the xattr calls take for any
  * kind of file (there are no *at forms of them before Linux 6.13). */
 static void fd_path(int fd, char buf[64])
@@ -42,7 +69,7 @@ static void fd_path(int fd, char buf[64])
         snprintf(buf, 64, "/proc/self/fd/%d", fd);
 }
 
-static int copy_xattrs(int from, int to, const char *what)
+static int copy_xattrs(int from, int to, const char *what, const struct id_shift *shift)
 {
         char from_path[64], to_path[64], value[65536];
         _cleanup_free_ char *names = NULL;
@@ -68,6 +95,7 @@ static int copy_xattrs(int from, int to, const char *what)
                 ssize_t v = getxattr(from_path, name, value, sizeof(value));
                 if (v < 0)
                         return log_error_errno(-errno, "%s: reading its attribute %s", what, name);
+                shift_acl(shift, name, value, (size_t) v);
                 if (setxattr(to_path, name, value, (size_t) v, 0) < 0)
                         return log_error_errno(-errno, "%s: cannot keep its attribute %s", what, name);
         }
@@ -77,18 +105,20 @@ static int copy_xattrs(int from, int to, const char *what)
 /* Owner, then mode (chown drops set-ID bits and capabilities), then the
  * attributes, then the times. dir_fd/name: the copy; from: O_PATH of the
  * source (-1 for a symbolic link, whose attributes are not copied). */
-static int copy_meta(int dir_fd, const char *name, int from, const struct stat *st, const char *what)
+static int copy_meta(int dir_fd, const char *name, int from, const struct stat *st, const char *what,
+                     const struct id_shift *shift)
 {
         struct timespec times[2] = { st->st_atim, st->st_mtim };
         bool link = S_ISLNK(st->st_mode);
 
-        if (fchownat(dir_fd, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+        if (fchownat(dir_fd, name, id_shift_apply(shift, st->st_uid), (gid_t) id_shift_apply(shift, st->st_gid),
+                     AT_SYMLINK_NOFOLLOW) < 0)
                 return log_error_errno(-errno, "%s: setting its owner", what);
         if (!link && fchmodat(dir_fd, name, st->st_mode & 07777, 0) < 0)
                 return log_error_errno(-errno, "%s: setting its mode", what);
         if (!link) {
                 _cleanup_close_ int to = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-                int r = to < 0 ? log_error_errno(-errno, "%s: opening the copy", what) : copy_xattrs(from, to, what);
+                int r = to < 0 ? log_error_errno(-errno, "%s: opening the copy", what) : copy_xattrs(from, to, what, shift);
                 if (r < 0)
                         return r;
         }
@@ -160,7 +190,8 @@ static int copy_data(int from, int to, off_t size, struct progress *p)
         return ftruncate(to, size) < 0 ? -errno : 0;
 }
 
-int copy_file(int from_fd, int to_dir_fd, const char *to_name, const char *what, struct progress *p)
+int copy_file(int from_fd, int to_dir_fd, const char *to_name, const char *what, struct progress *p,
+              const struct id_shift *shift)
 {
         char self[64];
         struct stat st;
@@ -178,7 +209,7 @@ int copy_file(int from_fd, int to_dir_fd, const char *to_name, const char *what,
         _cleanup_close_ int from_path = open(self, O_PATH | O_CLOEXEC);
         if (from_path < 0)
                 return log_error_errno(-errno, "%s", what);
-        return copy_meta(to_dir_fd, to_name, from_path, &st, what);
+        return copy_meta(to_dir_fd, to_name, from_path, &st, what, shift);
 }
 
 static int remember_link(struct copier *c, const struct stat *st)
@@ -261,7 +292,7 @@ static int copy_entry(struct copier *c, int from, int to, const char *name, cons
         char what[PATH_MAX + 300];
         snprintf(what, sizeof(what), "%s/%s", c->what, c->path);
         _cleanup_close_ int meta = S_ISLNK(st->st_mode) ? -EBADF : openat(from, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        return copy_meta(to, name, meta, st, what);
+        return copy_meta(to, name, meta, st, what, c->shift);
 }
 
 static int copy_dir(struct copier *c, int from, int to)
@@ -298,7 +329,8 @@ static int copy_dir(struct copier *c, int from, int to)
         return r;
 }
 
-int copy_tree(int from_fd, int to_parent_fd, const char *to_name, const char *what, struct progress *p)
+int copy_tree(int from_fd, int to_parent_fd, const char *to_name, const char *what, struct progress *p,
+              const struct id_shift *shift)
 {
         struct stat st;
         char self[64];
@@ -310,7 +342,7 @@ int copy_tree(int from_fd, int to_parent_fd, const char *to_name, const char *wh
                 return log_error_ret(-ENOTDIR, "%s is not a directory", what);
         if (mkdirat(to_parent_fd, to_name, 0700) < 0)
                 return log_error_errno(-errno, "%s: making the copy", what);
-        struct copier c = { .dev = st.st_dev, .what = what, .p = p };
+        struct copier c = { .shift = shift, .dev = st.st_dev, .what = what, .p = p };
         c.root_fd = openat(to_parent_fd, to_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (c.root_fd < 0)
                 return log_error_errno(-errno, "%s: opening the copy", what);
@@ -318,7 +350,8 @@ int copy_tree(int from_fd, int to_parent_fd, const char *to_name, const char *wh
         fd_path(from_fd, self);
         _cleanup_close_ int meta = open(self, O_PATH | O_CLOEXEC);
         if (r >= 0)
-                r = meta < 0 ? log_error_errno(-errno, "%s", what) : copy_meta(to_parent_fd, to_name, meta, &st, what);
+                r = meta < 0 ? log_error_errno(-errno, "%s", what)
+                             : copy_meta(to_parent_fd, to_name, meta, &st, what, shift);
         if (r >= 0 && syncfs(c.root_fd) < 0)
                 r = log_error_errno(-errno, "%s: writing the copy out", what);
         for (size_t i = 0; i < c.n_links; i++)
@@ -361,4 +394,38 @@ uint64_t tree_bytes(int dir_fd)
         struct stat st;
 
         return fstat(dir_fd, &st) < 0 ? 0 : dir_bytes(dir_fd, st.st_dev);
+}
+
+int copy_entry_any(int from_dir_fd, const char *from_name, int to_dir_fd, const char *to_name, const char *what,
+                   struct progress *p, const struct id_shift *shift)
+{
+        char target[PATH_MAX];
+        struct stat st;
+
+        if (fstatat(from_dir_fd, from_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return log_error_errno(-errno, "%s", what);
+        if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
+                bool dir = S_ISDIR(st.st_mode);
+                _cleanup_close_ int fd = openat(from_dir_fd, from_name,
+                                                O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (dir ? O_DIRECTORY : 0));
+                if (fd < 0)
+                        return log_error_errno(-errno, "%s", what);
+                return dir ? copy_tree(fd, to_dir_fd, to_name, what, p, shift)
+                           : copy_file(fd, to_dir_fd, to_name, what, p, shift);
+        }
+        if (S_ISLNK(st.st_mode)) {
+                ssize_t n = readlinkat(from_dir_fd, from_name, target, sizeof(target) - 1);
+                if (n < 0)
+                        return log_error_errno(-errno, "%s: reading the link", what);
+                target[n] = 0;
+                if (symlinkat(target, to_dir_fd, to_name) < 0)
+                        return log_error_errno(-errno, "%s: making the link", what);
+                return copy_meta(to_dir_fd, to_name, -EBADF, &st, what, shift);
+        }
+        if (mknodat(to_dir_fd, to_name, (st.st_mode & S_IFMT) | 0600, st.st_rdev) < 0)
+                return log_error_errno(-errno, "%s: making the node", what);
+        _cleanup_close_ int meta = openat(from_dir_fd, from_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (meta < 0)
+                return log_error_errno(-errno, "%s", what);
+        return copy_meta(to_dir_fd, to_name, meta, &st, what, shift);
 }

@@ -46,7 +46,7 @@ int import_fs(struct import_store *st, const char *source, struct progress *p)
         if (in < 0)
                 return log_error_errno(-errno, "%s", what);
         progress_start(p, "copying", tree_bytes(in));
-        r = copy_tree(in, st->stage.fd, "root", what, p);
+        r = copy_tree(in, st->stage.fd, "root", what, p, NULL);
         progress_flush(p);
         return r < 0 ? r : commit(st, "root", st->name);
 }
@@ -90,7 +90,7 @@ int import_raw(struct import_store *st, const char *source, struct progress *p)
                 return r;
         snprintf(final, sizeof(final), "%s" RAW_SUFFIX, st->name);
         progress_start(p, "copying", (uint64_t) s.st_size);
-        r = copy_file(in, st->stage.fd, final, what, p);
+        r = copy_file(in, st->stage.fd, final, what, p, NULL);
         progress_flush(p);
         return r < 0 ? r : commit(st, final, final);
 }

@@ -20,6 +20,7 @@
 #include "privs.h"
 
 #include <errno.h>
+#include <sys/fsuid.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/keyctl.h>
@@ -92,4 +93,23 @@ int privs_drop_caps(uint64_t keep)
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
                 return -errno;
         return 0;
+}
+
+int privs_fs_ids(uid_t uid, gid_t gid)
+{
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = {};
+
+        /* setfs*id() cannot fail in a way it reports: check by asking. */
+        (void) setfsgid(gid);
+        (void) setfsuid(uid);
+        if ((uid_t) setfsuid((uid_t) -1) != uid || (gid_t) setfsgid((gid_t) -1) != gid)
+                return -EPERM;
+        /* Leaving fsuid 0 took the file capabilities out of the effective
+         * set; they are still permitted. */
+        if (syscall(SYS_capget, &h, d) < 0)
+                return -errno;
+        d[0].effective = d[0].permitted;
+        d[1].effective = d[1].permitted;
+        return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
 }

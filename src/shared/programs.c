@@ -26,6 +26,7 @@ static const struct program {
         { "berth-net", NULL, BERTH_LIBEXECDIR, { "../launch" } },
         { "berth-image", NULL, BERTH_LIBEXECDIR, { "../launch" } },
         { "berth-import", NULL, BERTH_LIBEXECDIR, { "../image" } },
+        { "berth-copy", NULL, BERTH_LIBEXECDIR, { "../image" } },
         { "berth-boot-test", NULL, BERTH_LIBEXECDIR, {} },
 };
 

@@ -878,3 +878,82 @@ Test(berthctl, wait_waits_for_a_state)
         it_result_free(&r);
         it_assert_clean("dm-w", NULL);
 }
+
+/* copy-to and copy-from: owners moved through the machine's ID map both
+ * ways, paths resolved inside the machine (a link to /etc/shadow there is
+ * the machine's, and a link at the end is copied as a link), --force to
+ * replace, --mkdir for parents; errors are one line and leave nothing. */
+Test(berthctl, copy_to_and_from_a_machine)
+{
+        char src[600], out[600], cmd[1600];
+        it_bus_start();
+        it_berthd_start();
+        pid_t m = spawn_sleeper("dm-cp");
+        snprintf(src, sizeof(src), "%s/cp-src", it.dir);
+        it_sh("mkdir -p '%s/d' && echo one >'%s/f' && echo two >'%s/d/g' && chown 1000:1000 '%s/f' && "
+              "chown -R 1234:1234 '%s/d'",
+              src, src, src, src, src);
+        snprintf(cmd, sizeof(cmd), "%s/f", src);
+        struct it_result r = it_ctl(30, "copy-to", "dm-cp", cmd, "/tmp/f", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "%s/d", src);
+        r = it_ctl(30, "copy-to", "--mkdir", "dm-cp", cmd, "/srv/new/d", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        it_assert_inside_eq("dm-cp", "stat -c '%u:%g %n' /tmp/f /srv/new/d /srv/new/d/g; cat /srv/new/d/g",
+                            "1000:1000 /tmp/f\n1234:1234 /srv/new/d\n1234:1234 /srv/new/d/g\ntwo\n");
+        snprintf(cmd, sizeof(cmd), "%s/f", src);
+        r = it_ctl(30, "copy-to", "dm-cp", cmd, "/tmp/f", NULL);
+        cr_expect(r.status != 0 && strstr(r.err, "/tmp/f (in the machine) exists already (--force replaces it)"),
+                  "%s", r.err);
+        cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "copy-to", "--force", "dm-cp", cmd, "/tmp/f", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+
+        /* Out again: the owners back as they were; the machine's link to
+         * /etc/shadow leads to the machine's own file. */
+        (void) it_inside("dm-cp", "echo machine-shadow >/etc/shadow; ln -s /etc/shadow /tmp/link; ln -s /etc /tmp/etc; "
+                                  "mkdir /tmp/dir; ln -s ../../../../../../etc/shadow /tmp/dir/up; "
+                                  "chown 2000:2000 /tmp/dir");
+        snprintf(out, sizeof(out), "%s/out", it.dir);
+        it_sh("mkdir '%s'", out);
+        snprintf(cmd, sizeof(cmd), "%s/f", out);
+        r = it_ctl(30, "copy-from", "dm-cp", "/srv/new/d/g", cmd, NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "%s/shadow", out);
+        r = it_ctl(30, "copy-from", "dm-cp", "/tmp/etc/shadow", cmd, NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "%s/link", out);
+        r = it_ctl(30, "copy-from", "dm-cp", "/tmp/link", cmd, NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "%s/dir", out);
+        r = it_ctl(30, "copy-from", "dm-cp", "/tmp/dir", cmd, NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "cd '%s' && stat -c '%%u:%%g %%n' f dir && readlink link dir/up && cat f shadow",
+                 out);
+        char *got = it_sh_out(cmd);
+        /* /tmp/etc is the machine's /etc: its shadow, not the host's. */
+        cr_expect_str_eq(got,
+                         "1234:1234 f\n2000:2000 dir\n/etc/shadow\n../../../../../../etc/shadow\ntwo\nmachine-shadow\n",
+                         "%s", got);
+        free(got);
+        snprintf(cmd, sizeof(cmd), "%s/missing", out);
+        r = it_ctl(30, "copy-from", "dm-cp", "/nonexistent", cmd, NULL);
+        cr_expect(r.status != 0 && strstr(r.err, "/nonexistent (in the machine): No such file or directory"), "%s",
+                  r.err);
+        it_result_free(&r);
+        cr_expect(access(cmd, F_OK) < 0, "a failed copy left %s", cmd);
+        r = it_ctl(30, "copy-from", "dm-cp", "relative", cmd, NULL);
+        cr_expect(r.status != 0 && strstr(r.err, "is absolute"), "%s", r.err);
+        it_result_free(&r);
+        cr_assert_eq(kill(m, SIGTERM), 0);
+        it_wait(m, 30);
+        it_assert_clean("dm-cp", NULL);
+}
