@@ -91,7 +91,7 @@ static int make_handed_mounts(struct launcher *l, int fds[SYNC_MAX_FDS], size_t 
         if (!l->m.lower) {
                 /* A layered image's layers all at once: their directory. */
                 const char *tree = l->s->layers ? l->s->layers_root : l->s->directory;
-                r = userns_clone_mount(tree, userns_fd, false);
+                r = mnt_clone_mapped(tree, userns_fd, false);
                 if (r == -EINVAL || r == -EPERM || r == -EOPNOTSUPP) {
                         log_error("machine %s: %s is on a file system that cannot be idmapped into the machine's "
                                   "user namespace: use --private-users-ownership=chown (a shifted copy of the tree) "
@@ -116,7 +116,7 @@ static int make_handed_mounts(struct launcher *l, int fds[SYNC_MAX_FDS], size_t 
         for (size_t i = 0; i < l->s->n_binds; i++) {
                 const struct bind *b = &l->s->binds[i];
 
-                r = userns_clone_mount(b->source, b->idmap ? userns_fd : -EBADF, b->read_only);
+                r = mnt_clone_mapped(b->source, b->idmap ? userns_fd : -EBADF, b->read_only);
                 if (r < 0) {
                         for (size_t k = 0; k < n; k++)
                                 close(fds[k]);

@@ -41,24 +41,6 @@ int userns_write_maps(pid_t pid, uid_t base, uint32_t size)
         return write_map(pid, "gid_map", base, size);
 }
 
-int userns_clone_mount(const char *path, int userns_fd, int read_only)
-{
-        _cleanup_close_ int fd = mnt_clone(AT_FDCWD, path, true);
-        struct mount_attr attr = {};
-
-        if (fd < 0)
-                return fd;
-        if (userns_fd >= 0) {
-                attr.attr_set |= MOUNT_ATTR_IDMAP;
-                attr.userns_fd = (uint64_t) userns_fd;
-        }
-        if (read_only)
-                attr.attr_set |= MOUNT_ATTR_RDONLY;
-        if (attr.attr_set && mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-                return -errno;
-        return take_fd(&fd);
-}
-
 int userns_become_root(void)
 {
         if (setresgid(0, 0, 0) < 0)

@@ -10,9 +10,6 @@
 
 /* Write uid_map and gid_map of the child pid: 0..size inside = base.. outside. */
 int userns_write_maps(pid_t pid, uid_t base, uint32_t size);
-/* A detached clone of path (recursive), idmapped with pid's user namespace
- * when userns_fd >= 0, read-only when asked. */
-int userns_clone_mount(const char *path, int userns_fd, int read_only);
 /* In the child, after the maps are written: become root of the namespace. */
 int userns_become_root(void);
 /* Hand a directory (not its contents) to the machine's root. */

@@ -110,3 +110,21 @@ int mnt_attach_file(int mnt_fd, int root_fd, const char *path)
                 return target;
         return mnt_attach(mnt_fd, target);
 }
+
+int mnt_clone_mapped(const char *path, int userns_fd, bool read_only)
+{
+        _cleanup_close_ int fd = mnt_clone(AT_FDCWD, path, true);
+        struct mount_attr attr = {};
+
+        if (fd < 0)
+                return fd;
+        if (userns_fd >= 0) {
+                attr.attr_set |= MOUNT_ATTR_IDMAP;
+                attr.userns_fd = (uint64_t) userns_fd;
+        }
+        if (read_only)
+                attr.attr_set |= MOUNT_ATTR_RDONLY;
+        if (attr.attr_set && mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+                return -errno;
+        return take_fd(&fd);
+}

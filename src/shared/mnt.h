@@ -26,3 +26,6 @@ int mnt_attach(int mnt_fd, int target_fd);
 int mnt_attach_dir(int mnt_fd, int root_fd, const char *path);
 /* Attach onto a file inside the tree, making it when missing. */
 int mnt_attach_file(int mnt_fd, int root_fd, const char *path);
+/* A detached recursive copy of what is mounted at path, idmapped into the
+ * user namespace userns_fd (-1: not) and read-only if asked. */
+int mnt_clone_mapped(const char *path, int userns_fd, bool read_only);
