@@ -132,7 +132,8 @@ static unsigned option_flag(int opt)
         case ARG_WAIT: return OPT_WAIT;
         case ARG_TIMEOUT: return OPT_TIMEOUT;
         case ARG_STATE: return OPT_STATE;
-        case ARG_FORCE: case ARG_MKDIR: return OPT_COPY;
+        case ARG_FORCE: return OPT_FORCE;
+        case ARG_MKDIR: return OPT_MKDIR;
         case ARG_KILL_WHOM: case 's': return OPT_KILL;
         case 'a': return OPT_ALL;
         case 'l': return OPT_FULL;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* copy-to, copy-from: berthd's CopyToMachineWithFlags and
- * CopyFromMachineWithFlags, as machinectl's verbs. The machine's paths
- * are absolute; the host's may be relative to the working directory. */
+ * CopyFromMachineWithFlags; bind, unbind: BindMountMachine and
+ * UnbindMountMachine; as machinectl's verbs. The machine's paths are
+ * absolute; the host's may be relative to the working directory. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -61,4 +62,36 @@ int verb_copy_to(struct ctl *c, char **args, unsigned n)
 int verb_copy_from(struct ctl *c, char **args, unsigned n)
 {
         return copy(c, args, n, false);
+}
+
+int verb_bind(struct ctl *c, char **args, unsigned n)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        char host[PATH_MAX];
+        int r = host_path(args[1], host, sizeof(host));
+
+        if (r < 0)
+                return log_error_errno(r, "%s", args[1]);
+        const char *inside = n > 2 ? args[2] : host;
+        if (inside[0] != '/')
+                return log_error_ret(-EINVAL, "%s: a path inside machine %s is absolute", inside, args[0]);
+        r = sd_bus_call_method(c->bus, BERTH_BUS, BERTH_PATH, BERTH_MANAGER, "BindMountMachine", &e, NULL, "sssbb",
+                               args[0], host, inside, (int) c->read_only, (int) c->mkdir);
+        if (r < 0)
+                return ctl_log_error(&e, r, "machine %s: binding %s", args[0], host);
+        return 0;
+}
+
+int verb_unbind(struct ctl *c, char **args, unsigned n)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        if (args[1][0] != '/')
+                return log_error_ret(-EINVAL, "%s: a path inside machine %s is absolute", args[1], args[0]);
+        r = sd_bus_call_method(c->bus, BERTH_BUS, BERTH_PATH, BERTH_MANAGER, "UnbindMountMachine", &e, NULL, "ss",
+                               args[0], args[1]);
+        if (r < 0)
+                return ctl_log_error(&e, r, "machine %s: unbinding %s", args[0], args[1]);
+        return 0;
 }

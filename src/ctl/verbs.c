@@ -53,10 +53,13 @@ const struct verb verbs[] = {
           "Send a signal to a machine's processes", verb_kill },
         { "shell", "[USER@]NAME [COMMAND [ARG...]]", 1, 1, OPT_UID | OPT_SETENV,
           "Run a shell or a command in a machine; exit with its status", verb_shell },
-        { "copy-to", "NAME SRC [DST]", 2, 3, OPT_COPY,
+        { "copy-to", "NAME SRC [DST]", 2, 3, OPT_FORCE | OPT_MKDIR,
           "Copy a host file or tree into a running machine", verb_copy_to, 0, 1 },
-        { "copy-from", "NAME SRC [DST]", 2, 3, OPT_COPY,
+        { "copy-from", "NAME SRC [DST]", 2, 3, OPT_FORCE | OPT_MKDIR,
           "Copy a file or tree out of a running machine", verb_copy_from, 0, 1 },
+        { "bind", "NAME SRC [DST]", 2, 3, OPT_READ_ONLY | OPT_MKDIR,
+          "Mount a host directory or file into a running machine", verb_bind, 0, 1 },
+        { "unbind", "NAME DST", 2, 2, 0, "Take a mount out of a running machine", verb_unbind, 0, 1 },
         { "login", "NAME", 1, 1, 0,
           "Log in on a machine, on a new login prompt", verb_login },
         {}
@@ -89,15 +92,15 @@ static const struct option_help option_help[] = {
         { OPT_KILL, "-s --signal=SIGNAL", "The signal, a name or number (SIGTERM)" },
         { OPT_UID, "   --uid=USER", "The user, when no USER@ is given (root)" },
         { OPT_SETENV, "-E --setenv=NAME[=VALUE]", "Set a variable for the command (NAME alone: ours)" },
-        { OPT_READ_ONLY, "   --read-only", "The clone is marked read-only" },
-        { OPT_COPY, "   --force", "Replace what the destination names" },
-        { OPT_COPY, "   --mkdir", "Make the destination's missing parent directories" },
+        { OPT_READ_ONLY, "   --read-only", "The clone is marked read-only; bind: a read-only mount" },
+        { OPT_FORCE, "   --force", "Replace what the destination names" },
+        { OPT_MKDIR, "   --mkdir", "Make the destination (and its missing parents)" },
         {}
 };
 
 static const char *const option_names[] = {
         "--json", "--no-legend", "--property", "--wait", "--kill-whom", "--all", "--full", "--uid", "--setenv",
-        "--effective", "--read-only", "--timeout", "--state", "--force",
+        "--effective", "--read-only", "--timeout", "--state", "--force", "--mkdir",
 };
 
 const struct verb *verb_find(const char *name)

@@ -24,7 +24,8 @@ enum {
         OPT_READ_ONLY = 1 << 10, /* --read-only */
         OPT_TIMEOUT = 1 << 11,  /* --timeout */
         OPT_STATE = 1 << 12,    /* --state */
-        OPT_COPY = 1 << 13,     /* --force, --mkdir */
+        OPT_FORCE = 1 << 13,    /* --force */
+        OPT_MKDIR = 1 << 14,    /* --mkdir */
 };
 
 /* One verb: its arguments (all of them machine names), the options it
@@ -87,4 +88,6 @@ int verb_kill(struct ctl *c, char **names, unsigned n);
 int verb_shell(struct ctl *c, char **names, unsigned n);
 int verb_copy_to(struct ctl *c, char **args, unsigned n);
 int verb_copy_from(struct ctl *c, char **args, unsigned n);
+int verb_bind(struct ctl *c, char **args, unsigned n);
+int verb_unbind(struct ctl *c, char **args, unsigned n);
 int verb_login(struct ctl *c, char **names, unsigned n);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* CopyToMachine, CopyFromMachine (and their *WithFlags forms, as
- * machined has them): berth-copy run for the call, the answer sent when
- * it ends, so that berthd goes on serving meanwhile. The copy itself, its
- * paths resolved inside the machine's root and its owners moved through
- * the machine's ID map, is berth-copy's (src/image/berth-copy.c). */
+/* Files into and out of a running machine. CopyToMachine,
+ * CopyFromMachine (and their *WithFlags forms, as machined has them):
+ * berth-copy run for the call, the answer sent when it ends, so that
+ * berthd goes on serving meanwhile; the copy itself, its paths resolved
+ * inside the machine's root and its owners moved through the machine's ID
+ * map, is berth-copy's (src/image/berth-copy.c). BindMountMachine,
+ * UnbindMountMachine: bind.c's mounts. */
 #include "copy-bus.h"
 
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bind.h"
 #include "bus-util.h"
 #include "cleanup.h"
 #include "log.h"
@@ -160,4 +163,62 @@ int bus_method_copy_to_with_flags(sd_bus_message *msg, void *userdata, sd_bus_er
 int bus_method_copy_from_with_flags(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
         return copy(msg, userdata, false, true, error);
+}
+
+static int bind_call(sd_bus_message *msg, struct manager *mgr, struct bind_request *b, const char *name,
+                     sd_bus_error *error)
+{
+        struct machine *m;
+        char err[512];
+        int r;
+
+        if ((r = bus_require_root(msg, error)) < 0 || (r = bus_find_machine(mgr, name, error, &m)) < 0)
+                return r;
+        /* Only what bind mounted: not the machine's /proc, /tmp, ... */
+        size_t i = 0;
+        while (b->unbind && m->binds && m->binds[i] && !streq(m->binds[i], b->target))
+                i++;
+        if (b->unbind && !(m->binds && m->binds[i]))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "%s was not mounted by BindMountMachine (berthctl bind)", b->target);
+        r = machine_bind(m, b, err, sizeof(err));
+        if (r == -EINVAL)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s", err);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s", err);
+        if (b->unbind) {
+                free(m->binds[i]);
+                memmove(m->binds + i, m->binds + i + 1, (strv_length(m->binds + i + 1) + 1) * sizeof(char *));
+                log_info("machine %s: %s unmounted", name, b->target);
+        } else {
+                if (strv_push(&m->binds, b->target) < 0)
+                        log_oom();
+                log_info("machine %s: %s mounted on %s%s", name, b->source, b->target, b->read_only ? " read-only" : "");
+        }
+        return sd_bus_reply_method_return(msg, "");
+}
+
+int bus_method_bind_mount(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct bind_request b = {};
+        const char *name;
+        int ro, mkdir, r = sd_bus_message_read(msg, "sssbb", &name, &b.source, &b.target, &ro, &mkdir);
+
+        if (r < 0)
+                return r;
+        if (!b.target[0])
+                b.target = b.source;    /* machined's: the same path inside */
+        b.read_only = ro, b.mkdir = mkdir;
+        return bind_call(msg, userdata, &b, name, error);
+}
+
+int bus_method_unbind_mount(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct bind_request b = { .unbind = true };
+        const char *name;
+        int r = sd_bus_message_read(msg, "ss", &name, &b.target);
+
+        if (r < 0)
+                return r;
+        return bind_call(msg, userdata, &b, name, error);
 }

@@ -11,3 +11,7 @@ int bus_method_copy_to(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 int bus_method_copy_from(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_method_copy_to_with_flags(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_method_copy_from_with_flags(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+/* BindMountMachine(s name, s source, s destination, b read_only, b mkdir),
+ * machined's signature; UnbindMountMachine(s name, s destination). */
+int bus_method_bind_mount(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int bus_method_unbind_mount(sd_bus_message *msg, void *userdata, sd_bus_error *error);

@@ -121,6 +121,7 @@ struct machine *machine_free(struct machine *m)
         free(m->init);
         free(m->init_kind);
         free(m->stop);
+        strv_free(m->binds);
         free(m);
         return NULL;
 }

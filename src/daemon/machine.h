@@ -34,6 +34,7 @@ struct machine {
         pid_t supervisor;
         unsigned uid_shift;
         unsigned uid_range;     /* IDs in its user namespace; 0: it has none */
+        char **binds;           /* targets of BindMountMachine, the only ones unbind takes */
         uint64_t timestamp;     /* µs since the epoch: when berthd first saw it start */
         int supervisor_fd;      /* pidfd */
         sd_event_source *exit_source;

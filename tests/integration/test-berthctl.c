@@ -957,3 +957,49 @@ Test(berthctl, copy_to_and_from_a_machine)
         it_wait(m, 30);
         it_assert_clean("dm-cp", NULL);
 }
+
+/* bind and unbind in a running machine: idmapped (a host file of UID 1000
+ * is the machine's 1000; the machine's root writes the host's root's
+ * files), read-only when asked, --mkdir for a missing target, gone after
+ * unbind; errors are one line. */
+Test(berthctl, bind_mounts_into_a_running_machine)
+{
+        char dir[600], cmd[1200];
+        it_bus_start();
+        it_berthd_start();
+        pid_t m = spawn_sleeper("dm-bind");
+        snprintf(dir, sizeof(dir), "%s/shared", it.dir);
+        it_sh("mkdir -p '%s' && echo host >'%s/h' && chown 1000:1000 '%s/h'", dir, dir, dir);
+        struct it_result r = it_ctl(30, "bind", "--mkdir", "dm-bind", dir, "/mnt/shared", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        it_assert_inside_eq("dm-bind", "stat -c '%u:%g' /mnt/shared/h; cat /mnt/shared/h; echo inside >/mnt/shared/i",
+                            "1000:1000\nhost\n");
+        snprintf(cmd, sizeof(cmd), "stat -c '%%u:%%g' '%s/i' && cat '%s/i'", dir, dir);
+        char *got = it_sh_out(cmd);
+        cr_expect_str_eq(got, "0:0\ninside\n", "the machine's root wrote as %s", got);
+        free(got);
+        r = it_ctl(30, "unbind", "dm-bind", "/mnt/shared", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        it_assert_inside_eq("dm-bind", "ls /mnt/shared | wc -l", "0\n");
+
+        r = it_ctl(30, "bind", "--read-only", "dm-bind", dir, "/mnt/shared", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        it_assert_inside_eq("dm-bind", "cat /mnt/shared/h; touch /mnt/shared/x 2>&1 | grep -c 'Read-only'",
+                            "host\n1\n");
+        r = it_ctl(30, "bind", "dm-bind", dir, "/no/such/dir", NULL);
+        cr_expect(r.status != 0 && strstr(r.err, "/no/such/dir in the machine: No such file or directory "
+                                                 "(--mkdir makes it)"),
+                  "%s", r.err);
+        cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "unbind", "dm-bind", "/tmp", NULL);
+        cr_expect(r.status != 0 && strstr(r.err, "/tmp was not mounted by BindMountMachine"), "%s", r.err);
+        it_result_free(&r);
+        it_assert_inside_eq("dm-bind", "grep -c ' /tmp ' /proc/self/mountinfo", "1\n");
+        cr_assert_eq(kill(m, SIGTERM), 0);
+        it_wait(m, 30);
+        it_assert_clean("dm-bind", NULL);
+}
