@@ -55,6 +55,9 @@ static const struct option long_options[] = {
         { "state", required_argument, NULL, ARG_STATE },
         { "force", no_argument, NULL, ARG_FORCE },
         { "mkdir", no_argument, NULL, ARG_MKDIR },
+        { "follow", no_argument, NULL, 'f' },
+        { "lines", required_argument, NULL, 'n' },
+        { "unit", required_argument, NULL, 'u' },
         {}
 };
 
@@ -97,6 +100,18 @@ static int parse_value_option(struct ctl *c, int opt, const char *arg)
                         return log_invalid("--state=%s: expected opening, running, closing or gone", arg);
                 c->state = arg;
                 return 0;
+        case 'n': {
+                unsigned v;
+                if (parse_uint(arg, &v) < 0 && !streq(arg, "all"))
+                        return log_invalid("--lines=%s: expected a number of lines or all", arg);
+                c->lines = arg;
+                return 0;
+        }
+        case 'u':
+                if (!*arg || strchr(arg, '\n'))
+                        return log_invalid("--unit=%s: expected a unit name", arg);
+                c->unit = arg;
+                return 0;
         case ARG_UID:
                 if (!*arg)
                         return log_invalid("--uid=: expected a user name");
@@ -134,6 +149,7 @@ static unsigned option_flag(int opt)
         case ARG_STATE: return OPT_STATE;
         case ARG_FORCE: return OPT_FORCE;
         case ARG_MKDIR: return OPT_MKDIR;
+        case 'f': case 'n': case 'u': return OPT_LOGS;
         case ARG_KILL_WHOM: case 's': return OPT_KILL;
         case 'a': return OPT_ALL;
         case 'l': return OPT_FULL;
@@ -168,6 +184,7 @@ static int parse_option(int opt, char **argv, struct ctl *c, struct cmdline *cl)
         case ARG_READ_ONLY: c->read_only = true; return 0;
         case ARG_FORCE: c->force = true; return 0;
         case ARG_MKDIR: c->mkdir = true; return 0;
+        case 'f': c->follow = true; return 0;
         case ARG_NO_PAGER: return 0;    /* berthctl never pages */
         case 'p':
                 return add_properties(c, optarg);
@@ -233,7 +250,7 @@ int cmdline_parse(int argc, char **argv, struct ctl *c, struct cmdline *cl)
                         }
                         continue;
                 }
-                int opt = getopt_long(argc, argv, "+:aE:hH:lM:p:qs:", long_options, NULL);
+                int opt = getopt_long(argc, argv, "+:aE:fhH:lM:n:p:qs:u:", long_options, NULL);
                 if (opt < 0) {          /* "--" */
                         options_end = true;
                         continue;

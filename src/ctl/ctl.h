@@ -28,6 +28,9 @@ struct ctl {
         bool effective;         /* show --effective: the launcher's --show-settings */
         bool read_only;         /* clone --read-only */
         bool force, mkdir;      /* copy-to, copy-from: replace, make the parents */
+        bool follow;            /* logs -f */
+        const char *lines;      /* logs -n */
+        const char *unit;       /* logs -u */
         bool full;              /* status --full: process lines not cut to the terminal */
         bool wait;              /* start --wait */
         unsigned timeout_sec;   /* start --wait, wait: 0 waits without a limit */

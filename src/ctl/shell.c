@@ -246,3 +246,29 @@ int verb_login(struct ctl *c, char **names, unsigned n)
                 fprintf(stderr, "\nberthctl: connection to machine %s closed\n", names[0]);
         return 0;
 }
+
+/* The machine's journal as its own journalctl reads it, run in the
+ * machine's namespaces as its root (as boot-test reads it): never the
+ * host's root following the machine's paths. On a terminal through a PTY,
+ * so that ^C and leaving end it there too. */
+int verb_logs(struct ctl *c, char **names, unsigned n)
+{
+        char *cmd[8] = { "journalctl", "--no-pager" };
+        unsigned k = 2;
+        char lines[64], unit[300];
+
+        if (c->follow)
+                cmd[k++] = "--follow";
+        if (c->lines) {
+                snprintf(lines, sizeof(lines), "--lines=%s", c->lines);
+                cmd[k++] = lines;
+        }
+        if (c->unit) {
+                snprintf(unit, sizeof(unit), "--unit=%s", c->unit);
+                cmd[k++] = unit;
+        }
+        c->command = cmd;
+        c->n_command = k;
+        c->quiet = true;
+        return verb_shell(c, names, 1);
+}

@@ -53,6 +53,8 @@ const struct verb verbs[] = {
           "Send a signal to a machine's processes", verb_kill },
         { "shell", "[USER@]NAME [COMMAND [ARG...]]", 1, 1, OPT_UID | OPT_SETENV,
           "Run a shell or a command in a machine; exit with its status", verb_shell },
+        { "logs", "NAME", 1, 1, OPT_LOGS,
+          "Show a machine's journal, read by the machine's own\njournalctl", verb_logs },
         { "copy-to", "NAME SRC [DST]", 2, 3, OPT_FORCE | OPT_MKDIR,
           "Copy a host file or tree into a running machine", verb_copy_to, 0, 1 },
         { "copy-from", "NAME SRC [DST]", 2, 3, OPT_FORCE | OPT_MKDIR,
@@ -93,6 +95,9 @@ static const struct option_help option_help[] = {
         { OPT_UID, "   --uid=USER", "The user, when no USER@ is given (root)" },
         { OPT_SETENV, "-E --setenv=NAME[=VALUE]", "Set a variable for the command (NAME alone: ours)" },
         { OPT_READ_ONLY, "   --read-only", "The clone is marked read-only; bind: a read-only mount" },
+        { OPT_LOGS, "-f --follow", "Go on showing new entries" },
+        { OPT_LOGS, "-n --lines=N", "The last N entries (all: every one)" },
+        { OPT_LOGS, "-u --unit=UNIT", "The entries of one unit" },
         { OPT_FORCE, "   --force", "Replace what the destination names" },
         { OPT_MKDIR, "   --mkdir", "Make the destination (and its missing parents)" },
         {}
@@ -100,7 +105,7 @@ static const struct option_help option_help[] = {
 
 static const char *const option_names[] = {
         "--json", "--no-legend", "--property", "--wait", "--kill-whom", "--all", "--full", "--uid", "--setenv",
-        "--effective", "--read-only", "--timeout", "--state", "--force", "--mkdir",
+        "--effective", "--read-only", "--timeout", "--state", "--force", "--mkdir", "--follow",
 };
 
 const struct verb *verb_find(const char *name)

@@ -26,6 +26,7 @@ enum {
         OPT_STATE = 1 << 12,    /* --state */
         OPT_FORCE = 1 << 13,    /* --force */
         OPT_MKDIR = 1 << 14,    /* --mkdir */
+        OPT_LOGS = 1 << 15,     /* -f, -n, -u */
 };
 
 /* One verb: its arguments (all of them machine names), the options it
@@ -91,3 +92,4 @@ int verb_copy_from(struct ctl *c, char **args, unsigned n);
 int verb_bind(struct ctl *c, char **args, unsigned n);
 int verb_unbind(struct ctl *c, char **args, unsigned n);
 int verb_login(struct ctl *c, char **names, unsigned n);
+int verb_logs(struct ctl *c, char **names, unsigned n);

@@ -113,7 +113,7 @@ int bus_machine_method_kill(sd_bus_message *msg, void *userdata, sd_bus_error *e
         return sd_bus_reply_method_return(msg, NULL);
 }
 
-static int property_string(sd_bus *bus, const char *path, const char *interface, const char *property,
+int bus_machine_property_string(sd_bus *bus, const char *path, const char *interface, const char *property,
                            sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
         struct machine *m = userdata;
@@ -135,7 +135,7 @@ static int property_string(sd_bus *bus, const char *path, const char *interface,
         return sd_bus_message_append(reply, "s", v);
 }
 
-static int property_u32(sd_bus *bus, const char *path, const char *interface, const char *property,
+int bus_machine_property_u32(sd_bus *bus, const char *path, const char *interface, const char *property,
                         sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
         struct machine *m = userdata;
@@ -146,7 +146,7 @@ static int property_u32(sd_bus *bus, const char *path, const char *interface, co
         return sd_bus_message_append(reply, "u", v);
 }
 
-static int property_id(sd_bus *bus, const char *path, const char *interface, const char *property,
+int bus_machine_property_id(sd_bus *bus, const char *path, const char *interface, const char *property,
                        sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
         struct machine *m = userdata;
@@ -158,7 +158,7 @@ static int property_id(sd_bus *bus, const char *path, const char *interface, con
         return sd_bus_message_append_array(reply, 'y', id, n);
 }
 
-static int property_timestamp(sd_bus *bus, const char *path, const char *interface, const char *property,
+int bus_machine_property_timestamp(sd_bus *bus, const char *path, const char *interface, const char *property,
                               sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
         struct machine *m = userdata;
@@ -166,7 +166,7 @@ static int property_timestamp(sd_bus *bus, const char *path, const char *interfa
         return sd_bus_message_append(reply, "t", m->timestamp);
 }
 
-static int property_ifaces(sd_bus *bus, const char *path, const char *interface, const char *property,
+int bus_machine_property_ifaces(sd_bus *bus, const char *path, const char *interface, const char *property,
                            sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
         struct machine *m = userdata;
@@ -192,7 +192,7 @@ static int property_usage(sd_bus *bus, const char *path, const char *interface, 
 }
 
 /* Empty when the machine's os-release cannot be read. */
-static int property_os_release(sd_bus *bus, const char *path, const char *interface, const char *property,
+int bus_machine_property_os_release(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
         _cleanup_free_ char *text = NULL;
@@ -207,7 +207,7 @@ static int property_os_release(sd_bus *bus, const char *path, const char *interf
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
-static int method_get_addresses(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+int bus_machine_method_get_addresses(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
         struct machine *m = userdata;
         _cleanup_free_ struct machine_address *l = NULL;
@@ -245,27 +245,27 @@ static const sd_bus_vtable machine_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("s", who, "i", signal), SD_BUS_NO_RESULT, bus_machine_method_kill,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetAddresses", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(iay)", addresses),
-                                method_get_addresses, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_PROPERTY("Name", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Id", "ay", property_id, 0, 0),
-        SD_BUS_PROPERTY("Class", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Service", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Leader", "u", property_u32, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Supervisor", "u", property_u32, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("State", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("RootDirectory", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Image", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Init", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("InitKind", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("ControlGroup", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Timestamp", "t", property_timestamp, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("UIDShift", "u", property_u32, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("NetworkInterfaces", "ai", property_ifaces, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("OSRelease", "a{ss}", property_os_release, 0, 0),
-        SD_BUS_PROPERTY("StopStep", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Ports", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("ResolvConf", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Timezone", "s", property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+                                bus_machine_method_get_addresses, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_PROPERTY("Name", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Id", "ay", bus_machine_property_id, 0, 0),
+        SD_BUS_PROPERTY("Class", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Service", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Leader", "u", bus_machine_property_u32, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Supervisor", "u", bus_machine_property_u32, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("State", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("RootDirectory", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Image", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Init", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("InitKind", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ControlGroup", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Timestamp", "t", bus_machine_property_timestamp, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("UIDShift", "u", bus_machine_property_u32, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("NetworkInterfaces", "ai", bus_machine_property_ifaces, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("OSRelease", "a{ss}", bus_machine_property_os_release, 0, 0),
+        SD_BUS_PROPERTY("StopStep", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Ports", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ResolvConf", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Timezone", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("NetworkBytesReceived", "t", property_usage, 0, 0),
         SD_BUS_PROPERTY("NetworkBytesSent", "t", property_usage, 0, 0),
         SD_BUS_PROPERTY("MemoryCurrent", "t", property_usage, 0, 0),

@@ -20,3 +20,20 @@ int bus_machine_method_poweroff(sd_bus_message *msg, void *userdata, sd_bus_erro
 int bus_machine_method_reboot(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_machine_method_terminate(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_machine_method_kill(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+
+/* The Machine's properties and GetAddresses (userdata: the machine), for
+ * machined's Machine objects too (machined-bus.c), whose names and types
+ * they share. */
+int bus_machine_property_string(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error);
+int bus_machine_property_u32(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error);
+int bus_machine_property_id(sd_bus *bus, const char *path, const char *interface, const char *property,
+                            sd_bus_message *reply, void *userdata, sd_bus_error *error);
+int bus_machine_property_timestamp(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                   sd_bus_message *reply, void *userdata, sd_bus_error *error);
+int bus_machine_property_ifaces(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error);
+int bus_machine_property_os_release(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                    sd_bus_message *reply, void *userdata, sd_bus_error *error);
+int bus_machine_method_get_addresses(sd_bus_message *msg, void *userdata, sd_bus_error *error);

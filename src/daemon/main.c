@@ -12,6 +12,7 @@
 #include "config.h"
 #include "log.h"
 #include "manager.h"
+#include "machined-bus.h"
 #include "manager-bus.h"
 #include "paths.h"
 #include "programs.h"
@@ -32,7 +33,7 @@ static char *find_launcher(void)
         return strdup(BERTH_BINDIR "/berth");
 }
 
-static int run(void)
+static int run(enum machined_compat compat)
 {
         sd_event *event = NULL;
         sd_bus *bus = NULL;
@@ -90,6 +91,9 @@ static int run(void)
                 log_error_errno(r, "taking the name org.berth.machine1");
                 goto out;
         }
+        r = machined_bus_setup(bus, m, compat);
+        if (r < 0)
+                goto out;
         log_info("berthd ready: %zu machine%s running", m->n_machines, m->n_machines == 1 ? "" : "s");
         r = sd_event_loop(event);
 out:
@@ -101,19 +105,35 @@ out:
 
 int main(int argc, char **argv)
 {
-        if (argc > 1 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
-                printf("berthd [--help] [--version]\n\nThe berth machine manager: org.berth.machine1 on the system "
-                       "bus.\nMachines are read from %s/machines. See berthd(8).\n", berth_runtime_dir());
-                return 0;
-        }
-        if (argc > 1 && streq(argv[1], "--version")) {
-                printf("berthd %s\n", BERTH_VERSION);
-                return 0;
-        }
-        if (argc > 1) {
-                fprintf(stderr, "berthd: unknown argument %s (see --help)\n", argv[1]);
-                return 2;
+        enum machined_compat compat = MACHINED_COMPAT_AUTO;
+
+        for (int i = 1; i < argc; i++) {
+                const char *v = startswith(argv[i], "--machined-compat=") ? argv[i] + strlen("--machined-compat=")
+                                                                          : NULL;
+                if (streq(argv[i], "--help") || streq(argv[i], "-h")) {
+                        printf("berthd [--help] [--version] [--machined-compat=auto|yes|no]\n\n"
+                               "The berth machine manager: org.berth.machine1 on the system bus, and\n"
+                               "org.freedesktop.machine1 for machinectl where systemd-machined does not\n"
+                               "run (--machined-compat=auto, the default). Machines are read from\n"
+                               "%s/machines. See berthd(8).\n",
+                               berth_runtime_dir());
+                        return 0;
+                }
+                if (streq(argv[i], "--version")) {
+                        printf("berthd %s\n", BERTH_VERSION);
+                        return 0;
+                }
+                int c = v ? machined_compat_from_string(v) : -EINVAL;
+                if (v && c < 0) {
+                        fprintf(stderr, "berthd: --machined-compat=%s: expected auto, yes or no\n", v);
+                        return 2;
+                }
+                if (!v) {
+                        fprintf(stderr, "berthd: unknown argument %s (see --help)\n", argv[i]);
+                        return 2;
+                }
+                compat = (enum machined_compat) c;
         }
         log_setup("berthd");
-        return run();
+        return run(compat);
 }

@@ -227,14 +227,14 @@ static int spawn_error(sd_bus_error *error, struct machine *mach, int r, const c
         return sd_bus_error_set_errnof(error, r, "machine %s: %s: %m", mach->name, text);
 }
 
-static int method_open_login(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+int bus_open_machine_login(sd_bus_message *msg, struct manager *m, sd_bus_error *error)
 {
         struct machine *mach;
         struct machine_process p = { .login = true, .stdio = { -1, -1, -1 } };
         _cleanup_free_ char *pty = NULL;
         _cleanup_close_ int master = -EBADF, exit_fd = -EBADF;
         char text[256];
-        int r = bus_read_machine(msg, userdata, error, &mach);
+        int r = bus_read_machine(msg, m, error, &mach);
 
         if (r < 0)
                 return r;
@@ -247,7 +247,12 @@ static int method_open_login(sd_bus_message *msg, void *userdata, sd_bus_error *
         return sd_bus_reply_method_return(msg, "hs", master, pty);
 }
 
-static int method_open_shell(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+static int method_open_login(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return bus_open_machine_login(msg, userdata, error);
+}
+
+int bus_open_machine_shell(sd_bus_message *msg, struct manager *m, bool with_status, sd_bus_error *error)
 {
         _cleanup_strv_ char **argv = NULL, **env = NULL;
         _cleanup_free_ char *pty = NULL;
@@ -255,7 +260,7 @@ static int method_open_shell(sd_bus_message *msg, void *userdata, sd_bus_error *
         struct machine_process p;
         struct machine *mach;
         char text[256];
-        int r = read_process(msg, userdata, error, &mach, &p, &argv, &env);
+        int r = read_process(msg, m, error, &mach, &p, &argv, &env);
 
         if (r <= 0)
                 return r;
@@ -265,7 +270,14 @@ static int method_open_shell(sd_bus_message *msg, void *userdata, sd_bus_error *
         r = machine_spawn(mach, &p, &master, &pty, &exit_fd, text, sizeof(text));
         if (r < 0)
                 return spawn_error(error, mach, r, text);
+        if (!with_status)
+                return sd_bus_reply_method_return(msg, "hs", master, pty);
         return sd_bus_reply_method_return(msg, "hsh", master, pty, exit_fd);
+}
+
+static int method_open_shell(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return bus_open_machine_shell(msg, userdata, true, error);
 }
 
 struct running_command {

@@ -308,6 +308,11 @@ char *it_berthd_log(void)
 
 pid_t it_berthd_start(void)
 {
+        return it_berthd_start_with(NULL);
+}
+
+pid_t it_berthd_start_with(const char *arg)
+{
         const char *bin = getenv("BERTHD_BIN");
         char log[400];
 
@@ -316,7 +321,7 @@ pid_t it_berthd_start(void)
         cr_assert_eq(access(bin, X_OK), 0, "berthd %s: %m", bin);
         cr_assert_eq(berthd_pid, 0, "berthd runs already");
         snprintf(log, sizeof(log), "%s/berthd.log", it.dir);
-        char *argv[] = { (char *) bin, NULL };
+        char *argv[] = { (char *) bin, (char *) arg, NULL };
         berthd_pid = start_logged(argv, log, log);
 
         for (double end = it_now() + 30;;) {

@@ -24,6 +24,8 @@ const char *it_bus_address(void);
 /* Start berthd (BERTHD_BIN), stdout and stderr appended to it.dir/berthd.log,
  * and wait until it owns org.berth.machine1 and answers; returns its PID. */
 pid_t it_berthd_start(void);
+/* The same with one argument for berthd (NULL: none). */
+pid_t it_berthd_start_with(const char *arg);
 pid_t it_berthd_pid(void);
 /* Send sig to berthd and wait for it to end; returns its status as it_wait. */
 int it_berthd_kill(int sig);

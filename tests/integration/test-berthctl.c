@@ -119,6 +119,18 @@ Test(berthctl, starts_debian_runs_commands_logs_in_and_powers_off)
         leader = it_state_get("deb", "LEADER");
         cr_assert_not_null(leader);
 
+        /* logs: the machine's journal, read by its own journalctl. */
+        r = it_ctl(30, "logs", "deb", "-n", "3", NULL);
+        cr_expect_eq(r.status, 0, "logs: %s", r.err);
+        cr_expect(it_count_lines(r.out) >= 1 && it_count_lines(r.out) <= 4, "logs -n 3 printed:\n%s", r.out);
+        it_result_free(&r);
+        r = it_ctl(30, "logs", "deb", "--unit=systemd-journald.service", NULL);
+        cr_expect(r.status == 0 && strstr(r.out, "systemd-journald"), "logs -u: %s%s", r.out, r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "logs", "deb", "-n", "many", NULL);
+        cr_expect(r.status == 2 && strstr(r.err, "expected a number of lines or all"), "%s", r.err);
+        it_result_free(&r);
+
         /* list, show and status say what berthd says. */
         r = it_ctl(30, "list", NULL);
         cr_assert_eq(r.status, 0, "%s", r.err);
@@ -964,7 +976,7 @@ Test(berthctl, copy_to_and_from_a_machine)
  * unbind; errors are one line. */
 Test(berthctl, bind_mounts_into_a_running_machine)
 {
-        char dir[600], cmd[1200];
+        char dir[600], cmd[1400];
         it_bus_start();
         it_berthd_start();
         pid_t m = spawn_sleeper("dm-bind");

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* org.freedesktop.machine1, for the stock machinectl on a host where
+ * systemd-machined does not run: the part of machined's API that
+ * machinectl 252 uses for machines, with machined's paths, signatures and
+ * error names, on berthd's own mechanism (the same calls as
+ * org.berth.machine1's). Machines are /org/freedesktop/machine1/machine/NAME
+ * with org.freedesktop.machine1.Machine. */
+#include "machined-bus.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus-util.h"
+#include "cleanup.h"
+#include "log.h"
+#include "machine-bus.h"
+#include "manager-bus.h"
+#include "manager.h"
+#include "osrelease.h"
+#include "util.h"
+
+#define MD_NAME "org.freedesktop.machine1"
+#define MD_PATH "/org/freedesktop/machine1"
+#define MD_MANAGER "org.freedesktop.machine1.Manager"
+#define MD_MACHINE "org.freedesktop.machine1.Machine"
+#define MD_MACHINE_PREFIX "/org/freedesktop/machine1/machine"
+#define MD_ERROR_NO_SUCH_MACHINE "org.freedesktop.machine1.NoSuchMachine"
+#define MD_ERROR_NO_MACHINE_FOR_PID "org.freedesktop.machine1.NoMachineForPID"
+
+/* berthd's error names as machined's, where machined has one. */
+static int as_machined(int r, sd_bus_error *error)
+{
+        if (r < 0 && sd_bus_error_has_name(error, BERTH_ERROR_NO_SUCH_MACHINE)) {
+                _cleanup_free_ char *text = strdup(error->message ? error->message : "no such machine");
+                sd_bus_error_free(error);
+                return sd_bus_error_setf(error, MD_ERROR_NO_SUCH_MACHINE, "%s", text ? text : "no such machine");
+        }
+        return r;
+}
+
+static int find(struct manager *m, const char *name, sd_bus_error *error, struct machine **ret)
+{
+        return as_machined(bus_find_machine(m, name, error, ret), error);
+}
+
+static int reply_path(sd_bus_message *msg, const char *name)
+{
+        _cleanup_free_ char *path = NULL;
+        int r = sd_bus_path_encode(MD_MACHINE_PREFIX, name, &path);
+
+        return r < 0 ? r : sd_bus_reply_method_return(msg, "o", path);
+}
+
+static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct manager *m = userdata;
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(msg, &reply);
+
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(ssso)");
+        for (size_t i = 0; r >= 0 && i < m->n_machines; i++) {
+                _cleanup_free_ char *path = NULL;
+                r = sd_bus_path_encode(MD_MACHINE_PREFIX, m->machines[i]->name, &path);
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "(ssso)", m->machines[i]->name, "container", "berth",
+                                                  path);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+static int method_get(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct machine *mach;
+        const char *name;
+        int r = sd_bus_message_read(msg, "s", &name);
+
+        if (r < 0 || (r = find(userdata, name, error, &mach)) < 0)
+                return r;
+        return reply_path(msg, mach->name);
+}
+
+static int method_get_by_pid(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        uint32_t pid;
+        int r = sd_bus_message_read(msg, "u", &pid);
+
+        if (r < 0)
+                return r;
+        if (pid == 0) {         /* machined: the caller's own */
+                sd_bus_creds *creds = NULL;
+                pid_t p = 0;
+                r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_PID, &creds);
+                if (r >= 0)
+                        r = sd_bus_creds_get_pid(creds, &p);
+                sd_bus_creds_unref(creds);
+                if (r < 0)
+                        return r;
+                pid = (uint32_t) p;
+        }
+        struct machine *mach = manager_find_by_pid(userdata, (pid_t) pid);
+        if (!mach)
+                return sd_bus_error_setf(error, MD_ERROR_NO_MACHINE_FOR_PID, "PID %u does not belong to any known "
+                                         "machine", pid);
+        return reply_path(msg, mach->name);
+}
+
+/* machinectl poweroff and reboot are KillMachine(leader, SIGRTMIN+4) and
+ * (leader, SIGINT): systemd's signals. berthd knows how each machine's
+ * init wants to be told, so these become its poweroff and reboot. */
+static int kill_machine(sd_bus_message *msg, struct machine *mach, const char *who, int32_t sig,
+                        sd_bus_error *error)
+{
+        int r = bus_require_root(msg, error);
+        int whom = kill_whom_from_string(who[0] ? who : "all");
+
+        if (r < 0)
+                return r;
+        if (whom < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid who: %s (leader or all)", who);
+        if (sig <= 0 || sig >= _NSIG)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid signal %d", sig);
+        if (whom == KILL_LEADER && sig == SIGRTMIN + 4)
+                r = machine_poweroff(mach);
+        else if (whom == KILL_LEADER && sig == SIGINT)
+                r = machine_reboot(mach);
+        else
+                r = machine_kill(mach, whom, sig);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "cannot signal machine %s: %m", mach->name);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_kill(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct machine *mach;
+        const char *name, *who;
+        int32_t sig;
+        int r = sd_bus_message_read(msg, "ssi", &name, &who, &sig);
+
+        if (r < 0 || (r = find(userdata, name, error, &mach)) < 0)
+                return r;
+        return kill_machine(msg, mach, who, sig, error);
+}
+
+static int terminate(sd_bus_message *msg, struct machine *mach, sd_bus_error *error)
+{
+        int r = bus_require_root(msg, error);
+
+        if (r < 0)
+                return r;
+        r = machine_terminate(mach);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "cannot terminate machine %s: %m", mach->name);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_terminate(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct machine *mach;
+        const char *name;
+        int r = sd_bus_message_read(msg, "s", &name);
+
+        if (r < 0 || (r = find(userdata, name, error, &mach)) < 0)
+                return r;
+        return terminate(msg, mach, error);
+}
+
+static int reply_os_release(sd_bus_message *msg, struct machine *mach)
+{
+        _cleanup_free_ char *text = NULL;
+        sd_bus_message *reply = NULL;
+        char *state, *key, *value;
+        int r = sd_bus_message_new_method_return(msg, &reply);
+
+        (void) machine_os_release(mach, &text);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{ss}");
+        state = text;
+        while (r >= 0 && state && os_release_next(&state, &key, &value) > 0)
+                r = sd_bus_message_append(reply, "{ss}", key, value);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+/* GetMachineAddresses, GetMachineOSRelease, GetMachineUIDShift: the
+ * Manager's forms of the Machine's methods, the name first. */
+static int by_name(sd_bus_message *msg, void *userdata, sd_bus_error *error, int (*call)(sd_bus_message *, void *,
+                                                                                         sd_bus_error *))
+{
+        struct machine *mach;
+        const char *name;
+        int r = sd_bus_message_read(msg, "s", &name);
+
+        if (r < 0 || (r = find(userdata, name, error, &mach)) < 0)
+                return r;
+        return call(msg, mach, error);
+}
+
+static int machine_os_release_call(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return reply_os_release(msg, userdata);
+}
+
+static int machine_uid_shift_call(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct machine *mach = userdata;
+
+        return sd_bus_reply_method_return(msg, "u", (uint32_t) (mach->uid_range ? mach->uid_shift : 0));
+}
+
+static int machine_terminate_call(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return terminate(msg, userdata, error);
+}
+
+static int machine_kill_call(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        const char *who;
+        int32_t sig;
+        int r = sd_bus_message_read(msg, "si", &who, &sig);
+
+        return r < 0 ? r : kill_machine(msg, userdata, who, sig, error);
+}
+
+static int method_addresses(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return by_name(msg, userdata, error, bus_machine_method_get_addresses);
+}
+
+static int method_os_release(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return by_name(msg, userdata, error, machine_os_release_call);
+}
+
+static int method_uid_shift(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return by_name(msg, userdata, error, machine_uid_shift_call);
+}
+
+static int method_open_login(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return as_machined(bus_open_machine_login(msg, userdata, error), error);
+}
+
+static int method_open_shell(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return as_machined(bus_open_machine_shell(msg, userdata, false, error), error);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_ARGS("ListMachines", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssso)", machines), method_list,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetMachine", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", machine), method_get,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetMachineByPID", SD_BUS_ARGS("u", pid), SD_BUS_RESULT("o", machine),
+                                method_get_by_pid, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("TerminateMachine", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_terminate,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("KillMachine", SD_BUS_ARGS("s", name, "s", who, "i", signal), SD_BUS_NO_RESULT,
+                                method_kill, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetMachineAddresses", SD_BUS_ARGS("s", name), SD_BUS_RESULT("a(iay)", addresses),
+                                method_addresses, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetMachineOSRelease", SD_BUS_ARGS("s", name), SD_BUS_RESULT("a{ss}", fields),
+                                method_os_release, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetMachineUIDShift", SD_BUS_ARGS("s", name), SD_BUS_RESULT("u", shift),
+                                method_uid_shift, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("OpenMachineLogin", SD_BUS_ARGS("s", name), SD_BUS_RESULT("h", pty, "s", pty_path),
+                                method_open_login, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("OpenMachineShell",
+                                SD_BUS_ARGS("s", name, "s", user, "s", path, "as", args, "as", environment),
+                                SD_BUS_RESULT("h", pty, "s", pty_path), method_open_shell,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
+static int property_empty(sd_bus *bus, const char *path, const char *interface, const char *property,
+                          sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+        return sd_bus_message_append(reply, "s", "");
+}
+
+static int property_zero(sd_bus *bus, const char *path, const char *interface, const char *property,
+                         sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+        return sd_bus_message_append(reply, "t", (uint64_t) 0);
+}
+
+static const sd_bus_vtable machine_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Name", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Id", "ay", bus_machine_property_id, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Timestamp", "t", bus_machine_property_timestamp, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("TimestampMonotonic", "t", property_zero, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Service", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Unit", "s", property_empty, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Leader", "u", bus_machine_property_u32, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Class", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("RootDirectory", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("NetworkInterfaces", "ai", bus_machine_property_ifaces, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("State", "s", bus_machine_property_string, 0, 0),
+        SD_BUS_METHOD("Terminate", NULL, NULL, machine_terminate_call, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("s", who, "i", signal), SD_BUS_NO_RESULT, machine_kill_call,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetAddresses", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(iay)", addresses),
+                                bus_machine_method_get_addresses, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetOSRelease", SD_BUS_NO_ARGS, SD_BUS_RESULT("a{ss}", fields),
+                                machine_os_release_call, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetUIDShift", SD_BUS_NO_ARGS, SD_BUS_RESULT("u", shift), machine_uid_shift_call,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
+static int find_machine(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                        sd_bus_error *error)
+{
+        _cleanup_free_ char *name = NULL;
+        struct machine *mach;
+
+        if (sd_bus_path_decode(path, MD_MACHINE_PREFIX, &name) <= 0 || !(mach = manager_find(userdata, name)))
+                return 0;
+        *found = mach;
+        return 1;
+}
+
+static int enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error)
+{
+        struct manager *m = userdata;
+        _cleanup_strv_ char **l = calloc(m->n_machines + 1, sizeof(char *));
+
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_machines; i++)
+                if (sd_bus_path_encode(MD_MACHINE_PREFIX, m->machines[i]->name, &l[i]) < 0)
+                        return -ENOMEM;
+        *nodes = take_ptr(l);
+        return 1;
+}
+
+const char *machined_compat_to_string(enum machined_compat c)
+{
+        return c == MACHINED_COMPAT_YES ? "yes" : c == MACHINED_COMPAT_NO ? "no" : "auto";
+}
+
+int machined_compat_from_string(const char *s)
+{
+        for (int c = 0; c < _MACHINED_COMPAT_MAX; c++)
+                if (streq(s, machined_compat_to_string(c)))
+                        return c;
+        return -EINVAL;
+}
+
+/* The name is taken by another (machined), or would be started on demand
+ * (machined activatable): auto leaves it alone. */
+static bool name_wanted_elsewhere(sd_bus *bus)
+{
+        _cleanup_strv_ char **active = NULL, **activatable = NULL;
+
+        if (sd_bus_list_names(bus, &active, &activatable) < 0)
+                return true;
+        for (char **n = active; n && *n; n++)
+                if (streq(*n, MD_NAME))
+                        return true;
+        for (char **n = activatable; n && *n; n++)
+                if (streq(*n, MD_NAME))
+                        return true;
+        return false;
+}
+
+int machined_bus_setup(sd_bus *bus, struct manager *m, enum machined_compat mode)
+{
+        int r;
+
+        if (mode == MACHINED_COMPAT_NO)
+                return 0;
+        if (mode == MACHINED_COMPAT_AUTO && name_wanted_elsewhere(bus)) {
+                log_info("%s is systemd-machined's here: machinectl talks to it, not to berthd", MD_NAME);
+                return 0;
+        }
+        r = sd_bus_add_object_vtable(bus, NULL, MD_PATH, MD_MANAGER, manager_vtable, m);
+        if (r >= 0)
+                r = sd_bus_add_fallback_vtable(bus, NULL, MD_MACHINE_PREFIX, MD_MACHINE, machine_vtable, find_machine,
+                                               m);
+        if (r >= 0)
+                r = sd_bus_add_node_enumerator(bus, NULL, MD_MACHINE_PREFIX, enumerate, m);
+        if (r >= 0)
+                r = sd_bus_request_name(bus, MD_NAME, 0);
+        if (r < 0 && mode == MACHINED_COMPAT_AUTO) {
+                log_info("not answering for machinectl: cannot take %s: %s", MD_NAME, strerror(-r));
+                return 0;
+        }
+        if (r < 0)
+                return log_error_errno(r, "taking %s (--machined-compat=yes)", MD_NAME);
+        log_info("answering machinectl as %s", MD_NAME);
+        return 1;
+}
