@@ -332,6 +332,26 @@ static int pivot_into(int root_fd)
         return 0;
 }
 
+/* --link-journal: the host's directory on /var/log/journal/ID, or that
+ * directory made in the machine's own layer for the host's link to it. */
+static void mount_journal(const struct machine *m, struct handed *h, int root_fd, int sync_fd)
+{
+        char path[64];
+
+        snprintf(path, sizeof(path), "var/log/journal/%s", m->journal_id);
+        if (m->journal_guest) {
+                _cleanup_close_ int fd = tree_mkdir_p(root_fd, path, 0755);
+                if (fd < 0)
+                        FAIL(sync_fd, fd, "making /%s for the host's link", path);
+        }
+        if (!m->journal_source)
+                return;
+        _cleanup_close_ int src = handed_take(h);
+        int r = src < 0 ? -EBADF : mnt_attach_dir(src, root_fd, path);
+        if (r < 0)
+                FAIL(sync_fd, r, "mounting the host's %s on /%s", m->journal_source, path);
+}
+
 /* PID 1 becomes berth-stub, which runs the command as PID 2. */
 _Noreturn static void exec_stub(const struct settings *s, int stub_fd, char **cmd, char **env, int sync_fd,
                                 bool tty)
@@ -442,6 +462,7 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
         }
         mount_user_binds(m, &handed, root, sync_fd);
         mount_devices(m, &handed, root, sync_fd);
+        mount_journal(m, &handed, root, sync_fd);
 
         run_host = tree_open(root, "run/host", O_PATH | O_DIRECTORY);
         if (run_host < 0)

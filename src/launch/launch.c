@@ -134,6 +134,17 @@ static int make_handed_mounts(struct launcher *l, int fds[SYNC_MAX_FDS], size_t 
                 }
                 fds[n++] = r;
         }
+        if (l->m.journal_source) {
+                /* Idmapped: the machine's journald writes as the host's root. */
+                r = mnt_clone_mapped(l->m.journal_source, userns_fd, false);
+                if (r < 0) {
+                        for (size_t k = 0; k < n; k++)
+                                close(fds[k]);
+                        return log_error_errno(r, "machine %s: binding its journal %s", l->name,
+                                               l->m.journal_source);
+                }
+                fds[n++] = r;
+        }
         *ret_n = n;
         return 0;
 }
@@ -384,6 +395,7 @@ static void teardown(struct launcher *l)
                 (void) rm_rf_at(AT_FDCWD, l->machine_dir);
         safe_close(l->m.ephemeral_fd);
         safe_close(l->tree_fd);
+        free(l->m.journal_source);
         devices_done(&l->m.devices);
         shift_cleanup(l);
         uid_range_release(&l->range);

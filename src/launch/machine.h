@@ -40,6 +40,9 @@ struct machine {
                                  * that a reboot keeps the machine's writes */
         char *work;
         char *staging;          /* empty mount point the root is built on */
+        char journal_id[33];    /* --link-journal: the machine's journal directory's name */
+        char *journal_source;   /* ... host modes: the host's directory, mounted on it */
+        bool journal_guest;     /* ... guest modes: made in the machine, the host links to it */
         bool cgroup;            /* the machine has its own cgroup (and namespace) */
         bool userns;            /* the machine has its own user namespace ... */
         uid_t uid_base;         /* ... mapping 0..uid_size-1 inside to uid_base.. */

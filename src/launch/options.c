@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "credentials.h"
+#include "journal-link.h"
 #include "log.h"
 #include "option-parse.h"
 #include "paths.h"
@@ -73,6 +74,9 @@ const struct option_def option_table[] = {
         { "setenv", 'E', "NAME[=VALUE]", "Exec", "Environment", OPT_LIST, .parse = opt_setenv,
           .default_text = "(none)",
           .help = "Set an environment variable for PID 1 (NAME alone:\nthe value berth has, or empty)" },
+        { "link-journal", 0, "MODE", "Exec", "LinkJournal", OPT_PRIVILEGED, .parse = opt_link_journal,
+          .default_text = "auto",
+          .help = "The machine's journal in the host's /var/log/journal:\nno, host, try-host, guest, try-guest or auto" },
         { "set-credential", 0, "ID:VALUE", "Exec", "SetCredential", OPT_LIST | OPT_SECRET,
           .parse = opt_set_credential, .default_text = "(none)",
           .help = "Pass a credential to PID 1 (/run/host/credentials/ID,\nroot's only; a unit's LoadCredential=ID)" },

@@ -27,6 +27,7 @@
 #include "signals.h"
 #include "config.h"
 #include "image-layers.h"
+#include "journal-link.h"
 #include "launcher.h"
 #include "log.h"
 #include "mnt.h"
@@ -146,6 +147,7 @@ int launcher_check_input(struct launcher *l)
         l->m.etc = (struct etc_plan) { .resolv = s->resolv_conf, .resolv_source = s->resolv_source,
                                        .timezone = s->timezone };
         etc_files_plan(l->name, tree, &l->m.etc);
+        journal_link_tree_id(l, tree);
 
         if (s->boot) {
                 r = find_init(tree, &l->m.init, &l->m.init_kind);
@@ -537,6 +539,9 @@ int launcher_prepare_host(struct launcher *l)
         if (r < 0)
                 return log_error_errno(r, "creating %s", l->m.staging);
         r = prepare_layer(l);
+        if (r < 0)
+                return r;
+        r = journal_link_prepare(l);
         if (r < 0)
                 return r;
         r = prepare_users(l);

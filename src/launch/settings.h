@@ -60,6 +60,15 @@ struct tmpfs {
         unsigned attrs;         /* the mount's MOUNT_ATTR_* (nosuid, nodev, ro, ...) */
 };
 
+enum link_journal {
+        LINK_JOURNAL_AUTO,
+        LINK_JOURNAL_NO,
+        LINK_JOURNAL_HOST,
+        LINK_JOURNAL_TRY_HOST,
+        LINK_JOURNAL_GUEST,
+        LINK_JOURNAL_TRY_GUEST,
+};
+
 enum private_users {
         PRIVATE_USERS_PICK,     /* a free 65536-ID range, by default */
         PRIVATE_USERS_NO,       /* root inside is the host's root */
@@ -110,6 +119,7 @@ struct settings {
         struct tmpfs *tmpfs;
         size_t n_tmpfs;
         struct credential *credentials; /* each ID once: a later one replaces an earlier */
+        enum link_journal link_journal;
         size_t n_credentials;
         struct device *devices;
         size_t n_devices;

@@ -424,3 +424,60 @@ Test(boot, credentials_reach_units_and_only_root, .timeout = 180)
         it_result_free(&r);
         it_assert_clean(name, NULL);
 }
+
+/* --link-journal: host mounts the host's /var/log/journal/ID in (idmapped:
+ * the host's journalctl -D reads what the machine's journald wrote); guest
+ * links the host's path to the machine's own layer; an --ephemeral
+ * machine has none for guest (one line, nothing left), try-guest runs. */
+Test(boot, link_journal_host_and_guest, .timeout = 240)
+{
+        const char *name = "boot-lj";
+        char dir[200], cmd[600];
+        pid_t pid = it_berth_spawn("lj", "-D", it_debian_tree(), "--boot", "--ephemeral", "--name", name,
+                                   "--link-journal=host", NULL);
+        wait_running(pid, "lj", name);
+        char *id = it_inside(name, "cat /etc/machine-id");
+        id[strcspn(id, "\n")] = 0;
+        snprintf(dir, sizeof(dir), "/var/log/journal/%s", id);
+        it_assert_inside_eq(name, "journalctl --flush && echo flushed", "flushed\n");
+        snprintf(cmd, sizeof(cmd), "journalctl -D '%s' --no-pager -q -o cat | grep -c 'Reached target' || true", dir);
+        char *n = it_sh_out(cmd);
+        cr_expect_gt(atoi(n), 0, "the host reads no entry of the machine's in %s (%s)", dir, n);
+        free(n);
+        snprintf(cmd, sizeof(cmd), "stat -c %%U '%s'", dir);
+        n = it_sh_out(cmd);
+        cr_expect_str_eq(n, "root\n", "the host's journal directory is %s's", n);
+        free(n);
+        cr_assert_eq(kill(pid, SIGTERM), 0);
+        cr_expect_eq(it_wait(pid, 60), 0);
+        it_sh("rm -rf '%s'", dir);
+        free(id);
+        it_assert_clean(name, NULL);
+
+        /* guest with --ephemeral: refused; try-guest: nothing to link. */
+        struct it_result r = it_berth_run(30, "-D", it_debian_tree(), "-x", "--link-journal=guest", "--", "true", NULL);
+        cr_expect(r.status == 1 && strstr(r.err, "--link-journal=guest: an --ephemeral machine's journal is on no "
+                                                 "host path"),
+                  "%s", r.err);
+        cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+        it_result_free(&r);
+        r = it_berth_run(30, "-D", it_debian_tree(), "-x", "--link-journal=try-guest", "--", "true", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+
+        /* guest for a machine with its own layer: the host's link leads there. */
+        r = it_berth_run(60, "-D", it_debian_tree(), "--name", "boot-ljg", "--link-journal=guest", "--", "/bin/sh",
+                         "-c", "cat /etc/machine-id; test -d /var/log/journal/$(cat /etc/machine-id) && echo made",
+                         NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(strstr(r.out, "made"), "%s", r.out);
+        char gid[40] = "";
+        sscanf(r.out, "%39s", gid);
+        it_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "readlink /var/log/journal/%s", gid);
+        n = it_sh_out(cmd);
+        snprintf(cmd, sizeof(cmd), "%s/machines/boot-ljg/upper/var/log/journal/%s\n", it.state_dir, gid);
+        cr_expect_str_eq(n, cmd, "the host's link");
+        free(n);
+        it_sh("rm -f '/var/log/journal/%s'", gid);
+}
