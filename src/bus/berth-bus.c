@@ -11,7 +11,12 @@
  * asks systemd for a transient scope with Delegate=yes holding PID, waits
  * for the job, and prints the scope's control group. Exit status: 0 done,
  * 1 systemd refused or the job failed (one line on stderr says why), 2 no
- * systemd answers on the bus. */
+ * systemd answers on the bus.
+ *
+ *   berth-bus register|unregister ...
+ *
+ * makes a machine known to systemd-machined, or unknown again
+ * (machined-register.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -20,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
+
+#include "machined-register.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"
@@ -199,8 +206,11 @@ int main(int argc, char **argv)
         uint64_t v;
         int c;
 
+        if (argc >= 2 && (strcmp(argv[1], "register") == 0 || strcmp(argv[1], "unregister") == 0))
+                return machined_register_main(argc, argv, strcmp(argv[1], "unregister") == 0);
         if (argc < 2 || strcmp(argv[1], "scope-start") != 0) {
-                fprintf(stderr, "usage: berth-bus scope-start --unit=UNIT --pid=PID [...]\n");
+                fprintf(stderr, "usage: berth-bus scope-start --unit=UNIT --pid=PID [...] | register ... | "
+                        "unregister ...\n");
                 return 1;
         }
         optind = 2;

@@ -27,6 +27,7 @@
 #include "filter-file.h"
 #include "launcher.h"
 #include "log.h"
+#include "machined.h"
 #include "mnt.h"
 #include "network.h"
 #include "paths.h"
@@ -219,6 +220,11 @@ static int start_child(struct launcher *l)
                 return log_error_errno(r, "machine %s: starting its first process", l->name);
         }
         launcher_write_state(l, "opening");
+        r = machined_register(l);
+        if (r < 0) {
+                launcher_send_signal(l, SIGKILL);
+                return r;
+        }
         return 0;
 }
 
@@ -235,6 +241,7 @@ static void end_boot(struct launcher *l)
         if (l->pidfd >= 0)
                 (void) waitid(P_PIDFD, (id_t) l->pidfd, &si, WEXITED | WNOHANG);
         l->pidfd = safe_close(l->pidfd);
+        machined_unregister(l);
         /* The veth went with PID 1's namespace; the rules go now. */
         network_down(l);
         /* An EXIT_STATUS= sent just before PID 1 ended is still there. */

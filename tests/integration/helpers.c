@@ -51,6 +51,12 @@ const char *it_debian_tree(void)
                             "usr/lib/systemd/systemd");
 }
 
+const char *it_debian_machined_tree(void)
+{
+        return tree_or_skip("BERTH_TEST_DEBIAN_MACHINED", "/var/cache/berth-test/debian-machined",
+                            "usr/lib/systemd/systemd-machined");
+}
+
 void it_require_root(void)
 {
         if (geteuid() != 0)

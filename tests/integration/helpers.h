@@ -21,6 +21,8 @@ const char *it_berth(void);
 /* The cached trees: skip the test (with the reason) when missing. */
 const char *it_busybox_tree(void);
 const char *it_debian_tree(void);
+/* bookworm with systemd-container: machined runs in it. */
+const char *it_debian_machined_tree(void);
 void it_require_root(void);
 
 /* Criterion .init / .fini for every integration test. */

@@ -20,7 +20,7 @@ TestSuite(systemd, .init = it_setup, .fini = it_teardown);
 
 /* The outer machine: Debian, with berth's build directory and the busybox
  * tree bound in (idmapped, so root's files are root's inside). */
-static pid_t boot_outer(const char *name)
+static pid_t boot_outer_tree(const char *name, const char *outer_tree)
 {
         char bin[512], berth_dir[600], tree[600];
         pid_t pid;
@@ -28,11 +28,16 @@ static pid_t boot_outer(const char *name)
         snprintf(bin, sizeof(bin), "%s", it_berth());
         snprintf(berth_dir, sizeof(berth_dir), "--bind-ro=%s:/opt/berth:idmap", dirname(bin));
         snprintf(tree, sizeof(tree), "--bind-ro=%s:/srv/tree:idmap", it_busybox_tree());
-        pid = it_berth_spawn(name, "-D", it_debian_tree(), "--ephemeral", "--boot", "--name", name, berth_dir, tree,
+        pid = it_berth_spawn(name, "-D", outer_tree, "--ephemeral", "--boot", "--name", name, berth_dir, tree,
                              NULL);
         cr_assert(it_wait_state(name, "running", 60), "machine %s did not come up: %s", name,
                   it_spawn_log(name, "err"));
         return pid;
+}
+
+static pid_t boot_outer(const char *name)
+{
+        return boot_outer_tree(name, it_debian_tree());
 }
 
 static void power_off(pid_t pid, const char *name)
@@ -323,5 +328,47 @@ Test(systemd, start_machine_runs_the_unit)
                 free(st);
         }
         cr_expect(wait_inside(outer, "/opt/berthctl/berthctl list --no-legend", "", 30));
+        power_off(pid, outer);
+}
+
+/* Where systemd-machined runs (the outer machine has systemd-container),
+ * the launcher registers the machine there: machinectl of that systemd
+ * lists it with its class, service, leader and scope, and it is gone from
+ * machined once it ends; with machined masked, --register=auto still
+ * starts it, with one warning line. */
+Test(systemd, machined_registers_the_machine_while_it_runs)
+{
+        const char *outer = "sd-md";
+        pid_t pid = boot_outer_tree(outer, it_debian_machined_tree());
+        char path[600];
+
+        cr_assert(wait_inside(outer, "systemctl is-system-running --wait", "running\n", 60));
+        pid_t inner = spawn_in(outer, "/opt/berth/berth -D /srv/tree -x --private-users=no --name inner -- sleep 60",
+                               "md-inner.log");
+        snprintf(path, sizeof(path), "%s/md-inner.log", it.dir);
+        cr_assert(wait_inside(outer, "machinectl list --no-legend | grep -c '^inner '", "1\n", 30),
+                  "machined does not list inner; berth said: %s", it_read_file(path));
+        char *out = inside(outer, "machinectl show inner -p Class -p Service -p Unit -p Leader");
+        cr_expect(strstr(out, "Class=container\n") && strstr(out, "Service=berth\n") &&
+                  strstr(out, "Unit=machine-inner.scope\n") && !strstr(out, "Leader=0\n"),
+                  "%s", out);
+        free(out);
+        out = inside(outer, "machinectl terminate inner && echo ok");
+        cr_expect_str_eq(out, "ok\n");
+        free(out);
+        cr_expect_neq(it_wait(inner, 30), -1, "inner did not end on machinectl terminate");
+        cr_expect(wait_inside(outer, "machinectl list --no-legend | grep -c '^inner ' || true", "0\n", 30),
+                  "machined still lists inner after its end");
+
+        out = inside(outer, "systemctl stop systemd-machined && systemctl mask --runtime systemd-machined && echo ok");
+        cr_expect_str_eq(out, "ok\n");
+        free(out);
+        inner = spawn_in(outer, "/opt/berth/berth -D /srv/tree -x --private-users=no --name inner2 -- /bin/true",
+                         "md-inner2.log");
+        cr_expect_eq(it_wait(inner, 60), 0, "without machined the machine did not run");
+        snprintf(path, sizeof(path), "%s/md-inner2.log", it.dir);
+        char *log = it_read_file(path);
+        cr_expect(log && strstr(log, "machine inner2: ") && strstr(log, "it runs unregistered there"), "%s", log);
+        free(log);
         power_off(pid, outer);
 }
