@@ -29,6 +29,7 @@ enum {
         ARG_STATE,
         ARG_FORCE,
         ARG_MKDIR,
+        ARG_NOW,
 };
 
 static const struct option long_options[] = {
@@ -56,6 +57,7 @@ static const struct option long_options[] = {
         { "force", no_argument, NULL, ARG_FORCE },
         { "mkdir", no_argument, NULL, ARG_MKDIR },
         { "follow", no_argument, NULL, 'f' },
+        { "now", no_argument, NULL, ARG_NOW },
         { "lines", required_argument, NULL, 'n' },
         { "unit", required_argument, NULL, 'u' },
         {}
@@ -150,6 +152,7 @@ static unsigned option_flag(int opt)
         case ARG_FORCE: return OPT_FORCE;
         case ARG_MKDIR: return OPT_MKDIR;
         case 'f': case 'n': case 'u': return OPT_LOGS;
+        case ARG_NOW: return OPT_NOW;
         case ARG_KILL_WHOM: case 's': return OPT_KILL;
         case 'a': return OPT_ALL;
         case 'l': return OPT_FULL;
@@ -185,6 +188,7 @@ static int parse_option(int opt, char **argv, struct ctl *c, struct cmdline *cl)
         case ARG_FORCE: c->force = true; return 0;
         case ARG_MKDIR: c->mkdir = true; return 0;
         case 'f': c->follow = true; return 0;
+        case ARG_NOW: c->now = true; return 0;
         case ARG_NO_PAGER: return 0;    /* berthctl never pages */
         case 'p':
                 return add_properties(c, optarg);

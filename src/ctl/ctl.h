@@ -29,6 +29,7 @@ struct ctl {
         bool read_only;         /* clone --read-only */
         bool force, mkdir;      /* copy-to, copy-from: replace, make the parents */
         bool follow;            /* logs -f */
+        bool now;               /* enable --now, disable --now */
         const char *lines;      /* logs -n */
         const char *unit;       /* logs -u */
         bool full;              /* status --full: process lines not cut to the terminal */

@@ -41,6 +41,10 @@ const struct verb verbs[] = {
           "Show a machine's properties, or berthd's, as KEY=VALUE lines", verb_show },
         { "start", "NAME...", 1, VERB_ANY, OPT_WAIT | OPT_TIMEOUT,
           "Start a machine from its image", verb_start },
+        { "enable", "NAME...", 1, VERB_ANY, OPT_NOW,
+          "Start machines at boot (berth@NAME.service in\nmachines.target); --now: and now", verb_enable },
+        { "disable", "NAME...", 1, VERB_ANY, OPT_NOW,
+          "No more at boot; --now: and power them off", verb_disable },
         { "wait", "NAME...", 1, VERB_ANY, OPT_STATE | OPT_TIMEOUT,
           "Wait until machines are running (or --state says)", verb_wait },
         { "poweroff", "NAME...", 1, VERB_ANY, 0,
@@ -98,6 +102,7 @@ static const struct option_help option_help[] = {
         { OPT_LOGS, "-f --follow", "Go on showing new entries" },
         { OPT_LOGS, "-n --lines=N", "The last N entries (all: every one)" },
         { OPT_LOGS, "-u --unit=UNIT", "The entries of one unit" },
+        { OPT_NOW, "   --now", "Start or power off as well" },
         { OPT_FORCE, "   --force", "Replace what the destination names" },
         { OPT_MKDIR, "   --mkdir", "Make the destination (and its missing parents)" },
         {}
@@ -105,7 +110,7 @@ static const struct option_help option_help[] = {
 
 static const char *const option_names[] = {
         "--json", "--no-legend", "--property", "--wait", "--kill-whom", "--all", "--full", "--uid", "--setenv",
-        "--effective", "--read-only", "--timeout", "--state", "--force", "--mkdir", "--follow",
+        "--effective", "--read-only", "--timeout", "--state", "--force", "--mkdir", "--follow", "--now",
 };
 
 const struct verb *verb_find(const char *name)

@@ -27,6 +27,7 @@ enum {
         OPT_FORCE = 1 << 13,    /* --force */
         OPT_MKDIR = 1 << 14,    /* --mkdir */
         OPT_LOGS = 1 << 15,     /* -f, -n, -u */
+        OPT_NOW = 1 << 16,      /* --now */
 };
 
 /* One verb: its arguments (all of them machine names), the options it
@@ -82,6 +83,8 @@ int verb_status(struct ctl *c, char **names, unsigned n);
 int verb_show(struct ctl *c, char **names, unsigned n);
 int verb_start(struct ctl *c, char **names, unsigned n);
 int verb_wait(struct ctl *c, char **names, unsigned n);
+int verb_enable(struct ctl *c, char **names, unsigned n);
+int verb_disable(struct ctl *c, char **names, unsigned n);
 int verb_poweroff(struct ctl *c, char **names, unsigned n);
 int verb_reboot(struct ctl *c, char **names, unsigned n);
 int verb_terminate(struct ctl *c, char **names, unsigned n);

@@ -1015,3 +1015,15 @@ Test(berthctl, bind_mounts_into_a_running_machine)
         it_wait(m, 30);
         it_assert_clean("dm-bind", NULL);
 }
+
+/* enable where no systemd is on the bus (this private one): one line
+ * saying what it needs. */
+Test(berthctl, enable_needs_systemd)
+{
+        it_bus_start();
+        it_berthd_start();
+        struct it_result r = it_ctl(30, "enable", "dm-en", NULL);
+        cr_expect(r.status == 1 && strstr(r.err, "enable needs systemd as the service manager"), "%s", r.err);
+        cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+        it_result_free(&r);
+}

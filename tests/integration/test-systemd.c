@@ -372,3 +372,71 @@ Test(systemd, machined_registers_the_machine_while_it_runs)
         free(log);
         power_off(pid, outer);
 }
+
+/* Boot the outer machine with berth's binaries, its dbus policy and
+ * berth@.service, and the busybox tree as the image bb. */
+static pid_t boot_with_unit(const char *outer)
+{
+        char bin[512], ctl[512], a1[700], a3[700], a4[700], a5[700], a6[700];
+        char *unit = unit_file();
+
+        snprintf(bin, sizeof(bin), "%s", it_berth());
+        snprintf(ctl, sizeof(ctl), "%s", getenv("BERTHCTL_BIN"));
+        snprintf(a1, sizeof(a1), "--bind-ro=%s:/opt/berth:idmap", dirname(bin));
+        snprintf(a3, sizeof(a3), "--bind-ro=%s:/opt/berthctl:idmap", dirname(ctl));
+        snprintf(a4, sizeof(a4), "--bind-ro=%s/dbus/org.berth.machine1.conf:/etc/dbus-1/system.d/"
+                                 "org.berth.machine1.conf:idmap", getenv("BERTH_SOURCE_ROOT"));
+        snprintf(a5, sizeof(a5), "--bind-ro=%s:/etc/systemd/system/berth@.service:idmap", unit);
+        snprintf(a6, sizeof(a6), "--bind-ro=%s:/var/lib/berth/images/bb:idmap", it_busybox_tree());
+        pid_t pid = it_berth_spawn(outer, "-D", it_debian_tree(), "--ephemeral", "--boot", "--name", outer, a1, a3,
+                                   a4, a5, a6, NULL);
+        cr_assert(it_wait_state(outer, "running", 60), "%s", it_spawn_log(outer, "err"));
+        free(unit);
+        return pid;
+}
+
+/* A reboot of the outer machine (its layer kept), until it runs again. */
+static void reboot_outer(const char *outer)
+{
+        char *before = it_state_get(outer, "LEADER");
+        struct it_result r = it_exec_in(outer, 30, "systemctl reboot");
+        it_result_free(&r);
+        bool again = false;
+        for (double end = it_now() + 60; !again && it_now() < end; usleep(100000)) {
+                char *now = it_state_get(outer, "LEADER"), *state = it_state_get(outer, "STATE");
+                again = now && state && strcmp(now, before) != 0 && strcmp(state, "running") == 0;
+                free(now), free(state);
+        }
+        free(before);
+        cr_assert(again, "the outer machine did not come back");
+        cr_assert(wait_inside(outer, "systemctl is-system-running --wait", "running\n", 60));
+}
+
+/* berthctl enable puts berth@bb.service into machines.target: after a
+ * reboot of the outer machine bb comes up by itself; disable takes it out,
+ * and after the next reboot it does not. Where no systemd answers, enable
+ * says so. */
+Test(systemd, enable_starts_the_machine_at_boot)
+{
+        const char *outer = "sd-en";
+        pid_t pid = boot_with_unit(outer);
+        cr_assert(wait_inside(outer, "systemctl is-system-running --wait", "running\n", 60));
+        struct it_result r = it_exec_in(outer, 30, "/opt/berthctl/berthctl enable bb");
+        cr_assert_eq(r.status, 0, "enable: %s%s", r.out, r.err);
+        cr_expect(strstr(r.err, "machines.target.wants/berth@bb.service"), "%s", r.err);
+        it_result_free(&r);
+        char *out = inside(outer, "systemctl is-enabled berth@bb.service");
+        cr_expect_str_eq(out, "enabled\n");
+        free(out);
+        reboot_outer(outer);
+        cr_expect(wait_inside(outer, "systemctl is-active berth@bb.service", "active\n", 60),
+                  "bb did not come up at boot");
+        r = it_exec_in(outer, 30, "/opt/berthctl/berthctl disable bb");
+        cr_assert_eq(r.status, 0, "disable: %s%s", r.out, r.err);
+        it_result_free(&r);
+        reboot_outer(outer);
+        out = inside(outer, "systemctl is-active berth@bb.service || true");
+        cr_expect_str_eq(out, "inactive\n", "bb came up after disable");
+        free(out);
+        power_off(pid, outer);
+}
