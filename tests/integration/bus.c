@@ -609,3 +609,18 @@ void it_assert_store_left(int images)
         cr_expect_eq(it_count_lines(r.out), (size_t) images, "list-images: %s", r.out);
         it_result_free(&r);
 }
+
+pid_t it_spawn_sleeper(const char *name)
+{
+        pid_t pid = it_berth_spawn(name, "-D", it_busybox_tree(), "--ephemeral", "--name", name, "--", "sleep",
+                                   "1000", NULL);
+
+        if (!it_wait_state(name, "running", 60)) {
+                char *err = it_spawn_log(name, "err");
+                kill(pid, SIGKILL);
+                it_wait(pid, 10);
+                cr_assert_fail("machine %s did not reach STATE=running; berth said:\n%s", name, err);
+        }
+        cr_assert(it_wait_listed(name, true, 30), "machine %s is not listed", name);
+        return pid;
+}

@@ -65,6 +65,9 @@ bool it_watch_wait(struct it_watch *w, const char *needle, int timeout_sec);
 const char *it_watch_log(struct it_watch *w);
 void it_watch_free(struct it_watch *w);
 
+/* A busybox machine NAME running `sleep 1000` (--ephemeral), once it runs
+ * and berthd lists it; its launcher's PID. */
+pid_t it_spawn_sleeper(const char *name);
 /* berthctl (BERTHCTL_BIN) ARGS, stdin from /dev/null. */
 const char *it_ctl_bin(void);
 struct it_result it_ctl(int timeout_sec, ...) __attribute__((sentinel));

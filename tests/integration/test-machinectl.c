@@ -16,19 +16,6 @@
 
 TestSuite(machinectl, .init = it_setup, .fini = it_teardown);
 
-static pid_t sleeper(const char *name)
-{
-        pid_t pid = it_berth_spawn(name, "-D", it_busybox_tree(), "--ephemeral", "--name", name, "--", "sleep",
-                                   "1000", NULL);
-        if (!it_wait_state(name, "running", 60)) {
-                char *err = it_spawn_log(name, "err");
-                kill(pid, SIGKILL);
-                it_wait(pid, 10);
-                cr_assert_fail("machine %s did not reach STATE=running; berth said:\n%s", name, err);
-        }
-        cr_assert(it_wait_listed(name, true, 30), "machine %s is not listed", name);
-        return pid;
-}
 
 /* machinectl refuses to run unless systemd is PID 1 (sd_booted(): the
  * directory /run/systemd/system). It runs here in a mount namespace of its
@@ -57,7 +44,7 @@ Test(machinectl, lists_shows_and_enters_berth_machines, .timeout = 120)
 {
         it_bus_start();
         it_berthd_start();
-        pid_t m = sleeper("mc-a");
+        pid_t m = it_spawn_sleeper("mc-a");
         char *leader = it_state_get("mc-a", "LEADER");
 
         struct it_result r = machinectl(30, "list", "--no-legend", NULL);
@@ -106,7 +93,7 @@ Test(machinectl, poweroff_and_terminate_end_machines, .timeout = 120)
 {
         it_bus_start();
         it_berthd_start();
-        pid_t a = sleeper("mc-p"), b = sleeper("mc-t");
+        pid_t a = it_spawn_sleeper("mc-p"), b = it_spawn_sleeper("mc-t");
         struct it_result r = machinectl(30, "poweroff", "mc-p", NULL);
         cr_expect_eq(r.status, 0, "%s", r.err);
         it_result_free(&r);
