@@ -440,3 +440,40 @@ Test(systemd, enable_starts_the_machine_at_boot)
         free(out);
         power_off(pid, outer);
 }
+
+/* A Debian machine inside the Debian with machined: registered there,
+ * `systemd-run -M inner --wait --pipe` reaches its own systemd through
+ * its bus, and with --link-journal=try-host `journalctl -M inner` reads
+ * its boot. (Ephemeral: the outer's root is an overlay, which the inner
+ * overlay cannot take as its upper layer.) */
+Test(systemd, machined_reaches_a_registered_machines_bus_and_journal)
+{
+        const char *outer = "sd-mdj";
+        char bin[512], a1[700], a2[700];
+
+        snprintf(bin, sizeof(bin), "%s", it_berth());
+        snprintf(a1, sizeof(a1), "--bind-ro=%s:/opt/berth:idmap", dirname(bin));
+        snprintf(a2, sizeof(a2), "--bind-ro=%s:/srv/deb:idmap", it_debian_tree());
+        pid_t pid = it_berth_spawn(outer, "-D", it_debian_machined_tree(), "--ephemeral", "--boot", "--name", outer,
+                                   a1, a2, NULL);
+        cr_assert(it_wait_state(outer, "running", 60), "%s", it_spawn_log(outer, "err"));
+        cr_assert(wait_inside(outer, "systemctl is-system-running --wait", "running\n", 60));
+        pid_t inner = spawn_in(outer, "/opt/berth/berth -D /srv/deb -x --private-users=no --boot --name inner "
+                                      "--link-journal=try-host --console=passive",
+                               "mdj-inner.log");
+        char path[600];
+        snprintf(path, sizeof(path), "%s/mdj-inner.log", it.dir);
+        bool listed = wait_inside(outer, "machinectl list --no-legend | grep -c '^inner '", "1\n", 60);
+        cr_assert(listed, "machined does not list inner: %s", it_read_file(path));
+        cr_expect(wait_inside(outer, "systemd-run -M inner --wait --pipe -q /bin/sh -c 'echo from-$(hostname)' "
+                                     "2>/dev/null || true",
+                              "from-inner\n", 60),
+                  "systemd-run -M inner did not run in inner");
+        struct it_result r = it_exec_in(outer, 30, "journalctl -M inner --no-pager -q -o cat | grep -c 'Reached target'");
+        cr_expect(r.status == 0 && atoi(r.out) > 0, "journalctl -M inner: %s%s", r.out, r.err);
+        it_result_free(&r);
+        r = it_exec_in(outer, 60, "machinectl poweroff inner");
+        it_result_free(&r);
+        cr_expect_eq(it_wait(inner, 60), 0, "inner did not power off: %s", it_read_file(path));
+        power_off(pid, outer);
+}
