@@ -19,6 +19,7 @@ struct manager;
 #define MANAGER_PATH "/org/berth/machine1"
 #define MANAGER_IFACE "org.berth.machine1.Manager"
 #define IMAGE_PREFIX "/org/berth/machine1/image"
+#define MACHINED_IMAGE_PREFIX "/org/freedesktop/machine1/image"
 
 /* The helpers the bus faces (manager-bus.c, machine-bus.c) share. */
 

@@ -20,7 +20,9 @@ static int image_of_path(const char *path, struct image_info *ret)
 {
         _cleanup_free_ char *name = NULL;
 
-        if (sd_bus_path_decode(path, IMAGE_PREFIX, &name) <= 0)
+        /* berthd's own objects, and machined's names of them (machined-bus.c). */
+        if (sd_bus_path_decode(path, IMAGE_PREFIX, &name) <= 0 &&
+            sd_bus_path_decode(path, MACHINED_IMAGE_PREFIX, &name) <= 0)
                 return -ENOENT;
         return image_get(name, ret);
 }
@@ -72,8 +74,8 @@ static int append_layers(sd_bus_message *reply, const struct image_info *im)
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
-static int property(sd_bus *bus, const char *path, const char *interface, const char *property,
-                    sd_bus_message *reply, void *userdata, sd_bus_error *error)
+int bus_image_property(sd_bus *bus, const char *path, const char *interface, const char *property,
+                       sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
         struct image_info im;
         int r = image_of_path(path, &im);
@@ -88,7 +90,7 @@ static int property(sd_bus *bus, const char *path, const char *interface, const 
                 return sd_bus_message_append(reply, "s", im.path);
         if (streq(property, "ReadOnly"))
                 return sd_bus_message_append(reply, "b", im.read_only);
-        if (streq(property, "Usage"))
+        if (streq(property, "Usage") || streq(property, "UsageExclusive"))
                 return sd_bus_message_append(reply, "t", im.usage);
         if (streq(property, "Layers"))
                 return append_layers(reply, &im);
@@ -97,7 +99,7 @@ static int property(sd_bus *bus, const char *path, const char *interface, const 
         return sd_bus_message_append(reply, "t", im.mtime);
 }
 
-int bus_method_list_images(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+int bus_list_images(sd_bus_message *msg, const char *prefix, sd_bus_error *error)
 {
         _cleanup_free_ struct image_info *list = NULL;
         sd_bus_message *reply = NULL;
@@ -111,7 +113,7 @@ int bus_method_list_images(sd_bus_message *msg, void *userdata, sd_bus_error *er
                 r = sd_bus_message_open_container(reply, 'a', "(ssbttto)");
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 _cleanup_free_ char *path = NULL;
-                r = sd_bus_path_encode(IMAGE_PREFIX, list[i].name, &path);
+                r = sd_bus_path_encode(prefix, list[i].name, &path);
                 if (r >= 0)
                         r = sd_bus_message_append(reply, "(ssbttto)", list[i].name, image_type_to_string(list[i].type),
                                                   list[i].read_only, list[i].crtime, list[i].mtime, list[i].usage,
@@ -125,7 +127,12 @@ int bus_method_list_images(sd_bus_message *msg, void *userdata, sd_bus_error *er
         return r;
 }
 
-int bus_method_get_image(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+int bus_method_list_images(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return bus_list_images(msg, IMAGE_PREFIX, error);
+}
+
+int bus_get_image(sd_bus_message *msg, const char *prefix, sd_bus_error *error)
 {
         _cleanup_free_ char *path = NULL;
         struct image_info im;
@@ -139,22 +146,27 @@ int bus_method_get_image(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "not an image name: %s", name);
         if (r < 0)
                 return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_IMAGE, "no image %s", name);
-        r = sd_bus_path_encode(IMAGE_PREFIX, im.name, &path);
+        r = sd_bus_path_encode(prefix, im.name, &path);
         if (r < 0)
                 return r;
         return sd_bus_reply_method_return(msg, "o", path);
 }
 
+int bus_method_get_image(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return bus_get_image(msg, IMAGE_PREFIX, error);
+}
+
 static const sd_bus_vtable image_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Name", "s", property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Type", "s", property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Path", "s", property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("ReadOnly", "b", property, 0, 0),
-        SD_BUS_PROPERTY("Usage", "t", property, 0, 0),
-        SD_BUS_PROPERTY("Layers", "as", property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("CreationTimestamp", "t", property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("ModificationTimestamp", "t", property, 0, 0),
+        SD_BUS_PROPERTY("Name", "s", bus_image_property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Type", "s", bus_image_property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Path", "s", bus_image_property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ReadOnly", "b", bus_image_property, 0, 0),
+        SD_BUS_PROPERTY("Usage", "t", bus_image_property, 0, 0),
+        SD_BUS_PROPERTY("Layers", "as", bus_image_property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("CreationTimestamp", "t", bus_image_property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ModificationTimestamp", "t", bus_image_property, 0, 0),
         SD_BUS_VTABLE_END
 };
 

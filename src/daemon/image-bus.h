@@ -11,3 +11,9 @@ struct manager;
 int image_bus_setup(sd_bus *bus, struct manager *m);
 int bus_method_list_images(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_method_get_image(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+/* The same two with the objects under prefix (machined's names too), and
+ * an Image object's properties (its path decoded under either prefix). */
+int bus_list_images(sd_bus_message *msg, const char *prefix, sd_bus_error *error);
+int bus_get_image(sd_bus_message *msg, const char *prefix, sd_bus_error *error);
+int bus_image_property(sd_bus *bus, const char *path, const char *interface, const char *property,
+                       sd_bus_message *reply, void *userdata, sd_bus_error *error);

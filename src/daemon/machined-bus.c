@@ -14,11 +14,14 @@
 
 #include "bus-util.h"
 #include "cleanup.h"
+#include "image-bus.h"
+#include "image-ops-bus.h"
 #include "log.h"
 #include "machine-bus.h"
 #include "manager-bus.h"
 #include "manager.h"
 #include "osrelease.h"
+#include "store.h"
 #include "util.h"
 
 #define MD_NAME "org.freedesktop.machine1"
@@ -259,6 +262,16 @@ static int method_open_shell(sd_bus_message *msg, void *userdata, sd_bus_error *
         return as_machined(bus_open_machine_shell(msg, userdata, false, error), error);
 }
 
+static int method_list_images(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return bus_list_images(msg, MACHINED_IMAGE_PREFIX, error);
+}
+
+static int method_get_image(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return bus_get_image(msg, MACHINED_IMAGE_PREFIX, error);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_ARGS("ListMachines", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssso)", machines), method_list,
@@ -283,8 +296,51 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("s", name, "s", user, "s", path, "as", args, "as", environment),
                                 SD_BUS_RESULT("h", pty, "s", pty_path), method_open_shell,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListImages", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssbttto)", images),
+                                method_list_images, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetImage", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", image), method_get_image,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RemoveImage", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, bus_method_remove_image,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RenameImage", SD_BUS_ARGS("s", name, "s", new_name), SD_BUS_NO_RESULT,
+                                bus_method_rename_image, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("MarkImageReadOnly", SD_BUS_ARGS("s", name, "b", read_only), SD_BUS_NO_RESULT,
+                                bus_method_mark_image_read_only, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END
 };
+
+static int property_no_limit(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+        return sd_bus_message_append(reply, "t", UINT64_MAX);
+}
+
+static const sd_bus_vtable image_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Name", "s", bus_image_property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Path", "s", bus_image_property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Type", "s", bus_image_property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ReadOnly", "b", bus_image_property, 0, 0),
+        SD_BUS_PROPERTY("CreationTimestamp", "t", bus_image_property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("ModificationTimestamp", "t", bus_image_property, 0, 0),
+        SD_BUS_PROPERTY("Usage", "t", bus_image_property, 0, 0),
+        SD_BUS_PROPERTY("Limit", "t", property_no_limit, 0, 0),
+        SD_BUS_PROPERTY("UsageExclusive", "t", bus_image_property, 0, 0),
+        SD_BUS_PROPERTY("LimitExclusive", "t", property_no_limit, 0, 0),
+        SD_BUS_VTABLE_END
+};
+
+static int find_image(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                      sd_bus_error *error)
+{
+        _cleanup_free_ char *name = NULL;
+        struct image_info im;
+
+        if (sd_bus_path_decode(path, MACHINED_IMAGE_PREFIX, &name) <= 0 || image_get(name, &im) < 0)
+                return 0;
+        *found = userdata;
+        return 1;
+}
 
 static int property_empty(sd_bus *bus, const char *path, const char *interface, const char *property,
                           sd_bus_message *reply, void *userdata, sd_bus_error *error)
@@ -395,6 +451,9 @@ int machined_bus_setup(sd_bus *bus, struct manager *m, enum machined_compat mode
                                                m);
         if (r >= 0)
                 r = sd_bus_add_node_enumerator(bus, NULL, MD_MACHINE_PREFIX, enumerate, m);
+        if (r >= 0)
+                r = sd_bus_add_fallback_vtable(bus, NULL, MACHINED_IMAGE_PREFIX, "org.freedesktop.machine1.Image",
+                                               image_vtable, find_image, m);
         if (r >= 0)
                 r = sd_bus_request_name(bus, MD_NAME, 0);
         if (r < 0 && mode == MACHINED_COMPAT_AUTO) {

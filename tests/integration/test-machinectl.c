@@ -119,3 +119,36 @@ Test(machinectl, machined_compat_no_leaves_the_name_alone, .timeout = 60)
         cr_expect(!strstr(log, "answering machinectl"), "%s", log);
         free(log);
 }
+
+/* machinectl's image verbs on berthd's store: list-images, image-status,
+ * rename, read-only, remove. */
+Test(machinectl, image_verbs_work_on_the_store, .timeout = 60)
+{
+        it_sh("mkdir -p '%s/images/tree1' && cp -a '%s/.' '%s/images/tree1/'", it.state_dir, it_busybox_tree(),
+              it.state_dir);
+        it_bus_start();
+        it_berthd_start();
+        struct it_result r = machinectl(30, "list-images", "--no-legend", NULL);
+        cr_expect(r.status == 0 && strstr(r.out, "tree1") && strstr(r.out, "directory"), "%s%s", r.out, r.err);
+        it_result_free(&r);
+        r = machinectl(30, "image-status", "tree1", NULL);
+        cr_expect(r.status == 0 && strstr(r.out, "tree1") && strstr(r.out, "directory"), "%s%s", r.out, r.err);
+        it_result_free(&r);
+        r = machinectl(30, "rename", "tree1", "tree2", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        r = machinectl(30, "read-only", "tree2", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        r = machinectl(30, "list-images", "--no-legend", NULL);
+        cr_expect(strstr(r.out, "tree2") && strstr(r.out, " yes "), "%s", r.out);
+        it_result_free(&r);
+        r = machinectl(30, "read-only", "tree2", "false", NULL);
+        it_result_free(&r);
+        r = machinectl(30, "remove", "tree2", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        r = machinectl(30, "list-images", "--no-legend", NULL);
+        cr_expect(!strstr(r.out, "tree2"), "%s", r.out);
+        it_result_free(&r);
+}
