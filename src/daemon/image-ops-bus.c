@@ -152,7 +152,7 @@ int bus_method_mark_image_read_only(sd_bus_message *msg, void *userdata, sd_bus_
         return sd_bus_reply_method_return(msg, "");
 }
 
-int bus_method_clone_image(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+int bus_clone_image(sd_bus_message *msg, struct manager *m, bool wait, sd_bus_error *error)
 {
         const char *name, *new_name;
         struct image_info im;
@@ -163,11 +163,18 @@ int bus_method_clone_image(sd_bus_message *msg, void *userdata, sd_bus_error *er
         if ((r = image_get(name, &im)) < 0)
                 return store_error(r, name, "cloning", error);
         if (im.type != IMAGE_LAYERED)
-                return bus_transfer_start(msg, userdata, ro ? "clone-ro" : "clone", name, new_name, -1, error);
+                return transfer_start_call(msg, m, ro ? "clone-ro" : "clone", name, new_name, -1, wait, error);
         r = image_clone_layered(name, new_name, ro);
         if (r < 0)
                 return store_error(r, r == -EEXIST || r == -EINVAL ? new_name : name, "cloning", error);
         log_info("image %s cloned to %s", name, new_name);
         emit_image(msg, "ImageNew", new_name);
+        if (wait)
+                return sd_bus_reply_method_return(msg, "");
         return sd_bus_reply_method_return(msg, "uo", (uint32_t) 0, "/");
+}
+
+int bus_method_clone_image(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return bus_clone_image(msg, userdata, false, error);
 }

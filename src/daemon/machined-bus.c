@@ -272,6 +272,11 @@ static int method_get_image(sd_bus_message *msg, void *userdata, sd_bus_error *e
         return bus_get_image(msg, MACHINED_IMAGE_PREFIX, error);
 }
 
+static int method_clone_image(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return bus_clone_image(msg, userdata, true, error);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_ARGS("ListMachines", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssso)", machines), method_list,
@@ -306,6 +311,8 @@ static const sd_bus_vtable manager_vtable[] = {
                                 bus_method_rename_image, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("MarkImageReadOnly", SD_BUS_ARGS("s", name, "b", read_only), SD_BUS_NO_RESULT,
                                 bus_method_mark_image_read_only, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CloneImage", SD_BUS_ARGS("s", name, "s", new_name, "b", read_only),
+                                SD_BUS_NO_RESULT, method_clone_image, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END
 };
 

@@ -87,6 +87,12 @@ static int property(sd_bus *bus, const char *path, const char *interface, const 
 int bus_transfer_start(sd_bus_message *msg, struct manager *m, const char *verb, const char *source, const char *name,
                        int in_fd, sd_bus_error *error)
 {
+        return transfer_start_call(msg, m, verb, source, name, in_fd, false, error);
+}
+
+int transfer_start_call(sd_bus_message *msg, struct manager *m, const char *verb, const char *source,
+                        const char *name, int in_fd, bool wait, sd_bus_error *error)
+{
         struct image_info im;
         struct transfer *t;
         char path[96];
@@ -106,6 +112,10 @@ int bus_transfer_start(sd_bus_message *msg, struct manager *m, const char *verb,
         r = transfer_start(&m->transfers, verb, source, name, in_fd, &t);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, -r, "starting berth-import: %s", strerror(-r));
+        if (wait) {
+                t->waiter = sd_bus_message_ref(msg);
+                return 1;       /* answered at the end */
+        }
         transfer_path(t->id, path, sizeof(path));
         return sd_bus_reply_method_return(msg, "uo", t->id, path);
 }
@@ -235,6 +245,17 @@ static void on_transfer_removed(struct transfer *t, const char *result, const ch
         }
         (void) sd_bus_emit_signal(userdata, MANAGER_PATH, MANAGER_IFACE, "TransferRemoved", "uoss", t->id, path,
                                   result, message);
+        if (t->waiter) {
+                /* A caller that waits for the end, as machined's callers do. */
+                sd_bus_message *call = t->waiter;
+                t->waiter = NULL;
+                if (streq(result, "done"))
+                        (void) sd_bus_reply_method_return(call, "");
+                else
+                        (void) sd_bus_reply_method_errorf(call, SD_BUS_ERROR_FAILED, "%s",
+                                                          message[0] ? message : result);
+                sd_bus_message_unref(call);
+        }
         image_bus_collect_layers((struct manager *) ((char *) t->owner - offsetof(struct manager, transfers)), t);
 }
 

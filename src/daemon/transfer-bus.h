@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <systemd/sd-bus.h>
 
 struct manager;
@@ -15,6 +16,10 @@ int transfer_bus_setup(sd_bus *bus, struct manager *m);
  * (berth-import checks it again, for a race). */
 int bus_transfer_start(sd_bus_message *msg, struct manager *m, const char *verb, const char *source, const char *name,
                        int in_fd, sd_bus_error *error);
+/* The same; with wait the call is answered (empty, or an error with
+ * berth-import's line) only when the transfer ends. */
+int transfer_start_call(sd_bus_message *msg, struct manager *m, const char *verb, const char *source,
+                        const char *name, int in_fd, bool wait, sd_bus_error *error);
 int bus_method_import_tar(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_method_import_fs(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_method_import_raw(sd_bus_message *msg, void *userdata, sd_bus_error *error);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "transfer.h"
 
+#include <systemd/sd-bus.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -76,6 +78,7 @@ static void unlink_transfer(struct transfer *t)
 
 static void transfer_free(struct transfer *t)
 {
+        sd_bus_message_unref(t->waiter);
         sd_event_source_disable_unref(t->out_source);
         sd_event_source_disable_unref(t->child_source);
         safe_close(t->out_fd);

@@ -25,6 +25,7 @@ struct transfer {
         char err[512];
         bool cancelled;
         sd_event_source *out_source, *child_source;
+        void *waiter;           /* a call answered at the end (machined's CloneImage), or NULL */
 };
 
 /* What the bus face is told. result: "done", "failed" or "canceled";

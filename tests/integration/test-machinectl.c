@@ -121,7 +121,7 @@ Test(machinectl, machined_compat_no_leaves_the_name_alone, .timeout = 60)
 }
 
 /* machinectl's image verbs on berthd's store: list-images, image-status,
- * rename, read-only, remove. */
+ * clone, rename, read-only, remove. */
 Test(machinectl, image_verbs_work_on_the_store, .timeout = 60)
 {
         it_sh("mkdir -p '%s/images/tree1' && cp -a '%s/.' '%s/images/tree1/'", it.state_dir, it_busybox_tree(),
@@ -133,6 +133,17 @@ Test(machinectl, image_verbs_work_on_the_store, .timeout = 60)
         it_result_free(&r);
         r = machinectl(30, "image-status", "tree1", NULL);
         cr_expect(r.status == 0 && strstr(r.out, "tree1") && strstr(r.out, "directory"), "%s%s", r.out, r.err);
+        it_result_free(&r);
+        /* clone: a tree's copy runs as a transfer; machinectl's call ends
+         * when it is there. */
+        r = machinectl(60, "clone", "tree1", "tree1c", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        char copy[600];
+        snprintf(copy, sizeof(copy), "%s/images/tree1c/bin/busybox", it.state_dir);
+        cr_expect(access(copy, X_OK) == 0, "machinectl clone returned before the copy was there");
+        r = machinectl(30, "remove", "tree1c", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
         it_result_free(&r);
         r = machinectl(30, "rename", "tree1", "tree2", NULL);
         cr_expect_eq(r.status, 0, "%s", r.err);
