@@ -442,8 +442,8 @@ Test(systemd, enable_starts_the_machine_at_boot)
 }
 
 /* A Debian machine inside the Debian with machined: registered there,
- * `systemd-run -M inner --wait --pipe` reaches its own systemd through
- * its bus, and with --link-journal=try-host `journalctl -M inner` reads
+ * `systemd-run -M inner --wait --pipe` and `systemctl -M inner` reach its
+ * own systemd through its bus, and with --link-journal=try-host `journalctl -M inner` reads
  * its boot. (Ephemeral: the outer's root is an overlay, which the inner
  * overlay cannot take as its upper layer.) */
 Test(systemd, machined_reaches_a_registered_machines_bus_and_journal)
@@ -469,6 +469,9 @@ Test(systemd, machined_reaches_a_registered_machines_bus_and_journal)
                                      "2>/dev/null || true",
                               "from-inner\n", 60),
                   "systemd-run -M inner did not run in inner");
+        cr_expect(wait_inside(outer, "systemctl -M inner is-system-running --wait 2>/dev/null || true", "running\n",
+                              60),
+                  "systemctl -M inner does not say running");
         struct it_result r = it_exec_in(outer, 30, "journalctl -M inner --no-pager -q -o cat | grep -c 'Reached target'");
         cr_expect(r.status == 0 && atoi(r.out) > 0, "journalctl -M inner: %s%s", r.out, r.err);
         it_result_free(&r);
