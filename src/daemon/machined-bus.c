@@ -21,6 +21,7 @@
 #include "manager-bus.h"
 #include "manager.h"
 #include "osrelease.h"
+#include "shell.h"
 #include "store.h"
 #include "util.h"
 
@@ -262,6 +263,26 @@ static int method_open_shell(sd_bus_message *msg, void *userdata, sd_bus_error *
         return as_machined(bus_open_machine_shell(msg, userdata, false, error), error);
 }
 
+/* A PTY of the machine's own devpts with nothing on it: its master, and
+ * its slave's path inside for the caller to open there. */
+static int method_open_pty(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct machine_process p = { .pty_only = true, .stdio = { -1, -1, -1 } };
+        _cleanup_free_ char *pty = NULL;
+        _cleanup_close_ int master = -EBADF, exit_fd = -EBADF;
+        struct machine *mach;
+        const char *name;
+        char text[256];
+        int r = sd_bus_message_read(msg, "s", &name);
+
+        if (r < 0 || (r = find(userdata, name, error, &mach)) < 0 || (r = bus_require_root(msg, error)) < 0)
+                return r;
+        r = machine_spawn(mach, &p, &master, &pty, &exit_fd, text, sizeof(text));
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "machine %s: %s", mach->name, text);
+        return sd_bus_reply_method_return(msg, "hs", master, pty);
+}
+
 static int method_list_images(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
         return bus_list_images(msg, MACHINED_IMAGE_PREFIX, error);
@@ -297,6 +318,8 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_uid_shift, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("OpenMachineLogin", SD_BUS_ARGS("s", name), SD_BUS_RESULT("h", pty, "s", pty_path),
                                 method_open_login, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("OpenMachinePTY", SD_BUS_ARGS("s", name), SD_BUS_RESULT("h", pty, "s", pty_path),
+                                method_open_pty, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("OpenMachineShell",
                                 SD_BUS_ARGS("s", name, "s", user, "s", path, "as", args, "as", environment),
                                 SD_BUS_RESULT("h", pty, "s", pty_path), method_open_shell,

@@ -205,9 +205,9 @@ _Noreturn static void inside(const struct machine_process *p, int sock)
         pid_t child;
 
         /* Before anything starts: an unknown user is the caller's error. */
-        if (!p->login && find_user(p->user && *p->user ? p->user : "root", &u) < 0)
+        if (!p->login && !p->pty_only && find_user(p->user && *p->user ? p->user : "root", &u) < 0)
                 fail(sock, -ESRCH, "no user %s in the machine's /etc/passwd", p->user && *p->user ? p->user : "root");
-        if (!p->login && access(p->argv[0], X_OK) < 0)
+        if (!p->login && !p->pty_only && access(p->argv[0], X_OK) < 0)
                 fail(sock, -errno, "%s in the machine cannot be executed", p->argv[0]);
         if (p->stdio[0] < 0) {
                 master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -220,10 +220,11 @@ _Noreturn static void inside(const struct machine_process *p, int sock)
                         fail(sock, -errno, "opening the terminal");
                 snprintf(r.pty, sizeof(r.pty), "/dev/pts/%d", n);
         }
-        child = fork();
+        /* The PTY alone: nothing runs on it; the caller opens its slave. */
+        child = p->pty_only ? 0 : fork();
         if (child < 0)
                 fail(sock, -errno, "forking");
-        if (child == 0) {
+        if (child == 0 && !p->pty_only) {
                 close(sock);
                 exec_program(p, &u, slave);
         }
@@ -250,6 +251,8 @@ _Noreturn static void inside(const struct machine_process *p, int sock)
         for (int i = 0; i < 3; i++)
                 if (p->stdio[i] >= 0)
                         close(p->stdio[i]);
+        if (p->pty_only)
+                _exit(0);
         while (waitpid(child, &status, 0) < 0)
                 if (errno != EINTR)
                         _exit(255);

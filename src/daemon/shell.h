@@ -13,6 +13,7 @@ struct machine_process {
         char **argv;            /* argv[0] is the path to execute */
         char **env;             /* added to the base environment */
         bool login;             /* /bin/login on the PTY, as root */
+        bool pty_only;          /* no program: the PTY alone (machined's OpenMachinePTY) */
         int stdio[3];           /* without a PTY: the caller's fds; else -1 */
 };
 

@@ -79,6 +79,12 @@ Test(machinectl, lists_shows_and_enters_berth_machines, .timeout = 120)
         it_pty_send(&s, "\x1d\x1d\x1d");
         it_pty_finish(&s, 30);
 
+        /* OpenMachinePTY: a PTY of the machine's devpts with nothing on it. */
+        r = it_busctl(30, "call", "org.freedesktop.machine1", "/org/freedesktop/machine1",
+                      "org.freedesktop.machine1.Manager", "OpenMachinePTY", "s", "mc-a", NULL);
+        cr_expect(r.status == 0 && strstr(r.out, "\"/dev/pts/"), "%s%s", r.out, r.err);
+        it_result_free(&r);
+
         /* kill: the signal reaches the leader (the stub passes it on). */
         r = machinectl(30, "kill", "--kill-whom=leader", "--signal=SIGTERM", "mc-a", NULL);
         cr_expect_eq(r.status, 0, "%s", r.err);
