@@ -270,5 +270,8 @@ int verb_logs(struct ctl *c, char **names, unsigned n)
         c->command = cmd;
         c->n_command = k;
         c->quiet = true;
-        return verb_shell(c, names, 1);
+        int r = verb_shell(c, names, 1);
+        if (r >= 0 && c->exit_status == 127)
+                log_error("machine %s has no journalctl: its journal cannot be read this way", names[0]);
+        return r;
 }

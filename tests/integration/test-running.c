@@ -184,3 +184,18 @@ Test(running, enable_needs_systemd)
         cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
         it_result_free(&r);
 }
+
+/* logs of a machine without journalctl (busybox): its status 127 and a
+ * line saying why. */
+Test(running, logs_says_when_the_machine_has_no_journalctl)
+{
+        it_bus_start();
+        it_berthd_start();
+        pid_t m = it_spawn_sleeper("dm-logs");
+        struct it_result r = it_ctl(30, "logs", "dm-logs", NULL);
+        cr_expect(r.status == 127 && strstr(r.err, "machine dm-logs has no journalctl"), "%d: %s", r.status, r.err);
+        it_result_free(&r);
+        cr_assert_eq(kill(m, SIGTERM), 0);
+        it_wait(m, 30);
+        it_assert_clean("dm-logs", NULL);
+}
