@@ -185,7 +185,14 @@ void verbs_help(FILE *f)
                 char usage[64];
 
                 snprintf(usage, sizeof(usage), "%s %s", v->name, v->args);
-                fprintf(f, "  %-28s  %s\n", usage, v->help);
+                fprintf(f, "  %-28s  ", usage);
+                /* A help of two lines: the second under the first. */
+                for (const char *h = v->help; *h; h++)
+                        if (*h == '\n')
+                                fprintf(f, "\n  %-28s  ", "");
+                        else
+                                fputc(*h, f);
+                fputc('\n', f);
         }
         fprintf(f, "\nOptions:\n");
         options_help(f, 0, true);
