@@ -22,6 +22,7 @@
 
 #include "apifs.h"
 #include "caps.h"
+#include "cpulist.h"
 #include "credentials.h"
 #include "cleanup.h"
 #include "signals.h"
@@ -480,6 +481,14 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
                 FAIL(sync_fd, r, "bringing up lo");
         if ((r = pivot_into(root)) < 0)
                 FAIL(sync_fd, r, "pivoting into the machine's root");
+        /* PID 1's CPUs, inherited by everything it starts (nspawn's). */
+        if (m->settings->cpu_affinity_set &&
+            sched_setaffinity(0, sizeof(m->settings->cpu_affinity), &m->settings->cpu_affinity) < 0) {
+                char list[256];
+                cpu_list_format(&m->settings->cpu_affinity, list, sizeof(list));
+                FAIL(sync_fd, 0, "--cpu-affinity=%s: %s", list,
+                     errno == EINVAL ? "none of these CPUs is online here" : strerror(errno));
+        }
         if ((r = privs_drop_caps(caps_machine_keep(m->settings))) < 0)
                 FAIL(sync_fd, r, "dropping capabilities");
         /* Inherited by everything in the machine, kept across exec. */

@@ -10,6 +10,7 @@
 #include "args.h"
 #include "caps.h"
 #include "cleanup.h"
+#include "cpulist.h"
 #include "config.h"
 #include "layers.h"
 #include "log.h"
@@ -409,6 +410,18 @@ int opt_tasks_max(struct settings *s, const struct assignment *a)
         else if (parse_uint(a->value, &v) < 0 || v == 0)
                 return assignment_invalid(a, "expected a positive number or infinity");
         s->limits.tasks_max = v;
+        return 0;
+}
+
+int opt_cpu_affinity(struct settings *s, const struct assignment *a)
+{
+        int r = cpu_list_parse(a->value, &s->cpu_affinity);
+
+        if (r == -ERANGE)
+                return assignment_invalid(a, "a CPU number past %d", CPU_SETSIZE - 1);
+        if (r < 0)
+                return assignment_invalid(a, "expected CPU numbers and ranges, such as 0-3,6");
+        s->cpu_affinity_set = true;
         return 0;
 }
 

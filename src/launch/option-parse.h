@@ -44,6 +44,7 @@ int opt_notify_ready(struct settings *s, const struct assignment *a);
 int opt_memory_max(struct settings *s, const struct assignment *a);
 int opt_cpu_quota(struct settings *s, const struct assignment *a);
 int opt_tasks_max(struct settings *s, const struct assignment *a);
+int opt_cpu_affinity(struct settings *s, const struct assignment *a);
 int opt_cpu_weight(struct settings *s, const struct assignment *a);
 int opt_parameters(struct settings *s, const struct assignment *a);
 int opt_system_call_filter(struct settings *s, const struct assignment *a);

@@ -130,6 +130,8 @@ const struct option_def option_table[] = {
           .help = "CPU time limit, in percent of one CPU", .default_text = "(none)" },
         { "tasks-max", 0, "N", "Resources", "TasksMax", OPT_PRIVILEGED, .parse = opt_tasks_max,
           .help = "Limit on processes and threads", .default_text = "infinity" },
+        { "cpu-affinity", 0, "CPUS", "Exec", "CPUAffinity", 0, .parse = opt_cpu_affinity,
+          .help = "The CPUs PID 1 (and so the machine) runs on, as\n0-3,6", .default_text = "berth's own" },
         { "cpu-weight", 0, "WEIGHT", "Resources", "CPUWeight", OPT_PRIVILEGED, .parse = opt_cpu_weight,
           .help = "CPU weight, 1-10000 (default 100)", .default_text = "100" },
         { "register", 0, "auto|yes|no", "Exec", "Register", OPT_PRIVILEGED, .parse = opt_register,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -149,6 +150,8 @@ struct settings {
                 REGISTER_NO,
         } register_mode;
         struct cgroup_limits limits;
+        cpu_set_t cpu_affinity; /* --cpu-affinity: PID 1's CPUs ... */
+        bool cpu_affinity_set;  /* ... when given */
         /* --system-call-filter=: names and @groups added to the default
          * filter, and removed (~); NULL: none. */
         char **syscall_allow;

@@ -176,3 +176,30 @@ Test(settings, berthctl_show_effective_needs_no_berthd)
         cr_expect(strstr(r.err, "no tree given, and there is no image"), "%s", r.err);
         it_result_free(&r);
 }
+
+/* --cpu-affinity and CPUAffinity=: the CPUs of PID 1 and what it starts;
+ * a list without an online CPU is one line, and nothing is left. */
+Test(settings, cpu_affinity_pins_the_machine)
+{
+        struct it_result r = it_berth_run(30, "-D", it_busybox_tree(), "-x", "--cpu-affinity=1", "--", "/bin/sh",
+                                          "-c", "grep Cpus_allowed_list /proc/1/status /proc/self/status | cut -f2",
+                                          NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, "1\n1\n", "%s", r.out);
+        it_result_free(&r);
+        char text[700];
+        snprintf(text, sizeof(text), "[Exec]\nImage=%s\nCPUAffinity=0\n", it_busybox_tree());
+        etc_file("aff", text);
+        r = it_berth_run(30, "-M", "aff", "-x", "--", "/bin/sh", "-c", "grep Cpus_allowed_list /proc/1/status | cut -f2",
+                         NULL);
+        cr_expect_str_eq(r.out, "0\n", "CPUAffinity=0: %s%s", r.out, r.err);
+        it_result_free(&r);
+        unsetenv("BERTH_CONFIG_DIR");
+        r = it_berth_run(30, "-D", it_busybox_tree(), "-x", "--name", "aff2", "--cpu-affinity=1000", "--", "true",
+                         NULL);
+        cr_expect(r.status == 1 && strstr(r.err, "--cpu-affinity=1000: none of these CPUs is online here"), "%s",
+                  r.err);
+        cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+        it_result_free(&r);
+        it_assert_clean("aff2", NULL);
+}

@@ -13,6 +13,7 @@
 
 #include "cleanup.h"
 #include "log.h"
+#include "cpulist.h"
 #include "util.h"
 
 static char tmp[] = "/tmp/berth-test-util-XXXXXX";
@@ -631,4 +632,23 @@ Test(util, now_usec_follows_its_clock)
         cr_assert_lt(b - (uint64_t) ts.tv_sec * 1000000, 2000000);
         usleep(10000);
         cr_assert_geq(now_usec(CLOCK_MONOTONIC) - a, 10000);
+}
+
+Test(util, cpu_lists_parse_and_format_as_the_kernel_writes_them)
+{
+        cpu_set_t set;
+        char buf[64];
+
+        cr_assert_eq(cpu_list_parse("0-3,6", &set), 0);
+        cr_expect(CPU_ISSET(0, &set) && CPU_ISSET(3, &set) && !CPU_ISSET(4, &set) && CPU_ISSET(6, &set));
+        cpu_list_format(&set, buf, sizeof(buf));
+        cr_expect_str_eq(buf, "0-3,6");
+        cr_assert_eq(cpu_list_parse("1 3", &set), 0);
+        cpu_list_format(&set, buf, sizeof(buf));
+        cr_expect_str_eq(buf, "1,3");
+        cr_expect_eq(cpu_list_parse("", &set), -ENODATA);
+        cr_expect_eq(cpu_list_parse("3-1", &set), -EINVAL);
+        cr_expect_eq(cpu_list_parse("1x", &set), -EINVAL);
+        cr_expect_eq(cpu_list_parse("-1", &set), -EINVAL);
+        cr_expect_eq(cpu_list_parse("99999", &set), -ERANGE);
 }
