@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bind.h"
@@ -24,6 +23,7 @@
 #include "machine.h"
 #include "manager.h"
 #include "programs.h"
+#include "spawn.h"
 #include "util.h"
 
 #define COPY_REPLACE 1ULL       /* machined's flag: replace what is there */
@@ -81,19 +81,7 @@ static pid_t spawn(const struct machine *m, bool in, uint64_t flags, const char 
         argv[n++] = in ? "to" : "from";
         argv[n++] = pid, argv[n++] = base, argv[n++] = size;
         argv[n++] = (char *) source, argv[n++] = (char *) dest;
-        pid_t child = fork();
-        if (child != 0)
-                return child < 0 ? -errno : child;
-        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-        dup2(null, STDIN_FILENO);
-        dup2(null, STDOUT_FILENO);
-        dup2(err, STDERR_FILENO);
-        (void) syscall(SYS_close_range, 3, ~0U, 0);
-        sigset_t all;
-        sigemptyset(&all);
-        sigprocmask(SIG_SETMASK, &all, NULL);
-        execv(helper, argv);
-        _exit(127);
+        return helper_fork_exec(helper, argv, -1, -1, err);
 }
 
 static int copy(sd_bus_message *msg, struct manager *mgr, bool in, bool with_flags, sd_bus_error *error)

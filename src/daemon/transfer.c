@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "log.h"
 #include "paths.h"
 #include "programs.h"
+#include "spawn.h"
 #include "staging.h"
 #include "util.h"
 
@@ -139,25 +139,6 @@ static int on_helper_exit(sd_event_source *s, const siginfo_t *si, void *userdat
         return 0;
 }
 
-static pid_t spawn(const char *helper, const char *verb, const char *source, const char *name, int in_fd, int out,
-                   int err)
-{
-        pid_t pid = fork();
-        if (pid != 0)
-                return pid < 0 ? -errno : pid;
-        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-        (void) setsid();
-        dup2(in_fd >= 0 ? in_fd : null, STDIN_FILENO);
-        dup2(out, STDOUT_FILENO);
-        dup2(err, STDERR_FILENO);
-        (void) syscall(SYS_close_range, 3, ~0U, 0);
-        sigset_t all;
-        sigemptyset(&all);
-        sigprocmask(SIG_SETMASK, &all, NULL);
-        execl(helper, "berth-import", "--progress-fd=1", verb, source, name, (char *) NULL);
-        _exit(127);
-}
-
 int transfer_start(struct transfers *ts, const char *verb, const char *source, const char *name, int in_fd,
                    struct transfer **ret)
 {
@@ -204,7 +185,8 @@ int transfer_start(struct transfers *ts, const char *verb, const char *source, c
         }
         t->out_fd = out[0];
         t->err_fd = err[0];
-        pid_t pid = spawn(helper, verb, source, name, in_fd, out[1], err[1]);
+        char *argv[] = { "berth-import", "--progress-fd=1", (char *) verb, (char *) source, (char *) name, NULL };
+        pid_t pid = helper_fork_exec(helper, argv, in_fd, out[1], err[1]);
         close(out[1]);
         close(err[1]);
         if (pid < 0) {
