@@ -27,8 +27,8 @@ static int image_of_path(const char *path, struct image_info *ret)
         return image_get(name, ret);
 }
 
-static int find_image(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
-                      sd_bus_error *error)
+int bus_image_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                   sd_bus_error *error)
 {
         struct image_info im;
 
@@ -172,7 +172,7 @@ static const sd_bus_vtable image_vtable[] = {
 
 int image_bus_setup(sd_bus *bus, struct manager *m)
 {
-        int r = sd_bus_add_fallback_vtable(bus, NULL, IMAGE_PREFIX, IMAGE_IFACE, image_vtable, find_image, m);
+        int r = sd_bus_add_fallback_vtable(bus, NULL, IMAGE_PREFIX, IMAGE_IFACE, image_vtable, bus_image_find, m);
         if (r < 0)
                 return r;
         return sd_bus_add_node_enumerator(bus, NULL, IMAGE_PREFIX, enumerate_images, m);

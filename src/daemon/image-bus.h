@@ -17,3 +17,6 @@ int bus_list_images(sd_bus_message *msg, const char *prefix, sd_bus_error *error
 int bus_get_image(sd_bus_message *msg, const char *prefix, sd_bus_error *error);
 int bus_image_property(sd_bus *bus, const char *path, const char *interface, const char *property,
                        sd_bus_message *reply, void *userdata, sd_bus_error *error);
+/* An Image object's lookup under either prefix (userdata: the manager). */
+int bus_image_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                   sd_bus_error *error);

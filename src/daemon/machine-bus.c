@@ -24,36 +24,39 @@ int machine_bus_path(const char *name, char **ret)
         return sd_bus_path_encode(MACHINE_PREFIX, name, ret);
 }
 
-static int find_machine(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
-                        sd_bus_error *error)
+int bus_machine_lookup(struct manager *m, const char *prefix, const char *path, void **found)
 {
-        struct manager *m = userdata;
         _cleanup_free_ char *name = NULL;
         struct machine *mach;
 
-        if (sd_bus_path_decode(path, MACHINE_PREFIX, &name) <= 0)
-                return 0;
-        mach = manager_find(m, name);
-        if (!mach)
+        if (sd_bus_path_decode(path, prefix, &name) <= 0 || !(mach = manager_find(m, name)))
                 return 0;
         *found = mach;
         return 1;
 }
 
-static int enumerate_machines(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error)
+int bus_machine_nodes(struct manager *m, const char *prefix, char ***nodes)
 {
-        struct manager *m = userdata;
-        char **l = calloc(m->n_machines + 1, sizeof(char *));
+        _cleanup_strv_ char **l = calloc(m->n_machines + 1, sizeof(char *));
 
         if (!l)
                 return -ENOMEM;
         for (size_t i = 0; i < m->n_machines; i++)
-                if (machine_bus_path(m->machines[i]->name, &l[i]) < 0) {
-                        strv_free(l);
+                if (sd_bus_path_encode(prefix, m->machines[i]->name, &l[i]) < 0)
                         return -ENOMEM;
-                }
-        *nodes = l;
+        *nodes = take_ptr(l);
         return 1;
+}
+
+static int find_machine(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                        sd_bus_error *error)
+{
+        return bus_machine_lookup(userdata, MACHINE_PREFIX, path, found);
+}
+
+static int enumerate_machines(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error)
+{
+        return bus_machine_nodes(userdata, MACHINE_PREFIX, nodes);
 }
 
 /* Poweroff, Reboot, Terminate: no arguments, root only. */

@@ -9,6 +9,11 @@ struct manager;
 /* /org/berth/machine1/machine/NAME, the name escaped as sd_bus_path_encode()
  * does. */
 int machine_bus_path(const char *name, char **ret);
+/* The machine whose object path is path (its name encoded below prefix)
+ * into *found: 1, or 0 for none; and every machine's path below prefix
+ * (berthd's objects, and machined's names of them in machined-bus.c). */
+int bus_machine_lookup(struct manager *m, const char *prefix, const char *path, void **found);
+int bus_machine_nodes(struct manager *m, const char *prefix, char ***nodes);
 /* Publish every machine of m at its path. */
 int machine_bus_setup(sd_bus *bus, struct manager *m);
 /* PropertiesChanged for what a state file's rewrite changes. */

@@ -22,7 +22,6 @@
 #include "manager.h"
 #include "osrelease.h"
 #include "shell.h"
-#include "store.h"
 #include "util.h"
 
 #define MD_NAME "org.freedesktop.machine1"
@@ -360,18 +359,6 @@ static const sd_bus_vtable image_vtable[] = {
         SD_BUS_VTABLE_END
 };
 
-static int find_image(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
-                      sd_bus_error *error)
-{
-        _cleanup_free_ char *name = NULL;
-        struct image_info im;
-
-        if (sd_bus_path_decode(path, MACHINED_IMAGE_PREFIX, &name) <= 0 || image_get(name, &im) < 0)
-                return 0;
-        *found = userdata;
-        return 1;
-}
-
 static int property_empty(sd_bus *bus, const char *path, const char *interface, const char *property,
                           sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
@@ -412,27 +399,12 @@ static const sd_bus_vtable machine_vtable[] = {
 static int find_machine(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
                         sd_bus_error *error)
 {
-        _cleanup_free_ char *name = NULL;
-        struct machine *mach;
-
-        if (sd_bus_path_decode(path, MD_MACHINE_PREFIX, &name) <= 0 || !(mach = manager_find(userdata, name)))
-                return 0;
-        *found = mach;
-        return 1;
+        return bus_machine_lookup(userdata, MD_MACHINE_PREFIX, path, found);
 }
 
 static int enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error)
 {
-        struct manager *m = userdata;
-        _cleanup_strv_ char **l = calloc(m->n_machines + 1, sizeof(char *));
-
-        if (!l)
-                return -ENOMEM;
-        for (size_t i = 0; i < m->n_machines; i++)
-                if (sd_bus_path_encode(MD_MACHINE_PREFIX, m->machines[i]->name, &l[i]) < 0)
-                        return -ENOMEM;
-        *nodes = take_ptr(l);
-        return 1;
+        return bus_machine_nodes(userdata, MD_MACHINE_PREFIX, nodes);
 }
 
 const char *machined_compat_to_string(enum machined_compat c)
@@ -483,7 +455,7 @@ int machined_bus_setup(sd_bus *bus, struct manager *m, enum machined_compat mode
                 r = sd_bus_add_node_enumerator(bus, NULL, MD_MACHINE_PREFIX, enumerate, m);
         if (r >= 0)
                 r = sd_bus_add_fallback_vtable(bus, NULL, MACHINED_IMAGE_PREFIX, "org.freedesktop.machine1.Image",
-                                               image_vtable, find_image, m);
+                                               image_vtable, bus_image_find, m);
         if (r >= 0)
                 r = sd_bus_request_name(bus, MD_NAME, 0);
         if (r < 0 && mode == MACHINED_COMPAT_AUTO) {
