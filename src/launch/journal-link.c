@@ -32,13 +32,25 @@ int opt_link_journal(struct settings *s, const struct assignment *a)
         return assignment_invalid(a, "expected no, host, try-host, guest, try-guest or auto");
 }
 
+/* Nothing to link: no, or auto where the host keeps no journal at all
+ * (then neither the tree's ID is read nor anything looked at again). */
+static bool nothing_to_do(const struct launcher *l)
+{
+        struct stat st;
+
+        return l->s->link_journal == LINK_JOURNAL_NO ||
+               (l->s->link_journal == LINK_JOURNAL_AUTO && stat(HOST_JOURNAL, &st) < 0);
+}
+
 void journal_link_tree_id(struct launcher *l, int tree_fd)
 {
+        l->tree_machine_id[0] = 0;
+        if (nothing_to_do(l))
+                return;
         _cleanup_close_ int fd = tree_open(tree_fd, "etc/machine-id", O_RDONLY);
         char buf[64];
         ssize_t n = fd >= 0 ? read_full(fd, buf, sizeof(buf) - 1) : -1;
 
-        l->tree_machine_id[0] = 0;
         if (n < 32)
                 return;
         buf[n] = 0;
@@ -64,11 +76,14 @@ static int prepare_host(struct launcher *l, const char *dir, bool try)
 
         if (try && stat(HOST_JOURNAL, &st) < 0)
                 return cannot(l, true, -ENOENT, "the host has no " HOST_JOURNAL);
-        if (lstat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+        bool there = lstat(dir, &st) == 0;
+        if (there && !S_ISDIR(st.st_mode))
                 return cannot(l, try, -EEXIST, "the host's path is there and no directory");
         r = mkdir_p(dir, 0755);
         if (r < 0)
                 return cannot(l, try, r, strerror(-r));
+        if (!there && !(l->journal_made = strdup(dir)))
+                return log_oom();
         l->m.journal_source = strdup(dir);
         return l->m.journal_source ? 1 : log_oom();
 }
@@ -98,9 +113,23 @@ static int prepare_guest(struct launcher *l, const char *dir, const char *id, bo
                         return cannot(l, try, r, strerror(-r));
                 if (symlink(target, dir) < 0)
                         return cannot(l, try, -errno, strerror(errno));
+                if (!(l->journal_made = strdup(dir)))
+                        return log_oom();
         }
         l->m.journal_guest = true;
         return 1;
+}
+
+void journal_link_undo(struct launcher *l)
+{
+        if (!l->journal_made)
+                return;
+        /* The empty directory, or the link: a machine that never ran
+         * leaves nothing in the host's journal. */
+        if (!l->ever_started && rmdir(l->journal_made) < 0 && errno == ENOTDIR)
+                (void) unlink(l->journal_made);
+        free(l->journal_made);
+        l->journal_made = NULL;
 }
 
 int journal_link_prepare(struct launcher *l)
@@ -111,6 +140,8 @@ int journal_link_prepare(struct launcher *l)
         struct stat st;
         int r = 0;
 
+        if (nothing_to_do(l))
+                return 0;
         snprintf(dir, sizeof(dir), HOST_JOURNAL "/%s", id);
         snprintf(l->m.journal_id, sizeof(l->m.journal_id), "%s", id);
         if (mode == LINK_JOURNAL_AUTO)

@@ -23,3 +23,6 @@ void journal_link_tree_id(struct launcher *l, int tree_fd);
 /* After the writable layer is planned: what the mode comes to, with what
  * is made on the host for it. Logs one line and returns -errno. */
 int journal_link_prepare(struct launcher *l);
+/* At the end: what journal_link_prepare() made on the host (the
+ * directory, the link) removed again when the machine never ran. */
+void journal_link_undo(struct launcher *l);

@@ -25,6 +25,7 @@
 #include "apifs.h"
 #include "cleanup.h"
 #include "filter-file.h"
+#include "journal-link.h"
 #include "launcher.h"
 #include "log.h"
 #include "machined.h"
@@ -395,6 +396,7 @@ static void teardown(struct launcher *l)
         free(l->devices);
         (void) machine_state_remove(l->name);
         (void) machine_filter_remove(l->name);
+        journal_link_undo(l);
         if (l->s->upper && l->m.work)
                 (void) rm_rf_at(AT_FDCWD, l->m.work);
         /* A machine that never ran leaves no directory behind. */

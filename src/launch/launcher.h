@@ -29,6 +29,7 @@ struct launcher {
         int tree_fd;            /* a layered image's merged layers for the checks, until PID 1 is let go */
         char tree_machine_id[33]; /* the tree's /etc/machine-id, "" when it has none */
         bool machined_registered; /* this boot is systemd-machined's too */
+        char *journal_made;     /* --link-journal: the host's directory or link this run made */
         bool made_machine_dir;  /* this run created the writable layer's directory */
         char *machine_dir;
         struct machine_cgroup cg;

@@ -454,6 +454,15 @@ Test(boot, link_journal_host_and_guest, .timeout = 240)
         free(id);
         it_assert_clean(name, NULL);
 
+        /* A start that fails after the directory was made leaves none. */
+        struct it_result f = it_berth_run(30, "-D", it_busybox_tree(), "-x", "--link-journal=host",
+                                          "--uuid=0123456789abcdef0123456789abcdef", "--cpu-affinity=1000", "--",
+                                          "true", NULL);
+        cr_expect_eq(f.status, 1, "%s", f.err);
+        it_result_free(&f);
+        cr_expect(access("/var/log/journal/0123456789abcdef0123456789abcdef", F_OK) < 0,
+                  "a failed start left its journal directory on the host");
+
         /* guest with --ephemeral: refused; try-guest: nothing to link. */
         struct it_result r = it_berth_run(30, "-D", it_debian_tree(), "-x", "--link-journal=guest", "--", "true", NULL);
         cr_expect(r.status == 1 && strstr(r.err, "--link-journal=guest: an --ephemeral machine's journal is on no "
