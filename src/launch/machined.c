@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cgroup-internal.h"
 #include "cleanup.h"
@@ -17,12 +18,23 @@
 #include "programs.h"
 #include "util.h"
 
+/* machined is here, or installed for the bus to start: without either
+ * (a systemd host without systemd-container) nothing is run at all. */
+static bool machined_installed(void)
+{
+        struct stat st;
+
+        return stat("/run/systemd/machines", &st) == 0 ||
+               stat("/usr/share/dbus-1/system-services/org.freedesktop.machine1.service", &st) == 0;
+}
+
 int machined_register(struct launcher *l)
 {
         _cleanup_free_ char *helper = NULL;
         char name[128], uuid[64], leader[32], root[4200], ifindex[32], err[512] = "";
 
-        if (l->s->register_mode == REGISTER_NO || !cgroup_systemd_running() || program_find("berth-bus", &helper) < 0)
+        if (l->s->register_mode == REGISTER_NO || !cgroup_systemd_running() || !machined_installed() ||
+            program_find("berth-bus", &helper) < 0)
                 return 0;
         snprintf(name, sizeof(name), "--name=%s", l->name);
         snprintf(uuid, sizeof(uuid), "--uuid=%s", l->m.uuid);
