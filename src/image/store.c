@@ -59,10 +59,11 @@ static uint64_t file_usage(const struct stat *st)
         return (uint64_t) st->st_blocks * 512;
 }
 
+/* By type: image_type_suffix() indexes it. */
 static const struct image_kind kinds[] = {
-        { IMAGE_DIRECTORY, "", is_dir, dir_read_only, tree_usage },
-        { IMAGE_RAW, RAW_SUFFIX, is_file, file_read_only, file_usage },
-        { IMAGE_LAYERED, LAYERS_SUFFIX, is_file, file_read_only, tree_usage },
+        [IMAGE_DIRECTORY] = { IMAGE_DIRECTORY, "", is_dir, dir_read_only, tree_usage },
+        [IMAGE_RAW] = { IMAGE_RAW, RAW_SUFFIX, is_file, file_read_only, file_usage },
+        [IMAGE_LAYERED] = { IMAGE_LAYERED, LAYERS_SUFFIX, is_file, file_read_only, tree_usage },
 };
 
 const char *image_type_to_string(enum image_type t)
