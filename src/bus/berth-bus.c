@@ -5,10 +5,11 @@
  * sd-bus, once.
  *
  *   berth-bus scope-start --unit=machine-NAME.scope --pid=PID [--slice=SLICE]
- *             [--description=TEXT] [--memory-max=BYTES] [--cpu-quota=PERCENT]
- *             [--tasks-max=N] [--cpu-weight=W]
+ *             [--description=TEXT] [--property=NAME=VALUE]...
  *
- * asks systemd for a transient scope with Delegate=yes holding PID, waits
+ * asks systemd for a transient scope with Delegate=yes holding PID (and
+ * the limits, NAME=VALUE as resources.c reads them: MemoryMax=1G,
+ * AllowedCPUs=0-1, IOWriteBandwidthMax=/dev/vda 10M, ...), waits
  * for the job, and prints the scope's control group. Exit status: 0 done,
  * 1 systemd refused or the job failed (one line on stderr says why), 2 no
  * systemd answers on the bus.
@@ -27,6 +28,8 @@
 #include <systemd/sd-bus.h>
 
 #include "machined-register.h"
+#include "resources.h"
+#include "unit-props.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"
@@ -37,8 +40,7 @@ struct scope_args {
         const char *slice;
         const char *description;
         uint32_t pid;
-        uint64_t memory_max, tasks_max, cpu_weight;
-        unsigned cpu_quota;
+        struct cgroup_limits limits;
 };
 
 struct job_wait {
@@ -72,17 +74,10 @@ static int append_properties(sd_bus_message *m, const struct scope_args *a)
         if (r >= 0 && a->slice)
                 r = sd_bus_message_append(m, "(sv)", "Slice", "s", a->slice);
         if (r >= 0)
-                r = sd_bus_message_append(m, "(sv)(sv)(sv)", "MemoryAccounting", "b", 1, "TasksAccounting", "b", 1,
-                                          "CPUAccounting", "b", 1);
-        if (r >= 0 && a->memory_max)
-                r = sd_bus_message_append(m, "(sv)", "MemoryMax", "t", a->memory_max);
-        if (r >= 0 && a->cpu_quota)
-                /* CPUQuota=N% is N/100 s of CPU time per second. */
-                r = sd_bus_message_append(m, "(sv)", "CPUQuotaPerSecUSec", "t", (uint64_t) a->cpu_quota * 10000);
-        if (r >= 0 && a->tasks_max)
-                r = sd_bus_message_append(m, "(sv)", "TasksMax", "t", a->tasks_max);
-        if (r >= 0 && a->cpu_weight)
-                r = sd_bus_message_append(m, "(sv)", "CPUWeight", "t", a->cpu_weight);
+                r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)", "MemoryAccounting", "b", 1, "TasksAccounting", "b",
+                                          1, "CPUAccounting", "b", 1, "IOAccounting", "b", 1);
+        if (r >= 0)
+                r = bus_append_limits(m, &a->limits, false);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         return r;
@@ -196,10 +191,7 @@ int main(int argc, char **argv)
                 { "pid", required_argument, NULL, 'p' },
                 { "slice", required_argument, NULL, 's' },
                 { "description", required_argument, NULL, 'd' },
-                { "memory-max", required_argument, NULL, 'm' },
-                { "cpu-quota", required_argument, NULL, 'c' },
-                { "tasks-max", required_argument, NULL, 't' },
-                { "cpu-weight", required_argument, NULL, 'w' },
+                { "property", required_argument, NULL, 'P' },
                 {}
         };
         struct scope_args a = { .description = "berth machine" };
@@ -223,19 +215,22 @@ int main(int argc, char **argv)
                         a.slice = optarg;
                 else if (c == 'd')
                         a.description = optarg;
-                else if (parse_u64(optarg, &v) < 0) {
+                else if (c == 'P') {
+                        char *eq = strchr(optarg, '='), why_buf[256];
+                        const char *why;
+
+                        if (eq)
+                                *eq = 0;
+                        if (!eq || limits_assign(&a.limits, optarg, eq + 1, why_buf, sizeof(why_buf), &why) < 0) {
+                                fprintf(stderr, "berth-bus: --property=%s: %s\n", optarg,
+                                        eq ? why : "expected NAME=VALUE");
+                                return 1;
+                        }
+                } else if (parse_u64(optarg, &v) < 0) {
                         fprintf(stderr, "berth-bus: bad number '%s'\n", optarg);
                         return 1;
                 } else if (c == 'p')
                         a.pid = (uint32_t) v;
-                else if (c == 'm')
-                        a.memory_max = v;
-                else if (c == 'c')
-                        a.cpu_quota = (unsigned) v;
-                else if (c == 't')
-                        a.tasks_max = v;
-                else if (c == 'w')
-                        a.cpu_weight = v;
         }
         if (!a.unit || !a.pid) {
                 fprintf(stderr, "berth-bus: --unit and --pid are required\n");

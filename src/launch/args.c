@@ -298,8 +298,7 @@ int settings_check(struct settings *s)
                 return log_invalid("--ephemeral and --upper exclude each other");
         if (s->keep_unit && s->cgroup == CGROUP_CGROUPFS)
                 return log_invalid("--keep-unit needs systemd: it cannot go with --cgroup=cgroupfs");
-        if (s->keep_unit && (s->slice || s->limits.memory_max || s->limits.cpu_quota || s->limits.tasks_max ||
-                             s->limits.cpu_weight))
+        if (s->keep_unit && (s->slice || s->limits.set))
                 return log_invalid("with --keep-unit the unit's own settings (Slice=, MemoryMax=, "
                                    "CPUQuota=, TasksMax=, CPUWeight=) apply: --slice and the limits cannot "
                                    "be given");

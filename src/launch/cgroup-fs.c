@@ -65,7 +65,7 @@ static int fs_create(struct machine_cgroup *cg, const char *machine)
                 return r;
         r = cgroup_limits_apply(cg, machine, cgroup_v1_join, cg->what, sizeof(cg->what));
         if (r < 0 && cg->what[0])
-                cg->step = CGROUP_STEP_LIMIT;
+                cg->step = r == -EDOM ? CGROUP_STEP_VALUE : CGROUP_STEP_LIMIT;
         if (r < 0)
                 return r;
         /* Memory is counted without a limit too: on a hybrid host, where
@@ -109,17 +109,7 @@ static int fs_destroy(struct machine_cgroup *cg)
         r = cgroup_dir_remove(pfd, leaf);
         if (r < 0)
                 return r;
-        for (int i = 0; i < _CG_V1_MAX; i++) {
-                _cleanup_close_ int vp = -EBADF, vfd = -EBADF;
-                const char *vleaf;
-
-                if (!cg->v1[i] || cgroup_dir_open_with_parent(cg->v1[i], &vp, &vfd, &vleaf) < 0 || vfd < 0)
-                        continue;
-                r = cgroup_v1_remove(vp, vleaf, vfd, false);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        return cgroup_v1_remove_joined(cg);
 }
 
 const struct cgroup_ops cgroup_fs_ops = {

@@ -20,6 +20,8 @@ static const char *const v1_names[_CG_V1_MAX] = {
         [CG_V1_CPUACCT] = "cpuacct",
         [CG_V1_PIDS] = "pids",
         [CG_V1_DEVICES] = "devices",
+        [CG_V1_CPUSET] = "cpuset",
+        [CG_V1_BLKIO] = "blkio",
 };
 
 const char *cgroup_v1_name(enum cgroup_v1 c)

@@ -69,6 +69,8 @@ int cgroup_v1_make(struct machine_cgroup *cg, enum cgroup_v1 c, const char *mach
 /* Wait until the v1 cgroup at fd is empty (killing what is in it, unless
  * stale: then it belongs to another launcher) and remove it. */
 int cgroup_v1_remove(int pfd, const char *leaf, int fd, bool stale);
+/* Remove the machine's cgroups in every v1 hierarchy it joined. */
+int cgroup_v1_remove_joined(struct machine_cgroup *cg);
 /* Remove a berth-NAME left in any v1 hierarchy by a launcher killed with
  * SIGKILL. */
 int cgroup_v1_sweep(const char *machine);
@@ -95,3 +97,14 @@ int cgroup_devices_program(int map_fd, struct bpf_insn *insns, size_t max);
 int cgroup_limits_apply(struct machine_cgroup *cg, const char *machine,
                         int (*join_v1)(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine),
                         char *ret_what, size_t what_size);
+
+/* cgroup-cpuset.c: the limits' CPUs and memory nodes, in cgroup2 where
+ * cpuset is delegated, else in the v1 cpuset hierarchy. -EDOM: a list
+ * the host cannot give, what says so whole. */
+int cgroup_cpuset_apply(struct machine_cgroup *cg, const char *machine, char *what, size_t size);
+/* cgroup-io.c: the limits' I/O weight and caps, in cgroup2 where io is
+ * delegated, else in v1 blkio (joined with join_v1). With all, the ones
+ * assigned but lifted are written too (set-property). */
+int cgroup_io_apply(struct machine_cgroup *cg, const char *machine, bool all,
+                    int (*join_v1)(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine), char *what,
+                    size_t size);

@@ -16,50 +16,6 @@
 #include "cgutil.h"
 #include "util.h"
 
-int parse_size(const char *s, uint64_t *ret)
-{
-        char *end;
-        unsigned long long v;
-        uint64_t mult = 1;
-
-        if (!s || !*s)
-                return -EINVAL;
-        if (streq(s, "infinity")) {
-                *ret = 0;
-                return 0;
-        }
-        if (*s < '0' || *s > '9')
-                return -EINVAL;
-        errno = 0;
-        v = strtoull(s, &end, 10);
-        if (errno)
-                return -errno;
-        switch (*end) {
-        case 0:
-                break;
-        case 'K': case 'k':
-                mult = UINT64_C(1) << 10;
-                break;
-        case 'M': case 'm':
-                mult = UINT64_C(1) << 20;
-                break;
-        case 'G': case 'g':
-                mult = UINT64_C(1) << 30;
-                break;
-        case 'T': case 't':
-                mult = UINT64_C(1) << 40;
-                break;
-        default:
-                return -EINVAL;
-        }
-        if (*end && end[1] && !(end[1] == 'B' && !end[2]) && !(end[1] == 'i' && end[2] == 'B' && !end[3]))
-                return -EINVAL;
-        if (v > UINT64_MAX / mult)
-                return -ERANGE;
-        *ret = v * mult;
-        return 0;
-}
-
 static int write_knob(const char *dir, const char *file, const char *value, char *what, size_t what_size)
 {
         _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -110,6 +66,9 @@ int cgroup_limits_apply(struct machine_cgroup *cg, const char *machine,
 
         if (!lim)
                 return 0;
+        r = cgroup_cpuset_apply(cg, machine, what, what_size);
+        if (r < 0)
+                return r;
         if (lim->memory_max) {
                 snprintf(what, what_size, "finding a memory controller");
                 r = knob_dir(cg, "memory", CG_V1_MEMORY, machine, join_v1, &v2, &dir);
@@ -157,6 +116,9 @@ int cgroup_limits_apply(struct machine_cgroup *cg, const char *machine,
                 if (r < 0)
                         return r;
         }
+        r = cgroup_io_apply(cg, machine, false, join_v1, what, what_size);
+        if (r < 0)
+                return r;
         what[0] = 0;
         return 0;
 }

@@ -29,13 +29,34 @@ bool cgroup_systemd_running(void)
         return lstat("/run/systemd/system/", &st) >= 0 && S_ISDIR(st.st_mode);
 }
 
+/* The limits as berth-bus's --property=NAME=VALUE words, into argv: their
+ * number. An I/O cap is one word per device. */
+static int limit_arguments(const struct cgroup_limits *lim, char props[_LIMIT_MAX][LIMITS_IO_DEVICES_MAX + 1][128],
+                           char **argv)
+{
+        char value[LIMITS_IO_DEVICES_MAX * 48];
+        int n = 0;
+
+        for (int l = 0; lim && l < _LIMIT_MAX; l++) {
+                int k = 0;
+
+                if (limits_format(lim, l, value, sizeof(value)) <= 0)
+                        continue;
+                for (char *v = strtok(value, "\n"); v && k <= LIMITS_IO_DEVICES_MAX; v = strtok(NULL, "\n"), k++) {
+                        snprintf(props[l][k], sizeof(props[l][k]), "--property=%s=%s", limit_name(l), v);
+                        argv[n++] = props[l][k];
+                }
+        }
+        return n;
+}
+
 /* Run berth-bus scope-start; its one line of output is the scope's control
  * group, its one line of error (into cg->what) says why not. */
 static int ask_systemd(struct machine_cgroup *cg, const char *machine, char **ret_cgroup)
 {
-        const struct cgroup_limits *lim = cg->limits;
-        char unit[128], pid[32], mem[48], quota[48], tasks[48], weight[48], desc[128], slice[256];
-        char *argv[16];
+        char unit[128], pid[32], desc[128], slice[256];
+        char props[_LIMIT_MAX][LIMITS_IO_DEVICES_MAX + 1][128];
+        char *argv[8 + _LIMIT_MAX * LIMITS_IO_DEVICES_MAX];
         int out[2], err[2], n = 0, status;
         pid_t child;
 
@@ -49,22 +70,7 @@ static int ask_systemd(struct machine_cgroup *cg, const char *machine, char **re
         argv[n++] = desc;
         snprintf(slice, sizeof(slice), "--slice=%s", cg->slice ? cg->slice : "machine.slice");
         argv[n++] = slice;
-        if (lim && lim->memory_max) {
-                snprintf(mem, sizeof(mem), "--memory-max=%llu", (unsigned long long) lim->memory_max);
-                argv[n++] = mem;
-        }
-        if (lim && lim->cpu_quota) {
-                snprintf(quota, sizeof(quota), "--cpu-quota=%u", lim->cpu_quota);
-                argv[n++] = quota;
-        }
-        if (lim && lim->tasks_max) {
-                snprintf(tasks, sizeof(tasks), "--tasks-max=%llu", (unsigned long long) lim->tasks_max);
-                argv[n++] = tasks;
-        }
-        if (lim && lim->cpu_weight) {
-                snprintf(weight, sizeof(weight), "--cpu-weight=%u", lim->cpu_weight);
-                argv[n++] = weight;
-        }
+        n += limit_arguments(cg->limits, props, argv + n);
         argv[n] = NULL;
 
         if (pipe2(out, O_CLOEXEC) < 0)
@@ -137,15 +143,30 @@ static int scope_create(struct machine_cgroup *cg, const char *machine)
         r = cgroup_payload_delegate(cg);
         if (r < 0)
                 return r;
-        /* With --keep-unit the limits are the unit's business. */
+        /* With --keep-unit the limits are the unit's business. systemd
+         * manages no v1 cpuset: on a hybrid host berth does. */
+        if (!cg->keep_unit && !cgroup2_has_controller(cg->path, "cpuset")) {
+                r = cgroup_v1_sweep(machine);
+                if (r >= 0)
+                        r = cgroup_cpuset_apply(cg, machine, cg->what, sizeof(cg->what));
+                if (r < 0 && cg->what[0])
+                        cg->step = r == -EDOM ? CGROUP_STEP_VALUE : CGROUP_STEP_LIMIT;
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
 static int scope_destroy(struct machine_cgroup *cg)
 {
         /* The launcher stays in supervisor/: the scope goes when it exits.
-         * What remains to do is the machine's part. */
-        return cgroup_payload_remove(cg);
+         * What remains to do is the machine's part, and what berth made
+         * in v1 hierarchies. */
+        int r = cgroup_payload_remove(cg);
+
+        if (r < 0)
+                return r;
+        return cgroup_v1_remove_joined(cg);
 }
 
 static int scope_renew(struct machine_cgroup *cg, const char *machine)

@@ -90,6 +90,22 @@ int cgroup_v1_join(struct machine_cgroup *cg, enum cgroup_v1 c, const char *mach
         return cgroup_dir_mkdir(fd, "payload");
 }
 
+int cgroup_v1_remove_joined(struct machine_cgroup *cg)
+{
+        for (int i = 0; i < _CG_V1_MAX; i++) {
+                _cleanup_close_ int vp = -EBADF, vfd = -EBADF;
+                const char *vleaf;
+                int r;
+
+                if (!cg->v1[i] || cgroup_dir_open_with_parent(cg->v1[i], &vp, &vfd, &vleaf) < 0 || vfd < 0)
+                        continue;
+                r = cgroup_v1_remove(vp, vleaf, vfd, false);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* A launcher killed with SIGKILL may have left berth-NAME in any v1
  * hierarchy its limits used: remove those the limits of this start will
  * not join (cgroup_v1_join removes the others). */

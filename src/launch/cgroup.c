@@ -33,7 +33,9 @@ int cgroup_mode_from_string(const char *s)
 
 static bool limits_set(const struct cgroup_limits *lim)
 {
-        return lim && (lim->memory_max || lim->cpu_quota || lim->tasks_max || lim->cpu_weight);
+        return lim && (lim->memory_max || lim->cpu_quota || lim->tasks_max || lim->cpu_weight ||
+                       limits_has(lim, LIMIT_ALLOWED_CPUS) || limits_has(lim, LIMIT_ALLOWED_MEMORY_NODES) ||
+                       lim->io_weight || lim->n_io);
 }
 
 static int create(struct machine_cgroup *cg, const char *machine)

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "resources.h"
+
 /* A machine's cgroup: one interface, a backend per way of getting one (the
  * cgroup file system where no systemd runs; a systemd scope where it does).
  * Either way the machine's cgroup holds supervisor/ (the launcher) and
@@ -20,15 +22,9 @@ enum cgroup_mode {
 const char *cgroup_mode_to_string(enum cgroup_mode m);
 int cgroup_mode_from_string(const char *s);
 
-/* A controller comes in as a field here, its cgroup2 file (and v1 one, if
- * any) in cgroup-limits.c, and its scope property in cgroup-scope.c's
- * ask_systemd and in berth-bus; both backends then apply it. */
-struct cgroup_limits {
-        uint64_t memory_max;    /* bytes; 0: no limit */
-        unsigned cpu_quota;     /* percent of one CPU; 0: no limit */
-        uint64_t tasks_max;     /* 0: no limit */
-        unsigned cpu_weight;    /* 1..10000; 0: the default */
-};
+/* The limits (struct cgroup_limits, resources.h): each one's cgroup2 file
+ * (and v1 one, if any) in cgroup-limits.c or its own file, its scope
+ * property in berth-bus; both backends then apply it. */
 
 /* The v1 controllers berth uses on hybrid and legacy hosts. */
 enum cgroup_v1 {
@@ -37,6 +33,8 @@ enum cgroup_v1 {
         CG_V1_CPUACCT,
         CG_V1_PIDS,
         CG_V1_DEVICES,          /* only where no device program can be attached */
+        CG_V1_CPUSET,
+        CG_V1_BLKIO,
         _CG_V1_MAX,
 };
 
@@ -65,6 +63,7 @@ enum cgroup_step {
         CGROUP_STEP_HELPER,     /* finding berth-bus, which asks systemd for the scope */
         CGROUP_STEP_SCOPE,      /* systemd made no scope: what is berth-bus's answer */
         CGROUP_STEP_LIMIT,      /* what names file and value; -EOPNOTSUPP: no controller for it */
+        CGROUP_STEP_VALUE,      /* a value this host cannot give: what says so whole */
         CGROUP_STEP_CREATE,     /* making the cgroup; -EBUSY: processes of another launcher in it */
         CGROUP_STEP_DEVICES,    /* the device policy: what says how each way failed */
 };
@@ -148,5 +147,3 @@ struct cgroup_usage {
 int cgroup_usage(const struct machine_cgroup *cg, struct cgroup_usage *ret);
 
 const char *cgroup_v1_name(enum cgroup_v1 c);
-/* Parse "64M", "1G", "infinity" (0) and plain bytes. */
-int parse_size(const char *s, uint64_t *ret);

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "layers.h"
 #include "log.h"
+#include "resources.h"
 #include "option-parse.h"
 #include "options.h"
 #include "paths.h"
@@ -379,37 +380,15 @@ int opt_notify_ready(struct settings *s, const struct assignment *a)
         return 0;
 }
 
-int opt_memory_max(struct settings *s, const struct assignment *a)
+/* The resource limits, by their settings file keys, which are systemd's
+ * property names (resources.c reads them for set-property too). */
+int opt_limit(struct settings *s, const struct assignment *a)
 {
-        if (parse_size(a->value, &s->limits.memory_max) < 0)
-                return assignment_invalid(a, "expected bytes with K, M, G or T, or infinity");
-        return 0;
-}
+        char why_buf[256];
+        const char *why;
 
-int opt_cpu_quota(struct settings *s, const struct assignment *a)
-{
-        _cleanup_free_ char *n = strdup(a->value);
-        unsigned v;
-
-        if (!n)
-                return -ENOMEM;
-        if (*n && n[strlen(n) - 1] == '%')
-                n[strlen(n) - 1] = 0;
-        if (parse_uint(n, &v) < 0 || v == 0 || v > 100000)
-                return assignment_invalid(a, "expected a percentage of one CPU, 1%% to 100000%%");
-        s->limits.cpu_quota = v;
-        return 0;
-}
-
-int opt_tasks_max(struct settings *s, const struct assignment *a)
-{
-        unsigned v;
-
-        if (streq(a->value, "infinity"))
-                v = 0;
-        else if (parse_uint(a->value, &v) < 0 || v == 0)
-                return assignment_invalid(a, "expected a positive number or infinity");
-        s->limits.tasks_max = v;
+        if (limits_assign(&s->limits, a->opt->key, a->value, why_buf, sizeof(why_buf), &why) < 0)
+                return assignment_invalid(a, "%s", why);
         return 0;
 }
 
@@ -422,16 +401,6 @@ int opt_cpu_affinity(struct settings *s, const struct assignment *a)
         if (r < 0)
                 return assignment_invalid(a, "expected CPU numbers and ranges, such as 0-3,6");
         s->cpu_affinity_set = true;
-        return 0;
-}
-
-int opt_cpu_weight(struct settings *s, const struct assignment *a)
-{
-        unsigned v;
-
-        if (parse_uint(a->value, &v) < 0 || v < 1 || v > 10000)
-                return assignment_invalid(a, "expected 1 to 10000");
-        s->limits.cpu_weight = v;
         return 0;
 }
 

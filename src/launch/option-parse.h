@@ -41,11 +41,8 @@ int opt_register(struct settings *s, const struct assignment *a);
 int opt_signal(struct settings *s, const struct assignment *a);       /* the int at the option's offset */
 int opt_capability(struct settings *s, const struct assignment *a);   /* the uint64_t at the option's offset */
 int opt_notify_ready(struct settings *s, const struct assignment *a);
-int opt_memory_max(struct settings *s, const struct assignment *a);
-int opt_cpu_quota(struct settings *s, const struct assignment *a);
-int opt_tasks_max(struct settings *s, const struct assignment *a);
+int opt_limit(struct settings *s, const struct assignment *a);      /* MemoryMax=, IOWeight=, ... */
 int opt_cpu_affinity(struct settings *s, const struct assignment *a);
-int opt_cpu_weight(struct settings *s, const struct assignment *a);
 int opt_parameters(struct settings *s, const struct assignment *a);
 int opt_system_call_filter(struct settings *s, const struct assignment *a);
 /* args-network.c */

@@ -465,6 +465,8 @@ static int cgroup_failed(struct launcher *l, int r)
                         return log_error_ret(r, "machine %s: %s: none is delegated to its cgroup in cgroup2 nor "
                                              "mounted as v1, so that limit cannot be set", l->name, cg->what);
                 return log_error_errno(r, "machine %s: the kernel refused a limit (%s)", l->name, cg->what);
+        case CGROUP_STEP_VALUE:
+                return log_error_ret(r, "machine %s: %s", l->name, cg->what);
         case CGROUP_STEP_DEVICES:
                 return log_error_ret(r, "machine %s: no device policy could be set (%s): without a user namespace "
                                      "nothing else keeps it from making and opening any of the host's devices",

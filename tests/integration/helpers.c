@@ -483,6 +483,26 @@ char *it_sh_until_empty(const char *cmd, int tries)
         return out;
 }
 
+void it_write_text(const char *path, const char *text)
+{
+        FILE *f = fopen(path, "w");
+
+        cr_assert_not_null(f, "%s", path);
+        fputs(text, f);
+        cr_assert_eq(fclose(f), 0);
+}
+
+void it_etc_file(const char *machine, const char *text)
+{
+        char dir[600], path[700];
+
+        snprintf(dir, sizeof(dir), "%s/etc", it.dir);
+        mkdir(dir, 0755);
+        setenv("BERTH_CONFIG_DIR", dir, 1);
+        snprintf(path, sizeof(path), "%s/%s.berth", dir, machine);
+        it_write_text(path, text);
+}
+
 void it_sh(const char *fmt, ...)
 {
         char cmd[4096];

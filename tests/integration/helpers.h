@@ -57,6 +57,11 @@ char *it_sh_out(const char *cmd);
 /* Its output once it prints nothing, polling for up to tries * 20 ms (for
  * what the kernel removes a moment later); the last output otherwise. */
 char *it_sh_until_empty(const char *cmd, int tries);
+/* text into path, asserted. */
+void it_write_text(const char *path, const char *text);
+/* /etc/berth/NAME.berth of this test (BERTH_CONFIG_DIR set to its
+ * directory). */
+void it_etc_file(const char *machine, const char *text);
 /* A shell command on the host (printf-style), asserted to succeed. */
 void it_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -13,27 +13,6 @@
 
 TestSuite(settings, .init = it_setup, .fini = it_teardown);
 
-static void write_text(const char *path, const char *text)
-{
-        FILE *f = fopen(path, "w");
-
-        cr_assert_not_null(f, "%s", path);
-        fputs(text, f);
-        cr_assert_eq(fclose(f), 0);
-}
-
-/* /etc/berth/NAME.berth of this test (BERTH_CONFIG_DIR). */
-static void etc_file(const char *machine, const char *text)
-{
-        char dir[600], path[700];
-
-        snprintf(dir, sizeof(dir), "%s/etc", it.dir);
-        mkdir(dir, 0755);
-        setenv("BERTH_CONFIG_DIR", dir, 1);
-        snprintf(path, sizeof(path), "%s/%s.berth", dir, machine);
-        write_text(path, text);
-}
-
 /* The busybox tree as TEST-DIR/NAME (a symbolic link), so that a file
  * can lie next to it as TEST-DIR/NAME.berth. */
 static const char *tree_named(const char *name)
@@ -54,14 +33,14 @@ Test(settings, a_machine_starts_from_its_file_alone)
 
         snprintf(scratch, sizeof(scratch), "%s/shared", it.dir);
         cr_assert_eq(mkdir(scratch, 0755), 0);
-        write_text(strcat(strcpy(text, scratch), "/hello"), "from the host\n");
+        it_write_text(strcat(strcpy(text, scratch), "/hello"), "from the host\n");
         snprintf(text, sizeof(text),
                  "[Exec]\nImage=%s\nHostname=filed\nEnvironment=GREETING=hi there\n"
                  "Parameters=/bin/sh -c 'echo \"$GREETING\"; hostname; cat /srv/hello; "
                  "grep -c \" /scratch tmpfs \" /proc/mounts'\n"
                  "Ephemeral=yes\n[Files]\nBindReadOnly=%s:/srv\nTemporaryFileSystem=/scratch:size=1M\n",
                  it_busybox_tree(), scratch);
-        etc_file("st-alone", text);
+        it_etc_file("st-alone", text);
         r = it_berth_run(30, "-q", "-M", "st-alone", NULL);
         cr_expect_eq(r.status, 0, "%s", r.err);
         cr_expect_str_eq(r.out, "hi there\nfiled\nfrom the host\n1\n");
@@ -82,9 +61,9 @@ Test(settings, precedence_and_trust)
         struct it_result r;
 
         snprintf(beside, sizeof(beside), "%s.berth", tree);
-        write_text(beside, "[Exec]\nHostname=from-image\nEnvironment=A=image\nEnvironment=B=image\n"
+        it_write_text(beside, "[Exec]\nHostname=from-image\nEnvironment=A=image\nEnvironment=B=image\n"
                            "PrivateUsers=no\n");
-        etc_file("st-img", "[Exec]\nEnvironment=A=etc\n");
+        it_etc_file("st-img", "[Exec]\nEnvironment=A=etc\n");
         r = it_berth_run(30, "-D", tree, "-x", "--name", "st-img", "--", "/bin/sh", "-c",
                          "hostname; echo $A ${B-unset}; cat /proc/self/uid_map", NULL);
         cr_expect_eq(r.status, 0, "%s", r.err);
@@ -113,7 +92,7 @@ Test(settings, a_bad_value_starts_nothing)
         struct it_result r;
         char want[900];
 
-        etc_file("st-bad", "[Exec]\n# the size is wrong\n[Files]\nTemporaryFileSystem=/x:size=lots\n");
+        it_etc_file("st-bad", "[Exec]\n# the size is wrong\n[Files]\nTemporaryFileSystem=/x:size=lots\n");
         r = it_berth_run(30, "-D", it_busybox_tree(), "--name", "st-bad", "--", "/bin/true", NULL);
         cr_expect_eq(r.status, 1);
         snprintf(want, sizeof(want), "berth: %s/etc/st-bad.berth:4: TemporaryFileSystem=/x:size=lots: size=lots "
@@ -136,7 +115,7 @@ Test(settings, show_settings_starts_nothing)
         struct it_result r;
         char want[900];
 
-        etc_file("st-show", "[Exec]\nKillSignal=HUP\n");
+        it_etc_file("st-show", "[Exec]\nKillSignal=HUP\n");
         r = it_berth_run(30, "-D", it_busybox_tree(), "--name", "st-show", "--boot", "--show-settings", NULL);
         cr_expect_eq(r.status, 0, "%s", r.err);
         snprintf(want, sizeof(want), "\nKillSignal=HUP                          # %s/etc/st-show.berth:2\n", it.dir);
@@ -160,7 +139,7 @@ Test(settings, berthctl_show_effective_needs_no_berthd)
         struct it_result r;
 
         snprintf(text, sizeof(text), "[Exec]\nImage=%s\nStopTimeout=7\n", it_busybox_tree());
-        etc_file("st-eff", text);
+        it_etc_file("st-eff", text);
         r = it_run(30, (char *[]) { getenv("BERTHCTL_BIN"), "show", "--effective", "st-eff", NULL });
         cr_expect_eq(r.status, 0, "%s", r.err);
         snprintf(want, sizeof(want), "\nImage=%s", it_busybox_tree());
@@ -189,7 +168,7 @@ Test(settings, cpu_affinity_pins_the_machine)
         it_result_free(&r);
         char text[700];
         snprintf(text, sizeof(text), "[Exec]\nImage=%s\nCPUAffinity=0\n", it_busybox_tree());
-        etc_file("aff", text);
+        it_etc_file("aff", text);
         r = it_berth_run(30, "-M", "aff", "-x", "--", "/bin/sh", "-c", "grep Cpus_allowed_list /proc/1/status | cut -f2",
                          NULL);
         cr_expect_str_eq(r.out, "0\n", "CPUAffinity=0: %s%s", r.out, r.err);

@@ -103,18 +103,21 @@ Test(systemd, the_machines_systemd_makes_the_scope)
         cr_assert(wait_inside(outer, "systemctl is-system-running --wait", "running\n", 60));
         inner = spawn_in(outer,
                          "/opt/berth/berth -D /srv/tree -x --private-users=no --cgroup=systemd --name inner "
-                         "--memory-max=100M --tasks-max=77 --cpu-quota=50% -- "
+                         "--memory-max=100M --tasks-max=77 --cpu-quota=50% --io-weight=300 "
+                         "\"--io-write-bandwidth-max=$(ls /sys/dev/block | head -1) 5M\" -- "
                          "/bin/sh -c 'grep ^0:: /proc/self/cgroup; echo started; sleep 4; echo done'",
                          "inner.log");
         cr_assert(wait_inside(outer, "systemctl show -p ActiveState --value machine-inner.scope", "active\n", 30),
                   "no active machine-inner.scope; berth said: %s", it_read_file((snprintf(path, sizeof(path),
                                                                                "%s/inner.log", it.dir), path)));
         out = inside(outer, "systemctl show -p Delegate -p MemoryMax -p TasksMax -p CPUQuotaPerSecUSec -p Slice "
-                            "-p ControlGroup machine-inner.scope");
+                            "-p ControlGroup -p IOWeight -p IOWriteBandwidthMax machine-inner.scope");
         cr_expect(strstr(out, "Delegate=yes\n"), "%s", out);
         cr_expect(strstr(out, "MemoryMax=104857600\n"), "%s", out);
         cr_expect(strstr(out, "TasksMax=77\n"), "%s", out);
         cr_expect(strstr(out, "CPUQuotaPerSecUSec=500ms\n"), "%s", out);
+        cr_expect(strstr(out, "IOWeight=300\n"), "%s", out);
+        cr_expect(strstr(out, "IOWriteBandwidthMax=/dev/block/") && strstr(out, " 5000000\n"), "%s", out);
         cr_expect(strstr(out, "Slice=machine.slice\n"), "%s", out);
         cr_expect(strstr(out, "ControlGroup=/machine.slice/machine-inner.scope\n"), "%s", out);
         free(out);

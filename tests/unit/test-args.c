@@ -491,7 +491,7 @@ Test(args, command_at_first_non_option)
 Test(args, help_and_version)
 {
         struct settings s = {};
-        char out[8192];
+        char out[16384];
 
         cr_assert_eq(parse_capturing(&s, ARGV("--help"), out, sizeof(out)), 0);
         cr_assert_not_null(strstr(out, "--directory=TREE"), "help: %s", out);

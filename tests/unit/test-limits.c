@@ -2,6 +2,10 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdint.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "settings.h"
@@ -126,4 +130,72 @@ Test(args, keep_unit_goes_with_systemd_and_no_limits)
         settings_done(&s);
         cr_assert_lt(parse(&s, with_cgroupfs), 0);
         settings_done(&s);
+}
+
+/* Properties by systemd's names: the values each takes, what it says of
+ * one it does not, and the text it writes back. */
+Test(limits_assign, systemd_names_and_values)
+{
+        struct cgroup_limits lim = {};
+        char why_buf[256], text[256];
+        const char *why;
+
+        cr_assert_eq(limits_assign(&lim, "MemoryMax", "1G", why_buf, sizeof(why_buf), &why), 0);
+        cr_assert_eq(lim.memory_max, UINT64_C(1) << 30);
+        cr_assert_eq(limits_assign(&lim, "CPUQuota", "150%", why_buf, sizeof(why_buf), &why), 0);
+        cr_assert_eq(lim.cpu_quota, 150);
+        cr_assert_eq(limits_assign(&lim, "AllowedCPUs", "0-1,3", why_buf, sizeof(why_buf), &why), 0);
+        cr_assert(CPU_ISSET(3, &lim.cpuset_cpus) && !CPU_ISSET(2, &lim.cpuset_cpus));
+        cr_assert_eq(limits_format(&lim, LIMIT_ALLOWED_CPUS, text, sizeof(text)), 5);
+        cr_assert_str_eq(text, "0-1,3");
+        /* 1000-based, as systemd reads I/O caps; MAJ:MIN as the device:
+         * a block device of this host that is no partition. */
+        char dev[64] = "", value[128], want[128];
+        DIR *d = opendir("/sys/dev/block");
+        struct dirent *de;
+        while (d && (de = readdir(d)) && !dev[0]) {
+                char part[300];
+                snprintf(part, sizeof(part), "/sys/dev/block/%s/partition", de->d_name);
+                if (de->d_name[0] != '.' && access(part, F_OK) < 0)
+                        snprintf(dev, sizeof(dev), "%s", de->d_name);
+        }
+        if (d)
+                closedir(d);
+        cr_assert(dev[0], "no block device here");
+        snprintf(value, sizeof(value), "%s 10M", dev);
+        cr_assert_eq(limits_assign(&lim, "IOWriteBandwidthMax", value, why_buf, sizeof(why_buf), &why), 0, "%s", why);
+        cr_assert_eq(lim.n_io, 1);
+        cr_assert_eq(lim.io[0].max[LIMIT_IO_WRITE_BANDWIDTH_MAX - LIMIT_IO_FIRST], 10000000);
+        snprintf(value, sizeof(value), "%s 500", dev);
+        cr_assert_eq(limits_assign(&lim, "IOReadIOPSMax", value, why_buf, sizeof(why_buf), &why), 0);
+        cr_assert_eq(lim.n_io, 1, "one device, two caps");
+        limits_format(&lim, LIMIT_IO_WRITE_BANDWIDTH_MAX, text, sizeof(text));
+        snprintf(want, sizeof(want), "%s 10000000", dev);
+        cr_assert_str_eq(text, want);
+        /* infinity lifts a limit but stays assigned (set-property writes it). */
+        cr_assert_eq(limits_assign(&lim, "MemoryMax", "infinity", why_buf, sizeof(why_buf), &why), 0);
+        cr_assert_eq(lim.memory_max, 0);
+        cr_assert(limits_has(&lim, LIMIT_MEMORY_MAX));
+        limits_format(&lim, LIMIT_MEMORY_MAX, text, sizeof(text));
+        cr_assert_str_eq(text, "infinity");
+        cr_assert(!limits_has(&lim, LIMIT_TASKS_MAX));
+}
+
+Test(limits_assign, refusals_say_what_was_expected)
+{
+        struct cgroup_limits lim = {};
+        char why_buf[256];
+        const char *why;
+
+        cr_assert_eq(limits_assign(&lim, "MemoryLimit", "1G", why_buf, sizeof(why_buf), &why), -ENOENT);
+        cr_assert(strstr(why, "not a property berth knows"), "%s", why);
+        cr_assert_eq(limits_assign(&lim, "CPUWeight", "0", why_buf, sizeof(why_buf), &why), -EINVAL);
+        cr_assert_str_eq(why, "expected 1 to 10000");
+        cr_assert_eq(limits_assign(&lim, "IOWriteBandwidthMax", "/dev/null 1M", why_buf, sizeof(why_buf), &why),
+                     -ENOTBLK);
+        cr_assert_str_eq(why, "/dev/null is not a block device, nor on one");
+        cr_assert_eq(limits_assign(&lim, "IOWriteBandwidthMax", "10M", why_buf, sizeof(why_buf), &why), -EINVAL);
+        cr_assert(strstr(why, "expected a block device and bytes per second"), "%s", why);
+        cr_assert_eq(limits_assign(&lim, "AllowedCPUs", "2-1", why_buf, sizeof(why_buf), &why), -EINVAL);
+        cr_assert_eq(lim.set, 0, "nothing refused is assigned");
 }
