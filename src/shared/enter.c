@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgutil.h"
 #include "cleanup.h"
 #include "filter-file.h"
 #include "privs.h"
@@ -71,10 +72,53 @@ static int read_filter(const char *name, struct machine_ns *ns, char *error, siz
         return r;
 }
 
+/* PID 1's cgroups in v1 hierarchies that are berth-NAME/payload. */
+static int read_v1_cgroups(pid_t leader, const char *name, struct machine_ns *ns)
+{
+        char path[64], line[4096], tail[300];
+        _cleanup_fclose_ FILE *f = NULL;
+
+        snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) leader);
+        snprintf(tail, sizeof(tail), "/berth-%s/payload", name);
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof(line), f)) {
+                char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL, *procs = NULL;
+                _cleanup_free_ char *mp = NULL, *first = NULL;
+
+                if (!b || b == a + 1)
+                        continue;       /* cgroup2's "0::" line */
+                *b = 0;
+                b[1 + strcspn(b + 1, "\n")] = 0;
+                if (!endswith(b + 1, tail))
+                        continue;
+                /* "cpu,cpuacct": the hierarchy of its first controller. */
+                first = strndup(a + 1, strcspn(a + 1, ","));
+                if (!first || cgroup_v1_mount_point(first, &mp) < 0)
+                        continue;
+                if (asprintf(&procs, "%s%s/cgroup.procs", mp, b + 1) < 0 || strv_push(&ns->v1_procs, procs) < 0) {
+                        free(procs);
+                        return -ENOMEM;
+                }
+                free(procs);
+        }
+        return 0;
+}
+
 int machine_ns_open(pid_t leader, const char *name, unsigned mask, struct machine_ns *ns, char *error,
                     size_t error_size)
 {
         char path[64];
+        int r;
+
+        ns->v1_procs = NULL;
+        if ((mask & (1u << MACHINE_NS_CGROUP)) && (r = read_v1_cgroups(leader, name, ns)) < 0) {
+                snprintf(error, error_size, "reading /proc/%d/cgroup", (int) leader);
+                strv_free(ns->v1_procs);
+                ns->v1_procs = NULL;
+                return r;
+        }
 
         for (size_t i = 0; i < _MACHINE_NS_MAX; i++) {
                 ns->fd[i] = -1;
@@ -83,7 +127,7 @@ int machine_ns_open(pid_t leader, const char *name, unsigned mask, struct machin
                 snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int) leader, namespaces[i].name);
                 ns->fd[i] = open(path, O_RDONLY | O_CLOEXEC);
                 if (ns->fd[i] < 0) {
-                        int r = -errno;
+                        r = -errno;
                         snprintf(error, error_size, "opening %s", path);
                         machine_ns_close(ns);
                         return r;
@@ -93,7 +137,7 @@ int machine_ns_open(pid_t leader, const char *name, unsigned mask, struct machin
         ns->filter = NULL;
         ns->filter_len = 0;
         if (mask & (1u << MACHINE_NS_PID)) {
-                int r = read_privs(leader, ns);
+                r = read_privs(leader, ns);
                 if (r < 0)
                         snprintf(error, error_size, "reading /proc/%d/status", (int) leader);
                 else
@@ -142,6 +186,8 @@ void machine_ns_close(struct machine_ns *ns)
         free(ns->filter);
         ns->filter = NULL;
         ns->filter_len = 0;
+        strv_free(ns->v1_procs);
+        ns->v1_procs = NULL;
 }
 
 int machine_ns_enter(struct machine_ns *ns, const char *cgroup_dir, char *error, size_t error_size)
@@ -155,6 +201,13 @@ int machine_ns_enter(struct machine_ns *ns, const char *cgroup_dir, char *error,
                 _cleanup_close_ int procs = open(path, O_WRONLY | O_CLOEXEC);
                 if (procs < 0 || write(procs, "0", 1) < 0) {
                         snprintf(error, error_size, "joining the machine's cgroup %s", cgroup_dir);
+                        return -errno;
+                }
+        }
+        for (char **p = ns->v1_procs; p && *p; p++) {
+                _cleanup_close_ int procs = open(*p, O_WRONLY | O_CLOEXEC);
+                if (procs < 0 || write(procs, "0", 1) < 0) {
+                        snprintf(error, error_size, "joining the machine's v1 cgroup %s", *p);
                         return -errno;
                 }
         }

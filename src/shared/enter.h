@@ -34,9 +34,13 @@ struct machine_ns {
         int seccomp_mode;
         void *filter;
         size_t filter_len;      /* instructions */
+        /* The cgroup.procs of PID 1's v1 cgroups berth made (berth-NAME/
+         * payload of a hybrid host's memory, cpuset, blkio, ...): what
+         * enters is counted and limited as PID 1 is. NULL-terminated. */
+        char **v1_procs;
 };
 
-#define MACHINE_NS_INIT { .fd = { -1, -1, -1, -1, -1, -1, -1 } }
+#define MACHINE_NS_INIT { .fd = { -1, -1, -1, -1, -1, -1, -1 }, .v1_procs = NULL }
 
 /* Open the namespaces in mask (bits of 1 << MACHINE_NS_*), and with the
  * PID namespace read what PID 1 may do and the system-call filter of the
@@ -47,7 +51,7 @@ int machine_ns_open(pid_t leader, const char *name, unsigned mask, struct machin
 void machine_ns_close(struct machine_ns *ns);
 
 /* In a forked, single-threaded child: join cgroup_dir/payload when
- * cgroup_dir is not NULL or empty, then the opened namespaces (user first,
+ * cgroup_dir is not NULL or empty (and PID 1's v1 cgroups), then the opened namespaces (user first,
  * mount last, as nsenter does), and become the machine's root when it has a
  * user namespace of its own. A PID namespace applies to the next child.
  * With the PID namespace, the child also gets what PID 1 has (privs.c): a
