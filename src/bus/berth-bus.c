@@ -14,6 +14,11 @@
  * 1 systemd refused or the job failed (one line on stderr says why), 2 no
  * systemd answers on the bus.
  *
+ *   berth-bus set-property --unit=UNIT --property=NAME=VALUE...
+ *
+ * changes a running unit's limits (SetUnitProperties, runtime only), the
+ * lifted ones too; exit statuses as scope-start's.
+ *
  *   berth-bus register|unregister ...
  *
  * makes a machine known to systemd-machined, or unknown again
@@ -175,6 +180,48 @@ out:
         return status;
 }
 
+static int set_property(const struct scope_args *a)
+{
+        sd_bus *bus = NULL;
+        sd_bus_message *m = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r, status = 1;
+
+        r = sd_bus_default_system(&bus);
+        if (r < 0) {
+                fprintf(stderr, "no system bus answers: %s\n", strerror(-r));
+                return 2;
+        }
+        r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "sb", a->unit, 1);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(sv)");
+        if (r >= 0)
+                r = bus_append_limits(m, &a->limits, true);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0) {
+                fprintf(stderr, "building the request: %s\n", strerror(-r));
+                goto out;
+        }
+        r = sd_bus_call(bus, m, 0, &error, NULL);
+        if (r < 0) {
+                bool absent = sd_bus_error_has_name(&error, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+                              sd_bus_error_has_name(&error, SD_BUS_ERROR_NAME_HAS_NO_OWNER);
+                fprintf(stderr, "systemd refused the properties of %s: %s\n", a->unit,
+                        error.message ? error.message : strerror(-r));
+                status = absent ? 2 : 1;
+                goto out;
+        }
+        status = 0;
+out:
+        sd_bus_message_unref(m);
+        sd_bus_error_free(&error);
+        sd_bus_flush_close_unref(bus);
+        return status;
+}
+
 static int parse_u64(const char *s, uint64_t *ret)
 {
         char *end;
@@ -200,9 +247,10 @@ int main(int argc, char **argv)
 
         if (argc >= 2 && (strcmp(argv[1], "register") == 0 || strcmp(argv[1], "unregister") == 0))
                 return machined_register_main(argc, argv, strcmp(argv[1], "unregister") == 0);
-        if (argc < 2 || strcmp(argv[1], "scope-start") != 0) {
-                fprintf(stderr, "usage: berth-bus scope-start --unit=UNIT --pid=PID [...] | register ... | "
-                        "unregister ...\n");
+        bool set = argc >= 2 && strcmp(argv[1], "set-property") == 0;
+        if (argc < 2 || (strcmp(argv[1], "scope-start") != 0 && !set)) {
+                fprintf(stderr, "usage: berth-bus scope-start --unit=UNIT --pid=PID [...] | set-property "
+                        "--unit=UNIT --property=NAME=VALUE... | register ... | unregister ...\n");
                 return 1;
         }
         optind = 2;
@@ -231,6 +279,13 @@ int main(int argc, char **argv)
                         return 1;
                 } else if (c == 'p')
                         a.pid = (uint32_t) v;
+        }
+        if (set) {
+                if (!a.unit || !a.limits.set) {
+                        fprintf(stderr, "berth-bus: set-property needs --unit and a --property\n");
+                        return 1;
+                }
+                return set_property(&a);
         }
         if (!a.unit || !a.pid) {
                 fprintf(stderr, "berth-bus: --unit and --pid are required\n");

@@ -60,7 +60,7 @@ static int append_io(sd_bus_message *m, const struct cgroup_limits *lim, unsigne
                 char dev[64];
                 uint64_t v = lim->io[i].max[k];
 
-                if (!v && !all)
+                if (!(lim->io[i].assigned & (1u << k)) || (!v && !all))
                         continue;
                 snprintf(dev, sizeof(dev), "/dev/block/%u:%u", major(lim->io[i].dev), minor(lim->io[i].dev));
                 r = sd_bus_message_append(m, "(st)", dev, v ? v : SD_INFINITY);

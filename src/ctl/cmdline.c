@@ -30,6 +30,7 @@ enum {
         ARG_FORCE,
         ARG_MKDIR,
         ARG_NOW,
+        ARG_RUNTIME,
 };
 
 static const struct option long_options[] = {
@@ -58,6 +59,7 @@ static const struct option long_options[] = {
         { "mkdir", no_argument, NULL, ARG_MKDIR },
         { "follow", no_argument, NULL, 'f' },
         { "now", no_argument, NULL, ARG_NOW },
+        { "runtime", no_argument, NULL, ARG_RUNTIME },
         { "lines", required_argument, NULL, 'n' },
         { "unit", required_argument, NULL, 'u' },
         {}
@@ -153,6 +155,7 @@ static unsigned option_flag(int opt)
         case ARG_MKDIR: return OPT_MKDIR;
         case 'f': case 'n': case 'u': return OPT_LOGS;
         case ARG_NOW: return OPT_NOW;
+        case ARG_RUNTIME: return OPT_RUNTIME;
         case ARG_KILL_WHOM: case 's': return OPT_KILL;
         case 'a': return OPT_ALL;
         case 'l': return OPT_FULL;
@@ -189,6 +192,7 @@ static int parse_option(int opt, char **argv, struct ctl *c, struct cmdline *cl)
         case ARG_MKDIR: c->mkdir = true; return 0;
         case 'f': c->follow = true; return 0;
         case ARG_NOW: c->now = true; return 0;
+        case ARG_RUNTIME: c->runtime = true; return 0;
         case ARG_NO_PAGER: return 0;    /* berthctl never pages */
         case 'p':
                 return add_properties(c, optarg);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* start, poweroff, reboot, terminate, kill: the verbs that change a machine;
+/* start, poweroff, reboot, terminate, freeze, thaw, kill: the verbs that change a machine;
  * wait, and start --wait: until a machine is in a state. */
 #include <errno.h>
 #include <stdlib.h>
@@ -46,6 +46,35 @@ int verb_reboot(struct ctl *c, char **names, unsigned n)
 int verb_terminate(struct ctl *c, char **names, unsigned n)
 {
         return manager_call_each(c, "TerminateMachine", names, n);
+}
+
+int verb_freeze(struct ctl *c, char **names, unsigned n)
+{
+        return manager_call_each(c, "FreezeMachine", names, n);
+}
+
+int verb_thaw(struct ctl *c, char **names, unsigned n)
+{
+        return manager_call_each(c, "ThawMachine", names, n);
+}
+
+int verb_set_property(struct ctl *c, char **args, unsigned n)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(c->bus, &m, BERTH_BUS, BERTH_PATH, BERTH_MANAGER, "SetMachineProperties");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "sb", args[0], (int) c->runtime);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, args + 1);
+        if (r < 0)
+                return log_error_errno(r, "building the request");
+        r = sd_bus_call(c->bus, m, 0, &e, NULL);
+        if (r < 0)
+                return ctl_log_error(&e, r, "machine %s", args[0]);
+        return 0;
 }
 
 int verb_kill(struct ctl *c, char **names, unsigned n)

@@ -30,6 +30,7 @@ struct ctl {
         bool force, mkdir;      /* copy-to, copy-from: replace, make the parents */
         bool follow;            /* logs -f */
         bool now;               /* enable --now, disable --now */
+        bool runtime;           /* set-property --runtime */
         const char *lines;      /* logs -n */
         const char *unit;       /* logs -u */
         bool full;              /* status --full: process lines not cut to the terminal */

@@ -53,6 +53,14 @@ const struct verb verbs[] = {
           "Ask a machine's init to reboot", verb_reboot },
         { "terminate", "NAME...", 1, VERB_ANY, 0,
           "Kill a machine at once", verb_terminate },
+        { "freeze", "NAME...", 1, VERB_ANY, 0,
+          "Stop every process of a machine where it is (the\ncgroup freezer)", verb_freeze },
+        { "thaw", "NAME...", 1, VERB_ANY, 0,
+          "Let a frozen machine run on", verb_thaw },
+        { "set-property", "NAME PROPERTY=VALUE...", 2, VERB_ANY, OPT_RUNTIME,
+          "Change a running machine's limits (MemoryMax=, CPUQuota=,\n"
+          "TasksMax=, AllowedCPUs=, IOWeight=, ...) at once, and in\n"
+          "its settings file unless --runtime", verb_set_property, 0, 1 },
         { "kill", "NAME...", 1, VERB_ANY, OPT_KILL,
           "Send a signal to a machine's processes", verb_kill },
         { "shell", "[USER@]NAME [COMMAND [ARG...]]", 1, 1, OPT_UID | OPT_SETENV,
@@ -103,6 +111,7 @@ static const struct option_help option_help[] = {
         { OPT_LOGS, "-n --lines=N", "The last N entries (all: every one)" },
         { OPT_LOGS, "-u --unit=UNIT", "The entries of one unit" },
         { OPT_NOW, "   --now", "Start or power off as well" },
+        { OPT_RUNTIME, "   --runtime", "set-property: leave the settings file alone" },
         { OPT_FORCE, "   --force", "Replace what the destination names" },
         { OPT_MKDIR, "   --mkdir", "Make the destination (and its missing parents)" },
         {}
@@ -111,6 +120,7 @@ static const struct option_help option_help[] = {
 static const char *const option_names[] = {
         "--json", "--no-legend", "--property", "--wait", "--kill-whom", "--all", "--full", "--uid", "--setenv",
         "--effective", "--read-only", "--timeout", "--state", "--force", "--mkdir", "--follow", "--now",
+        "--runtime",
 };
 
 const struct verb *verb_find(const char *name)

@@ -28,6 +28,7 @@ enum {
         OPT_MKDIR = 1 << 14,    /* --mkdir */
         OPT_LOGS = 1 << 15,     /* -f, -n, -u */
         OPT_NOW = 1 << 16,      /* --now */
+        OPT_RUNTIME = 1 << 17,  /* --runtime */
 };
 
 /* One verb: its arguments (all of them machine names), the options it
@@ -88,6 +89,9 @@ int verb_disable(struct ctl *c, char **names, unsigned n);
 int verb_poweroff(struct ctl *c, char **names, unsigned n);
 int verb_reboot(struct ctl *c, char **names, unsigned n);
 int verb_terminate(struct ctl *c, char **names, unsigned n);
+int verb_freeze(struct ctl *c, char **names, unsigned n);
+int verb_set_property(struct ctl *c, char **args, unsigned n);
+int verb_thaw(struct ctl *c, char **names, unsigned n);
 int verb_kill(struct ctl *c, char **names, unsigned n);
 int verb_shell(struct ctl *c, char **names, unsigned n);
 int verb_copy_to(struct ctl *c, char **args, unsigned n);

@@ -88,6 +88,66 @@ int bus_machine_method_terminate(sd_bus_message *msg, void *userdata, sd_bus_err
         return method_act(msg, userdata, machine_terminate, "terminate", error);
 }
 
+static int method_freeze_thaw(sd_bus_message *msg, struct machine *mach, bool freeze, sd_bus_error *error)
+{
+        int r = bus_require_root(msg, error);
+
+        if (r < 0)
+                return r;
+        r = machine_freeze(mach, freeze);
+        machine_bus_state_changed(sd_bus_message_get_bus(msg), mach);
+        if (r == -ESHUTDOWN)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "machine %s is stopping: there is nothing to freeze",
+                                         mach->name);
+        if (r == -EOPNOTSUPP)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
+                                         "machine %s has no cgroup2 cgroup with cgroup.freeze (kernel 5.2 and later "
+                                         "have it): it cannot be frozen", mach->name);
+        if (r == -ETIMEDOUT)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_TIMEOUT,
+                                         "machine %s: not every process %s within 5 s", mach->name,
+                                         freeze ? "froze" : "thawed");
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "cannot %s machine %s: %m", freeze ? "freeze" : "thaw",
+                                               mach->name);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+int bus_machine_method_freeze(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return method_freeze_thaw(msg, userdata, true, error);
+}
+
+int bus_machine_method_thaw(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return method_freeze_thaw(msg, userdata, false, error);
+}
+
+int bus_machine_method_set_properties(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        struct machine *mach = userdata;
+        _cleanup_strv_ char **l = NULL;
+        char why[1200];
+        int runtime, r;
+
+        r = sd_bus_message_read(msg, "b", &runtime);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_strv(msg, &l);
+        if (r < 0)
+                return r;
+        r = bus_require_root(msg, error);
+        if (r < 0)
+                return r;
+        r = machine_set_properties(mach, l, runtime, why, sizeof(why));
+        /* The caller names the machine (berthctl: "machine NAME: ..."). */
+        if (r == -EINVAL)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s", why);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s", why[0] ? why : strerror(-r));
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
 int bus_machine_method_kill(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
         struct machine *mach = userdata;
@@ -123,7 +183,7 @@ int bus_machine_property_string(sd_bus *bus, const char *path, const char *inter
         const char *v = streq(property, "Name") ? m->name
                       : streq(property, "Class") ? "container"
                       : streq(property, "Service") ? "berth"
-                      : streq(property, "State") ? m->state
+                      : streq(property, "State") ? machine_state_name(m)
                       : streq(property, "RootDirectory") ? m->root
                       : streq(property, "Image") ? m->root
                       : streq(property, "Init") ? m->init
@@ -247,6 +307,10 @@ static const sd_bus_vtable machine_vtable[] = {
         SD_BUS_METHOD("Terminate", NULL, NULL, bus_machine_method_terminate, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("s", who, "i", signal), SD_BUS_NO_RESULT, bus_machine_method_kill,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Freeze", NULL, NULL, bus_machine_method_freeze, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetProperties", SD_BUS_ARGS("b", runtime, "as", properties), SD_BUS_NO_RESULT,
+                                bus_machine_method_set_properties, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Thaw", NULL, NULL, bus_machine_method_thaw, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetAddresses", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(iay)", addresses),
                                 bus_machine_method_get_addresses, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_PROPERTY("Name", "s", bus_machine_property_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),

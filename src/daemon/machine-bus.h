@@ -24,6 +24,9 @@ void machine_bus_state_changed(sd_bus *bus, const struct machine *mach);
 int bus_machine_method_poweroff(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_machine_method_reboot(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_machine_method_terminate(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int bus_machine_method_freeze(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int bus_machine_method_thaw(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int bus_machine_method_set_properties(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int bus_machine_method_kill(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 
 /* The Machine's properties and GetAddresses (userdata: the machine), for

@@ -19,7 +19,10 @@
 #include "cleanup.h"
 #include "osrelease.h"
 #include "state.h"
+#include "berthfile.h"
 #include "cgutil.h"
+#include "control-socket.h"
+#include "resources.h"
 #include "util.h"
 
 int machine_load(struct manager *mgr, const char *name, struct machine **ret)
@@ -67,6 +70,7 @@ int machine_load(struct manager *mgr, const char *name, struct machine **ret)
                 machine_free(m);
                 return -ENOMEM;
         }
+        m->frozen = m->cgroup[0] && cg_frozen(m->cgroup) == 1;
         *ret = m;
         return 0;
 }
@@ -81,7 +85,7 @@ static void swap_str(char **a, char **b)
 bool machine_update(struct machine *m, const struct machine *fresh_const)
 {
         struct machine *fresh = (struct machine *) fresh_const;
-        bool changed = !streq(m->state, fresh->state) || !streq(m->stop, fresh->stop);
+        bool changed = !streq(m->state, fresh->state) || !streq(m->stop, fresh->stop) || m->frozen != fresh->frozen;
 
         swap_str(&m->state, &fresh->state);
         swap_str(&m->stop, &fresh->stop);
@@ -95,6 +99,7 @@ bool machine_update(struct machine *m, const struct machine *fresh_const)
         swap_str(&m->resolv_conf, &fresh->resolv_conf);
         swap_str(&m->timezone, &fresh->timezone);
         m->host_ifindex = fresh->host_ifindex;
+        m->frozen = fresh->frozen;
         m->leader = fresh->leader;
         m->uid_shift = fresh->uid_shift;
         m->uid_range = fresh->uid_range;
@@ -168,14 +173,92 @@ int machine_kill(struct machine *m, enum kill_whom who, int sig)
         return cg_walk(fd, signal_procs, &sig);
 }
 
+int machine_freeze(struct machine *m, bool freeze)
+{
+        int r;
+
+        if (!m->cgroup[0])
+                return -EOPNOTSUPP;
+        if (freeze && streq(m->state, "closing"))
+                return -ESHUTDOWN;
+        r = cg_freeze(m->cgroup, freeze, 5000);
+        if (r < 0 && r != -ETIMEDOUT)
+                return r;
+        m->frozen = cg_frozen(m->cgroup) == 1;
+        return r;
+}
+
+int machine_set_properties(struct machine *m, char *const *assignments, bool runtime, char *why, size_t size)
+{
+        struct cgroup_limits changes = {};
+        char request[MACHINE_CONTROL_MESSAGE_MAX], reply[1024], why_buf[256];
+        size_t len = (size_t) snprintf(request, sizeof(request), "set-property\n");
+        int r;
+
+        why[0] = 0;
+        for (char *const *a = assignments; a && *a; a++) {
+                const char *eq = strchr(*a, '='), *w;
+                char name[64];
+
+                if (!eq || (size_t) (eq - *a) >= sizeof(name)) {
+                        snprintf(why, size, "%s: expected NAME=VALUE, as MemoryMax=1G", *a);
+                        return -EINVAL;
+                }
+                memcpy(name, *a, (size_t) (eq - *a));
+                name[eq - *a] = 0;
+                if (limits_assign(&changes, name, eq + 1, why_buf, sizeof(why_buf), &w) < 0) {
+                        snprintf(why, size, "%s: %s", *a, w);
+                        return -EINVAL;
+                }
+                len += (size_t) snprintf(request + len, sizeof(request) - len, "%s\n", *a);
+                if (len >= sizeof(request))
+                        return -E2BIG;
+        }
+        if (!changes.set) {
+                snprintf(why, size, "no property given");
+                return -EINVAL;
+        }
+        r = machine_control_request(m->name, request, reply, sizeof(reply), 10000);
+        if (r < 0) {
+                snprintf(why, size, "its launcher does not answer on its control socket: %s", strerror(-r));
+                return r;
+        }
+        if (!streq(reply, "ok")) {
+                snprintf(why, size, "%s", startswith(reply, "error: ") ? reply + 7 : reply);
+                return -EIO;
+        }
+        if (runtime)
+                return 0;
+        r = berthfile_set_limits(m->name, &changes);
+        if (r < 0)
+                snprintf(why, size, "applied, but not written to its settings file: %s", strerror(-r));
+        return r;
+}
+
+const char *machine_state_name(const struct machine *m)
+{
+        return m->frozen ? "frozen" : m->state;
+}
+
+/* A frozen init cannot act on a stop: thawed first (the launcher thaws
+ * it too, for a stop that does not come through berthd). */
+static int signal_launcher(struct machine *m, int sig)
+{
+        if (m->supervisor <= 0)
+                return -ESRCH;
+        if (m->frozen)
+                (void) machine_freeze(m, false);
+        return signal_pid(m->supervisor, sig);
+}
+
 int machine_poweroff(struct machine *m)
 {
-        return m->supervisor > 0 ? signal_pid(m->supervisor, SIGUSR2) : -ESRCH;
+        return signal_launcher(m, SIGUSR2);
 }
 
 int machine_reboot(struct machine *m)
 {
-        return m->supervisor > 0 ? signal_pid(m->supervisor, SIGUSR1) : -ESRCH;
+        return signal_launcher(m, SIGUSR1);
 }
 
 int machine_terminate(struct machine *m)

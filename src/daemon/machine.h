@@ -30,6 +30,7 @@ struct machine {
         char *init;
         char *init_kind;
         char *stop;             /* the step a stop has reached */
+        bool frozen;            /* its payload/ is frozen (cgroup.freeze) */
         pid_t leader;
         pid_t supervisor;
         unsigned uid_shift;
@@ -53,6 +54,17 @@ int machine_kill(struct machine *m, enum kill_whom who, int sig);
 int machine_poweroff(struct machine *m);
 int machine_reboot(struct machine *m);
 int machine_terminate(struct machine *m);
+/* Freeze or thaw every process of the machine (its payload/; the launcher
+ * runs on), and wait until the kernel says it is done. -ESHUTDOWN: the
+ * machine is stopping; -EOPNOTSUPP: no cgroup2 freezer for it. */
+int machine_freeze(struct machine *m, bool freeze);
+/* set-property: NAME=VALUE assignments (resources.h) applied to the
+ * running machine by its launcher, and unless runtime written into its
+ * settings file; on failure why says it in one line, and nothing refused
+ * was changed. */
+int machine_set_properties(struct machine *m, char *const *assignments, bool runtime, char *why, size_t size);
+/* State as shown: "frozen" while frozen, else the launcher's. */
+const char *machine_state_name(const struct machine *m);
 
 /* What the machine's cgroup counts, read when asked. */
 enum machine_counter {

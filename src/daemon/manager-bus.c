@@ -149,6 +149,21 @@ static int method_terminate(sd_bus_message *msg, void *userdata, sd_bus_error *e
         return method_by_name(msg, userdata, error, bus_machine_method_terminate);
 }
 
+static int method_freeze(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return method_by_name(msg, userdata, error, bus_machine_method_freeze);
+}
+
+static int method_thaw(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return method_by_name(msg, userdata, error, bus_machine_method_thaw);
+}
+
+static int method_set_properties(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        return method_by_name(msg, userdata, error, bus_machine_method_set_properties);
+}
+
 static int method_kill(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
         return method_by_name(msg, userdata, error, bus_machine_method_kill);
@@ -400,6 +415,12 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("KillMachine", SD_BUS_ARGS("s", name, "s", who, "i", signal), SD_BUS_NO_RESULT,
                                 method_kill, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("FreezeMachine", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_freeze,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ThawMachine", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_thaw,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SetMachineProperties", SD_BUS_ARGS("s", name, "b", runtime, "as", properties),
+                                SD_BUS_NO_RESULT, method_set_properties, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("OpenMachineLogin", SD_BUS_ARGS("s", name), SD_BUS_RESULT("h", pty, "s", pty_path),
                                 method_open_login, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("OpenMachineShell",

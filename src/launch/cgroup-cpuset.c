@@ -18,15 +18,15 @@
 #include "util.h"
 
 struct cpuset_knob {
-        const char *option;     /* for the one line */
+        const char *key, *option;       /* for the one line */
         const char *v2_file, *v2_parent_file, *v1_file, *v1_parent_file;
 };
 
 static const struct cpuset_knob knob_cpus = {
-        "--cpuset-cpus", "cpuset.cpus", "cpuset.cpus.effective", "cpuset.cpus", "cpuset.effective_cpus",
+        "AllowedCPUs", "--cpuset-cpus", "cpuset.cpus", "cpuset.cpus.effective", "cpuset.cpus", "cpuset.effective_cpus",
 };
 static const struct cpuset_knob knob_mems = {
-        "--cpuset-mems", "cpuset.mems", "cpuset.mems.effective", "cpuset.mems", "cpuset.effective_mems",
+        "AllowedMemoryNodes", "--cpuset-mems", "cpuset.mems", "cpuset.mems.effective", "cpuset.mems", "cpuset.effective_mems",
 };
 
 static bool subset(const cpu_set_t *a, const cpu_set_t *b)
@@ -59,9 +59,8 @@ static int write_list(int dir_fd, int parent_fd, const struct cpuset_knob *k, bo
         } else {
                 if (cpu_list_parse(avail_text, &avail) < 0 || !subset(set, &avail)) {
                         cpu_list_format(set, list, sizeof(list));
-                        snprintf(what, size, "%s=%s: not among the %s this host gives berth's cgroup (%s)",
-                                 k->option, list, k == &knob_cpus ? "CPUs" : "memory nodes",
-                                 avail_text);
+                        snprintf(what, size, "%s=%s (%s): not among the %s this host gives berth's cgroup (%s)",
+                                 k->key, list, k->option, k == &knob_cpus ? "CPUs" : "memory nodes", avail_text);
                         return -EDOM;
                 }
                 cpu_list_format(set, list, sizeof(list));
@@ -94,6 +93,35 @@ static int apply_v2(struct machine_cgroup *cg, const struct cgroup_limits *lim, 
         return r;
 }
 
+/* A running machine's new lists: berth-NAME widened to all its parent
+ * has, then payload/ and berth-NAME narrowed to the new ones (a child's
+ * list must stay within its parent's at every step). */
+static int update_v1(struct machine_cgroup *cg, const struct cgroup_limits *lim, char *what, size_t size)
+{
+        _cleanup_close_ int fd = open(cg->v1[CG_V1_CPUSET], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int pfd = fd < 0 ? -EBADF : openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int sub = fd < 0 ? -EBADF : openat(fd, "payload", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        static const struct cpuset_knob *const knobs[] = { &knob_cpus, &knob_mems };
+        int r;
+
+        if (fd < 0 || pfd < 0 || sub < 0)
+                return -errno;
+        for (size_t i = 0; i < 2; i++) {
+                enum limit l = knobs[i] == &knob_cpus ? LIMIT_ALLOWED_CPUS : LIMIT_ALLOWED_MEMORY_NODES;
+
+                if (!limits_has(lim, l))
+                        continue;
+                r = write_list(fd, pfd, knobs[i], false, NULL, what, size);
+                if (r >= 0)
+                        r = write_list(sub, fd, knobs[i], false, wanted(lim, l), what, size);
+                if (r >= 0)
+                        r = write_list(fd, pfd, knobs[i], false, wanted(lim, l), what, size);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* berth-NAME in the v1 cpuset hierarchy, both lists set before payload/
  * is made, which then starts with them (cgroup.clone_children). */
 static int apply_v1(struct machine_cgroup *cg, const struct cgroup_limits *lim, const char *machine, char *what,
@@ -124,18 +152,23 @@ static int apply_v1(struct machine_cgroup *cg, const struct cgroup_limits *lim, 
         if (r < 0)
                 return r;
         snprintf(what, size, "making payload/ in the v1 cpuset hierarchy");
-        return cgroup_dir_mkdir(fd, "payload");
+        r = cgroup_dir_mkdir(fd, "payload");
+        if (r < 0 || !cg->live)
+                return r;
+        return cgroup_v1_move_machine(cg, CG_V1_CPUSET);
 }
 
-int cgroup_cpuset_apply(struct machine_cgroup *cg, const char *machine, char *what, size_t size)
+int cgroup_cpuset_apply(struct machine_cgroup *cg, const struct cgroup_limits *lim, const char *machine, char *what,
+                        size_t size)
 {
-        const struct cgroup_limits *lim = cg->limits;
         int r;
 
         if (!limits_has(lim, LIMIT_ALLOWED_CPUS) && !limits_has(lim, LIMIT_ALLOWED_MEMORY_NODES))
                 return 0;
         if (cg->path && cgroup2_has_controller(cg->path, "cpuset"))
                 r = apply_v2(cg, lim, what, size);
+        else if (cg->v1[CG_V1_CPUSET])
+                r = update_v1(cg, lim, what, size);
         else
                 r = apply_v1(cg, lim, machine, what, size);
         if (r >= 0)

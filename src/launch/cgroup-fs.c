@@ -112,8 +112,14 @@ static int fs_destroy(struct machine_cgroup *cg)
         return cgroup_v1_remove_joined(cg);
 }
 
+static int fs_set(struct machine_cgroup *cg, const struct cgroup_limits *changes, const char *machine)
+{
+        return cgroup_limits_write(cg, changes, true, machine, cgroup_v1_join, cg->what, sizeof(cg->what));
+}
+
 const struct cgroup_ops cgroup_fs_ops = {
         .name = "cgroupfs",
         .create = fs_create,
         .destroy = fs_destroy,
+        .set = fs_set,
 };

@@ -12,6 +12,9 @@
 #include "cgroup.h"
 #include "cgutil.h"
 
+/* How a backend joins a v1 hierarchy for a limit cgroup2 cannot take. */
+typedef int (*join_v1_fn)(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine);
+
 struct cgroup_ops {
         const char *name;
         /* Make the machine's cgroup with supervisor/ and payload/, hand
@@ -22,6 +25,8 @@ struct cgroup_ops {
         int (*destroy)(struct machine_cgroup *cg);
         /* For a reboot: a fresh payload/ (NULL: destroy, then create). */
         int (*renew)(struct machine_cgroup *cg, const char *machine);
+        /* set-property on the running machine. */
+        int (*set)(struct machine_cgroup *cg, const struct cgroup_limits *changes, const char *machine);
 };
 
 extern const struct cgroup_ops cgroup_fs_ops;
@@ -69,6 +74,9 @@ int cgroup_v1_make(struct machine_cgroup *cg, enum cgroup_v1 c, const char *mach
 /* Wait until the v1 cgroup at fd is empty (killing what is in it, unless
  * stale: then it belongs to another launcher) and remove it. */
 int cgroup_v1_remove(int pfd, const char *leaf, int fd, bool stale);
+/* Every process of the machine (cgroup2's payload/ and below) into its
+ * v1 payload/ of c. */
+int cgroup_v1_move_machine(struct machine_cgroup *cg, enum cgroup_v1 c);
 /* Remove the machine's cgroups in every v1 hierarchy it joined. */
 int cgroup_v1_remove_joined(struct machine_cgroup *cg);
 /* Remove a berth-NAME left in any v1 hierarchy by a launcher killed with
@@ -93,18 +101,20 @@ int cgroup_devices_program(int map_fd, struct bpf_insn *insns, size_t max);
 /* cgroup-limits.c: apply the limits: in cgroup2 where its controller is
  * delegated, else through the v1 controller (joining that hierarchy with
  * join_v1). A value the kernel refuses fails with the file and value in
- * *ret_what. */
-int cgroup_limits_apply(struct machine_cgroup *cg, const char *machine,
-                        int (*join_v1)(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine),
-                        char *ret_what, size_t what_size);
+ * *ret_what. cgroup_limits_write writes lim's (with all, also what was
+ * assigned and lifted: set-property); cgroup_limits_apply cg->limits. */
+int cgroup_limits_write(struct machine_cgroup *cg, const struct cgroup_limits *lim, bool all, const char *machine,
+                        join_v1_fn join_v1, char *ret_what, size_t what_size);
+int cgroup_limits_apply(struct machine_cgroup *cg, const char *machine, join_v1_fn join_v1, char *ret_what,
+                        size_t what_size);
 
 /* cgroup-cpuset.c: the limits' CPUs and memory nodes, in cgroup2 where
  * cpuset is delegated, else in the v1 cpuset hierarchy. -EDOM: a list
  * the host cannot give, what says so whole. */
-int cgroup_cpuset_apply(struct machine_cgroup *cg, const char *machine, char *what, size_t size);
+int cgroup_cpuset_apply(struct machine_cgroup *cg, const struct cgroup_limits *lim, const char *machine, char *what,
+                        size_t size);
 /* cgroup-io.c: the limits' I/O weight and caps, in cgroup2 where io is
  * delegated, else in v1 blkio (joined with join_v1). With all, the ones
  * assigned but lifted are written too (set-property). */
-int cgroup_io_apply(struct machine_cgroup *cg, const char *machine, bool all,
-                    int (*join_v1)(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine), char *what,
-                    size_t size);
+int cgroup_io_apply(struct machine_cgroup *cg, const struct cgroup_limits *lim, const char *machine, bool all,
+                    join_v1_fn join_v1, char *what, size_t size);

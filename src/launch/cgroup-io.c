@@ -57,8 +57,10 @@ static int apply_v2(const char *dir, const struct cgroup_limits *lim, bool all, 
                 const struct io_device_limit *d = &lim->io[i];
                 size_t len = (size_t) snprintf(v, sizeof(v), "%u:%u", major(d->dev), minor(d->dev));
 
+                if (!d->assigned)
+                        continue;
                 for (unsigned k = 0; k < N_IO_MAX && len < sizeof(v); k++) {
-                        if (!limits_has(lim, LIMIT_IO_FIRST + k))
+                        if (!(d->assigned & (1u << k)))
                                 continue;
                         if (d->max[k])
                                 len += (size_t) snprintf(v + len, sizeof(v) - len, " %s=%" PRIu64, v2_keys[k],
@@ -93,7 +95,7 @@ static int apply_v1(const char *dir, const struct cgroup_limits *lim, bool all, 
                         const struct io_device_limit *d = &lim->io[i];
 
                         /* 0 removes the device's rule. */
-                        if (!limits_has(lim, LIMIT_IO_FIRST + k) || (!d->max[k] && !all))
+                        if (!(d->assigned & (1u << k)) || (!d->max[k] && !all))
                                 continue;
                         snprintf(v, sizeof(v), "%u:%u %" PRIu64, major(d->dev), minor(d->dev), d->max[k]);
                         r = write_at(dir, v1_files[k], v, what, size);
@@ -103,11 +105,9 @@ static int apply_v1(const char *dir, const struct cgroup_limits *lim, bool all, 
         return 0;
 }
 
-int cgroup_io_apply(struct machine_cgroup *cg, const char *machine, bool all,
-                    int (*join_v1)(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine), char *what,
-                    size_t size)
+int cgroup_io_apply(struct machine_cgroup *cg, const struct cgroup_limits *lim, const char *machine, bool all,
+                    join_v1_fn join_v1, char *what, size_t size)
 {
-        const struct cgroup_limits *lim = cg->limits;
         bool any = lim && (lim->io_weight || lim->n_io || (all && limits_has(lim, LIMIT_IO_WEIGHT)));
         int r;
 

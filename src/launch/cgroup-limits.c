@@ -30,8 +30,7 @@ static int write_knob(const char *dir, const char *file, const char *value, char
 
 /* Where a controller's knob goes: cgroup2 if delegated there, else v1. */
 static int knob_dir(struct machine_cgroup *cg, const char *v2_controller, enum cgroup_v1 v1, const char *machine,
-                    int (*join_v1)(struct machine_cgroup *, enum cgroup_v1, const char *), bool *ret_v2,
-                    const char **ret_dir)
+                    join_v1_fn join_v1, bool *ret_v2, const char **ret_dir)
 {
         int r;
 
@@ -54,73 +53,108 @@ static int knob_dir(struct machine_cgroup *cg, const char *v2_controller, enum c
         return 0;
 }
 
-int cgroup_limits_apply(struct machine_cgroup *cg, const char *machine,
-                        int (*join_v1)(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine),
-                        char *what, size_t what_size)
+/* Whether l is to be written: set to something, or (all) assigned at all,
+ * a lift included. */
+#define WRITE(lim, l, value) (limits_has(lim, l) && ((value) || all))
+
+static int write_memory(struct machine_cgroup *cg, const struct cgroup_limits *lim, const char *machine,
+                        join_v1_fn join_v1, char *what, size_t what_size)
 {
-        const struct cgroup_limits *lim = cg->limits;
         const char *dir;
         char v[64];
         bool v2;
         int r;
 
-        if (!lim)
-                return 0;
-        r = cgroup_cpuset_apply(cg, machine, what, what_size);
+        snprintf(what, what_size, "finding a memory controller");
+        r = knob_dir(cg, "memory", CG_V1_MEMORY, machine, join_v1, &v2, &dir);
         if (r < 0)
                 return r;
-        if (lim->memory_max) {
-                snprintf(what, what_size, "finding a memory controller");
-                r = knob_dir(cg, "memory", CG_V1_MEMORY, machine, join_v1, &v2, &dir);
-                if (r < 0)
-                        return r;
+        if (lim->memory_max)
                 snprintf(v, sizeof(v), "%" PRIu64, lim->memory_max);
-                r = write_knob(dir, v2 ? "memory.max" : "memory.limit_in_bytes", v, what, what_size);
-                if (r < 0)
-                        return r;
-        }
-        if (lim->cpu_quota || lim->cpu_weight) {
-                snprintf(what, what_size, "finding a cpu controller");
-                r = knob_dir(cg, "cpu", CG_V1_CPU, machine, join_v1, &v2, &dir);
-                if (r < 0)
-                        return r;
-                if (lim->cpu_quota) {
-                        /* Percent of one CPU, per 100 ms period. */
-                        if (v2)
-                                snprintf(v, sizeof(v), "%u 100000", lim->cpu_quota * 1000);
-                        else {
-                                r = write_knob(dir, "cpu.cfs_period_us", "100000", what, what_size);
-                                if (r < 0)
-                                        return r;
-                                snprintf(v, sizeof(v), "%u", lim->cpu_quota * 1000);
-                        }
-                        r = write_knob(dir, v2 ? "cpu.max" : "cpu.cfs_quota_us", v, what, what_size);
+        else
+                snprintf(v, sizeof(v), v2 ? "max" : "-1");
+        return write_knob(dir, v2 ? "memory.max" : "memory.limit_in_bytes", v, what, what_size);
+}
+
+static int write_cpu(struct machine_cgroup *cg, const struct cgroup_limits *lim, bool all, const char *machine,
+                     join_v1_fn join_v1, char *what, size_t what_size)
+{
+        const char *dir;
+        char v[64];
+        bool v2;
+        int r;
+
+        snprintf(what, what_size, "finding a cpu controller");
+        r = knob_dir(cg, "cpu", CG_V1_CPU, machine, join_v1, &v2, &dir);
+        if (r < 0)
+                return r;
+        if (WRITE(lim, LIMIT_CPU_QUOTA, lim->cpu_quota)) {
+                /* Percent of one CPU, per 100 ms period. */
+                if (v2)
+                        snprintf(v, sizeof(v), lim->cpu_quota ? "%u 100000" : "max 100000", lim->cpu_quota * 1000);
+                else {
+                        r = write_knob(dir, "cpu.cfs_period_us", "100000", what, what_size);
                         if (r < 0)
                                 return r;
+                        snprintf(v, sizeof(v), lim->cpu_quota ? "%u" : "-1", lim->cpu_quota * 1000);
                 }
-                if (lim->cpu_weight) {
-                        /* v1 shares: 1024 is weight 100. */
-                        snprintf(v, sizeof(v), "%u", v2 ? lim->cpu_weight : lim->cpu_weight * 1024 / 100);
-                        r = write_knob(dir, v2 ? "cpu.weight" : "cpu.shares", v, what, what_size);
-                        if (r < 0)
-                                return r;
-                }
-        }
-        if (lim->tasks_max) {
-                snprintf(what, what_size, "finding a pids controller");
-                r = knob_dir(cg, "pids", CG_V1_PIDS, machine, join_v1, &v2, &dir);
-                if (r < 0)
-                        return r;
-                snprintf(v, sizeof(v), "%" PRIu64, lim->tasks_max);
-                r = write_knob(dir, "pids.max", v, what, what_size);
+                r = write_knob(dir, v2 ? "cpu.max" : "cpu.cfs_quota_us", v, what, what_size);
                 if (r < 0)
                         return r;
         }
-        r = cgroup_io_apply(cg, machine, false, join_v1, what, what_size);
+        if (WRITE(lim, LIMIT_CPU_WEIGHT, lim->cpu_weight)) {
+                unsigned w = lim->cpu_weight ?: 100;
+                /* v1 shares: 1024 is weight 100. */
+                snprintf(v, sizeof(v), "%u", v2 ? w : w * 1024 / 100);
+                r = write_knob(dir, v2 ? "cpu.weight" : "cpu.shares", v, what, what_size);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int write_tasks(struct machine_cgroup *cg, const struct cgroup_limits *lim, const char *machine,
+                       join_v1_fn join_v1, char *what, size_t what_size)
+{
+        const char *dir;
+        char v[64];
+        bool v2;
+        int r;
+
+        snprintf(what, what_size, "finding a pids controller");
+        r = knob_dir(cg, "pids", CG_V1_PIDS, machine, join_v1, &v2, &dir);
+        if (r < 0)
+                return r;
+        snprintf(v, sizeof(v), lim->tasks_max ? "%" PRIu64 : "max", lim->tasks_max);
+        return write_knob(dir, "pids.max", v, what, what_size);
+}
+
+int cgroup_limits_write(struct machine_cgroup *cg, const struct cgroup_limits *lim, bool all, const char *machine,
+                        join_v1_fn join_v1, char *what, size_t what_size)
+{
+        int r;
+
+        if (!lim)
+                return 0;
+        r = cgroup_cpuset_apply(cg, lim, machine, what, what_size);
+        if (r >= 0 && WRITE(lim, LIMIT_MEMORY_MAX, lim->memory_max))
+                r = write_memory(cg, lim, machine, join_v1, what, what_size);
+        if (r >= 0 && (WRITE(lim, LIMIT_CPU_QUOTA, lim->cpu_quota) || WRITE(lim, LIMIT_CPU_WEIGHT, lim->cpu_weight)))
+                r = write_cpu(cg, lim, all, machine, join_v1, what, what_size);
+        if (r >= 0 && WRITE(lim, LIMIT_TASKS_MAX, lim->tasks_max))
+                r = write_tasks(cg, lim, machine, join_v1, what, what_size);
+        if (r >= 0)
+                r = cgroup_io_apply(cg, lim, machine, all, join_v1, what, what_size);
         if (r < 0)
                 return r;
         what[0] = 0;
         return 0;
+}
+
+int cgroup_limits_apply(struct machine_cgroup *cg, const char *machine, join_v1_fn join_v1, char *what,
+                        size_t what_size)
+{
+        return cgroup_limits_write(cg, cg->limits, false, machine, join_v1, what, what_size);
 }
 
 int cgroup_usage(const struct machine_cgroup *cg, struct cgroup_usage *u)

@@ -19,6 +19,7 @@
 
 #include "cgroup-internal.h"
 #include "cleanup.h"
+#include "programs.h"
 #include "util.h"
 
 bool cgroup_systemd_running(void)
@@ -50,29 +51,22 @@ static int limit_arguments(const struct cgroup_limits *lim, char props[_LIMIT_MA
         return n;
 }
 
-/* Run berth-bus scope-start; its one line of output is the scope's control
- * group, its one line of error (into cg->what) says why not. */
-static int ask_systemd(struct machine_cgroup *cg, const char *machine, char **ret_cgroup)
+/* Run berth-bus with argv: its one line of output into obuf, its one line
+ * of error (into cg->what) says why not. -ENOMEDIUM: no systemd answers. */
+static int run_bus_helper(struct machine_cgroup *cg, char **argv, char *obuf, size_t osize)
 {
-        char unit[128], pid[32], desc[128], slice[256];
-        char props[_LIMIT_MAX][LIMITS_IO_DEVICES_MAX + 1][128];
-        char *argv[8 + _LIMIT_MAX * LIMITS_IO_DEVICES_MAX];
-        int out[2], err[2], n = 0, status;
+        int out[2], err[2], status;
+        char ebuf[512] = "";
+        ssize_t k;
         pid_t child;
 
-        snprintf(unit, sizeof(unit), "--unit=machine-%s.scope", machine);
-        snprintf(pid, sizeof(pid), "--pid=%d", (int) getpid());
-        snprintf(desc, sizeof(desc), "--description=berth machine %s", machine);
-        argv[n++] = (char *) "berth-bus";
-        argv[n++] = (char *) "scope-start";
-        argv[n++] = unit;
-        argv[n++] = pid;
-        argv[n++] = desc;
-        snprintf(slice, sizeof(slice), "--slice=%s", cg->slice ? cg->slice : "machine.slice");
-        argv[n++] = slice;
-        n += limit_arguments(cg->limits, props, argv + n);
-        argv[n] = NULL;
-
+        if (!cg->bus_helper) {
+                int r = program_find("berth-bus", &cg->bus_helper);
+                if (r < 0) {
+                        snprintf(cg->what, sizeof(cg->what), "finding berth-bus");
+                        return r;
+                }
+        }
         if (pipe2(out, O_CLOEXEC) < 0)
                 return -errno;
         if (pipe2(err, O_CLOEXEC) < 0) {
@@ -95,8 +89,7 @@ static int ask_systemd(struct machine_cgroup *cg, const char *machine, char **re
         }
         close(out[1]);
         close(err[1]);
-        char obuf[4096] = "", ebuf[512] = "";
-        ssize_t k = read_full(out[0], obuf, sizeof(obuf) - 1);
+        k = read_full(out[0], obuf, osize - 1);
         obuf[k > 0 ? k : 0] = 0;
         k = read_full(err[0], ebuf, sizeof(ebuf) - 1);
         ebuf[k > 0 ? k : 0] = 0;
@@ -108,9 +101,36 @@ static int ask_systemd(struct machine_cgroup *cg, const char *machine, char **re
         ebuf[strcspn(ebuf, "\n")] = 0;
         obuf[strcspn(obuf, "\n")] = 0;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                cg->step = CGROUP_STEP_SCOPE;
                 snprintf(cg->what, sizeof(cg->what), "%s", ebuf[0] ? ebuf : "berth-bus failed");
                 return WIFEXITED(status) && WEXITSTATUS(status) == 2 ? -ENOMEDIUM : -EPROTO;
+        }
+        return 0;
+}
+
+/* berth-bus scope-start: its output is the scope's control group. */
+static int ask_systemd(struct machine_cgroup *cg, const char *machine, char **ret_cgroup)
+{
+        char unit[128], pid[32], desc[128], slice[256], obuf[4096];
+        char props[_LIMIT_MAX][LIMITS_IO_DEVICES_MAX + 1][128];
+        char *argv[8 + _LIMIT_MAX * LIMITS_IO_DEVICES_MAX];
+        int n = 0, r;
+
+        snprintf(unit, sizeof(unit), "--unit=machine-%s.scope", machine);
+        snprintf(pid, sizeof(pid), "--pid=%d", (int) getpid());
+        snprintf(desc, sizeof(desc), "--description=berth machine %s", machine);
+        argv[n++] = (char *) "berth-bus";
+        argv[n++] = (char *) "scope-start";
+        argv[n++] = unit;
+        argv[n++] = pid;
+        argv[n++] = desc;
+        snprintf(slice, sizeof(slice), "--slice=%s", cg->slice ? cg->slice : "machine.slice");
+        argv[n++] = slice;
+        n += limit_arguments(cg->limits, props, argv + n);
+        argv[n] = NULL;
+        r = run_bus_helper(cg, argv, obuf, sizeof(obuf));
+        if (r < 0) {
+                cg->step = CGROUP_STEP_SCOPE;
+                return r;
         }
         *ret_cgroup = strdup(obuf);
         return *ret_cgroup ? 0 : -ENOMEM;
@@ -148,7 +168,7 @@ static int scope_create(struct machine_cgroup *cg, const char *machine)
         if (!cg->keep_unit && !cgroup2_has_controller(cg->path, "cpuset")) {
                 r = cgroup_v1_sweep(machine);
                 if (r >= 0)
-                        r = cgroup_cpuset_apply(cg, machine, cg->what, sizeof(cg->what));
+                        r = cgroup_cpuset_apply(cg, cg->limits, machine, cg->what, sizeof(cg->what));
                 if (r < 0 && cg->what[0])
                         cg->step = r == -EDOM ? CGROUP_STEP_VALUE : CGROUP_STEP_LIMIT;
                 if (r < 0)
@@ -178,9 +198,36 @@ static int scope_renew(struct machine_cgroup *cg, const char *machine)
         return cgroup_payload_delegate(cg);
 }
 
+/* set-property: systemd's SetUnitProperties on the scope (or the unit of
+ * --keep-unit), for the runtime only: berthd keeps the settings file. The
+ * CPUs and nodes also in v1 cpuset where berth put them there. */
+static int scope_set(struct machine_cgroup *cg, const struct cgroup_limits *changes, const char *machine)
+{
+        char unit[300], obuf[256];
+        char props[_LIMIT_MAX][LIMITS_IO_DEVICES_MAX + 1][128];
+        char *argv[8 + _LIMIT_MAX * LIMITS_IO_DEVICES_MAX];
+        int n = 0, r;
+
+        snprintf(unit, sizeof(unit), "--unit=%s", cg->unit);
+        argv[n++] = (char *) "berth-bus";
+        argv[n++] = (char *) "set-property";
+        argv[n++] = unit;
+        n += limit_arguments(changes, props, argv + n);
+        argv[n] = NULL;
+        r = run_bus_helper(cg, argv, obuf, sizeof(obuf));
+        if (r < 0)
+                return r;
+        if (cg->v1[CG_V1_CPUSET] || (!cgroup2_has_controller(cg->path, "cpuset") &&
+                                     (limits_has(changes, LIMIT_ALLOWED_CPUS) ||
+                                      limits_has(changes, LIMIT_ALLOWED_MEMORY_NODES))))
+                return cgroup_cpuset_apply(cg, changes, machine, cg->what, sizeof(cg->what));
+        return 0;
+}
+
 const struct cgroup_ops cgroup_scope_ops = {
         .name = "systemd",
         .create = scope_create,
         .destroy = scope_destroy,
         .renew = scope_renew,
+        .set = scope_set,
 };

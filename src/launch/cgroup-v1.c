@@ -80,14 +80,21 @@ int cgroup_v1_make(struct machine_cgroup *cg, enum cgroup_v1 c, const char *mach
 }
 
 /* The machine's cgroup in a v1 hierarchy: berth-NAME/payload below the
- * launcher's own cgroup there. */
+ * launcher's own cgroup there; a machine that runs already moves in. */
 int cgroup_v1_join(struct machine_cgroup *cg, enum cgroup_v1 c, const char *machine)
 {
         _cleanup_close_ int fd = cgroup_v1_make(cg, c, machine);
+        int r;
 
         if (fd < 0)
                 return fd;
-        return cgroup_dir_mkdir(fd, "payload");
+        /* Joined for a limit: the late join for counting is done too. */
+        if (c == CG_V1_MEMORY)
+                cg->v1_memory_pending = false;
+        r = cgroup_dir_mkdir(fd, "payload");
+        if (r < 0 || !cg->live)
+                return r;
+        return cgroup_v1_move_machine(cg, c);
 }
 
 int cgroup_v1_remove_joined(struct machine_cgroup *cg)
@@ -158,24 +165,35 @@ static void move_tree(int dir_fd, const char *v1_dir)
         }
 }
 
-int cgroup_account_late(struct machine_cgroup *cg)
+int cgroup_v1_move_machine(struct machine_cgroup *cg, enum cgroup_v1 c)
 {
         char path[4200];
         _cleanup_close_ int fd = -EBADF;
-        int r;
 
-        if (!cg->v1_memory_pending || !cg->path)
+        if (!cg->path || !cg->v1[c])
                 return 0;
-        cg->v1_memory_pending = false;
-        r = cgroup_v1_join(cg, CG_V1_MEMORY, cg->machine);
-        if (r < 0)
-                return r;
         snprintf(path, sizeof(path), "%s/payload", cg->path);
         fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         /* Twice: what forked while the first pass ran is caught by the second. */
-        move_tree(fd, cg->v1[CG_V1_MEMORY]);
-        move_tree(fd, cg->v1[CG_V1_MEMORY]);
+        move_tree(fd, cg->v1[c]);
+        move_tree(fd, cg->v1[c]);
         return 0;
+}
+
+int cgroup_account_late(struct machine_cgroup *cg)
+{
+        bool live = cg->live;
+        int r;
+
+        if (!cg->v1_memory_pending || !cg->path)
+                return 0;
+        cg->v1_memory_pending = false;
+        cg->live = false;
+        r = cgroup_v1_join(cg, CG_V1_MEMORY, cg->machine);
+        cg->live = live;
+        if (r < 0)
+                return r;
+        return cgroup_v1_move_machine(cg, CG_V1_MEMORY);
 }

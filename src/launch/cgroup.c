@@ -146,3 +146,16 @@ void cgroup_done(struct machine_cgroup *cg)
         free(cg->bus_helper);
         cg->bus_helper = NULL;
 }
+
+int cgroup_set(struct machine_cgroup *cg, const struct cgroup_limits *changes, const char *machine)
+{
+        int r;
+
+        if (!cg->ops || !cg->path)
+                return -EOPNOTSUPP;
+        if (!cg->ops->set)
+                return -EOPNOTSUPP;
+        cg->what[0] = 0;
+        r = cg->ops->set(cg, changes, machine);
+        return r;
+}

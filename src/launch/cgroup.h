@@ -98,6 +98,7 @@ struct machine_cgroup {
         bool v1_memory_pending; /* v1 memory is still to be joined, with every process */
         char *v1_memory_later;  /* where it will be: the state file names it from the start */
         const char *machine;    /* the machine's name (cgroupfs: berth-NAME) */
+        bool live;              /* the machine runs: a v1 hierarchy joined now takes its processes along */
         char *unit;             /* systemd: the scope's name */
         char *bus_helper;       /* systemd: the path of berth-bus */
         bool devices_v1;        /* the device policy is in v1 devices (no program could be attached) */
@@ -121,6 +122,10 @@ int cgroup_open(struct machine_cgroup *cg, enum cgroup_mode mode, const char *ma
  * with the v1 devices controller), that controller's lists. */
 int cgroup_devices_apply(struct machine_cgroup *cg, const char *machine);
 int cgroup_destroy(struct machine_cgroup *cg);
+/* Change a running machine's limits (the ones assigned in changes, lifts
+ * too): in its cgroups, or as its scope's properties. On failure cg->what
+ * says what was being done (-EDOM: what says it all). */
+int cgroup_set(struct machine_cgroup *cg, const struct cgroup_limits *changes, const char *machine);
 int cgroup_renew(struct machine_cgroup *cg, const char *machine);
 void cgroup_done(struct machine_cgroup *cg);
 

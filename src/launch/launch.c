@@ -24,6 +24,7 @@
 
 #include "apifs.h"
 #include "cleanup.h"
+#include "control.h"
 #include "filter-file.h"
 #include "journal-link.h"
 #include "launcher.h"
@@ -343,6 +344,9 @@ static int boot_once(struct launcher *l)
                 end_boot(l);
                 return 1;
         }
+        /* From here a v1 hierarchy joined (set-property) takes the
+         * machine's processes along. */
+        l->cg.live = true;
         r = launcher_supervise(l, &si);
         end_boot(l);
         report_usage(l);
@@ -409,6 +413,7 @@ static void teardown(struct launcher *l)
         shift_cleanup(l);
         uid_range_release(&l->range);
         network_release(l);
+        control_close(l);
         machine_unlock(l->name, l->lock_fd);
         safe_close(l->signal_fd);
         safe_close(l->timer_fd);
@@ -441,6 +446,7 @@ int launch_run(const struct settings *s)
                 .tree_fd = -1,
                 .console = CONSOLE_INIT,
                 .signal_fd = -1,
+                .control_fd = -1,
                 .timer_fd = -1,
                 .settle_fd = -1,
                 .retry_fd = -1,
@@ -450,7 +456,7 @@ int launch_run(const struct settings *s)
                 .notify = NOTIFY_STATE_INIT,
                 .notified_exit = -1,
         };
-        int status;
+        int status, r;
 
         if (geteuid() != 0) {
                 log_error("berth must run as root: it creates namespaces, mounts and cgroups (try sudo)");
@@ -468,6 +474,11 @@ int launch_run(const struct settings *s)
                 teardown(&l);
                 return 1;
         }
+        /* berthctl set-property reaches the machine's cgroup through it;
+         * without, the machine runs on and only that cannot be done. */
+        if (l.cg.path && (r = control_open(&l)) < 0)
+                log_warning("machine %s: no control socket (%s): set-property will not reach it", l.name,
+                            strerror(-r));
         if (l.m.console == CONSOLE_INTERACTIVE) {
                 log_info("machine %s on %s: press ^] three times within 1s to kill it", l.name, s->directory);
                 (void) console_enter_raw(&l.console);
@@ -484,7 +495,7 @@ int launch_run(const struct settings *s)
                         break;
                 }
                 log_info("machine %s is rebooting", l.name);
-                int r = l.m.cgroup ? cgroup_renew(&l.cg, l.name) : 0;
+                r = l.m.cgroup ? cgroup_renew(&l.cg, l.name) : 0;
                 if (r < 0) {
                         log_error_errno(r, "machine %s: renewing its cgroup for the reboot", l.name);
                         status = 1;

@@ -42,6 +42,7 @@ struct launcher {
         unsigned host_ifindex;  /* the veth's host side, while it is up */
         struct console console;
         int signal_fd;
+        int control_fd;         /* RUNTIMEDIR/control/NAME, listening (control.c) */
         bool ever_started;
 
         /* One boot of the machine. */

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgutil.h"
+#include "control.h"
 #include "cleanup.h"
 #include "init-control.h"
 #include "launcher.h"
@@ -317,6 +319,10 @@ static void request_stop(struct launcher *l, int received)
         int sig = stop_signal(l, received);
         bool initctl = uses_init_control(l, received);
 
+        /* A frozen machine (berthctl freeze) cannot stop: thaw it. */
+        if (l->cg.path)
+                (void) cg_freeze(l->cg.path, false, 0);
+
         if (received == SIGUSR1) {
                 request_reboot(l);
                 return;
@@ -441,6 +447,7 @@ enum {
         POLL_TIMER,
         POLL_SETTLE,
         POLL_RETRY,
+        POLL_CONTROL,
         _POLL_MAX,
 };
 
@@ -457,6 +464,7 @@ int launcher_supervise(struct launcher *l, siginfo_t *ret)
                         [POLL_TIMER] = { .fd = l->timer_fd, .events = POLLIN },
                         [POLL_SETTLE] = { .fd = l->settle_fd, .events = POLLIN },
                         [POLL_RETRY] = { .fd = l->retry_fd, .events = POLLIN },
+                        [POLL_CONTROL] = { .fd = l->control_fd, .events = POLLIN },
                 };
 
                 if (poll(p, _POLL_MAX, -1) < 0) {
@@ -490,6 +498,8 @@ int launcher_supervise(struct launcher *l, siginfo_t *ret)
                         join_supervisor(l);
                 if (p[POLL_RETRY].revents & POLLIN)
                         retry_held(l);
+                if (p[POLL_CONTROL].revents & POLLIN)
+                        control_handle(l);
                 if (p[POLL_PID].revents & POLLIN) {
                         if (waitid(P_PIDFD, (id_t) l->pidfd, ret, WEXITED) < 0)
                                 return -errno;

@@ -42,3 +42,10 @@ const struct berthfile_entry *berthfile_find(const struct berthfile *f, const ch
 /* The value of Key in Section (the last one given), malloc'd into *ret:
  * 1 found, 0 not there (or no file), -errno. */
 int berthfile_get(const char *machine, const char *section, const char *key, char **ret);
+
+/* set-property: the limits changes assigns into the [Resources] section
+ * of machine's file (made if need be): its lines for those keys (for an
+ * I/O cap, of that device) replaced, a lift leaving none; every other
+ * line as it was. */
+struct cgroup_limits;
+int berthfile_set_limits(const char *machine, const struct cgroup_limits *changes);

@@ -127,3 +127,39 @@ int cgroup_v1_mount_point(const char *controller, char **ret)
 {
         return find_mount("cgroup", controller, ret);
 }
+
+int cg_frozen(const char *machine_cgroup)
+{
+        char path[4200];
+        int64_t v;
+
+        snprintf(path, sizeof(path), "%s/payload", machine_cgroup);
+        v = cg_read_number(path, "cgroup.events", "frozen");
+        return v < 0 ? -EOPNOTSUPP : v > 0;
+}
+
+int cg_freeze(const char *machine_cgroup, bool freeze, int timeout_ms)
+{
+        char path[4200];
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        snprintf(path, sizeof(path), "%s/payload", machine_cgroup);
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (faccessat(fd, "cgroup.freeze", F_OK, 0) < 0)
+                return errno == ENOENT ? -EOPNOTSUPP : -errno;
+        r = write_string_at(fd, "cgroup.freeze", freeze ? "1" : "0");
+        if (r < 0)
+                return r;
+        for (int waited = 0; timeout_ms > 0; waited += 5) {
+                r = cg_frozen(machine_cgroup);
+                if (r < 0 || r == freeze)
+                        return r < 0 ? r : 0;
+                if (waited >= timeout_ms)
+                        return -ETIMEDOUT;
+                usleep(5000);
+        }
+        return 0;
+}

@@ -19,3 +19,13 @@ bool cg_list_has(const char *list, const char *word);
  * is not the hierarchy). -EOPNOTSUPP when none is. */
 int cgroup2_mount_point(char **ret);
 int cgroup_v1_mount_point(const char *controller, char **ret);
+
+/* The cgroup2 freezer of a machine's payload/ (MACHINE_CGROUP/payload):
+ * cgroup.freeze, which every non-root cgroup2 cgroup has whatever the
+ * controllers (kernel 5.2 and later, hybrid hosts too). A frozen
+ * machine's processes stop where they are; SIGKILL still ends them.
+ * cg_freeze writes it and, with timeout_ms, waits until cgroup.events
+ * says so (-ETIMEDOUT: a process still runs). cg_frozen: 1, 0, or
+ * -EOPNOTSUPP without cgroup.freeze. */
+int cg_freeze(const char *machine_cgroup, bool freeze, int timeout_ms);
+int cg_frozen(const char *machine_cgroup);

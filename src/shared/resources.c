@@ -205,7 +205,8 @@ static int parse_io(struct cgroup_limits *lim, enum limit l, const char *value, 
 
         if (!*value) {
                 for (size_t i = 0; i < lim->n_io; i++)
-                        lim->io[i].max[l - LIMIT_IO_FIRST] = 0;
+                        if (lim->io[i].assigned & (1u << (l - LIMIT_IO_FIRST)))
+                                lim->io[i].max[l - LIMIT_IO_FIRST] = 0;
                 return 0;
         }
         *ret_why = l <= LIMIT_IO_WRITE_BANDWIDTH_MAX
@@ -233,6 +234,7 @@ static int parse_io(struct cgroup_limits *lim, enum limit l, const char *value, 
                 return -E2BIG;
         }
         d->max[l - LIMIT_IO_FIRST] = v;
+        d->assigned |= 1u << (l - LIMIT_IO_FIRST);
         return 0;
 }
 

@@ -37,6 +37,7 @@ enum limit {
 struct io_device_limit {
         dev_t dev;
         uint64_t max[N_IO_MAX];
+        unsigned assigned;      /* 1 << k for each max[k] given (a lift too) */
 };
 
 struct cgroup_limits {

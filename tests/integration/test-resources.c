@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Resources beyond memory and CPU time: the CPUs a machine may run on
- * (the cpuset controller; PID 1's affinity), disk I/O caps, and the
- * refusals of values this host cannot give. */
+ * (the cpuset controller; PID 1's affinity), disk I/O caps, freezing,
+ * and the refusals of values this host cannot give. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "bus.h"
 #include "cgtest.h"
 #include "helpers.h"
 
@@ -93,8 +96,8 @@ Test(resources, cpuset_refusals_are_one_line)
         static const struct {
                 const char *option, *message;
         } cases[] = {
-                { "--cpuset-cpus=5", "--cpuset-cpus=5: not among the CPUs this host gives berth's cgroup (" },
-                { "--cpuset-mems=3", "--cpuset-mems=3: not among the memory nodes this host gives berth's cgroup (" },
+                { "--cpuset-cpus=5", "AllowedCPUs=5 (--cpuset-cpus): not among the CPUs this host gives berth's cgroup (" },
+                { "--cpuset-mems=3", "AllowedMemoryNodes=3 (--cpuset-mems): not among the memory nodes this host gives berth's cgroup (" },
                 { "--cpuset-cpus=1-x", "--cpuset-cpus=1-x: expected numbers and ranges, such as 0-3,6" },
         };
 
@@ -200,4 +203,229 @@ Test(resources, io_cap_on_a_non_block_device_is_one_line)
         cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
         it_result_free(&r);
         cgt_assert_clean("iobad", NULL, false);
+}
+
+/* The count a machine's loop has reached (/tmp/count inside); the loop
+ * rewrites the file, so a read may find it empty: read again. */
+static long long count_of(const char *leader)
+{
+        char path[300];
+
+        snprintf(path, sizeof(path), "/proc/%s/root/tmp/count", leader);
+        for (int i = 0; i < 100; i++) {
+                char *text = it_read_file(path);
+                long long v = text ? atoll(text) : 0;
+                free(text);
+                if (v > 0)
+                        return v;
+                usleep(1000);
+        }
+        return 0;
+}
+
+static long long cpu_usec_of(const char *cgroup)
+{
+        char path[4200], *text, *p;
+        long long v = -1;
+
+        snprintf(path, sizeof(path), "%s/payload/cpu.stat", cgroup);
+        text = it_read_file(path);
+        p = text ? strstr(text, "usage_usec ") : NULL;
+        if (p)
+                v = atoll(p + strlen("usage_usec "));
+        free(text);
+        return v;
+}
+
+/* berthctl freeze: a counting loop stops, its CPU time too, list and
+ * status say frozen; thaw: it counts on; poweroff of a frozen machine
+ * thaws and stops it, and nothing is left. */
+Test(resources, freeze_stops_the_machine_and_thaw_resumes_it)
+{
+        struct it_result r;
+        char *leader, *cgroup;
+        long long a, b, cpu;
+        pid_t pid;
+
+        it_bus_start();
+        it_berthd_start();
+        pid = it_berth_spawn("frz", "-D", it_busybox_tree(), "--ephemeral", "--name", "frz", "--", "/bin/sh", "-c",
+                             "i=0; while :; do i=$((i+1)); echo $i > /tmp/count; done", NULL);
+        cr_assert(it_wait_state("frz", "running", 60), "%s", it_spawn_log("frz", "err"));
+        cr_assert(it_wait_listed("frz", true, 30));
+        leader = it_state_get("frz", "LEADER");
+        cgroup = it_state_get("frz", "CGROUP");
+        cr_assert(leader && cgroup && *cgroup);
+        a = count_of(leader);
+        usleep(200000);
+        cr_assert_gt(count_of(leader), a, "the loop does not count");
+
+        r = it_ctl(30, "freeze", "frz", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        a = count_of(leader);
+        cpu = cpu_usec_of(cgroup);
+        usleep(500000);
+        b = count_of(leader);
+        cr_expect_eq(b, a, "counted on while frozen: %lld, then %lld", a, b);
+        cr_expect_eq(cpu_usec_of(cgroup), cpu, "CPU time went on while frozen");
+        r = it_ctl(30, "list", "--no-legend", NULL);
+        cr_expect(strstr(r.out, "frozen"), "list: %s", r.out);
+        it_result_free(&r);
+        r = it_ctl(30, "status", "frz", NULL);
+        cr_expect(strstr(r.out, "State: frozen"), "status: %s", r.out);
+        it_result_free(&r);
+
+        r = it_ctl(30, "thaw", "frz", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        usleep(200000);
+        cr_expect_gt(count_of(leader), b, "the loop does not count on after thaw");
+        r = it_ctl(30, "show", "frz", "-p", "State", "--value", NULL);
+        cr_expect_str_eq(r.out, "running\n");
+        it_result_free(&r);
+
+        r = it_ctl(30, "freeze", "frz", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        r = it_ctl(30, "poweroff", "frz", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_expect_geq(it_wait(pid, 30), 0, "the frozen machine did not power off");
+        cr_expect(it_wait_listed("frz", false, 30));
+        free(leader);
+        free(cgroup);
+        it_assert_clean("frz", NULL);
+}
+
+/* Freeze of a machine that does not run, and by someone not root: one
+ * line each. */
+Test(resources, freeze_refusals_are_one_line)
+{
+        struct it_result r;
+
+        it_bus_start();
+        it_berthd_start();
+        r = it_ctl(30, "freeze", "nosuch", NULL);
+        cr_expect_eq(r.status, 1, "%s", r.err);
+        cr_expect(strstr(r.err, "nosuch"), "%s", r.err);
+        cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+        it_result_free(&r);
+}
+
+/* The memory limit the machine's cgroup has now: cgroup2's memory.max,
+ * or (hybrid host) v1's limit of berth-NAME. */
+static char *memory_limit_of(const char *machine)
+{
+        char *dir = cgt_v2_machine_dir(machine), *path, *v;
+
+        path = cgt_strf("%s/memory.max", dir);
+        v = cgt_read_trimmed(path);
+        free(path);
+        free(dir);
+        if (v)
+                return v;
+        dir = cgt_v1_machine_dir("memory", machine);
+        path = dir ? cgt_strf("%s/memory.limit_in_bytes", dir) : NULL;
+        v = path ? cgt_read_trimmed(path) : NULL;
+        free(path);
+        free(dir);
+        return v;
+}
+
+/* A command in the machine through berthd (berthctl shell): allocates and
+ * touches 100 MiB (dd's buffer). */
+static int allocate_100m(const char *machine)
+{
+        struct it_result r = it_ctl(60, "shell", machine, "/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=100M",
+                                    "count=1", NULL);
+        int status = r.status;
+
+        it_result_free(&r);
+        return status;
+}
+
+/* berthctl set-property on a running machine: the new MemoryMax holds at
+ * once (an allocation above it is OOM-killed, one below the old none was),
+ * and is written into its settings file, the file's other lines kept;
+ * with --runtime the file stays as it was. */
+Test(resources, set_property_changes_a_running_machine)
+{
+        char *path, *text, *limit;
+        struct it_result r;
+        pid_t pid;
+
+        it_etc_file("setp", "[Exec]\n# a comment that stays\nEnvironment=KEEP=1\n[Resources]\nTasksMax=500\n"
+                            "MemoryMax=2G\n");
+        path = cgt_strf("%s/etc/setp.berth", it.dir);
+        it_bus_start();
+        it_berthd_start();
+        pid = it_spawn_sleeper("setp");
+        cr_expect_eq(allocate_100m("setp"), 0, "100 MiB under a limit of 2G");
+
+        r = it_ctl(30, "set-property", "setp", "MemoryMax=64M", "CPUQuota=50%", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        limit = memory_limit_of("setp");
+        cr_expect_str_eq(limit ?: "", "67108864");
+        free(limit);
+        cr_expect_eq(allocate_100m("setp"), 128 + SIGKILL, "100 MiB above a limit of 64M were not OOM-killed");
+        text = it_read_file(path);
+        cr_expect_str_eq(text, "[Exec]\n# a comment that stays\nEnvironment=KEEP=1\n[Resources]\nTasksMax=500\n"
+                               "MemoryMax=67108864\nCPUQuota=50%\n");
+        free(text);
+
+        /* --runtime: lifted in the cgroup, the file untouched. */
+        r = it_ctl(30, "set-property", "--runtime", "setp", "MemoryMax=infinity", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_expect_eq(allocate_100m("setp"), 0, "the limit was lifted");
+        text = it_read_file(path);
+        cr_expect(strstr(text, "MemoryMax=67108864\n"), "%s", text);
+        free(text);
+
+        r = it_ctl(30, "poweroff", "setp", NULL);
+        it_result_free(&r);
+        cr_expect_geq(it_wait(pid, 30), 0);
+        free(path);
+        it_assert_clean("setp", NULL);
+}
+
+/* A property berth has not, a bad value, a CPU the host has not: one
+ * line each; the machine's cgroup and its file are as they were. */
+Test(resources, set_property_refusals_change_nothing)
+{
+        static const struct {
+                const char *assignment, *message;
+        } cases[] = {
+                { "MemoryLimit=1G", "MemoryLimit=1G: not a property berth knows" },
+                { "CPUWeight=0", "CPUWeight=0: expected 1 to 10000" },
+                { "AllowedCPUs=7", "AllowedCPUs=7 (--cpuset-cpus): not among the CPUs this host gives berth's cgroup" },
+                { "IOWriteBandwidthMax=/dev/null 1M", "/dev/null is not a block device, nor on one" },
+        };
+        char *path, *text, *limit;
+        pid_t pid;
+
+        it_etc_file("setq", "[Resources]\nMemoryMax=1G\n");
+        path = cgt_strf("%s/etc/setq.berth", it.dir);
+        it_bus_start();
+        it_berthd_start();
+        pid = it_spawn_sleeper("setq");
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct it_result r = it_ctl(30, "set-property", "setq", "TasksMax=99", cases[i].assignment, NULL);
+                cr_expect_eq(r.status, 1, "%s: %s", cases[i].assignment, r.err);
+                cr_expect(strstr(r.err, cases[i].message), "%s: %s", cases[i].assignment, r.err);
+                cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+                it_result_free(&r);
+        }
+        limit = memory_limit_of("setq");
+        cr_expect_str_eq(limit ?: "", "1073741824");
+        free(limit);
+        text = it_read_file(path);
+        cr_expect_str_eq(text, "[Resources]\nMemoryMax=1G\n");
+        free(text);
+        free(path);
+        kill(pid, SIGTERM);
+        cr_expect_geq(it_wait(pid, 30), 0);
+        it_assert_clean("setq", NULL);
 }

@@ -150,7 +150,7 @@ Test(limits_assign, systemd_names_and_values)
         cr_assert_str_eq(text, "0-1,3");
         /* 1000-based, as systemd reads I/O caps; MAJ:MIN as the device:
          * a block device of this host that is no partition. */
-        char dev[64] = "", value[128], want[128];
+        char dev[300] = "", value[400], want[400];
         DIR *d = opendir("/sys/dev/block");
         struct dirent *de;
         while (d && (de = readdir(d)) && !dev[0]) {
