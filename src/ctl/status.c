@@ -172,14 +172,26 @@ static void field_usage(json_object *p)
         uint64_t cpu = prop_uint(p, "CPUUsageNSec"), tasks = prop_uint(p, "TasksCurrent");
 
         /* Unknown values are null (2^64-1 on the bus): no line, as systemctl. */
-        if (mem && max)
-                field("Memory", "%.1fM (max: %.1fM)", (double) mem / (1024 * 1024), (double) max / (1024 * 1024));
-        else if (mem)
-                field("Memory", "%.1fM", (double) mem / (1024 * 1024));
+        uint64_t peak = prop_uint(p, "MemoryPeak"), ooms = prop_uint(p, "OOMKills");
+        char extra[128] = "";
+
+        if (max && max != UINT64_MAX)
+                snprintf(extra, sizeof(extra), "max: %.1fM", (double) max / (1024 * 1024));
+        if (peak && peak != UINT64_MAX)
+                snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), "%speak: %.1fM", extra[0] ? ", " : "",
+                         (double) peak / (1024 * 1024));
+        if (mem && mem != UINT64_MAX)
+                field("Memory", "%.1fM%s%s%s", (double) mem / (1024 * 1024), extra[0] ? " (" : "", extra,
+                      extra[0] ? ")" : "");
+        if (ooms && ooms != UINT64_MAX)
+                field("OOM kills", "%llu", (unsigned long long) ooms);
         if (cpu != UINT64_MAX && prop(p, "CPUUsageNSec"))
                 field("CPU", "%.3fs", (double) cpu / 1e9);
         if (tasks && tasks != UINT64_MAX)
                 field("Tasks", "%llu", (unsigned long long) tasks);
+        uint64_t rd = prop_uint(p, "IOReadBytes"), wr = prop_uint(p, "IOWriteBytes");
+        if (prop(p, "IOReadBytes") && rd != UINT64_MAX && wr != UINT64_MAX)
+                field("IO", "read %.1fK, written %.1fK", (double) rd / 1024, (double) wr / 1024);
         uint64_t rx = prop_uint(p, "NetworkBytesReceived"), tx = prop_uint(p, "NetworkBytesSent");
         if (prop(p, "NetworkBytesReceived") && rx != UINT64_MAX && tx != UINT64_MAX)
                 field("Network", "received %.1fK, sent %.1fK", (double) rx / 1024, (double) tx / 1024);

@@ -248,6 +248,10 @@ static int property_usage(sd_bus *bus, const char *path, const char *interface, 
                                : streq(property, "NetworkBytesSent") ? MACHINE_NET_TX
                                : streq(property, "MemoryMax")     ? MACHINE_MEMORY_MAX
                                : streq(property, "CPUUsageNSec")  ? MACHINE_CPU_USAGE_NSEC
+                               : streq(property, "MemoryPeak")    ? MACHINE_MEMORY_PEAK
+                               : streq(property, "OOMKills")      ? MACHINE_OOM_KILLS
+                               : streq(property, "IOReadBytes")   ? MACHINE_IO_READ
+                               : streq(property, "IOWriteBytes")  ? MACHINE_IO_WRITE
                                                                   : MACHINE_TASKS_CURRENT;
         int64_t v = machine_counter(userdata, c);
 
@@ -339,6 +343,10 @@ static const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("MemoryMax", "t", property_usage, 0, 0),
         SD_BUS_PROPERTY("CPUUsageNSec", "t", property_usage, 0, 0),
         SD_BUS_PROPERTY("TasksCurrent", "t", property_usage, 0, 0),
+        SD_BUS_PROPERTY("MemoryPeak", "t", property_usage, 0, 0),
+        SD_BUS_PROPERTY("OOMKills", "t", property_usage, 0, 0),
+        SD_BUS_PROPERTY("IOReadBytes", "t", property_usage, 0, 0),
+        SD_BUS_PROPERTY("IOWriteBytes", "t", property_usage, 0, 0),
         SD_BUS_VTABLE_END
 };
 

@@ -50,6 +50,7 @@ int machine_load(struct manager *mgr, const char *name, struct machine **ret)
                 .upper = strdup(st.upper),
                 .cgroup = strdup(st.cgroup),
                 .cgroup_memory = strdup(st.cgroup_memory),
+                .cgroup_blkio = strdup(st.cgroup_blkio ?: ""),
                 .host_ifname = strdup(st.host_ifname),
                 .host_ifindex = st.host_ifindex,
                 .ports = strdup(st.ports),
@@ -64,7 +65,7 @@ int machine_load(struct manager *mgr, const char *name, struct machine **ret)
                 .uid_range = st.uid_range,
                 .supervisor_fd = -1,
         };
-        if (!m->name || !m->state || !m->uuid || !m->root || !m->upper || !m->cgroup || !m->cgroup_memory || !m->init ||
+        if (!m->name || !m->state || !m->uuid || !m->root || !m->upper || !m->cgroup || !m->cgroup_memory || !m->cgroup_blkio || !m->init ||
             !m->init_kind || !m->stop || !m->host_ifname || !m->ports ||
             !m->resolv_conf || !m->timezone) {
                 machine_free(m);
@@ -91,6 +92,7 @@ bool machine_update(struct machine *m, const struct machine *fresh_const)
         swap_str(&m->stop, &fresh->stop);
         swap_str(&m->cgroup, &fresh->cgroup);
         swap_str(&m->cgroup_memory, &fresh->cgroup_memory);
+        swap_str(&m->cgroup_blkio, &fresh->cgroup_blkio);
         swap_str(&m->init, &fresh->init);
         swap_str(&m->init_kind, &fresh->init_kind);
         swap_str(&m->uuid, &fresh->uuid);
@@ -119,6 +121,7 @@ struct machine *machine_free(struct machine *m)
         free(m->upper);
         free(m->cgroup);
         free(m->cgroup_memory);
+        free(m->cgroup_blkio);
         free(m->host_ifname);
         free(m->ports);
         free(m->resolv_conf);
@@ -329,6 +332,24 @@ int64_t machine_counter(const struct machine *m, enum machine_counter c)
         case MACHINE_NET_RX:
         case MACHINE_NET_TX:
                 return machine_net_bytes(m, c == MACHINE_NET_RX);
+        case MACHINE_MEMORY_PEAK:
+                if (m->cgroup[0] && (v = cg_read_number(m->cgroup, "memory.peak", NULL)) >= 0)
+                        return v;
+                return m->cgroup_memory[0] ? cg_read_number(m->cgroup_memory, "memory.max_usage_in_bytes", NULL)
+                                           : -1;
+        case MACHINE_OOM_KILLS: {
+                char payload[4200];
+                if (m->cgroup[0] && (v = cg_read_number(m->cgroup, "memory.events", "oom_kill")) >= 0)
+                        return v;
+                if (!m->cgroup_memory[0])
+                        return -1;
+                /* v1 counts OOM kills where they happened: in payload/. */
+                snprintf(payload, sizeof(payload), "%s/payload", m->cgroup_memory);
+                return cg_read_number(payload, "memory.oom_control", "oom_kill");
+        }
+        case MACHINE_IO_READ:
+        case MACHINE_IO_WRITE:
+                return cg_io_bytes(m->cgroup, m->cgroup_blkio, c == MACHINE_IO_WRITE);
         }
         return -1;
 }

@@ -22,6 +22,7 @@ struct machine {
         char *upper;
         char *cgroup;
         char *cgroup_memory;    /* the v1 memory cgroup counting it, "" when cgroup2 does */
+        char *cgroup_blkio;     /* the v1 blkio cgroup counting its I/O, "" when cgroup2 does */
         char *host_ifname;      /* the veth's host side, "" without one */
         unsigned host_ifindex;
         char *ports;            /* as the state file's PORTS= */
@@ -74,6 +75,10 @@ enum machine_counter {
         MACHINE_TASKS_CURRENT,
         MACHINE_NET_RX,         /* bytes the machine received: its veth's host side sent them */
         MACHINE_NET_TX,
+        MACHINE_MEMORY_PEAK,
+        MACHINE_OOM_KILLS,      /* processes the OOM killer killed at its limit */
+        MACHINE_IO_READ,        /* bytes read from block devices */
+        MACHINE_IO_WRITE,
 };
 
 /* The counter's value; -1: not counted (no memory controller in cgroup2 on

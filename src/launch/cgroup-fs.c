@@ -54,6 +54,24 @@ static int v2_create(struct machine_cgroup *cg, const char *machine)
         return cgroup_payload_delegate(cg);
 }
 
+static void account_v1(struct machine_cgroup *cg, enum cgroup_v1 c, const char *v2_controller, const char *machine)
+{
+        _cleanup_free_ char *mp = NULL, *own = NULL;
+
+        if (cg->v1[c] || cgroup2_has_controller(cg->path, v2_controller))
+                return;
+        if (cgroup_v1_mount_point(cgroup_v1_name(c), &mp) < 0 || cgroup_v1_own_path(c, &own) < 0)
+                return;
+        if (cg->account_late) {
+                /* Named now, so that the state file need not change later. */
+                free(cg->v1_later[c]);
+                cg->v1_later[c] = cgroup_join(mp, own, machine);
+                if (cg->v1_later[c])
+                        cg->v1_pending |= 1u << c;
+        } else
+                (void) cgroup_v1_join(cg, c, machine);
+}
+
 static int fs_create(struct machine_cgroup *cg, const char *machine)
 {
         int r = v2_create(cg, machine);
@@ -68,22 +86,12 @@ static int fs_create(struct machine_cgroup *cg, const char *machine)
                 cg->step = r == -EDOM ? CGROUP_STEP_VALUE : CGROUP_STEP_LIMIT;
         if (r < 0)
                 return r;
-        /* Memory is counted without a limit too: on a hybrid host, where
-         * cgroup2 has no memory controller, by the v1 one. Only counting:
-         * a host without it still runs the machine. */
+        /* Memory and I/O are counted without a limit too: on a hybrid host,
+         * where cgroup2 has no memory (io) controller, by the v1 one. Only
+         * counting: a host without it still runs the machine. */
         cg->machine = machine;
-        if (cg->v1[CG_V1_MEMORY] || cgroup2_has_controller(cg->path, "memory"))
-                return 0;
-        _cleanup_free_ char *mp = NULL, *own = NULL;
-        if (cgroup_v1_mount_point(cgroup_v1_name(CG_V1_MEMORY), &mp) < 0 || cgroup_v1_own_path(CG_V1_MEMORY, &own) < 0)
-                return 0;
-        if (cg->account_late) {
-                /* Named now, so that the state file need not change later. */
-                free(cg->v1_memory_later);
-                cg->v1_memory_later = cgroup_join(mp, own, machine);
-                cg->v1_memory_pending = cg->v1_memory_later != NULL;
-        } else
-                (void) cgroup_v1_join(cg, CG_V1_MEMORY, machine);
+        account_v1(cg, CG_V1_MEMORY, "memory", machine);
+        account_v1(cg, CG_V1_BLKIO, "io", machine);
         return 0;
 }
 

@@ -89,8 +89,7 @@ int cgroup_v1_join(struct machine_cgroup *cg, enum cgroup_v1 c, const char *mach
         if (fd < 0)
                 return fd;
         /* Joined for a limit: the late join for counting is done too. */
-        if (c == CG_V1_MEMORY)
-                cg->v1_memory_pending = false;
+        cg->v1_pending &= ~(1u << c);
         r = cgroup_dir_mkdir(fd, "payload");
         if (r < 0 || !cg->live)
                 return r;
@@ -185,15 +184,23 @@ int cgroup_v1_move_machine(struct machine_cgroup *cg, enum cgroup_v1 c)
 int cgroup_account_late(struct machine_cgroup *cg)
 {
         bool live = cg->live;
-        int r;
+        int ret = 0;
 
-        if (!cg->v1_memory_pending || !cg->path)
+        if (!cg->path)
                 return 0;
-        cg->v1_memory_pending = false;
-        cg->live = false;
-        r = cgroup_v1_join(cg, CG_V1_MEMORY, cg->machine);
-        cg->live = live;
-        if (r < 0)
-                return r;
-        return cgroup_v1_move_machine(cg, CG_V1_MEMORY);
+        for (int c = 0; c < _CG_V1_MAX; c++) {
+                int r;
+
+                if (!(cg->v1_pending & (1u << c)))
+                        continue;
+                cg->v1_pending &= ~(1u << c);
+                cg->live = false;
+                r = cgroup_v1_join(cg, c, cg->machine);
+                cg->live = live;
+                if (r >= 0)
+                        r = cgroup_v1_move_machine(cg, c);
+                if (r < 0 && ret >= 0)
+                        ret = r;
+        }
+        return ret;
 }

@@ -68,9 +68,11 @@ static void forget(struct machine_cgroup *cg)
                 free(cg->v1[i]);
                 cg->v1[i] = NULL;
         }
-        free(cg->v1_memory_later);
-        cg->v1_memory_later = NULL;
-        cg->v1_memory_pending = false;
+        for (int i = 0; i < _CG_V1_MAX; i++) {
+                free(cg->v1_later[i]);
+                cg->v1_later[i] = NULL;
+        }
+        cg->v1_pending = 0;
         cg->devices_v1 = false;
         cg->devices_unset = false;
 }

@@ -89,14 +89,14 @@ struct machine_cgroup {
         char *home;             /* cgroup2: the launcher's own cgroup, to go back to */
         bool in_supervisor;     /* the launcher moved into supervisor/ */
         char *v1[_CG_V1_MAX];   /* v1 hierarchies joined: the machine's cgroup there */
-        /* Memory is counted without a limit too: where cgroup2 has no memory
-         * controller, in the v1 one. A command's machine joins it only once
-         * it runs a while (cgroup_account_late), a booted one at once: the
-         * migration costs an RCU grace period (~8 ms), and making and
-         * removing the v1 cgroup some 0.4 ms, more than a short command
-         * should wait for. */
-        bool v1_memory_pending; /* v1 memory is still to be joined, with every process */
-        char *v1_memory_later;  /* where it will be: the state file names it from the start */
+        /* Memory and disk I/O are counted without a limit too: where cgroup2
+         * has no memory (io) controller, in the v1 memory (blkio) one. A
+         * command's machine joins them only once it runs a while
+         * (cgroup_account_late), a booted one at once: the migration costs
+         * an RCU grace period (~8 ms), and making and removing the v1
+         * cgroup some 0.4 ms, more than a short command should wait for. */
+        unsigned v1_pending;    /* 1 << c: v1 c is still to be joined, with every process */
+        char *v1_later[_CG_V1_MAX]; /* where: the state file names it from the start */
         const char *machine;    /* the machine's name (cgroupfs: berth-NAME) */
         bool live;              /* the machine runs: a v1 hierarchy joined now takes its processes along */
         char *unit;             /* systemd: the scope's name */

@@ -51,7 +51,7 @@ static void join_supervisor(struct launcher *l)
         (void) !read(l->settle_fd, &n, sizeof(n));
         r = cgroup_account_late(&l->cg);
         if (r < 0)
-                log_warning_errno(r, "machine %s: moving its processes into the memory cgroup that counts them, "
+                log_warning_errno(r, "machine %s: moving its processes into the v1 cgroups that count them, "
                                   "continuing", l->name);
         r = cgroup_enter_supervisor(&l->cg);
         if (r < 0)
@@ -95,7 +95,8 @@ void launcher_write_state(struct launcher *l, const char *state)
                 .cgroup = l->cg.path,
                 /* Named from the start, also for a command's machine, which
                  * joins it 0.1 s in: until then it counts nothing. */
-                .cgroup_memory = l->cg.v1[CG_V1_MEMORY] ?: l->cg.v1_memory_later,
+                .cgroup_memory = l->cg.v1[CG_V1_MEMORY] ?: l->cg.v1_later[CG_V1_MEMORY],
+                .cgroup_blkio = l->cg.v1[CG_V1_BLKIO] ?: l->cg.v1_later[CG_V1_BLKIO],
                 .init = l->m.init,
                 .leader = l->leader,
                 .supervisor = getpid(),

@@ -163,3 +163,29 @@ int cg_freeze(const char *machine_cgroup, bool freeze, int timeout_ms)
         }
         return 0;
 }
+
+static int64_t sum_io(const char *dir, const char *file, const char *key)
+{
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *text = NULL;
+        int64_t sum = 0;
+
+        if (!dir || !dir[0])
+                return -1;
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || read_file_at(fd, file, &text, 1 << 20) < 0)
+                return -1;
+        /* io.stat: "8:0 rbytes=N wbytes=N ..."; v1: "8:0 Read N". */
+        for (char *p = strstr(text, key); p; p = strstr(p + 1, key))
+                sum += strtoll(p + strlen(key), NULL, 10);
+        return sum;
+}
+
+int64_t cg_io_bytes(const char *v2_dir, const char *v1_dir, bool write)
+{
+        int64_t v = sum_io(v2_dir, "io.stat", write ? " wbytes=" : " rbytes=");
+
+        if (v >= 0)
+                return v;
+        return sum_io(v1_dir, "blkio.throttle.io_service_bytes_recursive", write ? " Write " : " Read ");
+}

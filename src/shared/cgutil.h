@@ -29,3 +29,8 @@ int cgroup_v1_mount_point(const char *controller, char **ret);
  * -EOPNOTSUPP without cgroup.freeze. */
 int cg_freeze(const char *machine_cgroup, bool freeze, int timeout_ms);
 int cg_frozen(const char *machine_cgroup);
+
+/* Bytes the cgroup read (or wrote) from block devices, summed over them:
+ * cgroup2's io.stat in v2_dir where it has one, else v1 blkio's counter in
+ * v1_dir (either may be NULL or ""); -1 when neither counts. */
+int64_t cg_io_bytes(const char *v2_dir, const char *v1_dir, bool write);

@@ -84,6 +84,7 @@ static const struct state_key state_keys[] = {
         KEY("PORTS", STATE_STRING, ports),
         KEY("RESOLV_CONF", STATE_STRING, resolv_conf),
         KEY("TIMEZONE", STATE_STRING, timezone),
+        KEY("CGROUP_BLKIO", STATE_STRING, cgroup_blkio),
 };
 
 #define FIELD(st, k, type) ((type *) ((char *) (st) + (k)->offset))

@@ -23,6 +23,7 @@ struct machine_state {
         const char *upper;      /* "" when ephemeral */
         const char *cgroup;
         const char *cgroup_memory; /* the v1 memory cgroup that counts it, when cgroup2 does not */
+        const char *cgroup_blkio;  /* the v1 blkio cgroup that counts its I/O, when cgroup2 does not */
         const char *init;       /* "" for the stub */
         pid_t leader;           /* PID 1 of the machine, as the host sees it */
         pid_t supervisor;       /* the launcher */

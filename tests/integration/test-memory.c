@@ -110,7 +110,7 @@ Test(memory, status_shows_the_limit)
         cr_expect_str_eq(v, "268435456");
         free(v);
         r = it_ctl(30, "status", "mem-limit", NULL);
-        cr_expect(strstr(r.out, " (max: 256.0M)\n"), "status:\n%s", r.out);
+        cr_expect(strstr(r.out, " (max: 256.0M, peak: "), "status:\n%s", r.out);
         it_result_free(&r);
         cr_assert_eq(kill(pid, SIGTERM), 0);
         it_wait(pid, 30);

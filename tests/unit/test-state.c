@@ -49,6 +49,7 @@ static const struct machine_state full = {
         .upper = "/var/lib/berth/machines/web/upper",
         .cgroup = "/sys/fs/cgroup/machine.slice/machine-web.scope",
         .cgroup_memory = "/sys/fs/cgroup/memory/berth-web",
+        .cgroup_blkio = "/sys/fs/cgroup/blkio/berth-web",
         .init = "/sbin/init",
         .leader = 4242,
         .supervisor = 4241,
@@ -73,7 +74,7 @@ static const char full_text[] =
         "INIT=/sbin/init\nLEADER=4242\nSUPERVISOR=4241\nEPHEMERAL=no\nUID_SHIFT=524288\nUID_RANGE=65536\n"
         "INIT_KIND=systemd\nREGISTER=yes\nSTOP=\nCGROUP_MEMORY=/sys/fs/cgroup/memory/berth-web\n"
         "HOST_IFNAME=ve-web\nHOST_IFINDEX=7\nPORTS=tcp 8080 80 udp 53 53\nRESOLV_CONF=copy-host\n"
-        "TIMEZONE=symlink (auto)\n";
+        "TIMEZONE=symlink (auto)\nCGROUP_BLKIO=/sys/fs/cgroup/blkio/berth-web\n";
 
 static void put(const char *name, const char *text, size_t len)
 {
@@ -110,6 +111,7 @@ static void assert_same(const struct machine_state *a, const struct machine_stat
         cr_assert_str_eq(a->upper, b->upper);
         cr_assert_str_eq(a->cgroup, b->cgroup);
         cr_assert_str_eq(a->cgroup_memory, b->cgroup_memory);
+        cr_assert_str_eq(a->cgroup_blkio, b->cgroup_blkio);
         cr_assert_str_eq(a->init, b->init);
         cr_assert_str_eq(a->init_kind, b->init_kind);
         cr_assert_str_eq(a->stop, b->stop);
