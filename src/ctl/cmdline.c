@@ -31,6 +31,8 @@ enum {
         ARG_MKDIR,
         ARG_NOW,
         ARG_RUNTIME,
+        ARG_ORDER,
+        ARG_ITERATIONS,
 };
 
 static const struct option long_options[] = {
@@ -60,6 +62,10 @@ static const struct option long_options[] = {
         { "follow", no_argument, NULL, 'f' },
         { "now", no_argument, NULL, ARG_NOW },
         { "runtime", no_argument, NULL, ARG_RUNTIME },
+        { "order", required_argument, NULL, ARG_ORDER },
+        { "delay", required_argument, NULL, 'd' },
+        { "iterations", required_argument, NULL, ARG_ITERATIONS },
+        { "batch", no_argument, NULL, 'b' },
         { "lines", required_argument, NULL, 'n' },
         { "unit", required_argument, NULL, 'u' },
         {}
@@ -111,6 +117,24 @@ static int parse_value_option(struct ctl *c, int opt, const char *arg)
                 c->lines = arg;
                 return 0;
         }
+        case ARG_ORDER:
+                if (!streq(arg, "cpu") && !streq(arg, "memory") && !streq(arg, "tasks") && !streq(arg, "io") &&
+                    !streq(arg, "name"))
+                        return log_invalid("--order=%s: expected cpu, memory, tasks, io or name", arg);
+                c->order = arg;
+                return 0;
+        case 'd': {
+                char *end;
+                double d = strtod(arg, &end);
+                if (!*arg || *end || !(d >= 0.1 && d <= 3600))
+                        return log_invalid("--delay=%s: expected seconds, 0.1 to 3600", arg);
+                c->delay_usec = (uint64_t) (d * 1e6);
+                return 0;
+        }
+        case ARG_ITERATIONS:
+                if (parse_uint(arg, &c->iterations) < 0 || c->iterations == 0)
+                        return log_invalid("--iterations=%s: expected a positive number", arg);
+                return 0;
         case 'u':
                 if (!*arg || strchr(arg, '\n'))
                         return log_invalid("--unit=%s: expected a unit name", arg);
@@ -156,6 +180,7 @@ static unsigned option_flag(int opt)
         case 'f': case 'n': case 'u': return OPT_LOGS;
         case ARG_NOW: return OPT_NOW;
         case ARG_RUNTIME: return OPT_RUNTIME;
+        case ARG_ORDER: case 'd': case ARG_ITERATIONS: case 'b': return OPT_TOP;
         case ARG_KILL_WHOM: case 's': return OPT_KILL;
         case 'a': return OPT_ALL;
         case 'l': return OPT_FULL;
@@ -193,6 +218,7 @@ static int parse_option(int opt, char **argv, struct ctl *c, struct cmdline *cl)
         case 'f': c->follow = true; return 0;
         case ARG_NOW: c->now = true; return 0;
         case ARG_RUNTIME: c->runtime = true; return 0;
+        case 'b': c->batch = true; return 0;
         case ARG_NO_PAGER: return 0;    /* berthctl never pages */
         case 'p':
                 return add_properties(c, optarg);
@@ -258,7 +284,7 @@ int cmdline_parse(int argc, char **argv, struct ctl *c, struct cmdline *cl)
                         }
                         continue;
                 }
-                int opt = getopt_long(argc, argv, "+:aE:fhH:lM:n:p:qs:u:", long_options, NULL);
+                int opt = getopt_long(argc, argv, "+:abd:E:fhH:lM:n:p:qs:u:", long_options, NULL);
                 if (opt < 0) {          /* "--" */
                         options_end = true;
                         continue;

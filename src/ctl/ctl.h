@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <systemd/sd-bus.h>
 
 #include "output.h"
@@ -31,6 +32,10 @@ struct ctl {
         bool follow;            /* logs -f */
         bool now;               /* enable --now, disable --now */
         bool runtime;           /* set-property --runtime */
+        const char *order;      /* top --order: cpu (NULL), memory, tasks, io, name */
+        uint64_t delay_usec;    /* top --delay; 0: 1 s */
+        unsigned iterations;    /* top --iterations; 0: until interrupted */
+        bool batch;             /* top --batch: frames one after the other, no screen control */
         const char *lines;      /* logs -n */
         const char *unit;       /* logs -u */
         bool full;              /* status --full: process lines not cut to the terminal */

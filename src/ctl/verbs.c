@@ -37,6 +37,8 @@ const struct verb verbs[] = {
           verb_cancel_transfer, VERB_ANY },
         { "status", "NAME...", 1, VERB_ANY, OPT_JSON | OPT_FULL,
           "Show a machine's state, times and processes", verb_status },
+        { "top", "[NAME...]", 0, VERB_ANY, OPT_TOP | OPT_LEGEND,
+          "The machines' CPU, memory, tasks and I/O, refreshed\n(as systemd-cgtop)", verb_top },
         { "show", "[NAME...]", 0, VERB_ANY, OPT_JSON | OPT_PROPERTY | OPT_ALL | OPT_EFFECTIVE,
           "Show a machine's properties, or berthd's, as KEY=VALUE lines", verb_show },
         { "start", "NAME...", 1, VERB_ANY, OPT_WAIT | OPT_TIMEOUT,
@@ -112,6 +114,10 @@ static const struct option_help option_help[] = {
         { OPT_LOGS, "-u --unit=UNIT", "The entries of one unit" },
         { OPT_NOW, "   --now", "Start or power off as well" },
         { OPT_RUNTIME, "   --runtime", "set-property: leave the settings file alone" },
+        { OPT_TOP, "   --order=cpu|memory|tasks|io|name", "top: sort by (cpu)" },
+        { OPT_TOP, "-d --delay=SEC", "top: seconds between refreshes (1)" },
+        { OPT_TOP, "   --iterations=N", "top: stop after N refreshes" },
+        { OPT_TOP, "-b --batch", "top: one table after the other, no screen control" },
         { OPT_FORCE, "   --force", "Replace what the destination names" },
         { OPT_MKDIR, "   --mkdir", "Make the destination (and its missing parents)" },
         {}
@@ -120,7 +126,7 @@ static const struct option_help option_help[] = {
 static const char *const option_names[] = {
         "--json", "--no-legend", "--property", "--wait", "--kill-whom", "--all", "--full", "--uid", "--setenv",
         "--effective", "--read-only", "--timeout", "--state", "--force", "--mkdir", "--follow", "--now",
-        "--runtime",
+        "--runtime", "--order",
 };
 
 const struct verb *verb_find(const char *name)

@@ -29,6 +29,7 @@ enum {
         OPT_LOGS = 1 << 15,     /* -f, -n, -u */
         OPT_NOW = 1 << 16,      /* --now */
         OPT_RUNTIME = 1 << 17,  /* --runtime */
+        OPT_TOP = 1 << 18,      /* --order, --delay, --iterations, --batch */
 };
 
 /* One verb: its arguments (all of them machine names), the options it
@@ -91,6 +92,7 @@ int verb_reboot(struct ctl *c, char **names, unsigned n);
 int verb_terminate(struct ctl *c, char **names, unsigned n);
 int verb_freeze(struct ctl *c, char **names, unsigned n);
 int verb_set_property(struct ctl *c, char **args, unsigned n);
+int verb_top(struct ctl *c, char **names, unsigned n);
 int verb_thaw(struct ctl *c, char **names, unsigned n);
 int verb_kill(struct ctl *c, char **names, unsigned n);
 int verb_shell(struct ctl *c, char **names, unsigned n);
