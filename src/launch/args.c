@@ -310,6 +310,7 @@ int settings_check(struct settings *s)
 void settings_done(struct settings *s)
 {
         free(s->directory);
+        free(s->lxcfs_path);
         free(s->hostname);
         free(s->user);
         free(s->chdir);

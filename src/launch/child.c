@@ -27,6 +27,7 @@
 #include "cleanup.h"
 #include "signals.h"
 #include "machine.h"
+#include "lxcfs.h"
 #include "mnt.h"
 #include "net.h"
 #include "notify.h"
@@ -353,6 +354,22 @@ static void mount_journal(const struct machine *m, struct handed *h, int root_fd
                 FAIL(sync_fd, r, "mounting the host's %s on /%s", m->journal_source, path);
 }
 
+/* lxcfs's files over the machine's /proc and /sys ones, from the clone
+ * the launcher made (after the journal's in GO). */
+static void mount_lxcfs(const struct machine *m, struct handed *h, int root_fd, int sync_fd)
+{
+        char what[128];
+        _cleanup_close_ int src = -EBADF;
+        int r;
+
+        if (!m->lxcfs)
+                return;
+        src = handed_take(h);
+        r = src < 0 ? -EBADF : lxcfs_attach(src, root_fd, what, sizeof(what));
+        if (r < 0)
+                FAIL(sync_fd, r, "%s", src < 0 ? "binding lxcfs" : what);
+}
+
 /* PID 1 becomes berth-stub, which runs the command as PID 2. */
 _Noreturn static void exec_stub(const struct settings *s, int stub_fd, char **cmd, char **env, int sync_fd,
                                 bool tty)
@@ -464,6 +481,7 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
         mount_user_binds(m, &handed, root, sync_fd);
         mount_devices(m, &handed, root, sync_fd);
         mount_journal(m, &handed, root, sync_fd);
+        mount_lxcfs(m, &handed, root, sync_fd);
 
         run_host = tree_open(root, "run/host", O_PATH | O_DIRECTORY);
         if (run_host < 0)

@@ -148,6 +148,15 @@ static int make_handed_mounts(struct launcher *l, int fds[SYNC_MAX_FDS], size_t 
                 }
                 fds[n++] = r;
         }
+        if (l->m.lxcfs) {
+                r = mnt_clone_mapped(l->m.lxcfs, -EBADF, true);
+                if (r < 0) {
+                        for (size_t k = 0; k < n; k++)
+                                close(fds[k]);
+                        return log_error_errno(r, "machine %s: binding lxcfs's %s", l->name, l->m.lxcfs);
+                }
+                fds[n++] = r;
+        }
         *ret_n = n;
         return 0;
 }
@@ -409,6 +418,7 @@ static void teardown(struct launcher *l)
         safe_close(l->m.ephemeral_fd);
         safe_close(l->tree_fd);
         free(l->m.journal_source);
+        free(l->m.lxcfs);
         devices_done(&l->m.devices);
         shift_cleanup(l);
         uid_range_release(&l->range);

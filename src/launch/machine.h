@@ -42,6 +42,7 @@ struct machine {
         char *staging;          /* empty mount point the root is built on */
         char journal_id[33];    /* --link-journal: the machine's journal directory's name */
         char *journal_source;   /* ... host modes: the host's directory, mounted on it */
+        char *lxcfs;            /* lxcfs's mount point, whose files are bound in; NULL: none */
         bool journal_guest;     /* ... guest modes: made in the machine, the host links to it */
         bool cgroup;            /* the machine has its own cgroup (and namespace) */
         bool userns;            /* the machine has its own user namespace ... */

@@ -325,6 +325,26 @@ int opt_register(struct settings *s, const struct assignment *a)
         return assignment_invalid(a, "expected auto, yes or no");
 }
 
+/* --lxcfs=auto|yes|no|PATH */
+int opt_lxcfs(struct settings *s, const struct assignment *a)
+{
+        static const char *const modes[] = { [LXCFS_AUTO] = "auto", [LXCFS_YES] = "yes", [LXCFS_NO] = "no" };
+
+        for (size_t i = 0; i < ELEMENTSOF(modes); i++)
+                if (streq(a->value, modes[i])) {
+                        s->lxcfs = i;
+                        free(s->lxcfs_path);
+                        s->lxcfs_path = NULL;
+                        return 0;
+                }
+        if (a->value[0] != '/')
+                return assignment_invalid(a, "expected auto, yes, no or the absolute path of lxcfs's mount point");
+        if (free_and_strdup(&s->lxcfs_path, a->value) < 0)
+                return log_oom();
+        s->lxcfs = LXCFS_YES;
+        return 0;
+}
+
 /* --kill-signal=, --poweroff-signal=, --reboot-signal= */
 int opt_signal(struct settings *s, const struct assignment *a)
 {

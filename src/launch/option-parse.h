@@ -41,6 +41,7 @@ int opt_register(struct settings *s, const struct assignment *a);
 int opt_signal(struct settings *s, const struct assignment *a);       /* the int at the option's offset */
 int opt_capability(struct settings *s, const struct assignment *a);   /* the uint64_t at the option's offset */
 int opt_notify_ready(struct settings *s, const struct assignment *a);
+int opt_lxcfs(struct settings *s, const struct assignment *a);
 int opt_limit(struct settings *s, const struct assignment *a);      /* MemoryMax=, IOWeight=, ... */
 int opt_cpu_affinity(struct settings *s, const struct assignment *a);
 int opt_parameters(struct settings *s, const struct assignment *a);

@@ -135,6 +135,10 @@ const struct option_def option_table[] = {
           .default_text = "berth's own" },
         { "cpu-weight", 0, "WEIGHT", "Resources", "CPUWeight", OPT_PRIVILEGED, .parse = opt_limit,
           .help = "CPU weight, 1-10000 (default 100)", .default_text = "100" },
+        { "lxcfs", 0, "auto|yes|no|PATH", "Files", "LXCFS", OPT_PRIVILEGED, .parse = opt_lxcfs,
+          .help = "The machine's /proc/meminfo, cpuinfo, stat, uptime, ...\nfrom lxcfs: its own limits and uptime (auto:\n"
+                  "where lxcfs runs; PATH: its mount point)",
+          .default_text = "auto" },
         { "cpuset-cpus", 0, "CPUS", "Resources", "AllowedCPUs", OPT_PRIVILEGED, .parse = opt_limit,
           .help = "The CPUs the machine's cgroup may use (cpuset),\nas 0-3,6", .default_text = "all" },
         { "cpuset-mems", 0, "NODES", "Resources", "AllowedMemoryNodes", OPT_PRIVILEGED, .parse = opt_limit,

@@ -30,6 +30,7 @@
 #include "journal-link.h"
 #include "launcher.h"
 #include "log.h"
+#include "lxcfs.h"
 #include "mnt.h"
 #include "network.h"
 #include "paths.h"
@@ -490,7 +491,7 @@ static int prepare_cgroup(struct launcher *l)
         cg->keep_unit = l->s->keep_unit;
         /* A command's machine, often over in milliseconds, is counted in
          * v1 memory only once it has run a while. */
-        cg->account_late = !l->s->boot;
+        cg->account_late = !l->s->boot && !l->m.lxcfs;
         r = devices_allow_list(l->s, &l->m.devices, &l->devices, &l->n_devices);
         if (r < 0)
                 return log_oom();
@@ -544,6 +545,9 @@ int launcher_prepare_host(struct launcher *l)
         if (r < 0)
                 return r;
         r = journal_link_prepare(l);
+        if (r < 0)
+                return r;
+        r = lxcfs_find(l->s, l->name, &l->m.lxcfs);
         if (r < 0)
                 return r;
         r = prepare_users(l);

@@ -139,6 +139,12 @@ struct settings {
         enum users_ownership ownership;
         enum cgroup_mode cgroup;
         char *slice;            /* systemd: the scope's slice */
+        enum lxcfs_mode {
+                LXCFS_AUTO,     /* where lxcfs runs */
+                LXCFS_YES,      /* lxcfs must run */
+                LXCFS_NO,
+        } lxcfs;
+        char *lxcfs_path;       /* --lxcfs=PATH: its mount point (and it must run) */
         bool keep_unit;         /* systemd: the unit berth runs in is the machine's */
         /* 0: what the machine's init wants (see stop_signal() in supervise.c) */
         int kill_signal;        /* for SIGTERM/SIGINT/SIGHUP to berth */

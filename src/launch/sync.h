@@ -22,7 +22,7 @@ struct sync_msg {
 };
 
 /* GO: the idmapped tree, the --ephemeral tmpfs, one per bind, one per device. */
-#define SYNC_MAX_FDS 64
+#define SYNC_MAX_FDS 72
 
 int sync_send(int sock, enum sync_type type, const int *fds, size_t n_fds);
 /* Report a failure: the text says what was being done, the errno why;

@@ -3,10 +3,14 @@
  * (the cpuset controller; PID 1's affinity), disk I/O caps, freezing,
  * and the refusals of values this host cannot give. */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +19,8 @@
 #include "helpers.h"
 
 TestSuite(resources, .init = it_setup, .fini = it_teardown);
+
+#define LXCFS_HOST_PATH "/var/lib/lxcfs"
 
 /* Two busy loops inside, sampled 20 times: the CPU each last ran on
  * (/proc/PID/stat's 39th field), one line per sample and loop, after the
@@ -478,4 +484,189 @@ Test(resources, io_and_network_bytes_are_counted_without_limits)
         cr_expect_geq(it_wait(pid, 30), 0);
         loop_teardown();
         it_assert_clean("acct", NULL);
+}
+
+/* berthctl top: a machine that spins sorts above one that sleeps, with
+ * near a whole CPU; --order=name and names narrow and sort as asked. */
+Test(resources, top_sorts_machines_by_their_use)
+{
+        struct it_result r;
+        pid_t spin, idle;
+        char *line2;
+        double cpu = -1;
+
+        it_bus_start();
+        it_berthd_start();
+        spin = it_berth_spawn("spin", "-D", it_busybox_tree(), "--ephemeral", "--name", "spin", "--", "/bin/sh",
+                              "-c", "while :; do :; done", NULL);
+        cr_assert(it_wait_state("spin", "running", 60), "%s", it_spawn_log("spin", "err"));
+        idle = it_spawn_sleeper("idle");
+        cr_assert(it_wait_listed("spin", true, 30));
+
+        r = it_ctl(30, "top", "--batch", "--iterations=1", "--delay=1", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        cr_expect(strncmp(r.out, "MACHINE", 7) == 0, "%s", r.out);
+        line2 = strchr(r.out, '\n');
+        cr_assert(line2, "%s", r.out);
+        cr_expect(strncmp(line2 + 1, "spin ", 5) == 0, "the spinning machine is not first:\n%s", r.out);
+        cr_expect(sscanf(line2 + 1, "spin %*s %lf", &cpu) == 1 && cpu > 50, "%%CPU of spin: %.1f\n%s", cpu, r.out);
+        cr_expect(strstr(r.out, "\nidle "), "%s", r.out);
+        cr_expect_eq(it_count_lines(r.out), 3, "%s", r.out);
+        it_result_free(&r);
+
+        r = it_ctl(30, "top", "-b", "--iterations=2", "-d", "0.2", "--order=name", "--no-legend", "idle", "spin",
+                   NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        cr_expect(strncmp(r.out, "idle ", 5) == 0 && strstr(r.out, "\n\nidle "), "%s", r.out);
+        it_result_free(&r);
+        r = it_ctl(30, "top", "--order=speed", NULL);
+        cr_expect(r.status != 0 && strstr(r.err, "--order=speed: expected cpu, memory, tasks, io or name"), "%s",
+                  r.err);
+        it_result_free(&r);
+
+        kill(spin, SIGTERM);
+        kill(idle, SIGTERM);
+        it_wait(spin, 30);
+        it_wait(idle, 30);
+        it_assert_clean("spin", NULL);
+        it_assert_clean("idle", NULL);
+}
+
+/* This test's own lxcfs on a mount point of its own in /var/tmp (never
+ * the host's /var/lib/lxcfs), stopped by its PID and unmounted at
+ * teardown. */
+static char lxcfs_dir[600];
+static pid_t lxcfs_pid;
+
+static void lxcfs_stop(void)
+{
+        if (lxcfs_pid > 0) {
+                kill(lxcfs_pid, SIGTERM);
+                if (it_wait(lxcfs_pid, 10) < 0) {
+                        kill(lxcfs_pid, SIGKILL);
+                        it_wait(lxcfs_pid, 10);
+                }
+                lxcfs_pid = 0;
+        }
+        if (!lxcfs_dir[0])
+                return;
+        /* lxcfs unmounts on SIGTERM; what it did not is detached. */
+        if (umount2(lxcfs_dir, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+                fprintf(stderr, "unmounting %s: %m\n", lxcfs_dir);
+        rmdir(lxcfs_dir);
+        *strrchr(lxcfs_dir, '/') = 0;
+        rmdir(lxcfs_dir);
+        lxcfs_dir[0] = 0;
+}
+
+static const char *lxcfs_start(void)
+{
+        char path[700], pidfile[700];
+
+        snprintf(lxcfs_dir, sizeof(lxcfs_dir), "/var/tmp/it-lxcfs.XXXXXX");
+        cr_assert_not_null(mkdtemp(lxcfs_dir));
+        it_on_teardown(lxcfs_stop);
+        snprintf(pidfile, sizeof(pidfile), "%s/pid", lxcfs_dir);
+        strcat(lxcfs_dir, "/mnt");
+        cr_assert_eq(mkdir(lxcfs_dir, 0755), 0);
+        lxcfs_pid = fork();
+        cr_assert_geq(lxcfs_pid, 0);
+        if (lxcfs_pid == 0) {
+                int null = open("/dev/null", O_RDWR);
+                dup2(null, 0);
+                dup2(null, 1);
+                dup2(null, 2);
+                execlp("lxcfs", "lxcfs", "--foreground", "--enable-cfs", "-p", pidfile, lxcfs_dir, (char *) NULL);
+                _exit(127);
+        }
+        snprintf(path, sizeof(path), "%s/proc/meminfo", lxcfs_dir);
+        for (int i = 0; i < 250; i++) {
+                if (access(path, R_OK) == 0)
+                        return lxcfs_dir;
+                usleep(20000);
+        }
+        cr_assert_fail("lxcfs did not come up on %s", lxcfs_dir);
+        return NULL;
+}
+
+static double host_uptime(void)
+{
+        char *t = it_read_file("/proc/uptime");
+        double v = t ? atof(t) : 0;
+
+        free(t);
+        return v;
+}
+
+/* With lxcfs and --memory-max=256M, in a user namespace: procps' free -m
+ * says 256 total, uptime's seconds are the machine's, not the host's;
+ * with --lxcfs=no both are the host's. (busybox's free asks sysinfo(2),
+ * which no file system can answer: the Debian tree with procps.) */
+Test(resources, lxcfs_shows_the_machines_own_memory_and_uptime)
+{
+        char option[700];
+        struct it_result r;
+        unsigned total = 0;
+        double up = -1;
+
+        cr_assert_gt(host_uptime(), 60, "the host has been up for less than a minute: no contrast to see");
+        snprintf(option, sizeof(option), "--lxcfs=%s", lxcfs_start());
+        r = it_berth_run(30, "-D", it_debian_machined_tree(), "-x", "--name", "lxm", option, "--memory-max=256M", "--",
+                         "/bin/sh", "-c", "free -m | sed -n 2p; cut -d' ' -f1 /proc/uptime", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(sscanf(r.out, "Mem: %u", &total) == 1 && total == 256, "free -m: %s", r.out);
+        cr_expect(sscanf(strchr(r.out, '\n') ? strchr(r.out, '\n') + 1 : "", "%lf", &up) == 1 && up >= 0 && up < 30,
+                  "uptime inside: %s", r.out);
+        it_result_free(&r);
+        /* The host's own /proc with --lxcfs=no. */
+        r = it_berth_run(30, "-D", it_debian_machined_tree(), "-x", "--name", "lxm", "--lxcfs=no", "--memory-max=256M",
+                         "--", "/bin/sh", "-c", "free -m | sed -n 2p; cut -d' ' -f1 /proc/uptime", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(sscanf(r.out, "Mem: %u", &total) == 1 && total > 256, "free -m without lxcfs: %s", r.out);
+        cr_expect(sscanf(strchr(r.out, '\n') ? strchr(r.out, '\n') + 1 : "", "%lf", &up) == 1 && up > 60,
+                  "uptime without lxcfs: %s", r.out);
+        it_result_free(&r);
+        lxcfs_stop();
+        cgt_assert_clean("lxm", it_debian_machined_tree(), false);
+}
+
+/* lxcfs and --cpuset-cpus=0: nproc, /sys/devices/system/cpu/online and
+ * /proc/cpuinfo all say one CPU. */
+Test(resources, lxcfs_shows_the_machines_cpus)
+{
+        char option[700];
+        struct it_result r;
+
+        snprintf(option, sizeof(option), "--lxcfs=%s", lxcfs_start());
+        r = it_berth_run(30, "-D", it_busybox_tree(), "-x", "--name", "lxc", option, "--cpuset-cpus=0", "--",
+                         "/bin/sh", "-c", "nproc; cat /sys/devices/system/cpu/online; grep -c ^processor /proc/cpuinfo",
+                         NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, "1\n0\n1\n");
+        it_result_free(&r);
+        lxcfs_stop();
+        cgt_assert_clean("lxc", NULL, false);
+}
+
+/* --lxcfs=yes where no lxcfs runs (none on /var/lib/lxcfs here), or a
+ * PATH that is none: one line naming the package; nothing left. */
+Test(resources, lxcfs_yes_without_lxcfs_is_one_line)
+{
+        char option[700];
+        struct it_result r;
+
+        if (access(LXCFS_HOST_PATH "/proc/meminfo", F_OK) == 0)
+                cr_skip_test("lxcfs runs on this host's " LXCFS_HOST_PATH ": --lxcfs=yes cannot be refused here");
+        r = it_berth_run(30, "-D", it_busybox_tree(), "-x", "--name", "lxy", "--lxcfs=yes", "--", "true", NULL);
+        cr_expect_eq(r.status, 1, "%s", r.err);
+        cr_expect(strstr(r.err, "--lxcfs=yes, but no lxcfs file system is mounted on " LXCFS_HOST_PATH
+                                ": install and start Debian's lxcfs package"), "%s", r.err);
+        cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+        it_result_free(&r);
+        snprintf(option, sizeof(option), "--lxcfs=%s", it.dir);
+        r = it_berth_run(30, "-D", it_busybox_tree(), "-x", "--name", "lxy", option, "--", "true", NULL);
+        cr_expect(r.status == 1 && strstr(r.err, "but no lxcfs file system is mounted on"), "%s", r.err);
+        cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+        it_result_free(&r);
+        cgt_assert_clean("lxy", NULL, false);
 }
