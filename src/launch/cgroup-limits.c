@@ -57,7 +57,10 @@ static int knob_dir(struct machine_cgroup *cg, const char *v2_controller, enum c
  * a lift included. */
 #define WRITE(lim, l, value) (limits_has(lim, l) && ((value) || all))
 
-static int write_memory(struct machine_cgroup *cg, const struct cgroup_limits *lim, const char *machine,
+/* One number in a controller's file (memory.max, pids.max): the value, or
+ * none for 0 ("max" in cgroup2, v1_none in v1). */
+static int write_number(struct machine_cgroup *cg, const char *controller, enum cgroup_v1 c, const char *v2_file,
+                        const char *v1_file, const char *v1_none, uint64_t value, const char *machine,
                         join_v1_fn join_v1, char *what, size_t what_size)
 {
         const char *dir;
@@ -65,15 +68,15 @@ static int write_memory(struct machine_cgroup *cg, const struct cgroup_limits *l
         bool v2;
         int r;
 
-        snprintf(what, what_size, "finding a memory controller");
-        r = knob_dir(cg, "memory", CG_V1_MEMORY, machine, join_v1, &v2, &dir);
+        snprintf(what, what_size, "finding a %s controller", controller);
+        r = knob_dir(cg, controller, c, machine, join_v1, &v2, &dir);
         if (r < 0)
                 return r;
-        if (lim->memory_max)
-                snprintf(v, sizeof(v), "%" PRIu64, lim->memory_max);
+        if (value)
+                snprintf(v, sizeof(v), "%" PRIu64, value);
         else
-                snprintf(v, sizeof(v), v2 ? "max" : "-1");
-        return write_knob(dir, v2 ? "memory.max" : "memory.limit_in_bytes", v, what, what_size);
+                snprintf(v, sizeof(v), "%s", v2 ? "max" : v1_none);
+        return write_knob(dir, v2 ? v2_file : v1_file, v, what, what_size);
 }
 
 static int write_cpu(struct machine_cgroup *cg, const struct cgroup_limits *lim, bool all, const char *machine,
@@ -113,22 +116,6 @@ static int write_cpu(struct machine_cgroup *cg, const struct cgroup_limits *lim,
         return 0;
 }
 
-static int write_tasks(struct machine_cgroup *cg, const struct cgroup_limits *lim, const char *machine,
-                       join_v1_fn join_v1, char *what, size_t what_size)
-{
-        const char *dir;
-        char v[64];
-        bool v2;
-        int r;
-
-        snprintf(what, what_size, "finding a pids controller");
-        r = knob_dir(cg, "pids", CG_V1_PIDS, machine, join_v1, &v2, &dir);
-        if (r < 0)
-                return r;
-        snprintf(v, sizeof(v), lim->tasks_max ? "%" PRIu64 : "max", lim->tasks_max);
-        return write_knob(dir, "pids.max", v, what, what_size);
-}
-
 int cgroup_limits_write(struct machine_cgroup *cg, const struct cgroup_limits *lim, bool all, const char *machine,
                         join_v1_fn join_v1, char *what, size_t what_size)
 {
@@ -138,11 +125,13 @@ int cgroup_limits_write(struct machine_cgroup *cg, const struct cgroup_limits *l
                 return 0;
         r = cgroup_cpuset_apply(cg, lim, machine, what, what_size);
         if (r >= 0 && WRITE(lim, LIMIT_MEMORY_MAX, lim->memory_max))
-                r = write_memory(cg, lim, machine, join_v1, what, what_size);
+                r = write_number(cg, "memory", CG_V1_MEMORY, "memory.max", "memory.limit_in_bytes", "-1",
+                                 lim->memory_max, machine, join_v1, what, what_size);
         if (r >= 0 && (WRITE(lim, LIMIT_CPU_QUOTA, lim->cpu_quota) || WRITE(lim, LIMIT_CPU_WEIGHT, lim->cpu_weight)))
                 r = write_cpu(cg, lim, all, machine, join_v1, what, what_size);
         if (r >= 0 && WRITE(lim, LIMIT_TASKS_MAX, lim->tasks_max))
-                r = write_tasks(cg, lim, machine, join_v1, what, what_size);
+                r = write_number(cg, "pids", CG_V1_PIDS, "pids.max", "pids.max", "max", lim->tasks_max, machine,
+                                 join_v1, what, what_size);
         if (r >= 0)
                 r = cgroup_io_apply(cg, lim, machine, all, join_v1, what, what_size);
         if (r < 0)
