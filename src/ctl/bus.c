@@ -409,3 +409,26 @@ int ctl_properties_to_json(sd_bus_message *m, json_object **ret)
         *ret = take_ptr(o);
         return 0;
 }
+
+int ctl_for_each_machine(struct ctl *c, ctl_machine_fn fn, void *userdata)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *name, *class, *service, *path;
+        int r;
+
+        r = sd_bus_call_method(c->bus, BERTH_BUS, BERTH_PATH, BERTH_MANAGER, "ListMachines", &e, &reply, NULL);
+        if (r < 0)
+                return ctl_log_error(&e, r, "listing machines");
+        r = sd_bus_message_enter_container(reply, 'a', "(ssso)");
+        if (r < 0)
+                return log_error_errno(r, "listing machines: berthd's answer");
+        while ((r = sd_bus_message_read(reply, "(ssso)", &name, &class, &service, &path)) > 0) {
+                r = fn(c, name, class, service, path, userdata);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return log_error_errno(r, "listing machines: berthd's answer");
+        return 0;
+}

@@ -24,6 +24,11 @@ bool ctl_error_is_berthd_away(const sd_bus_error *e);
 int ctl_machine_path(struct ctl *c, const char *name, sd_bus_error *e, char **ret);
 /* Every property of a machine object, as a JSON object keyed by the
  * property names. */
+/* ListMachines, and fn for each machine of the answer (name, class,
+ * service, object path) until one returns < 0. */
+typedef int (*ctl_machine_fn)(struct ctl *c, const char *name, const char *class, const char *service,
+                              const char *path, void *userdata);
+int ctl_for_each_machine(struct ctl *c, ctl_machine_fn fn, void *userdata);
 int ctl_machine_properties(struct ctl *c, const char *path, sd_bus_error *e, json_object **ret);
 /* Every property of the image NAME (GetImage, then its object). */
 int ctl_image_properties(struct ctl *c, const char *name, sd_bus_error *e, json_object **ret);

@@ -43,27 +43,10 @@ static int list_add(struct ctl *c, json_object *rows, const char *name, const ch
         return 0;
 }
 
-static int list_read(struct ctl *c, json_object *rows)
+static int list_one(struct ctl *c, const char *name, const char *class, const char *service, const char *path,
+                    void *rows)
 {
-        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        const char *name, *class, *service, *path;
-        int r;
-
-        r = sd_bus_call_method(c->bus, BERTH_BUS, BERTH_PATH, BERTH_MANAGER, "ListMachines", &e, &reply, NULL);
-        if (r < 0)
-                return ctl_log_error(&e, r, "listing machines");
-        r = sd_bus_message_enter_container(reply, 'a', "(ssso)");
-        if (r < 0)
-                return log_error_errno(r, "listing machines: berthd's answer");
-        while ((r = sd_bus_message_read(reply, "(ssso)", &name, &class, &service, &path)) > 0) {
-                r = list_add(c, rows, name, class, service, path);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return log_error_errno(r, "listing machines: berthd's answer");
-        return 0;
+        return list_add(c, rows, name, class, service, path);
 }
 
 static int by_name(const void *a, const void *b)
@@ -109,7 +92,7 @@ int verb_list(struct ctl *c, char **names, unsigned n)
 
         if (!rows)
                 return log_oom();
-        r = list_read(c, rows);
+        r = ctl_for_each_machine(c, list_one, rows);
         if (r < 0)
                 return r;
         json_object_array_sort(rows, by_name);

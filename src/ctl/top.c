@@ -55,50 +55,51 @@ static bool wanted(const char *name, char **names, unsigned n)
         return n == 0;
 }
 
-static int read_frame(struct ctl *c, char **names, unsigned n, struct frame *f)
+struct frame_request {
+        struct frame *f;
+        char **names;
+        unsigned n;
+};
+
+static int read_machine(struct ctl *c, const char *name, const char *class, const char *service, const char *path,
+                        void *userdata)
 {
+        struct frame_request *q = userdata;
+        struct frame *f = q->f;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        const char *name, *class, *service, *path;
+        _cleanup_json_ json_object *props = NULL;
+        struct reading *grown;
         int r;
 
-        r = sd_bus_call_method(c->bus, BERTH_BUS, BERTH_PATH, BERTH_MANAGER, "ListMachines", &e, &reply, NULL);
+        if (!wanted(name, q->names, q->n))
+                return 0;
+        r = ctl_machine_properties(c, path, &e, &props);
+        if (r < 0 && ctl_error_is_gone(&e))
+                return 0;
         if (r < 0)
-                return ctl_log_error(&e, r, "listing machines");
-        r = sd_bus_message_enter_container(reply, 'a', "(ssso)");
-        while (r >= 0 && (r = sd_bus_message_read(reply, "(ssso)", &name, &class, &service, &path)) > 0) {
-                _cleanup_(sd_bus_error_free) sd_bus_error pe = SD_BUS_ERROR_NULL;
-                _cleanup_json_ json_object *props = NULL;
-                struct reading *grown;
+                return ctl_log_error(&e, r, "machine %s", name);
+        grown = realloc(f->r, (f->n + 1) * sizeof(*f->r));
+        if (!grown)
+                return log_oom();
+        f->r = grown;
+        f->r[f->n] = (struct reading) {
+                .name = strdup(name),
+                .cpu_ns = number(props, "CPUUsageNSec"),
+                .memory = number(props, "MemoryCurrent"),
+                .tasks = number(props, "TasksCurrent"),
+                .io_read = number(props, "IOReadBytes"),
+                .io_write = number(props, "IOWriteBytes"),
+        };
+        return f->r[f->n++].name ? 0 : log_oom();
+}
 
-                if (!wanted(name, names, n))
-                        continue;
-                r = ctl_machine_properties(c, path, &pe, &props);
-                if (r < 0 && ctl_error_is_gone(&pe)) {
-                        r = 0;
-                        continue;
-                }
-                if (r < 0)
-                        return ctl_log_error(&pe, r, "machine %s", name);
-                grown = realloc(f->r, (f->n + 1) * sizeof(*f->r));
-                if (!grown)
-                        return log_oom();
-                f->r = grown;
-                f->r[f->n] = (struct reading) {
-                        .name = strdup(name),
-                        .cpu_ns = number(props, "CPUUsageNSec"),
-                        .memory = number(props, "MemoryCurrent"),
-                        .tasks = number(props, "TasksCurrent"),
-                        .io_read = number(props, "IOReadBytes"),
-                        .io_write = number(props, "IOWriteBytes"),
-                };
-                if (!f->r[f->n++].name)
-                        return log_oom();
-        }
-        if (r < 0)
-                return log_error_errno(r, "listing machines: berthd's answer");
+static int read_frame(struct ctl *c, char **names, unsigned n, struct frame *f)
+{
+        struct frame_request q = { f, names, n };
+        int r = ctl_for_each_machine(c, read_machine, &q);
+
         f->at_usec = now_usec(CLOCK_MONOTONIC);
-        return 0;
+        return r;
 }
 
 /* One row: the rates since the reading before (UNKNOWN where either
