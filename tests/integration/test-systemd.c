@@ -321,6 +321,19 @@ Test(systemd, start_machine_runs_the_unit)
         cr_expect_eq(main_pid, supervisor, "the unit's main process is not the machine's launcher: %s", out);
         free(out);
 
+        /* set-property through systemd (SetUnitProperties on the unit the
+         * machine is), freeze and thaw through the unit's cgroup. */
+        r = it_exec_in(outer, 30, "/opt/berthctl/berthctl set-property --runtime bb TasksMax=77 MemoryMax=300M && "
+                                  "systemctl show -p TasksMax -p MemoryMax berth@bb.service");
+        cr_expect(r.status == 0 && strstr(r.out, "TasksMax=77\n") && strstr(r.out, "MemoryMax=314572800\n"),
+                  "set-property: %s%s", r.out, r.err);
+        it_result_free(&r);
+        r = it_exec_in(outer, 30, "/opt/berthctl/berthctl freeze bb && /opt/berthctl/berthctl show bb -p State "
+                                  "--value && /opt/berthctl/berthctl thaw bb && /opt/berthctl/berthctl show bb -p "
+                                  "State --value");
+        cr_expect(r.status == 0 && strcmp(r.out, "frozen\nrunning\n") == 0, "freeze: %s%s", r.out, r.err);
+        it_result_free(&r);
+
         r = it_exec_in(outer, 30, "/opt/berthctl/berthctl poweroff bb");
         cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
         it_result_free(&r);
