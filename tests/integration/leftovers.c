@@ -158,6 +158,9 @@ char *it_leftovers(const char *machine, const char *tree)
                 snprintf(path, sizeof(path), "%s/filters/%s", it.runtime_dir, machine);
                 if (access(path, F_OK) == 0)
                         return strdup("system-call filter file left behind");
+                snprintf(path, sizeof(path), "%s/control/%s", it.runtime_dir, machine);
+                if (access(path, F_OK) == 0)
+                        return strdup("control socket left behind");
                 return machine_process(machine);
         }
         return NULL;
