@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* config.json as berth-oci reads it: one test per clause of config.md and
+ * config-linux.md that the parser implements. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "spec.h"
+
+static const char full[] =
+        "{\"ociVersion\": \"1.0.2\","
+        " \"root\": {\"path\": \"rootfs\", \"readonly\": true},"
+        " \"hostname\": \"box\", \"domainname\": \"example\","
+        " \"process\": {\"terminal\": true, \"consoleSize\": {\"height\": 25, \"width\": 80},"
+        "   \"user\": {\"uid\": 1000, \"gid\": 100, \"additionalGids\": [5, 6]},"
+        "   \"args\": [\"/bin/sh\", \"-c\", \"exit 3\"], \"env\": [\"PATH=/bin\", \"TERM=xterm\"], \"cwd\": \"/tmp\","
+        "   \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_CHOWN\"], \"effective\": [\"CAP_KILL\"]},"
+        "   \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1024, \"hard\": 4096}],"
+        "   \"noNewPrivileges\": true, \"oomScoreAdj\": 100},"
+        " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+        "   {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"/srv\", \"options\": [\"rbind\", \"ro\"]}],"
+        " \"annotations\": {\"org.berth.system-container\": \"true\"},"
+        " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\", \"path\": \"/run/netns/x\"},"
+        "   {\"type\": \"mount\"}, {\"type\": \"user\"}],"
+        "   \"uidMappings\": [{\"containerID\": 0, \"hostID\": 300000, \"size\": 65536}],"
+        "   \"gidMappings\": [{\"containerID\": 0, \"hostID\": 300000, \"size\": 65536}],"
+        "   \"resources\": {\"memory\": {\"limit\": 268435456}, \"cpu\": {\"quota\": 50000, \"period\": 100000,"
+        "     \"shares\": 1024, \"cpus\": \"0\"}, \"pids\": {\"limit\": 77}, \"blockIO\": {\"weight\": 500}},"
+        "   \"cgroupsPath\": \"/berth/x\", \"maskedPaths\": [\"/proc/kcore\"], \"readonlyPaths\": [\"/proc/sys\"],"
+        "   \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}, \"rootfsPropagation\": \"private\"}}";
+
+Test(oci_spec, every_field_berth_reads)
+{
+        struct oci_spec s;
+        char why[512];
+
+        cr_assert_eq(oci_spec_parse(full, "/b", &s, why, sizeof(why)), 0, "%s", why);
+        cr_expect_str_eq(s.oci_version, "1.0.2");
+        /* root.path relative to the bundle. */
+        cr_expect_str_eq(s.root_path, "/b/rootfs");
+        cr_expect(s.root_readonly);
+        cr_expect_str_eq(s.hostname, "box");
+        cr_expect_str_eq(s.domainname, "example");
+        cr_expect(s.process.present && s.process.terminal);
+        cr_expect(s.process.console_height == 25 && s.process.console_width == 80);
+        cr_expect(s.process.uid == 1000 && s.process.gid == 100);
+        cr_expect(s.process.n_additional_gids == 2 && s.process.additional_gids[1] == 6);
+        cr_expect_str_eq(s.process.args[2], "exit 3");
+        cr_expect_null(s.process.args[3]);
+        cr_expect_str_eq(s.process.env[1], "TERM=xterm");
+        cr_expect_str_eq(s.process.cwd, "/tmp");
+        cr_expect(s.process.caps_given[OCI_CAP_BOUNDING] && !s.process.caps_given[OCI_CAP_AMBIENT]);
+        cr_expect_eq(s.process.caps[OCI_CAP_BOUNDING], (1ULL << 5) | (1ULL << 0));    /* CAP_KILL, CAP_CHOWN */
+        cr_expect(s.process.n_rlimits == 1 && s.process.rlimits[0].resource == RLIMIT_NOFILE &&
+                  s.process.rlimits[0].soft == 1024 && s.process.rlimits[0].hard == 4096);
+        cr_expect(s.process.no_new_privileges);
+        cr_expect(s.process.has_oom_score_adj && s.process.oom_score_adj == 100);
+        cr_expect_eq(s.n_mounts, 2);
+        cr_expect_str_eq(s.mounts[1].source, "/srv");
+        cr_expect_str_eq(s.mounts[1].options[1], "ro");
+        cr_expect_null(s.mounts[0].options);
+        cr_expect_str_eq(oci_spec_annotation(&s, "org.berth.system-container"), "true");
+        cr_expect(s.ns[OCI_NS_PID].wanted && !s.ns[OCI_NS_PID].path);
+        cr_expect_str_eq(s.ns[OCI_NS_NETWORK].path, "/run/netns/x");
+        cr_expect(!s.ns[OCI_NS_IPC].wanted);
+        cr_expect(s.n_uid_maps == 1 && s.uid_maps[0].host_id == 300000 && s.uid_maps[0].size == 65536);
+        cr_expect_eq(s.n_gid_maps, 1);
+        cr_expect_str_eq(s.cgroups_path, "/berth/x");
+        cr_expect_str_eq(s.masked_paths[0], "/proc/kcore");
+        cr_expect_str_eq(s.readonly_paths[0], "/proc/sys");
+        cr_expect_str_eq(s.sysctl[0], "net.ipv4.ip_forward=1");
+        cr_expect_str_eq(s.rootfs_propagation, "private");
+        oci_spec_done(&s);
+}
+
+/* linux.resources as berth's limits, converted as crun and systemd do. */
+Test(oci_spec, resources_become_berths_limits)
+{
+        struct oci_spec s;
+        char why[512];
+
+        cr_assert_eq(oci_spec_parse(full, "/b", &s, why, sizeof(why)), 0, "%s", why);
+        cr_expect_eq(s.limits.memory_max, 268435456);
+        cr_expect_eq(s.limits.cpu_quota, 50);
+        cr_expect_eq(s.limits.cpu_weight, 39, "shares 1024: weight %u", s.limits.cpu_weight);
+        cr_expect(limits_has(&s.limits, LIMIT_ALLOWED_CPUS) && CPU_ISSET(0, &s.limits.cpuset_cpus));
+        cr_expect_eq(s.limits.tasks_max, 77);
+        cr_expect_eq(s.limits.io_weight, 4950, "blkio weight 500: IOWeight %u", s.limits.io_weight);
+        oci_spec_done(&s);
+}
+
+/* No process: valid for create (the spec makes it optional), marked. */
+Test(oci_spec, process_is_optional)
+{
+        struct oci_spec s;
+        char why[512];
+
+        cr_assert_eq(oci_spec_parse("{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"/r\"}}", "/b", &s, why,
+                                    sizeof(why)),
+                     0, "%s", why);
+        cr_expect(!s.process.present);
+        cr_expect_str_eq(s.root_path, "/r");
+        oci_spec_done(&s);
+}
+
+/* What is wrong, in one line naming the field. */
+Test(oci_spec, errors_name_the_field)
+{
+        static const struct {
+                const char *json, *why;
+                int r;
+        } cases[] = {
+                { "{", "config.json: ", -EINVAL },
+                { "[]", "config.json: expected an object", -EINVAL },
+                { "{\"root\": {\"path\": \"r\"}}", "ociVersion: required", -EINVAL },
+                { "{\"ociVersion\": \"2.0.0\", \"root\": {\"path\": \"r\"}}",
+                  "ociVersion 2.0.0: this runtime implements the 1.x specification only", -EPROTONOSUPPORT },
+                { "{\"ociVersion\": \"1.0.0\"}", "root: required on Linux", -EINVAL },
+                { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": 5}}", "root.path: expected string", -EINVAL },
+                { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"process\": {\"user\": {}, "
+                  "\"args\": [], \"cwd\": \"/\"}}",
+                  "process.args: at least the program is required", -EINVAL },
+                { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"process\": {\"user\": {}, "
+                  "\"args\": [\"x\"], \"cwd\": \"tmp\"}}",
+                  "process.cwd: required, an absolute path", -EINVAL },
+                { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"process\": {\"user\": {}, "
+                  "\"args\": [\"x\"], \"cwd\": \"/\", \"capabilities\": {\"bounding\": [\"CAP_LOOK\"]}}}",
+                  "process.capabilities.bounding: unknown capability CAP_LOOK", -EINVAL },
+                { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"process\": {\"user\": {}, "
+                  "\"args\": [\"x\"], \"cwd\": \"/\", \"rlimits\": [{\"type\": \"RLIMIT_FOO\", \"soft\": 1, "
+                  "\"hard\": 1}]}}",
+                  "process.rlimits[0]: unknown type RLIMIT_FOO", -EINVAL },
+                { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"linux\": {\"namespaces\": "
+                  "[{\"type\": \"pid\"}, {\"type\": \"pid\"}]}}",
+                  "linux.namespaces: pid given twice", -EINVAL },
+                { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"linux\": {\"namespaces\": "
+                  "[{\"type\": \"galaxy\"}]}}",
+                  "linux.namespaces[0]: unknown type galaxy", -EINVAL },
+                { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"mounts\": [{\"destination\": "
+                  "\"data\"}]}",
+                  "mounts[0].destination: required, an absolute path", -EINVAL },
+                { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"linux\": {\"resources\": "
+                  "{\"blockIO\": {\"weight\": 5}}}}",
+                  "linux.resources.blockIO.weight: 5 is not 10 to 1000", -EINVAL },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct oci_spec s;
+                char why[512];
+                int r = oci_spec_parse(cases[i].json, "/b", &s, why, sizeof(why));
+
+                cr_expect_eq(r, cases[i].r, "%s: %d (%s)", cases[i].json, r, why);
+                cr_expect(strncmp(why, cases[i].why, strlen(cases[i].why)) == 0, "%s: %s", cases[i].json, why);
+                cr_expect_null(strchr(why, '\n'), "%s", why);
+        }
+}
