@@ -104,6 +104,6 @@ const char *oci_ns_name(enum oci_ns ns);
 /* The value of annotation key, or NULL. */
 const char *oci_spec_annotation(const struct oci_spec *s, const char *key);
 
-/* linux.resources (a json-c object) into lim (resources.c). */
+/* linux.resources (a json-c object) into lim (oci-resources.c). */
 struct json_object;
 int oci_resources_parse(struct json_object *res, struct cgroup_limits *lim, char *why, size_t why_size);

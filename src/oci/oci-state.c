@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "oci-state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "util.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
+#define _cleanup_json_ _cleanup_(json_object_putp)
+
+static const char *const status_names[_OCI_STATUS_MAX] = {
+        [OCI_CREATING] = "creating", [OCI_CREATED] = "created", [OCI_RUNNING] = "running",
+        [OCI_STOPPED] = "stopped",   [OCI_PAUSED] = "paused",
+};
+
+const char *oci_status_to_string(enum oci_status s)
+{
+        return (unsigned) s < _OCI_STATUS_MAX ? status_names[s] : NULL;
+}
+
+int oci_status_from_string(const char *s)
+{
+        for (int i = 0; i < _OCI_STATUS_MAX; i++)
+                if (s && streq(s, status_names[i]))
+                        return i;
+        return -EINVAL;
+}
+
+bool oci_id_valid(const char *id, char *why, size_t why_size)
+{
+        size_t len = id ? strlen(id) : 0;
+
+        if (len == 0 || len > 1024) {
+                snprintf(why, why_size, "invalid container ID: %s", len ? "longer than 1024 characters" : "empty");
+                return false;
+        }
+        if (streq(id, ".") || streq(id, "..")) {
+                snprintf(why, why_size, "invalid container ID %s", id);
+                return false;
+        }
+        for (const char *c = id; *c; c++)
+                if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                      strchr("_+-.", *c))) {
+                        snprintf(why, why_size, "invalid container ID %s: only letters, digits, '_', '+', '-' "
+                                 "and '.'", id);
+                        return false;
+                }
+        return true;
+}
+
+char *oci_state_to_json(const struct oci_state *st, bool pretty)
+{
+        _cleanup_json_ json_object *o = json_object_new_object(), *ann = json_object_new_object();
+        char *text;
+
+        if (!o || !ann)
+                return NULL;
+        json_object_object_add(o, "ociVersion", json_object_new_string(st->oci_version ?: "1.0.2"));
+        json_object_object_add(o, "id", json_object_new_string(st->id));
+        json_object_object_add(o, "status", json_object_new_string(oci_status_to_string(st->status)));
+        /* The spec: pid is REQUIRED while created or running. */
+        json_object_object_add(o, "pid", json_object_new_int64(st->pid));
+        json_object_object_add(o, "bundle", json_object_new_string(st->bundle ?: ""));
+        for (char **a = st->annotations; a && *a; a++) {
+                const char *eq = strchr(*a, '=');
+                _cleanup_free_ char *key = eq ? strndup(*a, (size_t) (eq - *a)) : NULL;
+                if (key)
+                        json_object_object_add(ann, key, json_object_new_string(eq + 1));
+        }
+        json_object_object_add(o, "annotations", take_ptr(ann));
+        json_object_object_add(o, "launcher", json_object_new_int64(st->launcher));
+        if (st->created)
+                json_object_object_add(o, "created", json_object_new_string(st->created));
+        /* Paths as they are: no "\/" (runc prints none). */
+        text = strdup(json_object_to_json_string_ext(
+                o, JSON_C_TO_STRING_NOSLASHESCAPE |
+                           (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN)));
+        return text;
+}
+
+static char *string_of(json_object *o, const char *key)
+{
+        json_object *v = NULL;
+
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return strdup(json_object_get_string(v));
+}
+
+static int64_t int_of(json_object *o, const char *key)
+{
+        json_object *v = NULL;
+
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+                return -1;
+        return json_object_get_int64(v);
+}
+
+int oci_state_from_json(const char *text, struct oci_state *st)
+{
+        _cleanup_json_ json_object *o = json_tokener_parse(text);
+        _cleanup_free_ char *status = NULL;
+        json_object *ann = NULL;
+        int s;
+
+        *st = (struct oci_state) {};
+        if (!o || !json_object_is_type(o, json_type_object))
+                return -EBADMSG;
+        status = string_of(o, "status");
+        s = oci_status_from_string(status);
+        st->oci_version = string_of(o, "ociVersion");
+        st->id = string_of(o, "id");
+        st->bundle = string_of(o, "bundle");
+        st->created = string_of(o, "created");
+        st->pid = (pid_t) int_of(o, "pid");
+        st->launcher = (pid_t) int_of(o, "launcher");
+        if (s < 0 || !st->oci_version || !st->id || !st->bundle || st->pid < 0) {
+                oci_state_done(st);
+                return -EBADMSG;
+        }
+        st->status = s;
+        if (json_object_object_get_ex(o, "annotations", &ann) && json_object_is_type(ann, json_type_object)) {
+                json_object_object_foreach(ann, k, v) {
+                        _cleanup_free_ char *line = NULL;
+                        if (!json_object_is_type(v, json_type_string))
+                                continue;
+                        if (asprintf(&line, "%s=%s", k, json_object_get_string(v)) < 0 ||
+                            strv_push(&st->annotations, line) < 0) {
+                                oci_state_done(st);
+                                return -ENOMEM;
+                        }
+                }
+        }
+        return 0;
+}
+
+void oci_state_done(struct oci_state *st)
+{
+        free(st->oci_version);
+        free(st->id);
+        free(st->bundle);
+        free(st->created);
+        strv_free(st->annotations);
+        *st = (struct oci_state) {};
+}
+
+int oci_state_save(const char *root, const struct oci_state *st)
+{
+        _cleanup_free_ char *dir = NULL, *tmp = NULL, *path = NULL, *text = oci_state_to_json(st, false);
+        int r;
+
+        if (!text)
+                return -ENOMEM;
+        if (asprintf(&dir, "%s/%s", root, st->id) < 0 || asprintf(&tmp, "%s/.state.json", dir) < 0 ||
+            asprintf(&path, "%s/state.json", dir) < 0)
+                return -ENOMEM;
+        r = mkdir_p(dir, 0700);
+        if (r < 0)
+                return r;
+        r = write_file_at(AT_FDCWD, tmp, text, 0600);
+        if (r < 0)
+                return r;
+        if (rename(tmp, path) < 0) {
+                r = -errno;
+                (void) unlink(tmp);
+                return r;
+        }
+        return 0;
+}
+
+int oci_state_load(const char *root, const char *id, struct oci_state *ret)
+{
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        int r;
+
+        if (asprintf(&path, "%s/%s/state.json", root, id) < 0)
+                return -ENOMEM;
+        r = read_file_at(AT_FDCWD, path, &text, 1 << 20);
+        if (r < 0)
+                return r;
+        return oci_state_from_json(text, ret);
+}

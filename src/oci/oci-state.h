@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* A container's state as runtime.md defines it, kept by berth-oci in
+ * ROOT/ID/state.json (ROOT: --root, /run/berth-oci by default), written
+ * whole and renamed into place; `state ID` prints it. */
+
+enum oci_status {
+        OCI_CREATING,
+        OCI_CREATED,
+        OCI_RUNNING,
+        OCI_STOPPED,
+        OCI_PAUSED,     /* runc's: frozen (pause) */
+        _OCI_STATUS_MAX,
+};
+
+struct oci_state {
+        char *oci_version;
+        char *id;
+        enum oci_status status;
+        pid_t pid;              /* the container's process on the host; 0 once stopped */
+        char *bundle;           /* absolute */
+        char **annotations;     /* "key=value", NULL-terminated; may be NULL */
+        /* berth-oci's own, kept beside the spec's fields. */
+        pid_t launcher;         /* the launcher that supervises it */
+        char *created;          /* RFC 3339, as runc's state says "created" */
+};
+
+const char *oci_status_to_string(enum oci_status s);
+int oci_status_from_string(const char *s);
+
+/* runc's rule for an ID: letters, digits, '_', '+', '-' and '.', not
+ * "." or "..", at most 1024 characters. On failure why says why. */
+bool oci_id_valid(const char *id, char *why, size_t why_size);
+
+/* The state as JSON text, with the spec's keys (ociVersion, id, status,
+ * pid, bundle, annotations) and berth's (launcher, created); malloc'd. */
+char *oci_state_to_json(const struct oci_state *st, bool pretty);
+/* Back from that text; -EBADMSG when it is not one. */
+int oci_state_from_json(const char *text, struct oci_state *ret);
+void oci_state_done(struct oci_state *st);
+
+/* ROOT/ID/state.json: written to a temporary file and renamed over it;
+ * read back; -ENOENT when the container does not exist. */
+int oci_state_save(const char *root, const struct oci_state *st);
+int oci_state_load(const char *root, const char *id, struct oci_state *ret);
