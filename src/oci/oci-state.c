@@ -154,26 +154,17 @@ void oci_state_done(struct oci_state *st)
 
 int oci_state_save(const char *root, const struct oci_state *st)
 {
-        _cleanup_free_ char *dir = NULL, *tmp = NULL, *path = NULL, *text = oci_state_to_json(st, false);
+        _cleanup_free_ char *dir = NULL, *path = NULL, *text = oci_state_to_json(st, false);
         int r;
 
         if (!text)
                 return -ENOMEM;
-        if (asprintf(&dir, "%s/%s", root, st->id) < 0 || asprintf(&tmp, "%s/.state.json", dir) < 0 ||
-            asprintf(&path, "%s/state.json", dir) < 0)
+        if (asprintf(&dir, "%s/%s", root, st->id) < 0 || asprintf(&path, "%s/state.json", dir) < 0)
                 return -ENOMEM;
         r = mkdir_p(dir, 0700);
         if (r < 0)
                 return r;
-        r = write_file_at(AT_FDCWD, tmp, text, 0600);
-        if (r < 0)
-                return r;
-        if (rename(tmp, path) < 0) {
-                r = -errno;
-                (void) unlink(tmp);
-                return r;
-        }
-        return 0;
+        return write_file_atomic(path, text, 0600);
 }
 
 int oci_state_load(const char *root, const char *id, struct oci_state *ret)

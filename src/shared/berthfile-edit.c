@@ -76,7 +76,7 @@ static void write_new(FILE *f, const struct cgroup_limits *changes)
 
 int berthfile_set_limits(const char *machine, const struct cgroup_limits *changes)
 {
-        _cleanup_free_ char *path = NULL, *text = NULL, *out = NULL, *dir = NULL, *tmp = NULL;
+        _cleanup_free_ char *path = NULL, *text = NULL, *out = NULL, *dir = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         bool in_resources = false, written = false;
         size_t size = 0;
@@ -126,15 +126,5 @@ int berthfile_set_limits(const char *machine, const struct cgroup_limits *change
         r = mkdir_p(dir, 0755);
         if (r < 0)
                 return r;
-        if (asprintf(&tmp, "%s.set-property", path) < 0)
-                return -ENOMEM;
-        r = write_file_at(AT_FDCWD, tmp, out, 0644);
-        if (r < 0)
-                return r;
-        if (rename(tmp, path) < 0) {
-                r = -errno;
-                (void) unlink(tmp);
-                return r;
-        }
-        return 0;
+        return write_file_atomic(path, out, 0644);
 }

@@ -187,6 +187,21 @@ int write_file_at(int dir_fd, const char *path, const char *contents, mode_t mod
         return write_full(fd, contents, strlen(contents));
 }
 
+int write_file_atomic(const char *path, const char *contents, mode_t mode)
+{
+        _cleanup_free_ char *tmp = NULL;
+        int r;
+
+        if (asprintf(&tmp, "%s.tmp", path) < 0)
+                return -ENOMEM;
+        r = write_file_at(AT_FDCWD, tmp, contents, mode);
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlink(tmp);
+        return r;
+}
+
 int write_string_at(int dir_fd, const char *path, const char *contents)
 {
         _cleanup_close_ int fd = openat(dir_fd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);

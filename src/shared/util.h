@@ -37,6 +37,9 @@ ssize_t read_full(int fd, void *buf, size_t size);
 int write_full(int fd, const void *buf, size_t size);
 int read_file_at(int dir_fd, const char *path, char **ret, size_t max);
 int write_file_at(int dir_fd, const char *path, const char *contents, mode_t mode);
+/* contents whole into PATH.tmp, then renamed over path: a reader sees the
+ * old file or the new one. */
+int write_file_atomic(const char *path, const char *contents, mode_t mode);
 /* Write into an existing file such as a cgroup or /proc knob. */
 int write_string_at(int dir_fd, const char *path, const char *contents);
 
