@@ -6,6 +6,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "bundle-settings.h"
+#include "caps.h"
+#include "settings.h"
 #include "spec.h"
 
 static const char full[] =
@@ -154,4 +157,90 @@ Test(oci_spec, errors_name_the_field)
                 cr_expect(strncmp(why, cases[i].why, strlen(cases[i].why)) == 0, "%s: %s", cases[i].json, why);
                 cr_expect_null(strchr(why, '\n'), "%s", why);
         }
+}
+
+/* The spec as the launcher's settings, each field through its option. */
+Test(oci_settings, fields_through_the_launchers_options)
+{
+        static const char json[] =
+                "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"/srv/rootfs\"}, \"hostname\": \"box\","
+                " \"process\": {\"user\": {\"uid\": 1000, \"gid\": 100}, \"args\": [\"/bin/sh\", \"-c\", \"exit 3\"],"
+                "   \"env\": [\"PATH=/bin\"], \"cwd\": \"/tmp\", \"noNewPrivileges\": true,"
+                "   \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_NET_ADMIN\"]}},"
+                " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+                "   {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"/srv\", \"options\": [\"rbind\", \"ro\"]},"
+                "   {\"destination\": \"/scratch\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}],"
+                " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"user\"}],"
+                "   \"uidMappings\": [{\"containerID\": 0, \"hostID\": 300000, \"size\": 65536}],"
+                "   \"gidMappings\": [{\"containerID\": 0, \"hostID\": 300000, \"size\": 65536}],"
+                "   \"resources\": {\"memory\": {\"limit\": 268435456}, \"pids\": {\"limit\": 77}}}}";
+        struct oci_spec spec;
+        struct settings s = {};
+        char why[512];
+
+        cr_assert_eq(oci_spec_parse(json, "/b", &spec, why, sizeof(why)), 0, "%s", why);
+        cr_assert_eq(oci_to_settings(&spec, "c1", &s, why, sizeof(why)), 0, "%s", why);
+        cr_expect_str_eq(s.name, "c1");
+        cr_expect_str_eq(s.directory, "/srv/rootfs");
+        cr_expect_str_eq(s.hostname, "box");
+        cr_expect_str_eq(s.chdir, "/tmp");
+        cr_expect_str_eq(s.user, "1000:100");
+        cr_expect_str_eq(s.setenv[0], "PATH=/bin");
+        cr_expect_str_eq(s.argv[2], "exit 3");
+        cr_expect(s.no_new_privileges);
+        cr_expect(s.private_users == PRIVATE_USERS_FIXED && s.users_base == 300000 && s.users_size == 65536);
+        cr_expect(s.private_network);
+        cr_expect_eq(s.n_binds, 1);
+        cr_expect(s.binds[0].read_only && !strcmp(s.binds[0].source, "/srv") && !strcmp(s.binds[0].target, "/data"));
+        cr_expect_eq(s.n_tmpfs, 1);
+        /* The exact bounding set: berth's default, plus and minus. */
+        cr_expect_eq(caps_machine_keep(&s), (1ULL << 5) | (1ULL << 12), "%#llx",
+                     (unsigned long long) caps_machine_keep(&s));
+        cr_expect_eq(s.limits.memory_max, 268435456);
+        cr_expect_eq(s.limits.tasks_max, 77);
+        settings_done(&s);
+        oci_spec_done(&spec);
+}
+
+/* No user namespace in the spec: none for berth either; what berth-oci
+ * cannot do yet is refused by name. */
+Test(oci_settings, refusals_name_the_field)
+{
+        static const struct {
+                const char *json, *why;
+        } cases[] = {
+                { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"/r\"}}",
+                  "config.json has no process: nothing to start" },
+                { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"/r\"}, \"process\": {\"user\": {}, "
+                  "\"args\": [\"x\"], \"cwd\": \"/\", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1, "
+                  "\"hard\": 1}]}}",
+                  "process.rlimits is not implemented by berth-oci yet" },
+                { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"/r\"}, \"process\": {\"user\": {}, "
+                  "\"args\": [\"x\"], \"cwd\": \"/\"}, \"mounts\": [{\"destination\": \"/m\", \"type\": \"nfs\"}]}",
+                  "mounts[0]: a nfs mount on /m is not implemented by berth-oci yet" },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct oci_spec spec;
+                struct settings s = {};
+                char why[512];
+
+                cr_assert_eq(oci_spec_parse(cases[i].json, "/b", &spec, why, sizeof(why)), 0, "%s", why);
+                cr_expect_lt(oci_to_settings(&spec, "c1", &s, why, sizeof(why)), 0, "%s", cases[i].json);
+                cr_expect_str_eq(why, cases[i].why);
+                settings_done(&s);
+                oci_spec_done(&spec);
+        }
+        struct oci_spec spec;
+        struct settings s = {};
+        char why[512];
+        cr_assert_eq(oci_spec_parse("{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"/r\"}, \"process\": "
+                                    "{\"user\": {}, \"args\": [\"x\"], \"cwd\": \"/\"}}",
+                                    "/b", &spec, why, sizeof(why)),
+                     0, "%s", why);
+        cr_assert_eq(oci_to_settings(&spec, "c2", &s, why, sizeof(why)), 0, "%s", why);
+        cr_expect_eq(s.private_users, PRIVATE_USERS_NO);
+        cr_expect_null(s.user);
+        settings_done(&s);
+        oci_spec_done(&spec);
 }
