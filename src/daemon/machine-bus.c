@@ -16,12 +16,11 @@
 #include "osrelease.h"
 #include "util.h"
 
-#define MACHINE_PREFIX "/org/berth/machine1/machine"
 #define MACHINE_IFACE "org.berth.machine1.Machine"
 
 int machine_bus_path(const char *name, char **ret)
 {
-        return sd_bus_path_encode(MACHINE_PREFIX, name, ret);
+        return sd_bus_path_encode(MACHINE_BUS_PREFIX, name, ret);
 }
 
 int bus_machine_lookup(struct manager *m, const char *prefix, const char *path, void **found)
@@ -33,6 +32,50 @@ int bus_machine_lookup(struct manager *m, const char *prefix, const char *path, 
                 return 0;
         *found = mach;
         return 1;
+}
+
+int bus_reply_machine_path(sd_bus_message *msg, const char *prefix, const char *name)
+{
+        _cleanup_free_ char *path = NULL;
+        int r = sd_bus_path_encode(prefix, name, &path);
+
+        return r < 0 ? r : sd_bus_reply_method_return(msg, "o", path);
+}
+
+int bus_reply_machine_list(sd_bus_message *msg, struct manager *m, const char *prefix)
+{
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(msg, &reply);
+
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(ssso)");
+        for (size_t i = 0; r >= 0 && i < m->n_machines; i++) {
+                _cleanup_free_ char *path = NULL;
+                r = sd_bus_path_encode(prefix, m->machines[i]->name, &path);
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "(ssso)", m->machines[i]->name, "container", "berth",
+                                                  path);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+int bus_append_os_release(sd_bus_message *m, const struct machine *mach)
+{
+        _cleanup_free_ char *text = NULL;
+        char *state, *key, *value;
+        int r;
+
+        (void) machine_os_release(mach, &text);
+        r = sd_bus_message_open_container(m, 'a', "{ss}");
+        state = text;
+        while (r >= 0 && state && os_release_next(&state, &key, &value) > 0)
+                r = sd_bus_message_append(m, "{ss}", key, value);
+        return r < 0 ? r : sd_bus_message_close_container(m);
 }
 
 int bus_machine_nodes(struct manager *m, const char *prefix, char ***nodes)
@@ -51,12 +94,12 @@ int bus_machine_nodes(struct manager *m, const char *prefix, char ***nodes)
 static int find_machine(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
                         sd_bus_error *error)
 {
-        return bus_machine_lookup(userdata, MACHINE_PREFIX, path, found);
+        return bus_machine_lookup(userdata, MACHINE_BUS_PREFIX, path, found);
 }
 
 static int enumerate_machines(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error)
 {
-        return bus_machine_nodes(userdata, MACHINE_PREFIX, nodes);
+        return bus_machine_nodes(userdata, MACHINE_BUS_PREFIX, nodes);
 }
 
 /* Poweroff, Reboot, Terminate: no arguments, root only. */
@@ -262,16 +305,7 @@ static int property_usage(sd_bus *bus, const char *path, const char *interface, 
 int bus_machine_property_os_release(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
-        _cleanup_free_ char *text = NULL;
-        char *state, *key, *value;
-        int r;
-
-        (void) machine_os_release(userdata, &text);
-        r = sd_bus_message_open_container(reply, 'a', "{ss}");
-        state = text;
-        while (r >= 0 && state && os_release_next(&state, &key, &value) > 0)
-                r = sd_bus_message_append(reply, "{ss}", key, value);
-        return r < 0 ? r : sd_bus_message_close_container(reply);
+        return bus_append_os_release(reply, userdata);
 }
 
 int bus_machine_method_get_addresses(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -352,10 +386,10 @@ static const sd_bus_vtable machine_vtable[] = {
 
 int machine_bus_setup(sd_bus *bus, struct manager *m)
 {
-        int r = sd_bus_add_fallback_vtable(bus, NULL, MACHINE_PREFIX, MACHINE_IFACE, machine_vtable, find_machine, m);
+        int r = sd_bus_add_fallback_vtable(bus, NULL, MACHINE_BUS_PREFIX, MACHINE_IFACE, machine_vtable, find_machine, m);
         if (r < 0)
                 return r;
-        r = sd_bus_add_node_enumerator(bus, NULL, MACHINE_PREFIX, enumerate_machines, m);
+        r = sd_bus_add_node_enumerator(bus, NULL, MACHINE_BUS_PREFIX, enumerate_machines, m);
         if (r < 0)
                 return r;
         return sd_bus_add_object_manager(bus, NULL, "/org/berth/machine1");

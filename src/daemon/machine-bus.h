@@ -6,6 +6,8 @@
 struct machine;
 struct manager;
 
+#define MACHINE_BUS_PREFIX "/org/berth/machine1/machine"
+
 /* /org/berth/machine1/machine/NAME, the name escaped as sd_bus_path_encode()
  * does. */
 int machine_bus_path(const char *name, char **ret);
@@ -14,6 +16,12 @@ int machine_bus_path(const char *name, char **ret);
  * (berthd's objects, and machined's names of them in machined-bus.c). */
 int bus_machine_lookup(struct manager *m, const char *prefix, const char *path, void **found);
 int bus_machine_nodes(struct manager *m, const char *prefix, char ***nodes);
+/* Replies for berthd's objects and machined's names of them alike: a
+ * machine's path below prefix; ListMachines' a(ssso) below prefix. */
+int bus_reply_machine_path(sd_bus_message *msg, const char *prefix, const char *name);
+int bus_reply_machine_list(sd_bus_message *msg, struct manager *m, const char *prefix);
+/* The machine's os-release as a{ss} (empty when it cannot be read). */
+int bus_append_os_release(sd_bus_message *m, const struct machine *mach);
 /* Publish every machine of m at its path. */
 int machine_bus_setup(sd_bus *bus, struct manager *m);
 /* PropertiesChanged for what a state file's rewrite changes. */

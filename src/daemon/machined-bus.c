@@ -20,7 +20,6 @@
 #include "machine-bus.h"
 #include "manager-bus.h"
 #include "manager.h"
-#include "osrelease.h"
 #include "shell.h"
 #include "util.h"
 
@@ -50,33 +49,12 @@ static int find(struct manager *m, const char *name, sd_bus_error *error, struct
 
 static int reply_path(sd_bus_message *msg, const char *name)
 {
-        _cleanup_free_ char *path = NULL;
-        int r = sd_bus_path_encode(MD_MACHINE_PREFIX, name, &path);
-
-        return r < 0 ? r : sd_bus_reply_method_return(msg, "o", path);
+        return bus_reply_machine_path(msg, MD_MACHINE_PREFIX, name);
 }
 
 static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-        struct manager *m = userdata;
-        sd_bus_message *reply = NULL;
-        int r = sd_bus_message_new_method_return(msg, &reply);
-
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "(ssso)");
-        for (size_t i = 0; r >= 0 && i < m->n_machines; i++) {
-                _cleanup_free_ char *path = NULL;
-                r = sd_bus_path_encode(MD_MACHINE_PREFIX, m->machines[i]->name, &path);
-                if (r >= 0)
-                        r = sd_bus_message_append(reply, "(ssso)", m->machines[i]->name, "container", "berth",
-                                                  path);
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        sd_bus_message_unref(reply);
-        return r;
+        return bus_reply_machine_list(msg, userdata, MD_MACHINE_PREFIX);
 }
 
 static int method_get(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -178,19 +156,11 @@ static int method_terminate(sd_bus_message *msg, void *userdata, sd_bus_error *e
 
 static int reply_os_release(sd_bus_message *msg, struct machine *mach)
 {
-        _cleanup_free_ char *text = NULL;
         sd_bus_message *reply = NULL;
-        char *state, *key, *value;
         int r = sd_bus_message_new_method_return(msg, &reply);
 
-        (void) machine_os_release(mach, &text);
         if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "{ss}");
-        state = text;
-        while (r >= 0 && state && os_release_next(&state, &key, &value) > 0)
-                r = sd_bus_message_append(reply, "{ss}", key, value);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
+                r = bus_append_os_release(reply, mach);
         if (r >= 0)
                 r = sd_bus_send(NULL, reply, NULL);
         sd_bus_message_unref(reply);

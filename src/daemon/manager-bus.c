@@ -26,36 +26,12 @@
 /* A reply naming the object of mach. */
 static int reply_machine_path(sd_bus_message *msg, const struct machine *mach)
 {
-        _cleanup_free_ char *path = NULL;
-        int r = machine_bus_path(mach->name, &path);
-
-        if (r < 0)
-                return r;
-        return sd_bus_reply_method_return(msg, "o", path);
+        return bus_reply_machine_path(msg, MACHINE_BUS_PREFIX, mach->name);
 }
 
 static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-        struct manager *m = userdata;
-        sd_bus_message *reply = NULL;
-        int r;
-
-        r = sd_bus_message_new_method_return(msg, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "(ssso)");
-        for (size_t i = 0; r >= 0 && i < m->n_machines; i++) {
-                _cleanup_free_ char *path = NULL;
-                r = machine_bus_path(m->machines[i]->name, &path);
-                if (r >= 0)
-                        r = sd_bus_message_append(reply, "(ssso)", m->machines[i]->name, "container", "berth",
-                                                  path);
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        sd_bus_message_unref(reply);
-        return r;
+        return bus_reply_machine_list(msg, userdata, MACHINE_BUS_PREFIX);
 }
 
 static int method_get(sd_bus_message *msg, void *userdata, sd_bus_error *error)
