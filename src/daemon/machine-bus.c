@@ -219,6 +219,8 @@ int bus_machine_method_kill(sd_bus_message *msg, void *userdata, sd_bus_error *e
         return sd_bus_reply_method_return(msg, NULL);
 }
 
+/* State: machined's view has opening, running and closing only (a frozen
+ * machine runs, for machinectl); berthd's says frozen too. */
 int bus_machine_property_string(sd_bus *bus, const char *path, const char *interface, const char *property,
                            sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
@@ -226,7 +228,7 @@ int bus_machine_property_string(sd_bus *bus, const char *path, const char *inter
         const char *v = streq(property, "Name") ? m->name
                       : streq(property, "Class") ? "container"
                       : streq(property, "Service") ? "berth"
-                      : streq(property, "State") ? machine_state_name(m)
+                      : streq(property, "State") ? (streq(interface, MACHINE_IFACE) ? machine_state_name(m) : m->state)
                       : streq(property, "RootDirectory") ? m->root
                       : streq(property, "Image") ? m->root
                       : streq(property, "Init") ? m->init

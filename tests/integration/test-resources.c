@@ -281,6 +281,11 @@ Test(resources, freeze_stops_the_machine_and_thaw_resumes_it)
         r = it_ctl(30, "status", "frz", NULL);
         cr_expect(strstr(r.out, "State: frozen"), "status: %s", r.out);
         it_result_free(&r);
+        /* machined's states have no "frozen": its view says running. */
+        r = it_busctl(30, "get-property", "org.freedesktop.machine1", "/org/freedesktop/machine1/machine/frz",
+                      "org.freedesktop.machine1.Machine", "State", NULL);
+        cr_expect_str_eq(r.out, "s \"running\"\n", "%s", r.err);
+        it_result_free(&r);
 
         r = it_ctl(30, "thaw", "frz", NULL);
         cr_assert_eq(r.status, 0, "%s", r.err);
