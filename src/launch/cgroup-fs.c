@@ -54,45 +54,49 @@ static int v2_create(struct machine_cgroup *cg, const char *machine)
         return cgroup_payload_delegate(cg);
 }
 
-static void account_v1(struct machine_cgroup *cg, enum cgroup_v1 c, const char *v2_controller, const char *machine)
+/* Counting in v1 c where cgroup2 has no such controller: at once, or
+ * (account_late) named now as where (taken) for the state file, and joined
+ * once the machine has run a while. */
+static void account_v1(struct machine_cgroup *cg, enum cgroup_v1 c, const char *v2_controller, const char *machine,
+                       char **where)
 {
-        _cleanup_free_ char *mp = NULL, *own = NULL;
-
-        if (cg->v1[c] || cgroup2_has_controller(cg->path, v2_controller))
-                return;
-        if (cgroup_v1_mount_point(cgroup_v1_name(c), &mp) < 0 || cgroup_v1_own_path(c, &own) < 0)
+        if (cg->v1[c] || !*where || cgroup2_has_controller(cg->path, v2_controller))
                 return;
         if (cg->account_late) {
-                /* Named now, so that the state file need not change later. */
                 free(cg->v1_later[c]);
-                cg->v1_later[c] = cgroup_join(mp, own, machine);
-                if (cg->v1_later[c])
-                        cg->v1_pending |= 1u << c;
+                cg->v1_later[c] = take_ptr(*where);
+                cg->v1_pending |= 1u << c;
         } else
                 (void) cgroup_v1_join(cg, c, machine);
 }
 
 static int fs_create(struct machine_cgroup *cg, const char *machine)
 {
+        char *paths[_CG_V1_MAX] = {};
         int r = v2_create(cg, machine);
 
-        if (r < 0)
-                return r;
-        r = cgroup_v1_sweep(machine);
-        if (r < 0)
-                return r;
-        r = cgroup_limits_apply(cg, machine, cgroup_v1_join, cg->what, sizeof(cg->what));
+        /* Where berth-NAME is in every v1 hierarchy, read once for the
+         * sweep and the counting. */
+        if (r >= 0)
+                r = cgroup_v1_paths(machine, paths);
+        if (r >= 0)
+                r = cgroup_v1_sweep_paths(paths);
+        if (r >= 0)
+                r = cgroup_limits_apply(cg, machine, cgroup_v1_join, cg->what, sizeof(cg->what));
         if (r < 0 && cg->what[0])
                 cg->step = r == -EDOM ? CGROUP_STEP_VALUE : CGROUP_STEP_LIMIT;
-        if (r < 0)
-                return r;
-        /* Memory and I/O are counted without a limit too: on a hybrid host,
-         * where cgroup2 has no memory (io) controller, by the v1 one. Only
-         * counting: a host without it still runs the machine. */
-        cg->machine = machine;
-        account_v1(cg, CG_V1_MEMORY, "memory", machine);
-        account_v1(cg, CG_V1_BLKIO, "io", machine);
-        return 0;
+        if (r >= 0) {
+                /* Memory and I/O are counted without a limit too: on a
+                 * hybrid host, where cgroup2 has no memory (io) controller,
+                 * by the v1 one. Only counting: a host without it still
+                 * runs the machine. */
+                cg->machine = machine;
+                account_v1(cg, CG_V1_MEMORY, "memory", machine, &paths[CG_V1_MEMORY]);
+                account_v1(cg, CG_V1_BLKIO, "io", machine, &paths[CG_V1_BLKIO]);
+        }
+        for (int c = 0; c < _CG_V1_MAX; c++)
+                free(paths[c]);
+        return r;
 }
 
 static int fs_destroy(struct machine_cgroup *cg)

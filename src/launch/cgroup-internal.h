@@ -82,6 +82,8 @@ int cgroup_v1_remove_joined(struct machine_cgroup *cg);
 /* Remove a berth-NAME left in any v1 hierarchy by a launcher killed with
  * SIGKILL. */
 int cgroup_v1_sweep(const char *machine);
+/* The same for the paths cgroup_v1_paths gave. */
+int cgroup_v1_sweep_paths(char *const paths[_CG_V1_MAX]);
 
 /* cgroup-devices.c: the device program's map holds, for each device of
  * the allow-list (BPF_DEVCG_DEV_* type; minor CGROUP_DEVICE_ANY for all),

@@ -115,6 +115,23 @@ int cgroup_v1_remove_joined(struct machine_cgroup *cg)
 /* A launcher killed with SIGKILL may have left berth-NAME in any v1
  * hierarchy its limits used: remove those the limits of this start will
  * not join (cgroup_v1_join removes the others). */
+int cgroup_v1_sweep_paths(char *const paths[_CG_V1_MAX])
+{
+        int r = 0;
+
+        for (int c = 0; c < _CG_V1_MAX && r >= 0; c++) {
+                _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
+                const char *leaf_name;
+
+                if (!paths[c] || access(paths[c], F_OK) < 0)
+                        continue;
+                if (cgroup_dir_open_with_parent(paths[c], &pfd, &fd, &leaf_name) < 0 || fd < 0)
+                        continue;
+                r = cgroup_v1_remove(pfd, leaf_name, fd, true);
+        }
+        return r;
+}
+
 int cgroup_v1_sweep(const char *machine)
 {
         char *paths[_CG_V1_MAX];
@@ -122,17 +139,9 @@ int cgroup_v1_sweep(const char *machine)
 
         if (r < 0)
                 return r;
-        for (int c = 0; c < _CG_V1_MAX; c++) {
-                _cleanup_free_ char *path = paths[c];
-                _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
-                const char *leaf_name;
-
-                if (r < 0 || !path || access(path, F_OK) < 0)
-                        continue;
-                if (cgroup_dir_open_with_parent(path, &pfd, &fd, &leaf_name) < 0 || fd < 0)
-                        continue;
-                r = cgroup_v1_remove(pfd, leaf_name, fd, true);
-        }
+        r = cgroup_v1_sweep_paths(paths);
+        for (int c = 0; c < _CG_V1_MAX; c++)
+                free(paths[c]);
         return r;
 }
 
