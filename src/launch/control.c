@@ -107,6 +107,13 @@ static int set_property(struct launcher *l, char *lines, char *reply, size_t siz
                 log_warning("machine %s: set-property: %s", l->name, reply + strlen("error: "));
                 return r;
         }
+        /* For what comes after: a reboot's fresh cgroups, berth's report. */
+        r = limits_merge(&l->limits, &changes);
+        if (r < 0) {
+                snprintf(reply, size, "error: applied, but a reboot would not keep it: caps for more than %d devices",
+                         LIMITS_IO_DEVICES_MAX);
+                return r;
+        }
         log_info("machine %s: set-property applied", l->name);
         snprintf(reply, size, "ok");
         return 0;

@@ -323,14 +323,14 @@ static void report_usage(struct launcher *l)
 
         /* Only when there is something to say: reading the counters costs
          * more than a short command's whole teardown. */
-        if (!l->m.cgroup || (!l->s->limits.memory_max && log_get_level() < LOG_LEVEL_DEBUG))
+        if (!l->m.cgroup || (!l->limits.memory_max && log_get_level() < LOG_LEVEL_DEBUG))
                 return;
         if (cgroup_usage(&l->cg, &u) < 0)
                 return;
         if (u.oom_kills > 0)
                 log_warning("machine %s: the OOM killer killed %lld process%s at its memory limit of %llu bytes",
                             l->name, (long long) u.oom_kills, u.oom_kills == 1 ? "" : "es",
-                            (unsigned long long) l->s->limits.memory_max);
+                            (unsigned long long) l->limits.memory_max);
         log_debug("machine %s: CPU %.3fs, memory peak %lld bytes", l->name,
                   u.cpu_usec < 0 ? -1.0 : (double) u.cpu_usec / 1e6, (long long) u.memory_peak);
 }

@@ -33,6 +33,7 @@ struct launcher {
         bool made_machine_dir;  /* this run created the writable layer's directory */
         char *machine_dir;
         struct machine_cgroup cg;
+        struct cgroup_limits limits;    /* the settings' limits, and set-property's since (cg.limits) */
         struct cgroup_device *devices;  /* the device policy's allow-list (devices.c) */
         size_t n_devices;
         struct uid_range range;

@@ -486,7 +486,9 @@ static int prepare_cgroup(struct launcher *l)
         struct machine_cgroup *cg = &l->cg;
         int r;
 
-        cg->limits = &l->s->limits;
+        /* set-property changes these; a reboot keeps the changes. */
+        l->limits = l->s->limits;
+        cg->limits = &l->limits;
         cg->slice = l->s->slice;
         cg->keep_unit = l->s->keep_unit;
         /* A command's machine, often over in milliseconds, is counted in

@@ -304,6 +304,37 @@ int limits_assign(struct cgroup_limits *lim, const char *name, const char *value
         return 0;
 }
 
+int limits_merge(struct cgroup_limits *dst, const struct cgroup_limits *src)
+{
+        if (limits_has(src, LIMIT_MEMORY_MAX))
+                dst->memory_max = src->memory_max;
+        if (limits_has(src, LIMIT_CPU_QUOTA))
+                dst->cpu_quota = src->cpu_quota;
+        if (limits_has(src, LIMIT_TASKS_MAX))
+                dst->tasks_max = src->tasks_max;
+        if (limits_has(src, LIMIT_CPU_WEIGHT))
+                dst->cpu_weight = src->cpu_weight;
+        if (limits_has(src, LIMIT_IO_WEIGHT))
+                dst->io_weight = src->io_weight;
+        if (limits_has(src, LIMIT_ALLOWED_CPUS))
+                dst->cpuset_cpus = src->cpuset_cpus;
+        if (limits_has(src, LIMIT_ALLOWED_MEMORY_NODES))
+                dst->cpuset_mems = src->cpuset_mems;
+        for (size_t i = 0; i < src->n_io; i++) {
+                struct io_device_limit *d = io_device(dst, src->io[i].dev);
+
+                if (!d)
+                        return -E2BIG;
+                for (unsigned k = 0; k < N_IO_MAX; k++)
+                        if (src->io[i].assigned & (1u << k)) {
+                                d->max[k] = src->io[i].max[k];
+                                d->assigned |= 1u << k;
+                        }
+        }
+        dst->set |= src->set;
+        return 0;
+}
+
 int limits_format(const struct cgroup_limits *lim, enum limit l, char *buf, size_t size)
 {
         size_t len = 0;

@@ -68,6 +68,9 @@ int limit_from_name(const char *name);
  * why_buf). */
 int limits_assign(struct cgroup_limits *lim, const char *name, const char *value, char *why_buf, size_t why_size,
                   const char **ret_why);
+/* What src assigns (lifts too) into dst: a running machine's limits after
+ * set-property. -E2BIG: more devices with I/O caps than fit. */
+int limits_merge(struct cgroup_limits *dst, const struct cgroup_limits *src);
 /* The value of l as NAME= takes it back ("" for one not set); an I/O cap
  * writes one "DEVICE BYTES" per device, n at most, separated by '\n'. */
 int limits_format(const struct cgroup_limits *lim, enum limit l, char *buf, size_t size);

@@ -386,6 +386,26 @@ Test(resources, set_property_changes_a_running_machine)
                                "MemoryMax=67108864\nCPUQuota=50%\n");
         free(text);
 
+        /* A reboot's fresh cgroups keep it. */
+        char *leader = it_state_get("setp", "LEADER"), *now = NULL;
+        r = it_ctl(30, "reboot", "setp", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        for (int i = 0; i < 100; i++) {
+                free(now);
+                now = it_state_get("setp", "LEADER");
+                if (now && leader && strcmp(now, leader) != 0 && it_wait_state("setp", "running", 1))
+                        break;
+                usleep(100000);
+        }
+        cr_assert(now && leader && strcmp(now, leader) != 0, "no reboot: leader %s, then %s", leader, now);
+        free(leader);
+        free(now);
+        limit = memory_limit_of("setp");
+        cr_expect_str_eq(limit ?: "", "67108864", "after the reboot");
+        free(limit);
+        cr_expect_eq(allocate_100m("setp"), 128 + SIGKILL, "after the reboot, 100 MiB above 64M were not killed");
+
         /* --runtime: lifted in the cgroup, the file untouched. */
         r = it_ctl(30, "set-property", "--runtime", "setp", "MemoryMax=infinity", NULL);
         cr_assert_eq(r.status, 0, "%s", r.err);

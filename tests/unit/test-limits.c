@@ -199,3 +199,22 @@ Test(limits_assign, refusals_say_what_was_expected)
         cr_assert_eq(limits_assign(&lim, "AllowedCPUs", "2-1", why_buf, sizeof(why_buf), &why), -EINVAL);
         cr_assert_eq(lim.set, 0, "nothing refused is assigned");
 }
+
+/* set-property's changes onto a machine's limits: what is assigned, lifts
+ * too; the rest as it was. */
+Test(limits_merge, assigned_fields_only)
+{
+        struct cgroup_limits dst = {}, src = {};
+        char why_buf[256];
+        const char *why;
+
+        cr_assert_eq(limits_assign(&dst, "MemoryMax", "1G", why_buf, sizeof(why_buf), &why), 0);
+        cr_assert_eq(limits_assign(&dst, "TasksMax", "50", why_buf, sizeof(why_buf), &why), 0);
+        cr_assert_eq(limits_assign(&src, "MemoryMax", "infinity", why_buf, sizeof(why_buf), &why), 0);
+        cr_assert_eq(limits_assign(&src, "CPUQuota", "20%", why_buf, sizeof(why_buf), &why), 0);
+        cr_assert_eq(limits_merge(&dst, &src), 0);
+        cr_expect_eq(dst.memory_max, 0);
+        cr_expect_eq(dst.tasks_max, 50);
+        cr_expect_eq(dst.cpu_quota, 20);
+        cr_expect(limits_has(&dst, LIMIT_CPU_QUOTA) && limits_has(&dst, LIMIT_TASKS_MAX));
+}
