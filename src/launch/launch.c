@@ -484,9 +484,10 @@ int launch_run(const struct settings *s)
                 teardown(&l);
                 return 1;
         }
-        /* berthctl set-property reaches the machine's cgroup through it;
+        /* berthctl set-property reaches the machine's cgroup through it
+         * (by way of berthd, which lists no --register=no machine);
          * without, the machine runs on and only that cannot be done. */
-        if (l.cg.path && (r = control_open(&l)) < 0)
+        if (l.cg.path && s->register_mode != REGISTER_NO && (r = control_open(&l)) < 0)
                 log_warning("machine %s: no control socket (%s): set-property will not reach it", l.name,
                             strerror(-r));
         if (l.m.console == CONSOLE_INTERACTIVE) {

@@ -629,6 +629,13 @@ Test(daemon, machines_started_by_hand_register_unless_told_not_to)
         cr_assert(it_watch_wait(w, "MachineNew dm-hand /org/berth/machine1/machine/dm_2dhand\n", 30),
                   "signals:\n%s", it_watch_log(w));
         cr_assert_null(strstr(it_watch_log(w), "dm-hidden"), "signals:\n%s", it_watch_log(w));
+        /* Nothing can reach an unlisted machine's launcher: it opens no
+         * control socket; a listed one does. */
+        char sock[600];
+        snprintf(sock, sizeof(sock), "%s/control/dm-hidden", it.runtime_dir);
+        cr_expect_neq(access(sock, F_OK), 0, "%s exists", sock);
+        snprintf(sock, sizeof(sock), "%s/control/dm-hand", it.runtime_dir);
+        cr_expect_eq(access(sock, F_OK), 0, "%s is missing", sock);
 
         assert_property("dm-hand", "Name", "dm-hand");
         assert_property("dm-hand", "State", "running");
