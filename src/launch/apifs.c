@@ -290,7 +290,7 @@ int apifs_mount_run_tmp(int root_fd)
 
 static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
 
-static int make_node(int dev_fd, const char *name)
+int apifs_make_node(int dev_fd, const char *name)
 {
         _cleanup_close_ int host = -EBADF, m = -EBADF, target = -EBADF;
         struct stat st;
@@ -339,7 +339,7 @@ int apifs_mount_dev(int root_fd)
         if (dev_fd < 0)
                 return dev_fd;
         for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++) {
-                r = make_node(dev_fd, dev_nodes[i]);
+                r = apifs_make_node(dev_fd, dev_nodes[i]);
                 if (r < 0)
                         return r;
         }

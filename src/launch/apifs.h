@@ -36,3 +36,6 @@ int apifs_sysfs_new(void);
 int apifs_mount_run_tmp(int root_fd);
 /* /dev: a tmpfs with the basic nodes, a new devpts instance and /dev/shm. */
 int apifs_mount_dev(int root_fd);
+/* /dev/NAME of the host as dev_fd's NAME: made with mknod, or, where
+ * that is not allowed (a user namespace), a bind of the host's node. */
+int apifs_make_node(int dev_fd, const char *name);

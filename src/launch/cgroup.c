@@ -149,6 +149,23 @@ void cgroup_done(struct machine_cgroup *cg)
         cg->bus_helper = NULL;
 }
 
+int cgroup_adopt(struct machine_cgroup *cg, const char *path, uint64_t id, char *const v1[_CG_V1_MAX])
+{
+        int r = cgroup2_mount_point(&cg->mount);
+
+        if (r < 0)
+                return r;
+        cg->ops = &cgroup_fs_ops;
+        cg->path = strdup(path);
+        if (!cg->path)
+                return -ENOMEM;
+        cg->id = id;
+        for (int c = 0; c < _CG_V1_MAX; c++)
+                if (v1[c] && !(cg->v1[c] = strdup(v1[c])))
+                        return -ENOMEM;
+        return 0;
+}
+
 int cgroup_set(struct machine_cgroup *cg, const struct cgroup_limits *changes, const char *machine)
 {
         int r;

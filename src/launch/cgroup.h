@@ -128,6 +128,11 @@ int cgroup_destroy(struct machine_cgroup *cg);
 int cgroup_set(struct machine_cgroup *cg, const struct cgroup_limits *changes, const char *machine);
 int cgroup_renew(struct machine_cgroup *cg, const char *machine);
 void cgroup_done(struct machine_cgroup *cg);
+/* A cgroupfs machine's cgroup that an earlier process made (berth-oci's
+ * create, whose state names them): its cgroup2 path and inode, the v1
+ * cgroups it joined (NULL where none); for cgroup_destroy, cgroup_set and
+ * cgroup_usage. */
+int cgroup_adopt(struct machine_cgroup *cg, const char *path, uint64_t id, char *const v1[_CG_V1_MAX]);
 
 /* An fd of payload/ for clone3(CLONE_INTO_CGROUP): born there, PID 1 needs
  * no migration (the first one costs an RCU grace period, ~10 ms). */

@@ -278,30 +278,13 @@ static void mount_devices(const struct machine *m, struct handed *h, int root_fd
         }
 }
 
-/* A PTY from the machine's own devpts: the slave becomes /dev/console and
- * PID 1's stdio, the master goes to the launcher. */
+/* A PTY from the machine's own devpts (console_pty_open): the slave
+ * becomes /dev/console and PID 1's stdio, the master goes to the launcher. */
 static int open_console(int root_fd, int sync_fd)
 {
-        _cleanup_close_ int master = -EBADF, slave = -EBADF, node = -EBADF, mnt = -EBADF;
-        char path[64];
-        int unlock = 0, n, r;
+        _cleanup_close_ int master = -EBADF, slave = -EBADF;
+        int r = console_pty_open(root_fd, &master, &slave);
 
-        master = tree_open(root_fd, "dev/pts/ptmx", O_RDWR | O_NOCTTY);
-        if (master < 0)
-                return master;
-        if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0)
-                return -errno;
-        slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (slave < 0)
-                return -errno;
-        snprintf(path, sizeof(path), "dev/pts/%d", n);
-        node = tree_open(root_fd, path, O_PATH);
-        if (node < 0)
-                return node;
-        mnt = mnt_clone(node, "", false);
-        if (mnt < 0)
-                return mnt;
-        r = mnt_attach_file(mnt, root_fd, "dev/console");
         if (r < 0)
                 return r;
         int fds[2] = { master, slave };

@@ -2,12 +2,16 @@
 #include "console.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "mnt.h"
+#include "tree.h"
 #include "log.h"
 #include "util.h"
 
@@ -124,4 +128,33 @@ void console_drain(struct console *c)
                 if (c->mode != CONSOLE_PASSIVE)
                         (void) write_full(STDOUT_FILENO, buf, (size_t) n);
         }
+}
+
+int console_pty_open(int root_fd, int *ret_master, int *ret_slave)
+{
+        _cleanup_close_ int master = -EBADF, slave = -EBADF, node = -EBADF, mnt = -EBADF;
+        char path[64];
+        int unlock = 0, n, r;
+
+        master = tree_open(root_fd, "dev/pts/ptmx", O_RDWR | O_NOCTTY);
+        if (master < 0)
+                return master;
+        if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0)
+                return -errno;
+        slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave < 0)
+                return -errno;
+        snprintf(path, sizeof(path), "dev/pts/%d", n);
+        node = tree_open(root_fd, path, O_PATH);
+        if (node < 0)
+                return node;
+        mnt = mnt_clone(node, "", false);
+        if (mnt < 0)
+                return mnt;
+        r = mnt_attach_file(mnt, root_fd, "dev/console");
+        if (r < 0)
+                return r;
+        *ret_master = take_fd(&master);
+        *ret_slave = take_fd(&slave);
+        return 0;
 }

@@ -41,3 +41,7 @@ void console_forward_output(struct console *c);
 bool console_forward_input(struct console *c);
 /* After the machine is gone: relay what it wrote last. */
 void console_drain(struct console *c);
+
+/* In a machine's or container's process: a PTY of the devpts at
+ * ROOT/dev/pts, its slave also bound on ROOT/dev/console. */
+int console_pty_open(int root_fd, int *ret_master, int *ret_slave);

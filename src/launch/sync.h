@@ -13,6 +13,7 @@ enum sync_type {
         SYNC_ERROR,             /* child → launcher: error + what failed; child exits */
         SYNC_NOTIFY_FD,         /* child → launcher: the bound /run/host/notify socket */
         SYNC_CONSOLE_FDS,       /* child → launcher: PTY master and a slave to hold open */
+        SYNC_READY,             /* child → berth-oci create: set up, waiting for start */
 };
 
 struct sync_msg {

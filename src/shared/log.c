@@ -10,6 +10,12 @@
 static const char *log_program = "berth";
 static enum log_level log_max = LOG_LEVEL_INFO;
 static bool log_raw;
+static log_sink_fn log_sink;
+
+void log_set_sink(log_sink_fn sink)
+{
+        log_sink = sink;
+}
 
 void log_setup(const char *program)
 {
@@ -104,6 +110,14 @@ int log_full_errno(enum log_level level, int error, const char *fmt, ...)
         va_start(ap, fmt);
         (void) vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
+        if (log_sink) {
+                n = log_escape(msg, sizeof(msg), buf, sizeof(buf));
+                if (error < 0 && n < sizeof(buf))
+                        (void) snprintf(buf + n, sizeof(buf) - n, ": %s", strerror(-error));
+                log_sink(level, buf);
+                errno = saved;
+                return error;
+        }
         /* A helper whose lines its caller prefixes has program "". */
         n = log_program[0] ? (size_t) snprintf(buf, sizeof(buf), "%s: ", log_program) : 0;
         n += log_escape(msg, sizeof(msg), buf + n, sizeof(buf) - 3 - n);

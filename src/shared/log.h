@@ -30,6 +30,12 @@ size_t log_escape(const char *s, size_t n, char *out, size_t size);
  * os-release field, a cgroup's name). */
 char *log_escape_dup(const char *s);
 
+/* Lines go to sink, the program's own format (berth-oci's runc-style
+ * log), instead of standard error: msg is the escaped text with the
+ * errno's after it, without the program's prefix. NULL: back to stderr. */
+typedef void (*log_sink_fn)(enum log_level level, const char *msg);
+void log_set_sink(log_sink_fn sink);
+
 int log_full_errno(enum log_level level, int error, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 

@@ -86,6 +86,29 @@ int mnt_set_read_only(int mnt_fd, bool recursive)
         return 0;
 }
 
+int mnt_set_attrs(int mnt_fd, unsigned set, unsigned clear, unsigned long propagation, bool recursive)
+{
+        struct mount_attr attr = { .attr_set = set, .attr_clr = clear, .propagation = propagation };
+
+        /* An atime mode replaces the one before: clear the field first. */
+        if (set & MOUNT_ATTR__ATIME)
+                attr.attr_clr |= MOUNT_ATTR__ATIME;
+        if (!set && !clear && !propagation)
+                return 0;
+        if (mount_setattr(mnt_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
+                return -errno;
+        return 0;
+}
+
+int mnt_idmap(int mnt_fd, int userns_fd, bool recursive)
+{
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns_fd };
+
+        if (mount_setattr(mnt_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
+                return -errno;
+        return 0;
+}
+
 int mnt_attach(int mnt_fd, int target_fd)
 {
         if (move_mount(mnt_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)

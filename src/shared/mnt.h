@@ -20,6 +20,11 @@ int mnt_new(const char *fstype, const char *const *options, unsigned attrs, stru
 /* A detached copy of what is mounted at path below dir_fd (a bind). */
 int mnt_clone(int dir_fd, const char *path, bool recursive);
 int mnt_set_read_only(int mnt_fd, bool recursive);
+/* MOUNT_ATTR_* set and cleared, and a propagation (MS_SHARED, MS_SLAVE,
+ * MS_PRIVATE, MS_UNBINDABLE; 0: unchanged), on a mount fd. */
+int mnt_set_attrs(int mnt_fd, unsigned set, unsigned clear, unsigned long propagation, bool recursive);
+/* Idmap a detached mount into the user namespace userns_fd. */
+int mnt_idmap(int mnt_fd, int userns_fd, bool recursive);
 /* Attach a detached mount onto target_fd (an O_PATH fd of a dir or file). */
 int mnt_attach(int mnt_fd, int target_fd);
 /* Attach onto a directory inside the tree, making it when missing. */
