@@ -12,15 +12,11 @@
 #include <string.h>
 
 #include "caps.h"
+#include "mount-opts.h"
 #include "cleanup.h"
 #include "options.h"
 #include "settings.h"
 #include "util.h"
-
-/* berth provides these itself, as a machine's API file systems. */
-static const char *const own_mounts[] = {
-        "/proc", "/sys", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys/fs/cgroup",
-};
 
 static int set(struct settings *s, const char *option, const char *value, char *why, size_t why_size)
 {
@@ -41,46 +37,17 @@ static int set(struct settings *s, const char *option, const char *value, char *
         return settings_note(s, &a);
 }
 
-static bool has_option(char **options, const char *name)
-{
-        for (char **o = options; o && *o; o++)
-                if (streq(*o, name))
-                        return true;
-        return false;
-}
-
-static int convert_mounts(const struct oci_spec *spec, struct settings *s, char *why, size_t why_size)
+/* The mounts stay the spec's, made in its order by the container's
+ * process (oci-child.c): only their options are checked here. */
+static int check_mounts(const struct oci_spec *spec, char *why, size_t why_size)
 {
         for (size_t i = 0; i < spec->n_mounts; i++) {
-                const struct oci_mount *m = &spec->mounts[i];
-                _cleanup_free_ char *value = NULL;
-                bool own = false;
-                int r;
+                struct oci_mount_opts o;
+                int r = oci_mount_opts_parse(&spec->mounts[i], &o, why, why_size);
 
-                for (size_t k = 0; k < ELEMENTSOF(own_mounts); k++)
-                        own = own || streq(m->destination, own_mounts[k]);
-                if (own)
-                        continue;
-                if ((m->type && streq(m->type, "bind")) || has_option(m->options, "bind") ||
-                    has_option(m->options, "rbind")) {
-                        if (!m->source || m->source[0] != '/') {
-                                snprintf(why, why_size, "mounts[%zu]: a bind mount needs an absolute source", i);
-                                return -EINVAL;
-                        }
-                        if (asprintf(&value, "%s:%s", m->source, m->destination) < 0)
-                                return -ENOMEM;
-                        r = set(s, has_option(m->options, "ro") ? "bind-ro" : "bind", value, why, why_size);
-                } else if (m->type && streq(m->type, "tmpfs")) {
-                        if (asprintf(&value, "%s", m->destination) < 0)
-                                return -ENOMEM;
-                        r = set(s, "tmpfs", value, why, why_size);
-                } else {
-                        snprintf(why, why_size, "mounts[%zu]: a %s mount on %s is not implemented by berth-oci yet",
-                                 i, m->type ?: "typeless", m->destination);
-                        return -EOPNOTSUPP;
-                }
                 if (r < 0)
                         return r;
+                oci_mount_opts_done(&o);
         }
         return 0;
 }
@@ -120,15 +87,14 @@ static int convert_caps(const struct oci_spec *spec, struct settings *s, char *w
  * left out of what a caller asked for. */
 static int refuse_unimplemented(const struct oci_spec *spec, char *why, size_t why_size)
 {
-        const char *what = spec->process.n_rlimits ? "process.rlimits"
-                         : spec->process.has_oom_score_adj ? "process.oomScoreAdj"
-                         : spec->process.n_additional_gids ? "process.user.additionalGids"
-                         : spec->sysctl ? "linux.sysctl"
-                         : spec->ns[OCI_NS_PID].path ? "a pid namespace path"
-                         : spec->ns[OCI_NS_IPC].path ? "an ipc namespace path"
-                         : spec->ns[OCI_NS_UTS].path ? "a uts namespace path"
-                         : spec->ns[OCI_NS_MOUNT].path ? "a mount namespace path"
+        const char *what = spec->ns[OCI_NS_MOUNT].path ? "a mount namespace path"
                          : spec->ns[OCI_NS_USER].path ? "a user namespace path"
+                         : spec->ns[OCI_NS_CGROUP].path ? "a cgroup namespace path"
+                         : spec->ns[OCI_NS_TIME].wanted ? "a time namespace"
+                         : spec->has_hooks ? "hooks"
+                         : spec->has_devices ? "linux.devices"
+                         : spec->has_seccomp ? "linux.seccomp"
+                         : spec->has_personality ? "linux.personality"
                          : NULL;
 
         if (!what)
@@ -157,7 +123,7 @@ static int convert_users(const struct oci_spec *spec, struct settings *s, char *
         return set(s, "private-users", value, why, why_size);
 }
 
-int oci_to_settings(const struct oci_spec *spec, const char *id, struct settings *s, char *why, size_t why_size)
+int oci_to_settings(const struct oci_spec *spec, const char *name, struct settings *s, char *why, size_t why_size)
 {
         char user[32];
         int r;
@@ -169,7 +135,7 @@ int oci_to_settings(const struct oci_spec *spec, const char *id, struct settings
         }
         r = refuse_unimplemented(spec, why, why_size);
         if (r >= 0)
-                r = set(s, "name", id, why, why_size);
+                r = set(s, "name", name, why, why_size);
         if (r >= 0)
                 r = set(s, "directory", spec->root_path, why, why_size);
         if (r >= 0 && spec->hostname && *spec->hostname)
@@ -192,7 +158,7 @@ int oci_to_settings(const struct oci_spec *spec, const char *id, struct settings
         if (r >= 0)
                 r = convert_caps(spec, s, why, why_size);
         if (r >= 0)
-                r = convert_mounts(spec, s, why, why_size);
+                r = check_mounts(spec, why, why_size);
         if (r < 0)
                 return r;
         s->limits = spec->limits;

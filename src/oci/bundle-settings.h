@@ -7,9 +7,11 @@
 
 struct settings;
 
-/* The spec of container id as the launcher's settings (each field through
- * the option that does it: --directory, --setenv, --bind, --private-users,
- * --capability, ...; linux.resources as the limits). On failure why says
+/* The spec as the launcher's settings for machine name (each field
+ * through the option that does it: --directory, --setenv, --user,
+ * --private-users, --capability, ...; linux.resources as the limits;
+ * the mounts' options checked, the mounts left to the container's
+ * process, which makes them in the spec's order). On failure why says
  * which field, in one line; -EOPNOTSUPP for one berth-oci does not
  * implement yet (named, never dropped). */
-int oci_to_settings(const struct oci_spec *spec, const char *id, struct settings *s, char *why, size_t why_size);
+int oci_to_settings(const struct oci_spec *spec, const char *name, struct settings *s, char *why, size_t why_size);

@@ -56,7 +56,28 @@ bool oci_id_valid(const char *id, char *why, size_t why_size)
         return true;
 }
 
-char *oci_state_to_json(const struct oci_state *st, bool pretty)
+static int add_internal(json_object *o, const struct oci_state *st)
+{
+        json_object *b = json_object_new_object(), *v1 = json_object_new_array();
+
+        if (!b || !v1) {
+                json_object_put(b);
+                json_object_put(v1);
+                return -ENOMEM;
+        }
+        json_object_object_add(b, "start_time", json_object_new_uint64(st->start_time));
+        if (st->cgroup)
+                json_object_object_add(b, "cgroup", json_object_new_string(st->cgroup));
+        json_object_object_add(b, "cgroup_id", json_object_new_uint64(st->cgroup_id));
+        for (char **c = st->cgroup_v1; c && *c; c++)
+                json_object_array_add(v1, json_object_new_string(*c));
+        json_object_object_add(b, "cgroup_v1", v1);
+        json_object_object_add(b, "term_signal", json_object_new_int(st->term_signal));
+        json_object_object_add(o, "berth", b);
+        return 0;
+}
+
+char *oci_state_to_json(const struct oci_state *st, unsigned flags)
 {
         _cleanup_json_ json_object *o = json_object_new_object(), *ann = json_object_new_object();
         char *text;
@@ -76,13 +97,14 @@ char *oci_state_to_json(const struct oci_state *st, bool pretty)
                         json_object_object_add(ann, key, json_object_new_string(eq + 1));
         }
         json_object_object_add(o, "annotations", take_ptr(ann));
-        json_object_object_add(o, "launcher", json_object_new_int64(st->launcher));
         if (st->created)
                 json_object_object_add(o, "created", json_object_new_string(st->created));
+        if ((flags & OCI_STATE_INTERNAL) && add_internal(o, st) < 0)
+                return NULL;
         /* Paths as they are: no "\/" (runc prints none). */
         text = strdup(json_object_to_json_string_ext(
                 o, JSON_C_TO_STRING_NOSLASHESCAPE |
-                           (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN)));
+                           ((flags & OCI_STATE_PRETTY) ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN)));
         return text;
 }
 
@@ -104,6 +126,27 @@ static int64_t int_of(json_object *o, const char *key)
         return json_object_get_int64(v);
 }
 
+static void read_internal(json_object *o, struct oci_state *st)
+{
+        json_object *b = NULL, *v = NULL;
+
+        if (!json_object_object_get_ex(o, "berth", &b) || !json_object_is_type(b, json_type_object))
+                return;
+        if (json_object_object_get_ex(b, "start_time", &v))
+                st->start_time = json_object_get_uint64(v);
+        if (json_object_object_get_ex(b, "cgroup_id", &v))
+                st->cgroup_id = json_object_get_uint64(v);
+        if (json_object_object_get_ex(b, "term_signal", &v))
+                st->term_signal = json_object_get_int(v);
+        st->cgroup = string_of(b, "cgroup");
+        if (json_object_object_get_ex(b, "cgroup_v1", &v) && json_object_is_type(v, json_type_array))
+                for (size_t i = 0; i < json_object_array_length(v); i++) {
+                        json_object *e = json_object_array_get_idx(v, i);
+                        if (json_object_is_type(e, json_type_string))
+                                (void) strv_push(&st->cgroup_v1, json_object_get_string(e));
+                }
+}
+
 int oci_state_from_json(const char *text, struct oci_state *st)
 {
         _cleanup_json_ json_object *o = json_tokener_parse(text);
@@ -121,7 +164,7 @@ int oci_state_from_json(const char *text, struct oci_state *st)
         st->bundle = string_of(o, "bundle");
         st->created = string_of(o, "created");
         st->pid = (pid_t) int_of(o, "pid");
-        st->launcher = (pid_t) int_of(o, "launcher");
+        read_internal(o, st);
         if (s < 0 || !st->oci_version || !st->id || !st->bundle || st->pid < 0) {
                 oci_state_done(st);
                 return -EBADMSG;
@@ -149,12 +192,14 @@ void oci_state_done(struct oci_state *st)
         free(st->bundle);
         free(st->created);
         strv_free(st->annotations);
+        free(st->cgroup);
+        strv_free(st->cgroup_v1);
         *st = (struct oci_state) {};
 }
 
 int oci_state_save(const char *root, const struct oci_state *st)
 {
-        _cleanup_free_ char *dir = NULL, *path = NULL, *text = oci_state_to_json(st, false);
+        _cleanup_free_ char *dir = NULL, *path = NULL, *text = oci_state_to_json(st, OCI_STATE_INTERNAL);
         int r;
 
         if (!text)

@@ -25,9 +25,13 @@ struct oci_state {
         pid_t pid;              /* the container's process on the host; 0 once stopped */
         char *bundle;           /* absolute */
         char **annotations;     /* "key=value", NULL-terminated; may be NULL */
-        /* berth-oci's own, kept beside the spec's fields. */
-        pid_t launcher;         /* the launcher that supervises it */
         char *created;          /* RFC 3339, as runc's state says "created" */
+        /* berth-oci's own, in the saved file only (under "berth"). */
+        unsigned long long start_time;  /* pid's, /proc/PID/stat: a reused PID is not the container */
+        char *cgroup;           /* its cgroup2 cgroup, absolute; NULL: none */
+        unsigned long long cgroup_id;   /* that cgroup's inode */
+        char **cgroup_v1;       /* "CONTROLLER=PATH" for each v1 cgroup it joined */
+        int term_signal;        /* what kill SIGTERM sends (its init's stop signal); 0: SIGTERM */
 };
 
 const char *oci_status_to_string(enum oci_status s);
@@ -38,8 +42,13 @@ int oci_status_from_string(const char *s);
 bool oci_id_valid(const char *id, char *why, size_t why_size);
 
 /* The state as JSON text, with the spec's keys (ociVersion, id, status,
- * pid, bundle, annotations) and berth's (launcher, created); malloc'd. */
-char *oci_state_to_json(const struct oci_state *st, bool pretty);
+ * pid, bundle, annotations) and runc's created; with internal, berth's
+ * own under "berth" too (the saved file); malloc'd. */
+enum {
+        OCI_STATE_PRETTY = 1 << 0,
+        OCI_STATE_INTERNAL = 1 << 1,
+};
+char *oci_state_to_json(const struct oci_state *st, unsigned flags);
 /* Back from that text; -EBADMSG when it is not one. */
 int oci_state_from_json(const char *text, struct oci_state *ret);
 void oci_state_done(struct oci_state *st);

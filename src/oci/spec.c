@@ -405,6 +405,18 @@ static int string_map(struct parse *p, json_object *o, const char *key, char ***
         return 0;
 }
 
+/* A field given with something in it (an empty list or object is none). */
+static bool present(json_object *v)
+{
+        if (!v || json_object_is_type(v, json_type_null))
+                return false;
+        if (json_object_is_type(v, json_type_array))
+                return json_object_array_length(v) > 0;
+        if (json_object_is_type(v, json_type_object))
+                return json_object_object_length(v) > 0;
+        return true;
+}
+
 static int parse_linux(struct parse *p, json_object *l, struct oci_spec *s)
 {
         json_object *v;
@@ -437,6 +449,10 @@ static int parse_linux(struct parse *p, json_object *l, struct oci_spec *s)
                 r = string_map(p, l, "sysctl", &s->sysctl);
         if (r >= 0)
                 r = string(p, l, "rootfsPropagation", "linux.", &s->rootfs_propagation);
+        s->has_devices = present(get(l, "devices"));
+        s->has_seccomp = present(get(l, "seccomp"));
+        s->has_personality = present(get(l, "personality"));
+        s->has_intel_rdt = present(get(l, "intelRdt"));
         return r;
 }
 
@@ -506,6 +522,7 @@ int oci_spec_parse(const char *text, const char *bundle, struct oci_spec *s, cha
                 r = string_map(&p, o, "annotations", &s->annotations);
         if (r >= 0)
                 r = parse_linux(&p, get(o, "linux"), s);
+        s->has_hooks = present(get(o, "hooks"));
         json_object_put(o);
         if (r == -ENOMEM && !why[0])
                 snprintf(why, why_size, "out of memory");

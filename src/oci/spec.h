@@ -89,6 +89,10 @@ struct oci_spec {
         char **sysctl;          /* "key=value" */
         char **annotations;     /* "key=value" */
         char *rootfs_propagation;
+        /* Present, and not read yet: berth-oci refuses them by name
+         * (bundle-settings.c) rather than run without them. */
+        bool has_hooks, has_devices, has_seccomp, has_personality;
+        bool has_intel_rdt;     /* ignored with a warning, as the issue of Intel RDT allows */
 };
 
 /* Parse text (the config.json of the bundle directory bundle) into *ret.

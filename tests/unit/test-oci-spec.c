@@ -190,9 +190,9 @@ Test(oci_settings, fields_through_the_launchers_options)
         cr_expect(s.no_new_privileges);
         cr_expect(s.private_users == PRIVATE_USERS_FIXED && s.users_base == 300000 && s.users_size == 65536);
         cr_expect(s.private_network);
-        cr_expect_eq(s.n_binds, 1);
-        cr_expect(s.binds[0].read_only && !strcmp(s.binds[0].source, "/srv") && !strcmp(s.binds[0].target, "/data"));
-        cr_expect_eq(s.n_tmpfs, 1);
+        /* The mounts stay the spec's, for the container's process. */
+        cr_expect_eq(s.n_binds, 0);
+        cr_expect_eq(s.n_tmpfs, 0);
         /* The exact bounding set: berth's default, plus and minus. */
         cr_expect_eq(caps_machine_keep(&s), (1ULL << 5) | (1ULL << 12), "%#llx",
                      (unsigned long long) caps_machine_keep(&s));
@@ -212,12 +212,13 @@ Test(oci_settings, refusals_name_the_field)
                 { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"/r\"}}",
                   "config.json has no process: nothing to start" },
                 { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"/r\"}, \"process\": {\"user\": {}, "
-                  "\"args\": [\"x\"], \"cwd\": \"/\", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1, "
-                  "\"hard\": 1}]}}",
-                  "process.rlimits is not implemented by berth-oci yet" },
+                  "\"args\": [\"x\"], \"cwd\": \"/\"}, \"linux\": {\"seccomp\": {\"defaultAction\": "
+                  "\"SCMP_ACT_ALLOW\"}}}",
+                  "linux.seccomp is not implemented by berth-oci yet" },
                 { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"/r\"}, \"process\": {\"user\": {}, "
-                  "\"args\": [\"x\"], \"cwd\": \"/\"}, \"mounts\": [{\"destination\": \"/m\", \"type\": \"nfs\"}]}",
-                  "mounts[0]: a nfs mount on /m is not implemented by berth-oci yet" },
+                  "\"args\": [\"x\"], \"cwd\": \"/\"}, \"mounts\": [{\"destination\": \"/m\", \"type\": \"tmpfs\", "
+                  "\"options\": [\"sync\"]}]}",
+                  "mount /m: option sync is not supported by berth-oci" },
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -26,9 +26,9 @@ Test(oci_state, json_round_trip)
 {
         char *annotations[] = { "org.berth.system-container=true", NULL };
         struct oci_state st = { .oci_version = "1.0.2", .id = "c1", .status = OCI_CREATED, .pid = 4242,
-                                .bundle = "/srv/b", .annotations = annotations, .launcher = 4241,
+                                .bundle = "/srv/b", .annotations = annotations, .start_time = 4241, .cgroup = "/sys/fs/cgroup/unified/x",
                                 .created = "2026-12-03T17:00:00Z" }, back;
-        char *text = oci_state_to_json(&st, false);
+        char *text = oci_state_to_json(&st, OCI_STATE_INTERNAL);
 
         cr_assert_not_null(text);
         cr_expect(strstr(text, "\"ociVersion\":\"1.0.2\"") && strstr(text, "\"id\":\"c1\"") &&
@@ -39,7 +39,8 @@ Test(oci_state, json_round_trip)
         cr_expect_str_eq(back.id, "c1");
         cr_expect_eq(back.status, OCI_CREATED);
         cr_expect_eq(back.pid, 4242);
-        cr_expect_eq(back.launcher, 4241);
+        cr_expect_eq(back.start_time, 4241);
+        cr_expect_str_eq(back.cgroup, "/sys/fs/cgroup/unified/x");
         cr_expect_str_eq(back.annotations[0], "org.berth.system-container=true");
         cr_expect_str_eq(back.created, "2026-12-03T17:00:00Z");
         oci_state_done(&back);

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "oci-proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgutil.h"
+#include "cleanup.h"
+#include "util.h"
+
+/* The fields after the command's parentheses (it may hold spaces and
+ * parentheses itself): state is field 3, start time field 22. */
+static int stat_fields(pid_t pid, char *ret_state, unsigned long long *ret_start)
+{
+        char path[64];
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+        r = read_file_at(AT_FDCWD, path, &text, 4096);
+        if (r < 0)
+                return r == -ENOENT ? -ESRCH : r;
+        const char *p = strrchr(text, ')');
+        if (!p || sscanf(p + 2, "%c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+                         ret_state, ret_start) != 2)
+                return -EBADMSG;
+        return 0;
+}
+
+int oci_proc_start_time(pid_t pid, unsigned long long *ret)
+{
+        char state;
+
+        return stat_fields(pid, &state, ret);
+}
+
+bool oci_proc_alive(const struct oci_state *st)
+{
+        unsigned long long start;
+        char state;
+
+        if (st->pid <= 0 || stat_fields(st->pid, &state, &start) < 0)
+                return false;
+        return start == st->start_time && state != 'Z' && state != 'X';
+}
+
+void oci_now_rfc3339(char *buf, size_t size)
+{
+        struct timespec ts;
+        struct tm tm;
+        char base[32];
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf, size, "%s.%09ldZ", base, ts.tv_nsec);
+}
+
+enum oci_status oci_status_now(const char *root, const struct oci_state *st)
+{
+        char path[4200];
+
+        if (!oci_proc_alive(st))
+                return OCI_STOPPED;
+        snprintf(path, sizeof(path), "%s/%s/exec.fifo", root, st->id);
+        if (access(path, F_OK) == 0)
+                return OCI_CREATED;
+        if (st->cgroup && cg_frozen(st->cgroup) > 0)
+                return OCI_PAUSED;
+        return OCI_RUNNING;
+}
