@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,11 +16,12 @@
 #include "programs.h"
 #include "settings.h"
 
-/* "berth boot-test ...": a program of its own (it links json-c and libxml2,
- * which the launcher never loads), told where this launcher is. */
-static int exec_boot_test(char **argv)
+/* "berth boot-test ..." and "berth oci ...": programs of their own (they
+ * link json-c, boot-test libxml2 too, which the launcher never loads),
+ * told where this launcher is. */
+static int exec_helper(const char *program, char **argv)
 {
-        char *helper = NULL, self[4096];
+        char *helper = NULL, self[4096], name[64];
         ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
         int r;
 
@@ -27,12 +29,13 @@ static int exec_boot_test(char **argv)
                 self[n] = 0;
                 (void) setenv("BERTH_LAUNCHER", self, 1);
         }
-        r = program_find("berth-boot-test", &helper);
+        r = program_find(program, &helper);
         if (r < 0) {
-                log_error_errno(r, "berth-boot-test is neither next to berth nor installed");
+                log_error_errno(r, "%s is neither next to berth nor installed", program);
                 return EXIT_FAILURE;
         }
-        argv[0] = (char *) "berth boot-test";
+        snprintf(name, sizeof(name), "berth %s", program + strlen("berth-"));
+        argv[0] = name;
         /* It sets up its own signal handling. */
         sigset_t mask;
         launcher_signal_mask(&mask);
@@ -61,7 +64,9 @@ int main(int argc, char **argv)
 
         log_setup("berth");
         if (argc > 1 && strcmp(argv[1], "boot-test") == 0)
-                return exec_boot_test(argv + 1);
+                return exec_helper("berth-boot-test", argv + 1);
+        if (argc > 1 && strcmp(argv[1], "oci") == 0)
+                return exec_helper("berth-oci", argv + 1);
         r = settings_parse_argv(&s, argc, argv);
         if (r > 0)
                 r = settings_read_files(&s);

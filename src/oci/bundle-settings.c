@@ -107,8 +107,17 @@ static int convert_users(const struct oci_spec *spec, struct settings *s, char *
 {
         char value[64];
 
+        if (!spec->ns[OCI_NS_USER].wanted && (spec->n_uid_maps || spec->n_gid_maps)) {
+                snprintf(why, why_size, "linux.uidMappings given, but linux.namespaces has no user namespace");
+                return -EINVAL;
+        }
         if (!spec->ns[OCI_NS_USER].wanted)
                 return set(s, "private-users", "no", why, why_size);
+        if (spec->n_uid_maps == 0) {
+                snprintf(why, why_size, "a user namespace without linux.uidMappings: berth-oci picks no range "
+                         "for it yet");
+                return -EOPNOTSUPP;
+        }
         if (spec->n_uid_maps == 0)
                 return set(s, "private-users", "pick", why, why_size);
         /* berth maps one range onto 0..: the spec's form of it. */

@@ -28,6 +28,7 @@ static const struct program {
         { "berth-import", NULL, BERTH_LIBEXECDIR, { "../image" } },
         { "berth-copy", NULL, BERTH_LIBEXECDIR, { "../image" } },
         { "berth-boot-test", NULL, BERTH_LIBEXECDIR, {} },
+        { "berth-oci", NULL, BERTH_BINDIR, { "../oci" } },
 };
 
 static int try_path(const char *dir, const char *sub, const char *name, char **ret)

@@ -3,9 +3,10 @@
 
 /* Where berth's programs are: berth (the launcher) and its helpers
  * berth-stub, berth-bus, berth-net, berth-image, berth-import and
- * berth-boot-test. In the build tree they sit in src/launch (berth-import
- * in src/image), berthd in src/daemon; once installed berth is in BINDIR,
- * berthd in SBINDIR, the helpers in LIBEXECDIR/berth. For berth, an
+ * berth-boot-test, and berth-oci. In the build tree they sit in src/launch
+ * (berth-import in src/image, berth-oci in src/oci), berthd in src/daemon;
+ * once installed berth and berth-oci are in BINDIR, berthd in SBINDIR, the
+ * helpers in LIBEXECDIR/berth. For berth, an
  * absolute path in BERTH_LAUNCHER overrides. A copy beside the running
  * program wins over an installed one, so that a build tree runs its own.
  * -EINVAL for a name that is none of berth's programs; else the error of

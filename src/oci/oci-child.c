@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The container's process, as berth-oci create forks it into its new
+ * namespaces: it waits until create has put it into its cgroup and
+ * written its ID maps, builds the root from the spec (the root, then
+ * each mount in order, /dev's nodes, the console), pivots into it, sets
+ * sysctls, read-only and masked paths, its user and capabilities, says
+ * it is ready, and waits for start before it execs process.args. The
+ * mounts go through the launcher's own helpers (mnt.c, tree.c). */
+#include "oci-child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "apifs.h"
+#include "cleanup.h"
+#include "console.h"
+#include "mnt.h"
+#include "mount-opts.h"
+#include "oci-identity.h"
+#include "privs.h"
+#include "signals.h"
+#include "sync.h"
+#include "tree.h"
+#include "userns.h"
+#include "util.h"
+
+#define FAIL(sync_fd, r, ...)                                   \
+        do {                                                    \
+                sync_send_error((sync_fd), (r), __VA_ARGS__);   \
+                _exit(1);                                       \
+        } while (0)
+
+struct handed {
+        int fds[SYNC_MAX_FDS];
+        size_t n, next;
+};
+
+static int take(struct handed *h)
+{
+        return h->next < h->n ? h->fds[h->next++] : -EBADF;
+}
+
+/* A mount of a file system (not a bind) on dest, made first. */
+static void mount_fs(const struct oci_mount *m, const struct oci_mount_opts *o, int root_fd, int sync_fd)
+{
+        _cleanup_strv_ char **data = strv_copy(o->data);
+        _cleanup_close_ int fd = -EBADF;
+        struct mnt_error err = {};
+        const char *type = m->type;
+        int r;
+
+        if (!data)
+                FAIL(sync_fd, -ENOMEM, "mounting %s", m->destination);
+        /* On a hybrid host too: the container's own cgroup2, rooted at its
+         * cgroup by its cgroup namespace. */
+        if (streq(type, "cgroup"))
+                type = "cgroup2";
+        if (m->source && *m->source) {
+                _cleanup_free_ char *src = strjoin("source=", m->source, NULL);
+                if (!src || strv_push(&data, src) < 0)
+                        FAIL(sync_fd, -ENOMEM, "mounting %s", m->destination);
+        }
+        fd = mnt_new(type, (const char *const *) data, o->attr_set, &err);
+        if (fd == -EPERM && streq(type, "sysfs"))
+                /* A network namespace the container's user namespace does
+                 * not own (joined by path): the host's /sys, as runc does. */
+                fd = mnt_clone(AT_FDCWD, "/sys", true);
+        if (fd < 0)
+                FAIL(sync_fd, fd, "mounting %s on %s%s%s%s", type, m->destination, err.text[0] ? " (" : "", err.text,
+                     err.text[0] ? ")" : "");
+        r = mnt_set_attrs(fd, o->attr_set, o->attr_clr, 0, true);
+        if (r >= 0)
+                r = mnt_attach_dir(fd, root_fd, m->destination);
+        if (r >= 0)
+                r = mnt_set_attrs(fd, 0, 0, o->propagation, o->propagation_recursive);
+        if (r < 0)
+                FAIL(sync_fd, r, "mounting %s on %s", type, m->destination);
+}
+
+static void mount_bind(const struct oci_mount *m, const struct oci_mount_opts *o, struct handed *h, int root_fd,
+                       int sync_fd)
+{
+        _cleanup_close_ int src = take(h);
+        struct stat st;
+        int r;
+
+        if (src < 0 || fstat(src, &st) < 0)
+                FAIL(sync_fd, src < 0 ? -EBADF : -errno, "binding %s", m->source);
+        r = S_ISDIR(st.st_mode) ? mnt_attach_dir(src, root_fd, m->destination)
+                                : mnt_attach_file(src, root_fd, m->destination);
+        if (r >= 0)
+                r = mnt_set_attrs(src, 0, 0, o->propagation, o->propagation_recursive);
+        if (r < 0)
+                FAIL(sync_fd, r, "binding %s on %s", m->source, m->destination);
+}
+
+static void mount_all(const struct oci_spec *spec, struct handed *h, int root_fd, int sync_fd)
+{
+        for (size_t i = 0; i < spec->n_mounts; i++) {
+                const struct oci_mount *m = &spec->mounts[i];
+                struct oci_mount_opts o;
+                char why[256];
+                int r = oci_mount_opts_parse(m, &o, why, sizeof(why));
+
+                if (r < 0)
+                        FAIL(sync_fd, 0, "%s", why);
+                if (o.bind)
+                        mount_bind(m, &o, h, root_fd, sync_fd);
+                else
+                        mount_fs(m, &o, root_fd, sync_fd);
+                oci_mount_opts_done(&o);
+        }
+}
+
+/* The devices and links config-linux.md says every container has, where
+ * the mounts left them out. */
+static void default_dev(int root_fd, int sync_fd)
+{
+        static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+        static const struct {
+                const char *name, *target;
+        } links[] = {
+                { "fd", "/proc/self/fd" },       { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+                { "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },         { "core", "/proc/kcore" },
+        };
+        _cleanup_close_ int dev = tree_open(root_fd, "dev", O_PATH | O_DIRECTORY);
+
+        if (dev < 0)
+                return;
+        for (size_t i = 0; i < ELEMENTSOF(nodes); i++) {
+                int r = faccessat(dev, nodes[i], F_OK, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : apifs_make_node(dev, nodes[i]);
+                if (r < 0)
+                        FAIL(sync_fd, r, "making /dev/%s", nodes[i]);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(links); i++) {
+                if (streq(links[i].name, "ptmx") && faccessat(dev, "pts/ptmx", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                if (symlinkat(links[i].target, dev, links[i].name) < 0 && errno != EEXIST)
+                        FAIL(sync_fd, -errno, "linking /dev/%s", links[i].name);
+        }
+}
+
+static void enter_root(const struct oci_child *c, int root_fd, int sync_fd)
+{
+        bool rec;
+        long prop = oci_propagation_parse(c->spec->rootfs_propagation, &rec);
+
+        if (fchdir(root_fd) < 0)
+                FAIL(sync_fd, -errno, "entering the root");
+        if (c->no_pivot) {
+                if (mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0)
+                        FAIL(sync_fd, -errno, "moving the root onto / (--no-pivot)");
+        } else {
+                /* "." as both: the old root lands under the new one and is
+                 * detached right away. */
+                if (syscall(SYS_pivot_root, ".", ".") < 0)
+                        FAIL(sync_fd, -errno, "pivoting into the root");
+                if (umount2(".", MNT_DETACH) < 0)
+                        FAIL(sync_fd, -errno, "detaching the old root");
+        }
+        if (chdir("/") < 0)
+                FAIL(sync_fd, -errno, "entering the root");
+        if (prop > 0 && mount(NULL, "/", NULL, (unsigned long) prop | (rec ? MS_REC : 0), NULL) < 0)
+                FAIL(sync_fd, -errno, "linux.rootfsPropagation %s", c->spec->rootfs_propagation);
+}
+
+static void write_sysctls(char **sysctl, int sync_fd)
+{
+        for (char **kv = sysctl; kv && *kv; kv++) {
+                _cleanup_free_ char *path = NULL;
+                const char *eq = strchr(*kv, '=');
+                int r;
+
+                if (asprintf(&path, "/proc/sys/%.*s", (int) (eq - *kv), *kv) < 0)
+                        FAIL(sync_fd, -ENOMEM, "linux.sysctl");
+                for (char *p = path + strlen("/proc/sys/"); *p; p++)
+                        if (*p == '.')
+                                *p = '/';
+                r = write_file_at(AT_FDCWD, path, eq + 1, 0644);
+                if (r < 0)
+                        FAIL(sync_fd, r, "linux.sysctl %.*s", (int) (eq - *kv), *kv);
+        }
+}
+
+static void readonly_paths(char **paths, int sync_fd)
+{
+        for (char **p = paths; p && *p; p++) {
+                _cleanup_close_ int t = open(*p, O_PATH | O_CLOEXEC), m = -EBADF;
+                int r;
+
+                if (t < 0 && errno == ENOENT)
+                        continue;
+                m = t < 0 ? -errno : mnt_clone(t, "", true);
+                r = m < 0 ? m : mnt_set_read_only(m, true);
+                if (r >= 0)
+                        r = mnt_attach(m, t);
+                if (r < 0)
+                        FAIL(sync_fd, r, "linux.readonlyPaths %s", *p);
+        }
+}
+
+static void masked_paths(char **paths, int sync_fd)
+{
+        static const char *const empty[] = { "mode=0555", "size=0", NULL };
+
+        for (char **p = paths; p && *p; p++) {
+                _cleanup_close_ int t = open(*p, O_PATH | O_CLOEXEC), m = -EBADF;
+                struct stat st;
+                int r;
+
+                if (t < 0 && errno == ENOENT)
+                        continue;
+                if (t < 0 || fstat(t, &st) < 0)
+                        FAIL(sync_fd, -errno, "linux.maskedPaths %s", *p);
+                if (S_ISDIR(st.st_mode))
+                        m = mnt_new("tmpfs", empty, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                                            MOUNT_ATTR_NOEXEC, NULL);
+                else
+                        m = mnt_clone(AT_FDCWD, "/dev/null", false);
+                r = m < 0 ? m : mnt_attach(m, t);
+                if (r < 0)
+                        FAIL(sync_fd, r, "linux.maskedPaths %s", *p);
+        }
+}
+
+/* args[0] as execvp finds it, through process.env's PATH (not berth's). */
+static char *find_program(const struct oci_process *p)
+{
+        const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        const char *name = p->args[0];
+
+        if (strchr(name, '/'))
+                return access(name, X_OK) == 0 ? strdup(name) : NULL;
+        for (char **e = p->env; e && *e; e++)
+                if (strncmp(*e, "PATH=", 5) == 0)
+                        path = *e + 5;
+        for (const char *d = path; *d;) {
+                size_t n = strcspn(d, ":");
+                _cleanup_free_ char *cand = NULL;
+                struct stat st;
+
+                if (asprintf(&cand, "%.*s/%s", (int) n, n ? d : ".", name) < 0)
+                        return NULL;
+                if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+                        return take_ptr(cand);
+                d += n + (d[n] == ':');
+        }
+        return NULL;
+}
+
+static int open_terminal(const struct oci_child *c, int root_fd, int sync_fd)
+{
+        int master = -EBADF, slave = -EBADF;
+        struct winsize ws = { .ws_row = (unsigned short) c->spec->process.console_height,
+                              .ws_col = (unsigned short) c->spec->process.console_width };
+        int r = console_pty_open(root_fd, &master, &slave);
+
+        if (r < 0)
+                FAIL(sync_fd, r, "making the container's terminal (its /dev/pts/ptmx)");
+        if ((ws.ws_row || ws.ws_col) && ioctl(master, TIOCSWINSZ, &ws) < 0)
+                FAIL(sync_fd, -errno, "setting process.consoleSize");
+        r = sync_send(sync_fd, SYNC_CONSOLE_FDS, &master, 1);
+        safe_close(master);
+        if (r < 0)
+                _exit(1);
+        return slave;
+}
+
+static void set_stdio(int tty, int sync_fd)
+{
+        if (setsid() < 0)
+                FAIL(sync_fd, -errno, "creating a session");
+        if (tty < 0)
+                return;
+        if (ioctl(tty, TIOCSCTTY, 0) < 0)
+                FAIL(sync_fd, -errno, "making the terminal the controlling one");
+        for (int i = 0; i < 3; i++)
+                if (dup2(tty, i) < 0)
+                        FAIL(sync_fd, -errno, "connecting the terminal");
+        safe_close(tty);
+}
+
+/* Ready: create may end now, and the process must outlive it. Then wait
+ * for the byte start writes; an end of file (all writers gone) means
+ * delete came first. */
+static void wait_for_start(const struct oci_child *c, int sync_fd)
+{
+        char b;
+
+        if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+                FAIL(sync_fd, -errno, "clearing the parent-death signal");
+        if (sync_send(sync_fd, SYNC_READY, NULL, 0) < 0)
+                _exit(1);
+        safe_close(sync_fd);
+        for (;;) {
+                ssize_t n = read(c->fifo_fd, &b, 1);
+                if (n == 1)
+                        break;
+                if (n < 0 && errno == EINTR)
+                        continue;
+                _exit(1);
+        }
+}
+
+static void set_up_root(const struct oci_child *c, struct handed *h, int staging, int sync_fd, int *ret_tty)
+{
+        _cleanup_close_ int root = take(h);
+        int r;
+
+        if (root < 0)
+                FAIL(sync_fd, -EBADF, "getting the root %s", c->spec->root_path);
+        r = mnt_attach(root, staging);
+        if (r < 0)
+                FAIL(sync_fd, r, "attaching the root %s", c->spec->root_path);
+        mount_all(c->spec, h, root, sync_fd);
+        default_dev(root, sync_fd);
+        *ret_tty = c->spec->process.terminal ? open_terminal(c, root, sync_fd) : -EBADF;
+        if (c->utsns && c->spec->hostname && sethostname(c->spec->hostname, strlen(c->spec->hostname)) < 0)
+                FAIL(sync_fd, -errno, "setting the hostname");
+        if (c->utsns && c->spec->domainname &&
+            setdomainname(c->spec->domainname, strlen(c->spec->domainname)) < 0)
+                FAIL(sync_fd, -errno, "setting the domainname");
+        enter_root(c, root, sync_fd);
+}
+
+_Noreturn void oci_child_run(const struct oci_child *c, int sync_fd)
+{
+        const struct oci_process *p = &c->spec->process;
+        _cleanup_free_ char *program = NULL;
+        struct handed h = {};
+        struct sync_msg msg;
+        char what[128];
+        int tty, r;
+
+        signals_reset_all();
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                FAIL(sync_fd, -errno, "setting the parent-death signal");
+        r = sync_recv(sync_fd, &msg, h.fds, &h.n);
+        if (r <= 0 || msg.type != SYNC_GO)
+                _exit(1);
+        /* Still the host's root by UID: it may walk into a directory of
+         * root's that the container's root could not (--root in /tmp). */
+        _cleanup_close_ int staging = open(c->staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (staging < 0)
+                FAIL(sync_fd, -errno, "opening %s", c->staging);
+        if (c->userns) {
+                if ((r = userns_become_root()) < 0)
+                        FAIL(sync_fd, r, "becoming root of the user namespace");
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                        FAIL(sync_fd, -errno, "setting the parent-death signal");
+        }
+        if (c->new_keyring && (r = privs_new_session_keyring()) < 0)
+                FAIL(sync_fd, r, "creating the container's session keyring");
+        if (c->cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+                FAIL(sync_fd, -errno, "creating the cgroup namespace");
+        if (!c->mntns)
+                FAIL(sync_fd, 0, "linux.namespaces has no mount namespace: berth-oci builds the root in one");
+        if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                FAIL(sync_fd, -errno, "making the mount namespace a slave of the host's");
+        set_up_root(c, &h, staging, sync_fd, &tty);
+        staging = safe_close(staging);
+
+        write_sysctls(c->spec->sysctl, sync_fd);
+        readonly_paths(c->spec->readonly_paths, sync_fd);
+        masked_paths(c->spec->masked_paths, sync_fd);
+        if (c->spec->root_readonly && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+                FAIL(sync_fd, -errno, "making the root read-only (root.readonly)");
+        if (p->cwd && chdir(p->cwd) < 0)
+                FAIL(sync_fd, -errno, "process.cwd %s", p->cwd);
+        program = find_program(p);
+        if (!program)
+                FAIL(sync_fd, 0, "exec: \"%s\": executable file not found in $PATH", p->args[0]);
+        set_stdio(tty, sync_fd);
+        umask(0022);
+        r = oci_identity_apply(p, c->bounding, what, sizeof(what));
+        if (r < 0)
+                FAIL(sync_fd, r, "%s", what);
+        if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                FAIL(sync_fd, -errno, "process.noNewPrivileges");
+        /* What the caller handed down stays open for the process
+         * (--preserve-fds), nothing else of berth-oci's or the caller's. */
+        for (int fd = 3; fd < 3 + c->preserve_fds; fd++)
+                (void) fcntl(fd, F_SETFD, 0);
+        (void) syscall(SYS_close_range, 3 + c->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+        wait_for_start(c, sync_fd);
+        execve(program, p->args, p->env);
+        r = errno;
+        fprintf(stderr, "berth-oci: exec %s: %s\n", program, strerror(r));
+        _exit(r == ENOENT ? 127 : 126);
+}

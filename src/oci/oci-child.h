@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "spec.h"
+
+/* What berth-oci create decided, handed to the container's process by
+ * fork (read-only there). */
+struct oci_child {
+        const struct oci_spec *spec;
+        bool userns;            /* born in a user namespace of its own: become its root after the maps */
+        bool cgroupns;          /* linux.namespaces has cgroup: rooted at its cgroup */
+        bool mntns;
+        bool utsns;
+        bool no_pivot;          /* --no-pivot: MS_MOVE and chroot (a root on a ramfs) */
+        const char *staging;    /* an empty directory the root is attached on (opened in its mount namespace) */
+        int fifo_fd;            /* ROOT/ID/exec.fifo, opened read-write: start writes a byte */
+        int preserve_fds;       /* --preserve-fds: 3 .. 3+N-1 stay open */
+        uint64_t bounding;      /* the capabilities it may keep (caps_machine_keep) */
+        bool new_keyring;       /* not --no-new-keyring: a session keyring of its own */
+};
+
+/* GO carries the root (a mount of root.path, idmapped where berth made
+ * the user namespace), then one mount per bind of spec->mounts in order.
+ * Reports each failure on sync_fd, then SYNC_READY, then waits for start
+ * on fifo_fd and execs process.args. */
+_Noreturn void oci_child_run(const struct oci_child *c, int sync_fd);

@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berth-oci create, the host's side: the bundle read into the launcher's
+ * settings, the state directory claimed, the cgroup made by the
+ * launcher's cgroupfs backend (limits, device policy), namespaces joined
+ * by path or made by clone3, the ID maps written, the root and binds
+ * cloned (idmapped where berth made the user namespace) and handed to
+ * the container's process; once it says it is ready, the state is saved
+ * and create ends. */
+#include "oci-create.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bundle-settings.h"
+#include "caps.h"
+#include "cgroup.h"
+#include "cleanup.h"
+#include "devices.h"
+#include "log.h"
+#include "mnt.h"
+#include "mount-opts.h"
+#include "name.h"
+#include "oci-child.h"
+#include "oci-proc.h"
+#include "oci-state.h"
+#include "settings.h"
+#include "sync.h"
+#include "userns.h"
+#include "util.h"
+
+struct create {
+        const struct oci_create_opts *o;
+        char *bundle;           /* absolute */
+        char *dir;              /* ROOT/ID, once claimed */
+        struct oci_spec spec;
+        struct settings s;
+        char name[MACHINE_NAME_MAX + 1];
+        struct machine_cgroup cg;
+        struct cgroup_device *devices;
+        size_t n_devices;
+        struct oci_child child;
+        char *staging;
+        bool idmap_root;        /* berth made the user namespace: the root is idmapped into it */
+        int console_fd;         /* connected to --console-socket */
+        pid_t pid;
+        int pidfd;
+        int sync_fd;
+};
+
+void oci_machine_name(const char *id, char *ret, size_t size)
+{
+        uint64_t h = UINT64_C(14695981039346656037);
+
+        if (machine_name_valid(id) && strlen(id) < size) {
+                snprintf(ret, size, "%s", id);
+                return;
+        }
+        for (const char *c = id; *c; c++)
+                h = (h ^ (unsigned char) *c) * UINT64_C(1099511628211);
+        snprintf(ret, size, "oci-%016llx", (unsigned long long) h);
+}
+
+static int load_bundle(struct create *c)
+{
+        char why[512];
+        int r;
+
+        c->bundle = realpath(c->o->bundle, NULL);
+        if (!c->bundle)
+                return log_error_errno(-errno, "bundle %s", c->o->bundle);
+        r = oci_spec_load(c->bundle, &c->spec, why, sizeof(why));
+        if (r < 0)
+                return log_error_ret(r, "%s", why);
+        oci_machine_name(c->o->id, c->name, sizeof(c->name));
+        r = oci_to_settings(&c->spec, c->name, &c->s, why, sizeof(why));
+        if (r < 0)
+                return log_error_ret(r, "%s", why);
+        struct stat st;
+        if (stat(c->spec.root_path, &st) < 0)
+                return log_error_errno(-errno, "root.path %s", c->spec.root_path);
+        if (!S_ISDIR(st.st_mode))
+                return log_error_ret(-ENOTDIR, "root.path %s is not a directory", c->spec.root_path);
+        return 0;
+}
+
+static int claim_dir(struct create *c)
+{
+        int r = mkdir_p(c->o->root, 0711);
+
+        if (r < 0)
+                return log_error_errno(r, "creating the state directory %s", c->o->root);
+        if (asprintf(&c->dir, "%s/%s", c->o->root, c->o->id) < 0)
+                return log_oom();
+        if (mkdir(c->dir, 0711) < 0) {
+                r = -errno;
+                free(c->dir);
+                c->dir = NULL;
+                if (r == -EEXIST)
+                        return log_error_ret(r, "container with id exists: %s", c->o->id);
+                return log_error_errno(r, "creating %s/%s", c->o->root, c->o->id);
+        }
+        return 0;
+}
+
+/* The exec fifo and the directory the root is attached on (in the
+ * container's mount namespace only). */
+static int make_handles(struct create *c)
+{
+        _cleanup_free_ char *fifo = strjoin(c->dir, "/exec.fifo", NULL);
+
+        c->staging = strjoin(c->dir, "/mnt", NULL);
+        if (!fifo || !c->staging)
+                return log_oom();
+        if (mkfifo(fifo, 0600) < 0 || mkdir(c->staging, 0755) < 0)
+                return log_error_errno(-errno, "creating %s", c->dir);
+        c->child.staging = c->staging;
+        c->child.fifo_fd = open(fifo, O_RDWR | O_CLOEXEC);
+        if (c->child.fifo_fd < 0)
+                return log_error_errno(-errno, "opening %s", fifo);
+        return 0;
+}
+
+static int connect_console(struct create *c)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+        if (!c->spec.process.terminal) {
+                if (c->o->console_socket)
+                        return log_error_ret(-EINVAL, "--console-socket given, but process.terminal is false");
+                return 0;
+        }
+        if (!c->o->console_socket)
+                return log_error_ret(-EINVAL, "process.terminal is true: a --console-socket is needed");
+        if (strlen(c->o->console_socket) >= sizeof(sa.sun_path))
+                return log_error_ret(-ENAMETOOLONG, "--console-socket %s: path too long", c->o->console_socket);
+        strcpy(sa.sun_path, c->o->console_socket);
+        c->console_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (c->console_fd < 0 || connect(c->console_fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return log_error_errno(-errno, "connecting to --console-socket %s", c->o->console_socket);
+        return 0;
+}
+
+static int send_console(struct create *c, int master)
+{
+        char name[] = "/dev/ptmx";
+        struct iovec iov = { name, sizeof(name) - 1 };
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } u = {};
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &master, sizeof(int));
+        if (sendmsg(c->console_fd, &mh, MSG_NOSIGNAL) < 0)
+                return log_error_errno(-errno, "sending the terminal to --console-socket %s", c->o->console_socket);
+        return 0;
+}
+
+static int prepare_cgroup(struct create *c)
+{
+        struct machine_devices none = MACHINE_DEVICES_INIT;
+        int r;
+
+        c->cg.limits = &c->s.limits;
+        c->cg.owner = c->child.userns ? c->s.users_base : 0;
+        r = devices_allow_list(&c->s, &none, &c->devices, &c->n_devices);
+        if (r < 0)
+                return log_oom();
+        c->cg.devices = c->devices;
+        c->cg.n_devices = c->n_devices;
+        /* A user namespace makes no device nodes: a policy is a second
+         * wall there, not the only one. */
+        c->cg.devices_optional = c->child.userns;
+        r = cgroup_open(&c->cg, CGROUP_CGROUPFS, c->name);
+        if (r < 0 && c->cg.what[0])
+                return log_error_errno(r, "container %s: its cgroup: %s", c->o->id, c->cg.what);
+        if (r < 0)
+                return log_error_errno(r, "container %s: creating its cgroup", c->o->id);
+        if (!c->cg.path && !c->cg.devices_optional)
+                return log_error_ret(-EOPNOTSUPP, "container %s: no cgroup2 hierarchy is mounted, so no device "
+                                     "policy can keep it from the host's devices", c->o->id);
+        return 0;
+}
+
+static const int ns_flags[_OCI_NS_MAX] = {
+        [OCI_NS_PID] = CLONE_NEWPID,     [OCI_NS_NETWORK] = CLONE_NEWNET, [OCI_NS_MOUNT] = CLONE_NEWNS,
+        [OCI_NS_IPC] = CLONE_NEWIPC,     [OCI_NS_UTS] = CLONE_NEWUTS,     [OCI_NS_USER] = CLONE_NEWUSER,
+        [OCI_NS_CGROUP] = CLONE_NEWCGROUP, [OCI_NS_TIME] = 0,
+};
+
+/* Those given by path are joined here, before the clone: the process is
+ * born in them (from inside a new user namespace it could not join one
+ * of the host's). create ends soon after; nothing it does later depends
+ * on them. The rest are new, made by the clone (the cgroup namespace by
+ * the process, once it is in its cgroup). */
+static int namespaces(struct create *c, uint64_t *ret_flags)
+{
+        uint64_t flags = 0;
+
+        for (int i = 0; i < _OCI_NS_MAX; i++) {
+                const struct oci_namespace *ns = &c->spec.ns[i];
+                _cleanup_close_ int fd = -EBADF;
+
+                if (!ns->wanted || i == OCI_NS_CGROUP)
+                        continue;
+                if (!ns->path) {
+                        flags |= (uint64_t) ns_flags[i];
+                        continue;
+                }
+                fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        return log_error_errno(-errno, "linux.namespaces: %s namespace path %s", oci_ns_name(i),
+                                               ns->path);
+                if (ioctl(fd, NS_GET_NSTYPE) != ns_flags[i])
+                        return log_error_ret(-EINVAL, "linux.namespaces: %s is not a %s namespace", ns->path,
+                                             oci_ns_name(i));
+                if (setns(fd, ns_flags[i]) < 0)
+                        return log_error_errno(-errno, "joining the %s namespace %s", oci_ns_name(i), ns->path);
+        }
+        *ret_flags = flags;
+        return 0;
+}
+
+static int set_limits(struct create *c)
+{
+        const struct oci_process *p = &c->spec.process;
+        char path[64], value[16];
+
+        for (size_t i = 0; i < p->n_rlimits; i++) {
+                struct rlimit64 rl = { p->rlimits[i].soft, p->rlimits[i].hard };
+                if (prlimit64(c->pid, p->rlimits[i].resource, &rl, NULL) < 0)
+                        return log_error_errno(-errno, "process.rlimits[%zu]", i);
+        }
+        if (!p->has_oom_score_adj)
+                return 0;
+        snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int) c->pid);
+        snprintf(value, sizeof(value), "%d", p->oom_score_adj);
+        int r = write_file_at(AT_FDCWD, path, value, 0644);
+        return r < 0 ? log_error_errno(r, "process.oomScoreAdj %d", p->oom_score_adj) : 0;
+}
+
+static int clone_mount(struct create *c, const struct oci_mount *m, int userns_fd)
+{
+        _cleanup_free_ char *src = m->source[0] == '/' ? strdup(m->source) : strjoin(c->bundle, "/", m->source);
+        _cleanup_close_ int fd = -EBADF;
+        struct oci_mount_opts o;
+        char why[256];
+        int r;
+
+        if (!src)
+                return -ENOMEM;
+        r = oci_mount_opts_parse(m, &o, why, sizeof(why));
+        if (r < 0)
+                return log_error_ret(r, "%s", why);
+        fd = mnt_clone(AT_FDCWD, src, o.recursive);
+        if (fd >= 0 && o.idmap && userns_fd >= 0)
+                r = mnt_idmap(fd, userns_fd, o.recursive);
+        if (fd >= 0 && r >= 0)
+                r = mnt_set_attrs(fd, o.attr_set, o.attr_clr, 0, o.recursive);
+        oci_mount_opts_done(&o);
+        if (fd < 0)
+                return log_error_errno(fd, "mount %s: source %s", m->destination, src);
+        if (r < 0)
+                return log_error_errno(r, "mount %s: setting the options of %s", m->destination, src);
+        return take_fd(&fd);
+}
+
+/* The root (idmapped where berth made the user namespace), then each bind
+ * in the spec's order: only the host may clone its mounts. */
+static int handed_mounts(struct create *c, int fds[SYNC_MAX_FDS], size_t *ret_n)
+{
+        _cleanup_close_ int userns_fd = -EBADF;
+        size_t n = 0;
+        int r;
+
+        if (c->child.userns) {
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) c->pid);
+                userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (userns_fd < 0)
+                        return log_error_errno(-errno, "opening the container's user namespace");
+        }
+        r = mnt_clone_mapped(c->spec.root_path, c->idmap_root ? userns_fd : -EBADF, false);
+        if (r < 0)
+                return log_error_errno(r, "root.path %s", c->spec.root_path);
+        fds[n++] = r;
+        for (size_t i = 0; i < c->spec.n_mounts; i++) {
+                const struct oci_mount *m = &c->spec.mounts[i];
+                struct oci_mount_opts o;
+                char why[256];
+
+                if (oci_mount_opts_parse(m, &o, why, sizeof(why)) < 0 || !o.bind) {
+                        oci_mount_opts_done(&o);
+                        continue;
+                }
+                oci_mount_opts_done(&o);
+                if (n == SYNC_MAX_FDS) {
+                        r = log_error_ret(-E2BIG, "more than %d bind mounts", SYNC_MAX_FDS - 1);
+                        break;
+                }
+                r = clone_mount(c, m, userns_fd);
+                if (r < 0)
+                        break;
+                fds[n++] = r;
+        }
+        if (r < 0) {
+                for (size_t k = 0; k < n; k++)
+                        close(fds[k]);
+                return r;
+        }
+        *ret_n = n;
+        return 0;
+}
+
+static pid_t clone_process(struct create *c, uint64_t flags, int cgroup_fd, int *ret_pidfd)
+{
+        struct clone_args ca = {
+                .flags = flags | CLONE_PIDFD,
+                .pidfd = (uint64_t) (uintptr_t) ret_pidfd,
+                .exit_signal = SIGCHLD,
+        };
+
+        if (cgroup_fd >= 0) {
+                ca.flags |= CLONE_INTO_CGROUP;
+                ca.cgroup = (uint64_t) cgroup_fd;
+        }
+        (void) c;
+        return (pid_t) syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+static int start_process(struct create *c)
+{
+        _cleanup_close_ int cgroup_fd = c->cg.path ? cgroup_payload_fd(&c->cg) : -EBADF;
+        uint64_t flags = 0;
+        int sp[2], r;
+
+        r = namespaces(c, &flags);
+        if (r < 0)
+                return r;
+        c->child.userns = flags & CLONE_NEWUSER;
+        c->child.mntns = flags & CLONE_NEWNS;
+        c->child.utsns = c->spec.ns[OCI_NS_UTS].wanted;
+        c->child.cgroupns = c->spec.ns[OCI_NS_CGROUP].wanted;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+                return log_error_errno(-errno, "creating the sync socket");
+        bool born_in_cgroup = cgroup_fd >= 0;
+        c->pid = clone_process(c, flags, cgroup_fd, &c->pidfd);
+        if (c->pid < 0 && born_in_cgroup && (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP)) {
+                born_in_cgroup = false;
+                c->pid = clone_process(c, flags, -EBADF, &c->pidfd);
+        }
+        if (c->pid < 0) {
+                r = -errno;
+                close(sp[0]);
+                close(sp[1]);
+                return log_error_errno(r, "creating the container's namespaces");
+        }
+        if (c->pid == 0) {
+                close(sp[0]);
+                oci_child_run(&c->child, sp[1]);
+        }
+        close(sp[1]);
+        c->sync_fd = sp[0];
+        if (c->cg.path && (r = cgroup_attach_payload(&c->cg, c->pid, born_in_cgroup)) < 0)
+                return log_error_errno(r, "moving the container's process into its cgroup");
+        if (c->child.userns && (r = userns_write_maps(c->pid, c->s.users_base, c->s.users_size)) < 0)
+                return log_error_errno(r, "writing the container's UID/GID maps");
+        r = set_limits(c);
+        if (r < 0)
+                return r;
+        int fds[SYNC_MAX_FDS];
+        size_t n = 0;
+        r = handed_mounts(c, fds, &n);
+        if (r < 0)
+                return r;
+        r = sync_send(c->sync_fd, SYNC_GO, fds, n);
+        for (size_t i = 0; i < n; i++)
+                close(fds[i]);
+        return r < 0 ? log_error_errno(r, "starting the container's process") : 0;
+}
+
+/* Until the process says it is ready: its failure is create's, said in
+ * one line. */
+static int wait_ready(struct create *c)
+{
+        for (;;) {
+                int fds[SYNC_MAX_FDS];
+                size_t n = 0;
+                struct sync_msg m;
+                int r = sync_recv(c->sync_fd, &m, fds, &n);
+
+                if (r == 0)
+                        return log_error_ret(-ECHILD, "container %s: its process ended while it was set up",
+                                             c->o->id);
+                if (r < 0)
+                        return log_error_errno(r, "container %s: reading from its process", c->o->id);
+                if (m.type == SYNC_ERROR) {
+                        m.text[sizeof(m.text) - 1] = 0;
+                        return m.error ? log_error_errno(m.error, "%s", m.text) : log_error_ret(-EINVAL, "%s", m.text);
+                }
+                if (m.type == SYNC_CONSOLE_FDS && n == 1) {
+                        r = send_console(c, fds[0]);
+                        close(fds[0]);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                for (size_t i = 0; i < n; i++)
+                        close(fds[i]);
+                if (m.type == SYNC_READY)
+                        return 0;
+        }
+}
+
+static int save_state(struct create *c)
+{
+        struct oci_state st = {
+                .oci_version = c->spec.oci_version,
+                .id = (char *) c->o->id,
+                .status = OCI_CREATED,
+                .pid = c->pid,
+                .bundle = c->bundle,
+                .annotations = c->spec.annotations,
+                .cgroup = c->cg.path,
+                .cgroup_id = c->cg.id,
+        };
+        _cleanup_strv_ char **v1 = NULL;
+        char created[64];
+        int r;
+
+        oci_now_rfc3339(created, sizeof(created));
+        st.created = created;
+        r = oci_proc_start_time(c->pid, &st.start_time);
+        if (r < 0)
+                return log_error_errno(r, "reading the container's process %d", (int) c->pid);
+        for (int i = 0; i < _CG_V1_MAX; i++) {
+                _cleanup_free_ char *line = NULL;
+                if (!c->cg.v1[i])
+                        continue;
+                if (asprintf(&line, "%s=%s", cgroup_v1_name(i), c->cg.v1[i]) < 0 || strv_push(&v1, line) < 0)
+                        return log_oom();
+        }
+        st.cgroup_v1 = v1;
+        r = oci_state_save(c->o->root, &st);
+        if (r < 0)
+                return log_error_errno(r, "writing %s/state.json", c->dir);
+        if (c->o->pid_file) {
+                char pid[16];
+                snprintf(pid, sizeof(pid), "%d", (int) c->pid);
+                r = write_file_atomic(c->o->pid_file, pid, 0644);
+                if (r < 0)
+                        return log_error_errno(r, "writing --pid-file %s", c->o->pid_file);
+        }
+        return 0;
+}
+
+static void undo(struct create *c)
+{
+        siginfo_t si;
+
+        if (c->pidfd >= 0) {
+                (void) syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+                (void) waitid(P_PIDFD, (id_t) c->pidfd, &si, WEXITED);
+        }
+        if (c->cg.path) {
+                int r = cgroup_destroy(&c->cg);
+                if (r < 0)
+                        log_warning_errno(r, "removing the cgroup %s", c->cg.path);
+        }
+        if (c->dir)
+                (void) rm_rf_at(AT_FDCWD, c->dir);
+        if (c->o->pid_file)
+                (void) unlink(c->o->pid_file);
+}
+
+int oci_create(const struct oci_create_opts *o)
+{
+        struct create c = {
+                .o = o,
+                .console_fd = -EBADF,
+                .pidfd = -EBADF,
+                .sync_fd = -EBADF,
+                .child = { .spec = &c.spec, .fifo_fd = -EBADF, .no_pivot = o->no_pivot,
+                           .new_keyring = !o->no_new_keyring, .preserve_fds = o->preserve_fds },
+        };
+        char why[256];
+        int r;
+
+        if (!oci_id_valid(o->id, why, sizeof(why)))
+                return log_error_ret(-EINVAL, "%s", why);
+        r = load_bundle(&c);
+        if (r >= 0)
+                r = connect_console(&c);
+        if (r >= 0)
+                r = claim_dir(&c);
+        if (r >= 0)
+                r = make_handles(&c);
+        if (r >= 0) {
+                c.child.bounding = caps_machine_keep(&c.s);
+                c.child.userns = c.spec.ns[OCI_NS_USER].wanted;
+                r = prepare_cgroup(&c);
+        }
+        if (r >= 0)
+                r = start_process(&c);
+        if (r >= 0)
+                r = wait_ready(&c);
+        if (r >= 0)
+                r = save_state(&c);
+        if (r < 0)
+                undo(&c);
+        /* The process is its own now: no kill at our exit. */
+        safe_close(c.pidfd);
+        safe_close(c.sync_fd);
+        safe_close(c.console_fd);
+        safe_close(c.child.fifo_fd);
+        free(c.staging);
+        cgroup_done(&c.cg);
+        free(c.devices);
+        settings_done(&c.s);
+        oci_spec_done(&c.spec);
+        free(c.bundle);
+        free(c.dir);
+        return r;
+}

@@ -1,0 +1,602 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berth-oci as runc's callers use it: the life cycle by hand (create,
+ * state, start, kill, delete) with the state at each step, run with the
+ * process's exit status, one test per clause of config.json implemented
+ * (runtime-spec config.md, config-linux.md, runtime.md), and bad input
+ * that leaves nothing behind. The test is the callers' subreaper, as
+ * conmon and containerd's shim are. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "util.h"
+
+static char root[300], bundle[300];
+
+static void expect_refused(const char *id, const char *message);
+
+static void oci_setup(void)
+{
+        it_setup();
+        snprintf(root, sizeof(root), "%s/oci-root", it.dir);
+        snprintf(bundle, sizeof(bundle), "%s/bundle", it.dir);
+        cr_assert_eq(mkdir(bundle, 0755), 0);
+        cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+}
+
+static void oci_teardown(void)
+{
+        /* What a failed test left: its containers go, so that the next
+         * test's leftover checks see only its own. */
+        char cmd[1024];
+        snprintf(cmd, sizeof(cmd), "for c in $(%s --root %s list -q 2>/dev/null); do %s --root %s delete --force $c; "
+                 "done", getenv("BERTH_OCI_BIN"), root, getenv("BERTH_OCI_BIN"), root);
+        (void) !system(cmd);
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+                ;
+        it_teardown();
+}
+
+TestSuite(oci, .init = oci_setup, .fini = oci_teardown);
+
+static const char *oci_bin(void)
+{
+        const char *b = getenv("BERTH_OCI_BIN");
+        cr_assert_not_null(b, "BERTH_OCI_BIN is not set");
+        return b;
+}
+
+/* A config.json running script with /bin/sh in the busybox tree; extra
+ * is spliced into the top-level object (",\"hostname\": ..."), process
+ * into the process object, linux into linux. */
+static void write_config(const char *script, const char *process, const char *linux_extra, const char *extra)
+{
+        char path[400];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/config.json", bundle);
+        char esc[2048];
+        size_t n = 0;
+        for (const char *c = script; *c && n < sizeof(esc) - 3; c++) {
+                if (*c == '"' || *c == '\\')
+                        esc[n++] = '\\';
+                esc[n++] = *c;
+        }
+        esc[n] = 0;
+        f = fopen(path, "w");
+        cr_assert_not_null(f);
+        fprintf(f,
+                "{\"ociVersion\": \"1.0.2\",\n"
+                " \"root\": {\"path\": \"%s\", \"readonly\": true},\n"
+                " \"process\": {\"terminal\": false, \"user\": {\"uid\": 0, \"gid\": 0}, \"cwd\": \"/\",\n"
+                "   \"args\": [\"/bin/sh\", \"-c\", \"%s\"],\n"
+                "   \"env\": [\"PATH=/usr/sbin:/usr/bin:/sbin:/bin\"]%s},\n"
+                " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},\n"
+                "   {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"nosuid\", \"mode=755\"]},\n"
+                "   {\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\",\n"
+                "    \"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\"]},\n"
+                "   {\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\",\n"
+                "    \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]},\n"
+                "   {\"destination\": \"/tmp\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}],\n"
+                " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"ipc\"},\n"
+                "   {\"type\": \"uts\"}, {\"type\": \"network\"}, {\"type\": \"cgroup\"}]%s}%s}\n",
+                it_busybox_tree(), esc, process ?: "", linux_extra ?: "", extra ?: "");
+        cr_assert_eq(fclose(f), 0);
+}
+
+static struct it_result oci(const char *verb, const char *id, const char *arg)
+{
+        char *argv[] = { (char *) oci_bin(), "--root", root, (char *) verb, (char *) id, (char *) arg, NULL };
+        return it_run(30, argv);
+}
+
+/* create with its stdout and stderr in BUNDLE/out and BUNDLE/err, which
+ * the container's process inherits. */
+static int create(const char *id, const char *more)
+{
+        char cmd[2048];
+        snprintf(cmd, sizeof(cmd), "exec %s --root %s create --bundle %s --pid-file %s/pid %s %s >%s/out 2>%s/err",
+                 oci_bin(), root, bundle, bundle, more ?: "", id, bundle, bundle);
+        char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+        struct it_result r = it_run(30, argv);
+        int s = r.status;
+        it_result_free(&r);
+        return s;
+}
+
+static char *bundle_file(const char *name)
+{
+        char path[400];
+        snprintf(path, sizeof(path), "%s/%s", bundle, name);
+        return it_read_file(path);
+}
+
+/* The state's "status" and "pid". */
+static void expect_state(const char *id, const char *status, pid_t pid)
+{
+        struct it_result r = oci("state", id, NULL);
+        char want[64];
+
+        cr_assert_eq(r.status, 0, "state: %s", r.err);
+        snprintf(want, sizeof(want), "\"status\": \"%s\"", status);
+        cr_expect(strstr(r.out, want), "want %s in %s", want, r.out);
+        snprintf(want, sizeof(want), "\"pid\": %d,", (int) pid);
+        cr_expect(strstr(r.out, want), "want %s in %s", want, r.out);
+        cr_expect(strstr(r.out, "\"ociVersion\": \"1.0.2\"") && strstr(r.out, "\"bundle\": \"") &&
+                  strstr(r.out, "\"id\": \""), "%s", r.out);
+        it_result_free(&r);
+}
+
+static void assert_gone(const char *id)
+{
+        char path[400];
+        snprintf(path, sizeof(path), "%s/%s", root, id);
+        cr_assert_neq(access(path, F_OK), 0, "%s left behind", path);
+        char *left = it_leftovers(id, it_busybox_tree());
+        cr_assert_null(left, "%s", left);
+}
+
+/* runtime.md's life cycle, step by step, with the state at each. */
+Test(oci, lifecycle_by_hand)
+{
+        write_config("echo started $$; hostname; exec sleep 1000", NULL, NULL, ", \"hostname\": \"lc\"");
+        cr_assert_eq(create("lc1", NULL), 0, "create: %s", bundle_file("err"));
+        char *pidtext = bundle_file("pid");
+        cr_assert_not_null(pidtext);
+        pid_t pid = atoi(pidtext);
+        cr_assert_gt(pid, 1);
+        expect_state("lc1", "created", pid);
+        /* Created: the process waits, nothing of the container's ran. */
+        usleep(100000);
+        char *out = bundle_file("out");
+        cr_expect_str_eq(out ?: "", "");
+
+        struct it_result r = oci("start", "lc1", NULL);
+        cr_assert_eq(r.status, 0, "start: %s", r.err);
+        it_result_free(&r);
+        expect_state("lc1", "running", pid);
+        for (int i = 0; i < 100 && !strstr(out = bundle_file("out") ?: "", "lc\n"); i++)
+                usleep(20000);
+        cr_expect_str_eq(out, "started 1\nlc\n");
+
+        r = oci("start", "lc1", NULL);
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "cannot start an already running container"), "%s", r.err);
+        it_result_free(&r);
+        r = oci("delete", "lc1", NULL);
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "cannot delete container lc1 that is not stopped: running"), "%s", r.err);
+        it_result_free(&r);
+
+        r = oci("kill", "lc1", "KILL");
+        cr_assert_eq(r.status, 0, "kill: %s", r.err);
+        it_result_free(&r);
+        int status;
+        cr_assert_eq(waitpid(pid, &status, 0), pid, "the container's process is the subreaper's child");
+        cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status %#x", status);
+        expect_state("lc1", "stopped", 0);
+        r = oci("kill", "lc1", "TERM");
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "container not running"), "%s", r.err);
+        it_result_free(&r);
+
+        r = oci("delete", "lc1", NULL);
+        cr_assert_eq(r.status, 0, "delete: %s", r.err);
+        it_result_free(&r);
+        assert_gone("lc1");
+        r = oci("state", "lc1", NULL);
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "container does not exist"), "%s", r.err);
+        it_result_free(&r);
+}
+
+/* run: create, start, wait, delete; the process's status is run's. */
+static struct it_result run(const char *id)
+{
+        char *argv[] = { (char *) oci_bin(), "--root", root, "run", "--bundle", bundle, (char *) id, NULL };
+        return it_run(30, argv);
+}
+
+Test(oci, run_gives_the_exit_status)
+{
+        write_config("echo out; echo err >&2; exit 3", NULL, NULL, NULL);
+        struct it_result r = run("st1");
+        cr_expect_eq(r.status, 3, "status %d: %s", r.status, r.err);
+        cr_expect_str_eq(r.out, "out\n");
+        cr_expect_str_eq(r.err, "err\n");
+        it_result_free(&r);
+        assert_gone("st1");
+}
+
+/* A created container is deleted without --force (its process never
+ * ran), a running one only with it. */
+Test(oci, delete_created_and_force_running)
+{
+        write_config("exec sleep 1000", NULL, NULL, NULL);
+        cr_assert_eq(create("d1", NULL), 0, "%s", bundle_file("err"));
+        struct it_result r = oci("delete", "d1", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        assert_gone("d1");
+        cr_assert_eq(create("d2", NULL), 0, "%s", bundle_file("err"));
+        r = oci("start", "d2", NULL);
+        it_result_free(&r);
+        char *argv[] = { (char *) oci_bin(), "--root", root, "delete", "--force", "d2", NULL };
+        r = it_run(30, argv);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        assert_gone("d2");
+}
+
+/* pause and resume: the cgroup2 freezer. */
+Test(oci, pause_and_resume)
+{
+        write_config("exec sleep 1000", NULL, NULL, NULL);
+        cr_assert_eq(create("p1", NULL), 0, "%s", bundle_file("err"));
+        pid_t pid = atoi(bundle_file("pid"));
+        struct it_result r = oci("start", "p1", NULL);
+        it_result_free(&r);
+        r = oci("pause", "p1", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        expect_state("p1", "paused", pid);
+        char path[64], *st;
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+        st = it_read_file(path);
+        cr_expect(st && strstr(strrchr(st, ')'), ") S"), "a frozen process sleeps: %s", st);
+        r = oci("resume", "p1", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        expect_state("p1", "running", pid);
+        r = oci("ps", "p1", NULL);
+        char want[32];
+        snprintf(want, sizeof(want), "\n%d\n", (int) pid);
+        cr_expect(strstr(r.out, want), "%s", r.out);
+        it_result_free(&r);
+        char *argv[] = { (char *) oci_bin(), "--root", root, "delete", "--force", "p1", NULL };
+        r = it_run(30, argv);
+        it_result_free(&r);
+        assert_gone("p1");
+}
+
+/* What the process sees: one run per clause of config.md. */
+static char *inside(const char *script, const char *process, const char *linux_extra, const char *extra)
+{
+        write_config(script, process, linux_extra, extra);
+        struct it_result r = run("in1");
+        cr_assert_eq(r.status, 0, "run: status %d, %s", r.status, r.err);
+        char *out = strdup(r.out);
+        it_result_free(&r);
+        assert_gone("in1");
+        return out;
+}
+
+Test(oci, process_args_env_cwd_user)
+{
+        char *out = inside("echo $0 $FOO; pwd; id -u; id -g; id -G", ", \"env\": [\"PATH=/bin\", \"FOO=bar\"]",
+                           NULL, NULL);
+        /* env replaces the default one; this test's own is one line on. */
+        cr_expect_str_eq(out, "/bin/sh bar\n/\n0\n0\n0\n");
+        write_config("pwd; id -u; id -g; id -G", NULL, NULL, NULL);
+        char path[400];
+        snprintf(path, sizeof(path), "%s/config.json", bundle);
+        it_sh("sed -i 's|\"user\": {\"uid\": 0, \"gid\": 0}, \"cwd\": \"/\"|\"user\": {\"uid\": 1234, \"gid\": 99, "
+              "\"additionalGids\": [7, 8]}, \"cwd\": \"/tmp\"|' %s", path);
+        struct it_result r = run("u1");
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, "/tmp\n1234\n99\n99 7 8\n");
+        it_result_free(&r);
+        assert_gone("u1");
+}
+
+Test(oci, process_capabilities_sets)
+{
+        char *out = inside("grep Cap /proc/self/status", NULL, NULL, NULL);
+        /* No capabilities object: berth's default set, none ambient. */
+        cr_expect(strstr(out, "CapAmb:\t0000000000000000"), "%s", out);
+        free(out);
+        write_config("grep Cap /proc/self/status", NULL, NULL, NULL);
+        char path[400];
+        snprintf(path, sizeof(path), "%s/config.json", bundle);
+        it_sh("sed -i 's|\"terminal\": false,|\"terminal\": false, \"capabilities\": {\"bounding\": [\"CAP_KILL\", "
+              "\"CAP_CHOWN\", \"CAP_NET_RAW\"], \"effective\": [\"CAP_KILL\"], \"permitted\": [\"CAP_KILL\", "
+              "\"CAP_CHOWN\"], \"inheritable\": [\"CAP_CHOWN\"], \"ambient\": [\"CAP_CHOWN\"]},|' %s",
+              path);
+        it_sh("sed -i 's|\"user\": {\"uid\": 0, \"gid\": 0}|\"user\": {\"uid\": 1000, \"gid\": 1000}|' %s", path);
+        struct it_result r = run("c1");
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        /* CHOWN 0, KILL 5, NET_RAW 13; a non-root user keeps the ambient
+         * set across exec, in permitted and effective. */
+        cr_expect(strstr(r.out, "CapInh:\t0000000000000001\n"), "%s", r.out);
+        cr_expect(strstr(r.out, "CapPrm:\t0000000000000001\n"), "%s", r.out);
+        cr_expect(strstr(r.out, "CapEff:\t0000000000000001\n"), "%s", r.out);
+        cr_expect(strstr(r.out, "CapBnd:\t0000000000002021\n"), "%s", r.out);
+        cr_expect(strstr(r.out, "CapAmb:\t0000000000000001\n"), "%s", r.out);
+        it_result_free(&r);
+        assert_gone("c1");
+}
+
+Test(oci, process_rlimits_oom_score_and_no_new_privileges)
+{
+        char *out = inside("ulimit -n; ulimit -Hn; cat /proc/self/oom_score_adj; grep NoNewPrivs /proc/self/status",
+                           ", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 77, \"hard\": 88}],"
+                           " \"oomScoreAdj\": 123, \"noNewPrivileges\": true",
+                           NULL, NULL);
+        cr_expect_str_eq(out, "77\n88\n123\nNoNewPrivs:\t1\n");
+        free(out);
+}
+
+Test(oci, hostname_domainname_and_uts)
+{
+        char *out = inside("hostname; cat /proc/sys/kernel/domainname", NULL, NULL,
+                           ", \"hostname\": \"box1\", \"domainname\": \"example.test\"");
+        cr_expect_str_eq(out, "box1\nexample.test\n");
+        free(out);
+}
+
+/* The root read-only; mounts in order with their options, a bind read-only
+ * over a host directory, a tmpfs with its own options. */
+Test(oci, root_and_mounts_in_order)
+{
+        char *dir = it_sh_out("mktemp -d");
+        dir[strcspn(dir, "\n")] = 0;
+        it_sh("echo host > %s/f", dir);
+        char extra[1024];
+        snprintf(extra, sizeof(extra),
+                 ", \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+                 " {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"%s\", \"options\": [\"rbind\", \"ro\"]},"
+                 " {\"destination\": \"/data2\", \"type\": \"none\", \"source\": \"%s\", \"options\": [\"bind\"]},"
+                 " {\"destination\": \"/data2/sub\", \"type\": \"tmpfs\", \"source\": \"t\", \"options\": [\"size=1m\", \"noexec\"]}]",
+                 dir, dir);
+        /* The later "mounts" key wins in json-c: only these. */
+        char *out = inside("cat /data/f; touch /data/x 2>/dev/null || echo ro; touch /x 2>/dev/null || echo rootro;"
+                           " grep -E ' /data2?(/sub)? ' /proc/self/mounts | cut -d' ' -f2,3,4",
+                           NULL, NULL, extra);
+        cr_expect(strstr(out, "host\nro\nrootro\n"), "%s", out);
+        cr_expect(strstr(out, "/data ") && strstr(out, "/data2 ") && strstr(out, "/data2/sub tmpfs rw,nosuid") == NULL,
+                  "%s", out);
+        cr_expect(strstr(out, "/data2/sub tmpfs rw,noexec"), "%s", out);
+        cr_expect(access(strjoin(dir, "/sub", NULL), F_OK) == 0, "the bind's mount point was made through it");
+        it_sh("rm -rf %s", dir);
+        free(out);
+}
+
+/* /dev: the default nodes and links config-linux.md asks for. */
+Test(oci, default_devices_and_links)
+{
+        char *out = inside("for d in null zero full random urandom tty; do [ -c /dev/$d ] && echo -n \"$d \"; done;"
+                           " for l in fd stdin stdout stderr ptmx; do readlink /dev/$l; done",
+                           NULL, NULL, NULL);
+        cr_expect_str_eq(out, "null zero full random urandom tty /proc/self/fd\n/proc/self/fd/0\n/proc/self/fd/1\n"
+                              "/proc/self/fd/2\npts/ptmx\n");
+        free(out);
+}
+
+Test(oci, sysctl_masked_and_readonly_paths)
+{
+        char *out = inside("cat /proc/sys/kernel/msgmax; cat /proc/kcore | wc -c; ls /etc 2>&1 | wc -l;"
+                           " echo 1 > /proc/sys/kernel/msgmni 2>/dev/null || echo ro",
+                           NULL,
+                           ", \"sysctl\": {\"kernel.msgmax\": \"4321\"}, \"maskedPaths\": [\"/proc/kcore\", \"/etc\","
+                           " \"/nonexistent\"], \"readonlyPaths\": [\"/proc/sys\"]",
+                           NULL);
+        cr_expect_str_eq(out, "4321\n0\n0\nro\n");
+        free(out);
+}
+
+static void del_netns(void)
+{
+        (void) !system("ip netns del berth-oci-test 2>/dev/null");
+}
+
+/* Namespaces: PID 1 in its own, the host's network when none is asked
+ * for, a network namespace joined by path. */
+Test(oci, namespaces_new_and_by_path)
+{
+        char *out = inside("echo $$; ls /sys/class/net | sort | tr '\\n' ' '", NULL, NULL, NULL);
+        cr_expect_str_eq(out, "1\nlo ");
+        free(out);
+        it_on_teardown(del_netns);
+        it_sh("ip netns add berth-oci-test");
+        write_config("ls /sys/class/net | sort | tr '\\n' ' '; readlink /proc/self/ns/net", NULL, NULL, NULL);
+        char path[400];
+        snprintf(path, sizeof(path), "%s/config.json", bundle);
+        it_sh("sed -i 's|{\"type\": \"network\"}|{\"type\": \"network\", \"path\": \"/run/netns/berth-oci-test\"}|' %s",
+              path);
+        it_sh("ip -n berth-oci-test link add oci0 type veth peer name oci1");
+        struct it_result r = run("ns1");
+        char *want = it_sh_out("readlink /proc/$(ip netns pids berth-oci-test | head -1)/ns/net 2>/dev/null; "
+                               "stat -L -c 'net:[%i]' /run/netns/berth-oci-test");
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(strstr(r.out, "lo oci0 oci1 "), "%s", r.out);
+        cr_expect(strstr(want, strchr(r.out, '\n') + 1), "%s vs %s", r.out, want);
+        it_result_free(&r);
+        del_netns();
+        assert_gone("ns1");
+}
+
+/* A user namespace with the spec's one range: root inside is that range's
+ * first ID on the host. */
+Test(oci, user_namespace_from_the_maps)
+{
+        write_config("cat /proc/self/uid_map /proc/self/gid_map | tr -s ' '; id -u", NULL,
+                     ", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 2000000, \"size\": 65536}],"
+                     " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 2000000, \"size\": 65536}]",
+                     NULL);
+        char path[400];
+        snprintf(path, sizeof(path), "%s/config.json", bundle);
+        /* Maps without a user namespace are refused, with one they are its. */
+        expect_refused("un1", "linux.uidMappings given, but linux.namespaces has no user namespace");
+        it_sh("sed -i 's|{\"type\": \"pid\"}|{\"type\": \"pid\"}, {\"type\": \"user\"}|' %s", path);
+        struct it_result r = run("un2");
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, " 0 2000000 65536\n 0 2000000 65536\n0\n");
+        it_result_free(&r);
+        assert_gone("un2");
+}
+
+/* linux.resources through berth's cgroup backend: the limits are in the
+ * container's cgroups while it runs. */
+Test(oci, resources_in_the_cgroup)
+{
+        write_config("exec sleep 1000", NULL, ", \"resources\": {\"pids\": {\"limit\": 77}, \"memory\": "
+                     "{\"limit\": 268435456}}", NULL);
+        cr_assert_eq(create("r1", NULL), 0, "%s", bundle_file("err"));
+        char *pid = bundle_file("pid");
+        char cmd[256];
+        snprintf(cmd, sizeof(cmd), "for c in pids memory; do p=$(grep -E \":$c:\" /proc/%s/cgroup | cut -d: -f3);"
+                 " cat /sys/fs/cgroup/$c${p%%/payload}/$c.max /sys/fs/cgroup/$c${p%%/payload}/$c.limit_in_bytes 2>/dev/null;"
+                 " done", pid);
+        char *limits = it_sh_out(cmd);
+        cr_expect_str_eq(limits, "77\n268435456\n");
+        struct it_result r = oci("delete", "r1", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        assert_gone("r1");
+}
+
+/* The terminal: its master goes to --console-socket, the process has
+ * the slave as its stdio and controlling terminal. */
+Test(oci, console_socket_gets_the_pty)
+{
+        char sock[400];
+        snprintf(sock, sizeof(sock), "%s/console.sock", it.dir);
+        int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+        cr_assert(l >= 0 && bind(l, (struct sockaddr *) &sa, sizeof(sa)) == 0 && listen(l, 1) == 0);
+        write_config("[ -t 0 ] && [ -t 1 ] && echo tty; stty size; exec sleep 1000", NULL, NULL, NULL);
+        char path[400];
+        snprintf(path, sizeof(path), "%s/config.json", bundle);
+        it_sh("sed -i 's|\"terminal\": false|\"terminal\": true, \"consoleSize\": {\"height\": 33, \"width\": 99}|' %s",
+              path);
+        char more[512];
+        snprintf(more, sizeof(more), "--console-socket %s", sock);
+        pid_t creator = fork();
+        if (creator == 0)
+                _exit(create("t1", more));
+        int conn = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+        cr_assert(conn >= 0);
+        char buf[64];
+        union {
+                struct cmsghdr h;
+                char b[CMSG_SPACE(sizeof(int))];
+        } u;
+        struct iovec iov = { buf, sizeof(buf) };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b) };
+        cr_assert_gt(recvmsg(conn, &mh, 0), 0);
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+        cr_assert(cm && cm->cmsg_type == SCM_RIGHTS);
+        int master;
+        memcpy(&master, CMSG_DATA(cm), sizeof(int));
+        int status;
+        cr_assert_eq(waitpid(creator, &status, 0), creator);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "create: %s", bundle_file("err"));
+        struct it_result r = oci("start", "t1", NULL);
+        it_result_free(&r);
+        char out[256] = "";
+        size_t n = 0;
+        for (int i = 0; i < 100 && !strstr(out, "99\r\n"); i++) {
+                struct pollfd p = { master, POLLIN, 0 };
+                if (poll(&p, 1, 50) > 0) {
+                        ssize_t k = read(master, out + n, sizeof(out) - 1 - n);
+                        if (k > 0)
+                                n += (size_t) k;
+                        out[n] = 0;
+                }
+        }
+        cr_expect_str_eq(out, "tty\r\n33 99\r\n");
+        close(master);
+        close(conn);
+        close(l);
+        char *argv[] = { (char *) oci_bin(), "--root", root, "delete", "--force", "t1", NULL };
+        r = it_run(30, argv);
+        it_result_free(&r);
+        assert_gone("t1");
+}
+
+/* Bad input: runc's error, status 1, and nothing left behind. */
+static void expect_refused(const char *id, const char *message)
+{
+        char cmd[1024];
+        snprintf(cmd, sizeof(cmd), "exec %s --root %s create --bundle %s %s </dev/null", oci_bin(), root, bundle, id);
+        char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+        struct it_result r = it_run(30, argv);
+        cr_expect_eq(r.status, 1, "%s: status %d", message, r.status);
+        cr_expect(strstr(r.err, message), "want \"%s\" in: %s", message, r.err);
+        cr_expect(strstr(r.err, "level=error msg="), "runc's log line: %s", r.err);
+        cr_expect_eq(it_count_lines(r.err), 1, "%s", r.err);
+        it_result_free(&r);
+        if (!strchr(id, '/'))
+                assert_gone(id);
+}
+
+Test(oci, bad_input_leaves_nothing)
+{
+        expect_refused("b1", "config.json: No such file or directory");
+        it_write_text(strjoin(bundle, "/config.json", NULL), "{\"ociVersion\": ");
+        expect_refused("b1", "config.json: ");
+        it_write_text(strjoin(bundle, "/config.json", NULL),
+                      "{\"ociVersion\": \"2.0.0\", \"root\": {\"path\": \"/\"}, \"process\": {\"args\": [\"x\"], "
+                      "\"cwd\": \"/\", \"user\": {}}}");
+        expect_refused("b1", "ociVersion 2.0.0: this runtime implements the 1.x specification only");
+        it_write_text(strjoin(bundle, "/config.json", NULL),
+                      "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"nonexistent\"}, \"process\": {\"args\": "
+                      "[\"x\"], \"cwd\": \"/\", \"user\": {}}}");
+        expect_refused("b1", "root.path ");
+        write_config("true", NULL, NULL, NULL);
+        expect_refused("a/b", "invalid container ID a/b");
+        char path[400];
+        snprintf(path, sizeof(path), "%s/config.json", bundle);
+        it_sh("sed -i 's|{\"type\": \"network\"}|{\"type\": \"network\", \"path\": \"/proc/self/ns/uts\"}|' %s", path);
+        expect_refused("b2", "linux.namespaces: /proc/self/ns/uts is not a network namespace");
+        write_config("/nonexistent-program", NULL, NULL, NULL);
+        it_sh("sed -i 's|\"/bin/sh\", \"-c\", ||' %s", path);
+        expect_refused("b3", "/nonexistent-program\\\": executable file not found in $PATH");
+        write_config("true", NULL, NULL, NULL);
+        it_sh("sed -i 's|\"terminal\": false|\"terminal\": true|' %s", path);
+        expect_refused("b4", "process.terminal is true: a --console-socket is needed");
+        char more[512];
+        snprintf(more, sizeof(more), "--console-socket %s/config.json", bundle);
+        char cmd[1024];
+        snprintf(cmd, sizeof(cmd), "exec %s --root %s create --bundle %s %s b5", oci_bin(), root, bundle, more);
+        char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+        struct it_result r = it_run(30, argv);
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "connecting to --console-socket"), "%s", r.err);
+        it_result_free(&r);
+        assert_gone("b5");
+}
+
+Test(oci, create_twice_is_refused)
+{
+        write_config("exec sleep 1000", NULL, NULL, NULL);
+        cr_assert_eq(create("x1", NULL), 0, "%s", bundle_file("err"));
+        {
+                char cmd[1024];
+                snprintf(cmd, sizeof(cmd), "exec %s --root %s create --bundle %s x1 </dev/null", oci_bin(), root,
+                         bundle);
+                char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+                struct it_result r = it_run(30, argv);
+                cr_expect_eq(r.status, 1);
+                cr_expect(strstr(r.err, "container with id exists: x1"), "%s", r.err);
+                it_result_free(&r);
+        }
+        expect_state("x1", "created", atoi(bundle_file("pid")));
+        struct it_result r = oci("delete", "x1", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        assert_gone("x1");
+}
