@@ -477,10 +477,23 @@ Test(resources, io_and_network_bytes_are_counted_without_limits)
         it_berthd_start();
         pid = it_berth_spawn("acct", "-D", it_busybox_tree(), "--ephemeral", "--name", "acct", bind,
                              "--network-veth", "--", "/bin/sh", "-c",
-                             "sleep 0.5; dd if=/dev/zero of=/data/f bs=1M count=4 oflag=direct; rm /data/f; "
-                             "exec sleep 1000",
+                             "while [ ! -e /data/go ]; do sleep 0.05; done; "
+                             "dd if=/dev/zero of=/data/f bs=1M count=4 oflag=direct; rm /data/f; exec sleep 1000",
                              NULL);
         cr_assert(it_wait_state("acct", "running", 60), "%s", it_spawn_log("acct", "err"));
+        /* The writes count once the launcher has joined v1 blkio, a moment
+         * after the machine runs (later on a loaded machine): only then. */
+        char *blkio = it_state_get("acct", "CGROUP_BLKIO"), cmd[1200];
+        cr_assert_not_null(blkio);
+        snprintf(cmd, sizeof(cmd), "cat %s/payload/cgroup.procs 2>/dev/null", blkio);
+        char *procs = NULL;
+        for (int i = 0; i < 300 && !(procs && *procs); i++) {
+                free(procs);
+                procs = it_sh_out(cmd);
+                usleep(20000);
+        }
+        cr_assert(procs && *procs, "the machine never joined %s", blkio);
+        it_sh("touch %s/mnt/go", it.dir);
         cr_assert(it_wait_listed("acct", true, 30));
         for (int i = 0; i < 100; i++) {
                 r = it_ctl(30, "show", "acct", "-p", "IOWriteBytes", "--value", NULL);
