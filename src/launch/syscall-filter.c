@@ -97,15 +97,20 @@ void seccomp_program_done(struct seccomp_program *p)
         *p = (struct seccomp_program) {};
 }
 
-int seccomp_program_install(const struct seccomp_program *p)
+int seccomp_program_install_flags(const struct seccomp_program *p, unsigned flags)
 {
         struct sock_fprog prog = { .len = (unsigned short) p->len, .filter = (struct sock_filter *) p->insns };
 
         if (p->len == 0 || p->len > BPF_MAXINSNS)
                 return -E2BIG;
-        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) < 0)
                 return -errno;
         return 0;
+}
+
+int seccomp_program_install(const struct seccomp_program *p)
+{
+        return seccomp_program_install_flags(p, 0);
 }
 
 static int print_name(const char *name, void *userdata)

@@ -30,6 +30,8 @@ void seccomp_program_done(struct seccomp_program *p);
 /* Install p on the calling thread, for it and everything it starts;
  * needs CAP_SYS_ADMIN in its user namespace (no no_new_privs is set). */
 int seccomp_program_install(const struct seccomp_program *p);
+/* The same with seccomp(2)'s SECCOMP_FILTER_FLAG_* (berth-oci's profiles). */
+int seccomp_program_install_flags(const struct seccomp_program *p, unsigned flags);
 
 /* berth --system-call-filter=help: the groups, and what a machine with
  * these settings (so far) is allowed. */

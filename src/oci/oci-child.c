@@ -25,6 +25,7 @@
 
 #include "apifs.h"
 #include "cleanup.h"
+#include "hooks.h"
 #include "console.h"
 #include "mnt.h"
 #include "mount-opts.h"
@@ -314,7 +315,54 @@ static void wait_for_start(const struct oci_child *c, int sync_fd)
         }
 }
 
-static void set_up_root(const struct oci_child *c, struct handed *h, int staging, int sync_fd, int *ret_tty)
+/* A memfd's text, the whole of it. */
+static char *memfd_text(int fd)
+{
+        struct stat st;
+        char *t;
+
+        if (fstat(fd, &st) < 0 || !(t = calloc(1, (size_t) st.st_size + 1)))
+                return NULL;
+        if (pread(fd, t, (size_t) st.st_size, 0) != st.st_size) {
+                free(t);
+                return NULL;
+        }
+        return t;
+}
+
+static bool hooks_inside(const struct oci_hooks *h)
+{
+        return h->n[OCI_HOOK_PRESTART] || h->n[OCI_HOOK_CREATE_RUNTIME] || h->n[OCI_HOOK_CREATE_CONTAINER] ||
+               h->n[OCI_HOOK_START_CONTAINER];
+}
+
+/* createRuntime by create, then createContainer here, both before the
+ * pivot; returns the state for startContainer (NULL: no hooks). */
+static char *create_hooks(const struct oci_child *c, int sync_fd)
+{
+        int fds[SYNC_MAX_FDS];
+        size_t n = 0;
+        struct sync_msg m;
+        char why[512];
+
+        if (!hooks_inside(&c->spec->hooks))
+                return NULL;
+        if (sync_send(sync_fd, SYNC_HOOKS, NULL, 0) < 0 || sync_recv(sync_fd, &m, fds, &n) <= 0 ||
+            m.type != SYNC_GO || n != 2)
+                _exit(1);
+        _cleanup_free_ char *creating = memfd_text(fds[0]);
+        char *created = memfd_text(fds[1]);
+        close(fds[0]);
+        close(fds[1]);
+        if (!creating || !created)
+                FAIL(sync_fd, -ENOMEM, "reading the state for the hooks");
+        if (oci_hooks_run(&c->spec->hooks, OCI_HOOK_CREATE_CONTAINER, creating, why, sizeof(why)) < 0)
+                FAIL(sync_fd, 0, "%s", why);
+        return created;
+}
+
+static void set_up_root(const struct oci_child *c, struct handed *h, int staging, int sync_fd, int *ret_tty,
+                        char **ret_state)
 {
         _cleanup_close_ int root = take(h);
         int r;
@@ -332,16 +380,17 @@ static void set_up_root(const struct oci_child *c, struct handed *h, int staging
         if (c->utsns && c->spec->domainname &&
             setdomainname(c->spec->domainname, strlen(c->spec->domainname)) < 0)
                 FAIL(sync_fd, -errno, "setting the domainname");
+        *ret_state = create_hooks(c, sync_fd);
         enter_root(c, root, sync_fd);
 }
 
 _Noreturn void oci_child_run(const struct oci_child *c, int sync_fd)
 {
         const struct oci_process *p = &c->spec->process;
-        _cleanup_free_ char *program = NULL;
+        _cleanup_free_ char *program = NULL, *state = NULL;
         struct handed h = {};
         struct sync_msg msg;
-        char what[128];
+        char what[512];
         int tty, r;
 
         signals_reset_all();
@@ -369,7 +418,7 @@ _Noreturn void oci_child_run(const struct oci_child *c, int sync_fd)
                 FAIL(sync_fd, 0, "linux.namespaces has no mount namespace: berth-oci builds the root in one");
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
                 FAIL(sync_fd, -errno, "making the mount namespace a slave of the host's");
-        set_up_root(c, &h, staging, sync_fd, &tty);
+        set_up_root(c, &h, staging, sync_fd, &tty, &state);
         staging = safe_close(staging);
 
         write_sysctls(c->spec->sysctl, sync_fd);
@@ -384,6 +433,11 @@ _Noreturn void oci_child_run(const struct oci_child *c, int sync_fd)
                 FAIL(sync_fd, 0, "exec: \"%s\": executable file not found in $PATH", p->args[0]);
         set_stdio(tty, sync_fd);
         umask(0022);
+        /* Without no_new_privs the filter needs CAP_SYS_ADMIN: before the
+         * identity drops it (as runc); with it, last before exec. */
+        if (c->filter.len && !p->no_new_privileges &&
+            (r = seccomp_program_install_flags(&c->filter, c->filter_flags)) < 0)
+                FAIL(sync_fd, r, "installing linux.seccomp");
         r = oci_identity_apply(p, c->bounding, what, sizeof(what));
         if (r < 0)
                 FAIL(sync_fd, r, "%s", what);
@@ -395,6 +449,15 @@ _Noreturn void oci_child_run(const struct oci_child *c, int sync_fd)
                 (void) fcntl(fd, F_SETFD, 0);
         (void) syscall(SYS_close_range, 3 + c->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
         wait_for_start(c, sync_fd);
+        if (state && oci_hooks_run(&c->spec->hooks, OCI_HOOK_START_CONTAINER, state, what, sizeof(what)) < 0) {
+                fprintf(stderr, "berth-oci: %s\n", what);
+                _exit(1);
+        }
+        if (c->filter.len && p->no_new_privileges &&
+            (r = seccomp_program_install_flags(&c->filter, c->filter_flags)) < 0) {
+                fprintf(stderr, "berth-oci: installing linux.seccomp: %s\n", strerror(-r));
+                _exit(1);
+        }
         execve(program, p->args, p->env);
         r = errno;
         fprintf(stderr, "berth-oci: exec %s: %s\n", program, strerror(r));

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "spec.h"
+#include "syscall-filter.h"
 
 /* What berth-oci create decided, handed to the container's process by
  * fork (read-only there). */
@@ -19,6 +20,8 @@ struct oci_child {
         int fifo_fd;            /* ROOT/ID/exec.fifo, opened read-write: start writes a byte */
         int preserve_fds;       /* --preserve-fds: 3 .. 3+N-1 stay open */
         uint64_t bounding;      /* the capabilities it may keep (caps_machine_keep) */
+        struct seccomp_program filter;  /* linux.seccomp's; len 0: none */
+        unsigned filter_flags;
         bool new_keyring;       /* not --no-new-keyring: a session keyring of its own */
 };
 
@@ -26,4 +29,7 @@ struct oci_child {
  * the user namespace), then one mount per bind of spec->mounts in order.
  * Reports each failure on sync_fd, then SYNC_READY, then waits for start
  * on fifo_fd and execs process.args. */
+/* With hooks to run in the container, it asks create for the state
+ * (SYNC_HOOKS) once its mounts are made: createContainer runs then,
+ * startContainer after start. */
 _Noreturn void oci_child_run(const struct oci_child *c, int sync_fd);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -37,6 +38,7 @@
 #include "name.h"
 #include "oci-child.h"
 #include "oci-proc.h"
+#include "oci-seccomp.h"
 #include "oci-state.h"
 #include "settings.h"
 #include "sync.h"
@@ -398,6 +400,55 @@ static int start_process(struct create *c)
         return r < 0 ? log_error_errno(r, "starting the container's process") : 0;
 }
 
+/* The state as hooks get it on their standard input. */
+static char *hook_state(struct create *c, enum oci_status status)
+{
+        struct oci_state st = {
+                .oci_version = c->spec.oci_version,
+                .id = (char *) c->o->id,
+                .status = status,
+                .pid = c->pid,
+                .bundle = c->bundle,
+                .annotations = c->spec.annotations,
+        };
+
+        return oci_state_to_json(&st, 0);
+}
+
+static int memfd_with(const char *name, const char *text)
+{
+        _cleanup_close_ int fd = memfd_create(name, MFD_CLOEXEC);
+
+        if (fd < 0)
+                return -errno;
+        if (write_full(fd, text, strlen(text)) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+                return -errno;
+        return take_fd(&fd);
+}
+
+/* prestart and createRuntime here, in berth-oci's namespaces; then the
+ * process gets the state for its createContainer and startContainer. */
+static int run_create_hooks(struct create *c)
+{
+        _cleanup_free_ char *creating = hook_state(c, OCI_CREATING), *created = hook_state(c, OCI_CREATED);
+        char why[512];
+        int fds[2] = { -EBADF, -EBADF }, r;
+
+        if (!creating || !created)
+                return log_oom();
+        for (int k = OCI_HOOK_PRESTART; k <= OCI_HOOK_CREATE_RUNTIME; k++) {
+                r = oci_hooks_run(&c->spec.hooks, k, creating, why, sizeof(why));
+                if (r < 0)
+                        return log_error_ret(r, "%s", why);
+        }
+        fds[0] = memfd_with("state", creating);
+        fds[1] = memfd_with("state", created);
+        r = fds[0] < 0 ? fds[0] : fds[1] < 0 ? fds[1] : sync_send(c->sync_fd, SYNC_GO, fds, 2);
+        safe_close(fds[0]);
+        safe_close(fds[1]);
+        return r < 0 ? log_error_errno(r, "handing the state to the container's hooks") : 0;
+}
+
 /* Until the process says it is ready: its failure is create's, said in
  * one line. */
 static int wait_ready(struct create *c)
@@ -426,6 +477,8 @@ static int wait_ready(struct create *c)
                 }
                 for (size_t i = 0; i < n; i++)
                         close(fds[i]);
+                if (m.type == SYNC_HOOKS && (r = run_create_hooks(c)) < 0)
+                        return r;
                 if (m.type == SYNC_READY)
                         return 0;
         }
@@ -442,6 +495,7 @@ static int save_state(struct create *c)
                 .annotations = c->spec.annotations,
                 .cgroup = c->cg.path,
                 .cgroup_id = c->cg.id,
+                .hooks = c->spec.hooks.json,
         };
         _cleanup_strv_ char **v1 = NULL;
         char created[64];
@@ -502,7 +556,7 @@ int oci_create(const struct oci_create_opts *o)
                 .child = { .spec = &c.spec, .fifo_fd = -EBADF, .no_pivot = o->no_pivot,
                            .new_keyring = !o->no_new_keyring, .preserve_fds = o->preserve_fds },
         };
-        char why[256];
+        char why[512];
         int r;
 
         if (!oci_id_valid(o->id, why, sizeof(why)))
@@ -514,6 +568,9 @@ int oci_create(const struct oci_create_opts *o)
                 r = claim_dir(&c);
         if (r >= 0)
                 r = make_handles(&c);
+        if (r >= 0 && c.spec.seccomp_json &&
+            (r = oci_seccomp_build(c.spec.seccomp_json, &c.child.filter, &c.child.filter_flags, why, sizeof(why))) < 0)
+                log_error("%s", why[0] ? why : "linux.seccomp: not a profile");
         if (r >= 0) {
                 c.child.bounding = caps_machine_keep(&c.s);
                 c.child.userns = c.spec.ns[OCI_NS_USER].wanted;
@@ -533,6 +590,7 @@ int oci_create(const struct oci_create_opts *o)
         safe_close(c.console_fd);
         safe_close(c.child.fifo_fd);
         free(c.staging);
+        seccomp_program_done(&c.child.filter);
         cgroup_done(&c.cg);
         free(c.devices);
         settings_done(&c.s);

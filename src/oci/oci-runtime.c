@@ -51,16 +51,23 @@ int oci_print_features(void)
                 "rslave", "unbindable", "runbindable", NULL,
         };
         static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "user", "uts", NULL };
-        static const char *const none[] = { NULL };
+        static const char *const hooks[] = { "prestart", "createRuntime", "createContainer", "startContainer",
+                                              "poststart", "poststop", NULL };
+        static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
+                                                "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+                                                "SCMP_ACT_TRACE", "SCMP_ACT_TRAP", NULL };
+        static const char *const operators[] = { "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
+                                                  "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE", NULL };
         json_object *o = json_object_new_object(), *lx = json_object_new_object();
         json_object *caps = json_object_new_array(), *cg = json_object_new_object();
         json_object *off = json_object_new_object(), *ann = json_object_new_object();
+        json_object *sc = json_object_new_object();
 
-        if (!o || !lx || !caps || !cg || !off || !ann)
+        if (!o || !lx || !caps || !cg || !off || !ann || !sc)
                 return log_oom();
         json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
         json_object_object_add(o, "ociVersionMax", json_object_new_string("1.1.0"));
-        json_object_object_add(o, "hooks", strings(none));
+        json_object_object_add(o, "hooks", strings(hooks));
         json_object_object_add(o, "mountOptions", strings(mount_options));
         json_object_object_add(lx, "namespaces", strings(namespaces));
         for (unsigned c = 0; c < capability_count(); c++)
@@ -72,7 +79,10 @@ int oci_print_features(void)
         json_object_object_add(cg, "systemdUser", json_object_new_boolean(false));
         json_object_object_add(lx, "cgroup", cg);
         json_object_object_add(off, "enabled", json_object_new_boolean(false));
-        json_object_object_add(lx, "seccomp", json_object_get(off));
+        json_object_object_add(sc, "enabled", json_object_new_boolean(true));
+        json_object_object_add(sc, "actions", strings(actions));
+        json_object_object_add(sc, "operators", strings(operators));
+        json_object_object_add(lx, "seccomp", sc);
         json_object_object_add(lx, "apparmor", json_object_get(off));
         json_object_object_add(lx, "selinux", off);
         json_object_object_add(o, "linux", lx);

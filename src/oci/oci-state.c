@@ -73,6 +73,8 @@ static int add_internal(json_object *o, const struct oci_state *st)
                 json_object_array_add(v1, json_object_new_string(*c));
         json_object_object_add(b, "cgroup_v1", v1);
         json_object_object_add(b, "term_signal", json_object_new_int(st->term_signal));
+        if (st->hooks)
+                json_object_object_add(b, "hooks", json_object_new_string(st->hooks));
         json_object_object_add(o, "berth", b);
         return 0;
 }
@@ -139,6 +141,7 @@ static void read_internal(json_object *o, struct oci_state *st)
         if (json_object_object_get_ex(b, "term_signal", &v))
                 st->term_signal = json_object_get_int(v);
         st->cgroup = string_of(b, "cgroup");
+        st->hooks = string_of(b, "hooks");
         if (json_object_object_get_ex(b, "cgroup_v1", &v) && json_object_is_type(v, json_type_array))
                 for (size_t i = 0; i < json_object_array_length(v); i++) {
                         json_object *e = json_object_array_get_idx(v, i);
@@ -193,6 +196,7 @@ void oci_state_done(struct oci_state *st)
         free(st->created);
         strv_free(st->annotations);
         free(st->cgroup);
+        free(st->hooks);
         strv_free(st->cgroup_v1);
         *st = (struct oci_state) {};
 }

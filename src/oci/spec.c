@@ -450,7 +450,9 @@ static int parse_linux(struct parse *p, json_object *l, struct oci_spec *s)
         if (r >= 0)
                 r = string(p, l, "rootfsPropagation", "linux.", &s->rootfs_propagation);
         s->has_devices = present(get(l, "devices"));
-        s->has_seccomp = present(get(l, "seccomp"));
+        if (r >= 0 && present(get(l, "seccomp")) &&
+            !(s->seccomp_json = strdup(json_object_to_json_string_ext(get(l, "seccomp"), JSON_C_TO_STRING_PLAIN))))
+                r = -ENOMEM;
         s->has_personality = present(get(l, "personality"));
         s->has_intel_rdt = present(get(l, "intelRdt"));
         return r;
@@ -522,7 +524,8 @@ int oci_spec_parse(const char *text, const char *bundle, struct oci_spec *s, cha
                 r = string_map(&p, o, "annotations", &s->annotations);
         if (r >= 0)
                 r = parse_linux(&p, get(o, "linux"), s);
-        s->has_hooks = present(get(o, "hooks"));
+        if (r >= 0)
+                r = oci_hooks_parse(get(o, "hooks"), &s->hooks, why, why_size);
         json_object_put(o);
         if (r == -ENOMEM && !why[0])
                 snprintf(why, why_size, "out of memory");
@@ -586,5 +589,7 @@ void oci_spec_done(struct oci_spec *s)
         strv_free(s->sysctl);
         strv_free(s->annotations);
         free(s->rootfs_propagation);
+        oci_hooks_done(&s->hooks);
+        free(s->seccomp_json);
         *s = (struct oci_spec) {};
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "hooks.h"
 #include "resources.h"
 
 /* A bundle's config.json (the OCI runtime spec, config.md and
@@ -91,7 +92,9 @@ struct oci_spec {
         char *rootfs_propagation;
         /* Present, and not read yet: berth-oci refuses them by name
          * (bundle-settings.c) rather than run without them. */
-        bool has_hooks, has_devices, has_seccomp, has_personality;
+        struct oci_hooks hooks;
+        char *seccomp_json;     /* linux.seccomp as it was, for oci-seccomp.c; NULL: none */
+        bool has_devices, has_personality;
         bool has_intel_rdt;     /* ignored with a warning, as the issue of Intel RDT allows */
 };
 

@@ -21,6 +21,7 @@
 #include "cgroup.h"
 #include "cgutil.h"
 #include "cleanup.h"
+#include "hooks.h"
 #include "log.h"
 #include "oci-proc.h"
 #include "util.h"
@@ -58,6 +59,31 @@ int oci_verb_state(const char *root, const char *id)
         return 0;
 }
 
+/* poststart and poststop: a failure is a warning, and the rest go on
+ * (runtime.md). */
+static void run_post_hooks(struct oci_state *st, enum oci_hook_kind k, enum oci_status status)
+{
+        struct oci_hooks hooks;
+        char why[512];
+
+        if (!st->hooks)
+                return;
+        if (oci_hooks_parse_text(st->hooks, &hooks, why, sizeof(why)) < 0) {
+                log_warning("container %s: its hooks in the state: %s", st->id, why);
+                return;
+        }
+        st->status = status;
+        _cleanup_free_ char *text = oci_state_to_json(st, 0);
+        for (size_t i = 0; text && i < hooks.n[k]; i++) {
+                struct oci_hooks one = {};
+                one.list[k] = &hooks.list[k][i];
+                one.n[k] = 1;
+                if (oci_hooks_run(&one, k, text, why, sizeof(why)) < 0)
+                        log_warning("container %s: %s", st->id, why);
+        }
+        oci_hooks_done(&hooks);
+}
+
 int oci_verb_start(const char *root, const char *id)
 {
         _cleanup_free_ char *fifo = NULL;
@@ -67,25 +93,25 @@ int oci_verb_start(const char *root, const char *id)
 
         if (r < 0)
                 return r;
-        enum oci_status s = st.status;
-        oci_state_done(&st);
-        if (s == OCI_STOPPED)
-                return log_error_ret(-EINVAL, "cannot start a container that has stopped");
-        if (s != OCI_CREATED)
-                return log_error_ret(-EINVAL, "cannot start an already running container");
-        if (asprintf(&fifo, "%s/%s/exec.fifo", root, id) < 0)
-                return log_oom();
+        if (st.status == OCI_STOPPED)
+                r = log_error_ret(-EINVAL, "cannot start a container that has stopped");
+        else if (st.status != OCI_CREATED)
+                r = log_error_ret(-EINVAL, "cannot start an already running container");
+        else if (asprintf(&fifo, "%s/%s/exec.fifo", root, id) < 0)
+                r = log_oom();
         /* Non-blocking: with the process gone there is no reader, and the
          * open fails at once instead of waiting for one. */
-        fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0 && errno == ENXIO)
-                return log_error_ret(-ESRCH, "cannot start a container that has stopped");
-        if (fd < 0)
-                return log_error_errno(-errno, "opening %s", fifo);
-        if (write(fd, "0", 1) != 1)
-                return log_error_errno(-errno, "starting container %s", id);
-        (void) unlink(fifo);
-        return 0;
+        if (r >= 0 && (fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+                r = errno == ENXIO ? log_error_ret(-ESRCH, "cannot start a container that has stopped")
+                                   : log_error_errno(-errno, "opening %s", fifo);
+        if (r >= 0 && write(fd, "0", 1) != 1)
+                r = log_error_errno(-errno, "starting container %s", id);
+        if (r >= 0) {
+                (void) unlink(fifo);
+                run_post_hooks(&st, OCI_HOOK_POSTSTART, OCI_RUNNING);
+        }
+        oci_state_done(&st);
+        return r;
 }
 
 /* Each process of the container's cgroup2 cgroup and those below it. */
@@ -229,11 +255,14 @@ int oci_verb_delete(const char *root, const char *id, bool force)
                         log_warning_errno(r, "container %s: removing its cgroup %s", id, st.cgroup);
                 cgroup_done(&cg);
         }
-        oci_state_done(&st);
         if (asprintf(&dir, "%s/%s", root, id) < 0)
-                return log_oom();
-        r = rm_rf_at(AT_FDCWD, dir);
-        return r < 0 ? log_error_errno(r, "removing %s", dir) : 0;
+                r = log_oom();
+        else if ((r = rm_rf_at(AT_FDCWD, dir)) < 0)
+                r = log_error_errno(r, "removing %s", dir);
+        else
+                run_post_hooks(&st, OCI_HOOK_POSTSTOP, OCI_STOPPED);
+        oci_state_done(&st);
+        return r;
 }
 
 int oci_verb_pause(const char *root, const char *id, bool pause)

@@ -600,3 +600,119 @@ Test(oci, create_twice_is_refused)
         it_result_free(&r);
         assert_gone("x1");
 }
+
+/* A hook that records its name and the state it got into DIR. */
+static void hook_json(FILE *f, const char *kind, const char *dir, bool last)
+{
+        fprintf(f,
+                "\"%s\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > %s/%s.json; echo %s >> %s/order\"],"
+                " \"env\": [\"PATH=/usr/bin:/bin\"]}]%s",
+                kind, dir, kind, kind, dir, last ? "" : ", ");
+}
+
+static char *hooks_config(const char *dir, const char *create_runtime)
+{
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+
+        fprintf(f, ", \"hooks\": {");
+        hook_json(f, "prestart", dir, false);
+        if (create_runtime)
+                fprintf(f, "\"createRuntime\": [%s], ", create_runtime);
+        else
+                hook_json(f, "createRuntime", dir, false);
+        hook_json(f, "createContainer", dir, false);
+        fprintf(f, "\"startContainer\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > /tmp/start.json\"]}], ");
+        hook_json(f, "poststart", dir, false);
+        hook_json(f, "poststop", dir, true);
+        fprintf(f, "}");
+        fclose(f);
+        return text;
+}
+
+static void expect_hook_state(const char *dir, const char *kind, const char *status, pid_t pid)
+{
+        char path[400], want[64];
+        snprintf(path, sizeof(path), "%s/%s.json", dir, kind);
+        char *s = it_read_file(path);
+        cr_assert_not_null(s, "hook %s did not run", kind);
+        snprintf(want, sizeof(want), "\"status\":\"%s\"", status);
+        cr_expect(strstr(s, want) && strstr(s, "\"id\":\"h1\"") && strstr(s, "\"ociVersion\":\"1.0.2\""), "%s: %s",
+                  kind, s);
+        snprintf(want, sizeof(want), "\"pid\":%d", (int) pid);
+        cr_expect(strstr(s, want), "%s: %s, want %s", kind, s, want);
+}
+
+/* Every kind of hook, in the order runtime.md gives, each with the state
+ * on its standard input; startContainer inside the container. */
+Test(oci, hooks_in_order_with_the_state)
+{
+        char *dir = it_sh_out("mktemp -d");
+        dir[strcspn(dir, "\n")] = 0;
+        write_config("cat /tmp/start.json; exec sleep 1000", NULL, NULL, hooks_config(dir, NULL));
+        cr_assert_eq(create("h1", NULL), 0, "%s", bundle_file("err"));
+        pid_t pid = atoi(bundle_file("pid"));
+        char order[400];
+        snprintf(order, sizeof(order), "%s/order", dir);
+        cr_expect_str_eq(it_read_file(order), "prestart\ncreateRuntime\ncreateContainer\n");
+        expect_hook_state(dir, "prestart", "creating", pid);
+        expect_hook_state(dir, "createRuntime", "creating", pid);
+        expect_hook_state(dir, "createContainer", "creating", pid);
+        struct it_result r = oci("start", "h1", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_expect_str_eq(it_read_file(order), "prestart\ncreateRuntime\ncreateContainer\npoststart\n");
+        expect_hook_state(dir, "poststart", "running", pid);
+        char *out = NULL;
+        for (int i = 0; i < 100 && !strstr(out = bundle_file("out") ?: "", "}"); i++)
+                usleep(20000);
+        cr_expect(strstr(out, "\"status\":\"created\"") && strstr(out, "\"id\":\"h1\""), "startContainer: %s", out);
+        r = oci("kill", "h1", "KILL");
+        it_result_free(&r);
+        waitpid(pid, NULL, 0);
+        r = oci("delete", "h1", NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_expect_str_eq(it_read_file(order), "prestart\ncreateRuntime\ncreateContainer\npoststart\npoststop\n");
+        expect_hook_state(dir, "poststop", "stopped", pid);
+        assert_gone("h1");
+        it_sh("rm -rf %s", dir);
+}
+
+/* A createRuntime hook that fails, or outlasts its timeout, fails create:
+ * nothing is left, and later hooks do not run. */
+Test(oci, failing_hooks_fail_create)
+{
+        char *dir = it_sh_out("mktemp -d");
+        dir[strcspn(dir, "\n")] = 0;
+        write_config("true", NULL, NULL,
+                     hooks_config(dir, "{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"exit 7\"]}"));
+        expect_refused("h2", "hooks.createRuntime[0]: /bin/sh exited with status 7");
+        write_config("true", NULL, NULL,
+                     hooks_config(dir, "{\"path\": \"/bin/sleep\", \"args\": [\"sleep\", \"30\"], \"timeout\": 1}"));
+        expect_refused("h3", "hooks.createRuntime[0]: /bin/sleep did not end within its timeout of 1 s");
+        char order[400];
+        snprintf(order, sizeof(order), "%s/order", dir);
+        cr_expect_str_eq(it_read_file(order), "prestart\nprestart\n");
+        it_sh("rm -rf %s", dir);
+}
+
+/* linux.seccomp through libseccomp: the default action, a rule with an
+ * errno, a rule on an argument, a name this libseccomp does not know
+ * (left out, as runc does). */
+Test(oci, seccomp_profile)
+{
+        char *out = inside("grep Seccomp: /proc/self/status; mkdir /tmp/d 2>/dev/null || echo mkdir-refused;"
+                           " kill -0 $$ && echo kill0; kill -USR1 $$ 2>/dev/null || echo usr1-refused",
+                           NULL,
+                           ", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_X86_64\","
+                           " \"SCMP_ARCH_X86\"], \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\", \"no_such_call\"],"
+                           " \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1}, {\"names\": [\"kill\"], \"action\":"
+                           " \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 1, \"value\": 10, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+                           NULL);
+        cr_expect_str_eq(out, "Seccomp:\t2\nmkdir-refused\nkill0\nusr1-refused\n");
+        free(out);
+        write_config("true", NULL, ", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOTIFY\"}", NULL);
+        expect_refused("sc2", "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY");
+}
