@@ -212,9 +212,9 @@ Test(oci_settings, refusals_name_the_field)
                 { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"/r\"}}",
                   "config.json has no process: nothing to start" },
                 { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"/r\"}, \"process\": {\"user\": {}, "
-                  "\"args\": [\"x\"], \"cwd\": \"/\"}, \"linux\": {\"seccomp\": {\"defaultAction\": "
-                  "\"SCMP_ACT_ALLOW\"}}}",
-                  "linux.seccomp is not implemented by berth-oci yet" },
+                  "\"args\": [\"x\"], \"cwd\": \"/\"}, \"linux\": {\"personality\": {\"domain\": "
+                  "\"LINUX32\"}}}",
+                  "linux.personality is not implemented by berth-oci yet" },
                 { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"/r\"}, \"process\": {\"user\": {}, "
                   "\"args\": [\"x\"], \"cwd\": \"/\"}, \"mounts\": [{\"destination\": \"/m\", \"type\": \"tmpfs\", "
                   "\"options\": [\"sync\"]}]}",
