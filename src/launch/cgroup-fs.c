@@ -25,9 +25,11 @@ static int v2_create(struct machine_cgroup *cg, const char *machine)
         r = cgroup2_own_path(&own);
         if (r < 0)
                 return r;
-        path = cgroup_join(cg->mount, own, machine);
+        path = cgroup_machine_path(cg->mount, own, cg->at, machine);
         if (!path)
                 return -ENOMEM;
+        if (cg->at && (r = cgroup_make_parents(path)) < 0)
+                return r;
         r = cgroup_dir_open_with_parent(path, &pfd, &fd, &leaf_name);
         if (r < 0)
                 return r;
@@ -78,7 +80,7 @@ static int fs_create(struct machine_cgroup *cg, const char *machine)
         /* Where berth-NAME is in every v1 hierarchy, read once for the
          * sweep and the counting. */
         if (r >= 0)
-                r = cgroup_v1_paths(machine, paths);
+                r = cgroup_v1_paths(cg->at, machine, paths);
         if (r >= 0)
                 r = cgroup_v1_sweep_paths(paths);
         if (r >= 0)

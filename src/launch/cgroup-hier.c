@@ -39,6 +39,31 @@ char *cgroup_join(const char *mount, const char *own, const char *machine)
         return p;
 }
 
+char *cgroup_machine_path(const char *mount, const char *own, const char *at, const char *machine)
+{
+        char *p;
+
+        if (!at)
+                return cgroup_join(mount, own, machine);
+        /* Relative: below the launcher's own cgroup there. */
+        if (at[0] != '/')
+                return asprintf(&p, "%s%s/%s", mount, streq(own, "/") ? "" : own, at) < 0 ? NULL : p;
+        return asprintf(&p, "%s%s", mount, at) < 0 ? NULL : p;
+}
+
+int cgroup_make_parents(const char *path)
+{
+        _cleanup_free_ char *parent = strdup(path);
+        char *slash = parent ? strrchr(parent, '/') : NULL;
+
+        if (!parent)
+                return -ENOMEM;
+        if (!slash || slash == parent)
+                return 0;
+        *slash = 0;
+        return mkdir_p(parent, 0755);
+}
+
 /* The launcher's own cgroup in a hierarchy: "0::" for cgroup2, the line
  * naming the controller for v1. */
 static int own_path(const char *controller, char **ret)
@@ -63,7 +88,7 @@ static int own_path(const char *controller, char **ret)
         return -EOPNOTSUPP;
 }
 
-int cgroup_v1_paths(const char *machine, char *ret[_CG_V1_MAX])
+int cgroup_v1_paths(const char *at, const char *machine, char *ret[_CG_V1_MAX])
 {
         _cleanup_fclose_ FILE *mi = fopen("/proc/self/mountinfo", "re");
         _cleanup_fclose_ FILE *cg = fopen("/proc/self/cgroup", "re");
@@ -99,7 +124,7 @@ int cgroup_v1_paths(const char *machine, char *ret[_CG_V1_MAX])
         for (int c = 0; c < _CG_V1_MAX; c++) {
                 ret[c] = NULL;
                 if (mps[c] && owns[c])
-                        ret[c] = cgroup_join(mps[c], owns[c], machine);
+                        ret[c] = cgroup_machine_path(mps[c], owns[c], at, machine);
                 free(mps[c]);
                 free(owns[c]);
         }

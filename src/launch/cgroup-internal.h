@@ -41,8 +41,15 @@ int cgroup_v1_own_path(enum cgroup_v1 c, char **ret);
 /* MOUNT joined with OWN (the hierarchy's root "/" adds nothing), then
  * "/berth-MACHINE" unless MACHINE is NULL; NULL when out of memory. */
 char *cgroup_join(const char *mount, const char *own, const char *machine);
-/* Where berth-NAME is (or would be) in each mounted v1 hierarchy. */
-int cgroup_v1_paths(const char *machine, char *ret[_CG_V1_MAX]);
+/* Where the machine's cgroup is in the hierarchy mounted at mount, whose
+ * launcher's cgroup there is own: at below its root when given (cg->at;
+ * a relative at below own), else berth-MACHINE below own; NULL when out
+ * of memory. */
+char *cgroup_machine_path(const char *mount, const char *own, const char *at, const char *machine);
+/* Where it is (or would be) in each mounted v1 hierarchy. */
+int cgroup_v1_paths(const char *at, const char *machine, char *ret[_CG_V1_MAX]);
+/* The parents of a cgroup at path, made where missing (for cg->at). */
+int cgroup_make_parents(const char *path);
 bool cgroup2_has_controller(const char *path, const char *controller);
 
 /* cgroup-dir.c: one cgroup2 directory. */

@@ -60,9 +60,11 @@ int cgroup_v1_make(struct machine_cgroup *cg, enum cgroup_v1 c, const char *mach
         r = cgroup_v1_own_path(c, &own);
         if (r < 0)
                 return r;
-        path = cgroup_join(mp, own, machine);
+        path = cgroup_machine_path(mp, own, cg->at, machine);
         if (!path)
                 return -ENOMEM;
+        if (cg->at && (r = cgroup_make_parents(path)) < 0)
+                return r;
         r = cgroup_dir_open_with_parent(path, &pfd, &fd, &leaf_name);
         if (r < 0)
                 return r;
@@ -135,7 +137,7 @@ int cgroup_v1_sweep_paths(char *const paths[_CG_V1_MAX])
 int cgroup_v1_sweep(const char *machine)
 {
         char *paths[_CG_V1_MAX];
-        int r = cgroup_v1_paths(machine, paths);
+        int r = cgroup_v1_paths(NULL, machine, paths);
 
         if (r < 0)
                 return r;

@@ -76,6 +76,11 @@ struct machine_cgroup {
         uid_t owner;            /* not 0: the machine's root, who gets payload/ */
         bool account_late;      /* join v1 memory late (see below) */
         const char *slice;      /* systemd: --slice */
+        /* cgroupfs: the machine's cgroup this path below each hierarchy's
+         * root, or below the launcher's own when relative (berth-oci's
+         * linux.cgroupsPath, its parents made as need be), instead of
+         * berth-NAME below the launcher's own. */
+        const char *at;
         bool keep_unit;         /* systemd: --keep-unit */
         const struct cgroup_device *devices;    /* the device policy's allow-list */
         size_t n_devices;       /* 0 with devices NULL: no device policy */
