@@ -167,7 +167,7 @@ static int dispatch(const struct globals *g, int argc, char **argv)
         int r;
 
         if (streq(cmd, "create") || streq(cmd, "run")) {
-                struct oci_create_opts o = { .root = g->root };
+                struct oci_create_opts o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup };
                 bool detach = false;
                 r = parse_create(argc, argv, &o, &detach, streq(cmd, "run"));
                 if (r < 0)

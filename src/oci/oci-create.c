@@ -36,7 +36,9 @@
 #include "mnt.h"
 #include "mount-opts.h"
 #include "name.h"
+#include "oci-cgroup.h"
 #include "oci-child.h"
+#include "oci-console.h"
 #include "oci-proc.h"
 #include "oci-seccomp.h"
 #include "oci-state.h"
@@ -137,70 +139,14 @@ static int make_handles(struct create *c)
         return 0;
 }
 
-static int connect_console(struct create *c)
-{
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
-        if (!c->spec.process.terminal) {
-                if (c->o->console_socket)
-                        return log_error_ret(-EINVAL, "--console-socket given, but process.terminal is false");
-                return 0;
-        }
-        if (!c->o->console_socket)
-                return log_error_ret(-EINVAL, "process.terminal is true: a --console-socket is needed");
-        if (strlen(c->o->console_socket) >= sizeof(sa.sun_path))
-                return log_error_ret(-ENAMETOOLONG, "--console-socket %s: path too long", c->o->console_socket);
-        strcpy(sa.sun_path, c->o->console_socket);
-        c->console_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (c->console_fd < 0 || connect(c->console_fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return log_error_errno(-errno, "connecting to --console-socket %s", c->o->console_socket);
-        return 0;
-}
-
-static int send_console(struct create *c, int master)
-{
-        char name[] = "/dev/ptmx";
-        struct iovec iov = { name, sizeof(name) - 1 };
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } u = {};
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cm), &master, sizeof(int));
-        if (sendmsg(c->console_fd, &mh, MSG_NOSIGNAL) < 0)
-                return log_error_errno(-errno, "sending the terminal to --console-socket %s", c->o->console_socket);
-        return 0;
-}
-
 static int prepare_cgroup(struct create *c)
 {
-        struct machine_devices none = MACHINE_DEVICES_INIT;
-        int r;
+        struct oci_cgroup_args a = {
+                .spec = &c->spec, .settings = &c->s, .id = c->o->id, .name = c->name,
+                .userns = c->child.userns, .systemd = c->o->systemd_cgroup,
+        };
 
-        c->cg.limits = &c->s.limits;
-        c->cg.owner = c->child.userns ? c->s.users_base : 0;
-        r = devices_allow_list(&c->s, &none, &c->devices, &c->n_devices);
-        if (r < 0)
-                return log_oom();
-        c->cg.devices = c->devices;
-        c->cg.n_devices = c->n_devices;
-        /* A user namespace makes no device nodes: a policy is a second
-         * wall there, not the only one. */
-        c->cg.devices_optional = c->child.userns;
-        r = cgroup_open(&c->cg, CGROUP_CGROUPFS, c->name);
-        if (r < 0 && c->cg.what[0])
-                return log_error_errno(r, "container %s: its cgroup: %s", c->o->id, c->cg.what);
-        if (r < 0)
-                return log_error_errno(r, "container %s: creating its cgroup", c->o->id);
-        if (!c->cg.path && !c->cg.devices_optional)
-                return log_error_ret(-EOPNOTSUPP, "container %s: no cgroup2 hierarchy is mounted, so no device "
-                                     "policy can keep it from the host's devices", c->o->id);
-        return 0;
+        return oci_cgroup_open(&a, &c->cg, &c->devices, &c->n_devices);
 }
 
 static const int ns_flags[_OCI_NS_MAX] = {
@@ -248,9 +194,18 @@ static int set_limits(struct create *c)
         char path[64], value[16];
 
         for (size_t i = 0; i < p->n_rlimits; i++) {
-                struct rlimit64 rl = { p->rlimits[i].soft, p->rlimits[i].hard };
-                if (prlimit64(c->pid, p->rlimits[i].resource, &rl, NULL) < 0)
-                        return log_error_errno(-errno, "process.rlimits[%zu]", i);
+                struct rlimit64 rl = { p->rlimits[i].soft, p->rlimits[i].hard }, now = {};
+                if (prlimit64(c->pid, p->rlimits[i].resource, &rl, NULL) >= 0)
+                        continue;
+                int r = -errno;
+                /* A hard limit above the present one needs CAP_SYS_RESOURCE,
+                 * which a sandboxed root may lack: say which. */
+                if (r == -EPERM && prlimit64(c->pid, p->rlimits[i].resource, NULL, &now) >= 0 &&
+                    rl.rlim_max > now.rlim_max)
+                        return log_error_ret(r, "process.rlimits[%zu]: a hard limit of %llu is above the present %llu, "
+                                             "and berth-oci may not raise it (no CAP_SYS_RESOURCE)", i,
+                                             (unsigned long long) rl.rlim_max, (unsigned long long) now.rlim_max);
+                return log_error_errno(r, "process.rlimits[%zu]", i);
         }
         if (!p->has_oom_score_adj)
                 return 0;
@@ -469,7 +424,7 @@ static int wait_ready(struct create *c)
                         return m.error ? log_error_errno(m.error, "%s", m.text) : log_error_ret(-EINVAL, "%s", m.text);
                 }
                 if (m.type == SYNC_CONSOLE_FDS && n == 1) {
-                        r = send_console(c, fds[0]);
+                        r = oci_console_send(c->console_fd, fds[0], c->o->console_socket);
                         close(fds[0]);
                         if (r < 0)
                                 return r;
@@ -563,7 +518,7 @@ int oci_create(const struct oci_create_opts *o)
                 return log_error_ret(-EINVAL, "%s", why);
         r = load_bundle(&c);
         if (r >= 0)
-                r = connect_console(&c);
+                r = oci_console_connect(c.spec.process.terminal, o->console_socket, &c.console_fd);
         if (r >= 0)
                 r = claim_dir(&c);
         if (r >= 0)

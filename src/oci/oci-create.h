@@ -16,6 +16,7 @@ struct oci_create_opts {
         const char *console_socket;
         bool no_pivot;
         bool no_new_keyring;
+        bool systemd_cgroup;    /* --systemd-cgroup */
         int preserve_fds;
 };
 

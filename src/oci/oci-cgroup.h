@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cgroup.h"
+#include "spec.h"
+
+struct settings;
+
+struct oci_cgroup_args {
+        const struct oci_spec *spec;
+        const struct settings *settings;        /* the limits, the UID range */
+        const char *id;
+        const char *name;       /* the machine name: berth-NAME without a cgroupsPath */
+        bool userns;            /* payload/ goes to the container's root */
+        bool systemd;           /* --systemd-cgroup: cgroupsPath is slice:prefix:name */
+};
+
+/* Make it (cg filled, the device allow-list in *ret_devices, which cg
+ * points at); -errno after one log line. */
+int oci_cgroup_open(const struct oci_cgroup_args *a, struct machine_cgroup *cg, struct cgroup_device **ret_devices,
+                    size_t *ret_n);
