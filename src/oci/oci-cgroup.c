@@ -14,12 +14,68 @@
 #include "settings.h"
 #include "util.h"
 
-int oci_cgroup_open(const struct oci_cgroup_args *a, struct machine_cgroup *cg, struct cgroup_device **ret_devices,
+/* "a-b-c.slice" as systemd nests it: /a.slice/a-b.slice/a-b-c.slice. */
+static int expand_slice(const char *slice, FILE *f)
+{
+        size_t len = strlen(slice);
+
+        if (len < 6 || strcmp(slice + len - 6, ".slice") != 0 || strchr(slice, '/'))
+                return -EINVAL;
+        if (streq(slice, "-.slice"))
+                return 0;
+        for (const char *d = slice; (d = strchr(d, '-')); d++)
+                fprintf(f, "/%.*s.slice", (int) (d - slice), slice);
+        fprintf(f, "/%s", slice);
+        return 0;
+}
+
+int oci_cgroups_path(const char *path, bool systemd, char **ret)
+{
+        *ret = NULL;
+        if (!path || !*path)
+                return 0;
+        if (!systemd) {
+                if (strchr(path, ':'))
+                        return -EINVAL;
+                *ret = strdup(path);
+                return *ret ? 0 : -ENOMEM;
+        }
+        /* slice:prefix:name, the unit prefix-name.scope in the slice
+         * (system.slice when none is given), where systemd would put it. */
+        const char *c1 = strchr(path, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2 || strchr(c2 + 1, ':') || !c2[1])
+                return -EINVAL;
+        _cleanup_free_ char *slice = c1 == path ? strdup("system.slice") : strndup(path, (size_t) (c1 - path));
+        size_t size = 0;
+        FILE *f = open_memstream(ret, &size);
+        if (!f || !slice)
+                return -ENOMEM;
+        int r = expand_slice(slice, f);
+        if (c2 > c1 + 1)
+                fprintf(f, "/%.*s-%s.scope", (int) (c2 - c1 - 1), c1 + 1, c2 + 1);
+        else
+                fprintf(f, "/%s.scope", c2 + 1);
+        if (fclose(f) != 0 || r < 0) {
+                free(*ret);
+                *ret = NULL;
+                return r < 0 ? r : -ENOMEM;
+        }
+        return 0;
+}
+
+int oci_cgroup_open(struct oci_cgroup_args *a, struct machine_cgroup *cg, struct cgroup_device **ret_devices,
                     size_t *ret_n)
 {
         struct machine_devices none = MACHINE_DEVICES_INIT;
         int r;
 
+        r = oci_cgroups_path(a->spec->cgroups_path, a->systemd, &a->at);
+        if (r == -EINVAL)
+                return log_error_ret(r, "linux.cgroupsPath %s: %s", a->spec->cgroups_path,
+                                     a->systemd ? "with --systemd-cgroup, slice:prefix:name" : "a path");
+        if (r < 0)
+                return log_oom();
+        cg->at = a->at;
         cg->limits = &a->settings->limits;
         cg->owner = a->userns ? a->settings->users_base : 0;
         r = devices_allow_list(a->settings, &none, ret_devices, ret_n);

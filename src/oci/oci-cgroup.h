@@ -16,9 +16,15 @@ struct oci_cgroup_args {
         const char *name;       /* the machine name: berth-NAME without a cgroupsPath */
         bool userns;            /* payload/ goes to the container's root */
         bool systemd;           /* --systemd-cgroup: cgroupsPath is slice:prefix:name */
+        char *at;               /* set by oci_cgroup_open, cg->at points at it: the caller frees it */
 };
+
+/* linux.cgroupsPath as the cgroup's path: as it is, or with systemd
+ * slice:prefix:name as /a.slice/a-b.slice/prefix-name.scope (where
+ * systemd puts a scope). NULL for none; -EINVAL for a malformed one. */
+int oci_cgroups_path(const char *path, bool systemd, char **ret);
 
 /* Make it (cg filled, the device allow-list in *ret_devices, which cg
  * points at); -errno after one log line. */
-int oci_cgroup_open(const struct oci_cgroup_args *a, struct machine_cgroup *cg, struct cgroup_device **ret_devices,
+int oci_cgroup_open(struct oci_cgroup_args *a, struct machine_cgroup *cg, struct cgroup_device **ret_devices,
                     size_t *ret_n);

@@ -59,6 +59,7 @@ struct create {
         size_t n_devices;
         struct oci_child child;
         char *staging;
+        char *cgroup_at;        /* linux.cgroupsPath, as the cgroup's path (cg.at) */
         bool idmap_root;        /* berth made the user namespace: the root is idmapped into it */
         int console_fd;         /* connected to --console-socket */
         pid_t pid;
@@ -146,7 +147,9 @@ static int prepare_cgroup(struct create *c)
                 .userns = c->child.userns, .systemd = c->o->systemd_cgroup,
         };
 
-        return oci_cgroup_open(&a, &c->cg, &c->devices, &c->n_devices);
+        int r = oci_cgroup_open(&a, &c->cg, &c->devices, &c->n_devices);
+        c->cgroup_at = a.at;
+        return r;
 }
 
 static const int ns_flags[_OCI_NS_MAX] = {
@@ -548,6 +551,7 @@ int oci_create(const struct oci_create_opts *o)
         seccomp_program_done(&c.child.filter);
         cgroup_done(&c.cg);
         free(c.devices);
+        free(c.cgroup_at);
         settings_done(&c.s);
         oci_spec_done(&c.spec);
         free(c.bundle);

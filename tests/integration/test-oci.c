@@ -716,3 +716,27 @@ Test(oci, seccomp_profile)
         write_config("true", NULL, ", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOTIFY\"}", NULL);
         expect_refused("sc2", "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY");
 }
+
+/* linux.cgroupsPath, relative: the cgroup there below berth-oci's own
+ * (this test's), in cgroup2 and in the v1 hierarchies its limits use. */
+Test(oci, cgroups_path_places_the_cgroup)
+{
+        write_config("exec sleep 1000", NULL,
+                     ", \"cgroupsPath\": \"berth-oci-test/cp1\", \"resources\": {\"pids\": {\"limit\": 55}}", NULL);
+        cr_assert_eq(create("cp1", NULL), 0, "%s", bundle_file("err"));
+        char *pid = bundle_file("pid"), cmd[512];
+        snprintf(cmd, sizeof(cmd), "grep -E '^(0:|[0-9]+:pids:)' /proc/%s/cgroup | cut -d: -f3 | sed 's|.*/berth-oci-test|"
+                 "berth-oci-test|' | sort | uniq", pid);
+        cr_expect_str_eq(it_sh_out(cmd), "berth-oci-test/cp1/payload\n");
+        snprintf(cmd, sizeof(cmd), "p=$(grep :pids: /proc/%s/cgroup | cut -d: -f3); cat /sys/fs/cgroup/pids${p%%/payload}"
+                 "/pids.max", pid);
+        cr_expect_str_eq(it_sh_out(cmd), "55\n");
+        struct it_result r = oci("delete", "cp1", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        /* The leaf goes; its parent is the caller's (as with runc). */
+        char *left = it_sh_out("find /sys/fs/cgroup -path '*berth-oci-test/cp1' 2>/dev/null");
+        cr_expect_str_eq(left, "");
+        it_sh("find /sys/fs/cgroup -depth -type d -name berth-oci-test -exec rmdir {} \\;");
+        assert_gone("cp1");
+}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "oci-cgroup.h"
 #include "oci-state.h"
 
 Test(oci_state, ids_as_runc_takes_them)
@@ -66,4 +67,29 @@ Test(oci_state, saved_and_loaded_under_root)
         snprintf(path, sizeof(path), "%s/c2", root);
         cr_expect_eq(rmdir(path), 0);
         cr_expect_eq(rmdir(root), 0, "something else was left in the root");
+}
+
+/* linux.cgroupsPath: a path as it is; systemd's slice:prefix:name where
+ * systemd would put the scope. */
+Test(oci_cgroup, cgroups_path_forms)
+{
+        char *p;
+
+        cr_assert_eq(oci_cgroups_path("/libpod_parent/libpod-abc", false, &p), 0);
+        cr_expect_str_eq(p, "/libpod_parent/libpod-abc");
+        free(p);
+        cr_assert_eq(oci_cgroups_path("machine.slice:libpod:abc", true, &p), 0);
+        cr_expect_str_eq(p, "/machine.slice/libpod-abc.scope");
+        free(p);
+        cr_assert_eq(oci_cgroups_path("user-1000.slice:cri:x", true, &p), 0);
+        cr_expect_str_eq(p, "/user.slice/user-1000.slice/cri-x.scope");
+        free(p);
+        cr_assert_eq(oci_cgroups_path(":p:n", true, &p), 0);
+        cr_expect_str_eq(p, "/system.slice/p-n.scope");
+        free(p);
+        cr_assert_eq(oci_cgroups_path(NULL, false, &p), 0);
+        cr_expect_null(p);
+        cr_expect_eq(oci_cgroups_path("machine.slice:libpod:abc", false, &p), -EINVAL);
+        cr_expect_eq(oci_cgroups_path("/a/b", true, &p), -EINVAL);
+        cr_expect_eq(oci_cgroups_path("nope:p:n", true, &p), -EINVAL);
 }
