@@ -30,6 +30,7 @@
 #include "mnt.h"
 #include "mount-opts.h"
 #include "oci-identity.h"
+#include "oci-process.h"
 #include "privs.h"
 #include "signals.h"
 #include "sync.h"
@@ -236,31 +237,6 @@ static void masked_paths(char **paths, int sync_fd)
         }
 }
 
-/* args[0] as execvp finds it, through process.env's PATH (not berth's). */
-static char *find_program(const struct oci_process *p)
-{
-        const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-        const char *name = p->args[0];
-
-        if (strchr(name, '/'))
-                return access(name, X_OK) == 0 ? strdup(name) : NULL;
-        for (char **e = p->env; e && *e; e++)
-                if (strncmp(*e, "PATH=", 5) == 0)
-                        path = *e + 5;
-        for (const char *d = path; *d;) {
-                size_t n = strcspn(d, ":");
-                _cleanup_free_ char *cand = NULL;
-                struct stat st;
-
-                if (asprintf(&cand, "%.*s/%s", (int) n, n ? d : ".", name) < 0)
-                        return NULL;
-                if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
-                        return take_ptr(cand);
-                d += n + (d[n] == ':');
-        }
-        return NULL;
-}
-
 static int open_terminal(const struct oci_child *c, int root_fd, int sync_fd)
 {
         int master = -EBADF, slave = -EBADF;
@@ -277,20 +253,6 @@ static int open_terminal(const struct oci_child *c, int root_fd, int sync_fd)
         if (r < 0)
                 _exit(1);
         return slave;
-}
-
-static void set_stdio(int tty, int sync_fd)
-{
-        if (setsid() < 0)
-                FAIL(sync_fd, -errno, "creating a session");
-        if (tty < 0)
-                return;
-        if (ioctl(tty, TIOCSCTTY, 0) < 0)
-                FAIL(sync_fd, -errno, "making the terminal the controlling one");
-        for (int i = 0; i < 3; i++)
-                if (dup2(tty, i) < 0)
-                        FAIL(sync_fd, -errno, "connecting the terminal");
-        safe_close(tty);
 }
 
 /* Ready: create may end now, and the process must outlive it. Then wait
@@ -428,33 +390,19 @@ _Noreturn void oci_child_run(const struct oci_child *c, int sync_fd)
                 FAIL(sync_fd, -errno, "making the root read-only (root.readonly)");
         if (p->cwd && chdir(p->cwd) < 0)
                 FAIL(sync_fd, -errno, "process.cwd %s", p->cwd);
-        program = find_program(p);
+        program = oci_process_find(p);
         if (!program)
                 FAIL(sync_fd, 0, "exec: \"%s\": executable file not found in $PATH", p->args[0]);
-        set_stdio(tty, sync_fd);
-        umask(0022);
-        /* Without no_new_privs the filter needs CAP_SYS_ADMIN: before the
-         * identity drops it (as runc); with it, last before exec. */
-        if (c->filter.len && !p->no_new_privileges &&
-            (r = seccomp_program_install_flags(&c->filter, c->filter_flags)) < 0)
-                FAIL(sync_fd, r, "installing linux.seccomp");
-        r = oci_identity_apply(p, c->bounding, what, sizeof(what));
+        r = oci_process_enter(p, tty, c->bounding, &c->filter, c->filter_flags, what, sizeof(what));
         if (r < 0)
                 FAIL(sync_fd, r, "%s", what);
-        if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                FAIL(sync_fd, -errno, "process.noNewPrivileges");
-        /* What the caller handed down stays open for the process
-         * (--preserve-fds), nothing else of berth-oci's or the caller's. */
-        for (int fd = 3; fd < 3 + c->preserve_fds; fd++)
-                (void) fcntl(fd, F_SETFD, 0);
-        (void) syscall(SYS_close_range, 3 + c->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+        oci_process_keep_fds(c->preserve_fds);
         wait_for_start(c, sync_fd);
         if (state && oci_hooks_run(&c->spec->hooks, OCI_HOOK_START_CONTAINER, state, what, sizeof(what)) < 0) {
                 fprintf(stderr, "berth-oci: %s\n", what);
                 _exit(1);
         }
-        if (c->filter.len && p->no_new_privileges &&
-            (r = seccomp_program_install_flags(&c->filter, c->filter_flags)) < 0) {
+        if ((r = oci_process_filter_last(p, &c->filter, c->filter_flags)) < 0) {
                 fprintf(stderr, "berth-oci: installing linux.seccomp: %s\n", strerror(-r));
                 _exit(1);
         }

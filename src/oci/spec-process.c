@@ -183,3 +183,35 @@ int oci_parse_process(struct oci_parse *p, json_object *o, struct oci_process *p
                 r = oci_json_string(p, o, "selinuxLabel", "process.", &proc->selinux_label);
         return r;
 }
+
+int oci_process_parse_text(const char *text, struct oci_process *ret, char *why, size_t why_size)
+{
+        struct oci_parse p = { why, why_size };
+        enum json_tokener_error jerr;
+        json_object *o = json_tokener_parse_verbose(text, &jerr);
+        int r;
+
+        *ret = (struct oci_process) {};
+        if (!o) {
+                snprintf(why, why_size, "process: %s", json_tokener_error_desc(jerr));
+                return -EINVAL;
+        }
+        r = json_object_is_type(o, json_type_object) ? oci_parse_process(&p, o, ret)
+                                                     : oci_json_fail(&p, "process: expected an object");
+        json_object_put(o);
+        if (r < 0)
+                oci_process_done(ret);
+        return r;
+}
+
+void oci_process_done(struct oci_process *p)
+{
+        free(p->additional_gids);
+        strv_free(p->args);
+        strv_free(p->env);
+        free(p->cwd);
+        free(p->rlimits);
+        free(p->apparmor_profile);
+        free(p->selinux_label);
+        *p = (struct oci_process) {};
+}

@@ -297,13 +297,7 @@ void oci_spec_done(struct oci_spec *s)
         free(s->root_path);
         free(s->hostname);
         free(s->domainname);
-        free(s->process.additional_gids);
-        strv_free(s->process.args);
-        strv_free(s->process.env);
-        free(s->process.cwd);
-        free(s->process.rlimits);
-        free(s->process.apparmor_profile);
-        free(s->process.selinux_label);
+        oci_process_done(&s->process);
         for (size_t i = 0; i < s->n_mounts; i++) {
                 free(s->mounts[i].destination);
                 free(s->mounts[i].type);

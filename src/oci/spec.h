@@ -106,6 +106,9 @@ int oci_spec_parse(const char *text, const char *bundle, struct oci_spec *ret, c
 /* Read BUNDLE/config.json and parse it. */
 int oci_spec_load(const char *bundle, struct oci_spec *ret, char *why, size_t why_size);
 void oci_spec_done(struct oci_spec *s);
+/* A process object alone (berth-oci exec --process FILE). */
+int oci_process_parse_text(const char *text, struct oci_process *ret, char *why, size_t why_size);
+void oci_process_done(struct oci_process *p);
 
 const char *oci_ns_name(enum oci_ns ns);
 /* The value of annotation key, or NULL. */
