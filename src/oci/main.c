@@ -10,8 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "config.h"
 #include "oci-create.h"
+#include "oci-exec.h"
 #include "oci-log.h"
 #include "oci-proc.h"
 #include "oci-runtime.h"
@@ -31,6 +33,9 @@ static void help(void)
                "         [--no-new-keyring] [--preserve-fds N] ID\n"
                "  start ID                     let the created container's process run\n"
                "  run [create's options] [--detach] ID   create and start (and wait)\n"
+               "  exec [--process FILE] [-t] [-d] [--console-socket S] [--pid-file F]\n"
+               "       [--cwd D] [-e K=V] [-u UID[:GID]] [-c CAP] ID [COMMAND...]\n"
+               "                               another process in the container\n"
                "  state ID                     the OCI state JSON\n"
                "  kill [--all] ID [SIGNAL]     SIGTERM by default\n"
                "  delete [--force] ID\n"
@@ -110,6 +115,88 @@ static int parse_create(int argc, char **argv, struct oci_create_opts *o, bool *
         return 0;
 }
 
+static int parse_exec(int argc, char **argv, struct oci_exec_opts *o)
+{
+        enum { ARG_CONSOLE = 0x100, ARG_PID_FILE, ARG_CWD, ARG_NO_NEW_PRIVS, ARG_PRESERVE, ARG_IGNORE_PAUSED,
+               ARG_LABEL, ARG_APPARMOR, ARG_CGROUP };
+        static const struct option opts[] = {
+                { "console-socket", required_argument, NULL, ARG_CONSOLE },
+                { "pid-file", required_argument, NULL, ARG_PID_FILE },
+                { "cwd", required_argument, NULL, ARG_CWD },
+                { "env", required_argument, NULL, 'e' },
+                { "tty", no_argument, NULL, 't' },
+                { "user", required_argument, NULL, 'u' },
+                { "process", required_argument, NULL, 'p' },
+                { "detach", no_argument, NULL, 'd' },
+                { "cap", required_argument, NULL, 'c' },
+                { "no-new-privs", no_argument, NULL, ARG_NO_NEW_PRIVS },
+                { "preserve-fds", required_argument, NULL, ARG_PRESERVE },
+                { "ignore-paused", no_argument, NULL, ARG_IGNORE_PAUSED },
+                { "process-label", required_argument, NULL, ARG_LABEL },
+                { "apparmor", required_argument, NULL, ARG_APPARMOR },
+                { "cgroup", required_argument, NULL, ARG_CGROUP },
+                {},
+        };
+        int c;
+
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "+e:tu:p:dc:", opts, NULL)) >= 0)
+                switch (c) {
+                case ARG_CONSOLE:
+                        o->console_socket = optarg;
+                        break;
+                case ARG_PID_FILE:
+                        o->pid_file = optarg;
+                        break;
+                case ARG_CWD:
+                        o->cwd = optarg;
+                        break;
+                case 'e':
+                        if (strv_push(&o->env, optarg) < 0)
+                                return log_oom();
+                        break;
+                case 't':
+                        o->tty = true;
+                        break;
+                case 'u':
+                        o->user = optarg;
+                        break;
+                case 'p':
+                        o->process_file = optarg;
+                        break;
+                case 'd':
+                        o->detach = true;
+                        break;
+                case 'c':
+                        if (strv_push(&o->caps, optarg) < 0)
+                                return log_oom();
+                        break;
+                case ARG_NO_NEW_PRIVS:
+                        o->no_new_privs = true;
+                        break;
+                case ARG_PRESERVE:
+                        o->preserve_fds = atoi(optarg);
+                        break;
+                case ARG_IGNORE_PAUSED:
+                        o->ignore_paused = true;
+                        break;
+                case ARG_LABEL:
+                case ARG_APPARMOR:
+                        log_warning("--%s: this host has no LSM berth-oci uses; ignored",
+                                    c == ARG_LABEL ? "process-label" : "apparmor");
+                        break;
+                case ARG_CGROUP:
+                        return log_error_ret(-EOPNOTSUPP, "--cgroup: a sub-cgroup for exec is not supported");
+                default:
+                        return -EINVAL;
+                }
+        if (optind >= argc)
+                return log_error_ret(-EINVAL, "exec: a container ID is needed");
+        o->id = argv[optind++];
+        o->args = argv + optind;
+        return 0;
+}
+
 /* runc run without --detach: create, start, and stay the process's
  * parent until it ends, with its status as ours. */
 static int run_container(struct oci_create_opts *o, bool detach)
@@ -173,6 +260,15 @@ static int dispatch(const struct globals *g, int argc, char **argv)
                 if (r < 0)
                         return r;
                 return streq(cmd, "create") ? oci_create(&o) : run_container(&o, detach);
+        }
+        if (streq(cmd, "exec")) {
+                struct oci_exec_opts o = { .root = g->root };
+                r = parse_exec(argc, argv, &o);
+                if (r >= 0)
+                        r = oci_exec(&o);
+                strv_free(o.env);
+                strv_free(o.caps);
+                return r;
         }
         if (streq(cmd, "features"))
                 return oci_print_features();

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/nsfs.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -454,6 +455,7 @@ static int save_state(struct create *c)
                 .cgroup = c->cg.path,
                 .cgroup_id = c->cg.id,
                 .hooks = c->spec.hooks.json,
+                .seccomp_flags = c->child.filter_flags,
         };
         _cleanup_strv_ char **v1 = NULL;
         char created[64];
@@ -472,6 +474,15 @@ static int save_state(struct create *c)
                         return log_oom();
         }
         st.cgroup_v1 = v1;
+        /* exec's processes get the container's filter too. */
+        if (c->child.filter.len) {
+                _cleanup_free_ char *bpf = strjoin(c->dir, "/seccomp.bpf", NULL);
+                if (!bpf)
+                        return log_oom();
+                _cleanup_close_ int fd = open(bpf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+                if (fd < 0 || write_full(fd, c->child.filter.insns, c->child.filter.len * sizeof(struct sock_filter)) < 0)
+                        return log_error_errno(-errno, "writing %s", bpf);
+        }
         r = oci_state_save(c->o->root, &st);
         if (r < 0)
                 return log_error_errno(r, "writing %s/state.json", c->dir);

@@ -49,6 +49,18 @@ bool oci_proc_alive(const struct oci_state *st)
         return start == st->start_time && state != 'Z' && state != 'X';
 }
 
+uint64_t oci_proc_cap_bounding(pid_t pid)
+{
+        _cleanup_free_ char *text = NULL;
+        char path[64];
+        const char *b;
+
+        snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
+        if (read_file_at(AT_FDCWD, path, &text, 1 << 16) < 0 || !(b = strstr(text, "\nCapBnd:\t")))
+                return 0;
+        return strtoull(b + 9, NULL, 16);
+}
+
 void oci_now_rfc3339(char *buf, size_t size)
 {
         struct timespec ts;

@@ -33,6 +33,7 @@ struct oci_state {
         char **cgroup_v1;       /* "CONTROLLER=PATH" for each v1 cgroup it joined */
         int term_signal;        /* what kill SIGTERM sends (its init's stop signal); 0: SIGTERM */
         char *hooks;            /* config.json's hooks object, for start's and delete's; NULL: none */
+        unsigned seccomp_flags; /* for ROOT/ID/seccomp.bpf, exec's filter (when there is one) */
 };
 
 const char *oci_status_to_string(enum oci_status s);

@@ -740,3 +740,62 @@ Test(oci, cgroups_path_places_the_cgroup)
         it_sh("find /sys/fs/cgroup -depth -type d -name berth-oci-test -exec rmdir {} \\;");
         assert_gone("cp1");
 }
+
+/* exec: another process in the running container, in all its namespaces
+ * and its cgroup, with the spec's process as the base and the command
+ * line's changes; its status is exec's; --detach leaves it to the caller
+ * with its PID in the pid file. */
+Test(oci, exec_joins_the_container)
+{
+        write_config("exec sleep 1000", NULL, NULL, ", \"hostname\": \"ex\"");
+        cr_assert_eq(create("e1", NULL), 0, "%s", bundle_file("err"));
+        pid_t pid = atoi(bundle_file("pid"));
+        struct it_result r = oci("start", "e1", NULL);
+        it_result_free(&r);
+        char *argv[] = { (char *) oci_bin(), "--root", root, "exec", "--env", "X=y", "--cwd", "/tmp", "e1", "/bin/sh",
+                         "-c", "echo $$ $X; pwd; hostname; cat /proc/1/cmdline | tr '\\0' ' '; exit 5", NULL };
+        r = it_run(30, argv);
+        cr_expect_eq(r.status, 5, "%s", r.err);
+        cr_expect_str_eq(r.out, "2 y\n/tmp\nex\nsleep 1000 ");
+        it_result_free(&r);
+        char pidfile[400];
+        snprintf(pidfile, sizeof(pidfile), "%s/exec.pid", it.dir);
+        char *argv2[] = { (char *) oci_bin(), "--root", root, "exec", "--detach", "--pid-file", pidfile, "e1",
+                          "sleep", "100", NULL };
+        r = it_run(30, argv2);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        pid_t epid = atoi(it_read_file(pidfile) ?: "0");
+        cr_assert_gt(epid, 0);
+        char a[64], b[64], *na, *nb;
+        snprintf(a, sizeof(a), "readlink /proc/%d/ns/pid /proc/%d/ns/mnt", (int) pid, (int) pid);
+        snprintf(b, sizeof(b), "readlink /proc/%d/ns/pid /proc/%d/ns/mnt", (int) epid, (int) epid);
+        na = it_sh_out(a);
+        nb = it_sh_out(b);
+        cr_expect_str_eq(nb, na);
+        r = oci("ps", "e1", NULL);
+        char want[32];
+        snprintf(want, sizeof(want), "\n%d\n", (int) epid);
+        cr_expect(strstr(r.out, want), "exec's process is in the cgroup: %s", r.out);
+        it_result_free(&r);
+        char *argv3[] = { (char *) oci_bin(), "--root", root, "exec", "e1", "/nonexistent", NULL };
+        r = it_run(30, argv3);
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "executable file not found"), "%s", r.err);
+        it_result_free(&r);
+        /* PID 1 ends once exec's process, which its caller reaps (us, as
+         * conmon does), is gone. */
+        char *argv4[] = { (char *) oci_bin(), "--root", root, "kill", "--all", "e1", "KILL", NULL };
+        r = it_run(30, argv4);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_expect_eq(waitpid(epid, NULL, 0), epid);
+        cr_expect_eq(waitpid(pid, NULL, 0), pid);
+        r = oci("delete", "e1", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        r = oci("exec", "e1", "true");
+        cr_expect(strstr(r.err, "container does not exist"), "%s", r.err);
+        it_result_free(&r);
+        assert_gone("e1");
+}
