@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "apifs.h"
+#include "cgutil.h"
 #include "cleanup.h"
 #include "hooks.h"
 #include "console.h"
@@ -54,6 +55,27 @@ static int take(struct handed *h)
         return h->next < h->n ? h->fds[h->next++] : -EBADF;
 }
 
+/* This process's cgroup2 cgroup as the host's hierarchy has it. */
+static int clone_own_cgroup(void)
+{
+        _cleanup_free_ char *mount = NULL, *text = NULL, *path = NULL;
+        const char *line;
+        int r = cgroup2_mount_point(&mount);
+
+        if (r < 0)
+                return r;
+        r = read_file_at(AT_FDCWD, "/proc/self/cgroup", &text, 1 << 16);
+        if (r < 0)
+                return r;
+        line = strstr(text, "0::");
+        if (line != text && (!line || line[-1] != '\n'))
+                return -ENOENT;
+        line += 3;
+        if (asprintf(&path, "%s%.*s", mount, (int) strcspn(line, "\n"), line) < 0)
+                return -ENOMEM;
+        return mnt_clone(AT_FDCWD, path, false);
+}
+
 /* A mount of a file system (not a bind) on dest, made first. */
 static void mount_fs(const struct oci_mount *m, const struct oci_mount_opts *o, int root_fd, int sync_fd)
 {
@@ -79,6 +101,10 @@ static void mount_fs(const struct oci_mount *m, const struct oci_mount_opts *o, 
                 /* A network namespace the container's user namespace does
                  * not own (joined by path): the host's /sys, as runc does. */
                 fd = mnt_clone(AT_FDCWD, "/sys", true);
+        if (fd == -EPERM && streq(type, "cgroup2"))
+                /* The host's cgroup namespace, from a user namespace: its
+                 * own cgroup of the host's hierarchy, bound. */
+                fd = clone_own_cgroup();
         if (fd < 0)
                 FAIL(sync_fd, fd, "mounting %s on %s%s%s%s", type, m->destination, err.text[0] ? " (" : "", err.text,
                      err.text[0] ? ")" : "");
