@@ -13,30 +13,11 @@
 #include "cleanup.h"
 #include "util.h"
 
-/* The fields after the command's parentheses (it may hold spaces and
- * parentheses itself): state is field 3, start time field 22. */
-static int stat_fields(pid_t pid, char *ret_state, unsigned long long *ret_start)
-{
-        char path[64];
-        _cleanup_free_ char *text = NULL;
-        int r;
-
-        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-        r = read_file_at(AT_FDCWD, path, &text, 4096);
-        if (r < 0)
-                return r == -ENOENT ? -ESRCH : r;
-        const char *p = strrchr(text, ')');
-        if (!p || sscanf(p + 2, "%c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
-                         ret_state, ret_start) != 2)
-                return -EBADMSG;
-        return 0;
-}
-
 int oci_proc_start_time(pid_t pid, unsigned long long *ret)
 {
         char state;
 
-        return stat_fields(pid, &state, ret);
+        return proc_stat_fields(pid, &state, ret);
 }
 
 bool oci_proc_alive(const struct oci_state *st)
@@ -44,7 +25,7 @@ bool oci_proc_alive(const struct oci_state *st)
         unsigned long long start;
         char state;
 
-        if (st->pid <= 0 || stat_fields(st->pid, &state, &start) < 0)
+        if (st->pid <= 0 || proc_stat_fields(st->pid, &state, &start) < 0)
                 return false;
         return start == st->start_time && state != 'Z' && state != 'X';
 }

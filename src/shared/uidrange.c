@@ -97,21 +97,35 @@ static int lock_path(uid_t base, char *buf, size_t size, bool make_dir)
         return 0;
 }
 
-static int claimed_size(int fd)
-{
-        char buf[256];
-        ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-        const char *sp;
+/* A claim file: "NAME SIZE", with " PID START" once a process holds it
+ * instead of a lock (uid_range_hand_to). */
+struct claim {
+        char name[256];
         unsigned size;
+        int pid;
+        unsigned long long start;
+};
 
+static void read_claim(int fd, struct claim *c)
+{
+        char buf[512];
+        ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+        *c = (struct claim) { .size = UID_RANGE_SIZE };
         if (n <= 0)
-                return (int) UID_RANGE_SIZE;
+                return;
         buf[n] = 0;
-        buf[strcspn(buf, "\n")] = 0;
-        sp = strrchr(buf, ' ');
-        if (!sp || parse_uint(sp + 1, &size) < 0 || size == 0)
-                return (int) UID_RANGE_SIZE;
-        return (int) size;
+        if (sscanf(buf, "%255s %u %d %llu", c->name, &c->size, &c->pid, &c->start) < 2 || c->size == 0)
+                c->size = UID_RANGE_SIZE;
+}
+
+/* Unlocked, but handed to a process that still runs: still claimed. */
+static bool held_by_process(const struct claim *c)
+{
+        unsigned long long start;
+        char state;
+
+        return c->pid > 0 && proc_stat_fields(c->pid, &state, &start) >= 0 && start == c->start && state != 'Z';
 }
 
 /* Under the directory's lock: remove the claims of launchers that died
@@ -139,14 +153,17 @@ static int scan_claims(int dir_fd, uid_t base, uint32_t size)
                 fd = openat(dir_fd, de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
                 if (fd < 0)
                         continue;
-                if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-                        uint64_t end = (uint64_t) other + (unsigned) claimed_size(fd);
+                struct claim c;
+                read_claim(fd, &c);
+                if (flock(fd, LOCK_EX | LOCK_NB) < 0 || held_by_process(&c)) {
+                        uint64_t end = (uint64_t) other + c.size;
                         if (other < (uint64_t) base + size && base < end)
                                 return -EBUSY;
                         continue;
                 }
-                /* Unlocked: its launcher is gone. Unlink only the file we
-                 * locked, not a newer one of the same name. */
+                /* Unlocked and held by nothing: its launcher (or container)
+                 * is gone. Unlink only the file we locked, not a newer one
+                 * of the same name. */
                 if (fstat(fd, &a) >= 0 && fstatat(dir_fd, de->d_name, &b, AT_SYMLINK_NOFOLLOW) >= 0 &&
                     a.st_dev == b.st_dev && a.st_ino == b.st_ino)
                         (void) unlinkat(dir_fd, de->d_name, 0);
@@ -232,6 +249,44 @@ int uid_range_pick(const char *machine, uid_t preferred, struct uid_range *ret)
                         return r;
         }
         return -EUSERS;
+}
+
+int uid_range_hand_to(struct uid_range *r, pid_t pid, const char *machine)
+{
+        unsigned long long start;
+        char text[384], state;
+        int k;
+
+        if (r->lock_fd < 0)
+                return -EBADF;
+        k = proc_stat_fields(pid, &state, &start);
+        if (k < 0)
+                return k;
+        snprintf(text, sizeof(text), "%s %u %d %llu\n", machine, (unsigned) r->size, (int) pid, start);
+        if (ftruncate(r->lock_fd, 0) < 0 || pwrite(r->lock_fd, text, strlen(text), 0) < 0)
+                return -errno;
+        r->lock_fd = safe_close(r->lock_fd);
+        return 0;
+}
+
+int uid_range_drop(uid_t base, const char *machine)
+{
+        _cleanup_close_ int fd = -EBADF;
+        char path[4096];
+        struct claim c;
+        int r = lock_path(base, path, sizeof(path), false);
+
+        if (r < 0)
+                return r;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        read_claim(fd, &c);
+        /* Another's since (the process ended and the range was picked
+         * again): not ours to remove. */
+        if (!streq(c.name, machine) || flock(fd, LOCK_EX | LOCK_NB) < 0)
+                return 0;
+        return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
 }
 
 void uid_range_release(struct uid_range *r)

@@ -38,6 +38,13 @@ int uid_range_claim(uid_t base, uint32_t size, const char *machine, struct uid_r
  * earlier range; 0 for none), then the one the name hashes to, then the
  * next free one. */
 int uid_range_pick(const char *machine, uid_t preferred, struct uid_range *ret);
+/* berth-oci's containers outlive the process that claimed their range:
+ * the claim is handed to the container's process (its PID and start
+ * time written into the claim, the lock closed) and holds while that
+ * process runs; uid_range_drop removes it at delete, when it still names
+ * machine. */
+int uid_range_hand_to(struct uid_range *r, pid_t pid, const char *machine);
+int uid_range_drop(uid_t base, const char *machine);
 /* Release a claim (unlink, then close: the lock goes with the fd). */
 void uid_range_release(struct uid_range *r);
 

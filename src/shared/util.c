@@ -540,3 +540,21 @@ int split_words(const char *s, char ***ret)
         *ret = take_ptr(l);
         return 0;
 }
+
+int proc_stat_fields(pid_t pid, char *ret_state, unsigned long long *ret_start)
+{
+        _cleanup_free_ char *text = NULL;
+        char path[64];
+        int r;
+
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+        r = read_file_at(AT_FDCWD, path, &text, 4096);
+        if (r < 0)
+                return r == -ENOENT ? -ESRCH : r;
+        /* The command in parentheses may hold spaces and parentheses. */
+        const char *p = strrchr(text, ')');
+        if (!p || sscanf(p + 2, "%c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+                         ret_state, ret_start) != 2)
+                return -EBADMSG;
+        return 0;
+}

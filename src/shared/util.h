@@ -40,6 +40,10 @@ int write_file_at(int dir_fd, const char *path, const char *contents, mode_t mod
 /* contents whole into PATH.tmp, then renamed over path: a reader sees the
  * old file or the new one. */
 int write_file_atomic(const char *path, const char *contents, mode_t mode);
+/* pid's state (field 3 of /proc/PID/stat: R, S, Z, ...) and start time
+ * (field 22, clock ticks since boot): with the PID, what tells a process
+ * from a later one with its number. -ESRCH: no such process. */
+int proc_stat_fields(pid_t pid, char *ret_state, unsigned long long *ret_start);
 /* Write into an existing file such as a cgroup or /proc knob. */
 int write_string_at(int dir_fd, const char *path, const char *contents);
 

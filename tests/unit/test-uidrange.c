@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -806,4 +808,34 @@ Test(pick, sweep_races_release_and_reclaim)
         uid_range_release(&intruder);
         uid_range_release(&r);
         uid_range_release(&held);
+}
+
+/* berth-oci's claim, handed to the container's process: it holds with no
+ * lock while that process runs, is stale once it is gone, and is dropped
+ * only by the container it names. */
+Test(claim, handed_to_a_process)
+{
+        struct uid_range a = UID_RANGE_INIT, b = UID_RANGE_INIT;
+        uid_t base = UID_PICK_MIN + 7 * UID_RANGE_SIZE;
+        pid_t child = fork();
+
+        cr_assert_geq(child, 0);
+        if (child == 0) {
+                pause();
+                _exit(0);
+        }
+        cr_assert_eq(uid_range_claim(base, UID_RANGE_SIZE, "oci1", &a), 0);
+        cr_assert_eq(uid_range_hand_to(&a, child, "oci1"), 0);
+        cr_expect_lt(a.lock_fd, 0);
+        cr_expect_eq(uid_range_claim(base, UID_RANGE_SIZE, "other", &b), -EBUSY);
+        cr_expect_eq(uid_range_drop(base, "other"), 0);
+        cr_expect(claim_exists(base), "dropped by a name it does not hold");
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+        cr_expect_eq(uid_range_claim(base, UID_RANGE_SIZE, "other", &b), 0, "stale once its process is gone");
+        uid_range_release(&b);
+        cr_assert_eq(uid_range_claim(base, UID_RANGE_SIZE, "oci2", &a), 0);
+        cr_assert_eq(uid_range_hand_to(&a, getpid(), "oci2"), 0);
+        cr_expect_eq(uid_range_drop(base, "oci2"), 0);
+        cr_expect(!claim_exists(base));
 }
