@@ -14,6 +14,7 @@
 #include "config.h"
 #include "oci-create.h"
 #include "oci-exec.h"
+#include "oci-update.h"
 #include "oci-log.h"
 #include "oci-proc.h"
 #include "oci-runtime.h"
@@ -40,6 +41,8 @@ static void help(void)
                "  kill [--all] ID [SIGNAL]     SIGTERM by default\n"
                "  delete [--force] ID\n"
                "  pause ID, resume ID          the cgroup2 freezer\n"
+               "  update [--resources FILE|-] [--memory N] [--pids-limit N] [--cpu-quota N] ... ID\n"
+               "                               change a running container's linux.resources\n"
                "  ps [--format table|json] ID  the container's processes\n"
                "  list [--format table|json] [--quiet]\n"
                "  features                     what this runtime implements, as JSON\n"
@@ -270,6 +273,8 @@ static int dispatch(const struct globals *g, int argc, char **argv)
                 strv_free(o.caps);
                 return r;
         }
+        if (streq(cmd, "update"))
+                return oci_update(g->root, argc, argv);
         if (streq(cmd, "features"))
                 return oci_print_features();
         if (streq(cmd, "spec"))

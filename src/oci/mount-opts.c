@@ -88,9 +88,10 @@ static int one(const char *o, struct oci_mount_opts *ret)
                 ret->idmap = true;
                 return 0;
         }
-        /* A tmpfs that starts with its mount point's files: not yet. */
-        if (streq(o, "tmpcopyup"))
-                return -EOPNOTSUPP;
+        if (streq(o, "tmpcopyup")) {
+                ret->tmpcopyup = true;
+                return 0;
+        }
         if (in_list(fstab_only, ELEMENTSOF(fstab_only), o))
                 return 0;
         /* sync, dirsync, mand, remount: flags of mount(2) that the new API
@@ -117,6 +118,11 @@ int oci_mount_opts_parse(const struct oci_mount *m, struct oci_mount_opts *ret, 
                         oci_mount_opts_done(ret);
                         return r;
                 }
+        }
+        if (ret->tmpcopyup && (ret->bind || !m->type || !streq(m->type, "tmpfs"))) {
+                snprintf(why, why_size, "mount %s: tmpcopyup is for a tmpfs", m->destination);
+                oci_mount_opts_done(ret);
+                return -EINVAL;
         }
         if (ret->bind && (!m->source || !*m->source)) {
                 snprintf(why, why_size, "mount %s: a bind mount needs a source", m->destination);

@@ -14,6 +14,7 @@ struct oci_mount_opts {
         bool bind;              /* "bind", "rbind", or type "bind" */
         bool recursive;         /* "rbind" */
         bool idmap;             /* "idmap", "ridmap": mapped into the container's user namespace */
+        bool tmpcopyup;         /* a tmpfs that starts with what its mount point held */
         unsigned attr_set, attr_clr;    /* MOUNT_ATTR_* */
         unsigned long propagation;      /* MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE; 0: none */
         bool propagation_recursive;

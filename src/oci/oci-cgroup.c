@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "devices.h"
 #include "log.h"
+#include "oci-state.h"
 #include "settings.h"
 #include "util.h"
 
@@ -94,5 +95,32 @@ int oci_cgroup_open(struct oci_cgroup_args *a, struct machine_cgroup *cg, struct
         if (!cg->path && !cg->devices_optional)
                 return log_error_ret(-EOPNOTSUPP, "container %s: no cgroup2 hierarchy is mounted, so no device "
                                      "policy can keep it from the host's devices", a->id);
+        return 0;
+}
+
+int oci_cgroup_adopt(const struct oci_state *st, const char *machine, struct machine_cgroup *cg)
+{
+        char *v1[_CG_V1_MAX] = {};
+
+        for (char **l = st->cgroup_v1; l && *l; l++)
+                for (int c = 0; c < _CG_V1_MAX; c++) {
+                        size_t len = strlen(cgroup_v1_name(c));
+                        if (strncmp(*l, cgroup_v1_name(c), len) == 0 && (*l)[len] == '=')
+                                v1[c] = *l + len + 1;
+                }
+        cg->at = st->cgroup_at;
+        cg->machine = machine;
+        return cgroup_adopt(cg, st->cgroup, st->cgroup_id, v1);
+}
+
+int oci_cgroup_v1_lines(const struct machine_cgroup *cg, char ***ret)
+{
+        for (int i = 0; i < _CG_V1_MAX; i++) {
+                _cleanup_free_ char *line = NULL;
+                if (!cg->v1[i])
+                        continue;
+                if (asprintf(&line, "%s=%s", cgroup_v1_name(i), cg->v1[i]) < 0 || strv_push(ret, line) < 0)
+                        return -ENOMEM;
+        }
         return 0;
 }

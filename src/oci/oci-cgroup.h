@@ -28,3 +28,10 @@ int oci_cgroups_path(const char *path, bool systemd, char **ret);
  * points at); -errno after one log line. */
 int oci_cgroup_open(struct oci_cgroup_args *a, struct machine_cgroup *cg, struct cgroup_device **ret_devices,
                     size_t *ret_n);
+
+struct oci_state;
+/* The cgroup create made for st, for cgroup_destroy and cgroup_set
+ * (machine: its name, which a v1 hierarchy joined later is made under). */
+int oci_cgroup_adopt(const struct oci_state *st, const char *machine, struct machine_cgroup *cg);
+/* Its v1 cgroups as the state keeps them, "CONTROLLER=PATH". */
+int oci_cgroup_v1_lines(const struct machine_cgroup *cg, char ***ret);

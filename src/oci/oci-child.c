@@ -8,6 +8,7 @@
  * mounts go through the launcher's own helpers (mnt.c, tree.c). */
 #include "oci-child.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -28,6 +29,7 @@
 #include "cleanup.h"
 #include "hooks.h"
 #include "console.h"
+#include "copy.h"
 #include "mnt.h"
 #include "mount-opts.h"
 #include "oci-identity.h"
@@ -76,6 +78,33 @@ static int clone_own_cgroup(void)
         return mnt_clone(AT_FDCWD, path, false);
 }
 
+/* tmpcopyup: what the mount point holds, into the new tmpfs first. */
+static int copy_up(int root_fd, const char *dest, int tmpfs_fd)
+{
+        _cleanup_close_ int dir = tree_open(root_fd, dest, O_RDONLY | O_DIRECTORY);
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *e;
+        int r;
+
+        if (dir == -ENOENT)
+                return 0;
+        if (dir < 0)
+                return dir;
+        d = fdopendir(dup(dir));
+        if (!d)
+                return -errno;
+        while ((e = readdir(d)))
+                if (!streq(e->d_name, ".") && !streq(e->d_name, "..") &&
+                    (r = copy_entry_any(dir, e->d_name, tmpfs_fd, e->d_name, dest, NULL, NULL)) < 0)
+                        return r;
+        /* The tmpfs's root as the directory was (mode, owner). */
+        struct stat st;
+        if (fstat(dir, &st) < 0 || fchmod(tmpfs_fd, st.st_mode & 07777) < 0)
+                return -errno;
+        (void) fchown(tmpfs_fd, st.st_uid, st.st_gid);
+        return 0;
+}
+
 /* A mount of a file system (not a bind) on dest, made first. */
 static void mount_fs(const struct oci_mount *m, const struct oci_mount_opts *o, int root_fd, int sync_fd)
 {
@@ -109,6 +138,8 @@ static void mount_fs(const struct oci_mount *m, const struct oci_mount_opts *o, 
                 FAIL(sync_fd, fd, "mounting %s on %s%s%s%s", type, m->destination, err.text[0] ? " (" : "", err.text,
                      err.text[0] ? ")" : "");
         r = mnt_set_attrs(fd, o->attr_set, o->attr_clr, 0, true);
+        if (r >= 0 && o->tmpcopyup)
+                r = copy_up(root_fd, m->destination, fd);
         if (r >= 0)
                 r = mnt_attach_dir(fd, root_fd, m->destination);
         if (r >= 0)

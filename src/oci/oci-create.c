@@ -466,14 +466,10 @@ static int save_state(struct create *c)
         r = oci_proc_start_time(c->pid, &st.start_time);
         if (r < 0)
                 return log_error_errno(r, "reading the container's process %d", (int) c->pid);
-        for (int i = 0; i < _CG_V1_MAX; i++) {
-                _cleanup_free_ char *line = NULL;
-                if (!c->cg.v1[i])
-                        continue;
-                if (asprintf(&line, "%s=%s", cgroup_v1_name(i), c->cg.v1[i]) < 0 || strv_push(&v1, line) < 0)
-                        return log_oom();
-        }
+        if (oci_cgroup_v1_lines(&c->cg, &v1) < 0)
+                return log_oom();
         st.cgroup_v1 = v1;
+        st.cgroup_at = c->cgroup_at;
         /* exec's processes get the container's filter too. */
         if (c->child.filter.len) {
                 _cleanup_free_ char *bpf = strjoin(c->dir, "/seccomp.bpf", NULL);

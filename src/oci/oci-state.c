@@ -68,6 +68,8 @@ static int add_internal(json_object *o, const struct oci_state *st)
         json_object_object_add(b, "start_time", json_object_new_uint64(st->start_time));
         if (st->cgroup)
                 json_object_object_add(b, "cgroup", json_object_new_string(st->cgroup));
+        if (st->cgroup_at)
+                json_object_object_add(b, "cgroup_at", json_object_new_string(st->cgroup_at));
         json_object_object_add(b, "cgroup_id", json_object_new_uint64(st->cgroup_id));
         for (char **c = st->cgroup_v1; c && *c; c++)
                 json_object_array_add(v1, json_object_new_string(*c));
@@ -144,6 +146,7 @@ static void read_internal(json_object *o, struct oci_state *st)
         if (json_object_object_get_ex(b, "term_signal", &v))
                 st->term_signal = json_object_get_int(v);
         st->cgroup = string_of(b, "cgroup");
+        st->cgroup_at = string_of(b, "cgroup_at");
         st->hooks = string_of(b, "hooks");
         if (json_object_object_get_ex(b, "cgroup_v1", &v) && json_object_is_type(v, json_type_array))
                 for (size_t i = 0; i < json_object_array_length(v); i++) {
@@ -199,6 +202,7 @@ void oci_state_done(struct oci_state *st)
         free(st->created);
         strv_free(st->annotations);
         free(st->cgroup);
+        free(st->cgroup_at);
         free(st->hooks);
         strv_free(st->cgroup_v1);
         *st = (struct oci_state) {};

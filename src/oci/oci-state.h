@@ -29,6 +29,7 @@ struct oci_state {
         /* berth-oci's own, in the saved file only (under "berth"). */
         unsigned long long start_time;  /* pid's, /proc/PID/stat: a reused PID is not the container */
         char *cgroup;           /* its cgroup2 cgroup, absolute; NULL: none */
+        char *cgroup_at;        /* linux.cgroupsPath as made (cg->at); NULL: berth-NAME */
         unsigned long long cgroup_id;   /* that cgroup's inode */
         char **cgroup_v1;       /* "CONTROLLER=PATH" for each v1 cgroup it joined */
         int term_signal;        /* what kill SIGTERM sends (its init's stop signal); 0: SIGTERM */

@@ -23,6 +23,9 @@
 #include "cleanup.h"
 #include "hooks.h"
 #include "log.h"
+#include "name.h"
+#include "oci-cgroup.h"
+#include "oci-create.h"
 #include "oci-proc.h"
 #include "util.h"
 
@@ -203,19 +206,6 @@ int oci_verb_kill(const char *root, const char *id, const char *signal, bool all
         return r == -ESRCH && all ? 0 : r;
 }
 
-static int adopt_cgroup(const struct oci_state *st, struct machine_cgroup *cg)
-{
-        char *v1[_CG_V1_MAX] = {};
-
-        for (char **l = st->cgroup_v1; l && *l; l++)
-                for (int c = 0; c < _CG_V1_MAX; c++) {
-                        size_t len = strlen(cgroup_v1_name(c));
-                        if (strncmp(*l, cgroup_v1_name(c), len) == 0 && (*l)[len] == '=')
-                                v1[c] = *l + len + 1;
-                }
-        return cgroup_adopt(cg, st->cgroup, st->cgroup_id, v1);
-}
-
 /* Wait up to timeout_ms for the process to be gone (a zombie is). */
 static void wait_gone(const struct oci_state *st, int timeout_ms)
 {
@@ -248,7 +238,9 @@ int oci_verb_delete(const char *root, const char *id, bool force)
                 wait_gone(&st, 5000);
         }
         if (st.cgroup) {
-                r = adopt_cgroup(&st, &cg);
+                char name[MACHINE_NAME_MAX + 1];
+                oci_machine_name(id, name, sizeof(name));
+                r = oci_cgroup_adopt(&st, name, &cg);
                 if (r >= 0)
                         r = cgroup_destroy(&cg);
                 if (r < 0)

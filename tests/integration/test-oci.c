@@ -799,3 +799,58 @@ Test(oci, exec_joins_the_container)
         it_result_free(&r);
         assert_gone("e1");
 }
+
+/* update: linux.resources changed while the container runs, from flags
+ * and from a file on stdin; a controller first used now (cpu) is joined
+ * with the container's processes, and delete removes it too. */
+Test(oci, update_changes_the_limits)
+{
+        write_config("exec sleep 1000", NULL, ", \"resources\": {\"pids\": {\"limit\": 55}}", NULL);
+        cr_assert_eq(create("u1", NULL), 0, "%s", bundle_file("err"));
+        char *pid = bundle_file("pid"), cmd[1024];
+        struct it_result r = oci("start", "u1", NULL);
+        it_result_free(&r);
+        char *argv[] = { (char *) oci_bin(), "--root", root, "update", "--pids-limit", "66", "--cpu-quota", "50000",
+                         "--cpu-period", "100000", "u1", NULL };
+        r = it_run(30, argv);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "echo '{\"memory\": {\"limit\": 134217728}}' | %s --root %s update --resources - u1",
+                 oci_bin(), root);
+        it_sh("%s", cmd);
+        snprintf(cmd, sizeof(cmd), "for c in pids memory cpu; do p=$(grep -E \":([a-z]+,)?$c(,[a-z]+)?:\" /proc/%s/cgroup |"
+                 " cut -d: -f3); d=/sys/fs/cgroup/$c${p%%/payload}; cat $d/pids.max $d/memory.limit_in_bytes"
+                 " $d/cpu.cfs_quota_us 2>/dev/null; done", pid);
+        cr_expect_str_eq(it_sh_out(cmd), "66\n134217728\n50000\n");
+        r = oci("delete", "u1", NULL);
+        cr_expect_eq(r.status, 1, "running: %s", r.err);
+        it_result_free(&r);
+        char *argv2[] = { (char *) oci_bin(), "--root", root, "delete", "--force", "u1", NULL };
+        r = it_run(30, argv2);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        waitpid(atoi(pid), NULL, 0);
+        assert_gone("u1");
+        char *argv3[] = { (char *) oci_bin(), "--root", root, "update", "--memory", "x", "u1", NULL };
+        r = it_run(30, argv3);
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "--memory x: not a number"), "%s", r.err);
+        it_result_free(&r);
+}
+
+/* tmpcopyup (runc's, podman's): a tmpfs that starts with what its mount
+ * point held, writable while the root is read-only. */
+Test(oci, tmpfs_copy_up)
+{
+        char *out = inside("ls /etc | sort | head -3 | tr '\\n' ' '; echo x > /etc/new && cat /etc/new;"
+                           " grep ' /etc ' /proc/self/mounts | cut -d' ' -f3",
+                           NULL, NULL,
+                           ", \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+                           " {\"destination\": \"/etc\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": "
+                           "[\"tmpcopyup\", \"mode=755\"]}]");
+        char *want = it_sh_out(strjoin("ls ", it_busybox_tree(), "/etc | sort | head -3 | tr '\\n' ' '; echo"));
+        want[strcspn(want, "\n")] = 0;
+        cr_expect(strncmp(out, want, strlen(want)) == 0 && strstr(out, "x\ntmpfs\n"), "%s (want %s)", out, want);
+        cr_expect(access(strjoin(it_busybox_tree(), "/etc/new", NULL), F_OK) != 0, "the tree was written");
+        free(out);
+}
