@@ -79,9 +79,11 @@ static int clone_own_cgroup(void)
 }
 
 /* tmpcopyup: what the mount point holds, into the new tmpfs first. */
-static int copy_up(int root_fd, const char *dest, int tmpfs_fd)
+static int copy_up(int root_fd, const char *dest, int mnt_fd)
 {
         _cleanup_close_ int dir = tree_open(root_fd, dest, O_RDONLY | O_DIRECTORY);
+        /* The mount's fd is a path only: its root, opened for real. */
+        _cleanup_close_ int tmpfs_fd = openat(mnt_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *e;
         int r;
@@ -90,6 +92,8 @@ static int copy_up(int root_fd, const char *dest, int tmpfs_fd)
                 return 0;
         if (dir < 0)
                 return dir;
+        if (tmpfs_fd < 0)
+                return -errno;
         d = fdopendir(dup(dir));
         if (!d)
                 return -errno;
