@@ -43,8 +43,10 @@
 #include "oci-proc.h"
 #include "oci-seccomp.h"
 #include "oci-state.h"
+#include "oci-system.h"
 #include "settings.h"
 #include "sync.h"
+#include "uidrange.h"
 #include "userns.h"
 #include "util.h"
 
@@ -62,6 +64,8 @@ struct create {
         char *staging;
         char *cgroup_at;        /* linux.cgroupsPath, as the cgroup's path (cg.at) */
         bool idmap_root;        /* berth made the user namespace: the root is idmapped into it */
+        struct uid_range range; /* the range it picked for it */
+        int term_signal;
         int console_fd;         /* connected to --console-socket */
         pid_t pid;
         int pidfd;
@@ -81,6 +85,32 @@ void oci_machine_name(const char *id, char *ret, size_t size)
         snprintf(ret, size, "oci-%016llx", (unsigned long long) h);
 }
 
+/* System-container mode (oci-system.c): with a user namespace of
+ * berth's, a range is picked and claimed, and the root idmapped. */
+static int system_mode(struct create *c)
+{
+        struct oci_system sys;
+        int r;
+
+        if (!oci_system_container(&c->spec))
+                return 0;
+        r = oci_system_adjust(&c->spec, &sys);
+        if (r < 0)
+                return log_oom();
+        c->term_signal = sys.term_signal;
+        if (!sys.own_userns)
+                return 0;
+        r = uid_range_pick(c->name, 0, &c->range);
+        if (r == -EUSERS)
+                return log_error_ret(r, "container %s: no free range of %u IDs is left for its user namespace",
+                                     c->o->id, (unsigned) UID_RANGE_SIZE);
+        if (r < 0)
+                return log_error_errno(r, "container %s: claiming an ID range", c->o->id);
+        c->idmap_root = true;
+        r = oci_system_set_range(&c->spec, c->range.base, c->range.size);
+        return r < 0 ? log_oom() : 0;
+}
+
 static int load_bundle(struct create *c)
 {
         char why[512];
@@ -93,6 +123,9 @@ static int load_bundle(struct create *c)
         if (r < 0)
                 return log_error_ret(r, "%s", why);
         oci_machine_name(c->o->id, c->name, sizeof(c->name));
+        r = system_mode(c);
+        if (r < 0)
+                return r;
         r = oci_to_settings(&c->spec, c->name, &c->s, why, sizeof(why));
         if (r < 0)
                 return log_error_ret(r, "%s", why);
@@ -235,6 +268,13 @@ static int clone_mount(struct create *c, const struct oci_mount *m, int userns_f
         fd = mnt_clone(AT_FDCWD, src, o.recursive);
         if (fd >= 0 && o.idmap && userns_fd >= 0)
                 r = mnt_idmap(fd, userns_fd, o.recursive);
+        /* System-container mode: what the engine binds in (its /etc/hosts,
+         * the volumes) reads as the container's own, where the file
+         * system can be idmapped; a plain bind where it cannot. */
+        else if (fd >= 0 && c->idmap_root && userns_fd >= 0 && mnt_idmap(fd, userns_fd, o.recursive) < 0) {
+                safe_close(fd);
+                fd = mnt_clone(AT_FDCWD, src, o.recursive);
+        }
         if (fd >= 0 && r >= 0)
                 r = mnt_set_attrs(fd, o.attr_set, o.attr_clr, 0, o.recursive);
         oci_mount_opts_done(&o);
@@ -456,6 +496,8 @@ static int save_state(struct create *c)
                 .cgroup_id = c->cg.id,
                 .hooks = c->spec.hooks.json,
                 .seccomp_flags = c->child.filter_flags,
+                .term_signal = c->term_signal,
+                .uid_base = c->range.lock_fd >= 0 ? c->range.base : 0,
         };
         _cleanup_strv_ char **v1 = NULL;
         char created[64];
@@ -515,6 +557,7 @@ int oci_create(const struct oci_create_opts *o)
 {
         struct create c = {
                 .o = o,
+                .range = UID_RANGE_INIT,
                 .console_fd = -EBADF,
                 .pidfd = -EBADF,
                 .sync_fd = -EBADF,
@@ -547,8 +590,12 @@ int oci_create(const struct oci_create_opts *o)
                 r = wait_ready(&c);
         if (r >= 0)
                 r = save_state(&c);
+        /* The range outlives create: the container's process holds it. */
+        if (r >= 0 && c.range.lock_fd >= 0 && (r = uid_range_hand_to(&c.range, c.pid, c.name)) < 0)
+                log_error_errno(r, "container %s: handing its ID range to its process", o->id);
         if (r < 0)
                 undo(&c);
+        uid_range_release(&c.range);
         /* The process is its own now: no kill at our exit. */
         safe_close(c.pidfd);
         safe_close(c.sync_fd);

@@ -87,6 +87,7 @@ int oci_print_features(void)
         json_object_object_add(lx, "selinux", off);
         json_object_object_add(o, "linux", lx);
         json_object_object_add(ann, "io.github.berth.version", json_object_new_string(BERTH_VERSION));
+        json_object_object_add(ann, "org.berth.system-container", json_object_new_string("true|false"));
         json_object_object_add(o, "annotations", ann);
         return print(o);
 }

@@ -78,6 +78,7 @@ static int add_internal(json_object *o, const struct oci_state *st)
         if (st->hooks)
                 json_object_object_add(b, "hooks", json_object_new_string(st->hooks));
         json_object_object_add(b, "seccomp_flags", json_object_new_int64(st->seccomp_flags));
+        json_object_object_add(b, "uid_base", json_object_new_int64(st->uid_base));
         json_object_object_add(o, "berth", b);
         return 0;
 }
@@ -141,6 +142,8 @@ static void read_internal(json_object *o, struct oci_state *st)
                 st->start_time = json_object_get_uint64(v);
         if (json_object_object_get_ex(b, "cgroup_id", &v))
                 st->cgroup_id = json_object_get_uint64(v);
+        if (json_object_object_get_ex(b, "uid_base", &v))
+                st->uid_base = (uid_t) json_object_get_int64(v);
         if (json_object_object_get_ex(b, "seccomp_flags", &v))
                 st->seccomp_flags = (unsigned) json_object_get_int64(v);
         if (json_object_object_get_ex(b, "term_signal", &v))

@@ -27,6 +27,7 @@
 #include "oci-cgroup.h"
 #include "oci-create.h"
 #include "oci-proc.h"
+#include "uidrange.h"
 #include "util.h"
 
 static int load(const char *root, const char *id, struct oci_state *st)
@@ -253,6 +254,11 @@ int oci_verb_delete(const char *root, const char *id, bool force)
                 r = log_error_errno(r, "removing %s", dir);
         else
                 run_post_hooks(&st, OCI_HOOK_POSTSTOP, OCI_STOPPED);
+        if (st.uid_base) {
+                char name[MACHINE_NAME_MAX + 1];
+                oci_machine_name(id, name, sizeof(name));
+                (void) uid_range_drop(st.uid_base, name);
+        }
         oci_state_done(&st);
         return r;
 }

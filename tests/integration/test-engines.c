@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -304,4 +305,81 @@ Test(containerd, ctr_run_gives_the_exit_status)
         cr_expect_eq(it_count_entries(oci_root) <= 0, true, "berth-oci states left in %s", oci_root);
         char *l = it_leftovers("c1", it_busybox_tree());
         cr_expect_null(l, "%s", l);
+}
+
+static void import_debian(void)
+{
+        it_sh("tar -C %s -cf - . | %s import - localhost/deb:1 >/dev/null 2>&1", it_debian_tree(), podman);
+}
+
+/* Wait until systemd in container name says running (or fail with what
+ * it says and its failed units). */
+static void expect_running(const char *name)
+{
+        struct it_result r = {};
+        for (int i = 0; i < 120; i++) {
+                it_result_free(&r);
+                r = sh("%s exec %s systemctl is-system-running", podman, name);
+                if (strstr(r.out, "running") || strstr(r.out, "degraded"))
+                        break;
+                usleep(250000);
+        }
+        struct it_result f = sh("%s exec %s systemctl --failed --no-pager", podman, name);
+        cr_expect_str_eq(r.out, "running\n", "failed units: %s", f.out);
+        it_result_free(&f);
+        it_result_free(&r);
+}
+
+/* Stopped with podman's stop signal for systemd (SIGRTMIN+3) within
+ * seconds, and exited 0: a clean poweroff. */
+static void expect_clean_stop(const char *name)
+{
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        struct it_result r = sh("%s stop -t 20 %s && %s ps -a --format '{{.Status}}'", podman, name, podman);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        double s = (double) (b.tv_sec - a.tv_sec) + (double) (b.tv_nsec - a.tv_nsec) / 1e9;
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(strstr(r.out, "Exited (0)"), "%s", r.out);
+        cr_expect_lt(s, 10.0, "stop took %.1f s", s);
+        it_result_free(&r);
+        r = sh("%s rm %s", podman, name);
+        it_result_free(&r);
+}
+
+/* System-container mode: Debian's systemd as the container's init on this
+ * hybrid host, in a user namespace of berth's own (podman gives none), its
+ * cgroup2 delegated; then in podman's user namespace (--uidmap). */
+Test(podman, systemd_boots_debian_in_berths_user_namespace)
+{
+        import_debian();
+        struct it_result r = sh("%s run -d --name sd1 %s --systemd=always localhost/deb:1 /lib/systemd/systemd",
+                                podman, run_opts());
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        expect_running("sd1");
+        r = sh("%s exec sd1 sh -c 'tr -s \" \" < /proc/self/uid_map; echo $container; stat -f -c %%T /sys/fs/cgroup;"
+               " ls /sys/fs/cgroup | grep -c init.scope'", podman);
+        unsigned base = 0;
+        cr_expect(sscanf(r.out, " 0 %u 65536", &base) == 1 && base >= 0x80000, "its own range: %s", r.out);
+        cr_expect(strstr(r.out, "\npodman\ncgroup2fs\n1\n"), "%s", r.out);
+        it_result_free(&r);
+        expect_clean_stop("sd1");
+        expect_clean();
+}
+
+Test(podman, systemd_boots_debian_in_podmans_user_namespace)
+{
+        import_debian();
+        struct it_result r = sh("%s run -d --name sd2 %s --systemd=always --uidmap 0:300000:65536 "
+                                "--gidmap 0:300000:65536 localhost/deb:1 /lib/systemd/systemd",
+                                podman, run_opts());
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        expect_running("sd2");
+        r = sh("%s exec sd2 tr -s ' ' < /dev/null; %s exec sd2 cat /proc/self/uid_map", podman, podman);
+        cr_expect(strstr(r.out, "300000"), "%s", r.out);
+        it_result_free(&r);
+        expect_clean_stop("sd2");
+        expect_clean();
 }

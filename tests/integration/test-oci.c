@@ -854,3 +854,30 @@ Test(oci, tmpfs_copy_up)
         cr_expect(access(strjoin(it_busybox_tree(), "/etc/new", NULL), F_OK) != 0, "the tree was written");
         free(out);
 }
+
+/* System-container mode by annotation: a user namespace with a range of
+ * berth's (claimed while the container lives, released at delete), a
+ * writable cgroup2 of its own, /run and /tmp as tmpfs, container= set. */
+Test(oci, system_container_mode)
+{
+        char *out = inside("tr -s ' ' < /proc/self/uid_map; echo $container; mkdir /sys/fs/cgroup/sub && echo cg-rw;"
+                           " grep -E ' /(run|tmp|sys/fs/cgroup) ' /proc/self/mounts | cut -d' ' -f2,3 | sort",
+                           NULL, NULL, ", \"annotations\": {\"org.berth.system-container\": \"true\"}");
+        unsigned base = 0;
+        cr_expect(sscanf(out, " 0 %u 65536", &base) == 1 && base >= 0x80000, "%s", out);
+        cr_expect(strstr(out, "\nberth-oci\ncg-rw\n/run tmpfs\n/sys/fs/cgroup cgroup2\n/tmp tmpfs\n"), "%s", out);
+        free(out);
+        char path[400];
+        snprintf(path, sizeof(path), "%s/uids/%u", it.runtime_dir, base);
+        cr_expect_neq(access(path, F_OK), 0, "the range's claim is gone with the container");
+        /* While it runs, the claim holds. */
+        write_config("exec sleep 1000", NULL, NULL, ", \"annotations\": {\"org.berth.system-container\": \"true\"}");
+        cr_assert_eq(create("sy2", NULL), 0, "%s", bundle_file("err"));
+        char *claims = it_sh_out(strjoin("ls ", it.runtime_dir, "/uids"));
+        cr_expect_neq(claims[0], 0, "a claim while the container exists");
+        struct it_result r = oci("delete", "sy2", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_expect_str_eq(it_sh_out(strjoin("ls ", it.runtime_dir, "/uids")), "");
+        assert_gone("sy2");
+}
