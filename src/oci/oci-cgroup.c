@@ -82,8 +82,25 @@ int oci_cgroup_open(struct oci_cgroup_args *a, struct machine_cgroup *cg, struct
         r = devices_allow_list(a->settings, &none, ret_devices, ret_n);
         if (r < 0)
                 return log_oom();
-        cg->devices = *ret_devices;
-        cg->n_devices = *ret_n;
+        /* linux.resources.devices: its allows after berth's own; and the
+         * nodes of linux.devices may be made (as runc makes them before
+         * its policy is set), opened only as those rules say. */
+        const struct oci_spec *spec = a->spec;
+        struct cgroup_device *all = realloc(*ret_devices,
+                                            (*ret_n + spec->n_device_rules + spec->n_devices) * sizeof(*all));
+        if (!all)
+                return log_oom();
+        memcpy(all + *ret_n, spec->device_rules, spec->n_device_rules * sizeof(*all));
+        *ret_n += spec->n_device_rules;
+        for (size_t i = 0; i < spec->n_devices; i++)
+                if (spec->devices[i].type != 'p')
+                        all[(*ret_n)++] = (struct cgroup_device) { .type = spec->devices[i].type,
+                                                                   .major = spec->devices[i].major,
+                                                                   .minor = spec->devices[i].minor,
+                                                                   .access = CGROUP_DEVICE_MKNOD };
+        *ret_devices = all;
+        cg->devices = a->spec->devices_all ? NULL : *ret_devices;
+        cg->n_devices = a->spec->devices_all ? 0 : *ret_n;
         /* A user namespace makes no device nodes: a policy is a second
          * wall there, not the only one. */
         cg->devices_optional = a->userns;

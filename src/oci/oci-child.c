@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "apifs.h"
@@ -184,6 +185,42 @@ static void mount_all(const struct oci_spec *spec, struct handed *h, int root_fd
                 else
                         mount_fs(m, &o, root_fd, sync_fd);
                 oci_mount_opts_done(&o);
+        }
+}
+
+/* linux.devices: made with mknod, or where that is not allowed (a user
+ * namespace) the host's node of that path bound, when it is the same. */
+static void make_devices(const struct oci_spec *spec, int root_fd, int sync_fd)
+{
+        for (size_t i = 0; i < spec->n_devices; i++) {
+                const struct oci_device *d = &spec->devices[i];
+                _cleanup_free_ char *dir = strdup(d->path);
+                char *slash = dir ? strrchr(dir, '/') : NULL;
+                mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+                int r;
+
+                if (!slash)
+                        FAIL(sync_fd, -ENOMEM, "linux.devices %s", d->path);
+                *slash = 0;
+                _cleanup_close_ int dfd = tree_mkdir_p(root_fd, dir[0] ? dir : "/", 0755);
+                if (dfd < 0)
+                        FAIL(sync_fd, dfd, "linux.devices %s", d->path);
+                if (mknodat(dfd, slash + 1, type | d->mode, makedev(d->major, d->minor)) == 0) {
+                        if (fchownat(dfd, slash + 1, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+                                FAIL(sync_fd, -errno, "linux.devices %s: its owner", d->path);
+                        continue;
+                }
+                if (errno != EPERM)
+                        FAIL(sync_fd, -errno, "linux.devices %s", d->path);
+                struct stat st;
+                if (stat(d->path, &st) < 0 || (st.st_mode & S_IFMT) != type ||
+                    (type != S_IFIFO && st.st_rdev != makedev(d->major, d->minor)))
+                        FAIL(sync_fd, 0, "linux.devices %s: a user namespace makes no device nodes, and the host has "
+                             "none that is the same at that path to bind", d->path);
+                _cleanup_close_ int m = mnt_clone(AT_FDCWD, d->path, false);
+                r = m < 0 ? m : mnt_attach_file(m, root_fd, d->path);
+                if (r < 0)
+                        FAIL(sync_fd, r, "linux.devices %s: binding the host's node", d->path);
         }
 }
 
@@ -396,6 +433,7 @@ static void set_up_root(const struct oci_child *c, struct handed *h, int staging
         if (r < 0)
                 FAIL(sync_fd, r, "attaching the root %s", c->spec->root_path);
         mount_all(c->spec, h, root, sync_fd);
+        make_devices(c->spec, root, sync_fd);
         default_dev(root, sync_fd);
         *ret_tty = c->spec->process.terminal ? open_terminal(c, root, sync_fd) : -EBADF;
         if (c->utsns && c->spec->hostname && sethostname(c->spec->hostname, strlen(c->spec->hostname)) < 0)
@@ -417,6 +455,8 @@ _Noreturn void oci_child_run(const struct oci_child *c, int sync_fd)
         int tty, r;
 
         signals_reset_all();
+        /* Modes below are meant as written (linux.devices' fileMode). */
+        umask(0);
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
                 FAIL(sync_fd, -errno, "setting the parent-death signal");
         r = sync_recv(sync_fd, &msg, h.fds, &h.n);

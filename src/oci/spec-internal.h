@@ -31,3 +31,5 @@ int oci_json_strings(struct oci_parse *p, json_object *o, const char *key, const
 
 /* config.json's process object into proc (spec-process.c). */
 int oci_parse_process(struct oci_parse *p, json_object *o, struct oci_process *proc);
+/* linux.devices and linux.resources.devices (spec-devices.c). */
+int oci_parse_devices(struct oci_parse *p, json_object *linux_obj, struct oci_spec *s);

@@ -181,7 +181,8 @@ static int parse_linux(struct oci_parse *p, json_object *l, struct oci_spec *s)
                 r = string_map(p, l, "sysctl", &s->sysctl);
         if (r >= 0)
                 r = oci_json_string(p, l, "rootfsPropagation", "linux.", &s->rootfs_propagation);
-        s->has_devices = present(oci_json_get(l, "devices"));
+        if (r >= 0)
+                r = oci_parse_devices(p, l, s);
         json_object *sc = oci_json_get(l, "seccomp");
         if (r >= 0 && present(sc) && !(s->seccomp_json = strdup(json_object_to_json_string_ext(sc, JSON_C_TO_STRING_PLAIN))))
                 r = -ENOMEM;
@@ -316,6 +317,10 @@ void oci_spec_done(struct oci_spec *s)
         strv_free(s->annotations);
         free(s->rootfs_propagation);
         oci_hooks_done(&s->hooks);
+        for (size_t i = 0; i < s->n_devices; i++)
+                free(s->devices[i].path);
+        free(s->devices);
+        free(s->device_rules);
         free(s->seccomp_json);
         *s = (struct oci_spec) {};
 }

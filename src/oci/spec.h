@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "hooks.h"
 #include "resources.h"
 
@@ -73,6 +74,16 @@ struct oci_process {
         char *apparmor_profile, *selinux_label;
 };
 
+/* linux.devices: a node the container gets at path. */
+struct oci_device {
+        char *path;
+        char type;              /* 'c', 'b' or 'p' (a FIFO) */
+        uint32_t major, minor;
+        mode_t mode;            /* fileMode: permission bits */
+        uid_t uid;
+        gid_t gid;
+};
+
 struct oci_spec {
         char *oci_version;
         char *root_path;        /* absolute: made so against the bundle */
@@ -94,7 +105,14 @@ struct oci_spec {
          * (bundle-settings.c) rather than run without them. */
         struct oci_hooks hooks;
         char *seccomp_json;     /* linux.seccomp as it was, for oci-seccomp.c; NULL: none */
-        bool has_devices, has_personality;
+        struct oci_device *devices;
+        size_t n_devices;
+        /* linux.resources.devices as an allow-list beyond the default one
+         * (devices_allow_list), or devices_all: no device policy. */
+        struct cgroup_device *device_rules;
+        size_t n_device_rules;
+        bool devices_all;
+        bool has_personality;
         bool has_intel_rdt;     /* ignored with a warning, as the issue of Intel RDT allows */
 };
 

@@ -881,3 +881,29 @@ Test(oci, system_container_mode)
         cr_expect_str_eq(it_sh_out(strjoin("ls ", it.runtime_dir, "/uids")), "");
         assert_gone("sy2");
 }
+
+/* linux.devices made with their mode and owner; linux.resources.devices
+ * as the cgroup's policy: what is allowed opens, what is not does not; in
+ * a user namespace a node the host does not have at that path is refused. */
+Test(oci, devices_and_their_policy)
+{
+        static const char devices[] =
+                ", \"devices\": [{\"path\": \"/dev/mynull\", \"type\": \"c\", \"major\": 1, \"minor\": 3, \"fileMode\": 416,"
+                " \"uid\": 5, \"gid\": 6}, {\"path\": \"/dev/sub/blocked\", \"type\": \"c\", \"major\": 1, \"minor\": 11}],"
+                " \"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}, {\"allow\": true, \"type\": \"c\","
+                " \"major\": 1, \"minor\": 3, \"access\": \"rwm\"}]}";
+        char *out = inside("stat -c '%t,%T %a %u %g' /dev/mynull; echo x > /dev/mynull && echo wrote;"
+                           " head -c1 /dev/sub/blocked 2>/dev/null || echo blocked",
+                           NULL, devices, NULL);
+        cr_expect_str_eq(out, "1,3 640 5 6\nwrote\nblocked\n");
+        free(out);
+        char linux_extra[1024];
+        snprintf(linux_extra, sizeof(linux_extra), "%s, \"uidMappings\": [{\"containerID\": 0, \"hostID\": 2000000, "
+                 "\"size\": 65536}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 2000000, \"size\": 65536}]",
+                 devices);
+        write_config("true", NULL, linux_extra, NULL);
+        char path[400];
+        snprintf(path, sizeof(path), "%s/config.json", bundle);
+        it_sh("sed -i 's|{\"type\": \"pid\"}|{\"type\": \"pid\"}, {\"type\": \"user\"}|' %s", path);
+        expect_refused("dv2", "linux.devices /dev/mynull: a user namespace makes no device nodes");
+}
