@@ -135,10 +135,8 @@ int oci_to_settings(const struct oci_spec *spec, const char *name, struct settin
         int r;
 
         why[0] = 0;
-        if (!spec->process.present) {
-                snprintf(why, why_size, "config.json has no process: nothing to start");
-                return -EINVAL;
-        }
+        /* runtime.md: a container without a process may be created (and
+         * deleted); start refuses it. */
         r = refuse_unimplemented(spec, why, why_size);
         if (r >= 0)
                 r = set(s, "name", name, why, why_size);
@@ -146,10 +144,10 @@ int oci_to_settings(const struct oci_spec *spec, const char *name, struct settin
                 r = set(s, "directory", spec->root_path, why, why_size);
         if (r >= 0 && spec->hostname && *spec->hostname)
                 r = set(s, "hostname", spec->hostname, why, why_size);
-        if (r >= 0)
+        if (r >= 0 && spec->process.present)
                 r = set(s, "chdir", spec->process.cwd, why, why_size);
         snprintf(user, sizeof(user), "%u:%u", spec->process.uid, spec->process.gid);
-        if (r >= 0 && (spec->process.uid || spec->process.gid))
+        if (r >= 0 && spec->process.present && (spec->process.uid || spec->process.gid))
                 r = set(s, "user", user, why, why_size);
         for (char **e = spec->process.env; r >= 0 && e && *e; e++)
                 r = set(s, "setenv", *e, why, why_size);
@@ -168,6 +166,8 @@ int oci_to_settings(const struct oci_spec *spec, const char *name, struct settin
         if (r < 0)
                 return r;
         s->limits = spec->limits;
+        if (!spec->process.present)
+                return 0;
         strv_free(s->argv);
         s->argv = strv_copy(spec->process.args);
         return s->argv ? 0 : -ENOMEM;

@@ -489,6 +489,11 @@ _Noreturn void oci_child_run(const struct oci_child *c, int sync_fd)
         masked_paths(c->spec->masked_paths, sync_fd);
         if (c->spec->root_readonly && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
                 FAIL(sync_fd, -errno, "making the root read-only (root.readonly)");
+        /* No process (runtime.md allows it): set up, and never started. */
+        if (!p->present) {
+                wait_for_start(c, sync_fd);
+                _exit(1);
+        }
         if (p->cwd && chdir(p->cwd) < 0)
                 FAIL(sync_fd, -errno, "process.cwd %s", p->cwd);
         program = oci_process_find(p);

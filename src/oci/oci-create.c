@@ -497,6 +497,7 @@ static int save_state(struct create *c)
                 .hooks = c->spec.hooks.json,
                 .seccomp_flags = c->child.filter_flags,
                 .term_signal = c->term_signal,
+                .no_process = !c->spec.process.present,
                 .uid_base = c->range.lock_fd >= 0 ? c->range.base : 0,
         };
         _cleanup_strv_ char **v1 = NULL;

@@ -79,6 +79,8 @@ static int add_internal(json_object *o, const struct oci_state *st)
                 json_object_object_add(b, "hooks", json_object_new_string(st->hooks));
         json_object_object_add(b, "seccomp_flags", json_object_new_int64(st->seccomp_flags));
         json_object_object_add(b, "uid_base", json_object_new_int64(st->uid_base));
+        if (st->no_process)
+                json_object_object_add(b, "no_process", json_object_new_boolean(true));
         json_object_object_add(o, "berth", b);
         return 0;
 }
@@ -142,6 +144,8 @@ static void read_internal(json_object *o, struct oci_state *st)
                 st->start_time = json_object_get_uint64(v);
         if (json_object_object_get_ex(b, "cgroup_id", &v))
                 st->cgroup_id = json_object_get_uint64(v);
+        if (json_object_object_get_ex(b, "no_process", &v))
+                st->no_process = json_object_get_boolean(v);
         if (json_object_object_get_ex(b, "uid_base", &v))
                 st->uid_base = (uid_t) json_object_get_int64(v);
         if (json_object_object_get_ex(b, "seccomp_flags", &v))

@@ -99,6 +99,8 @@ int oci_verb_start(const char *root, const char *id)
                 return r;
         if (st.status == OCI_STOPPED)
                 r = log_error_ret(-EINVAL, "cannot start a container that has stopped");
+        else if (st.no_process)
+                r = log_error_ret(-EINVAL, "cannot start container %s: its config.json has no process", id);
         else if (st.status != OCI_CREATED)
                 r = log_error_ret(-EINVAL, "cannot start an already running container");
         else if (asprintf(&fifo, "%s/%s/exec.fifo", root, id) < 0)
@@ -223,14 +225,14 @@ int oci_verb_delete(const char *root, const char *id, bool force)
 
         if (r < 0)
                 return force && r == -ENOENT ? 0 : r;
-        if ((st.status == OCI_RUNNING || st.status == OCI_PAUSED) && !force) {
+        /* runtime.md: deleting a container that is not stopped (a created
+         * one too) has no effect and is an error; --force kills it first. */
+        if (st.status != OCI_STOPPED && !force) {
                 r = log_error_ret(-EBUSY, "cannot delete container %s that is not stopped: %s", id,
                                   oci_status_to_string(st.status));
                 oci_state_done(&st);
                 return r;
         }
-        /* Created but not started: nothing of the container's has run, it
-         * goes (as with runc). */
         if (st.status != OCI_STOPPED) {
                 if (st.cgroup)
                         (void) cg_freeze(st.cgroup, false, 0);

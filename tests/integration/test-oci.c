@@ -220,24 +220,51 @@ Test(oci, run_gives_the_exit_status)
         assert_gone("st1");
 }
 
-/* A created container is deleted without --force (its process never
- * ran), a running one only with it. */
+/* runtime.md: delete of a container that is not stopped — a created one
+ * too — is an error and changes nothing; with --force it goes. A config
+ * without a process may be created and deleted; start refuses it. */
 Test(oci, delete_created_and_force_running)
 {
         write_config("exec sleep 1000", NULL, NULL, NULL);
         cr_assert_eq(create("d1", NULL), 0, "%s", bundle_file("err"));
+        pid_t pid = atoi(bundle_file("pid"));
         struct it_result r = oci("delete", "d1", NULL);
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "cannot delete container d1 that is not stopped: created"), "%s", r.err);
+        it_result_free(&r);
+        expect_state("d1", "created", pid);
+        char *argv0[] = { (char *) oci_bin(), "--root", root, "delete", "--force", "d1", NULL };
+        r = it_run(30, argv0);
         cr_expect_eq(r.status, 0, "%s", r.err);
         it_result_free(&r);
+        waitpid(pid, NULL, 0);
         assert_gone("d1");
         cr_assert_eq(create("d2", NULL), 0, "%s", bundle_file("err"));
+        pid = atoi(bundle_file("pid"));
         r = oci("start", "d2", NULL);
         it_result_free(&r);
         char *argv[] = { (char *) oci_bin(), "--root", root, "delete", "--force", "d2", NULL };
         r = it_run(30, argv);
         cr_expect_eq(r.status, 0, "%s", r.err);
         it_result_free(&r);
+        waitpid(pid, NULL, 0);
         assert_gone("d2");
+        it_write_text(strjoin(bundle, "/config.json", NULL),
+                      strjoin("{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"", it_busybox_tree(),
+                              "\"}, \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}]}}"));
+        cr_assert_eq(create("d3", NULL), 0, "without a process: %s", bundle_file("err"));
+        pid = atoi(bundle_file("pid"));
+        r = oci("start", "d3", NULL);
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "cannot start container d3: its config.json has no process"), "%s", r.err);
+        it_result_free(&r);
+        expect_state("d3", "created", pid);
+        char *argv3[] = { (char *) oci_bin(), "--root", root, "delete", "--force", "d3", NULL };
+        r = it_run(30, argv3);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        waitpid(pid, NULL, 0);
+        assert_gone("d3");
 }
 
 /* pause and resume: the cgroup2 freezer. */
@@ -461,7 +488,8 @@ Test(oci, resources_in_the_cgroup)
                  " done", pid);
         char *limits = it_sh_out(cmd);
         cr_expect_str_eq(limits, "77\n268435456\n");
-        struct it_result r = oci("delete", "r1", NULL);
+        char *fd_r1[] = { (char *) oci_bin(), "--root", root, "delete", "--force", "r1", NULL };
+        struct it_result r = it_run(30, fd_r1);
         cr_expect_eq(r.status, 0, "%s", r.err);
         it_result_free(&r);
         assert_gone("r1");
@@ -595,7 +623,8 @@ Test(oci, create_twice_is_refused)
                 it_result_free(&r);
         }
         expect_state("x1", "created", atoi(bundle_file("pid")));
-        struct it_result r = oci("delete", "x1", NULL);
+        char *argv[] = { (char *) oci_bin(), "--root", root, "delete", "--force", "x1", NULL };
+        struct it_result r = it_run(30, argv);
         cr_expect_eq(r.status, 0, "%s", r.err);
         it_result_free(&r);
         assert_gone("x1");
@@ -731,7 +760,8 @@ Test(oci, cgroups_path_places_the_cgroup)
         snprintf(cmd, sizeof(cmd), "p=$(grep :pids: /proc/%s/cgroup | cut -d: -f3); cat /sys/fs/cgroup/pids${p%%/payload}"
                  "/pids.max", pid);
         cr_expect_str_eq(it_sh_out(cmd), "55\n");
-        struct it_result r = oci("delete", "cp1", NULL);
+        char *fd_cp1[] = { (char *) oci_bin(), "--root", root, "delete", "--force", "cp1", NULL };
+        struct it_result r = it_run(30, fd_cp1);
         cr_expect_eq(r.status, 0, "%s", r.err);
         it_result_free(&r);
         /* The leaf goes; its parent is the caller's (as with runc). */
@@ -875,7 +905,8 @@ Test(oci, system_container_mode)
         cr_assert_eq(create("sy2", NULL), 0, "%s", bundle_file("err"));
         char *claims = it_sh_out(strjoin("ls ", it.runtime_dir, "/uids"));
         cr_expect_neq(claims[0], 0, "a claim while the container exists");
-        struct it_result r = oci("delete", "sy2", NULL);
+        char *fd_sy2[] = { (char *) oci_bin(), "--root", root, "delete", "--force", "sy2", NULL };
+        struct it_result r = it_run(30, fd_sy2);
         cr_expect_eq(r.status, 0, "%s", r.err);
         it_result_free(&r);
         cr_expect_str_eq(it_sh_out(strjoin("ls ", it.runtime_dir, "/uids")), "");

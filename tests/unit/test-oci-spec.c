@@ -209,8 +209,6 @@ Test(oci_settings, refusals_name_the_field)
         static const struct {
                 const char *json, *why;
         } cases[] = {
-                { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"/r\"}}",
-                  "config.json has no process: nothing to start" },
                 { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"/r\"}, \"process\": {\"user\": {}, "
                   "\"args\": [\"x\"], \"cwd\": \"/\"}, \"linux\": {\"personality\": {\"domain\": "
                   "\"LINUX32\"}}}",
