@@ -91,7 +91,6 @@ static int refuse_unimplemented(const struct oci_spec *spec, char *why, size_t w
                          : spec->ns[OCI_NS_USER].path ? "a user namespace path"
                          : spec->ns[OCI_NS_CGROUP].path ? "a cgroup namespace path"
                          : spec->ns[OCI_NS_TIME].wanted ? "a time namespace"
-                         : spec->has_personality ? "linux.personality"
                          : NULL;
 
         if (!what)

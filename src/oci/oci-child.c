@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -499,6 +500,8 @@ _Noreturn void oci_child_run(const struct oci_child *c, int sync_fd)
         program = oci_process_find(p);
         if (!program)
                 FAIL(sync_fd, 0, "exec: \"%s\": executable file not found in $PATH", p->args[0]);
+        if (c->spec->personality >= 0 && personality((unsigned long) c->spec->personality) < 0)
+                FAIL(sync_fd, -errno, "linux.personality");
         r = oci_process_enter(p, tty, c->bounding, &c->filter, c->filter_flags, what, sizeof(what));
         if (r < 0)
                 FAIL(sync_fd, r, "%s", what);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 
 #include "caps.h"
@@ -149,6 +150,29 @@ static bool present(json_object *v)
         return true;
 }
 
+/* linux.personality: its domain (runc's too takes no flags). */
+static int parse_personality(struct oci_parse *p, json_object *o, struct oci_spec *s)
+{
+        _cleanup_free_ char *domain = NULL;
+        json_object *flags;
+        int r;
+
+        if (!o || json_object_is_type(o, json_type_null))
+                return 0;
+        if (!json_object_is_type(o, json_type_object))
+                return oci_json_fail(p, "linux.personality: expected an object");
+        r = oci_json_string(p, o, "domain", "linux.personality.", &domain);
+        if (r < 0)
+                return r;
+        if (!domain || (!streq(domain, "LINUX") && !streq(domain, "LINUX32")))
+                return oci_json_fail(p, "linux.personality.domain: LINUX or LINUX32");
+        r = oci_json_typed(p, o, "flags", "linux.personality.", json_type_array, &flags);
+        if (r >= 0 && flags && json_object_array_length(flags) > 0)
+                return oci_json_fail(p, "linux.personality.flags: none is supported");
+        s->personality = streq(domain, "LINUX") ? PER_LINUX : PER_LINUX32;
+        return r;
+}
+
 static int parse_linux(struct oci_parse *p, json_object *l, struct oci_spec *s)
 {
         json_object *v;
@@ -186,7 +210,8 @@ static int parse_linux(struct oci_parse *p, json_object *l, struct oci_spec *s)
         json_object *sc = oci_json_get(l, "seccomp");
         if (r >= 0 && present(sc) && !(s->seccomp_json = strdup(json_object_to_json_string_ext(sc, JSON_C_TO_STRING_PLAIN))))
                 r = -ENOMEM;
-        s->has_personality = present(oci_json_get(l, "personality"));
+        if (r >= 0)
+                r = parse_personality(p, oci_json_get(l, "personality"), s);
         s->has_intel_rdt = present(oci_json_get(l, "intelRdt"));
         return r;
 }
@@ -220,7 +245,7 @@ int oci_spec_parse(const char *text, const char *bundle, struct oci_spec *s, cha
         json_object *o;
         int r;
 
-        *s = (struct oci_spec) {};
+        *s = (struct oci_spec) { .personality = -1 };
         why[0] = 0;
         o = json_tokener_parse_verbose(text, &jerr);
         if (!o) {

@@ -112,7 +112,7 @@ struct oci_spec {
         struct cgroup_device *device_rules;
         size_t n_device_rules;
         bool devices_all;
-        bool has_personality;
+        int personality;        /* linux.personality's domain: PER_LINUX or PER_LINUX32; -1: none */
         bool has_intel_rdt;     /* ignored with a warning, as the issue of Intel RDT allows */
 };
 

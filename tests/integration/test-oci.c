@@ -938,3 +938,13 @@ Test(oci, devices_and_their_policy)
         it_sh("sed -i 's|{\"type\": \"pid\"}|{\"type\": \"pid\"}, {\"type\": \"user\"}|' %s", path);
         expect_refused("dv2", "linux.devices /dev/mynull: a user namespace makes no device nodes");
 }
+
+/* linux.personality: LINUX32 makes uname say a 32-bit machine. */
+Test(oci, personality_linux32)
+{
+        char *out = inside("uname -m", NULL, ", \"personality\": {\"domain\": \"LINUX32\"}", NULL);
+        cr_expect(strcmp(out, "i686\n") == 0 || strcmp(out, "armv8l\n") == 0 || strcmp(out, "i386\n") == 0, "%s", out);
+        free(out);
+        write_config("true", NULL, ", \"personality\": {\"domain\": \"LINUX64\"}", NULL);
+        expect_refused("pe2", "linux.personality.domain: LINUX or LINUX32");
+}
