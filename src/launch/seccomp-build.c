@@ -273,7 +273,7 @@ static int new_filter(const uint32_t *arches, size_t n_arches, scmp_filter_ctx *
         return 0;
 }
 
-static int export_bpf(scmp_filter_ctx ctx, struct sock_filter **ret, size_t *ret_len)
+int seccomp_export(void *ctx, struct sock_filter **ret, size_t *ret_len)
 {
         _cleanup_close_ int fd = memfd_create("berth-seccomp", MFD_CLOEXEC);
         _cleanup_free_ struct sock_filter *insns = NULL;
@@ -315,7 +315,7 @@ int seccomp_build(const struct seccomp_spec *spec, const uint32_t *arches, size_
                 r = add_rules(ctx, spec, &allowed, &known);
         if (r < 0)
                 return r;
-        return export_bpf(ctx, ret, ret_len);
+        return seccomp_export(ctx, ret, ret_len);
 }
 
 static int cmp_str(const void *a, const void *b)

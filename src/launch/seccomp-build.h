@@ -23,6 +23,11 @@ size_t seccomp_arches(const char *cpu_family, uint32_t ret[4]);
 int seccomp_build(const struct seccomp_spec *spec, const uint32_t *arches, size_t n_arches,
                   struct sock_filter **ret, size_t *ret_len);
 
+/* A libseccomp filter context (scmp_filter_ctx) as BPF: malloc'd into
+ * *ret, its length (instructions) into *ret_len; berth-oci builds its
+ * profiles' with it too. */
+int seccomp_export(void *ctx, struct sock_filter **ret, size_t *ret_len);
+
 /* 0 when name is a group or a system call libseccomp knows, -ENOENT
  * when it is not. */
 int seccomp_name_check(const char *name);

@@ -3,9 +3,9 @@
  * context made with the default action, the architectures added, each
  * rule added (a rule whose action is the default's adds nothing; two
  * conditions on one argument become two rules, since libseccomp ANDs
- * distinct arguments only), and the program exported as BPF into a
- * memfd, so that create builds it and the container's process only
- * installs it. */
+ * distinct arguments only), and the program exported as BPF (as the
+ * launcher's own), so that create builds it and the container's process
+ * only installs it. */
 #include "oci-seccomp.h"
 
 #include <errno.h>
@@ -16,11 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "seccomp-build.h"
 #include "util.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(scmp_filter_ctx, seccomp_release)
@@ -185,30 +184,6 @@ static int flags_of(json_object *flags, unsigned *ret, char *why, size_t why_siz
         return 0;
 }
 
-static int export_bpf(scmp_filter_ctx ctx, struct seccomp_program *ret)
-{
-        _cleanup_close_ int fd = memfd_create("seccomp", MFD_CLOEXEC);
-        struct stat st;
-        int r;
-
-        if (fd < 0)
-                return -errno;
-        r = seccomp_export_bpf(ctx, fd);
-        if (r < 0)
-                return r;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        struct sock_filter *insns = malloc((size_t) st.st_size);
-        if (!insns)
-                return -ENOMEM;
-        if (pread(fd, insns, (size_t) st.st_size, 0) != st.st_size) {
-                free(insns);
-                return -EIO;
-        }
-        *ret = (struct seccomp_program) { .insns = insns, .len = (size_t) st.st_size / sizeof(*insns), .owned = true };
-        return 0;
-}
-
 int oci_seccomp_build(const char *json, struct seccomp_program *ret, unsigned *ret_flags, char *why,
                       size_t why_size)
 {
@@ -240,7 +215,11 @@ int oci_seccomp_build(const char *json, struct seccomp_program *ret, unsigned *r
         for (size_t i = 0; r >= 0 && calls && i < json_object_array_length(calls); i++)
                 r = add_rules(ctx, json_object_array_get_idx(calls, i), def, why, why_size, i);
         json_object_put(o);
-        if (r >= 0 && (r = export_bpf(ctx, ret)) < 0)
+        struct sock_filter *insns = NULL;
+        size_t len = 0;
+        if (r >= 0 && (r = seccomp_export(ctx, &insns, &len)) < 0)
                 snprintf(why, why_size, "linux.seccomp: exporting the filter: %s", strerror(-r));
+        if (r >= 0)
+                *ret = (struct seccomp_program) { .insns = insns, .len = len, .owned = true };
         return r;
 }
