@@ -37,13 +37,6 @@
 #include "userns.h"
 #include "util.h"
 
-/* Report a failure to the launcher, which logs it, and end. */
-#define FAIL(sync_fd, r, ...)                                   \
-        do {                                                    \
-                sync_send_error((sync_fd), (r), __VA_ARGS__);   \
-                _exit(1);                                       \
-        } while (0)
-
 /* What the launcher hands over with GO, in this order: the tree as an
  * idmapped mount (when the child does not open it itself), the --ephemeral
  * tmpfs, then one mount per --bind, then one per device node. */
@@ -80,7 +73,7 @@ static void attach_on_staging(int mnt_fd, int staging_fd, int sync_fd, const cha
         int r = mnt_attach(mnt_fd, staging_fd);
 
         if (r < 0)
-                FAIL(sync_fd, r, "attaching %s", what);
+                SYNC_FAIL(sync_fd, r, "attaching %s", what);
 }
 
 /* The host paths the child needs, opened while it is still the host's
@@ -101,23 +94,23 @@ static void open_host_paths(const struct machine *m, struct host_fds *f, int syn
         *f = (struct host_fds) { -1, -1, -1, -1, -1, -1 };
         f->staging = open(m->staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (f->staging < 0)
-                FAIL(sync_fd, -errno, "opening %s", m->staging);
+                SYNC_FAIL(sync_fd, -errno, "opening %s", m->staging);
         if (m->lower) {
                 f->tree = open(m->lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (f->tree < 0)
-                        FAIL(sync_fd, -errno, "opening tree %s", m->lower);
+                        SYNC_FAIL(sync_fd, -errno, "opening tree %s", m->lower);
         }
         if (m->upper) {
                 f->upper = open(m->upper, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 f->work = open(m->work, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (f->upper < 0 || f->work < 0)
-                        FAIL(sync_fd, -errno, "opening the writable layer %s", m->upper);
+                        SYNC_FAIL(sync_fd, -errno, "opening the writable layer %s", m->upper);
         }
         /* The stub is the host's: open it while the host is still visible. */
         if (!m->init) {
                 f->stub = open(m->stub, O_PATH | O_CLOEXEC);
                 if (f->stub < 0)
-                        FAIL(sync_fd, -errno, "opening %s", m->stub);
+                        SYNC_FAIL(sync_fd, -errno, "opening %s", m->stub);
         }
 }
 
@@ -130,12 +123,12 @@ static char **lower_options(const struct machine *m, int tree_fd, int sync_fd)
         size_t n = 0;
 
         if (!opts)
-                FAIL(sync_fd, -ENOMEM, "mounting the overlay");
+                SYNC_FAIL(sync_fd, -ENOMEM, "mounting the overlay");
         for (size_t i = 0; layers && layers[i]; i++)
                 if (asprintf(&opts[n++], "lowerdir+=/proc/self/fd/%d/%s", tree_fd, layers[i]) < 0)
-                        FAIL(sync_fd, -ENOMEM, "mounting the overlay");
+                        SYNC_FAIL(sync_fd, -ENOMEM, "mounting the overlay");
         if (n == 0 && asprintf(&opts[n++], "lowerdir=/proc/self/fd/%d", tree_fd) < 0)
-                FAIL(sync_fd, -ENOMEM, "mounting the overlay");
+                SYNC_FAIL(sync_fd, -ENOMEM, "mounting the overlay");
         return opts;
 }
 
@@ -149,7 +142,7 @@ static int mount_overlay(const struct machine *m, struct host_fds *f, struct han
         if (f->tree < 0) {
                 f->tree = handed_take(h);
                 if (f->tree < 0)
-                        FAIL(sync_fd, -EBADF, "getting the idmapped tree %s", m->settings->directory);
+                        SYNC_FAIL(sync_fd, -EBADF, "getting the idmapped tree %s", m->settings->directory);
                 attach_on_staging(f->tree, f->staging, sync_fd, "the idmapped tree");
         }
         /* The layers are named through /proc/self/fd: no path string of the
@@ -161,7 +154,7 @@ static int mount_overlay(const struct machine *m, struct host_fds *f, struct han
         } else {
                 eph = handed_take(h);
                 if (eph < 0)
-                        FAIL(sync_fd, -EBADF, "getting the tmpfs for --ephemeral");
+                        SYNC_FAIL(sync_fd, -EBADF, "getting the tmpfs for --ephemeral");
                 attach_on_staging(eph, f->staging, sync_fd, "the tmpfs for --ephemeral");
                 snprintf(upper, sizeof(upper), "upperdir=/proc/self/fd/%d/upper", eph);
                 snprintf(work, sizeof(work), "workdir=/proc/self/fd/%d/work", eph);
@@ -174,14 +167,14 @@ static int mount_overlay(const struct machine *m, struct host_fds *f, struct han
                 opts[n++] = strdup("userxattr");
         for (size_t i = 0; i < n; i++)
                 if (!opts[i])
-                        FAIL(sync_fd, -ENOMEM, "mounting the overlay");
+                        SYNC_FAIL(sync_fd, -ENOMEM, "mounting the overlay");
         ovl = mnt_new("overlay", (const char *const *) opts, 0, &err);
         if (ovl < 0)
-                FAIL(sync_fd, ovl, "mounting the overlay of %s%s%s%s", m->settings->directory,
+                SYNC_FAIL(sync_fd, ovl, "mounting the overlay of %s%s%s%s", m->settings->directory,
                      err.text[0] ? " (overlayfs: " : "", err.text, err.text[0] ? ")" : "");
         r = mnt_attach(ovl, f->staging);
         if (r < 0)
-                FAIL(sync_fd, r, "attaching the overlay on %s", m->staging);
+                SYNC_FAIL(sync_fd, r, "attaching the overlay on %s", m->staging);
         f->layer = f->upper >= 0 ? f->upper : openat(eph, "upper", O_PATH | O_DIRECTORY | O_CLOEXEC);
         return take_fd(&ovl);   /* the root of the machine */
 }
@@ -202,13 +195,13 @@ static void prepare_mount_points(const struct machine *m, int root_fd, int layer
                         snprintf(where, sizeof(where), "its own layer %s", m->upper);
                 else
                         snprintf(where, sizeof(where), "its own layer (the tmpfs of --ephemeral)");
-                FAIL(sync_fd, 0,
+                SYNC_FAIL(sync_fd, 0,
                      "/%s in %s is %s, not a directory: berth mounts the machine's /%s on a directory only, "
                      "following no symlink; make /%s an empty directory",
                      x.name, where, x.what, x.name, x.name);
         }
         if (r < 0)
-                FAIL(sync_fd, r, "preparing /proc, /sys, /dev, /run and /tmp");
+                SYNC_FAIL(sync_fd, r, "preparing /proc, /sys, /dev, /run and /tmp");
 }
 
 /* A mount's target the machine does not have: when a symlink of the tree
@@ -219,9 +212,9 @@ _Noreturn static void fail_target(int sync_fd, int root_fd, int r, const char *w
         char link[PATH_MAX], to[PATH_MAX];
 
         if (r == -ENOENT && tree_dangling_link(root_fd, target, link, sizeof(link), to, sizeof(to)) > 0)
-                FAIL(sync_fd, r, "%s on %s: %s is a symbolic link to %s, which the machine does not have", what,
+                SYNC_FAIL(sync_fd, r, "%s on %s: %s is a symbolic link to %s, which the machine does not have", what,
                      target, link, to);
-        FAIL(sync_fd, r, "%s on %s", what, target);
+        SYNC_FAIL(sync_fd, r, "%s on %s", what, target);
 }
 
 /* The binds come made by the launcher (read-only, idmapped as asked): only
@@ -237,9 +230,9 @@ static void mount_user_binds(const struct machine *m, struct handed *h, int root
                 int r;
 
                 if (src < 0)
-                        FAIL(sync_fd, -EBADF, "binding %s", b->source);
+                        SYNC_FAIL(sync_fd, -EBADF, "binding %s", b->source);
                 if (fstat(src, &st) < 0)
-                        FAIL(sync_fd, -errno, "binding %s", b->source);
+                        SYNC_FAIL(sync_fd, -errno, "binding %s", b->source);
                 r = S_ISDIR(st.st_mode) ? mnt_attach_dir(src, root_fd, b->target)
                                         : mnt_attach_file(src, root_fd, b->target);
                 if (r < 0) {
@@ -253,7 +246,7 @@ static void mount_user_binds(const struct machine *m, struct handed *h, int root
                 struct mnt_error err;
                 _cleanup_close_ int fd = mnt_new("tmpfs", (const char *const *) t->options, t->attrs, &err);
                 if (fd < 0)
-                        FAIL(sync_fd, fd, "mounting a tmpfs on %s%s%s%s", t->target, err.text[0] ? " (" : "",
+                        SYNC_FAIL(sync_fd, fd, "mounting a tmpfs on %s%s%s%s", t->target, err.text[0] ? " (" : "",
                              err.text, err.text[0] ? ")" : "");
                 int r = mnt_attach_dir(fd, root_fd, t->target);
                 if (r < 0)
@@ -271,10 +264,10 @@ static void mount_devices(const struct machine *m, struct handed *h, int root_fd
                 int r;
 
                 if (src < 0)
-                        FAIL(sync_fd, -EBADF, "binding %s", path);
+                        SYNC_FAIL(sync_fd, -EBADF, "binding %s", path);
                 r = mnt_attach_file(src, root_fd, path + 1);
                 if (r < 0)
-                        FAIL(sync_fd, r, "binding %s", path);
+                        SYNC_FAIL(sync_fd, r, "binding %s", path);
         }
 }
 
@@ -327,14 +320,14 @@ static void mount_journal(const struct machine *m, struct handed *h, int root_fd
         if (m->journal_guest) {
                 _cleanup_close_ int fd = tree_mkdir_p(root_fd, path, 0755);
                 if (fd < 0)
-                        FAIL(sync_fd, fd, "making /%s for the host's link", path);
+                        SYNC_FAIL(sync_fd, fd, "making /%s for the host's link", path);
         }
         if (!m->journal_source)
                 return;
         _cleanup_close_ int src = handed_take(h);
         int r = src < 0 ? -EBADF : mnt_attach_dir(src, root_fd, path);
         if (r < 0)
-                FAIL(sync_fd, r, "mounting the host's %s on /%s", m->journal_source, path);
+                SYNC_FAIL(sync_fd, r, "mounting the host's %s on /%s", m->journal_source, path);
 }
 
 /* lxcfs's files over the machine's /proc and /sys ones, from the clone
@@ -350,7 +343,7 @@ static void mount_lxcfs(const struct machine *m, struct handed *h, int root_fd, 
         src = handed_take(h);
         r = src < 0 ? -EBADF : lxcfs_attach(src, root_fd, what, sizeof(what));
         if (r < 0)
-                FAIL(sync_fd, r, "%s", src < 0 ? "binding lxcfs" : what);
+                SYNC_FAIL(sync_fd, r, "%s", src < 0 ? "binding lxcfs" : what);
 }
 
 /* PID 1 becomes berth-stub, which runs the command as PID 2. */
@@ -367,18 +360,18 @@ _Noreturn static void exec_stub(const struct settings *s, int stub_fd, char **cm
         if (!argv || strv_push(&argv, "berth-stub") < 0 || strv_push(&argv, arg) < 0 ||
             (tty && strv_push(&argv, "--tty") < 0) || (s->user && (!user || strv_push(&argv, user) < 0)) ||
             (s->chdir && (!dir || strv_push(&argv, dir) < 0)) || strv_push(&argv, "--") < 0)
-                FAIL(sync_fd, -ENOMEM, "preparing PID 1");
+                SYNC_FAIL(sync_fd, -ENOMEM, "preparing PID 1");
         for (char **c = cmd; *c; c++)
                 if (strv_push(&argv, *c) < 0)
-                        FAIL(sync_fd, -ENOMEM, "preparing PID 1");
+                        SYNC_FAIL(sync_fd, -ENOMEM, "preparing PID 1");
         /* The sync socket stays open across this exec (the stub closes it
          * once the command runs), every other fd closes. */
         if (fcntl(sync_fd, F_SETFD, 0) < 0)
-                FAIL(sync_fd, -errno, "preparing PID 1");
+                SYNC_FAIL(sync_fd, -errno, "preparing PID 1");
         execveat(stub_fd, "", argv, env, AT_EMPTY_PATH);
         r = -errno;
         (void) fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
-        FAIL(sync_fd, r, "executing berth-stub");
+        SYNC_FAIL(sync_fd, r, "executing berth-stub");
 }
 
 static char **init_argv(const struct machine *m)
@@ -408,7 +401,7 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
         umask(0);
         /* If the launcher dies, so does the machine: no orphans. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-                FAIL(sync_fd, -errno, "setting the parent-death signal");
+                SYNC_FAIL(sync_fd, -errno, "setting the parent-death signal");
         r = wait_for_go(sync_fd, &handed);
         if (r < 0)
                 _exit(1);       /* the launcher is gone or gave up; it says why */
@@ -418,48 +411,48 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
                  * change of credentials, which clears the parent-death
                  * signal: set it again. */
                 if ((r = userns_become_root()) < 0)
-                        FAIL(sync_fd, r, "becoming root of the user namespace");
+                        SYNC_FAIL(sync_fd, r, "becoming root of the user namespace");
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-                        FAIL(sync_fd, -errno, "setting the parent-death signal");
+                        SYNC_FAIL(sync_fd, -errno, "setting the parent-death signal");
         }
         /* As the machine's root, so that it owns it: no key of the
          * launcher's session is reachable from inside (privs.c). */
         if ((r = privs_new_session_keyring()) < 0)
-                FAIL(sync_fd, r, "creating the machine's session keyring");
+                SYNC_FAIL(sync_fd, r, "creating the machine's session keyring");
 
         /* Now in the machine's cgroup: root the cgroup namespace here. */
         if (m->cgroup && unshare(CLONE_NEWCGROUP) < 0)
-                FAIL(sync_fd, -errno, "creating the cgroup namespace");
+                SYNC_FAIL(sync_fd, -errno, "creating the cgroup namespace");
         /* Nothing mounted from here on may reach the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-                FAIL(sync_fd, -errno, "making the mount namespace private");
+                SYNC_FAIL(sync_fd, -errno, "making the mount namespace private");
 
         root = mount_overlay(m, &host, &handed, sync_fd);
         prepare_mount_points(m, root, host.layer, sync_fd);
         if ((r = apifs_mount_proc(root)) < 0)
-                FAIL(sync_fd, r, "mounting /proc");
+                SYNC_FAIL(sync_fd, r, "mounting /proc");
         if ((r = apifs_mount_sys(root, m->cgroup, m->sysfs_fd)) < 0)
-                FAIL(sync_fd, r, "mounting /sys");
+                SYNC_FAIL(sync_fd, r, "mounting /sys");
         if ((r = apifs_mount_dev(root)) < 0)
-                FAIL(sync_fd, r, "populating /dev");
+                SYNC_FAIL(sync_fd, r, "populating /dev");
         if ((r = apifs_mount_run_tmp(root)) < 0)
-                FAIL(sync_fd, r, "mounting /run and /tmp");
+                SYNC_FAIL(sync_fd, r, "mounting /run and /tmp");
         if ((r = identity_write_run_host(root, m)) < 0)
-                FAIL(sync_fd, r, "writing /run/host");
+                SYNC_FAIL(sync_fd, r, "writing /run/host");
         if ((r = credentials_mount(root, m->settings)) < 0)
-                FAIL(sync_fd, r, "passing the credentials in %s", CREDENTIALS_PATH);
+                SYNC_FAIL(sync_fd, r, "passing the credentials in %s", CREDENTIALS_PATH);
         if ((r = identity_machine_id(root, m)) < 0)
-                FAIL(sync_fd, r, "setting up /etc/machine-id");
+                SYNC_FAIL(sync_fd, r, "setting up /etc/machine-id");
         if ((r = etc_resolv_apply(root, &m->etc)) < 0)
-                FAIL(sync_fd, r, "setting up /etc/resolv.conf");
+                SYNC_FAIL(sync_fd, r, "setting up /etc/resolv.conf");
         if ((r = etc_timezone_apply(root, &m->etc)) < 0)
-                FAIL(sync_fd, r, "setting up /etc/localtime");
+                SYNC_FAIL(sync_fd, r, "setting up /etc/localtime");
         if ((r = identity_write_networkd(root, m)) < 0)
-                FAIL(sync_fd, r, "writing /run/systemd/network/10-berth-host0.network");
+                SYNC_FAIL(sync_fd, r, "writing /run/systemd/network/10-berth-host0.network");
         if (console_has_pty(m->console)) {
                 console = open_console(root, sync_fd);
                 if (console < 0)
-                        FAIL(sync_fd, console, "setting up the console");
+                        SYNC_FAIL(sync_fd, console, "setting up the console");
         }
         mount_user_binds(m, &handed, root, sync_fd);
         mount_devices(m, &handed, root, sync_fd);
@@ -468,46 +461,46 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
 
         run_host = tree_open(root, "run/host", O_PATH | O_DIRECTORY);
         if (run_host < 0)
-                FAIL(sync_fd, run_host, "opening /run/host");
+                SYNC_FAIL(sync_fd, run_host, "opening /run/host");
         notify = notify_bind(run_host);
         if (notify < 0)
-                FAIL(sync_fd, notify, "binding %s", NOTIFY_SOCKET_PATH);
+                SYNC_FAIL(sync_fd, notify, "binding %s", NOTIFY_SOCKET_PATH);
         if ((r = sync_send(sync_fd, SYNC_NOTIFY_FD, &notify, 1)) < 0)
                 _exit(1);
         notify = safe_close(notify);
 
         if (sethostname(m->hostname, strlen(m->hostname)) < 0)
-                FAIL(sync_fd, -errno, "setting the hostname");
+                SYNC_FAIL(sync_fd, -errno, "setting the hostname");
         if ((r = net_loopback_up()) < 0)
-                FAIL(sync_fd, r, "bringing up lo");
+                SYNC_FAIL(sync_fd, r, "bringing up lo");
         if ((r = pivot_into(root)) < 0)
-                FAIL(sync_fd, r, "pivoting into the machine's root");
+                SYNC_FAIL(sync_fd, r, "pivoting into the machine's root");
         /* PID 1's CPUs, inherited by everything it starts (nspawn's). */
         if (m->settings->cpu_affinity_set &&
             sched_setaffinity(0, sizeof(m->settings->cpu_affinity), &m->settings->cpu_affinity) < 0) {
                 char list[256];
                 cpu_list_format(&m->settings->cpu_affinity, list, sizeof(list));
-                FAIL(sync_fd, 0, "--cpu-affinity=%s: %s", list,
+                SYNC_FAIL(sync_fd, 0, "--cpu-affinity=%s: %s", list,
                      errno == EINVAL ? "none of these CPUs is online here" : strerror(errno));
         }
         if ((r = privs_drop_caps(caps_machine_keep(m->settings))) < 0)
-                FAIL(sync_fd, r, "dropping capabilities");
+                SYNC_FAIL(sync_fd, r, "dropping capabilities");
         /* Inherited by everything in the machine, kept across exec. */
         if (m->settings->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                FAIL(sync_fd, -errno, "setting no_new_privs");
+                SYNC_FAIL(sync_fd, -errno, "setting no_new_privs");
 
         env = identity_environment(m);
         argv = init_argv(m);
         if (!env || !argv)
-                FAIL(sync_fd, -ENOMEM, "preparing PID 1");
+                SYNC_FAIL(sync_fd, -ENOMEM, "preparing PID 1");
 
         umask(0022);
         if (setsid() < 0)
-                FAIL(sync_fd, -errno, "creating a session");
+                SYNC_FAIL(sync_fd, -errno, "creating a session");
         if (console >= 0) {
                 if (dup2(console, STDIN_FILENO) < 0 || dup2(console, STDOUT_FILENO) < 0 ||
                     dup2(console, STDERR_FILENO) < 0)
-                        FAIL(sync_fd, -errno, "connecting the console");
+                        SYNC_FAIL(sync_fd, -errno, "connecting the console");
                 console = safe_close(console);
         }
 
@@ -517,7 +510,7 @@ _Noreturn void child_run(const struct machine *m, int sync_fd)
          * user namespace, which the machine's root still has: exec only
          * recomputes its capabilities from the bounding set. */
         if ((r = seccomp_program_install(&m->filter)) < 0)
-                FAIL(sync_fd, r, "installing the system-call filter");
+                SYNC_FAIL(sync_fd, r, "installing the system-call filter");
         if (!m->init)
                 exec_stub(m->settings, host.stub, argv, env, sync_fd, console_has_pty(m->console));
 

@@ -33,3 +33,10 @@ int sync_send(int sock, enum sync_type type, const int *fds, size_t n_fds);
 int sync_send_error(int sock, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* 1: a message (fds filled, *n_fds set), 0: end of file, -errno. */
 int sync_recv(int sock, struct sync_msg *ret, int fds[SYNC_MAX_FDS], size_t *n_fds);
+
+/* In the child: report a failure (sync_send_error) and end. */
+#define SYNC_FAIL(sync_fd, r, ...)                              \
+        do {                                                    \
+                sync_send_error((sync_fd), (r), __VA_ARGS__);   \
+                _exit(1);                                       \
+        } while (0)

@@ -43,12 +43,6 @@
 #include "userns.h"
 #include "util.h"
 
-#define FAIL(sync_fd, r, ...)                                   \
-        do {                                                    \
-                sync_send_error((sync_fd), (r), __VA_ARGS__);   \
-                _exit(1);                                       \
-        } while (0)
-
 struct handed {
         int fds[SYNC_MAX_FDS];
         size_t n, next;
@@ -121,7 +115,7 @@ static void mount_fs(const struct oci_mount *m, const struct oci_mount_opts *o, 
         int r;
 
         if (!data)
-                FAIL(sync_fd, -ENOMEM, "mounting %s", m->destination);
+                SYNC_FAIL(sync_fd, -ENOMEM, "mounting %s", m->destination);
         /* On a hybrid host too: the container's own cgroup2, rooted at its
          * cgroup by its cgroup namespace. */
         if (streq(type, "cgroup"))
@@ -129,7 +123,7 @@ static void mount_fs(const struct oci_mount *m, const struct oci_mount_opts *o, 
         if (m->source && *m->source) {
                 _cleanup_free_ char *src = strjoin("source=", m->source, NULL);
                 if (!src || strv_push(&data, src) < 0)
-                        FAIL(sync_fd, -ENOMEM, "mounting %s", m->destination);
+                        SYNC_FAIL(sync_fd, -ENOMEM, "mounting %s", m->destination);
         }
         fd = mnt_new(type, (const char *const *) data, o->attr_set, &err);
         if (fd == -EPERM && streq(type, "sysfs"))
@@ -141,8 +135,8 @@ static void mount_fs(const struct oci_mount *m, const struct oci_mount_opts *o, 
                  * own cgroup of the host's hierarchy, bound. */
                 fd = clone_own_cgroup();
         if (fd < 0)
-                FAIL(sync_fd, fd, "mounting %s on %s%s%s%s", type, m->destination, err.text[0] ? " (" : "", err.text,
-                     err.text[0] ? ")" : "");
+                SYNC_FAIL(sync_fd, fd, "mounting %s on %s%s%s%s", type, m->destination, err.text[0] ? " (" : "",
+                          err.text, err.text[0] ? ")" : "");
         r = mnt_set_attrs(fd, o->attr_set, o->attr_clr, 0, true);
         if (r >= 0 && o->tmpcopyup)
                 r = copy_up(root_fd, m->destination, fd);
@@ -151,7 +145,7 @@ static void mount_fs(const struct oci_mount *m, const struct oci_mount_opts *o, 
         if (r >= 0)
                 r = mnt_set_attrs(fd, 0, 0, o->propagation, o->propagation_recursive);
         if (r < 0)
-                FAIL(sync_fd, r, "mounting %s on %s", type, m->destination);
+                SYNC_FAIL(sync_fd, r, "mounting %s on %s", type, m->destination);
 }
 
 static void mount_bind(const struct oci_mount *m, const struct oci_mount_opts *o, struct handed *h, int root_fd,
@@ -162,13 +156,13 @@ static void mount_bind(const struct oci_mount *m, const struct oci_mount_opts *o
         int r;
 
         if (src < 0 || fstat(src, &st) < 0)
-                FAIL(sync_fd, src < 0 ? -EBADF : -errno, "binding %s", m->source);
+                SYNC_FAIL(sync_fd, src < 0 ? -EBADF : -errno, "binding %s", m->source);
         r = S_ISDIR(st.st_mode) ? mnt_attach_dir(src, root_fd, m->destination)
                                 : mnt_attach_file(src, root_fd, m->destination);
         if (r >= 0)
                 r = mnt_set_attrs(src, 0, 0, o->propagation, o->propagation_recursive);
         if (r < 0)
-                FAIL(sync_fd, r, "binding %s on %s", m->source, m->destination);
+                SYNC_FAIL(sync_fd, r, "binding %s on %s", m->source, m->destination);
 }
 
 static void mount_all(const struct oci_spec *spec, struct handed *h, int root_fd, int sync_fd)
@@ -180,7 +174,7 @@ static void mount_all(const struct oci_spec *spec, struct handed *h, int root_fd
                 int r = oci_mount_opts_parse(m, &o, why, sizeof(why));
 
                 if (r < 0)
-                        FAIL(sync_fd, 0, "%s", why);
+                        SYNC_FAIL(sync_fd, 0, "%s", why);
                 if (o.bind)
                         mount_bind(m, &o, h, root_fd, sync_fd);
                 else
@@ -201,27 +195,27 @@ static void make_devices(const struct oci_spec *spec, int root_fd, int sync_fd)
                 int r;
 
                 if (!slash)
-                        FAIL(sync_fd, -ENOMEM, "linux.devices %s", d->path);
+                        SYNC_FAIL(sync_fd, -ENOMEM, "linux.devices %s", d->path);
                 *slash = 0;
                 _cleanup_close_ int dfd = tree_mkdir_p(root_fd, dir[0] ? dir : "/", 0755);
                 if (dfd < 0)
-                        FAIL(sync_fd, dfd, "linux.devices %s", d->path);
+                        SYNC_FAIL(sync_fd, dfd, "linux.devices %s", d->path);
                 if (mknodat(dfd, slash + 1, type | d->mode, makedev(d->major, d->minor)) == 0) {
                         if (fchownat(dfd, slash + 1, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
-                                FAIL(sync_fd, -errno, "linux.devices %s: its owner", d->path);
+                                SYNC_FAIL(sync_fd, -errno, "linux.devices %s: its owner", d->path);
                         continue;
                 }
                 if (errno != EPERM)
-                        FAIL(sync_fd, -errno, "linux.devices %s", d->path);
+                        SYNC_FAIL(sync_fd, -errno, "linux.devices %s", d->path);
                 struct stat st;
                 if (stat(d->path, &st) < 0 || (st.st_mode & S_IFMT) != type ||
                     (type != S_IFIFO && st.st_rdev != makedev(d->major, d->minor)))
-                        FAIL(sync_fd, 0, "linux.devices %s: a user namespace makes no device nodes, and the host has "
-                             "none that is the same at that path to bind", d->path);
+                        SYNC_FAIL(sync_fd, 0, "linux.devices %s: a user namespace makes no device nodes, and the "
+                                  "host has none that is the same at that path to bind", d->path);
                 _cleanup_close_ int m = mnt_clone(AT_FDCWD, d->path, false);
                 r = m < 0 ? m : mnt_attach_file(m, root_fd, d->path);
                 if (r < 0)
-                        FAIL(sync_fd, r, "linux.devices %s: binding the host's node", d->path);
+                        SYNC_FAIL(sync_fd, r, "linux.devices %s: binding the host's node", d->path);
         }
 }
 
@@ -243,13 +237,13 @@ static void default_dev(int root_fd, int sync_fd)
         for (size_t i = 0; i < ELEMENTSOF(nodes); i++) {
                 int r = faccessat(dev, nodes[i], F_OK, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : apifs_make_node(dev, nodes[i]);
                 if (r < 0)
-                        FAIL(sync_fd, r, "making /dev/%s", nodes[i]);
+                        SYNC_FAIL(sync_fd, r, "making /dev/%s", nodes[i]);
         }
         for (size_t i = 0; i < ELEMENTSOF(links); i++) {
                 if (streq(links[i].name, "ptmx") && faccessat(dev, "pts/ptmx", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
                         continue;
                 if (symlinkat(links[i].target, dev, links[i].name) < 0 && errno != EEXIST)
-                        FAIL(sync_fd, -errno, "linking /dev/%s", links[i].name);
+                        SYNC_FAIL(sync_fd, -errno, "linking /dev/%s", links[i].name);
         }
 }
 
@@ -259,22 +253,22 @@ static void enter_root(const struct oci_child *c, int root_fd, int sync_fd)
         long prop = oci_propagation_parse(c->spec->rootfs_propagation, &rec);
 
         if (fchdir(root_fd) < 0)
-                FAIL(sync_fd, -errno, "entering the root");
+                SYNC_FAIL(sync_fd, -errno, "entering the root");
         if (c->no_pivot) {
                 if (mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0)
-                        FAIL(sync_fd, -errno, "moving the root onto / (--no-pivot)");
+                        SYNC_FAIL(sync_fd, -errno, "moving the root onto / (--no-pivot)");
         } else {
                 /* "." as both: the old root lands under the new one and is
                  * detached right away. */
                 if (syscall(SYS_pivot_root, ".", ".") < 0)
-                        FAIL(sync_fd, -errno, "pivoting into the root");
+                        SYNC_FAIL(sync_fd, -errno, "pivoting into the root");
                 if (umount2(".", MNT_DETACH) < 0)
-                        FAIL(sync_fd, -errno, "detaching the old root");
+                        SYNC_FAIL(sync_fd, -errno, "detaching the old root");
         }
         if (chdir("/") < 0)
-                FAIL(sync_fd, -errno, "entering the root");
+                SYNC_FAIL(sync_fd, -errno, "entering the root");
         if (prop > 0 && mount(NULL, "/", NULL, (unsigned long) prop | (rec ? MS_REC : 0), NULL) < 0)
-                FAIL(sync_fd, -errno, "linux.rootfsPropagation %s", c->spec->rootfs_propagation);
+                SYNC_FAIL(sync_fd, -errno, "linux.rootfsPropagation %s", c->spec->rootfs_propagation);
 }
 
 static void write_sysctls(char **sysctl, int sync_fd)
@@ -285,13 +279,13 @@ static void write_sysctls(char **sysctl, int sync_fd)
                 int r;
 
                 if (asprintf(&path, "/proc/sys/%.*s", (int) (eq - *kv), *kv) < 0)
-                        FAIL(sync_fd, -ENOMEM, "linux.sysctl");
+                        SYNC_FAIL(sync_fd, -ENOMEM, "linux.sysctl");
                 for (char *p = path + strlen("/proc/sys/"); *p; p++)
                         if (*p == '.')
                                 *p = '/';
                 r = write_file_at(AT_FDCWD, path, eq + 1, 0644);
                 if (r < 0)
-                        FAIL(sync_fd, r, "linux.sysctl %.*s", (int) (eq - *kv), *kv);
+                        SYNC_FAIL(sync_fd, r, "linux.sysctl %.*s", (int) (eq - *kv), *kv);
         }
 }
 
@@ -308,7 +302,7 @@ static void readonly_paths(char **paths, int sync_fd)
                 if (r >= 0)
                         r = mnt_attach(m, t);
                 if (r < 0)
-                        FAIL(sync_fd, r, "linux.readonlyPaths %s", *p);
+                        SYNC_FAIL(sync_fd, r, "linux.readonlyPaths %s", *p);
         }
 }
 
@@ -324,7 +318,7 @@ static void masked_paths(char **paths, int sync_fd)
                 if (t < 0 && errno == ENOENT)
                         continue;
                 if (t < 0 || fstat(t, &st) < 0)
-                        FAIL(sync_fd, -errno, "linux.maskedPaths %s", *p);
+                        SYNC_FAIL(sync_fd, -errno, "linux.maskedPaths %s", *p);
                 if (S_ISDIR(st.st_mode))
                         m = mnt_new("tmpfs", empty, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
                                                             MOUNT_ATTR_NOEXEC, NULL);
@@ -332,7 +326,7 @@ static void masked_paths(char **paths, int sync_fd)
                         m = mnt_clone(AT_FDCWD, "/dev/null", false);
                 r = m < 0 ? m : mnt_attach(m, t);
                 if (r < 0)
-                        FAIL(sync_fd, r, "linux.maskedPaths %s", *p);
+                        SYNC_FAIL(sync_fd, r, "linux.maskedPaths %s", *p);
         }
 }
 
@@ -344,9 +338,9 @@ static int open_terminal(const struct oci_child *c, int root_fd, int sync_fd)
         int r = console_pty_open(root_fd, &master, &slave);
 
         if (r < 0)
-                FAIL(sync_fd, r, "making the container's terminal (its /dev/pts/ptmx)");
+                SYNC_FAIL(sync_fd, r, "making the container's terminal (its /dev/pts/ptmx)");
         if ((ws.ws_row || ws.ws_col) && ioctl(master, TIOCSWINSZ, &ws) < 0)
-                FAIL(sync_fd, -errno, "setting process.consoleSize");
+                SYNC_FAIL(sync_fd, -errno, "setting process.consoleSize");
         r = sync_send(sync_fd, SYNC_CONSOLE_FDS, &master, 1);
         safe_close(master);
         if (r < 0)
@@ -362,7 +356,7 @@ static void wait_for_start(const struct oci_child *c, int sync_fd)
         char b;
 
         if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
-                FAIL(sync_fd, -errno, "clearing the parent-death signal");
+                SYNC_FAIL(sync_fd, -errno, "clearing the parent-death signal");
         if (sync_send(sync_fd, SYNC_READY, NULL, 0) < 0)
                 _exit(1);
         safe_close(sync_fd);
@@ -416,9 +410,9 @@ static char *create_hooks(const struct oci_child *c, int sync_fd)
         close(fds[0]);
         close(fds[1]);
         if (!creating || !created)
-                FAIL(sync_fd, -ENOMEM, "reading the state for the hooks");
+                SYNC_FAIL(sync_fd, -ENOMEM, "reading the state for the hooks");
         if (oci_hooks_run(&c->spec->hooks, OCI_HOOK_CREATE_CONTAINER, creating, why, sizeof(why)) < 0)
-                FAIL(sync_fd, 0, "%s", why);
+                SYNC_FAIL(sync_fd, 0, "%s", why);
         return created;
 }
 
@@ -429,19 +423,19 @@ static void set_up_root(const struct oci_child *c, struct handed *h, int staging
         int r;
 
         if (root < 0)
-                FAIL(sync_fd, -EBADF, "getting the root %s", c->spec->root_path);
+                SYNC_FAIL(sync_fd, -EBADF, "getting the root %s", c->spec->root_path);
         r = mnt_attach(root, staging);
         if (r < 0)
-                FAIL(sync_fd, r, "attaching the root %s", c->spec->root_path);
+                SYNC_FAIL(sync_fd, r, "attaching the root %s", c->spec->root_path);
         mount_all(c->spec, h, root, sync_fd);
         make_devices(c->spec, root, sync_fd);
         default_dev(root, sync_fd);
         *ret_tty = c->spec->process.terminal ? open_terminal(c, root, sync_fd) : -EBADF;
         if (c->utsns && c->spec->hostname && sethostname(c->spec->hostname, strlen(c->spec->hostname)) < 0)
-                FAIL(sync_fd, -errno, "setting the hostname");
+                SYNC_FAIL(sync_fd, -errno, "setting the hostname");
         if (c->utsns && c->spec->domainname &&
             setdomainname(c->spec->domainname, strlen(c->spec->domainname)) < 0)
-                FAIL(sync_fd, -errno, "setting the domainname");
+                SYNC_FAIL(sync_fd, -errno, "setting the domainname");
         *ret_state = create_hooks(c, sync_fd);
         enter_root(c, root, sync_fd);
 }
@@ -459,7 +453,7 @@ _Noreturn void oci_child_run(const struct oci_child *c, int sync_fd)
         /* Modes below are meant as written (linux.devices' fileMode). */
         umask(0);
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-                FAIL(sync_fd, -errno, "setting the parent-death signal");
+                SYNC_FAIL(sync_fd, -errno, "setting the parent-death signal");
         r = sync_recv(sync_fd, &msg, h.fds, &h.n);
         if (r <= 0 || msg.type != SYNC_GO)
                 _exit(1);
@@ -467,21 +461,21 @@ _Noreturn void oci_child_run(const struct oci_child *c, int sync_fd)
          * root's that the container's root could not (--root in /tmp). */
         _cleanup_close_ int staging = open(c->staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (staging < 0)
-                FAIL(sync_fd, -errno, "opening %s", c->staging);
+                SYNC_FAIL(sync_fd, -errno, "opening %s", c->staging);
         if (c->userns) {
                 if ((r = userns_become_root()) < 0)
-                        FAIL(sync_fd, r, "becoming root of the user namespace");
+                        SYNC_FAIL(sync_fd, r, "becoming root of the user namespace");
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-                        FAIL(sync_fd, -errno, "setting the parent-death signal");
+                        SYNC_FAIL(sync_fd, -errno, "setting the parent-death signal");
         }
         if (c->new_keyring && (r = privs_new_session_keyring()) < 0)
-                FAIL(sync_fd, r, "creating the container's session keyring");
+                SYNC_FAIL(sync_fd, r, "creating the container's session keyring");
         if (c->cgroupns && unshare(CLONE_NEWCGROUP) < 0)
-                FAIL(sync_fd, -errno, "creating the cgroup namespace");
+                SYNC_FAIL(sync_fd, -errno, "creating the cgroup namespace");
         if (!c->mntns)
-                FAIL(sync_fd, 0, "linux.namespaces has no mount namespace: berth-oci builds the root in one");
+                SYNC_FAIL(sync_fd, 0, "linux.namespaces has no mount namespace: berth-oci builds the root in one");
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-                FAIL(sync_fd, -errno, "making the mount namespace a slave of the host's");
+                SYNC_FAIL(sync_fd, -errno, "making the mount namespace a slave of the host's");
         set_up_root(c, &h, staging, sync_fd, &tty, &state);
         staging = safe_close(staging);
 
@@ -489,22 +483,22 @@ _Noreturn void oci_child_run(const struct oci_child *c, int sync_fd)
         readonly_paths(c->spec->readonly_paths, sync_fd);
         masked_paths(c->spec->masked_paths, sync_fd);
         if (c->spec->root_readonly && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
-                FAIL(sync_fd, -errno, "making the root read-only (root.readonly)");
+                SYNC_FAIL(sync_fd, -errno, "making the root read-only (root.readonly)");
         /* No process (runtime.md allows it): set up, and never started. */
         if (!p->present) {
                 wait_for_start(c, sync_fd);
                 _exit(1);
         }
         if (p->cwd && chdir(p->cwd) < 0)
-                FAIL(sync_fd, -errno, "process.cwd %s", p->cwd);
+                SYNC_FAIL(sync_fd, -errno, "process.cwd %s", p->cwd);
         program = oci_process_find(p);
         if (!program)
-                FAIL(sync_fd, 0, "exec: \"%s\": executable file not found in $PATH", p->args[0]);
+                SYNC_FAIL(sync_fd, 0, "exec: \"%s\": executable file not found in $PATH", p->args[0]);
         if (c->spec->personality >= 0 && personality((unsigned long) c->spec->personality) < 0)
-                FAIL(sync_fd, -errno, "linux.personality");
+                SYNC_FAIL(sync_fd, -errno, "linux.personality");
         r = oci_process_enter(p, tty, c->bounding, &c->filter, c->filter_flags, what, sizeof(what));
         if (r < 0)
-                FAIL(sync_fd, r, "%s", what);
+                SYNC_FAIL(sync_fd, r, "%s", what);
         oci_process_keep_fds(c->preserve_fds);
         wait_for_start(c, sync_fd);
         if (state && oci_hooks_run(&c->spec->hooks, OCI_HOOK_START_CONTAINER, state, what, sizeof(what)) < 0) {

@@ -8,8 +8,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "log.h"
+#include "sync.h"
 
 int oci_console_connect(bool terminal, const char *path, int *ret_fd)
 {
@@ -49,4 +51,33 @@ int oci_console_send(int sock, int master, const char *path)
         if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
                 return log_error_errno(-errno, "sending the terminal to --console-socket %s", path);
         return 0;
+}
+
+int oci_sync_next(int sync_fd, int sock, const char *path, struct sync_msg *ret)
+{
+        for (;;) {
+                int fds[SYNC_MAX_FDS];
+                size_t n = 0;
+                int r = sync_recv(sync_fd, ret, fds, &n);
+
+                if (r <= 0)
+                        return r < 0 ? log_error_errno(r, "reading from the container's process") : 0;
+                if (ret->type == SYNC_ERROR) {
+                        for (size_t i = 0; i < n; i++)
+                                close(fds[i]);
+                        ret->text[sizeof(ret->text) - 1] = 0;
+                        return ret->error ? log_error_errno(ret->error, "%s", ret->text)
+                                          : log_error_ret(-EINVAL, "%s", ret->text);
+                }
+                if (ret->type == SYNC_CONSOLE_FDS && n == 1) {
+                        r = oci_console_send(sock, fds[0], path);
+                        close(fds[0]);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                for (size_t i = 0; i < n; i++)
+                        close(fds[i]);
+                return 1;
+        }
 }

@@ -9,3 +9,10 @@
 int oci_console_connect(bool terminal, const char *path, int *ret_fd);
 /* The PTY master over sock. */
 int oci_console_send(int sock, int master, const char *path);
+
+struct sync_msg;
+/* The next message of the container's process to create or exec: an
+ * error is logged and returned (-errno); a terminal goes on to sock
+ * (--console-socket path); anything else comes back in *ret, its fds
+ * closed. 1 with a message, 0 at the end of the socket. */
+int oci_sync_next(int sync_fd, int sock, const char *path, struct sync_msg *ret);

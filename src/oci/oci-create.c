@@ -40,6 +40,7 @@
 #include "oci-cgroup.h"
 #include "oci-child.h"
 #include "oci-console.h"
+#include "oci-notify.h"
 #include "oci-proc.h"
 #include "oci-seccomp.h"
 #include "oci-state.h"
@@ -123,6 +124,11 @@ static int load_bundle(struct create *c)
         if (r < 0)
                 return log_error_ret(r, "%s", why);
         oci_machine_name(c->o->id, c->name, sizeof(c->name));
+        if (c->spec.resources_unapplied) {
+                _cleanup_free_ char *list = strv_join(c->spec.resources_unapplied, ", ");
+                log_warning("container %s: linux.resources %s: not applied by berth-oci, continuing", c->o->id,
+                            list ?: "");
+        }
         r = system_mode(c);
         if (r < 0)
                 return r;
@@ -453,29 +459,14 @@ static int run_create_hooks(struct create *c)
 static int wait_ready(struct create *c)
 {
         for (;;) {
-                int fds[SYNC_MAX_FDS];
-                size_t n = 0;
                 struct sync_msg m;
-                int r = sync_recv(c->sync_fd, &m, fds, &n);
+                int r = oci_sync_next(c->sync_fd, c->console_fd, c->o->console_socket, &m);
 
                 if (r == 0)
                         return log_error_ret(-ECHILD, "container %s: its process ended while it was set up",
                                              c->o->id);
                 if (r < 0)
-                        return log_error_errno(r, "container %s: reading from its process", c->o->id);
-                if (m.type == SYNC_ERROR) {
-                        m.text[sizeof(m.text) - 1] = 0;
-                        return m.error ? log_error_errno(m.error, "%s", m.text) : log_error_ret(-EINVAL, "%s", m.text);
-                }
-                if (m.type == SYNC_CONSOLE_FDS && n == 1) {
-                        r = oci_console_send(c->console_fd, fds[0], c->o->console_socket);
-                        close(fds[0]);
-                        if (r < 0)
-                                return r;
-                        continue;
-                }
-                for (size_t i = 0; i < n; i++)
-                        close(fds[i]);
+                        return r;
                 if (m.type == SYNC_HOOKS && (r = run_create_hooks(c)) < 0)
                         return r;
                 if (m.type == SYNC_READY)
@@ -498,6 +489,7 @@ static int save_state(struct create *c)
                 .seccomp_flags = c->child.filter_flags,
                 .term_signal = c->term_signal,
                 .no_process = !c->spec.process.present,
+                .notify_socket = c->spec.process.present ? getenv("NOTIFY_SOCKET") : NULL,
                 .uid_base = c->range.lock_fd >= 0 ? c->range.base : 0,
         };
         _cleanup_strv_ char **v1 = NULL;
@@ -519,7 +511,8 @@ static int save_state(struct create *c)
                 if (!bpf)
                         return log_oom();
                 _cleanup_close_ int fd = open(bpf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-                if (fd < 0 || write_full(fd, c->child.filter.insns, c->child.filter.len * sizeof(struct sock_filter)) < 0)
+                size_t size = c->child.filter.len * sizeof(struct sock_filter);
+                if (fd < 0 || write_full(fd, c->child.filter.insns, size) < 0)
                         return log_error_errno(-errno, "writing %s", bpf);
         }
         r = oci_state_save(c->o->root, &st);
@@ -577,6 +570,13 @@ int oci_create(const struct oci_create_opts *o)
                 r = claim_dir(&c);
         if (r >= 0)
                 r = make_handles(&c);
+        /* The caller's sd_notify socket: the container gets one of its own,
+         * passed on by start. */
+        const char *notify = getenv("NOTIFY_SOCKET");
+        uid_t root_uid = c.idmap_root ? c.range.base : c.spec.n_uid_maps ? c.spec.uid_maps[0].host_id : 0;
+        if (r >= 0 && notify && *notify && c.spec.process.present &&
+            (r = oci_notify_prepare(c.dir, root_uid, &c.spec)) < 0)
+                log_error_errno(r, "container %s: its notify socket", o->id);
         if (r >= 0 && c.spec.seccomp_json &&
             (r = oci_seccomp_build(c.spec.seccomp_json, &c.child.filter, &c.child.filter_flags, why, sizeof(why))) < 0)
                 log_error("%s", why[0] ? why : "linux.seccomp: not a profile");

@@ -39,12 +39,6 @@
 #include "sync.h"
 #include "util.h"
 
-#define FAIL(sync_fd, r, ...)                                   \
-        do {                                                    \
-                sync_send_error((sync_fd), (r), __VA_ARGS__);   \
-                _exit(1);                                       \
-        } while (0)
-
 struct exec {
         const struct oci_exec_opts *o;
         struct oci_state st;
@@ -147,11 +141,11 @@ _Noreturn static void run_process(struct exec *e, int sync_fd)
                 int master;
                 tty = open_pty(&master);
                 if (tty < 0)
-                        FAIL(sync_fd, tty, "opening a terminal in the container");
+                        SYNC_FAIL(sync_fd, tty, "opening a terminal in the container");
                 struct winsize ws = { .ws_row = (unsigned short) p->console_height,
                                       .ws_col = (unsigned short) p->console_width };
                 if ((ws.ws_row || ws.ws_col) && ioctl(master, TIOCSWINSZ, &ws) < 0)
-                        FAIL(sync_fd, -errno, "setting consoleSize");
+                        SYNC_FAIL(sync_fd, -errno, "setting consoleSize");
                 if (sync_send(sync_fd, SYNC_CONSOLE_FDS, &master, 1) < 0)
                         _exit(1);
                 close(master);
@@ -160,18 +154,18 @@ _Noreturn static void run_process(struct exec *e, int sync_fd)
         if (sync_recv(sync_fd, &m, fds, &n) <= 0 || m.type != SYNC_GO)
                 _exit(1);
         if (chdir(p->cwd ?: "/") < 0)
-                FAIL(sync_fd, -errno, "process.cwd %s", p->cwd ?: "/");
+                SYNC_FAIL(sync_fd, -errno, "process.cwd %s", p->cwd ?: "/");
         _cleanup_free_ char *program = oci_process_find(p);
         if (!program)
-                FAIL(sync_fd, 0, "exec: \"%s\": executable file not found in $PATH", p->args[0]);
+                SYNC_FAIL(sync_fd, 0, "exec: \"%s\": executable file not found in $PATH", p->args[0]);
         r = oci_process_enter(p, tty, e->bounding, &e->filter, e->st.seccomp_flags, what, sizeof(what));
         if (r < 0)
-                FAIL(sync_fd, r, "%s", what);
+                SYNC_FAIL(sync_fd, r, "%s", what);
         oci_process_keep_fds(e->o->preserve_fds);
         if ((r = oci_process_filter_last(p, &e->filter, e->st.seccomp_flags)) < 0)
-                FAIL(sync_fd, r, "installing linux.seccomp");
+                SYNC_FAIL(sync_fd, r, "installing linux.seccomp");
         execve(program, p->args, p->env);
-        FAIL(sync_fd, -errno, "executing %s", program);
+        SYNC_FAIL(sync_fd, -errno, "executing %s", program);
 }
 
 /* The namespaces of PID 1 that are not ours already. */
@@ -207,15 +201,15 @@ _Noreturn static void enter(struct exec *e, int sync_fd)
         for (char **l = e->st.cgroup_v1; l && *l; l++) {
                 _cleanup_free_ char *procs = strjoin(strchr(*l, '=') + 1, "/payload/cgroup.procs", NULL);
                 if (!procs || write_file_at(AT_FDCWD, procs, "0", 0644) < 0)
-                        FAIL(sync_fd, -errno, "joining the container's cgroup %s", strchr(*l, '=') + 1);
+                        SYNC_FAIL(sync_fd, -errno, "joining the container's cgroup %s", strchr(*l, '=') + 1);
         }
         if (setns(e->pidfd, (int) flags) < 0)
-                FAIL(sync_fd, -errno, "entering the container's namespaces");
+                SYNC_FAIL(sync_fd, -errno, "entering the container's namespaces");
         if ((flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-                FAIL(sync_fd, -errno, "becoming the container's root");
+                SYNC_FAIL(sync_fd, -errno, "becoming the container's root");
         pid_t pid = fork();
         if (pid < 0)
-                FAIL(sync_fd, -errno, "starting the process in the container");
+                SYNC_FAIL(sync_fd, -errno, "starting the process in the container");
         if (pid == 0)
                 run_process(e, sync_fd);
         struct sync_msg m = { .type = SYNC_READY };
@@ -240,31 +234,17 @@ static int follow(struct exec *e, pid_t *ret_pid)
         pid_t pid = 0;
 
         for (;;) {
-                int fds[SYNC_MAX_FDS];
-                size_t n = 0;
                 struct sync_msg m;
-                int r = sync_recv(e->sync_fd, &m, fds, &n);
+                int r = oci_sync_next(e->sync_fd, e->console_fd, e->o->console_socket, &m);
 
                 if (r == 0)
                         break;
-                if (r < 0)
-                        return log_error_errno(r, "container %s: reading from exec's process", e->o->id);
-                if (m.type == SYNC_ERROR) {
-                        m.text[sizeof(m.text) - 1] = 0;
+                if (r < 0) {
                         *ret_pid = pid;
                         if (pid > 0)
                                 (void) kill(pid, SIGKILL);
-                        return m.error ? log_error_errno(m.error, "%s", m.text) : log_error_ret(-EINVAL, "%s", m.text);
+                        return r;
                 }
-                if (m.type == SYNC_CONSOLE_FDS && n == 1) {
-                        r = oci_console_send(e->console_fd, fds[0], e->o->console_socket);
-                        close(fds[0]);
-                        if (r < 0)
-                                return r;
-                        continue;
-                }
-                for (size_t i = 0; i < n; i++)
-                        close(fds[i]);
                 if (m.type != SYNC_READY)
                         continue;
                 pid = atoi(m.text);

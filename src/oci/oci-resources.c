@@ -131,6 +131,52 @@ static int parse_block_io(json_object *bio, struct cgroup_limits *lim, char *why
         return r;
 }
 
+/* Set in config.json but not applied: named, for create's warning. */
+static const struct {
+        const char *object, *field;
+} unapplied[] = {
+        { "memory", "reservation" },       { "memory", "swap" },           { "memory", "kernel" },
+        { "memory", "kernelTCP" },         { "memory", "swappiness" },     { "memory", "disableOOMKiller" },
+        { "cpu", "realtimeRuntime" },      { "cpu", "realtimePeriod" },    { "cpu", "idle" },
+        { "cpu", "burst" },                { "blockIO", "leafWeight" },    { "blockIO", "weightDevice" },
+        { "blockIO", "leafWeightDevice" }, { NULL, "hugepageLimits" },     { NULL, "network" },
+        { NULL, "rdma" },                  { NULL, "unified" },
+};
+
+/* A value that asks for something: not null, false, 0 or empty. */
+static bool asks(json_object *v)
+{
+        switch (v ? json_object_get_type(v) : json_type_null) {
+        case json_type_null:
+                return false;
+        case json_type_boolean:
+                return json_object_get_boolean(v);
+        case json_type_int:
+                return json_object_get_int64(v) != 0;
+        case json_type_array:
+                return json_object_array_length(v) > 0;
+        case json_type_object:
+                return json_object_object_length(v) > 0;
+        default:
+                return true;
+        }
+}
+
+int oci_resources_unapplied(json_object *res, char ***ret)
+{
+        for (size_t i = 0; i < ELEMENTSOF(unapplied); i++) {
+                json_object *o = unapplied[i].object ? get(res, unapplied[i].object) : res;
+                char name[64];
+                if (!o || !asks(get(o, unapplied[i].field)))
+                        continue;
+                snprintf(name, sizeof(name), "%s%s%s", unapplied[i].object ?: "", unapplied[i].object ? "." : "",
+                         unapplied[i].field);
+                if (strv_push(ret, name) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 int oci_resources_parse(json_object *res, struct cgroup_limits *lim, char *why, size_t why_size)
 {
         json_object *o;

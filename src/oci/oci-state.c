@@ -81,6 +81,8 @@ static int add_internal(json_object *o, const struct oci_state *st)
         json_object_object_add(b, "uid_base", json_object_new_int64(st->uid_base));
         if (st->no_process)
                 json_object_object_add(b, "no_process", json_object_new_boolean(true));
+        if (st->notify_socket)
+                json_object_object_add(b, "notify_socket", json_object_new_string(st->notify_socket));
         json_object_object_add(o, "berth", b);
         return 0;
 }
@@ -155,6 +157,7 @@ static void read_internal(json_object *o, struct oci_state *st)
         st->cgroup = string_of(b, "cgroup");
         st->cgroup_at = string_of(b, "cgroup_at");
         st->hooks = string_of(b, "hooks");
+        st->notify_socket = string_of(b, "notify_socket");
         if (json_object_object_get_ex(b, "cgroup_v1", &v) && json_object_is_type(v, json_type_array))
                 for (size_t i = 0; i < json_object_array_length(v); i++) {
                         json_object *e = json_object_array_get_idx(v, i);
@@ -211,6 +214,7 @@ void oci_state_done(struct oci_state *st)
         free(st->cgroup);
         free(st->cgroup_at);
         free(st->hooks);
+        free(st->notify_socket);
         strv_free(st->cgroup_v1);
         *st = (struct oci_state) {};
 }

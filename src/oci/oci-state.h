@@ -33,6 +33,7 @@ struct oci_state {
         unsigned long long cgroup_id;   /* that cgroup's inode */
         char **cgroup_v1;       /* "CONTROLLER=PATH" for each v1 cgroup it joined */
         int term_signal;        /* what kill SIGTERM sends (its init's stop signal); 0: SIGTERM */
+        char *notify_socket;    /* the NOTIFY_SOCKET create was given, for start's READY=1; NULL: none */
         bool no_process;        /* config.json has none: create was allowed, start is not */
         uid_t uid_base;         /* the ID range berth claimed for it (system-container mode); 0: none */
         char *hooks;            /* config.json's hooks object, for start's and delete's; NULL: none */

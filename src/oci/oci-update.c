@@ -113,6 +113,11 @@ int oci_update(const char *root, int argc, char **argv)
         r = parse(argc, argv, &res, &id);
         if (r >= 0 && (r = oci_resources_parse(res, &changes, why, sizeof(why))) < 0)
                 log_error("%s", why);
+        _cleanup_strv_ char **unapplied = NULL;
+        if (r >= 0 && oci_resources_unapplied(res, &unapplied) >= 0 && unapplied) {
+                _cleanup_free_ char *list = strv_join(unapplied, ", ");
+                log_warning("container %s: %s: not applied by berth-oci, continuing", id, list ?: "");
+        }
         if (r >= 0 && (r = oci_state_load(root, id, &st)) < 0)
                 r = r == -ENOENT ? log_error_ret(r, "container does not exist")
                                  : log_error_errno(r, "reading the state of container %s", id);

@@ -195,6 +195,8 @@ static int parse_linux(struct oci_parse *p, json_object *l, struct oci_spec *s)
                 r = oci_json_typed(p, l, "resources", "linux.", json_type_object, &v);
         if (r >= 0 && v)
                 r = oci_resources_parse(v, &s->limits, p->why, p->size);
+        if (r >= 0 && v)
+                r = oci_resources_unapplied(v, &s->resources_unapplied);
         if (r >= 0)
                 r = oci_json_string(p, l, "cgroupsPath", "linux.", &s->cgroups_path);
         if (r >= 0)
@@ -347,5 +349,6 @@ void oci_spec_done(struct oci_spec *s)
         free(s->devices);
         free(s->device_rules);
         free(s->seccomp_json);
+        strv_free(s->resources_unapplied);
         *s = (struct oci_spec) {};
 }

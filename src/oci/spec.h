@@ -96,6 +96,7 @@ struct oci_spec {
         struct oci_id_map *uid_maps, *gid_maps;
         size_t n_uid_maps, n_gid_maps;
         struct cgroup_limits limits;    /* linux.resources, by berth's own limits */
+        char **resources_unapplied;     /* what of it berth does not apply: create warns */
         char *cgroups_path;
         char **masked_paths, **readonly_paths;
         char **sysctl;          /* "key=value" */
@@ -135,3 +136,6 @@ const char *oci_spec_annotation(const struct oci_spec *s, const char *key);
 /* linux.resources (a json-c object) into lim (oci-resources.c). */
 struct json_object;
 int oci_resources_parse(struct json_object *res, struct cgroup_limits *lim, char *why, size_t why_size);
+/* What of it berth does not apply (memory.swap, hugepageLimits, ...),
+ * added to *ret by name. */
+int oci_resources_unapplied(struct json_object *res, char ***ret);

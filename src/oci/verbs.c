@@ -26,6 +26,7 @@
 #include "name.h"
 #include "oci-cgroup.h"
 #include "oci-create.h"
+#include "oci-notify.h"
 #include "oci-proc.h"
 #include "uidrange.h"
 #include "util.h"
@@ -105,6 +106,12 @@ int oci_verb_start(const char *root, const char *id)
                 r = log_error_ret(-EINVAL, "cannot start an already running container");
         else if (asprintf(&fifo, "%s/%s/exec.fifo", root, id) < 0)
                 r = log_oom();
+        /* sd_notify: the container's socket listens before it runs. */
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_close_ int notify = -EBADF;
+        if (r >= 0 && st.notify_socket && (asprintf(&dir, "%s/%s", root, id) < 0 ||
+                                           (r = oci_notify_listen(dir, &notify)) < 0))
+                r = log_error_errno(r < 0 ? r : -ENOMEM, "container %s: its notify socket", id);
         /* Non-blocking: with the process gone there is no reader, and the
          * open fails at once instead of waiting for one. */
         if (r >= 0 && (fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
@@ -114,8 +121,11 @@ int oci_verb_start(const char *root, const char *id)
                 r = log_error_errno(-errno, "starting container %s", id);
         if (r >= 0) {
                 (void) unlink(fifo);
-                run_post_hooks(&st, OCI_HOOK_POSTSTART, OCI_RUNNING);
+                if (notify >= 0 && (r = oci_notify_wait(notify, st.pid, st.notify_socket)) < 0 && r != -ESRCH)
+                        log_error_errno(r, "container %s: passing READY=1 on to %s", id, st.notify_socket);
         }
+        if (r >= 0)
+                run_post_hooks(&st, OCI_HOOK_POSTSTART, OCI_RUNNING);
         oci_state_done(&st);
         return r;
 }

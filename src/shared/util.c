@@ -558,3 +558,22 @@ int proc_stat_fields(pid_t pid, char *ret_state, unsigned long long *ret_start)
                 return -EBADMSG;
         return 0;
 }
+
+char *strv_join(char *const *l, const char *sep)
+{
+        size_t len = 1;
+        char *out;
+
+        for (char *const *e = l; e && *e; e++)
+                len += strlen(*e) + strlen(sep);
+        out = malloc(len);
+        if (!out)
+                return NULL;
+        out[0] = 0;
+        for (char *const *e = l; e && *e; e++) {
+                if (e != l)
+                        strcat(out, sep);
+                strcat(out, *e);
+        }
+        return out;
+}

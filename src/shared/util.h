@@ -17,6 +17,8 @@ char *strjoin(const char *a, const char *b, const char *c);
 size_t strv_length(char *const *l);
 int strv_push(char ***l, const char *value);    /* copies value */
 char **strv_copy(char *const *l);
+/* The strings one after the other with sep between; NULL when out of memory. */
+char *strv_join(char *const *l, const char *sep);
 /* Words split at blanks, with "..." and '...' quoting and a backslash
  * escaping the next character (outside '...'), as a shell splits them:
  * -EINVAL for a quote that is not closed. */

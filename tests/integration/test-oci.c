@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -947,4 +948,46 @@ Test(oci, personality_linux32)
         free(out);
         write_config("true", NULL, ", \"personality\": {\"domain\": \"LINUX64\"}", NULL);
         expect_refused("pe2", "linux.personality.domain: LINUX or LINUX32");
+}
+
+/* sd_notify through berth-oci: with NOTIFY_SOCKET at create, the process
+ * gets a socket of its own, and start returns once it said READY=1,
+ * which it passes on to the caller's socket. */
+Test(oci, notify_socket_passes_ready_on)
+{
+        char sock[400], cmd[2048];
+        snprintf(sock, sizeof(sock), "%s/notify.sock", it.dir);
+        int l = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+        cr_assert(l >= 0 && bind(l, (struct sockaddr *) &sa, sizeof(sa)) == 0);
+        write_config("echo $NOTIFY_SOCKET; sleep 0.3; systemd-notify --ready; exec sleep 1000", NULL, NULL, NULL);
+        char path[400];
+        snprintf(path, sizeof(path), "%s/config.json", bundle);
+        it_sh("sed -i 's|\"path\": \"%s\"|\"path\": \"%s\"|' %s", it_busybox_tree(), it_debian_tree(), path);
+        snprintf(cmd, sizeof(cmd), "NOTIFY_SOCKET=%s %s --root %s create --bundle %s --pid-file %s/pid n1 >%s/out 2>%s/err",
+                 sock, oci_bin(), root, bundle, bundle, bundle, bundle);
+        char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+        struct it_result r = it_run(30, argv);
+        cr_assert_eq(r.status, 0, "%s", bundle_file("err"));
+        it_result_free(&r);
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        r = oci("start", "n1", NULL);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        double s = (double) (b.tv_sec - a.tv_sec) + (double) (b.tv_nsec - a.tv_nsec) / 1e9;
+        cr_expect_geq(s, 0.25, "start returned after %.2f s, before READY=1", s);
+        char msg[64] = "";
+        ssize_t n = recv(l, msg, sizeof(msg) - 1, MSG_DONTWAIT);
+        cr_expect_gt(n, 0, "nothing came to the caller's socket");
+        cr_expect_str_eq(msg, "READY=1");
+        cr_expect_str_eq(bundle_file("out"), "/run/notify/notify.sock\n");
+        close(l);
+        char *argv2[] = { (char *) oci_bin(), "--root", root, "delete", "--force", "n1", NULL };
+        r = it_run(30, argv2);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        assert_gone("n1");
 }

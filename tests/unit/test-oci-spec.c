@@ -242,3 +242,23 @@ Test(oci_settings, refusals_name_the_field)
         settings_done(&s);
         oci_spec_done(&spec);
 }
+
+/* What linux.resources asks and berth does not apply is named, for
+ * create's warning; what it applies and zero values are not. */
+Test(oci_resources, unapplied_fields_are_named)
+{
+        static const char json[] =
+                "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"/r\"}, \"linux\": {\"resources\": {"
+                "\"memory\": {\"limit\": 1048576, \"swap\": 2097152, \"swappiness\": 0},"
+                " \"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 1}], \"network\": {}}}}";
+        struct oci_spec spec;
+        char why[256];
+
+        cr_assert_eq(oci_spec_parse(json, "/b", &spec, why, sizeof(why)), 0, "%s", why);
+        cr_assert_not_null(spec.resources_unapplied);
+        cr_expect_str_eq(spec.resources_unapplied[0], "memory.swap");
+        cr_expect_str_eq(spec.resources_unapplied[1], "hugepageLimits");
+        cr_expect_null(spec.resources_unapplied[2]);
+        cr_expect_eq(spec.limits.memory_max, 1048576);
+        oci_spec_done(&spec);
+}
