@@ -12,12 +12,14 @@
 
 #include "cleanup.h"
 #include "config.h"
+#include "oci-console.h"
 #include "oci-create.h"
 #include "oci-exec.h"
 #include "oci-update.h"
 #include "oci-log.h"
 #include "oci-proc.h"
 #include "oci-runtime.h"
+#include "oci-state.h"
 #include "util.h"
 #include "verbs.h"
 
@@ -204,16 +206,35 @@ static int parse_exec(int argc, char **argv, struct oci_exec_opts *o)
  * parent until it ends, with its status as ours. */
 static int run_container(struct oci_create_opts *o, bool detach)
 {
-        int r;
+        int local = -EBADF, remote = -EBADF, master = -EBADF, r;
 
         if (!detach && prctl_subreaper() < 0)
                 return log_error_errno(-errno, "becoming the container's subreaper");
+        /* In the foreground without --console-socket, a terminal the
+         * process asks for is run's own, relayed to its stdin and stdout. */
+        if (!detach && !o->console_socket && (r = oci_console_pair(&local, &remote)) < 0)
+                return r;
+        o->console_fd = remote;
         r = oci_create(o);
-        if (r < 0)
+        safe_close(remote);
+        o->console_fd = -EBADF;
+        if (r >= 0 && local >= 0)
+                (void) oci_console_take(local, &master);
+        safe_close(local);
+        if (r >= 0)
+                r = oci_verb_start(o->root, o->id);
+        if (r < 0 || detach) {
+                safe_close(master);
                 return r;
-        r = oci_verb_start(o->root, o->id);
-        if (r < 0 || detach)
-                return r;
+        }
+        if (master >= 0) {
+                struct oci_state st;
+                if (oci_state_load(o->root, o->id, &st) >= 0) {
+                        (void) oci_console_relay(master, st.pid);
+                        oci_state_done(&st);
+                } else
+                        safe_close(master);
+        }
         return oci_wait_and_delete(o->root, o->id);
 }
 
@@ -257,7 +278,8 @@ static int dispatch(const struct globals *g, int argc, char **argv)
         int r;
 
         if (streq(cmd, "create") || streq(cmd, "run")) {
-                struct oci_create_opts o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup };
+                struct oci_create_opts o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup,
+                                             .console_fd = -EBADF };
                 bool detach = false;
                 r = parse_create(argc, argv, &o, &detach, streq(cmd, "run"));
                 if (r < 0)

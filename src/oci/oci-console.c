@@ -5,11 +5,17 @@
 #include "oci-console.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cleanup.h"
+#include "console.h"
 #include "log.h"
 #include "sync.h"
 
@@ -80,4 +86,75 @@ int oci_sync_next(int sync_fd, int sock, const char *path, struct sync_msg *ret)
                         close(fds[i]);
                 return 1;
         }
+}
+
+int oci_console_pair(int *ret_local, int *ret_remote)
+{
+        int sp[2];
+
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+                return log_error_errno(-errno, "making the terminal's socket");
+        *ret_local = sp[0];
+        *ret_remote = sp[1];
+        return 0;
+}
+
+int oci_console_take(int local, int *ret_master)
+{
+        char buf[64];
+        union {
+                struct cmsghdr h;
+                char b[CMSG_SPACE(sizeof(int))];
+        } u;
+        struct iovec iov = { buf, sizeof(buf) };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b) };
+
+        *ret_master = -EBADF;
+        if (recvmsg(local, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
+                return 0;
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+        if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+                memcpy(ret_master, CMSG_DATA(cm), sizeof(int));
+        return 0;
+}
+
+int oci_console_relay(int master, pid_t pid)
+{
+        struct console c = CONSOLE_INIT;
+        _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0), sigfd = -EBADF;
+        sigset_t mask;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGWINCH);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+        c.mode = CONSOLE_INTERACTIVE;
+        console_attach(&c, master, -EBADF);
+        (void) console_enter_raw(&c);
+        for (;;) {
+                struct pollfd p[4] = {
+                        { c.stdin_open ? STDIN_FILENO : -1, POLLIN, 0 }, { c.master, POLLIN, 0 },
+                        { pidfd, POLLIN, 0 }, { sigfd, POLLIN, 0 },
+                };
+                if (poll(p, 4, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                if (p[3].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        (void) !read(sigfd, &si, sizeof(si));
+                        console_update_winsize(&c);
+                }
+                if (p[0].revents & (POLLIN | POLLHUP))
+                        (void) console_forward_input(&c);
+                if (p[1].revents & POLLIN)
+                        console_forward_output(&c);
+                if ((p[1].revents & (POLLHUP | POLLERR)) || (p[2].revents & POLLIN) || pidfd < 0)
+                        break;
+        }
+        console_drain(&c);
+        console_restore(&c);
+        console_detach(&c);
+        return 0;
 }

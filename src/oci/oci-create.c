@@ -565,7 +565,8 @@ int oci_create(const struct oci_create_opts *o)
                 return log_error_ret(-EINVAL, "%s", why);
         r = load_bundle(&c);
         if (r >= 0)
-                r = oci_console_connect(c.spec.process.terminal, o->console_socket, &c.console_fd);
+                r = o->console_fd >= 0 ? (c.console_fd = c.spec.process.terminal ? dup(o->console_fd) : -EBADF, 0)
+                                       : oci_console_connect(c.spec.process.terminal, o->console_socket, &c.console_fd);
         if (r >= 0)
                 r = claim_dir(&c);
         if (r >= 0)

@@ -14,6 +14,7 @@ struct oci_create_opts {
         const char *bundle;
         const char *pid_file;
         const char *console_socket;
+        int console_fd;         /* >= 0: a socket of run's own, connected, in place of --console-socket */
         bool no_pivot;
         bool no_new_keyring;
         bool systemd_cgroup;    /* --systemd-cgroup */

@@ -331,7 +331,7 @@ int oci_exec(const struct oci_exec_opts *o)
         struct exec e = { .o = o, .pidfd = -EBADF, .console_fd = -EBADF, .sync_fd = -EBADF };
         char why[512];
         pid_t pid = 0;
-        int r;
+        int local = -EBADF, master = -EBADF, r;
 
         r = oci_state_load(o->root, o->id, &e.st);
         if (r == -ENOENT)
@@ -348,7 +348,10 @@ int oci_exec(const struct oci_exec_opts *o)
         if (r >= 0)
                 r = make_process(&e);
         if (r >= 0)
-                r = oci_console_connect(e.proc.terminal, o->console_socket, &e.console_fd);
+                r = !o->console_socket && !o->detach && e.proc.terminal ? oci_console_pair(&local, &e.console_fd)
+                                                                        : oci_console_connect(e.proc.terminal,
+                                                                                              o->console_socket,
+                                                                                              &e.console_fd);
         if (r >= 0)
                 r = load_filter(&e);
         if (r >= 0) {
@@ -362,6 +365,13 @@ int oci_exec(const struct oci_exec_opts *o)
                 r = log_error_errno(-errno, "becoming the process's subreaper");
         if (r >= 0)
                 r = start(&e, &pid);
+        /* exec -t without --console-socket: exec's own terminal, relayed. */
+        if (r >= 0 && local >= 0) {
+                e.console_fd = safe_close(e.console_fd);
+                if (oci_console_take(local, &master) >= 0 && master >= 0)
+                        (void) oci_console_relay(master, pid);
+        }
+        safe_close(local);
         if (r >= 0 && !o->detach)
                 r = wait_process(pid);
         /* A process that failed is ours to reap when we are its subreaper:

@@ -991,3 +991,21 @@ Test(oci, notify_socket_passes_ready_on)
         it_result_free(&r);
         assert_gone("n1");
 }
+
+/* run in the foreground without --console-socket: the terminal the
+ * process asks for is run's own, relayed both ways. */
+Test(oci, run_relays_its_terminal)
+{
+        write_config("tty; read line; echo got $line; exit 6", NULL, NULL, NULL);
+        char path[400];
+        snprintf(path, sizeof(path), "%s/config.json", bundle);
+        it_sh("sed -i 's|\"terminal\": false|\"terminal\": true|' %s", path);
+        char *argv[] = { (char *) oci_bin(), "--root", root, "run", "--bundle", bundle, "tr1", NULL };
+        struct it_pty t;
+        it_pty_start(&t, argv);
+        cr_expect(it_pty_expect(&t, "/dev/pts/0", 20), "%s", t.out);
+        it_pty_send(&t, "hello\r");
+        cr_expect(it_pty_expect(&t, "got hello", 20), "%s", t.out);
+        cr_expect_eq(it_pty_finish(&t, 20), 6, "%s", t.out);
+        assert_gone("tr1");
+}
