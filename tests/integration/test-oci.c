@@ -1009,3 +1009,106 @@ Test(oci, run_relays_its_terminal)
         cr_expect_eq(it_pty_finish(&t, 20), 6, "%s", t.out);
         assert_gone("tr1");
 }
+
+/* --log FILE --log-format json: one JSON object per line with level, msg
+ * and time, as engines parse them; the error said on stderr too. */
+Test(oci, log_format_json)
+{
+        char log[400], cmd[1024];
+        snprintf(log, sizeof(log), "%s/log.json", it.dir);
+        snprintf(cmd, sizeof(cmd), "%s --root %s --log %s --log-format json state nope", oci_bin(), root, log);
+        char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+        struct it_result r = it_run(30, argv);
+        cr_expect_eq(r.status, 1);
+        cr_expect_str_eq(r.err, "container does not exist\n");
+        it_result_free(&r);
+        char *text = it_read_file(log);
+        cr_assert_not_null(text);
+        cr_expect(strncmp(text, "{\"level\":\"error\",\"msg\":\"container does not exist\",\"time\":\"", 57) == 0 &&
+                  it_count_lines(text) == 1, "%s", text);
+        snprintf(cmd, sizeof(cmd), "%s --log-format yaml list", oci_bin());
+        r = it_run(30, argv);
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "invalid log-format: yaml"), "%s", r.err);
+        it_result_free(&r);
+}
+
+/* features and spec: what engines and users read from a runtime. */
+Test(oci, features_and_spec)
+{
+        char cmd[1024];
+        snprintf(cmd, sizeof(cmd), "%s features | python3 -c 'import json,sys; f=json.load(sys.stdin); "
+                 "print(f[\"ociVersionMax\"], \"createRuntime\" in f[\"hooks\"], \"rbind\" in f[\"mountOptions\"], "
+                 "\"user\" in f[\"linux\"][\"namespaces\"], f[\"linux\"][\"seccomp\"][\"enabled\"])'", oci_bin());
+        cr_expect_str_eq(it_sh_out(cmd), "1.1.0 True True True True\n");
+        char *argv[] = { (char *) oci_bin(), "spec", "--bundle", bundle, NULL };
+        struct it_result r = it_run(30, argv);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "python3 -c 'import json; c=json.load(open(\"%s/config.json\")); "
+                 "print(c[\"root\"][\"path\"], c[\"process\"][\"args\"][0], len(c[\"linux\"][\"namespaces\"]))'", bundle);
+        cr_expect_str_eq(it_sh_out(cmd), "rootfs sh 6\n");
+        r = it_run(30, argv);
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "exists. Remove it first"), "%s", r.err);
+        it_result_free(&r);
+}
+
+/* list (table, JSON, -q) and kill --all: every process of the cgroup. */
+Test(oci, list_and_kill_all)
+{
+        write_config("sleep 1000 & sleep 1000 & wait", NULL, NULL, NULL);
+        cr_assert_eq(create("k1", NULL), 0, "%s", bundle_file("err"));
+        pid_t pid = atoi(bundle_file("pid"));
+        struct it_result r = oci("start", "k1", NULL);
+        it_result_free(&r);
+        char *argv[] = { (char *) oci_bin(), "--root", root, "list", "--format", "json", NULL };
+        r = it_run(30, argv);
+        char want[128];
+        snprintf(want, sizeof(want), "\"id\":\"k1\",\"pid\":%d,\"status\":\"running\"", (int) pid);
+        cr_expect(strstr(r.out, want), "%s", r.out);
+        it_result_free(&r);
+        r = oci("list", "-q", NULL);
+        cr_expect_str_eq(r.out, "k1\n");
+        it_result_free(&r);
+        for (int i = 0; i < 50; i++) {
+                r = oci("ps", "k1", NULL);
+                size_t n = it_count_lines(r.out);
+                it_result_free(&r);
+                if (n >= 4)
+                        break;
+                usleep(20000);
+        }
+        char *argv2[] = { (char *) oci_bin(), "--root", root, "kill", "--all", "k1", "KILL", NULL };
+        r = it_run(30, argv2);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        cr_expect_eq(waitpid(pid, NULL, 0), pid);
+        expect_state("k1", "stopped", 0);
+        r = oci("delete", "k1", NULL);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        assert_gone("k1");
+}
+
+/* --preserve-fds N keeps the caller's fds 3 .. 3+N-1 for the process and
+ * closes the rest; --no-pivot moves the root instead of pivot_root; a
+ * shared rootfsPropagation makes / shared inside. */
+Test(oci, preserve_fds_no_pivot_and_propagation)
+{
+        write_config("ls /proc/self/fd | sort -n | tr '\\n' ' '; echo; grep -c shared: /proc/self/mountinfo | "
+                     "sed 's/^0$/none/; s/^[1-9][0-9]*$/some/'; readlink /proc/1/root",
+                     NULL, ", \"rootfsPropagation\": \"rshared\"", NULL);
+        char cmd[2048];
+        snprintf(cmd, sizeof(cmd), "exec 3</dev/null 4</dev/null 5</dev/null; exec %s --root %s run --bundle %s "
+                 "--preserve-fds 2 --no-pivot pf1", oci_bin(), root, bundle);
+        char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+        struct it_result r = it_run(30, argv);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        /* 0-2, the two kept, and ls's own directory fd (5: had the
+         * caller's fd 5 stayed open, ls's would be 6). */
+        cr_expect(strncmp(r.out, "0 1 2 3 4 5 \n", 13) == 0, "%s", r.out);
+        cr_expect(strstr(r.out, "\nsome\n/\n"), "%s", r.out);
+        it_result_free(&r);
+        assert_gone("pf1");
+}
