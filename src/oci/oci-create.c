@@ -67,6 +67,7 @@ struct create {
         bool idmap_root;        /* berth made the user namespace: the root is idmapped into it */
         struct uid_range range; /* the range it picked for it */
         int term_signal;
+        bool wrote_pid_file;
         int console_fd;         /* connected to --console-socket */
         pid_t pid;
         int pidfd;
@@ -524,6 +525,7 @@ static int save_state(struct create *c)
                 r = write_file_atomic(c->o->pid_file, pid, 0644);
                 if (r < 0)
                         return log_error_errno(r, "writing --pid-file %s", c->o->pid_file);
+                c->wrote_pid_file = true;
         }
         return 0;
 }
@@ -543,7 +545,8 @@ static void undo(struct create *c)
         }
         if (c->dir)
                 (void) rm_rf_at(AT_FDCWD, c->dir);
-        if (c->o->pid_file)
+        /* Only ours: a failed create (an ID in use) leaves another's be. */
+        if (c->wrote_pid_file)
                 (void) unlink(c->o->pid_file);
 }
 
