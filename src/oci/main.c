@@ -45,7 +45,7 @@ static void help(void)
                "  pause ID, resume ID          the cgroup2 freezer\n"
                "  update [--resources FILE|-] [--memory N] [--pids-limit N] [--cpu-quota N] ... ID\n"
                "                               change a running container's linux.resources\n"
-               "  ps [--format table|json] ID  the container's processes\n"
+               "  ps [--format table|json] ID [PS OPTIONS]  the container's processes\n"
                "  list [--format table|json] [--quiet]\n"
                "  features                     what this runtime implements, as JSON\n"
                "  spec [--bundle DIR]          write a default config.json\n"
@@ -315,7 +315,7 @@ static int dispatch(const struct globals *g, int argc, char **argv)
         }
         if (streq(cmd, "ps")) {
                 r = one_id(argc, argv, "+F:", format_opts, &flag, &format, &id);
-                return r < 0 ? r : oci_verb_ps(g->root, id, streq(format, "json"));
+                return r < 0 ? r : oci_verb_ps(g->root, id, streq(format, "json"), argv + r);
         }
         static const struct option none[] = { {} };
         r = one_id(argc, argv, "+", none, &flag, &format, &id);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -294,7 +295,59 @@ int oci_verb_pause(const char *root, const char *id, bool pause)
         return r;
 }
 
-int oci_verb_ps(const char *root, const char *id, bool json)
+/* runc's table: ps(1) with the caller's options (-ef by default), its
+ * header and the lines whose PID column names one of the container's. */
+static int ps_table(const pid_t *pids, size_t n, char **args)
+{
+        _cleanup_strv_ char **argv = NULL;
+        int out[2];
+
+        if (strv_push(&argv, "ps") < 0)
+                return log_oom();
+        for (char **a = args && *args ? args : (char *[]) { "-ef", NULL }; *a; a++)
+                if (strv_push(&argv, *a) < 0)
+                        return log_oom();
+        if (pipe2(out, O_CLOEXEC) < 0)
+                return log_error_errno(-errno, "running ps");
+        pid_t child = fork();
+        if (child == 0) {
+                (void) dup2(out[1], STDOUT_FILENO);
+                execvp("ps", argv);
+                _exit(127);
+        }
+        close(out[1]);
+        _cleanup_fclose_ FILE *f = fdopen(out[0], "r");
+        char line[4096];
+        int col = -1, status = 0;
+        while (f && fgets(line, sizeof(line), f)) {
+                char copy[4096], *save = NULL;
+                int i = 0;
+                snprintf(copy, sizeof(copy), "%s", line);
+                if (col < 0) {
+                        for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save), i++)
+                                if (streq(w, "PID"))
+                                        col = i;
+                        fputs(line, stdout);
+                        continue;
+                }
+                char *w = strtok_r(copy, " \t\n", &save);
+                for (; w && i < col; i++)
+                        w = strtok_r(NULL, " \t\n", &save);
+                for (size_t k = 0; w && k < n; k++)
+                        if (atoi(w) == pids[k]) {
+                                fputs(line, stdout);
+                                break;
+                        }
+        }
+        if (!f)
+                close(out[0]);
+        (void) waitpid(child, &status, 0);
+        if (col < 0)
+                return log_error_ret(-EINVAL, "ps %s: no PID column in its output", args && *args ? args[0] : "-ef");
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : log_error_ret(-EIO, "ps failed");
+}
+
+int oci_verb_ps(const char *root, const char *id, bool json, char **ps_args)
 {
         _cleanup_free_ pid_t *pids = NULL;
         struct oci_state st;
@@ -310,16 +363,12 @@ int oci_verb_ps(const char *root, const char *id, bool json)
         oci_state_done(&st);
         if (r < 0)
                 return log_error_errno(r, "listing the processes of container %s", id);
-        if (json) {
-                printf("[");
-                for (size_t i = 0; i < n; i++)
-                        printf("%s%d", i ? "," : "", (int) pids[i]);
-                printf("]\n");
-                return 0;
-        }
-        printf("PID\n");
+        if (!json)
+                return ps_table(pids, n, ps_args);
+        printf("[");
         for (size_t i = 0; i < n; i++)
-                printf("%d\n", (int) pids[i]);
+                printf("%s%d", i ? "," : "", (int) pids[i]);
+        printf("]\n");
         return 0;
 }
 

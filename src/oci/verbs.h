@@ -15,5 +15,7 @@ int oci_verb_kill(const char *root, const char *id, const char *signal, bool all
 int oci_verb_delete(const char *root, const char *id, bool force);
 /* The cgroup2 freezer: pause (true) or resume. */
 int oci_verb_pause(const char *root, const char *id, bool pause);
-int oci_verb_ps(const char *root, const char *id, bool json);
+/* --format json: the PIDs; else ps(1)'s table (ps_args: its options,
+ * -ef by default) cut to the container's processes, as runc's. */
+int oci_verb_ps(const char *root, const char *id, bool json, char **ps_args);
 int oci_verb_list(const char *root, bool json, bool quiet);

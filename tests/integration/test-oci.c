@@ -288,10 +288,12 @@ Test(oci, pause_and_resume)
         cr_assert_eq(r.status, 0, "%s", r.err);
         it_result_free(&r);
         expect_state("p1", "running", pid);
+        /* runc's table: ps -ef's header and the container's lines. */
         r = oci("ps", "p1", NULL);
         char want[32];
-        snprintf(want, sizeof(want), "\n%d\n", (int) pid);
-        cr_expect(strstr(r.out, want), "%s", r.out);
+        snprintf(want, sizeof(want), " %d ", (int) pid);
+        cr_expect(strncmp(r.out, "UID ", 4) == 0 && strstr(r.out, want) && strstr(r.out, "sleep 1000") &&
+                  it_count_lines(r.out) == 2, "%s", r.out);
         it_result_free(&r);
         char *argv[] = { (char *) oci_bin(), "--root", root, "delete", "--force", "p1", NULL };
         r = it_run(30, argv);
@@ -804,10 +806,13 @@ Test(oci, exec_joins_the_container)
         na = it_sh_out(a);
         nb = it_sh_out(b);
         cr_expect_str_eq(nb, na);
-        r = oci("ps", "e1", NULL);
+        char *ps[] = { (char *) oci_bin(), "--root", root, "ps", "--format", "json", "e1", NULL };
+        r = it_run(30, ps);
         char want[32];
-        snprintf(want, sizeof(want), "\n%d\n", (int) epid);
-        cr_expect(strstr(r.out, want), "exec's process is in the cgroup: %s", r.out);
+        char want2[32];
+        snprintf(want, sizeof(want), ",%d", (int) epid);
+        snprintf(want2, sizeof(want2), "[%d,", (int) epid);
+        cr_expect(strstr(r.out, want) || strstr(r.out, want2), "exec's process is in the cgroup: %s", r.out);
         it_result_free(&r);
         char *argv3[] = { (char *) oci_bin(), "--root", root, "exec", "e1", "/nonexistent", NULL };
         r = it_run(30, argv3);
