@@ -297,6 +297,8 @@ static int dispatch(const struct globals *g, int argc, char **argv)
         }
         if (streq(cmd, "update"))
                 return oci_update(g->root, argc, argv);
+        if (streq(cmd, "checkpoint") || streq(cmd, "restore") || streq(cmd, "events"))
+                return log_error_ret(-EOPNOTSUPP, "%s is not implemented by berth-oci", cmd);
         if (streq(cmd, "features"))
                 return oci_print_features();
         if (streq(cmd, "spec"))
