@@ -317,10 +317,11 @@ void options_help(void)
 
         printf("%s [OPTIONS...] -D TREE [--boot] [-- COMMAND|INIT-ARGS...]\n"
                "%s [OPTIONS...] -M NAME [--boot] [-- COMMAND|INIT-ARGS...]\n"
-               "%s boot-test [OPTIONS...] TREE...   (see %s boot-test --help)\n\n"
+               "%s boot-test [OPTIONS...] TREE...   (see %s boot-test --help)\n"
+               "%s oci COMMAND [OPTIONS...] ID      (the OCI runtime; see %s oci --help)\n\n"
                "Boot an OS tree, or run a command in it, as a fresh machine on a writable\n"
                "overlay over the read-only tree.\n\n",
-               me, me, me, me);
+               me, me, me, me, me, me);
         for (size_t i = 0; i < option_table_size; i++)
                 if (option_table[i].help)
                         help_option(&option_table[i]);
