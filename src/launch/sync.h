@@ -14,6 +14,7 @@ enum sync_type {
         SYNC_NOTIFY_FD,         /* child → launcher: the bound /run/host/notify socket */
         SYNC_CONSOLE_FDS,       /* child → launcher: PTY master and a slave to hold open */
         SYNC_READY,             /* child → berth-oci create: set up, waiting for start */
+        SYNC_PID,               /* child → berth-oci create: the container's process is this PID (text) */
         SYNC_HOOKS,             /* child → berth-oci create: run createRuntime now; the answer is a
                                  * SYNC_GO with the state (creating, created) as two memfds */
 };

@@ -88,7 +88,6 @@ static int convert_caps(const struct oci_spec *spec, struct settings *s, char *w
 static int refuse_unimplemented(const struct oci_spec *spec, char *why, size_t why_size)
 {
         const char *what = spec->ns[OCI_NS_MOUNT].path ? "a mount namespace path"
-                         : spec->ns[OCI_NS_USER].path ? "a user namespace path"
                          : spec->ns[OCI_NS_CGROUP].path ? "a cgroup namespace path"
                          : spec->ns[OCI_NS_TIME].wanted ? "a time namespace"
                          : NULL;
@@ -107,7 +106,9 @@ static int convert_users(const struct oci_spec *spec, struct settings *s, char *
                 snprintf(why, why_size, "linux.uidMappings given, but linux.namespaces has no user namespace");
                 return -EINVAL;
         }
-        if (!spec->ns[OCI_NS_USER].wanted)
+        /* Joined by path: its maps are its own, none are written; for the
+         * launcher's settings no range of berth's. */
+        if (!spec->ns[OCI_NS_USER].wanted || spec->ns[OCI_NS_USER].path)
                 return set(s, "private-users", "no", why, why_size);
         if (spec->n_uid_maps == 0) {
                 snprintf(why, why_size, "a user namespace without linux.uidMappings: berth-oci picks no range "

@@ -21,6 +21,7 @@
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -440,6 +441,33 @@ static void set_up_root(const struct oci_child *c, struct handed *h, int staging
         enter_root(c, root, sync_fd);
 }
 
+/* linux.namespaces' user namespace by path: joined first, then the other
+ * new namespaces made in it; a new PID namespace is for the next child,
+ * which goes on as the container's process. */
+static void join_userns(const struct oci_child *c, int sync_fd)
+{
+        int r;
+
+        if (setns(c->join_userns, CLONE_NEWUSER) < 0)
+                SYNC_FAIL(sync_fd, -errno, "joining the user namespace of linux.namespaces");
+        if ((r = userns_become_root()) < 0)
+                SYNC_FAIL(sync_fd, r, "becoming root of the joined user namespace");
+        if (unshare((int) (c->unshare_flags & ~(unsigned long) CLONE_NEWPID)) < 0)
+                SYNC_FAIL(sync_fd, -errno, "creating the namespaces in the joined user namespace");
+        if (!(c->unshare_flags & CLONE_NEWPID))
+                return;
+        if (unshare(CLONE_NEWPID) < 0)
+                SYNC_FAIL(sync_fd, -errno, "creating the PID namespace in the joined user namespace");
+        pid_t pid = fork();
+        if (pid < 0)
+                SYNC_FAIL(sync_fd, -errno, "starting the container's process");
+        if (pid > 0) {
+                struct sync_msg m = { .type = SYNC_PID };
+                snprintf(m.text, sizeof(m.text), "%d", (int) pid);
+                _exit(send(sync_fd, &m, sizeof(m), MSG_NOSIGNAL) < 0 ? 1 : 0);
+        }
+}
+
 _Noreturn void oci_child_run(const struct oci_child *c, int sync_fd)
 {
         const struct oci_process *p = &c->spec->process;
@@ -462,7 +490,17 @@ _Noreturn void oci_child_run(const struct oci_child *c, int sync_fd)
         _cleanup_close_ int staging = open(c->staging, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (staging < 0)
                 SYNC_FAIL(sync_fd, -errno, "opening %s", c->staging);
-        if (c->userns) {
+        if (c->join_userns >= 0) {
+                /* The new mount namespace takes the working directory
+                 * along, translated: the staging directory, there. */
+                if (fchdir(staging) < 0)
+                        SYNC_FAIL(sync_fd, -errno, "entering %s", c->staging);
+                join_userns(c, sync_fd);
+                safe_close(staging);
+                staging = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (staging < 0 || chdir("/") < 0)
+                        SYNC_FAIL(sync_fd, -errno, "opening %s", c->staging);
+        } else if (c->userns) {
                 if ((r = userns_become_root()) < 0)
                         SYNC_FAIL(sync_fd, r, "becoming root of the user namespace");
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)

@@ -14,6 +14,12 @@ struct oci_child {
         bool userns;            /* born in a user namespace of its own: become its root after the maps */
         bool cgroupns;          /* linux.namespaces has cgroup: rooted at its cgroup */
         bool mntns;
+        /* A user namespace joined by path (join_userns >= 0): the process
+         * joins it first and makes the others itself (unshare_flags; with
+         * a new PID namespace its child is the container's process, whose
+         * PID it sends as SYNC_PID), so that they are that namespace's. */
+        int join_userns;
+        unsigned long unshare_flags;
         bool utsns;
         bool no_pivot;          /* --no-pivot: MS_MOVE and chroot (a root on a ramfs) */
         const char *staging;    /* an empty directory the root is attached on (opened in its mount namespace) */

@@ -225,6 +225,11 @@ static int namespaces(struct create *c, uint64_t *ret_flags)
                 if (ioctl(fd, NS_GET_NSTYPE) != ns_flags[i])
                         return log_error_ret(-EINVAL, "linux.namespaces: %s is not a %s namespace", ns->path,
                                              oci_ns_name(i));
+                /* The process joins a user namespace itself, first. */
+                if (i == OCI_NS_USER) {
+                        c->child.join_userns = take_fd(&fd);
+                        continue;
+                }
                 if (setns(fd, ns_flags[i]) < 0)
                         return log_error_errno(-errno, "joining the %s namespace %s", oci_ns_name(i), ns->path);
         }
@@ -300,7 +305,9 @@ static int handed_mounts(struct create *c, int fds[SYNC_MAX_FDS], size_t *ret_n)
         size_t n = 0;
         int r;
 
-        if (c->child.userns) {
+        if (c->child.join_userns >= 0)
+                userns_fd = fcntl(c->child.join_userns, F_DUPFD_CLOEXEC, 3);
+        else if (c->child.userns) {
                 char path[64];
                 snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) c->pid);
                 userns_fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -366,6 +373,10 @@ static int start_process(struct create *c)
                 return r;
         c->child.userns = flags & CLONE_NEWUSER;
         c->child.mntns = flags & CLONE_NEWNS;
+        if (c->child.join_userns >= 0) {
+                c->child.unshare_flags = flags;
+                flags = 0;
+        }
         c->child.utsns = c->spec.ns[OCI_NS_UTS].wanted;
         c->child.cgroupns = c->spec.ns[OCI_NS_CGROUP].wanted;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
@@ -468,6 +479,18 @@ static int wait_ready(struct create *c)
                                              c->o->id);
                 if (r < 0)
                         return r;
+                if (m.type == SYNC_PID) {
+                        /* A user namespace joined by path: the process is
+                         * the first one's child, in the new PID namespace. */
+                        siginfo_t si;
+                        c->pid = (pid_t) atoi(m.text);
+                        (void) waitid(P_PIDFD, (id_t) c->pidfd, &si, WEXITED);
+                        safe_close(c->pidfd);
+                        c->pidfd = (int) syscall(SYS_pidfd_open, c->pid, 0);
+                        if (c->pidfd < 0)
+                                return log_error_errno(-errno, "container %s: its process %d", c->o->id,
+                                                       (int) c->pid);
+                }
                 if (m.type == SYNC_HOOKS && (r = run_create_hooks(c)) < 0)
                         return r;
                 if (m.type == SYNC_READY)
@@ -558,7 +581,7 @@ int oci_create(const struct oci_create_opts *o)
                 .console_fd = -EBADF,
                 .pidfd = -EBADF,
                 .sync_fd = -EBADF,
-                .child = { .spec = &c.spec, .fifo_fd = -EBADF, .no_pivot = o->no_pivot,
+                .child = { .spec = &c.spec, .fifo_fd = -EBADF, .join_userns = -EBADF, .no_pivot = o->no_pivot,
                            .new_keyring = !o->no_new_keyring, .preserve_fds = o->preserve_fds },
         };
         char why[512];
@@ -606,6 +629,7 @@ int oci_create(const struct oci_create_opts *o)
         safe_close(c.sync_fd);
         safe_close(c.console_fd);
         safe_close(c.child.fifo_fd);
+        safe_close(c.child.join_userns);
         free(c.staging);
         seccomp_program_done(&c.child.filter);
         cgroup_done(&c.cg);

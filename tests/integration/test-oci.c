@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1116,4 +1117,45 @@ Test(oci, preserve_fds_no_pivot_and_propagation)
         cr_expect(strstr(r.out, "\nsome\n/\n"), "%s", r.out);
         it_result_free(&r);
         assert_gone("pf1");
+}
+
+/* A user namespace joined by path (a process of the test's holds it, its
+ * maps written by the test): the container is its root, and its other
+ * namespaces are new ones of that user namespace, PID 1 too. */
+Test(oci, user_namespace_by_path)
+{
+        int go[2];
+        cr_assert_eq(pipe(go), 0);
+        pid_t holder = fork();
+        cr_assert_geq(holder, 0);
+        if (holder == 0) {
+                char b;
+                close(go[1]);
+                if (unshare(CLONE_NEWUSER) < 0)
+                        _exit(1);
+                (void) !read(go[0], &b, 1);
+                pause();
+                _exit(0);
+        }
+        close(go[0]);
+        char path[400], ns[64];
+        usleep(100000);
+        snprintf(path, sizeof(path), "/proc/%d/uid_map", (int) holder);
+        it_write_text(path, "0 2100000 65536\n");
+        snprintf(path, sizeof(path), "/proc/%d/gid_map", (int) holder);
+        it_write_text(path, "0 2100000 65536\n");
+        snprintf(ns, sizeof(ns), "/proc/%d/ns/user", (int) holder);
+        write_config("tr -s ' ' < /proc/self/uid_map; echo $$; readlink /proc/self/ns/user", NULL, NULL, NULL);
+        snprintf(path, sizeof(path), "%s/config.json", bundle);
+        it_sh("sed -i 's|{\"type\": \"pid\"}|{\"type\": \"pid\"}, {\"type\": \"user\", \"path\": \"%s\"}|' %s", ns, path);
+        struct it_result r = run("up1");
+        char want[128], *id = it_sh_out(strjoin("readlink ", ns, NULL));
+        snprintf(want, sizeof(want), " 0 2100000 65536\n1\n%s", id);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect_str_eq(r.out, want);
+        it_result_free(&r);
+        kill(holder, SIGKILL);
+        waitpid(holder, NULL, 0);
+        close(go[1]);
+        assert_gone("up1");
 }
