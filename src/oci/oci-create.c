@@ -212,7 +212,9 @@ static int namespaces(struct create *c, uint64_t *ret_flags)
                 const struct oci_namespace *ns = &c->spec.ns[i];
                 _cleanup_close_ int fd = -EBADF;
 
-                if (!ns->wanted || i == OCI_NS_CGROUP)
+                /* A new cgroup namespace is the process's to make, once it is
+                 * in its cgroup; one by path is joined here as the others. */
+                if (!ns->wanted || (i == OCI_NS_CGROUP && !ns->path))
                         continue;
                 if (!ns->path) {
                         flags |= (uint64_t) ns_flags[i];
@@ -378,7 +380,7 @@ static int start_process(struct create *c)
                 flags = 0;
         }
         c->child.utsns = c->spec.ns[OCI_NS_UTS].wanted;
-        c->child.cgroupns = c->spec.ns[OCI_NS_CGROUP].wanted;
+        c->child.cgroupns = c->spec.ns[OCI_NS_CGROUP].wanted && !c->spec.ns[OCI_NS_CGROUP].path;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
                 return log_error_errno(-errno, "creating the sync socket");
         bool born_in_cgroup = cgroup_fd >= 0;

@@ -1159,3 +1159,23 @@ Test(oci, user_namespace_by_path)
         close(go[1]);
         assert_gone("up1");
 }
+
+/* A cgroup namespace joined by path: the process's /proc/self/cgroup is
+ * seen from it (the host's, here: paths from the root). */
+Test(oci, cgroup_namespace_by_path)
+{
+        write_config("cat /proc/self/cgroup | grep '^0::'", NULL, NULL, NULL);
+        char path[400];
+        snprintf(path, sizeof(path), "%s/config.json", bundle);
+        it_sh("sed -i 's|{\"type\": \"cgroup\"}|{\"type\": \"cgroup\", \"path\": \"/proc/%d/ns/cgroup\"}|' %s",
+              (int) getpid(), path);
+        struct it_result r = run("cn1");
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(strstr(r.out, "/berth-cn1/payload\n"), "seen from the host's cgroup namespace: %s", r.out);
+        it_result_free(&r);
+        write_config("cat /proc/self/cgroup | grep '^0::'", NULL, NULL, NULL);
+        r = run("cn2");
+        cr_expect_str_eq(r.out, "0::/\n", "its own: %s", r.err);
+        it_result_free(&r);
+        assert_gone("cn1");
+}
