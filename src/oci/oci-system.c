@@ -46,9 +46,9 @@ bool oci_system_container(const struct oci_spec *spec)
  * -> /lib/systemd/systemd), is systemd. */
 static bool runs_systemd(const struct oci_spec *spec)
 {
-        char path[PATH_MAX], target[PATH_MAX];
-        const char *prog = spec->process.args[0];
+        char prog[PATH_MAX], path[PATH_MAX], target[PATH_MAX];
 
+        snprintf(prog, sizeof(prog), "%s", spec->process.args[0]);
         for (int depth = 0; depth < 8; depth++) {
                 const char *base = strrchr(prog, '/');
                 if (streq(base ? base + 1 : prog, "systemd"))
@@ -58,14 +58,12 @@ static bool runs_systemd(const struct oci_spec *spec)
                 if (n <= 0)
                         return false;
                 target[n] = 0;
-                if (target[0] != '/') {
-                        /* Relative to the link's directory inside the root. */
-                        char dir[PATH_MAX];
-                        snprintf(dir, sizeof(dir), "%.*s", (int) (base ? base - prog : 0), prog);
-                        snprintf(path, sizeof(path), "%s/%s", dir, target);
-                        snprintf(target, sizeof(target), "%s", path);
-                }
-                prog = strcpy(path, target);
+                /* A relative link is relative to its directory inside the root. */
+                if (target[0] != '/' && base)
+                        snprintf(path, sizeof(path), "%.*s/%s", (int) (base - prog), prog, target);
+                else
+                        snprintf(path, sizeof(path), "%s", target);
+                snprintf(prog, sizeof(prog), "%s", path);
         }
         return false;
 }

@@ -2,11 +2,15 @@
 /* config.json as berth-oci reads it: one test per clause of config.md and
  * config-linux.md that the parser implements. */
 #include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/resource.h>
 
 #include "bundle-settings.h"
+#include "oci-system.h"
 #include "caps.h"
 #include "settings.h"
 #include "spec.h"
@@ -261,4 +265,44 @@ Test(oci_resources, unapplied_fields_are_named)
         cr_expect_null(spec.resources_unapplied[2]);
         cr_expect_eq(spec.limits.memory_max, 1048576);
         oci_spec_done(&spec);
+}
+
+/* System-container mode: by annotation or an init as the process; the
+ * stop signal SIGRTMIN+3 when that init, followed through the root's
+ * links (relative and absolute), is systemd. */
+Test(oci_system, detection_and_stop_signal)
+{
+        char root[] = "/tmp/berth-oci-system.XXXXXX", path[256], json[1024];
+        struct oci_spec spec;
+        struct oci_system sys;
+        char why[256];
+
+        cr_assert_not_null(mkdtemp(root));
+        snprintf(path, sizeof(path), "mkdir -p %s/sbin %s/lib/systemd %s/bin && ln -s ../lib/systemd/systemd %s/sbin/init"
+                 " && ln -s /bin/busybox %s/bin/init", root, root, root, root, root);
+        cr_assert_eq(system(path), 0);
+        snprintf(json, sizeof(json), "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"%s\"}, \"process\": "
+                 "{\"args\": [\"/sbin/init\"], \"cwd\": \"/\", \"user\": {}}}", root);
+        cr_assert_eq(oci_spec_parse(json, "/b", &spec, why, sizeof(why)), 0, "%s", why);
+        cr_expect(oci_system_container(&spec));
+        cr_assert_eq(oci_system_adjust(&spec, &sys), 0);
+        cr_expect(sys.own_userns && spec.ns[OCI_NS_USER].wanted && spec.ns[OCI_NS_CGROUP].wanted);
+        cr_expect_eq(sys.term_signal, SIGRTMIN + 3);
+        oci_spec_done(&spec);
+        snprintf(json, sizeof(json), "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"%s\"}, \"process\": "
+                 "{\"args\": [\"/bin/init\"], \"cwd\": \"/\", \"user\": {}}, \"annotations\": "
+                 "{\"org.berth.system-container\": \"true\"}}", root);
+        cr_assert_eq(oci_spec_parse(json, "/b", &spec, why, sizeof(why)), 0, "%s", why);
+        cr_expect(oci_system_container(&spec));
+        cr_assert_eq(oci_system_adjust(&spec, &sys), 0);
+        cr_expect_eq(sys.term_signal, 0);
+        oci_spec_done(&spec);
+        snprintf(json, sizeof(json), "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"%s\"}, \"process\": "
+                 "{\"args\": [\"/sbin/init\"], \"cwd\": \"/\", \"user\": {}}, \"annotations\": "
+                 "{\"org.berth.system-container\": \"false\"}}", root);
+        cr_assert_eq(oci_spec_parse(json, "/b", &spec, why, sizeof(why)), 0, "%s", why);
+        cr_expect(!oci_system_container(&spec));
+        oci_spec_done(&spec);
+        snprintf(path, sizeof(path), "rm -rf %s", root);
+        (void) !system(path);
 }
