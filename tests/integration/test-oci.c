@@ -1179,3 +1179,37 @@ Test(oci, cgroup_namespace_by_path)
         it_result_free(&r);
         assert_gone("cn1");
 }
+
+/* A console socket that takes the connection but not the terminal (its
+ * peer closes at once): create fails with runc-style line, nothing left. */
+Test(oci, console_socket_refusing_the_fd)
+{
+        char sock[400];
+        snprintf(sock, sizeof(sock), "%s/bad.sock", it.dir);
+        int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+        cr_assert(l >= 0 && bind(l, (struct sockaddr *) &sa, sizeof(sa)) == 0 && listen(l, 1) == 0);
+        pid_t closer = fork();
+        if (closer == 0) {
+                int c = accept(l, NULL, NULL);
+                shutdown(c, SHUT_RDWR);
+                close(c);
+                _exit(0);
+        }
+        write_config("true", NULL, NULL, NULL);
+        char path[400];
+        snprintf(path, sizeof(path), "%s/config.json", bundle);
+        it_sh("sed -i 's|\"terminal\": false|\"terminal\": true|' %s", path);
+        char cmd[1024];
+        snprintf(cmd, sizeof(cmd), "exec %s --root %s create --bundle %s --console-socket %s cs1", oci_bin(), root,
+                 bundle, sock);
+        char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+        struct it_result r = it_run(30, argv);
+        waitpid(closer, NULL, 0);
+        cr_expect_eq(r.status, 1);
+        cr_expect(strstr(r.err, "sending the terminal to --console-socket"), "%s", r.err);
+        it_result_free(&r);
+        close(l);
+        assert_gone("cs1");
+}
