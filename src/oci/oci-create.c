@@ -620,6 +620,10 @@ int oci_create(const struct oci_create_opts *o)
                 r = wait_ready(&c);
         if (r >= 0)
                 r = save_state(&c);
+        if (r >= 0)
+                log_debug("container %s: process %d, cgroup %s, %s %u", o->id, (int) c.pid, c.cg.path ?: "none",
+                          c.idmap_root ? "a system container, its ID range from" : "root's host UID",
+                          c.idmap_root ? (unsigned) c.range.base : (unsigned) c.s.users_base);
         /* The range outlives create: the container's process holds it. */
         if (r >= 0 && c.range.lock_fd >= 0 && (r = uid_range_hand_to(&c.range, c.pid, c.name)) < 0)
                 log_error_errno(r, "container %s: handing its ID range to its process", o->id);

@@ -121,6 +121,7 @@ int oci_verb_start(const char *root, const char *id)
         if (r >= 0 && write(fd, "0", 1) != 1)
                 r = log_error_errno(-errno, "starting container %s", id);
         if (r >= 0) {
+                log_debug("container %s: started", id);
                 (void) unlink(fifo);
                 if (notify >= 0 && (r = oci_notify_wait(notify, st.pid, st.notify_socket)) < 0 && r != -ESRCH)
                         log_error_errno(r, "container %s: passing READY=1 on to %s", id, st.notify_socket);
