@@ -88,7 +88,6 @@ static int convert_caps(const struct oci_spec *spec, struct settings *s, char *w
 static int refuse_unimplemented(const struct oci_spec *spec, char *why, size_t why_size)
 {
         const char *what = spec->ns[OCI_NS_MOUNT].path ? "a mount namespace path"
-                         : spec->ns[OCI_NS_TIME].wanted ? "a time namespace"
                          : NULL;
 
         if (!what)

@@ -441,23 +441,34 @@ static void set_up_root(const struct oci_child *c, struct handed *h, int staging
         enter_root(c, root, sync_fd);
 }
 
-/* linux.namespaces' user namespace by path: joined first, then the other
- * new namespaces made in it; a new PID namespace is for the next child,
- * which goes on as the container's process. */
-static void join_userns(const struct oci_child *c, int sync_fd)
+/* The namespaces the process makes itself (unshare_flags): those of a
+ * user namespace joined by path, which must be that one's, and a new time
+ * namespace, whose offsets go in before a process is in it. The PID and
+ * time namespaces are for the next child, which goes on as the
+ * container's process; this one says its PID and ends. */
+static void late_namespaces(const struct oci_child *c, int sync_fd)
 {
-        int r;
+        static const char *const clocks[2] = { "monotonic", "boottime" };
+        unsigned long late = c->unshare_flags, forked = CLONE_NEWPID | CLONE_NEWTIME;
 
-        if (setns(c->join_userns, CLONE_NEWUSER) < 0)
-                SYNC_FAIL(sync_fd, -errno, "joining the user namespace of linux.namespaces");
-        if ((r = userns_become_root()) < 0)
-                SYNC_FAIL(sync_fd, r, "becoming root of the joined user namespace");
-        if (unshare((int) (c->unshare_flags & ~(unsigned long) CLONE_NEWPID)) < 0)
-                SYNC_FAIL(sync_fd, -errno, "creating the namespaces in the joined user namespace");
-        if (!(c->unshare_flags & CLONE_NEWPID))
+        if ((late & ~forked) && unshare((int) (late & ~forked)) < 0)
+                SYNC_FAIL(sync_fd, -errno, "creating the container's namespaces");
+        if (late & CLONE_NEWTIME) {
+                char text[128] = "";
+                if (unshare(CLONE_NEWTIME) < 0)
+                        SYNC_FAIL(sync_fd, -errno, "creating the time namespace");
+                for (int i = 0; i < 2; i++)
+                        if (c->spec->time_offsets[i].set)
+                                snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s %lld %u\n", clocks[i],
+                                         (long long) c->spec->time_offsets[i].secs, c->spec->time_offsets[i].nanosecs);
+                int r = text[0] ? write_file_at(AT_FDCWD, "/proc/self/timens_offsets", text, 0644) : 0;
+                if (r < 0)
+                        SYNC_FAIL(sync_fd, r, "linux.timeOffsets");
+        }
+        if (!(late & forked))
                 return;
-        if (unshare(CLONE_NEWPID) < 0)
-                SYNC_FAIL(sync_fd, -errno, "creating the PID namespace in the joined user namespace");
+        if ((late & CLONE_NEWPID) && unshare(CLONE_NEWPID) < 0)
+                SYNC_FAIL(sync_fd, -errno, "creating the PID namespace");
         pid_t pid = fork();
         if (pid < 0)
                 SYNC_FAIL(sync_fd, -errno, "starting the container's process");
@@ -466,6 +477,19 @@ static void join_userns(const struct oci_child *c, int sync_fd)
                 snprintf(m.text, sizeof(m.text), "%d", (int) pid);
                 _exit(send(sync_fd, &m, sizeof(m), MSG_NOSIGNAL) < 0 ? 1 : 0);
         }
+}
+
+/* linux.namespaces' user namespace by path: joined first, so that the
+ * namespaces made next are its. */
+static void join_userns(const struct oci_child *c, int sync_fd)
+{
+        int r;
+
+        if (setns(c->join_userns, CLONE_NEWUSER) < 0)
+                SYNC_FAIL(sync_fd, -errno, "joining the user namespace of linux.namespaces");
+        if ((r = userns_become_root()) < 0)
+                SYNC_FAIL(sync_fd, r, "becoming root of the joined user namespace");
+        late_namespaces(c, sync_fd);
 }
 
 _Noreturn void oci_child_run(const struct oci_child *c, int sync_fd)
@@ -500,11 +524,13 @@ _Noreturn void oci_child_run(const struct oci_child *c, int sync_fd)
                 staging = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (staging < 0 || chdir("/") < 0)
                         SYNC_FAIL(sync_fd, -errno, "opening %s", c->staging);
-        } else if (c->userns) {
-                if ((r = userns_become_root()) < 0)
+        } else {
+                if (c->userns && (r = userns_become_root()) < 0)
                         SYNC_FAIL(sync_fd, r, "becoming root of the user namespace");
-                if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                if (c->userns && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
                         SYNC_FAIL(sync_fd, -errno, "setting the parent-death signal");
+                if (c->unshare_flags)
+                        late_namespaces(c, sync_fd);
         }
         if (c->new_keyring && (r = privs_new_session_keyring()) < 0)
                 SYNC_FAIL(sync_fd, r, "creating the container's session keyring");

@@ -15,9 +15,11 @@ struct oci_child {
         bool cgroupns;          /* linux.namespaces has cgroup: rooted at its cgroup */
         bool mntns;
         /* A user namespace joined by path (join_userns >= 0): the process
-         * joins it first and makes the others itself (unshare_flags; with
-         * a new PID namespace its child is the container's process, whose
-         * PID it sends as SYNC_PID), so that they are that namespace's. */
+         * joins it first and makes the others itself, so that they are
+         * that namespace's; a new time namespace it makes itself too, its
+         * offsets set (unshare_flags; with a new PID or time namespace its
+         * child is the container's process, whose PID it sends as
+         * SYNC_PID). */
         int join_userns;
         unsigned long unshare_flags;
         bool utsns;

@@ -196,7 +196,7 @@ static int prepare_cgroup(struct create *c)
 static const int ns_flags[_OCI_NS_MAX] = {
         [OCI_NS_PID] = CLONE_NEWPID,     [OCI_NS_NETWORK] = CLONE_NEWNET, [OCI_NS_MOUNT] = CLONE_NEWNS,
         [OCI_NS_IPC] = CLONE_NEWIPC,     [OCI_NS_UTS] = CLONE_NEWUTS,     [OCI_NS_USER] = CLONE_NEWUSER,
-        [OCI_NS_CGROUP] = CLONE_NEWCGROUP, [OCI_NS_TIME] = 0,
+        [OCI_NS_CGROUP] = CLONE_NEWCGROUP, [OCI_NS_TIME] = CLONE_NEWTIME,
 };
 
 /* Those given by path are joined here, before the clone: the process is
@@ -378,6 +378,12 @@ static int start_process(struct create *c)
         if (c->child.join_userns >= 0) {
                 c->child.unshare_flags = flags;
                 flags = 0;
+        } else if (flags & CLONE_NEWTIME) {
+                /* A new time namespace takes its offsets before a process
+                 * is in it: made by the process, for its child (with the
+                 * new PID namespace, so that the child is PID 1). */
+                c->child.unshare_flags = flags & (CLONE_NEWTIME | CLONE_NEWPID);
+                flags &= ~(uint64_t) (CLONE_NEWTIME | CLONE_NEWPID);
         }
         c->child.utsns = c->spec.ns[OCI_NS_UTS].wanted;
         c->child.cgroupns = c->spec.ns[OCI_NS_CGROUP].wanted && !c->spec.ns[OCI_NS_CGROUP].path;

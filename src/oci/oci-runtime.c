@@ -50,7 +50,8 @@ int oci_print_features(void)
                 "bind", "rbind", "idmap", "ridmap", "private", "rprivate", "shared", "rshared", "slave",
                 "rslave", "unbindable", "runbindable", NULL,
         };
-        static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "user", "uts", NULL };
+        static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "user", "uts", "time",
+                                                  NULL };
         static const char *const hooks[] = { "prestart", "createRuntime", "createContainer", "startContainer",
                                               "poststart", "poststop", NULL };
         static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",

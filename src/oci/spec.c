@@ -173,6 +173,33 @@ static int parse_personality(struct oci_parse *p, json_object *o, struct oci_spe
         return r;
 }
 
+/* linux.timeOffsets: {"monotonic": {"secs", "nanosecs"}, "boottime": ...}. */
+static int parse_time_offsets(struct oci_parse *p, json_object *o, struct oci_spec *s)
+{
+        static const char *const clocks[2] = { "monotonic", "boottime" };
+        int r = 0;
+
+        if (!o || json_object_is_type(o, json_type_null))
+                return 0;
+        if (!json_object_is_type(o, json_type_object))
+                return oci_json_fail(p, "linux.timeOffsets: expected an object");
+        for (int i = 0; i < 2 && r >= 0; i++) {
+                json_object *c;
+                int64_t v;
+                bool given;
+                r = oci_json_typed(p, o, clocks[i], "linux.timeOffsets.", json_type_object, &c);
+                if (r < 0 || !c)
+                        continue;
+                s->time_offsets[i].set = true;
+                r = oci_json_number(p, c, "secs", "linux.timeOffsets.", INT64_MIN, INT64_MAX, &given, &v);
+                s->time_offsets[i].secs = given ? v : 0;
+                if (r >= 0)
+                        r = oci_json_number(p, c, "nanosecs", "linux.timeOffsets.", 0, 999999999, &given, &v);
+                s->time_offsets[i].nanosecs = r >= 0 && given ? (uint32_t) v : 0;
+        }
+        return r;
+}
+
 static int parse_linux(struct oci_parse *p, json_object *l, struct oci_spec *s)
 {
         json_object *v;
@@ -214,6 +241,8 @@ static int parse_linux(struct oci_parse *p, json_object *l, struct oci_spec *s)
                 r = -ENOMEM;
         if (r >= 0)
                 r = parse_personality(p, oci_json_get(l, "personality"), s);
+        if (r >= 0)
+                r = parse_time_offsets(p, oci_json_get(l, "timeOffsets"), s);
         s->has_intel_rdt = present(oci_json_get(l, "intelRdt"));
         return r;
 }

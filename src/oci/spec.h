@@ -113,6 +113,12 @@ struct oci_spec {
         struct cgroup_device *device_rules;
         size_t n_device_rules;
         bool devices_all;
+        /* linux.timeOffsets of a new time namespace: monotonic, boottime. */
+        struct oci_time_offset {
+                bool set;
+                int64_t secs;
+                uint32_t nanosecs;
+        } time_offsets[2];
         int personality;        /* linux.personality's domain: PER_LINUX or PER_LINUX32; -1: none */
         bool has_intel_rdt;     /* ignored with a warning, as the issue of Intel RDT allows */
 };

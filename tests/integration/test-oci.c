@@ -1213,3 +1213,24 @@ Test(oci, console_socket_refusing_the_fd)
         close(l);
         assert_gone("cs1");
 }
+
+/* A time namespace with linux.timeOffsets: the boot clock three days
+ * on; still PID 1 in the PID namespace. */
+Test(oci, time_namespace_with_offsets)
+{
+        write_config("echo $$; cut -d. -f1 /proc/uptime", NULL,
+                     ", \"timeOffsets\": {\"boottime\": {\"secs\": 259200, \"nanosecs\": 0}}", NULL);
+        char path[400];
+        snprintf(path, sizeof(path), "%s/config.json", bundle);
+        it_sh("sed -i 's|{\"type\": \"pid\"}|{\"type\": \"pid\"}, {\"type\": \"time\"}|' %s", path);
+        struct it_result r = run("tn1");
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        char *out = strdup(r.out);
+        it_result_free(&r);
+        assert_gone("tn1");
+        char *host = it_sh_out("cut -d. -f1 /proc/uptime");
+        long inside_up = 0, host_up = atol(host);
+        cr_expect(sscanf(out, "1\n%ld", &inside_up) == 1, "%s", out);
+        free(out);
+        cr_expect(inside_up >= host_up + 259200 - 5, "uptime %ld inside, %ld on the host", inside_up, host_up);
+}

@@ -214,8 +214,9 @@ Test(oci_settings, refusals_name_the_field)
                 const char *json, *why;
         } cases[] = {
                 { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"/r\"}, \"process\": {\"user\": {}, "
-                  "\"args\": [\"x\"], \"cwd\": \"/\"}, \"linux\": {\"namespaces\": [{\"type\": \"time\"}]}}",
-                  "a time namespace is not implemented by berth-oci yet" },
+                  "\"args\": [\"x\"], \"cwd\": \"/\"}, \"linux\": {\"namespaces\": [{\"type\": \"mount\", "
+                  "\"path\": \"/proc/1/ns/mnt\"}]}}",
+                  "a mount namespace path is not implemented by berth-oci yet" },
                 { "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"/r\"}, \"process\": {\"user\": {}, "
                   "\"args\": [\"x\"], \"cwd\": \"/\"}, \"mounts\": [{\"destination\": \"/m\", \"type\": \"tmpfs\", "
                   "\"options\": [\"sync\"]}]}",
