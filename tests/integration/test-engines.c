@@ -78,7 +78,10 @@ static void write_runtime(char *ret, size_t size)
         snprintf(ret, size, "%s/berth-oci", it.dir);
         FILE *f = fopen(ret, "w");
         cr_assert_not_null(f);
-        fprintf(f, "#!/bin/sh\nexec %s --root %s \"$@\"\n", getenv("BERTH_OCI_BIN"), oci_root);
+        /* conmon passes on no environment of the test's: the runtime
+         * directory (system containers' ID ranges) is given here too. */
+        fprintf(f, "#!/bin/sh\nexport BERTH_RUNTIME_DIR=%s\nexec %s --root %s \"$@\"\n", it.runtime_dir,
+                getenv("BERTH_OCI_BIN"), oci_root);
         cr_assert_eq(fclose(f), 0);
         cr_assert_eq(chmod(ret, 0755), 0);
 }
