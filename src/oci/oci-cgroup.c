@@ -4,6 +4,8 @@
 #include "oci-cgroup.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,4 +142,43 @@ int oci_cgroup_v1_lines(const struct machine_cgroup *cg, char ***ret)
                         return -ENOMEM;
         }
         return 0;
+}
+
+int oci_cgroup_swap(const struct machine_cgroup *cg, int64_t swap, uint64_t limit)
+{
+        char value[32], path[4200];
+
+        if (swap == 0)
+                return 0;
+        if (swap > 0 && (limit == 0 || (uint64_t) swap < limit))
+                return -EINVAL;
+        if (cg->v1[CG_V1_MEMORY]) {
+                snprintf(value, sizeof(value), "%lld", (long long) swap);
+                snprintf(path, sizeof(path), "%s/memory.memsw.limit_in_bytes", cg->v1[CG_V1_MEMORY]);
+                return write_file_at(AT_FDCWD, path, value, 0644);
+        }
+        snprintf(path, sizeof(path), "%s/memory.swap.max", cg->path ?: "");
+        if (!cg->path || access(path, F_OK) < 0)
+                return -EOPNOTSUPP;
+        if (swap < 0)
+                snprintf(value, sizeof(value), "max");
+        else
+                snprintf(value, sizeof(value), "%llu", (unsigned long long) ((uint64_t) swap - limit));
+        return write_file_at(AT_FDCWD, path, value, 0644);
+}
+
+uint64_t oci_cgroup_memory_limit(const struct machine_cgroup *cg)
+{
+        _cleanup_free_ char *text = NULL;
+        char path[4200];
+
+        if (cg->v1[CG_V1_MEMORY])
+                snprintf(path, sizeof(path), "%s/memory.limit_in_bytes", cg->v1[CG_V1_MEMORY]);
+        else
+                snprintf(path, sizeof(path), "%s/memory.max", cg->path ?: "");
+        if (read_file_at(AT_FDCWD, path, &text, 64) < 0)
+                return 0;
+        unsigned long long v = strtoull(text, NULL, 10);
+        /* v1 says "no limit" with a page-rounded LLONG_MAX, cgroup2 "max". */
+        return v >= (1ULL << 62) ? 0 : v;
 }

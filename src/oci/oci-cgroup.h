@@ -35,3 +35,11 @@ struct oci_state;
 int oci_cgroup_adopt(const struct oci_state *st, const char *machine, struct machine_cgroup *cg);
 /* Its v1 cgroups as the state keeps them, "CONTROLLER=PATH". */
 int oci_cgroup_v1_lines(const struct machine_cgroup *cg, char ***ret);
+
+/* memory.swap (memory and swap together, bytes; -1: unlimited): v1's
+ * memory.memsw.limit_in_bytes of the memory cgroup, or cgroup2's
+ * memory.swap.max (swap alone) where it has the memory controller. Needs
+ * the memory limit (limit, bytes) set first. -EOPNOTSUPP: neither. */
+int oci_cgroup_swap(const struct machine_cgroup *cg, int64_t swap, uint64_t limit);
+/* The memory limit the cgroup has now, bytes; 0: none or unreadable. */
+uint64_t oci_cgroup_memory_limit(const struct machine_cgroup *cg);

@@ -190,6 +190,15 @@ static int prepare_cgroup(struct create *c)
 
         int r = oci_cgroup_open(&a, &c->cg, &c->devices, &c->n_devices);
         c->cgroup_at = a.at;
+        if (r >= 0 && c->spec.memory_swap && (r = oci_cgroup_swap(&c->cg, c->spec.memory_swap, c->s.limits.memory_max)) < 0)
+                return r == -EINVAL ? log_error_ret(r, "linux.resources.memory.swap %lld: needs a memory.limit, and "
+                                                    "not one above it, %llu (swap is memory and swap together)",
+                                                    (long long) c->spec.memory_swap,
+                                                    (unsigned long long) c->s.limits.memory_max)
+                                    : r == -EOPNOTSUPP ? (log_warning("container %s: linux.resources.memory.swap: no "
+                                                                      "memory controller with swap accounting here, "
+                                                                      "not applied, continuing", c->o->id), 0)
+                                                       : log_error_errno(r, "linux.resources.memory.swap");
         return r;
 }
 

@@ -135,7 +135,7 @@ static int parse_block_io(json_object *bio, struct cgroup_limits *lim, char *why
 static const struct {
         const char *object, *field;
 } unapplied[] = {
-        { "memory", "reservation" },       { "memory", "swap" },           { "memory", "kernel" },
+        { "memory", "reservation" },       { "memory", "kernel" },
         { "memory", "kernelTCP" },         { "memory", "swappiness" },     { "memory", "disableOOMKiller" },
         { "cpu", "realtimeRuntime" },      { "cpu", "realtimePeriod" },    { "cpu", "idle" },
         { "cpu", "burst" },                { "blockIO", "leafWeight" },    { "blockIO", "weightDevice" },
@@ -160,6 +160,13 @@ static bool asks(json_object *v)
         default:
                 return true;
         }
+}
+
+int64_t oci_resources_swap(json_object *res)
+{
+        int64_t v = 0;
+
+        return int_of(get(res, "memory"), "swap", &v) ? v : 0;
 }
 
 int oci_resources_unapplied(json_object *res, char ***ret)

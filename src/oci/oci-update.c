@@ -31,7 +31,8 @@ static const struct {
         const char *flag, *object, *field;
         bool string;
 } flags[] = {
-        { "memory", "memory", "limit", false },         { "pids-limit", "pids", "limit", false },
+        { "memory", "memory", "limit", false },         { "memory-swap", "memory", "swap", false },
+        { "pids-limit", "pids", "limit", false },
         { "cpu-quota", "cpu", "quota", false },         { "cpu-period", "cpu", "period", false },
         { "cpu-share", "cpu", "shares", false },        { "cpuset-cpus", "cpu", "cpus", true },
         { "cpuset-mems", "cpu", "mems", true },         { "blkio-weight", "blockIO", "weight", false },
@@ -135,6 +136,18 @@ int oci_update(const char *root, int argc, char **argv)
                 r = cgroup_set(&cg, &changes, name);
                 if (r < 0)
                         log_error_errno(r, "container %s: %s", id, cg.what[0] ? cg.what : "changing its limits");
+        }
+        int64_t swap = r >= 0 ? oci_resources_swap(res) : 0;
+        if (r >= 0 && swap) {
+                uint64_t limit = limits_has(&changes, LIMIT_MEMORY_MAX) ? changes.memory_max
+                                                                         : oci_cgroup_memory_limit(&cg);
+                r = oci_cgroup_swap(&cg, swap, limit);
+                if (r == -EOPNOTSUPP)
+                        r = 0, log_warning("container %s: memory.swap: no memory controller with swap accounting "
+                                           "here, not applied, continuing", id);
+                else if (r < 0)
+                        log_error_errno(r, "container %s: memory.swap %lld (memory and swap together, not below "
+                                        "the memory limit %llu)", id, (long long) swap, (unsigned long long) limit);
         }
         if (r >= 0 && (r = oci_cgroup_v1_lines(&cg, &v1)) < 0)
                 log_oom();

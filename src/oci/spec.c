@@ -224,6 +224,8 @@ static int parse_linux(struct oci_parse *p, json_object *l, struct oci_spec *s)
                 r = oci_resources_parse(v, &s->limits, p->why, p->size);
         if (r >= 0 && v)
                 r = oci_resources_unapplied(v, &s->resources_unapplied);
+        if (r >= 0 && v)
+                s->memory_swap = oci_resources_swap(v);
         if (r >= 0)
                 r = oci_json_string(p, l, "cgroupsPath", "linux.", &s->cgroups_path);
         if (r >= 0)

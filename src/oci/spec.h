@@ -97,6 +97,7 @@ struct oci_spec {
         size_t n_uid_maps, n_gid_maps;
         struct cgroup_limits limits;    /* linux.resources, by berth's own limits */
         char **resources_unapplied;     /* what of it berth does not apply: create warns */
+        int64_t memory_swap;    /* linux.resources.memory.swap: memory and swap, bytes; 0: none, -1: unlimited */
         char *cgroups_path;
         char **masked_paths, **readonly_paths;
         char **sysctl;          /* "key=value" */
@@ -145,3 +146,5 @@ int oci_resources_parse(struct json_object *res, struct cgroup_limits *lim, char
 /* What of it berth does not apply (memory.swap, hugepageLimits, ...),
  * added to *ret by name. */
 int oci_resources_unapplied(struct json_object *res, char ***ret);
+/* memory.swap (memory and swap together, as runc's and v1's); 0: none. */
+int64_t oci_resources_swap(struct json_object *res);

@@ -1234,3 +1234,33 @@ Test(oci, time_namespace_with_offsets)
         free(out);
         cr_expect(inside_up >= host_up + 259200 - 5, "uptime %ld inside, %ld on the host", inside_up, host_up);
 }
+
+/* memory.swap: memory and swap together, as v1's memsw; below the memory
+ * limit (or without one) it is refused, nothing left. */
+Test(oci, memory_swap_limit)
+{
+        write_config("exec sleep 1000", NULL, ", \"resources\": {\"memory\": {\"limit\": 67108864, \"swap\": 134217728}}",
+                     NULL);
+        cr_assert_eq(create("sw1", NULL), 0, "%s", bundle_file("err"));
+        char cmd[512], *pid = bundle_file("pid");
+        snprintf(cmd, sizeof(cmd), "p=$(grep -E ':memory:' /proc/%s/cgroup | cut -d: -f3); "
+                 "cat /sys/fs/cgroup/memory${p%%/payload}/memory.memsw.limit_in_bytes", pid);
+        cr_expect_str_eq(it_sh_out(cmd), "134217728\n");
+        /* update: --memory then --memory-swap, in that order. */
+        struct it_result u = oci("start", "sw1", NULL);
+        it_result_free(&u);
+        char *up[] = { (char *) oci_bin(), "--root", root, "update", "--memory", "33554432", "--memory-swap", "67108864",
+                       "sw1", NULL };
+        u = it_run(30, up);
+        cr_expect_eq(u.status, 0, "%s", u.err);
+        it_result_free(&u);
+        cr_expect_str_eq(it_sh_out(cmd), "67108864\n");
+        char *argv[] = { (char *) oci_bin(), "--root", root, "delete", "--force", "sw1", NULL };
+        struct it_result r = it_run(30, argv);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        it_result_free(&r);
+        waitpid(atoi(pid), NULL, 0);
+        assert_gone("sw1");
+        write_config("true", NULL, ", \"resources\": {\"memory\": {\"limit\": 67108864, \"swap\": 1048576}}", NULL);
+        expect_refused("sw2", "linux.resources.memory.swap 1048576: needs a memory.limit, and not one above it");
+}
