@@ -6,7 +6,7 @@
  * cloned (idmapped where berth made the user namespace) and handed to
  * the container's process; once it says it is ready, the state is saved
  * and create ends. */
-#include "oci-create.h"
+#include "oci-create-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -51,28 +50,6 @@
 #include "userns.h"
 #include "util.h"
 
-struct create {
-        const struct oci_create_opts *o;
-        char *bundle;           /* absolute */
-        char *dir;              /* ROOT/ID, once claimed */
-        struct oci_spec spec;
-        struct settings s;
-        char name[MACHINE_NAME_MAX + 1];
-        struct machine_cgroup cg;
-        struct cgroup_device *devices;
-        size_t n_devices;
-        struct oci_child child;
-        char *staging;
-        char *cgroup_at;        /* linux.cgroupsPath, as the cgroup's path (cg.at) */
-        bool idmap_root;        /* berth made the user namespace: the root is idmapped into it */
-        struct uid_range range; /* the range it picked for it */
-        int term_signal;
-        bool wrote_pid_file;
-        int console_fd;         /* connected to --console-socket */
-        pid_t pid;
-        int pidfd;
-        int sync_fd;
-};
 
 void oci_machine_name(const char *id, char *ret, size_t size)
 {
@@ -275,88 +252,6 @@ static int set_limits(struct create *c)
         return r < 0 ? log_error_errno(r, "process.oomScoreAdj %d", p->oom_score_adj) : 0;
 }
 
-static int clone_mount(struct create *c, const struct oci_mount *m, int userns_fd)
-{
-        _cleanup_free_ char *src = m->source[0] == '/' ? strdup(m->source) : strjoin(c->bundle, "/", m->source);
-        _cleanup_close_ int fd = -EBADF;
-        struct oci_mount_opts o;
-        char why[256];
-        int r;
-
-        if (!src)
-                return -ENOMEM;
-        r = oci_mount_opts_parse(m, &o, why, sizeof(why));
-        if (r < 0)
-                return log_error_ret(r, "%s", why);
-        fd = mnt_clone(AT_FDCWD, src, o.recursive);
-        if (fd >= 0 && o.idmap && userns_fd >= 0)
-                r = mnt_idmap(fd, userns_fd, o.recursive);
-        /* System-container mode: what the engine binds in (its /etc/hosts,
-         * the volumes) reads as the container's own, where the file
-         * system can be idmapped; a plain bind where it cannot. */
-        else if (fd >= 0 && c->idmap_root && userns_fd >= 0 && mnt_idmap(fd, userns_fd, o.recursive) < 0) {
-                safe_close(fd);
-                fd = mnt_clone(AT_FDCWD, src, o.recursive);
-        }
-        if (fd >= 0 && r >= 0)
-                r = mnt_set_attrs(fd, o.attr_set, o.attr_clr, 0, o.recursive);
-        oci_mount_opts_done(&o);
-        if (fd < 0)
-                return log_error_errno(fd, "mount %s: source %s", m->destination, src);
-        if (r < 0)
-                return log_error_errno(r, "mount %s: setting the options of %s", m->destination, src);
-        return take_fd(&fd);
-}
-
-/* The root (idmapped where berth made the user namespace), then each bind
- * in the spec's order: only the host may clone its mounts. */
-static int handed_mounts(struct create *c, int fds[SYNC_MAX_FDS], size_t *ret_n)
-{
-        _cleanup_close_ int userns_fd = -EBADF;
-        size_t n = 0;
-        int r;
-
-        if (c->child.join_userns >= 0)
-                userns_fd = fcntl(c->child.join_userns, F_DUPFD_CLOEXEC, 3);
-        else if (c->child.userns) {
-                char path[64];
-                snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) c->pid);
-                userns_fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (userns_fd < 0)
-                        return log_error_errno(-errno, "opening the container's user namespace");
-        }
-        r = mnt_clone_mapped(c->spec.root_path, c->idmap_root ? userns_fd : -EBADF, false);
-        if (r < 0)
-                return log_error_errno(r, "root.path %s", c->spec.root_path);
-        fds[n++] = r;
-        for (size_t i = 0; i < c->spec.n_mounts; i++) {
-                const struct oci_mount *m = &c->spec.mounts[i];
-                struct oci_mount_opts o;
-                char why[256];
-
-                if (oci_mount_opts_parse(m, &o, why, sizeof(why)) < 0 || !o.bind) {
-                        oci_mount_opts_done(&o);
-                        continue;
-                }
-                oci_mount_opts_done(&o);
-                if (n == SYNC_MAX_FDS) {
-                        r = log_error_ret(-E2BIG, "more than %d bind mounts", SYNC_MAX_FDS - 1);
-                        break;
-                }
-                r = clone_mount(c, m, userns_fd);
-                if (r < 0)
-                        break;
-                fds[n++] = r;
-        }
-        if (r < 0) {
-                for (size_t k = 0; k < n; k++)
-                        close(fds[k]);
-                return r;
-        }
-        *ret_n = n;
-        return 0;
-}
-
 static pid_t clone_process(struct create *c, uint64_t flags, int cgroup_fd, int *ret_pidfd)
 {
         struct clone_args ca = {
@@ -425,62 +320,13 @@ static int start_process(struct create *c)
                 return r;
         int fds[SYNC_MAX_FDS];
         size_t n = 0;
-        r = handed_mounts(c, fds, &n);
+        r = oci_create_handed_mounts(c, fds, &n);
         if (r < 0)
                 return r;
         r = sync_send(c->sync_fd, SYNC_GO, fds, n);
         for (size_t i = 0; i < n; i++)
                 close(fds[i]);
         return r < 0 ? log_error_errno(r, "starting the container's process") : 0;
-}
-
-/* The state as hooks get it on their standard input. */
-static char *hook_state(struct create *c, enum oci_status status)
-{
-        struct oci_state st = {
-                .oci_version = c->spec.oci_version,
-                .id = (char *) c->o->id,
-                .status = status,
-                .pid = c->pid,
-                .bundle = c->bundle,
-                .annotations = c->spec.annotations,
-        };
-
-        return oci_state_to_json(&st, 0);
-}
-
-static int memfd_with(const char *name, const char *text)
-{
-        _cleanup_close_ int fd = memfd_create(name, MFD_CLOEXEC);
-
-        if (fd < 0)
-                return -errno;
-        if (write_full(fd, text, strlen(text)) < 0 || lseek(fd, 0, SEEK_SET) < 0)
-                return -errno;
-        return take_fd(&fd);
-}
-
-/* prestart and createRuntime here, in berth-oci's namespaces; then the
- * process gets the state for its createContainer and startContainer. */
-static int run_create_hooks(struct create *c)
-{
-        _cleanup_free_ char *creating = hook_state(c, OCI_CREATING), *created = hook_state(c, OCI_CREATED);
-        char why[512];
-        int fds[2] = { -EBADF, -EBADF }, r;
-
-        if (!creating || !created)
-                return log_oom();
-        for (int k = OCI_HOOK_PRESTART; k <= OCI_HOOK_CREATE_RUNTIME; k++) {
-                r = oci_hooks_run(&c->spec.hooks, k, creating, why, sizeof(why));
-                if (r < 0)
-                        return log_error_ret(r, "%s", why);
-        }
-        fds[0] = memfd_with("state", creating);
-        fds[1] = memfd_with("state", created);
-        r = fds[0] < 0 ? fds[0] : fds[1] < 0 ? fds[1] : sync_send(c->sync_fd, SYNC_GO, fds, 2);
-        safe_close(fds[0]);
-        safe_close(fds[1]);
-        return r < 0 ? log_error_errno(r, "handing the state to the container's hooks") : 0;
 }
 
 /* Until the process says it is ready: its failure is create's, said in
@@ -508,7 +354,7 @@ static int wait_ready(struct create *c)
                                 return log_error_errno(-errno, "container %s: its process %d", c->o->id,
                                                        (int) c->pid);
                 }
-                if (m.type == SYNC_HOOKS && (r = run_create_hooks(c)) < 0)
+                if (m.type == SYNC_HOOKS && (r = oci_create_run_hooks(c)) < 0)
                         return r;
                 if (m.type == SYNC_READY)
                         return 0;
